@@ -1,0 +1,3 @@
+from roomcontrol.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,77 @@
+"""Clocks the engine and the drivers read time from, so tests can fake it and scenarios can speed it up.
+
+`now()` is the wall clock (UTC, what events are stamped with); `monotonic()` is for intervals and timeouts.
+`sleep()` waits in that clock's time, so a driver's fade or a scenario step runs at the clock's speed.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+
+class SystemClock:
+    speed = 1.0
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            time.sleep(seconds)
+
+
+class ScaledClock(SystemClock):
+    """Real time multiplied by `speed` from the moment it was made: a scenario at --speed 60 plays an hour a minute."""
+
+    def __init__(self, speed: float, start: datetime | None = None):
+        if speed <= 0:
+            raise ValueError("speed must be above 0")
+        self.speed = float(speed)
+        self._start_wall = start or datetime.now(timezone.utc)
+        self._start_mono = time.monotonic()
+
+    def _elapsed(self) -> float:
+        return (time.monotonic() - self._start_mono) * self.speed
+
+    def now(self) -> datetime:
+        return self._start_wall + timedelta(seconds=self._elapsed())
+
+    def monotonic(self) -> float:
+        return self._start_mono + self._elapsed()
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            time.sleep(seconds / self.speed)
+
+
+class FakeClock:
+    """Time moves only when a test says so. `sleep()` advances it, so code that sleeps runs instantly."""
+
+    speed = float("inf")
+
+    def __init__(self, start: datetime | None = None):
+        self._now = start or datetime(2026, 1, 5, 9, 0, 0, tzinfo=timezone.utc)
+        self._mono = 1000.0
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self._now
+
+    def monotonic(self) -> float:
+        with self._lock:
+            return self._mono
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._now += timedelta(seconds=seconds)
+            self._mono += seconds
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self.advance(seconds)
