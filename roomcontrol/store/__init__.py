@@ -1,0 +1,1 @@
+"""The only package that speaks SQL: the event log, vitals, sync cursor and migrations."""

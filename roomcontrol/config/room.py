@@ -1,0 +1,312 @@
+"""Loading and checking room.toml. No file means a fully simulated room with the defaults below.
+
+Every wrong value is refused at start, all of them at once, each naming its key, its value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import platformdirs
+
+from roomcontrol.config.fields import Bool, Choice, ChoiceList, Float, Int, Span, Text, read_table
+from roomcontrol.domain.policy import KNOWN_CHECKLIST_ITEMS, DoseBounds, Range, SessionPolicy
+
+
+class ConfigError(Exception):
+    """room.toml cannot be used; the message lists every problem, one per line."""
+
+
+DEVICE_DRIVERS = {
+    "vitals": ("simulated", "nonin", "masimo", "hl7"),
+    "lighting": ("simulated", "enttec_pro"),
+    "diffuser": ("simulated", "lcus_relay", "serial_line"),
+    "audio": ("pygame", "none"),
+}
+PRIORITIES = ("high", "medium", "low")
+# Per vitals kind: the absolute range any configured limit must stay in, and the safe defaults.
+ALARM_BOUNDS = {
+    "heart_rate": (20, 250), "pulse_rate": (20, 250), "spo2": (50, 100),
+    "nibp_systolic": (50, 260), "nibp_diastolic": (20, 180), "nibp_mean": (30, 200),
+    "respiratory_rate": (4, 60),
+}
+DEFAULT_ALARMS = {
+    "heart_rate": {"low": 45, "high": 120, "priority": "high", "delay_s": 10, "latching": False},
+    "spo2": {"low": 90, "high": None, "priority": "high", "delay_s": 15, "latching": False},
+    "nibp_systolic": {"low": 90, "high": 180, "priority": "medium", "delay_s": 0, "latching": True},
+    "nibp_diastolic": {"low": 45, "high": 110, "priority": "medium", "delay_s": 0, "latching": True},
+    "respiratory_rate": {"low": 8, "high": 30, "priority": "medium", "delay_s": 20, "latching": False},
+}
+
+
+@dataclass(frozen=True)
+class DeviceConfig:
+    driver: str
+    url: str = ""
+    options: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AlarmLimit:
+    kind: str
+    low: float | None
+    high: float | None
+    priority: str
+    delay_s: int
+    latching: bool
+
+
+@dataclass(frozen=True)
+class AlarmConfig:
+    limits: dict[str, AlarmLimit]
+    stale_after_s: int = 15
+    audio_pause_s: int = 120
+    escalate_after_s: int = 60
+
+
+@dataclass(frozen=True)
+class Scene:
+    name: str
+    light_percent: float
+    colour_temp_k: int
+    playlist: str
+    volume_percent: float
+    diffuser_on_s: int
+    diffuser_off_s: int
+    fade_s: float
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    enabled: bool = False
+    hub_url: str = ""
+    token: str = ""
+    interval_s: int = 10
+    batch_size: int = 500
+
+
+@dataclass(frozen=True)
+class RoomConfig:
+    room_id: str = "room-1"
+    room_name: str = "Room 1"
+    clinic_name: str = "RoomControl Clinic"
+    session: SessionPolicy = field(default_factory=SessionPolicy)
+    devices: dict[str, DeviceConfig] = field(default_factory=lambda: {
+        kind: DeviceConfig(drivers[0]) for kind, drivers in DEVICE_DRIVERS.items()})
+    alarms: AlarmConfig = field(default_factory=lambda: AlarmConfig(_default_limits()))
+    scenes: dict[str, Scene] = field(default_factory=lambda: dict(DEFAULT_SCENES))
+    phase_scenes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PHASE_SCENES))
+    sync: SyncConfig = field(default_factory=SyncConfig)
+    source: str = "(built-in defaults: a fully simulated room)"
+
+    def simulated(self) -> "RoomConfig":
+        """The same room with every device simulated (--simulate, demo and training)."""
+        devices = {kind: DeviceConfig(DEVICE_DRIVERS[kind][0]) for kind in DEVICE_DRIVERS}
+        return replace(self, devices=devices)
+
+
+def _default_limits() -> dict[str, AlarmLimit]:
+    return {kind: AlarmLimit(kind, **v) for kind, v in DEFAULT_ALARMS.items()}
+
+
+def _scene(name, light, temp, playlist, volume, on_s, off_s, fade_s) -> Scene:
+    return Scene(name, light, temp, playlist, volume, on_s, off_s, fade_s)
+
+
+DEFAULT_SCENES = {
+    "welcome": _scene("welcome", 60, 3000, "calm", 30, 0, 0, 5),
+    "infusion": _scene("infusion", 12, 2400, "calm", 35, 30, 90, 120),
+    "recovery": _scene("recovery", 45, 3000, "calm", 25, 0, 0, 60),
+    "discharge": _scene("discharge", 80, 4000, "", 0, 0, 0, 10),
+    "cleaning": _scene("cleaning", 100, 5000, "", 0, 0, 0, 2),
+    "off": _scene("off", 0, 3000, "", 0, 0, 0, 2),
+}
+DEFAULT_PHASE_SCENES = {"idle": "off", "pre_infusion": "welcome", "infusing": "infusion", "paused": "infusion",
+                        "recovery": "recovery", "discharged": "discharge", "aborted": "recovery"}
+
+_ID = Text(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}", "1–32 letters, digits, '.', '_' or '-'", 32)
+_NAME = Text(r"\S.*", "a non-empty name of at most 80 characters", 80)
+ROOM_SPEC = {"id": _ID, "name": _NAME, "clinic": _NAME}
+SESSION_SPEC = {
+    "planned_infusion_min": Int(20, 240),
+    "min_recovery_min": Int(0, 240),
+    "required_checklist": ChoiceList(KNOWN_CHECKLIST_ITEMS),
+    "require_baseline_vitals": Bool(),
+    "npo_solids_hours": Float(0, 12),
+    "npo_clear_fluids_hours": Float(0, 12),
+    "min_padss_for_discharge": Int(0, 10),
+    "require_escort": Bool(),
+    "default_dose_mg_per_kg": Float(0.1, 2.0),
+    "bag_concentration_mg_per_ml": Float(0, 10),
+}
+BOUNDS_SPEC = {"weight_kg": Span(10, 400), "dose_mg_per_kg": Span(0.05, 5.0),
+               "planned_infusion_min": Span(5, 480)}
+DEVICE_URL = Text(r".*", "a port or URL such as /dev/ttyUSB0 or socket://host:port", 300)
+TECHNICAL_SPEC = {"stale_after_s": Int(3, 120), "audio_pause_s": Int(30, 300), "escalate_after_s": Int(10, 600)}
+SCENE_SPEC = {"light_percent": Float(0, 100), "colour_temp_k": Int(1800, 6500),
+              "playlist": Text(r"[A-Za-z0-9_ -]*", "a playlist folder name (letters, digits, space, '_', '-')", 64),
+              "volume_percent": Float(0, 100), "diffuser_on_s": Int(0, 3600), "diffuser_off_s": Int(0, 3600),
+              "fade_s": Float(0, 600)}
+SYNC_SPEC = {"enabled": Bool(), "hub_url": Text(r"(https?://\S+)?", "an http:// or https:// URL", 300),
+             "token": Text(r"\S*", "a token without spaces", 200), "interval_s": Int(1, 3600),
+             "batch_size": Int(1, 5000)}
+TOP_KEYS = ("room", "session", "devices", "alarms", "scenes", "phase_scenes", "sync")
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("roomcontrol", appauthor=False))
+
+
+def load_config(path: Path | str | None) -> RoomConfig:
+    if path is None:
+        return RoomConfig()
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    errors: list[str] = []
+    config = parse_config(raw, errors, str(path))
+    if errors:
+        raise ConfigError(f"{path} has {len(errors)} problem{'s' if len(errors) > 1 else ''}:\n  "
+                          + "\n  ".join(errors))
+    return config
+
+
+def parse_config(raw: dict, errors: list[str], source: str = "room.toml") -> RoomConfig:
+    base = RoomConfig()
+    for key in raw:
+        if key not in TOP_KEYS:
+            errors.append(f"[{key}]: unknown section; known: {', '.join(TOP_KEYS)}")
+    room = read_table(raw.get("room", {}), ROOM_SPEC,
+                      {"id": base.room_id, "name": base.room_name, "clinic": base.clinic_name}, "room", errors)
+    return RoomConfig(
+        room_id=room["id"], room_name=room["name"], clinic_name=room["clinic"],
+        session=_session(raw.get("session", {}), errors),
+        devices=_devices(raw.get("devices", {}), base.devices, errors),
+        alarms=_alarms(raw.get("alarms", {}), errors),
+        scenes=(scenes := _scenes(raw.get("scenes", {}), errors)),
+        phase_scenes=_phase_scenes(raw.get("phase_scenes", {}), scenes, errors),
+        sync=_sync(raw.get("sync", {}), errors),
+        source=source,
+    )
+
+
+def _session(table: dict, errors: list[str]) -> SessionPolicy:
+    d = SessionPolicy()
+    table = dict(table) if isinstance(table, dict) else {}
+    bounds_raw = table.pop("bounds", {})
+    defaults = {"planned_infusion_min": d.planned_infusion_min, "min_recovery_min": d.min_recovery_min,
+                "required_checklist": d.required_checklist, "require_baseline_vitals": d.require_baseline_vitals,
+                "npo_solids_hours": d.npo_solids_hours, "npo_clear_fluids_hours": d.npo_clear_fluids_hours,
+                "min_padss_for_discharge": d.min_padss_for_discharge, "require_escort": d.require_escort,
+                "default_dose_mg_per_kg": d.default_dose_mg_per_kg, "bag_concentration_mg_per_ml": 0.0}
+    v = read_table(table, {**SESSION_SPEC, "bounds": None}, defaults, "session", errors)
+    b = d.bounds
+    bdef = {"weight_kg": (b.weight_kg.low, b.weight_kg.high),
+            "dose_mg_per_kg": (b.dose_mg_per_kg.low, b.dose_mg_per_kg.high),
+            "planned_infusion_min": (b.planned_infusion_min.low, b.planned_infusion_min.high)}
+    bv = read_table(bounds_raw, BOUNDS_SPEC, bdef, "session.bounds", errors)
+    bounds = DoseBounds(Range(*bv["weight_kg"]), Range(*bv["dose_mg_per_kg"]), Range(*bv["planned_infusion_min"]))
+    # Defaults must sit inside the bounds they are checked against, or every session would be refused.
+    if v["planned_infusion_min"] not in bounds.planned_infusion_min:
+        errors.append(f"session.planned_infusion_min = {v['planned_infusion_min']}: must lie inside "
+                      f"session.bounds.planned_infusion_min {list(bv['planned_infusion_min'])}")
+    if v["default_dose_mg_per_kg"] not in bounds.dose_mg_per_kg:
+        errors.append(f"session.default_dose_mg_per_kg = {v['default_dose_mg_per_kg']:g}: must lie inside "
+                      f"session.bounds.dose_mg_per_kg {list(bv['dose_mg_per_kg'])}")
+    conc = v["bag_concentration_mg_per_ml"]
+    return SessionPolicy(
+        planned_infusion_min=v["planned_infusion_min"], min_recovery_min=v["min_recovery_min"],
+        required_checklist=tuple(v["required_checklist"]), require_baseline_vitals=v["require_baseline_vitals"],
+        npo_solids_hours=v["npo_solids_hours"], npo_clear_fluids_hours=v["npo_clear_fluids_hours"],
+        min_padss_for_discharge=v["min_padss_for_discharge"], require_escort=v["require_escort"],
+        default_dose_mg_per_kg=v["default_dose_mg_per_kg"],
+        default_concentration_mg_per_ml=conc if conc > 0 else None, bounds=bounds,
+    )
+
+
+def _devices(table: dict, defaults: dict[str, DeviceConfig], errors: list[str]) -> dict[str, DeviceConfig]:
+    out = dict(defaults)
+    if not isinstance(table, dict):
+        errors.append("[devices] must be a table")
+        return out
+    for kind, entry in table.items():
+        if kind not in DEVICE_DRIVERS:
+            errors.append(f"devices.{kind}: unknown device; known: {', '.join(DEVICE_DRIVERS)}")
+            continue
+        spec = {"driver": Choice(DEVICE_DRIVERS[kind]), "url": DEVICE_URL, "options": None}
+        entry = dict(entry) if isinstance(entry, dict) else entry
+        options = entry.pop("options", {}) if isinstance(entry, dict) else {}
+        v = read_table(entry, spec, {"driver": defaults[kind].driver, "url": ""}, f"devices.{kind}", errors)
+        if v["driver"] not in ("simulated", "none", "pygame") and not v["url"]:
+            errors.append(f"devices.{kind}.url: required for driver \"{v['driver']}\" "
+                          "(a serial port such as /dev/ttyUSB0, or a URL)")
+        if not isinstance(options, dict):
+            errors.append(f"devices.{kind}.options must be a table")
+            options = {}
+        out[kind] = DeviceConfig(v["driver"], v["url"], options)
+    return out
+
+
+def _alarms(table: dict, errors: list[str]) -> AlarmConfig:
+    limits = _default_limits()
+    table = dict(table) if isinstance(table, dict) else {}
+    technical = read_table(table.pop("technical", {}), TECHNICAL_SPEC,
+                           {"stale_after_s": 15, "audio_pause_s": 120, "escalate_after_s": 60},
+                           "alarms.technical", errors)
+    for kind, entry in table.items():
+        if kind not in ALARM_BOUNDS:
+            errors.append(f"alarms.{kind}: unknown vitals kind; known: technical, {', '.join(ALARM_BOUNDS)}")
+            continue
+        low, high = ALARM_BOUNDS[kind]
+        base = DEFAULT_ALARMS.get(kind, {"low": None, "high": None, "priority": "medium", "delay_s": 10,
+                                         "latching": False})
+        spec = {"low": Float(low, high), "high": Float(low, high), "priority": Choice(PRIORITIES),
+                "delay_s": Int(0, 120), "latching": Bool(), "enabled": Bool()}
+        v = read_table(entry, spec, {**base, "enabled": True}, f"alarms.{kind}", errors)
+        if v["low"] is not None and v["high"] is not None and v["low"] >= v["high"]:
+            errors.append(f"alarms.{kind}: low ({v['low']:g}) must be below high ({v['high']:g})")
+        if v.pop("enabled"):
+            limits[kind] = AlarmLimit(kind, **v)
+        else:
+            limits.pop(kind, None)
+    return AlarmConfig(limits, **technical)
+
+
+def _scenes(table: dict, errors: list[str]) -> dict[str, Scene]:
+    scenes = dict(DEFAULT_SCENES)
+    if not isinstance(table, dict):
+        errors.append("[scenes] must be a table")
+        return scenes
+    for name, entry in table.items():
+        try:
+            _ID.check(name)
+        except ValueError as exc:
+            errors.append(f"scenes.{name}: a scene name {exc}")
+            continue
+        base = scenes.get(name, DEFAULT_SCENES["welcome"])
+        defaults = {k: getattr(base, k) for k in SCENE_SPEC}
+        v = read_table(entry, SCENE_SPEC, defaults, f"scenes.{name}", errors)
+        scenes[name] = Scene(name=name, **v)
+    return scenes
+
+
+def _phase_scenes(table: dict, scenes: dict[str, Scene], errors: list[str]) -> dict[str, str]:
+    spec = {phase: Choice(tuple(scenes)) for phase in DEFAULT_PHASE_SCENES}
+    return read_table(table, spec, DEFAULT_PHASE_SCENES, "phase_scenes", errors)
+
+
+def _sync(table: dict, errors: list[str]) -> SyncConfig:
+    d = SyncConfig()
+    v = read_table(table, SYNC_SPEC, {k: getattr(d, k) for k in SYNC_SPEC}, "sync", errors)
+    if v["enabled"] and not v["hub_url"]:
+        errors.append("sync.hub_url: required when sync.enabled = true")
+    return SyncConfig(**v)

@@ -1,0 +1,21 @@
+"""Simulated lighting: the same API and fades as the DMX driver; it keeps the frames instead of sending them."""
+
+from __future__ import annotations
+
+from roomcontrol.devices.health import Health, HealthChange
+from roomcontrol.devices.lighting.base import LightingBase
+
+
+class SimulatedLighting(LightingBase):
+    def __init__(self, config=None, *, clock=None, on_health=None, name: str = "lighting"):
+        super().__init__(config, clock=clock, on_health=on_health, name=name)
+        self.last_universe = bytes(512)
+        self.health = None
+
+    def _send(self, universe: bytes) -> bool:
+        self.last_universe = universe
+        if self.health is not Health.OK:
+            self.health = Health.OK
+            if self.on_health:
+                self.on_health(HealthChange(self.name, Health.OK, self.clock.now(), "simulated"))
+        return True

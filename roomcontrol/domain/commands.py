@@ -1,0 +1,273 @@
+"""Commands with their guards: `decide(state, command, now, policy)` returns the events to log, or raises Refused.
+
+A refusal names the rule in the nurse's words ("not yet confirmed: consent, npo"), so the screen can show it as is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from roomcontrol.domain import kinds as K
+from roomcontrol.domain import session as S
+from roomcontrol.domain.dose import plan_dose
+from roomcontrol.domain.errors import Refused
+from roomcontrol.domain.events import NewEvent
+from roomcontrol.domain.policy import KNOWN_CHECKLIST_ITEMS, SessionPolicy
+from roomcontrol.domain.scales import score
+
+ROUTES = ("IV", "IM", "PO", "SL", "ODT", "IN", "SC", "INH")
+UNITS = ("mg", "mcg", "g", "mL", "units", "L/min")
+# Plausibility limits for a baseline: outside these the number was surely mistyped.
+BASELINE_LIMITS = {"heart_rate": (20, 250), "spo2": (50, 100), "nibp_systolic": (50, 280),
+                   "nibp_diastolic": (20, 180)}
+COMPLETE_TOLERANCE_S = 60.0  # "completed" within a minute of the plan; earlier is "stopped early"
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    args: dict = field(default_factory=dict)
+    actor: str = "system"
+
+
+def decide(state: S.RoomState, command: Command, now: datetime, policy: SessionPolicy,
+           new_id=None) -> list[NewEvent]:
+    handler = _HANDLERS.get(command.name)
+    if handler is None:
+        raise Refused(f"unknown command {command.name!r}")
+    try:
+        return handler(state, command.args, command.actor, now, policy, new_id)
+    except TypeError as exc:  # wrong or missing arguments from a script or the UI
+        raise Refused(f"{command.name}: {exc}") from None
+
+
+def _need_open(state: S.RoomState, *phases: str) -> S.Session:
+    s = state.open_session
+    if s is None:
+        raise Refused("no session is open in this room")
+    if phases and s.phase not in phases:
+        allowed = " or ".join(p.replace("_", "-") for p in phases)
+        raise Refused(f"the session is {s.phase.replace('_', '-')}; this needs it {allowed}")
+    return s
+
+
+def _text(value, what: str, limit: int) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise Refused(f"{what} is required")
+    value = value.strip()
+    if len(value) > limit:
+        raise Refused(f"{what} is longer than {limit} characters")
+    return value
+
+
+def _open_session(state, args, actor, now, policy: SessionPolicy, new_id):
+    def _open(patient_ref, weight_kg, course_no=1, dose_mg_per_kg=None, planned_infusion_min=None,
+              concentration_mg_per_ml=None):
+        if state.open_session is not None:
+            raise Refused(f"a session is already open in this room (patient {state.open_session.patient_ref}); "
+                          "discharge or abort it first")
+        ref = _text(patient_ref, "patient reference", 64)
+        if isinstance(course_no, bool) or not isinstance(course_no, int) or not 1 <= course_no <= 99:
+            raise Refused(f"course number must be a whole number 1–99, got {course_no!r}")
+        plan = plan_dose(
+            weight_kg,
+            policy.default_dose_mg_per_kg if dose_mg_per_kg is None else dose_mg_per_kg,
+            policy.planned_infusion_min if planned_infusion_min is None else planned_infusion_min,
+            policy.default_concentration_mg_per_ml if concentration_mg_per_ml is None else concentration_mg_per_ml,
+            policy.bounds,
+        )
+        session_id = new_id() if new_id else None
+        return [NewEvent(K.SESSION_OPENED, {"patient_ref": ref, "course_no": course_no, **plan.as_payload()},
+                         actor, session_id)]
+    return _open(**args)
+
+
+def _confirm_checklist(state, args, actor, now, policy, new_id):
+    def _confirm(item, hours_since_solids=None, hours_since_clear_fluids=None, **details):
+        s = _need_open(state, S.PRE_INFUSION)
+        if item not in KNOWN_CHECKLIST_ITEMS and item not in policy.required_checklist:
+            raise Refused(f"unknown checklist item {item!r}")
+        if item in s.checklist:
+            raise Refused(f"{item.replace('_', ' ')} is already confirmed")
+        payload = {"item": item, **details}
+        if item == "npo":
+            payload.update(_npo(hours_since_solids, hours_since_clear_fluids, policy))
+        return [NewEvent(K.CHECKLIST_CONFIRMED, payload, actor, s.session_id)]
+    return _confirm(**args)
+
+
+def _npo(solids, fluids, policy: SessionPolicy) -> dict:
+    for what, hours, needed in (("solids", solids, policy.npo_solids_hours),
+                                ("clear fluids", fluids, policy.npo_clear_fluids_hours)):
+        if hours is None:
+            raise Refused(f"NPO needs the hours since the last {what}")
+        if isinstance(hours, bool) or not isinstance(hours, (int, float)) or hours < 0:
+            raise Refused(f"hours since the last {what} must be a number of hours, got {hours!r}")
+        if hours < needed:
+            raise Refused(f"NPO not met: {hours:g} h since the last {what}, the clinic requires {needed:g} h")
+    return {"hours_since_solids": solids, "hours_since_clear_fluids": fluids}
+
+
+def _record_baseline(state, args, actor, now, policy, new_id):
+    def _baseline(heart_rate, spo2, nibp_systolic, nibp_diastolic, source="typed"):
+        s = _need_open(state, S.PRE_INFUSION)
+        values = {"heart_rate": heart_rate, "spo2": spo2, "nibp_systolic": nibp_systolic,
+                  "nibp_diastolic": nibp_diastolic}
+        for name, value in values.items():
+            low, high = BASELINE_LIMITS[name]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+                raise Refused(f"baseline {name.replace('_', ' ')} {value!r} is not plausible ({low}–{high})")
+        if nibp_diastolic >= nibp_systolic:
+            raise Refused("baseline diastolic pressure must be below the systolic")
+        if source not in ("typed", "monitor"):
+            raise Refused("baseline source must be typed or monitor")
+        return [NewEvent(K.VITALS_BASELINE, {**values, "source": source}, actor, s.session_id)]
+    return _baseline(**args)
+
+
+def _start_infusion(state, args, actor, now, policy: SessionPolicy, new_id):
+    s = _need_open(state, S.PRE_INFUSION)
+    missing = [i for i in policy.required_checklist if i not in s.checklist]
+    if missing:
+        raise Refused("cannot start the infusion: not yet confirmed: " + ", ".join(i.replace("_", " ") for i in missing))
+    if policy.require_baseline_vitals and s.baseline is None:
+        raise Refused("cannot start the infusion: no baseline vitals recorded")
+    return [NewEvent(K.INFUSION_STARTED, {"rate_mg_per_h": s.plan.get("rate_mg_per_h")}, actor, s.session_id)]
+
+
+def _pause_infusion(state, args, actor, now, policy, new_id):
+    def _pause(reason):
+        s = _need_open(state, S.INFUSING)
+        return [NewEvent(K.INFUSION_PAUSED, {"reason": _text(reason, "a reason for the pause", 200)},
+                         actor, s.session_id)]
+    return _pause(**args)
+
+
+def _resume_infusion(state, args, actor, now, policy, new_id):
+    s = _need_open(state, S.PAUSED)
+    return [NewEvent(K.INFUSION_RESUMED, {}, actor, s.session_id)]
+
+
+def _end_payload(s: S.Session, now: datetime) -> dict:
+    return {"infused_min": round(s.infusion_elapsed_s(now) / 60.0, 2),
+            "planned_infusion_min": s.plan["planned_infusion_min"], "pauses": len(s.pauses)}
+
+
+def _complete_infusion(state, args, actor, now, policy, new_id):
+    s = _need_open(state, S.INFUSING, S.PAUSED)
+    infused = s.infusion_elapsed_s(now)
+    if infused < s.planned_infusion_s - COMPLETE_TOLERANCE_S:
+        raise Refused(f"only {infused / 60:.0f} of {s.planned_infusion_s / 60:g} min infused; "
+                      "to end now, stop the infusion with a reason")
+    return [NewEvent(K.INFUSION_COMPLETED, _end_payload(s, now), actor, s.session_id),
+            NewEvent(K.RECOVERY_STARTED, {}, actor, s.session_id)]
+
+
+def _stop_infusion(state, args, actor, now, policy, new_id):
+    def _stop(reason):
+        s = _need_open(state, S.INFUSING, S.PAUSED)
+        payload = {**_end_payload(s, now), "reason": _text(reason, "a reason for stopping early", 200)}
+        return [NewEvent(K.INFUSION_STOPPED, payload, actor, s.session_id),
+                NewEvent(K.RECOVERY_STARTED, {}, actor, s.session_id)]
+    return _stop(**args)
+
+
+def _record_assessment(state, args, actor, now, policy, new_id):
+    def _assess(scale, items):
+        s = _need_open(state)
+        if scale == "PADSS" and s.phase != S.RECOVERY:
+            raise Refused("PADSS is scored in recovery")
+        total = score(scale, items)
+        return [NewEvent(K.ASSESSMENT_RECORDED, {"scale": scale, "items": dict(items), "score": total},
+                         actor, s.session_id)]
+    return _assess(**args)
+
+
+def _note_symptom(state, args, actor, now, policy, new_id):
+    def _symptom(symptom, severity=None, **details):
+        s = _need_open(state)
+        payload = {"symptom": _text(symptom, "the symptom", 80), **details}
+        if severity is not None:
+            if severity not in ("mild", "moderate", "severe"):
+                raise Refused("severity must be mild, moderate or severe")
+            payload["severity"] = severity
+        return [NewEvent(K.SYMPTOM_NOTED, payload, actor, s.session_id)]
+    return _symptom(**args)
+
+
+def _give_medication(state, args, actor, now, policy, new_id):
+    def _give(drug, dose, unit, route, indication=None):
+        s = _need_open(state)
+        if isinstance(dose, bool) or not isinstance(dose, (int, float)) or not dose > 0:
+            raise Refused(f"medication dose must be a number above 0, got {dose!r}")
+        if unit not in UNITS:
+            raise Refused(f"medication unit must be one of {', '.join(UNITS)}")
+        if route not in ROUTES:
+            raise Refused(f"medication route must be one of {', '.join(ROUTES)}")
+        payload = {"drug": _text(drug, "the drug", 80), "dose": dose, "unit": unit, "route": route}
+        if indication:
+            payload["indication"] = _text(indication, "the indication", 200)
+        return [NewEvent(K.MEDICATION_GIVEN, payload, actor, s.session_id)]
+    return _give(**args)
+
+
+def _add_note(state, args, actor, now, policy, new_id):
+    def _note(text):
+        s = state.open_session
+        return [NewEvent(K.NOTE_ADDED, {"text": _text(text, "the note", 2000)}, actor,
+                         s.session_id if s else None)]
+    return _note(**args)
+
+
+def _call_nurse(state, args, actor, now, policy, new_id):
+    s = state.open_session
+    return [NewEvent(K.NURSE_CALLED, {}, actor, s.session_id if s else None)]
+
+
+def _discharge(state, args, actor, now, policy: SessionPolicy, new_id):
+    def _out(escort_confirmed=False):
+        s = _need_open(state, S.RECOVERY)
+        waited = s.recovery_elapsed_s(now) / 60.0
+        if waited < policy.min_recovery_min:
+            raise Refused(f"recovery has lasted {int(waited)} min; discharge needs at least "
+                          f"{policy.min_recovery_min} min")
+        padss = s.scores.get("PADSS")
+        if padss is None:
+            raise Refused("no PADSS score recorded in recovery")
+        if padss < policy.min_padss_for_discharge:
+            raise Refused(f"PADSS is {padss}; discharge needs {policy.min_padss_for_discharge} or more")
+        if policy.require_escort and escort_confirmed is not True:
+            raise Refused("the escort has not been confirmed")
+        payload = {"padss_score": padss, "escort_confirmed": escort_confirmed is True,
+                   "recovery_min": round(waited, 1)}
+        return [NewEvent(K.SESSION_DISCHARGED, payload, actor, s.session_id)]
+    return _out(**args)
+
+
+def _abort(state, args, actor, now, policy, new_id):
+    def _abort_session(reason):
+        s = _need_open(state)
+        return [NewEvent(K.SESSION_ABORTED, {"reason": _text(reason, "a reason", 200), "phase": s.phase},
+                         actor, s.session_id)]
+    return _abort_session(**args)
+
+
+_HANDLERS = {
+    "open_session": _open_session,
+    "confirm_checklist": _confirm_checklist,
+    "record_baseline": _record_baseline,
+    "start_infusion": _start_infusion,
+    "pause_infusion": _pause_infusion,
+    "resume_infusion": _resume_infusion,
+    "complete_infusion": _complete_infusion,
+    "stop_infusion": _stop_infusion,
+    "record_assessment": _record_assessment,
+    "note_symptom": _note_symptom,
+    "give_medication": _give_medication,
+    "add_note": _add_note,
+    "call_nurse": _call_nurse,
+    "discharge": _discharge,
+    "abort_session": _abort,
+}
+COMMANDS = tuple(_HANDLERS)

@@ -1,0 +1,55 @@
+"""Dose arithmetic: weight × mg/kg = total mg, spread over the planned infusion time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from roomcontrol.domain.errors import Refused
+from roomcontrol.domain.policy import DoseBounds, Range
+
+
+@dataclass(frozen=True)
+class DosePlan:
+    weight_kg: float
+    dose_mg_per_kg: float
+    total_dose_mg: float
+    planned_infusion_min: float
+    rate_mg_per_h: float
+    concentration_mg_per_ml: float | None
+    rate_ml_per_h: float | None
+
+    def as_payload(self) -> dict:
+        return {
+            "weight_kg": self.weight_kg,
+            "dose_mg_per_kg": self.dose_mg_per_kg,
+            "total_dose_mg": self.total_dose_mg,
+            "planned_infusion_min": self.planned_infusion_min,
+            "rate_mg_per_h": self.rate_mg_per_h,
+            "concentration_mg_per_ml": self.concentration_mg_per_ml,
+            "rate_ml_per_h": self.rate_ml_per_h,
+        }
+
+
+def plan_dose(weight_kg, dose_mg_per_kg, planned_infusion_min, concentration_mg_per_ml=None,
+              bounds: DoseBounds = DoseBounds()) -> DosePlan:
+    weight = _checked("weight", weight_kg, bounds.weight_kg, "kg")
+    dose = _checked("dose", dose_mg_per_kg, bounds.dose_mg_per_kg, "mg/kg")
+    minutes = _checked("planned infusion time", planned_infusion_min, bounds.planned_infusion_min, "min")
+    conc = None
+    if concentration_mg_per_ml is not None:
+        conc = _checked("bag concentration", concentration_mg_per_ml, bounds.concentration_mg_per_ml, "mg/mL")
+    total = round(weight * dose, 2)
+    rate = round(total * 60.0 / minutes, 2)
+    return DosePlan(
+        weight_kg=weight, dose_mg_per_kg=dose, total_dose_mg=total, planned_infusion_min=minutes,
+        rate_mg_per_h=rate, concentration_mg_per_ml=conc,
+        rate_ml_per_h=round(rate / conc, 2) if conc else None,
+    )
+
+
+def _checked(name: str, value, allowed: Range, unit: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise Refused(f"{name} must be a number ({allowed.describe(unit)}), got {value!r}")
+    if value != value or value not in allowed:  # NaN fails both comparisons
+        raise Refused(f"{name} {value:g} {unit} is outside the allowed {allowed.describe(unit)}")
+    return float(value)

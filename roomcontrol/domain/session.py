@@ -1,0 +1,163 @@
+"""The session as a fold over the event log: `apply(state, event)` is the only way state changes.
+
+Phases: idle → pre_infusion → infusing ⇄ paused → recovery → discharged, and aborted from any open phase.
+Replaying the log through `apply` gives exactly the state the room had when it lived those events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from roomcontrol.domain import kinds as K
+from roomcontrol.domain.events import Event
+
+IDLE, PRE_INFUSION, INFUSING, PAUSED, RECOVERY, DISCHARGED, ABORTED = (
+    "idle", "pre_infusion", "infusing", "paused", "recovery", "discharged", "aborted")
+PHASES = (IDLE, PRE_INFUSION, INFUSING, PAUSED, RECOVERY, DISCHARGED, ABORTED)
+OPEN_PHASES = (PRE_INFUSION, INFUSING, PAUSED, RECOVERY)
+CLOSED_PHASES = (DISCHARGED, ABORTED)
+
+
+@dataclass(frozen=True)
+class Pause:
+    started: datetime
+    reason: str
+    ended: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Session:
+    session_id: str
+    opened_at: datetime
+    patient_ref: str
+    course_no: int
+    plan: dict                      # the dose plan as logged in session.opened
+    phase: str = PRE_INFUSION
+    checklist: frozenset[str] = frozenset()
+    baseline: dict | None = None
+    infusion_started_at: datetime | None = None
+    infusion_ended_at: datetime | None = None
+    infusion_end_kind: str | None = None  # completed or stopped
+    running_since: datetime | None = None  # set while infusing, None while paused or not started
+    infused_s: float = 0.0                 # infusion seconds before running_since
+    pauses: tuple[Pause, ...] = ()
+    recovery_started_at: datetime | None = None
+    scores: dict = field(default_factory=dict)  # scale → last score
+    closed_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.phase in OPEN_PHASES
+
+    @property
+    def planned_infusion_s(self) -> float:
+        return float(self.plan["planned_infusion_min"]) * 60.0
+
+    def infusion_elapsed_s(self, now: datetime) -> float:
+        """Seconds of infusion so far, pauses excluded."""
+        if self.running_since is None:
+            return self.infused_s
+        return self.infused_s + max(0.0, (now - self.running_since).total_seconds())
+
+    def recovery_elapsed_s(self, now: datetime) -> float:
+        if self.recovery_started_at is None:
+            return 0.0
+        end = self.closed_at or now
+        return max(0.0, (end - self.recovery_started_at).total_seconds())
+
+
+@dataclass(frozen=True)
+class RoomState:
+    session: Session | None = None  # the open session, or the last one closed
+    last_seq: int = 0
+
+    @property
+    def phase(self) -> str:
+        return self.session.phase if self.session else IDLE
+
+    @property
+    def open_session(self) -> Session | None:
+        return self.session if self.session and self.session.is_open else None
+
+
+def apply(state: RoomState, event: Event) -> RoomState:
+    """Fold one event into the room state. Events of other sessions or of no session change only last_seq."""
+    state = replace(state, last_seq=event.seq)
+    if event.kind == K.SESSION_OPENED:
+        p = event.payload
+        plan = {k: v for k, v in p.items() if k not in ("patient_ref", "course_no")}
+        return replace(state, session=Session(event.session_id, event.ts, p["patient_ref"], p["course_no"], plan))
+    s = state.session
+    if s is None or event.session_id != s.session_id:
+        return state
+    handler = _FOLD.get(event.kind)
+    return replace(state, session=handler(s, event)) if handler else state
+
+
+def replay(events) -> RoomState:
+    state = RoomState()
+    for event in events:
+        state = apply(state, event)
+    return state
+
+
+def _checklist(s: Session, e: Event) -> Session:
+    return replace(s, checklist=s.checklist | {e.payload["item"]})
+
+
+def _baseline(s: Session, e: Event) -> Session:
+    return replace(s, baseline=dict(e.payload))
+
+
+def _started(s: Session, e: Event) -> Session:
+    return replace(s, phase=INFUSING, infusion_started_at=e.ts, running_since=e.ts)
+
+
+def _paused(s: Session, e: Event) -> Session:
+    return replace(s, phase=PAUSED, infused_s=s.infusion_elapsed_s(e.ts), running_since=None,
+                   pauses=s.pauses + (Pause(e.ts, e.payload.get("reason", "")),))
+
+
+def _resumed(s: Session, e: Event) -> Session:
+    pauses = s.pauses[:-1] + (replace(s.pauses[-1], ended=e.ts),) if s.pauses else s.pauses
+    return replace(s, phase=INFUSING, running_since=e.ts, pauses=pauses)
+
+
+def _ended(s: Session, e: Event) -> Session:
+    pauses = s.pauses
+    if pauses and pauses[-1].ended is None:
+        pauses = pauses[:-1] + (replace(pauses[-1], ended=e.ts),)
+    kind = "completed" if e.kind == K.INFUSION_COMPLETED else "stopped"
+    return replace(s, infused_s=s.infusion_elapsed_s(e.ts), running_since=None, infusion_ended_at=e.ts,
+                   infusion_end_kind=kind, pauses=pauses)
+
+
+def _recovery(s: Session, e: Event) -> Session:
+    return replace(s, phase=RECOVERY, recovery_started_at=e.ts)
+
+
+def _assessment(s: Session, e: Event) -> Session:
+    return replace(s, scores={**s.scores, e.payload["scale"]: e.payload["score"]})
+
+
+def _closed(phase: str):
+    def fold(s: Session, e: Event) -> Session:
+        ended = _ended(s, e) if s.running_since is not None or s.phase == PAUSED else s
+        return replace(ended, phase=phase, closed_at=e.ts)
+    return fold
+
+
+_FOLD = {
+    K.CHECKLIST_CONFIRMED: _checklist,
+    K.VITALS_BASELINE: _baseline,
+    K.INFUSION_STARTED: _started,
+    K.INFUSION_PAUSED: _paused,
+    K.INFUSION_RESUMED: _resumed,
+    K.INFUSION_COMPLETED: _ended,
+    K.INFUSION_STOPPED: _ended,
+    K.RECOVERY_STARTED: _recovery,
+    K.ASSESSMENT_RECORDED: _assessment,
+    K.SESSION_DISCHARGED: _closed(DISCHARGED),
+    K.SESSION_ABORTED: _closed(ABORTED),
+}

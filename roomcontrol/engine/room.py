@@ -1,0 +1,210 @@
+"""The Room engine: one thread owns the session state and is the single writer of the event log.
+
+Everything that changes state arrives on its inbox (commands from the UI or a scenario, readings from devices,
+ticks). Listeners get each stored event and a snapshot every tick, as plain callbacks on the engine thread.
+Without `start()` the engine runs inline in the caller's thread, which is how tests step it with a FakeClock.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+import uuid
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Callable
+
+from roomcontrol import __version__
+from roomcontrol.clock import SystemClock
+from roomcontrol.config import RoomConfig
+from roomcontrol.domain import kinds as K
+from roomcontrol.domain.commands import Command, decide
+from roomcontrol.domain.events import Event, NewEvent
+from roomcontrol.domain.session import RoomState, apply
+from roomcontrol.engine.snapshot import RoomSnapshot, make_snapshot
+from roomcontrol.store import database
+from roomcontrol.store.errors import StoreError
+from roomcontrol.store.eventlog import EventLog, latest_session_start, read_events
+from roomcontrol.store.vitals import VitalRow, VitalsWriter
+
+log = logging.getLogger(__name__)
+DB_NAME = "room.db"
+COMMAND_TIMEOUT_S = 30.0
+TICK_S = 1.0  # snapshot and housekeeping period, in real seconds
+
+EventListener = Callable[[Event], None]
+SnapshotListener = Callable[[RoomSnapshot], None]
+
+
+class Room:
+    def __init__(self, config: RoomConfig, data_dir: Path | str, clock=None):
+        self.config = config
+        self.clock = clock or SystemClock()
+        self.db_path = Path(data_dir) / DB_NAME
+        self.db = database.connect(self.db_path)
+        self.log = EventLog(self.db, config.room_id)
+        self.vitals = VitalsWriter(self.db)
+        self.state = self._replay()
+        self.storage_error: str | None = None
+        self._event_listeners: list[EventListener] = []
+        self._snapshot_listeners: list[SnapshotListener] = []
+        self._inbox: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._tick_hooks: list[Callable[[], None]] = []
+        self._record([NewEvent(K.ROOM_STARTED, {"version": __version__, "phase": self.state.phase,
+                                                "config": config.source},
+                               "system", self.state.open_session.session_id if self.state.open_session else None)])
+
+    # -- replay -------------------------------------------------------------------------------------------
+    def _replay(self) -> RoomState:
+        """Rebuild the room from the log: only the last session can still be open, so fold from its start."""
+        start = latest_session_start(self.db)
+        state = RoomState()
+        if start is not None:
+            for event in read_events(self.db, after_seq=start - 1):
+                state = apply(state, event)
+        if state.last_seq < self.log.last_seq:
+            state = RoomState(state.session, self.log.last_seq)
+        return state
+
+    # -- listeners ----------------------------------------------------------------------------------------
+    def subscribe(self, on_event: EventListener | None = None, on_snapshot: SnapshotListener | None = None):
+        if on_event:
+            self._event_listeners.append(on_event)
+        if on_snapshot:
+            self._snapshot_listeners.append(on_snapshot)
+
+    def add_tick_hook(self, hook: Callable[[], None]) -> None:
+        """Run `hook` on the engine thread every tick (alarm timers, device health checks)."""
+        self._tick_hooks.append(hook)
+
+    # -- the inbox ----------------------------------------------------------------------------------------
+    def submit(self, name: str, actor: str = "system", /, **args) -> Future:
+        """Ask the engine to run a command. The future gives the stored events, or raises Refused/StoreError."""
+        return self.call(lambda: self.execute(Command(name, args, actor)))
+
+    def call(self, fn: Callable[[], object]) -> Future:
+        """Run `fn` on the engine thread (inline when the engine has no thread) and return its future."""
+        future: Future = Future()
+        if self._thread is None:
+            self._run(fn, future)
+        else:
+            self._inbox.put((fn, future))
+        return future
+
+    def command(self, name: str, actor: str = "system", /, **args) -> list[Event]:
+        """Run a command and wait for its stored events (raises Refused with the reason)."""
+        return self.submit(name, actor, **args).result(COMMAND_TIMEOUT_S)
+
+    @staticmethod
+    def _run(fn, future: Future) -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(fn())
+        except BaseException as exc:  # the caller gets it; the engine goes on
+            future.set_exception(exc)
+
+    # -- engine-thread work -------------------------------------------------------------------------------
+    def execute(self, command: Command) -> list[Event]:
+        now = self.clock.now()
+        news = decide(self.state, command, now, self.config.session, new_id=_new_session_id)
+        return self._record(news, now)
+
+    def record(self, new: NewEvent) -> Event:
+        """Log a room event that is not a session command (device, alarm, ambient, staff). Engine thread only."""
+        return self._record([new])[0]
+
+    def _record(self, news: list[NewEvent], now=None) -> list[Event]:
+        try:
+            stored = self.log.append_many(news, now or self.clock.now())
+        except StoreError as exc:
+            self.storage_error = str(exc)
+            log.error("event not stored: %s", exc)
+            raise
+        self.storage_error = None
+        for event in stored:
+            self.state = apply(self.state, event)
+            for listener in self._event_listeners:
+                _safe(listener, event)
+        return stored
+
+    def add_vital(self, row: VitalRow) -> None:
+        self.vitals.add(row, self.clock.monotonic())
+        if self.vitals.due(self.clock.monotonic()):
+            self._flush_vitals()
+
+    def _flush_vitals(self) -> None:
+        try:
+            self.vitals.flush()
+        except StoreError as exc:
+            self.storage_error = str(exc)
+            log.error("vitals not stored yet: %s", exc)
+
+    def snapshot(self) -> RoomSnapshot:
+        return make_snapshot(self.config.room_id, self.config.room_name, self.state, self.clock.now(),
+                             self.config.session.min_recovery_min, self.storage_error)
+
+    def tick(self) -> RoomSnapshot:
+        if self.vitals.due(self.clock.monotonic()):
+            self._flush_vitals()
+        for hook in self._tick_hooks:
+            _safe(hook)
+        snap = self.snapshot()
+        for listener in self._snapshot_listeners:
+            _safe(listener, snap)
+        return snap
+
+    # -- thread -------------------------------------------------------------------------------------------
+    def start(self) -> "Room":
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="room-engine", daemon=True)
+            self._thread.start()
+        return self
+
+    def _loop(self) -> None:
+        next_tick = time.monotonic()
+        while not self._stopping.is_set():
+            try:
+                fn, future = self._inbox.get(timeout=max(0.0, next_tick - time.monotonic()))
+                self._run(fn, future)
+            except queue.Empty:
+                pass
+            if time.monotonic() >= next_tick:
+                self.tick()
+                next_tick = time.monotonic() + TICK_S
+        while True:  # answer what is still queued, so no caller waits forever
+            try:
+                fn, future = self._inbox.get_nowait()
+            except queue.Empty:
+                break
+            self._run(fn, future)
+
+    def close(self) -> None:
+        """Stop the thread, commit buffered vitals and close the database."""
+        if self._thread is not None:
+            self._stopping.set()
+            self._thread.join(timeout=10)
+            self._thread = None
+        self._flush_vitals()
+        self.db.conn.close()
+
+    def __enter__(self) -> "Room":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _new_session_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _safe(fn, *args) -> None:
+    try:
+        fn(*args)
+    except Exception:  # a broken listener must never stop the room
+        log.exception("listener %r failed", fn)

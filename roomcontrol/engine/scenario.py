@@ -1,0 +1,112 @@
+"""Scripted sessions: a TOML list of timed steps, played against a Room at the room clock's speed.
+
+    name = "Standard session"
+    [[step]]
+    at = "03:00"                 # mm:ss (or h:mm:ss) after the scenario starts, in room-clock time
+    do = "start_infusion"        # a command of roomcontrol.domain.commands
+    actor = "rn.ada"             # staff id, "patient" or "system"
+    args = { }                   # the command's arguments
+
+Later issues add steps that drive simulated devices (`do = "vitals.desaturation"`); a step whose `do` is not a
+session command is handed to the registered step handlers.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from roomcontrol.domain.commands import COMMANDS
+from roomcontrol.domain.errors import Refused
+
+
+class ScenarioError(Exception):
+    """A scenario file that cannot be played, or a step the room refused; the message names the step."""
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    at_s: float
+    do: str
+    actor: str = "system"
+    args: dict = field(default_factory=dict)
+
+    @property
+    def at_text(self) -> str:
+        minutes, seconds = divmod(int(self.at_s), 60)
+        return f"{minutes:02d}:{seconds:02d}"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    steps: tuple[Step, ...]
+
+
+def parse_at(text) -> float:
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return float(text)
+    parts = str(text).split(":")
+    if not 1 <= len(parts) <= 3 or not all(p.strip().replace(".", "", 1).isdigit() for p in parts):
+        raise ValueError(f"at = {text!r}: must be seconds, mm:ss or h:mm:ss")
+    total = 0.0
+    for part in parts:
+        total = total * 60 + float(part)
+    return total
+
+
+def load_scenario(path: Path | str, extra_steps: tuple[str, ...] = ()) -> Scenario:
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such scenario file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
+    steps, last = [], 0.0
+    for number, entry in enumerate(raw.get("step", []), start=1):
+        where = f"{path.name} step {number}"
+        try:
+            at = parse_at(entry.get("at", last))
+        except ValueError as exc:
+            raise ScenarioError(f"{where}: {exc}") from None
+        do = entry.get("do")
+        if do not in COMMANDS and do not in extra_steps:
+            raise ScenarioError(f"{where}: do = {do!r} is not a command; known: {', '.join(COMMANDS + extra_steps)}")
+        if at < last:
+            raise ScenarioError(f"{where}: at {entry.get('at')} is earlier than the step before it")
+        args = entry.get("args", {})
+        if not isinstance(args, dict):
+            raise ScenarioError(f"{where}: args must be a table")
+        steps.append(Step(number, at, do, str(entry.get("actor", "system")), args))
+        last = at
+    if not steps:
+        raise ScenarioError(f"{path}: no [[step]] entries")
+    return Scenario(str(raw.get("name", path.stem)), tuple(steps))
+
+
+def play(scenario: Scenario, room, clock, *, on_step: Callable[[Step], None] | None = None,
+         handlers: dict[str, Callable[[Step], None]] | None = None, stop=None) -> None:
+    """Run each step when its time comes on `clock`; raise ScenarioError at the first refused step."""
+    start = clock.monotonic()
+    handlers = handlers or {}
+    for step in scenario.steps:
+        while True:
+            wait = step.at_s - (clock.monotonic() - start)
+            if wait <= 0:
+                break
+            if stop is not None and stop.is_set():
+                return
+            clock.sleep(min(wait, 0.5 * clock.speed if clock.speed != float("inf") else wait))
+        if on_step:
+            on_step(step)
+        try:
+            if step.do in handlers:
+                handlers[step.do](step)
+            else:
+                room.command(step.do, step.actor, **step.args)
+        except Refused as exc:
+            raise ScenarioError(f"step {step.number} ({step.do} at {step.at_text}) was refused: {exc}") from None

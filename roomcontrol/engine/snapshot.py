@@ -1,0 +1,41 @@
+"""What the screen renders: an immutable picture of the room at one moment, made by the engine thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from roomcontrol.domain.session import RoomState, Session
+
+
+@dataclass(frozen=True)
+class RoomSnapshot:
+    room_id: str
+    room_name: str
+    now: datetime
+    phase: str
+    session: Session | None
+    last_seq: int
+    infusion_elapsed_s: float = 0.0
+    infusion_remaining_s: float | None = None
+    recovery_elapsed_s: float = 0.0
+    recovery_remaining_s: float | None = None
+    storage_error: str | None = None  # e.g. the disk is full: shown as an alarm, the room keeps running
+
+
+def make_snapshot(room_id: str, room_name: str, state: RoomState, now: datetime, min_recovery_min: float,
+                  storage_error: str | None = None) -> RoomSnapshot:
+    s = state.session
+    if s is None:
+        return RoomSnapshot(room_id, room_name, now, state.phase, None, state.last_seq, storage_error=storage_error)
+    infused = s.infusion_elapsed_s(now)
+    recovered = s.recovery_elapsed_s(now)
+    return RoomSnapshot(
+        room_id, room_name, now, s.phase, s, state.last_seq,
+        infusion_elapsed_s=infused,
+        infusion_remaining_s=max(0.0, s.planned_infusion_s - infused) if s.infusion_ended_at is None else 0.0,
+        recovery_elapsed_s=recovered,
+        recovery_remaining_s=(max(0.0, min_recovery_min * 60 - recovered)
+                              if s.recovery_started_at is not None else None),
+        storage_error=storage_error,
+    )

@@ -1,0 +1,94 @@
+"""Opening the room database: durable pragmas, schema version in user_version, forward migrations.
+
+WAL with synchronous=FULL: a commit has reached the disk before `append` returns, so an event the UI shows as
+recorded survives a power cut. A database written by a newer RoomControl is refused, never downgraded.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from roomcontrol.store.errors import StoreError
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["events"].create(
+        {"seq": int, "id": str, "room_id": str, "session_id": str, "ts": str, "kind": str, "actor": str,
+         "payload": str, "prev_hash": str, "hash": str},
+        pk="seq", not_null={"id", "room_id", "ts", "kind", "actor", "payload", "prev_hash", "hash"},
+    )
+    db["events"].create_index(["id"], unique=True)
+    db["events"].create_index(["session_id", "seq"])
+    db["events"].create_index(["kind", "seq"])
+    db["vitals"].create(
+        {"id": int, "session_id": str, "kind": str, "value": float, "unit": str, "ts": str, "device_ts": str,
+         "flags": str, "source": str},
+        pk="id", not_null={"kind", "unit", "ts"},
+    )
+    db["vitals"].create_index(["session_id", "kind", "ts"])
+    db["sync_cursor"].create({"target": str, "last_seq": int, "last_vitals_id": int, "updated_ts": str},
+                             pk="target")
+    # Append-only, enforced by the database itself: no tool or bug can rewrite history quietly.
+    db.execute("CREATE TRIGGER events_no_update BEFORE UPDATE ON events "
+               "BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END")
+    db.execute("CREATE TRIGGER events_no_delete BEFORE DELETE ON events "
+               "BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END")
+
+
+MIGRATIONS = [_v1]  # MIGRATIONS[n] takes the schema from version n to n + 1
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def connect(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Database:
+    """Open (creating and migrating when writable) the room database at `path`."""
+    path = Path(path)
+    try:
+        if readonly:
+            if not path.exists():
+                raise StoreError(f"no room database at {path}")
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA busy_timeout = 5000")
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot open the room database {path}: {exc}") from None
+    except OSError as exc:
+        raise StoreError(f"cannot open the room database {path}: {exc.strerror or exc}") from None
+    if version > SCHEMA_VERSION:
+        conn.close()
+        raise StoreError(f"the room database {path} is schema version {version}, newer than this RoomControl "
+                         f"understands ({SCHEMA_VERSION}); upgrade RoomControl instead")
+    db = sqlite_utils.Database(conn)
+    if version < SCHEMA_VERSION:
+        if readonly:
+            raise StoreError(f"the room database {path} is at schema version {version}; open it writable "
+                             "once (start the room) to migrate it")
+        _migrate(db, version)
+    return db
+
+
+def _migrate(db: sqlite_utils.Database, version: int) -> None:
+    conn = db.conn
+    for step in range(version, SCHEMA_VERSION):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[step](db)
+            conn.execute(f"PRAGMA user_version = {step + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def integrity_check(db: sqlite_utils.Database) -> str:
+    return db.execute("PRAGMA integrity_check").fetchone()[0]

@@ -1,0 +1,139 @@
+"""The append-only, hash-chained event log. One writer (the engine thread); any number of readers.
+
+`append` returns only after the commit: what it returns is on disk. Rows are never updated or deleted
+(triggers refuse it); a correction is a new event that points at the old one.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable, Iterator
+
+import sqlite_utils
+
+from roomcontrol.domain.chain import GENESIS, canonical_json, row_hash
+from roomcontrol.domain.events import Event, NewEvent
+from roomcontrol.domain.timefmt import iso_utc, parse_iso
+from roomcontrol.store.errors import DiskFull, StoreError
+
+_COLUMNS = "seq, id, room_id, session_id, ts, kind, actor, payload, prev_hash, hash"
+_INSERT = f"INSERT INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    first_bad_seq: int | None = None
+    reason: str = ""
+
+
+class EventLog:
+    def __init__(self, db: sqlite_utils.Database, room_id: str):
+        self.db = db
+        self.room_id = room_id
+        self._claim_room(room_id)
+        last = db.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        self.last_seq, self.last_hash = (last[0], last[1]) if last else (0, GENESIS)
+
+    def _claim_room(self, room_id: str) -> None:
+        # A database belongs to one room: its seq is that room's sequence. Refuse to mix two rooms' logs.
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'room_id'").fetchone()
+        if row is None:
+            self.db.execute("INSERT INTO meta (key, value) VALUES ('room_id', ?)", [room_id])
+        elif row[0] != room_id:
+            raise StoreError(f"this database belongs to room {row[0]!r}, not {room_id!r}; "
+                             "use that room's configuration or another --data-dir")
+
+    def append(self, new: NewEvent, ts: datetime) -> Event:
+        return self.append_many([new], ts)[0]
+
+    def append_many(self, news: Iterable[NewEvent], ts: datetime) -> list[Event]:
+        """Append events in one transaction (all or none), chained in order, stamped `ts`."""
+        stamp = iso_utc(ts)
+        ts = parse_iso(stamp)  # the stored precision, so living and replaying see the same times
+        seq, prev = self.last_seq, self.last_hash
+        events, rows = [], []
+        for new in news:
+            seq += 1
+            row = {"seq": seq, "id": str(uuid.uuid4()), "room_id": self.room_id, "session_id": new.session_id,
+                   "ts": stamp, "kind": new.kind, "actor": new.actor, "payload": new.payload}
+            digest = row_hash(prev, row)
+            rows.append((seq, row["id"], self.room_id, new.session_id, stamp, new.kind, new.actor,
+                         canonical_json(new.payload), prev, digest))
+            events.append(Event(seq, row["id"], self.room_id, new.session_id, ts, new.kind, new.actor,
+                                new.payload, prev, digest))
+            prev = digest
+        conn = self.db.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany(_INSERT, rows)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            raise _store_error(exc) from None
+        self.last_seq, self.last_hash = seq, prev
+        return events
+
+    def events(self, *, after_seq: int = 0, session_id: str | None = None, limit: int | None = None,
+               kinds: Iterable[str] | None = None) -> Iterator[Event]:
+        return read_events(self.db, after_seq=after_seq, session_id=session_id, limit=limit, kinds=kinds)
+
+
+def read_events(db: sqlite_utils.Database, *, after_seq: int = 0, session_id: str | None = None,
+                limit: int | None = None, kinds: Iterable[str] | None = None,
+                descending: bool = False) -> Iterator[Event]:
+    where, params = ["seq > ?"], [after_seq]
+    if session_id is not None:
+        where.append("session_id = ?")
+        params.append(session_id)
+    if kinds:
+        kinds = list(kinds)
+        where.append(f"kind IN ({', '.join('?' * len(kinds))})")
+        params.extend(kinds)
+    sql = f"SELECT {_COLUMNS} FROM events WHERE {' AND '.join(where)} ORDER BY seq {'DESC' if descending else ''}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    for r in db.execute(sql, params):
+        yield Event(r[0], r[1], r[2], r[3], parse_iso(r[4]), r[5], r[6], json.loads(r[7]), r[8], r[9])
+
+
+def latest_session_start(db: sqlite_utils.Database) -> int | None:
+    """Seq of the last session.opened, so the engine replays only the session that may still be open."""
+    row = db.execute("SELECT max(seq) FROM events WHERE kind = 'session.opened'").fetchone()
+    return row[0]
+
+
+def verify_chain(db: sqlite_utils.Database) -> VerifyResult:
+    """Recompute every hash from the stored rows; name the first seq where the chain or the sequence breaks."""
+    prev, expected_seq, checked = GENESIS, 1, 0
+    for r in db.execute(f"SELECT {_COLUMNS} FROM events ORDER BY seq"):
+        seq = r[0]
+        if seq != expected_seq:
+            return VerifyResult(False, checked, expected_seq, f"seq {expected_seq} is missing")
+        try:
+            payload = json.loads(r[7])
+        except ValueError:
+            return VerifyResult(False, checked, seq, f"seq {seq}: payload is not valid JSON")
+        row = {"seq": seq, "id": r[1], "room_id": r[2], "session_id": r[3], "ts": r[4], "kind": r[5],
+               "actor": r[6], "payload": payload}
+        if r[8] != prev:
+            return VerifyResult(False, checked, seq, f"seq {seq}: prev_hash does not match the hash of seq {seq - 1}")
+        if row_hash(prev, row) != r[9]:
+            return VerifyResult(False, checked, seq, f"seq {seq}: the row does not match its hash")
+        prev, expected_seq, checked = r[9], seq + 1, checked + 1
+    return VerifyResult(True, checked)
+
+
+def _store_error(exc: sqlite3.OperationalError) -> StoreError:
+    text = str(exc)
+    if "full" in text.lower():
+        return DiskFull(f"the disk holding the room database is full ({text})")
+    return StoreError(f"the room database could not be written: {text}")
