@@ -7,6 +7,7 @@ recorded survives a power cut. A database written by a newer RoomControl is refu
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -77,17 +78,24 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Databas
     return db
 
 
-def _migrate(db: sqlite_utils.Database, version: int) -> None:
-    conn = db.conn
-    for step in range(version, SCHEMA_VERSION):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            MIGRATIONS[step](db)
-            conn.execute(f"PRAGMA user_version = {step + 1}")
-            conn.execute("COMMIT")
-        except BaseException:
+@contextmanager
+def transaction(conn: sqlite3.Connection):
+    """One write transaction, committed on success, rolled back on any error."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:  # SQLite has already rolled back after some errors, e.g. a full disk
             conn.execute("ROLLBACK")
-            raise
+        raise
+
+
+def _migrate(db: sqlite_utils.Database, version: int) -> None:
+    for step in range(version, SCHEMA_VERSION):
+        with transaction(db.conn):
+            MIGRATIONS[step](db)
+            db.conn.execute(f"PRAGMA user_version = {step + 1}")
 
 
 def integrity_check(db: sqlite_utils.Database) -> str:

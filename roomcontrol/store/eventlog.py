@@ -18,6 +18,7 @@ import sqlite_utils
 from roomcontrol.domain.chain import GENESIS, canonical_json, row_hash
 from roomcontrol.domain.events import Event, NewEvent
 from roomcontrol.domain.timefmt import iso_utc, parse_iso
+from roomcontrol.store.database import transaction
 from roomcontrol.store.errors import DiskFull, StoreError
 
 _COLUMNS = "seq, id, room_id, session_id, ts, kind, actor, payload, prev_hash, hash"
@@ -68,15 +69,9 @@ class EventLog:
             events.append(Event(seq, row["id"], self.room_id, new.session_id, ts, new.kind, new.actor,
                                 new.payload, prev, digest))
             prev = digest
-        conn = self.db.conn
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with transaction(self.db.conn) as conn:
                 conn.executemany(_INSERT, rows)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
         except sqlite3.OperationalError as exc:
             raise _store_error(exc) from None
         self.last_seq, self.last_hash = seq, prev

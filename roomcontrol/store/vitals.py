@@ -11,6 +11,7 @@ from typing import Iterator
 import sqlite_utils
 
 from roomcontrol.domain.timefmt import iso_utc
+from roomcontrol.store.database import transaction
 from roomcontrol.store.eventlog import _store_error
 
 MAX_BATCH_AGE_S = 1.0
@@ -58,15 +59,9 @@ class VitalsWriter:
             return 0
         rows, oldest = self._rows, self._oldest
         self._rows, self._oldest = [], None
-        conn = self.db.conn
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with transaction(self.db.conn):
                 self.db["vitals"].insert_all(rows, batch_size=500)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
         except sqlite3.OperationalError as exc:
             self._rows, self._oldest = rows + self._rows, oldest  # kept for the next try: nothing is lost
             raise _store_error(exc) from None

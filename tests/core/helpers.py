@@ -1,0 +1,43 @@
+"""Shared test helpers: a room on a fake clock, and a session walked up to a given phase."""
+
+from __future__ import annotations
+
+from roomcontrol.clock import FakeClock
+from roomcontrol.config import RoomConfig
+from roomcontrol.engine.room import Room
+
+NURSE = "rn.ada"
+OPEN_ARGS = dict(patient_ref="PT-7", weight_kg=80, dose_mg_per_kg=0.5, planned_infusion_min=40)
+CHECKLIST = [("consent", {}), ("npo", {"hours_since_solids": 8, "hours_since_clear_fluids": 3}),
+             ("escort", {}), ("pregnancy_screen", {}), ("iv_access", {})]
+BASELINE = dict(heart_rate=70, spo2=98, nibp_systolic=120, nibp_diastolic=80)
+PADSS_10 = dict(vital_signs=2, activity=2, nausea_vomiting=2, pain=2, bleeding=2)
+
+
+def make_room(tmp_path, config: RoomConfig | None = None, clock: FakeClock | None = None) -> Room:
+    return Room(config or RoomConfig(), tmp_path, clock or FakeClock())
+
+
+def walk_to(room: Room, phase: str) -> None:
+    """Drive a fresh room to `phase` through the real commands."""
+    clock = room.clock
+    room.command("open_session", NURSE, **OPEN_ARGS)
+    if phase == "pre_infusion":
+        return
+    for item, extra in CHECKLIST:
+        room.command("confirm_checklist", NURSE, item=item, **extra)
+    room.command("record_baseline", NURSE, **BASELINE)
+    room.command("start_infusion", NURSE)
+    if phase == "infusing":
+        return
+    if phase == "paused":
+        room.command("pause_infusion", NURSE, reason="bathroom")
+        return
+    clock.advance(40 * 60)
+    room.command("complete_infusion", NURSE)
+    if phase == "recovery":
+        return
+    clock.advance(30 * 60)
+    room.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
+    room.command("discharge", NURSE, escort_confirmed=True)
+    assert phase == "discharged"

@@ -1,0 +1,135 @@
+"""The engine: replay after restart, threaded inbox, listeners, snapshots and the scripted scenario."""
+
+from pathlib import Path
+
+import pytest
+
+from roomcontrol.clock import FakeClock
+from roomcontrol.config import RoomConfig
+from roomcontrol.domain.errors import Refused
+from roomcontrol.engine.room import Room
+from roomcontrol.engine.scenario import ScenarioError, load_scenario, play
+from roomcontrol.store.eventlog import verify_chain
+from tests.core.helpers import NURSE, make_room, walk_to
+
+SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "standard-session.toml"
+
+
+@pytest.mark.parametrize("phase", ["pre_infusion", "infusing", "paused", "recovery", "discharged"])
+def test_restart_resumes_the_open_session_in_its_phase_with_its_timers(tmp_path, phase):
+    clock = FakeClock()
+    room = make_room(tmp_path, clock=clock)
+    walk_to(room, phase)
+    clock.advance(90)
+    before = room.snapshot()
+    room.close()
+    again = Room(RoomConfig(), tmp_path, clock)
+    after = again.snapshot()
+    assert again.state.session == room.state.session  # the same fold, from disk
+    assert after.phase == phase
+    assert after.infusion_elapsed_s == before.infusion_elapsed_s
+    assert after.recovery_elapsed_s == before.recovery_elapsed_s
+    assert after.last_seq == before.last_seq + 1        # + room.started
+    assert verify_chain(again.db).ok
+    again.close()
+
+
+def test_time_passes_while_the_app_is_down(tmp_path):
+    """Killed mid-infusion for 5 minutes: the infusion kept running at the pump, so its timer did too."""
+    clock = FakeClock()
+    room = make_room(tmp_path, clock=clock)
+    walk_to(room, "infusing")
+    clock.advance(600)
+    room.close()
+    clock.advance(300)
+    again = Room(RoomConfig(), tmp_path, clock)
+    assert again.snapshot().infusion_elapsed_s == 900
+    again.close()
+
+
+def test_threaded_engine_serialises_commands_from_many_threads(tmp_path):
+    import threading
+    room = make_room(tmp_path).start()
+    seen = []
+    room.subscribe(on_event=seen.append)
+    room.command("open_session", NURSE, patient_ref="PT-1", weight_kg=70)
+
+    def notes(n):
+        for i in range(25):
+            room.command("add_note", f"rn.{n}", text=f"{n}-{i}")
+    threads = [threading.Thread(target=notes, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    room.close()
+    assert [e.seq for e in seen] == list(range(seen[0].seq, seen[0].seq + 101))
+    again = make_room(tmp_path)
+    assert verify_chain(again.db).checked == again.log.last_seq
+    again.close()
+
+
+def test_refusal_crosses_the_thread_and_the_engine_goes_on(tmp_path):
+    room = make_room(tmp_path).start()
+    with pytest.raises(Refused, match="no session is open"):
+        room.command("start_infusion", NURSE)
+    assert room.command("add_note", NURSE, text="still here")[0].kind == "note.added"
+    room.close()
+
+
+def test_a_broken_listener_does_not_stop_the_room(tmp_path):
+    room = make_room(tmp_path)
+    room.subscribe(on_event=lambda e: 1 / 0)
+    room.command("open_session", NURSE, patient_ref="PT-1", weight_kg=70)
+    assert room.state.phase == "pre_infusion"
+    room.close()
+
+
+def test_ticks_publish_snapshots(tmp_path):
+    room = make_room(tmp_path)
+    snaps = []
+    room.subscribe(on_snapshot=snaps.append)
+    walk_to(room, "infusing")
+    room.clock.advance(60)
+    room.tick()
+    assert snaps[-1].phase == "infusing" and snaps[-1].infusion_remaining_s == 39 * 60
+    room.close()
+
+
+def test_standard_scenario_plays_through_every_phase(tmp_path):
+    clock = FakeClock()
+    room = make_room(tmp_path, clock=clock)
+    kinds = []
+    room.subscribe(on_event=lambda e: kinds.append(e.kind))
+    play(load_scenario(SCENARIO), room, clock)
+    assert room.state.phase == "discharged"
+    s = room.state.session
+    assert s.infused_s == 40 * 60 and len(s.pauses) == 1 and s.scores["PADSS"] == 10
+    assert kinds.count("checklist.confirmed") == 5
+    for kind in ("symptom.noted", "medication.given", "infusion.paused", "infusion.resumed",
+                 "infusion.completed", "recovery.started", "session.discharged"):
+        assert kind in kinds
+    room.close()
+
+
+def test_a_refused_step_names_itself(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[step]]\nat = "00:10"\ndo = "start_infusion"\n')
+    room = make_room(tmp_path)
+    with pytest.raises(ScenarioError, match=r"step 1 \(start_infusion at 00:10\) was refused: no session is open"):
+        play(load_scenario(bad), room, room.clock)
+    room.close()
+
+
+@pytest.mark.parametrize("text,match", [
+    ('[[step]]\ndo = "fly"\n', "not a command"),
+    ('[[step]]\nat = "ten"\ndo = "add_note"\n', "must be seconds, mm:ss"),
+    ('[[step]]\nat = "02:00"\ndo = "add_note"\n[[step]]\nat = "01:00"\ndo = "add_note"\n', "earlier than"),
+    ('name = "x"\n', "no \\[\\[step\\]\\]"),
+    ('[[step\n', "not valid TOML"),
+])
+def test_bad_scenarios_are_refused_with_the_step(tmp_path, text, match):
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError, match=match):
+        load_scenario(path)
