@@ -17,7 +17,12 @@ def canonical_json(value) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
-def row_hash(prev_hash: str, row: dict) -> str:
-    """`row` holds HASHED_FIELDS with `payload` as a dict (not its JSON text)."""
-    body = canonical_json({name: row[name] for name in HASHED_FIELDS})
+def row_hash(prev_hash: str, row: dict, payload_json: str | None = None) -> str:
+    """`row` holds HASHED_FIELDS with `payload` as a dict; pass `payload_json` (its canonical JSON) if at hand."""
+    if payload_json is None:
+        payload_json = canonical_json(row["payload"])
+    # The canonical JSON of the row, assembled around the payload's so the payload is encoded once.
+    head = canonical_json({name: row[name] for name in HASHED_FIELDS if name < "payload"})
+    tail = canonical_json({name: row[name] for name in HASHED_FIELDS if name > "payload"})
+    body = f'{head[:-1]},"payload":{payload_json},{tail[1:]}'
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()

@@ -10,7 +10,7 @@ import json
 import sqlite3
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Iterable, Iterator
 
 import sqlite_utils
@@ -55,23 +55,27 @@ class EventLog:
 
     def append_many(self, news: Iterable[NewEvent], ts: datetime) -> list[Event]:
         """Append events in one transaction (all or none), chained in order, stamped `ts`."""
+        ts = _to_ms(ts)  # the stored precision, so living and replaying see the same times
         stamp = iso_utc(ts)
-        ts = parse_iso(stamp)  # the stored precision, so living and replaying see the same times
         seq, prev = self.last_seq, self.last_hash
         events, rows = [], []
         for new in news:
             seq += 1
             row = {"seq": seq, "id": str(uuid.uuid4()), "room_id": self.room_id, "session_id": new.session_id,
                    "ts": stamp, "kind": new.kind, "actor": new.actor, "payload": new.payload}
-            digest = row_hash(prev, row)
+            payload_json = canonical_json(new.payload)
+            digest = row_hash(prev, row, payload_json)
             rows.append((seq, row["id"], self.room_id, new.session_id, stamp, new.kind, new.actor,
-                         canonical_json(new.payload), prev, digest))
+                         payload_json, prev, digest))
             events.append(Event(seq, row["id"], self.room_id, new.session_id, ts, new.kind, new.actor,
                                 new.payload, prev, digest))
             prev = digest
         try:
             with transaction(self.db.conn) as conn:
-                conn.executemany(_INSERT, rows)
+                if len(rows) == 1:
+                    conn.execute(_INSERT, rows[0])
+                else:
+                    conn.executemany(_INSERT, rows)
         except sqlite3.OperationalError as exc:
             raise _store_error(exc) from None
         self.last_seq, self.last_hash = seq, prev
@@ -125,6 +129,10 @@ def verify_chain(db: sqlite_utils.Database) -> VerifyResult:
             return VerifyResult(False, checked, seq, f"seq {seq}: the row does not match its hash")
         prev, expected_seq, checked = r[9], seq + 1, checked + 1
     return VerifyResult(True, checked)
+
+
+def _to_ms(ts: datetime) -> datetime:
+    return ts.astimezone(timezone.utc).replace(microsecond=ts.microsecond // 1000 * 1000)
 
 
 def _store_error(exc: sqlite3.OperationalError) -> StoreError:
