@@ -29,3 +29,6 @@ STAFF_UNLOCKED = "staff.unlocked"
 STAFF_LOCKED = "staff.locked"
 ROOM_STARTED = "room.started"
 EVENT_CORRECTED = "event.corrected"
+ALARM_ESCALATED = "alarm.escalated"
+ALARM_CONDITION_GONE = "alarm.condition_gone"  # a latched alarm whose cause is over, waiting to be acknowledged
+BASELINE_CAPTURED = VITALS_BASELINE

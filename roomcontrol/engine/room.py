@@ -23,6 +23,10 @@ from roomcontrol.domain import kinds as K
 from roomcontrol.domain.commands import Command, decide
 from roomcontrol.domain.events import Event, NewEvent
 from roomcontrol.domain.session import RoomState, apply
+from roomcontrol.devices.health import HealthChange
+from roomcontrol.devices.vitals.reading import Reading
+from roomcontrol.domain.errors import Refused
+from roomcontrol.engine.monitoring import Monitoring
 from roomcontrol.engine.snapshot import RoomSnapshot, make_snapshot
 from roomcontrol.store import database
 from roomcontrol.store.errors import StoreError
@@ -46,6 +50,7 @@ class Room:
         self.db = database.connect(self.db_path)
         self.log = EventLog(self.db, config.room_id)
         self.vitals = VitalsWriter(self.db)
+        self.monitoring = Monitoring(config)
         self.state = self._replay()
         self.storage_error: str | None = None
         self._event_listeners: list[EventListener] = []
@@ -66,6 +71,7 @@ class Room:
         if start is not None:
             for event in read_events(self.db, after_seq=start - 1):
                 state = apply(state, event)
+                self.monitoring.fold(event)
         if state.last_seq < self.log.last_seq:
             state = RoomState(state.session, self.log.last_seq)
         return state
@@ -111,8 +117,57 @@ class Room:
     # -- engine-thread work -------------------------------------------------------------------------------
     def execute(self, command: Command) -> list[Event]:
         now = self.clock.now()
+        special = self._monitoring_commands.get(command.name)
+        if special is not None:
+            return special(self, command, now)
         news = decide(self.state, command, now, self.config.session, new_id=_new_session_id)
         return self._record(news, now)
+
+    def _acknowledge(self, command: Command, now) -> list[Event]:
+        pairs = self.monitoring.acknowledge(command.args.get("alarm_id", ""), command.actor)
+        return self._record_pairs(pairs, command.actor, now)
+
+    def _pause_audio(self, command: Command, now) -> list[Event]:
+        return self._record_pairs(self.monitoring.pause_audio(command.actor, now), command.actor, now)
+
+    def _capture_baseline(self, command: Command, now) -> list[Event]:
+        values = self.monitoring.baseline(now)
+        return self.execute(Command("record_baseline", values, command.actor))
+
+    _monitoring_commands = {"acknowledge_alarm": _acknowledge, "pause_alarm_audio": _pause_audio,
+                            "capture_baseline": _capture_baseline}
+
+    # -- readings and device health (called from device threads) -----------------------------------------
+    def post_reading(self, reading: Reading) -> None:
+        self.call(lambda: self._on_reading(reading))
+
+    def post_health(self, change: HealthChange) -> None:
+        self.call(lambda: self._on_health(change))
+
+    def _on_reading(self, reading: Reading) -> None:
+        now = self.clock.now()
+        store, pairs = self.monitoring.reading(reading, now, self._armed)
+        if store:
+            session = self.state.open_session
+            self.add_vital(VitalRow(reading.kind, reading.value, reading.unit, reading.received_ts,
+                                    session.session_id if session else None, reading.device_ts,
+                                    tuple(sorted(reading.flags)), reading.source))
+        self._record_pairs(pairs, "system", now)
+
+    def _on_health(self, change: HealthChange) -> None:
+        now = self.clock.now()
+        self._record_pairs(self.monitoring.health(change, now, self._armed), change.device, now)
+
+    @property
+    def _armed(self) -> bool:
+        return self.state.open_session is not None
+
+    def _record_pairs(self, pairs: list, actor: str, now) -> list[Event]:
+        if not pairs:
+            return []
+        session = self.state.open_session
+        sid = session.session_id if session else None
+        return self._record([NewEvent(kind, payload, actor, sid) for kind, payload in pairs], now)
 
     def record(self, new: NewEvent) -> Event:
         """Log a room event that is not a session command (device, alarm, ambient, staff). Engine thread only."""
@@ -126,10 +181,17 @@ class Room:
             log.error("event not stored: %s", exc)
             raise
         self.storage_error = None
+        was_open = self.state.open_session is not None
         for event in stored:
             self.state = apply(self.state, event)
+            self.monitoring.fold(event)
             for listener in self._event_listeners:
                 _safe(listener, event)
+        if was_open and self.state.open_session is None:
+            closed = self.state.session.session_id
+            clears = self.monitoring.disarm()
+            if clears:
+                stored += self._record([NewEvent(k, p, "system", closed) for k, p in clears], now)
         return stored
 
     def add_vital(self, row: VitalRow) -> None:
@@ -146,11 +208,15 @@ class Room:
 
     def snapshot(self) -> RoomSnapshot:
         return make_snapshot(self.config.room_id, self.config.room_name, self.state, self.clock.now(),
-                             self.config.session.min_recovery_min, self.storage_error)
+                             self.config.session.min_recovery_min, self.storage_error, self.monitoring)
 
     def tick(self) -> RoomSnapshot:
         if self.vitals.due(self.clock.monotonic()):
             self._flush_vitals()
+        try:
+            self._record_pairs(self.monitoring.tick(self.clock.now(), self._armed), "system", None)
+        except StoreError:
+            pass  # already in storage_error, shown on screen
         for hook in self._tick_hooks:
             _safe(hook)
         snap = self.snapshot()

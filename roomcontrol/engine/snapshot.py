@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from roomcontrol.domain.alarms import PRIORITY_RANK
 from roomcontrol.domain.session import RoomState, Session
 
 
@@ -21,13 +22,25 @@ class RoomSnapshot:
     recovery_elapsed_s: float = 0.0
     recovery_remaining_s: float | None = None
     storage_error: str | None = None  # e.g. the disk is full: shown as an alarm, the room keeps running
+    alarms: tuple = ()                # active Alarm objects, highest priority first
+    audible: object | None = None     # the Alarm whose tone should sound now, if any
+    audio_paused_until: datetime | None = None
+    vitals: dict = field(default_factory=dict)   # kind → last Reading
+    devices: dict = field(default_factory=dict)  # device → health value
 
 
 def make_snapshot(room_id: str, room_name: str, state: RoomState, now: datetime, min_recovery_min: float,
-                  storage_error: str | None = None) -> RoomSnapshot:
+                  storage_error: str | None = None, monitoring=None) -> RoomSnapshot:
+    extra = {"storage_error": storage_error}
+    if monitoring is not None:
+        board = monitoring.board
+        extra.update(
+            alarms=tuple(sorted(board.active.values(), key=lambda a: (-PRIORITY_RANK[a.priority], a.raised_at))),
+            audible=board.audible(now), audio_paused_until=board.audio_paused_until,
+            vitals=dict(monitoring.view.latest), devices=dict(monitoring.view.health))
     s = state.session
     if s is None:
-        return RoomSnapshot(room_id, room_name, now, state.phase, None, state.last_seq, storage_error=storage_error)
+        return RoomSnapshot(room_id, room_name, now, state.phase, None, state.last_seq, **extra)
     infused = s.infusion_elapsed_s(now)
     recovered = s.recovery_elapsed_s(now)
     return RoomSnapshot(
@@ -37,5 +50,5 @@ def make_snapshot(room_id: str, room_name: str, state: RoomState, now: datetime,
         recovery_elapsed_s=recovered,
         recovery_remaining_s=(max(0.0, min_recovery_min * 60 - recovered)
                               if s.recovery_started_at is not None else None),
-        storage_error=storage_error,
+        **extra,
     )

@@ -1,0 +1,239 @@
+"""Alarm rules: physiological limits with condition delay and latching, technical alarms, acknowledge,
+audio pause and escalation. Pure: readings and the time come in, alarm events go out.
+
+Vocabulary (IEC 60601-1-8 in spirit):
+- a *condition* is "heart_rate.high", "spo2.low", "vitals.lost", "spo2.stale", ...;
+- it must hold for the rule's delay before the alarm is *raised*;
+- *acknowledge* (by a named nurse) silences that alarm for good and, if its condition is gone, clears it;
+- *audio pause* silences every alarm for a while, without acknowledging anything;
+- a *latching* alarm stays after its condition is gone, until acknowledged;
+- an alarm not acknowledged within `escalate_after_s` *escalates* (medium → high; high → call for help).
+The alarm board is also a fold over the log (`apply`), so after a restart the raised alarms are still raised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from roomcontrol.domain import kinds as K
+from roomcontrol.domain.errors import Refused
+
+PRIORITY_RANK = {"high": 3, "medium": 2, "low": 1}
+ESCALATE = {"low": "medium", "medium": "high", "high": "high"}
+# Flags under which a value is not trusted enough to alarm on (sensor off the finger, motion artefact).
+UNTRUSTED_FLAGS = frozenset({"sensor_disconnect", "sensor_off", "no_sensor", "artifact", "out_of_track",
+                             "pulse_search"})
+SENSOR_OFF_FLAGS = frozenset({"sensor_disconnect", "sensor_off", "no_sensor"})
+# Kinds that arrive every second or so; a gap in them means something is wrong (NIBP comes every few minutes).
+STREAMING_KINDS = frozenset({"heart_rate", "pulse_rate", "spo2", "respiratory_rate"})
+TECHNICAL_PRIORITY = {"lost": "medium", "sensor_off": "medium", "stale": "low", "storage": "high"}
+
+
+@dataclass(frozen=True)
+class Limit:
+    kind: str
+    low: float | None
+    high: float | None
+    priority: str
+    delay_s: float
+    latching: bool
+
+
+@dataclass(frozen=True)
+class AlarmRules:
+    limits: dict[str, Limit]
+    stale_after_s: float = 15
+    audio_pause_s: float = 120
+    escalate_after_s: float = 60
+
+
+@dataclass(frozen=True)
+class Alarm:
+    alarm_id: str
+    condition: str
+    priority: str
+    raised_at: datetime
+    value: float | None = None
+    latching: bool = False
+    acknowledged_by: str | None = None
+    condition_gone: bool = False  # latched: the cause is over but nobody has acknowledged yet
+    escalations: int = 0
+
+    @property
+    def technical(self) -> bool:
+        return self.condition.split(".")[-1] in TECHNICAL_PRIORITY
+
+
+@dataclass(frozen=True)
+class AlarmBoard:
+    """Raised alarms (by alarm_id) and the audio pause. Conditions waiting out their delay are not here:
+    they live in the AlarmEngine's memory only, because a condition that never became an alarm is not an event."""
+    active: dict[str, Alarm] = field(default_factory=dict)
+    audio_paused_until: datetime | None = None
+    counter: int = 0
+
+    def for_condition(self, condition: str) -> Alarm | None:
+        return next((a for a in self.active.values() if a.condition == condition), None)
+
+    def audible(self, now: datetime) -> Alarm | None:
+        """The alarm whose tone should sound now: the highest priority one not acknowledged, unless paused."""
+        if self.audio_paused_until and now < self.audio_paused_until:
+            return None
+        loud = [a for a in self.active.values() if a.acknowledged_by is None]
+        return max(loud, key=lambda a: (PRIORITY_RANK[a.priority], a.raised_at), default=None)
+
+
+def apply(board: AlarmBoard, kind: str, payload: dict, ts: datetime) -> AlarmBoard:
+    """Fold one logged alarm event into the board."""
+    if kind == K.ALARM_RAISED:
+        alarm = Alarm(payload["alarm_id"], payload["condition"], payload["priority"], ts, payload.get("value"),
+                      payload.get("latching", False))
+        return replace(board, active={**board.active, alarm.alarm_id: alarm}, counter=board.counter + 1)
+    alarm = board.active.get(payload.get("alarm_id", ""))
+    if kind == K.ALARM_AUDIO_PAUSED:
+        return replace(board, audio_paused_until=ts + timedelta(seconds=payload["seconds"]))
+    if alarm is None:
+        return board
+    if kind == K.ALARM_ACKNOWLEDGED:
+        alarm = replace(alarm, acknowledged_by=payload.get("by", "?"))
+    elif kind == K.ALARM_ESCALATED:
+        alarm = replace(alarm, priority=payload["priority"], escalations=alarm.escalations + 1)
+    elif kind == K.ALARM_CONDITION_GONE:
+        alarm = replace(alarm, condition_gone=True)
+    elif kind == K.ALARM_CLEARED:
+        return replace(board, active={k: v for k, v in board.active.items() if k != alarm.alarm_id})
+    return replace(board, active={**board.active, alarm.alarm_id: alarm})
+
+
+@dataclass
+class _Pending:
+    since: datetime
+    value: float | None
+    priority: str
+    delay_s: float
+    latching: bool
+
+
+class AlarmEngine:
+    """Turns readings, device health and time into alarm events. Owned by the engine thread.
+
+    Methods return `(kind, payload)` pairs to log; the caller logs them and folds them back through `apply`,
+    so the board always equals what the log says.
+    """
+
+    def __init__(self, rules: AlarmRules, new_id=None):
+        self.rules = rules
+        self._new_id = new_id or self._counter
+        self._issued = 0
+        self._pending: dict[str, _Pending] = {}       # condition → waiting out its delay
+        self._holding: dict[str, bool] = {}            # condition → does it hold right now
+        self._last_seen: dict[str, datetime] = {}      # vitals kind → last trusted reading
+        self._device_down: dict[str, bool] = {}        # device → lost or sensor off (then "stale" says nothing new)
+
+    # -- inputs ---------------------------------------------------------------------------------------
+    def reading(self, board: AlarmBoard, kind: str, value: float | None, flags, now: datetime) -> list:
+        out = []
+        limit = self.rules.limits.get(kind)
+        if value is not None and not (set(flags) & UNTRUSTED_FLAGS):
+            self._last_seen[kind] = now
+            out += self._condition(board, f"{kind}.stale", False, None, now)
+            if limit is not None:
+                low = limit.low is not None and value < limit.low
+                high = limit.high is not None and value > limit.high
+                out += self._condition(board, f"{kind}.low", low, value, now, limit)
+                out += self._condition(board, f"{kind}.high", high, value, now, limit)
+        return out
+
+    def device(self, board: AlarmBoard, device: str, health: str, now: datetime) -> list:
+        self._device_down[device] = health in ("lost", "sensor_off")
+        out = self._condition(board, f"{device}.lost", health == "lost", None, now)
+        out += self._condition(board, f"{device}.sensor_off", health == "sensor_off", None, now)
+        return out
+
+    def storage(self, board: AlarmBoard, failing: bool, now: datetime) -> list:
+        return self._condition(board, "room.storage", failing, None, now)
+
+    def tick(self, board: AlarmBoard, now: datetime) -> list:
+        """Delays that ran out, readings gone stale, alarms that waited too long for a nurse."""
+        out = []
+        for condition, p in list(self._pending.items()):
+            if (now - p.since).total_seconds() >= p.delay_s:
+                out += self._raise(board, condition, p, now)
+        quiet = any(self._device_down.values())
+        for kind, seen in self._last_seen.items():
+            if quiet or kind not in STREAMING_KINDS or kind not in self.rules.limits:
+                continue
+            if (now - seen).total_seconds() >= self.rules.stale_after_s:
+                out += self._condition(board, f"{kind}.stale", True, None, now)
+        for alarm in board.active.values():
+            waited = (now - alarm.raised_at).total_seconds()
+            due = self.rules.escalate_after_s * (alarm.escalations + 1)
+            if alarm.acknowledged_by is None and waited >= due and alarm.escalations < 3:
+                out.append((K.ALARM_ESCALATED, {"alarm_id": alarm.alarm_id, "condition": alarm.condition,
+                                                "priority": ESCALATE[alarm.priority], "level": alarm.escalations + 1,
+                                                "unacknowledged_s": round(waited)}))
+        return out
+
+    def forget(self) -> None:
+        """A session ended: no more delays running and no staleness for a patient who has left."""
+        self._pending.clear()
+        self._last_seen.clear()
+        self._holding.clear()
+
+    # -- nurse's acts ---------------------------------------------------------------------------------
+    def acknowledge(self, board: AlarmBoard, alarm_id: str, by: str) -> list:
+        alarm = board.active.get(alarm_id)
+        if alarm is None:
+            raise Refused(f"alarm {alarm_id} is not active")
+        if alarm.acknowledged_by is not None:
+            raise Refused(f"alarm {alarm_id} was already acknowledged by {alarm.acknowledged_by}")
+        out = [(K.ALARM_ACKNOWLEDGED, {"alarm_id": alarm_id, "condition": alarm.condition, "by": by})]
+        if alarm.condition_gone or not self._holding.get(alarm.condition, False):
+            out.append(_cleared(alarm, "acknowledged after the condition ended"))
+        return out
+
+    def pause_audio(self, board: AlarmBoard, by: str, now: datetime) -> list:
+        return [(K.ALARM_AUDIO_PAUSED, {"by": by, "seconds": self.rules.audio_pause_s,
+                                        "alarm_ids": sorted(board.active)})]
+
+    # -- the state machine of one condition -----------------------------------------------------------
+    def _condition(self, board, condition, holds, value, now, limit: Limit | None = None) -> list:
+        self._holding[condition] = holds
+        alarm = board.for_condition(condition)
+        if holds:
+            if alarm is not None:
+                return []
+            if condition not in self._pending:
+                suffix = condition.split(".")[-1]
+                priority = limit.priority if limit else TECHNICAL_PRIORITY.get(suffix, "medium")
+                delay = limit.delay_s if limit else 0
+                latching = limit.latching if limit else False
+                self._pending[condition] = _Pending(now, value, priority, delay, latching)
+            p = self._pending[condition]
+            p.value = value if value is not None else p.value
+            if (now - p.since).total_seconds() >= p.delay_s:
+                return self._raise(board, condition, p, now)
+            return []
+        self._pending.pop(condition, None)
+        if alarm is None or alarm.condition_gone:
+            return []
+        if alarm.latching and alarm.acknowledged_by is None:
+            return [(K.ALARM_CONDITION_GONE, {"alarm_id": alarm.alarm_id, "condition": condition})]
+        return [_cleared(alarm, "condition ended")]
+
+    def _raise(self, board, condition, p: _Pending, now) -> list:
+        self._pending.pop(condition, None)
+        if board.for_condition(condition) is not None:
+            return []
+        return [(K.ALARM_RAISED, {"alarm_id": self._new_id(), "condition": condition, "priority": p.priority,
+                                  "value": p.value, "latching": p.latching,
+                                  "held_s": round((now - p.since).total_seconds(), 1)})]
+
+    def _counter(self) -> str:
+        self._issued += 1
+        return f"A{self._issued}"
+
+
+def _cleared(alarm: Alarm, why: str) -> tuple:
+    return (K.ALARM_CLEARED, {"alarm_id": alarm.alarm_id, "condition": alarm.condition, "reason": why})

@@ -1,0 +1,120 @@
+"""Vitals and alarms on the engine thread: readings in; stored numerics, alarm events and a baseline out.
+
+Alarms are armed while a session is open (a room with nobody in the chair does not alarm). Numerics are stored
+at most once a second per kind, and every NIBP measurement; the pleth wave is never stored.
+"""
+
+from __future__ import annotations
+
+import statistics
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from roomcontrol.config import RoomConfig
+from roomcontrol.devices.health import HealthChange
+from roomcontrol.devices.vitals.reading import Reading
+from roomcontrol.domain import alarms as A
+from roomcontrol.domain import kinds as K
+from roomcontrol.domain.errors import Refused
+from roomcontrol.domain.events import Event
+
+NIBP_KINDS = frozenset({"nibp_systolic", "nibp_diastolic", "nibp_mean"})
+STORE_EVERY_S = 1.0
+BASELINE_WINDOW_S = 60.0
+HEALTH_EVENTS = {"ok": K.DEVICE_CONNECTED, "lost": K.DEVICE_LOST, "sensor_off": K.DEVICE_SENSOR_OFF}
+
+
+def rules_from_config(config: RoomConfig) -> A.AlarmRules:
+    a = config.alarms
+    limits = {k: A.Limit(k, v.low, v.high, v.priority, v.delay_s, v.latching) for k, v in a.limits.items()}
+    return A.AlarmRules(limits, a.stale_after_s, a.audio_pause_s, a.escalate_after_s)
+
+
+@dataclass
+class VitalsView:
+    """What the screen shows of the vitals: the last reading of each kind and each device's health."""
+    latest: dict[str, Reading] = field(default_factory=dict)
+    health: dict[str, str] = field(default_factory=dict)
+
+
+class Monitoring:
+    def __init__(self, config: RoomConfig):
+        self.alarms = A.AlarmEngine(rules_from_config(config), new_id=lambda: uuid.uuid4().hex[:8])
+        self.board = A.AlarmBoard()
+        self.view = VitalsView()
+        self._stored_at: dict[str, datetime] = {}
+        self._window: deque[tuple[datetime, str, float]] = deque()  # last minute of HR and SpO2
+
+    # -- folding the log --------------------------------------------------------------------------------
+    def fold(self, event: Event) -> None:
+        if event.kind.startswith("alarm."):
+            self.board = A.apply(self.board, event.kind, event.payload, event.ts)
+
+    # -- inputs -----------------------------------------------------------------------------------------
+    def reading(self, r: Reading, now: datetime, armed: bool) -> tuple[bool, list]:
+        """Returns (store this numeric?, alarm events to log)."""
+        self.view.latest[r.kind] = r
+        store = self._should_store(r, now)
+        if r.value is not None and r.kind in ("heart_rate", "pulse_rate", "spo2") and \
+                not (r.flags & A.UNTRUSTED_FLAGS):
+            self._window.append((now, r.kind, r.value))
+        while self._window and (now - self._window[0][0]).total_seconds() > BASELINE_WINDOW_S:
+            self._window.popleft()
+        events = self.alarms.reading(self.board, r.kind, r.value, r.flags, now) if armed else []
+        return store, events
+
+    def health(self, change: HealthChange, now: datetime, armed: bool) -> list:
+        before = self.view.health.get(change.device)
+        self.view.health[change.device] = change.health.value
+        events = []
+        kind = HEALTH_EVENTS.get(change.health.value)
+        if kind and before != change.health.value:
+            events.append((kind, {"device": change.device, "detail": change.detail}))
+        if armed:
+            events += self.alarms.device(self.board, change.device, change.health.value, now)
+        return events
+
+    def tick(self, now: datetime, armed: bool) -> list:
+        return self.alarms.tick(self.board, now) if armed else []
+
+    def disarm(self) -> list:
+        """The session closed: clear what is still raised, so the next patient starts with a quiet board."""
+        self.alarms.forget()
+        return [(K.ALARM_CLEARED, {"alarm_id": a.alarm_id, "condition": a.condition, "reason": "session closed"})
+                for a in self.board.active.values()]
+
+    # -- nurse's acts -----------------------------------------------------------------------------------
+    def acknowledge(self, alarm_id: str, by: str) -> list:
+        return self.alarms.acknowledge(self.board, alarm_id, by)
+
+    def pause_audio(self, by: str, now: datetime) -> list:
+        if not self.board.active:
+            raise Refused("no alarm is sounding")
+        return self.alarms.pause_audio(self.board, by, now)
+
+    def baseline(self, now: datetime) -> dict:
+        """Last NIBP and the median HR and SpO2 over the last minute, for `vitals.baseline` (source monitor)."""
+        hr = [v for ts, k, v in self._window if k in ("heart_rate", "pulse_rate")]
+        spo2 = [v for ts, k, v in self._window if k == "spo2"]
+        sys_, dia = self.view.latest.get("nibp_systolic"), self.view.latest.get("nibp_diastolic")
+        missing = [name for name, ok in (("heart rate", hr), ("SpO2", spo2)) if not ok]
+        if sys_ is None or dia is None or sys_.value is None or dia.value is None:
+            missing.append("NIBP (start a measurement)")
+        if missing:
+            raise Refused("no live " + ", ".join(missing) + " from the monitor in the last minute; "
+                          "type the baseline in instead")
+        if now - sys_.received_ts > timedelta(minutes=15):
+            raise Refused("the last NIBP is over 15 minutes old; start a new measurement")
+        return {"heart_rate": round(statistics.median(hr)), "spo2": round(statistics.median(spo2)),
+                "nibp_systolic": round(sys_.value), "nibp_diastolic": round(dia.value), "source": "monitor"}
+
+    def _should_store(self, r: Reading, now: datetime) -> bool:
+        if r.kind in NIBP_KINDS:
+            return True  # every measurement
+        last = self._stored_at.get(r.kind)
+        if last is not None and (now - last).total_seconds() < STORE_EVERY_S:
+            return False
+        self._stored_at[r.kind] = now
+        return True
