@@ -1,0 +1,268 @@
+"""HL7 over MLLP: a TCP server the monitors (or their gateway) connect to, several at once.
+
+Frames are 0x0B <message> 0x1C 0x0D and TCP may split or join them anywhere. Every message gets an ACK:
+AA when we took it, AE when we could not parse it (counted and logged), AR for a message type we do not take.
+Health is the server's: CONNECTING while listening with no data yet, OK on data, NO_DATA when peers are
+connected but silent for `no_data_after`, LOST when nobody has sent anything for that long and nobody is
+connected, or when we cannot listen (we retry with back-off).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import socket
+import threading
+from datetime import tzinfo
+from urllib.parse import urlsplit
+
+from roomcontrol.clock import SystemClock
+from roomcontrol.devices.health import Health
+from roomcontrol.devices.serial_transport import DeviceOpenError, HealthTracker, deliver, health_for
+from roomcontrol.devices.vitals.hl7_oru import Hl7Error, UnsupportedMessage, build_ack, label_table, parse_oru, split_msh
+from roomcontrol.devices.vitals.reading import Reading
+
+log = logging.getLogger(__name__)
+
+VT, FS, CR = b"\x0b", b"\x1c", b"\x0d"
+MAX_MESSAGE = 1 << 20
+
+
+def mllp_frame(message: str | bytes) -> bytes:
+    data = message.encode("utf-8") if isinstance(message, str) else message
+    return VT + data + FS + CR
+
+
+class MllpDeframer:
+    """Incremental: `feed(bytes)` returns the complete messages (bytes between VT and FS CR)."""
+
+    def __init__(self):
+        self._buf = bytearray()
+        self.counters = {"discarded_bytes": 0, "broken_frames": 0}
+
+    def feed(self, data: bytes) -> list[bytes]:
+        buf = self._buf
+        buf += data
+        out = []
+        while True:
+            start = buf.find(VT)
+            if start < 0:
+                self.counters["discarded_bytes"] += len(buf)
+                buf.clear()
+                break
+            if start:
+                self.counters["discarded_bytes"] += start
+                del buf[:start]
+            end = buf.find(FS, 1)
+            restart = buf.find(VT, 1)
+            if 0 < restart and (end < 0 or restart < end):  # a new frame began before this one ended
+                self.counters["broken_frames"] += 1
+                del buf[:restart]
+                continue
+            if end < 0:
+                if len(buf) > MAX_MESSAGE:
+                    self.counters["broken_frames"] += 1
+                    buf.clear()
+                break
+            if end + 1 >= len(buf):
+                break  # wait for the byte after FS
+            out.append(bytes(buf[1:end]))
+            del buf[:end + (2 if buf[end + 1] == CR[0] else 1)]  # tolerate a missing trailing CR
+        return out
+
+
+def parse_listen_url(url: str) -> tuple[str, int]:
+    """`mllp://host:port`, `tcp://host:port`, `host:port` or `:port` (all interfaces)."""
+    text = url if "://" in url else f"mllp://{url}"
+    parts = urlsplit(text)
+    if parts.scheme not in ("mllp", "tcp") or parts.port is None:
+        raise ValueError(f"not an MLLP address: {url!r} (want mllp://host:port)")
+    return parts.hostname or "0.0.0.0", parts.port
+
+
+def check_listen(url: str) -> None:
+    try:
+        host, port = parse_listen_url(url)
+        with socket.create_server((host, port), reuse_port=False):
+            pass
+    except (OSError, ValueError) as e:
+        raise DeviceOpenError(f"cannot listen on {url}: {' '.join(str(e).split())}") from None
+
+
+class Hl7MllpServer:
+    def __init__(self, url: str, *, on_reading, on_health, clock=None, name: str = "vitals",
+                 labels: dict[str, str] | None = None, device_tz: tzinfo | None = None,
+                 no_data_after: float = 30.0, backoff_initial: float = 0.25, backoff_max: float = 5.0,
+                 poll: float = 0.2, source: str = "hl7"):
+        self.url = url
+        self.name = name
+        self.source = source
+        self._host, self._port = parse_listen_url(url)
+        self._on_reading = on_reading
+        self._clock = clock or SystemClock()
+        self._table = label_table(labels)
+        self._device_tz = device_tz
+        self._no_data_after = no_data_after
+        self._backoff = (backoff_initial, backoff_max)
+        self._poll = poll
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self._conns: dict[int, dict] = {}
+        self._ids = itertools.count(1)
+        self._ack_ids = itertools.count(1)
+        self.address: tuple[str, int] | None = None
+        self._last_valid = self._clock.monotonic()
+        self._ever_connected = False
+        self._counters = {"connections": 0, "messages": 0, "acks_aa": 0, "acks_ae": 0, "acks_ar": 0,
+                          "readings": 0, "bytes": 0, "discarded_bytes": 0, "broken_frames": 0,
+                          "listen_failures": 0}
+        self._tracker = HealthTracker(name, on_health, self._clock, lambda: self.counters)
+
+    @property
+    def counters(self) -> dict:
+        with self._lock:
+            return dict(self._counters)
+
+    @property
+    def health(self) -> Health | None:
+        return self._tracker.state
+
+    def connections(self) -> list[dict]:
+        """Per-peer statistics: peer, messages, errors, connected_at."""
+        with self._lock:
+            return [dict(c) for c in self._conns.values()]
+
+    def start(self) -> None:
+        t = threading.Thread(target=self._serve, name=f"{self.name}-mllp", daemon=True)
+        self._threads.append(t)
+        t.start()
+
+    def wait_ready(self, timeout: float = 5.0) -> tuple[str, int]:
+        if not self._ready.wait(timeout):
+            raise DeviceOpenError(f"cannot listen on {self.url}")
+        return self.address
+
+    def stop(self, timeout: float = 2.0) -> None:
+        self._stop.set()
+        for t in list(self._threads):
+            t.join(timeout)
+
+    def _count(self, key: str, n: int = 1) -> None:
+        with self._lock:
+            self._counters[key] += n
+
+    # -- listening ---------------------------------------------------------------------------------------------
+
+    def _serve(self) -> None:
+        self._tracker.set(Health.CONNECTING, f"listening on {self.url}")
+        delay = self._backoff[0]
+        while not self._stop.is_set():
+            try:
+                server = socket.create_server((self._host, self._port))
+            except OSError as e:
+                self._count("listen_failures")
+                self._tracker.set(Health.LOST, f"cannot listen on {self.url}: {' '.join(str(e).split())}")
+                if self._stop.wait(delay):
+                    return
+                delay = min(delay * 2, self._backoff[1])
+                continue
+            with server:
+                server.settimeout(self._poll)
+                self.address = server.getsockname()[:2]
+                self._ready.set()
+                if self._tracker.state == Health.LOST:
+                    self._tracker.set(Health.CONNECTING, f"listening on {self.url}")
+                self._accept_loop(server)
+
+    def _accept_loop(self, server: socket.socket) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, peer = server.accept()
+            except socket.timeout:
+                self._check_quiet()
+                continue
+            except OSError as e:
+                self._tracker.set(Health.LOST, f"listening socket failed: {e}")
+                return
+            self._count("connections")
+            t = threading.Thread(target=self._serve_peer, args=(conn, peer), daemon=True,
+                                 name=f"{self.name}-mllp-{peer[0]}:{peer[1]}")
+            self._threads = [x for x in self._threads if x.is_alive()] + [t]
+            t.start()
+
+    def _check_quiet(self) -> None:
+        if self._clock.monotonic() - self._last_valid < self._no_data_after:
+            return
+        with self._lock:
+            peers = len(self._conns)
+        if peers:
+            self._tracker.set(Health.NO_DATA, f"{peers} peer(s) connected, no message for {self._no_data_after:g} s")
+        elif self._ever_connected:
+            self._tracker.set(Health.LOST, f"no monitor connected for {self._no_data_after:g} s")
+
+    # -- one peer ----------------------------------------------------------------------------------------------
+
+    def _serve_peer(self, conn: socket.socket, peer) -> None:
+        cid = next(self._ids)
+        stats = {"peer": f"{peer[0]}:{peer[1]}", "messages": 0, "errors": 0, "connected_at": self._clock.now()}
+        with self._lock:
+            self._conns[cid] = stats
+            self._ever_connected = True
+        if self._tracker.state in (Health.LOST, Health.NO_DATA):
+            self._tracker.set(Health.CONNECTING, f"monitor connected from {stats['peer']}")
+        deframer = MllpDeframer()
+        conn.settimeout(self._poll)
+        try:
+            with conn:
+                while not self._stop.is_set():
+                    try:
+                        data = conn.recv(65536)
+                    except socket.timeout:
+                        continue
+                    if not data:
+                        break
+                    self._count("bytes", len(data))
+                    for message in deframer.feed(data):
+                        conn.sendall(self._handle(message, stats))
+        except OSError as e:
+            log.info("%s: peer %s: %s", self.name, stats["peer"], e)
+        finally:
+            with self._lock:
+                del self._conns[cid]
+                self._counters["discarded_bytes"] += deframer.counters["discarded_bytes"]
+                self._counters["broken_frames"] += deframer.counters["broken_frames"]
+
+    def _handle(self, message: bytes, stats: dict) -> bytes:
+        now = self._clock.now()
+        ack_id = f"RC{next(self._ack_ids)}"
+        self._count("messages")
+        stats["messages"] += 1
+        text = message.decode("utf-8", errors="replace")
+        try:
+            oru = parse_oru(text, table=self._table, device_tz=self._device_tz)
+        except UnsupportedMessage as e:
+            self._count("acks_ar")
+            return mllp_frame(build_ack(_msh_or_none(text), "AR", ack_id, now, str(e)))
+        except Hl7Error as e:
+            stats["errors"] += 1
+            self._count("acks_ae")
+            log.warning("%s: rejected HL7 message from %s: %s", self.name, stats["peer"], e)
+            return mllp_frame(build_ack(_msh_or_none(text), "AE", ack_id, now, str(e)))
+        readings = [Reading(o.kind, o.value, o.unit, now, o.device_ts, frozenset(), self.source)
+                    for o in oru.observations]
+        self._last_valid = self._clock.monotonic()
+        self._count("acks_aa")
+        self._count("readings", len(readings))
+        own: dict = {}
+        deliver(readings, self._on_reading, self.name, own)
+        self._tracker.set(health_for(readings), f"data from {stats['peer']}")
+        return mllp_frame(build_ack(oru.msh, "AA", ack_id, now))
+
+
+def _msh_or_none(text: str):
+    try:
+        return split_msh(text)
+    except Hl7Error:
+        return None

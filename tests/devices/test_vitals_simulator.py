@@ -1,0 +1,141 @@
+"""The simulated patient, its wire encoders played through the real drivers, the simulated driver and the probe."""
+
+import io
+import json
+import threading
+
+import pytest
+
+from roomcontrol.clock import FakeClock, ScaledClock
+from roomcontrol.devices.serial_transport import DeviceOpenError
+from roomcontrol.devices.vitals import open_vitals_driver, probe_vitals
+from roomcontrol.devices.vitals.physiology import Event, PlethGenerator, VitalsModel, ketamine_effect
+from roomcontrol.devices.vitals.simulator import run_simulated_device
+from tests.devices.vitalshelp import WAIT, collector  # noqa: F401
+
+
+def test_the_model_is_pure_in_time_and_seed():
+    a, b = VitalsModel(seed=7), VitalsModel(seed=7)
+    assert [a.numerics(t) for t in range(0, 600, 17)] == [b.numerics(t) for t in range(0, 600, 17)]
+    assert a.numerics(5) != VitalsModel(seed=8).numerics(5)
+
+
+def test_values_vary_gently_around_the_baseline():
+    m = VitalsModel()
+    hrs = [m.numerics(t).heart_rate for t in range(3600)]
+    spo2 = [m.numerics(t).spo2 for t in range(3600)]
+    assert 62 <= min(hrs) and max(hrs) <= 82 and len(set(hrs)) > 3
+    assert 95 <= min(spo2) and max(spo2) <= 100
+    assert max(abs(x - y) for x, y in zip(hrs, hrs[1:])) <= 4  # second to second
+
+
+def test_ketamine_raises_blood_pressure_most_around_40_minutes():
+    m = VitalsModel()
+    sys_at = {k: m.nibp(600, k)[0] - m.nibp(600, None)[0] for k in (0, 10, 25, 40, 55, 90)}
+    assert sys_at[0] == 0 and sys_at[40] == max(sys_at.values()) and sys_at[40] >= 15
+    assert sys_at[10] < sys_at[25] < sys_at[40] and sys_at[55] < sys_at[40] and sys_at[90] < sys_at[55]
+    assert ketamine_effect(None) == 0 and ketamine_effect(40) == pytest.approx(1)
+
+
+@pytest.mark.parametrize("kind,check", [
+    ("hypertension", lambda m, t: m.nibp(t)[0] >= 160),
+    ("desaturation", lambda m, t: m.numerics(t).spo2 <= 88),
+    ("bradycardia", lambda m, t: m.numerics(t).heart_rate <= 48),
+    ("tachycardia", lambda m, t: m.numerics(t).heart_rate >= 120),
+    ("sensor_off", lambda m, t: m.numerics(t).sensor_off and m.numerics(t).spo2 is None),
+    ("cable_pulled", lambda m, t: "cable_pulled" in m.status(t)),
+])
+def test_scripted_events_start_hold_and_end(kind, check):
+    m = VitalsModel(events=[Event(kind, start_s=100, duration_s=120)])
+    assert not check(m, 90) and check(m, 160) and not check(m, 300)
+
+
+def test_nibp_every_interval_and_pleth_follows_the_heart_rate():
+    m = VitalsModel(nibp_interval_s=180)
+    due = [t for t in range(0, 900) if m.nibp_due(t - 1 if t else None, t)]
+    assert due == [0, 180, 360, 540, 720]
+    samples = PlethGenerator(m).next(75 * 10)
+    beats = sum(1 for x, y in zip(samples, samples[1:]) if x < 0.9 <= y)
+    assert 10 <= beats <= 14  # ~72/min over 10 s
+
+
+@pytest.mark.parametrize("protocol,driver", [("nonin", "nonin"), ("nonin-df2", "nonin-df2"), ("masimo", "masimo")])
+def test_simulated_device_on_a_pty_read_by_the_real_driver(protocol, driver, collector):
+    stop, ready = threading.Event(), threading.Event()
+    path = []
+    clock = ScaledClock(10)  # 10x real time: a second of patient every 100 ms
+
+    def on_ready(p):
+        path.append(p)
+        ready.set()
+
+    t = threading.Thread(target=run_simulated_device, args=(protocol, "pty", clock, stop),
+                         kwargs={"on_ready": on_ready}, daemon=True)
+    t.start()
+    assert ready.wait(WAIT)
+    d = open_vitals_driver(driver, path[0], on_reading=collector.on_reading, on_health=collector.on_health)
+    d.start()
+    try:
+        collector.wait(lambda c: {"spo2", "pulse_rate"} <= {r.kind for r in c.readings} and len(c.readings) >= 6)
+    finally:
+        d.stop()
+        stop.set()
+        t.join(WAIT)
+    assert all(94 <= r.value <= 100 for r in collector.readings if r.kind == "spo2")
+    assert all(55 <= r.value <= 95 for r in collector.readings if r.kind == "pulse_rate")
+
+
+def test_simulated_hl7_gateway_is_acked_by_our_server(collector):
+    srv = open_vitals_driver("hl7", "mllp://127.0.0.1:0", on_reading=collector.on_reading,
+                             on_health=collector.on_health)
+    srv.start()
+    host, port = srv.wait_ready()
+    stop = threading.Event()
+    result = {}
+    t = threading.Thread(target=lambda: result.update(run_simulated_device(
+        "hl7", f"mllp://{host}:{port}", ScaledClock(20), stop, hl7_vendor_labels=True)), daemon=True)
+    t.start()
+    try:
+        collector.wait(lambda c: {"nibp_systolic", "nibp_mean", "heart_rate", "spo2"} <= {r.kind for r in c.readings}
+                       and len(c.readings) > 20)
+    finally:
+        stop.set()
+        t.join(WAIT)
+        srv.stop()
+    assert result["acks_aa"] >= 3 and result["acks_other"] == 0
+
+
+def test_simulated_driver_with_events_and_health(collector):
+    clock = FakeClock()
+    model = VitalsModel(events=[Event("sensor_off", 5, 3), Event("cable_pulled", 12, 3)])
+    d = open_vitals_driver("simulated", "", on_reading=collector.on_reading, on_health=collector.on_health,
+                           clock=clock, model=model, on_pleth=collector.on_pleth)
+    d.start()
+    try:
+        collector.wait(lambda c: c.states()[-1:] == ["ok"] and "lost" in c.states())
+    finally:
+        d.stop()
+    assert collector.states()[:6] == ["connecting", "ok", "sensor_off", "ok", "lost", "connecting"]
+    kinds = {r.kind for r in collector.readings}
+    assert {"heart_rate", "spo2", "perfusion_index", "respiratory_rate", "nibp_systolic"} <= kinds
+    assert any(r.value is None and "sensor_off" in r.flags for r in collector.readings)
+    assert all(len(p) == 25 for p in collector.pleth)
+
+
+def test_probe_writes_json_lines(collector):
+    out = io.StringIO()
+    stop = threading.Event()
+    timer = threading.Timer(0.6, stop.set)
+    timer.start()
+    counters = probe_vitals("simulated", "", 30, out, stop_event=stop)
+    lines = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert lines[0]["health"] == "connecting" and lines[0]["device"] == "vitals" and lines[0]["ts"].endswith("Z")
+    readings = [x for x in lines if "kind" in x]
+    assert readings and set(readings[0]) == {"kind", "value", "unit", "ts", "device_ts", "flags"}
+    assert counters["readings"] == len(readings)
+
+
+def test_probe_says_why_a_port_cannot_be_opened(tmp_path):
+    with pytest.raises(DeviceOpenError) as e:
+        probe_vitals("nonin", str(tmp_path / "ttyUSB9"), 1, io.StringIO())
+    assert str(e.value).startswith("cannot open ") and "\n" not in str(e.value)
