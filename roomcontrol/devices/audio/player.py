@@ -1,0 +1,544 @@
+"""The audio player: one thread owns pygame.mixer; everybody else sends it commands.
+
+Channels: 0 and 1 carry music (two, so tracks can crossfade), 2 is reserved for alarm tones, 3 for the chime.
+Fades, crossfades and ducking are done here by stepping channel volumes every 20 ms, so they behave the same
+for every format and can overlap (SDL_mixer's own fades cannot crossfade a music stream). Tracks are decoded
+into memory by a loader thread (about 10 MB per stereo minute), so a long decode never delays an alarm; the
+loader only builds Sound objects, all playback calls stay on the owner thread.
+
+Audio timing uses the real monotonic clock: the sound card plays in real time whatever clock the engine runs
+on. The injected clock only stamps health changes.
+
+pygame.mixer is process-global: make one AudioPlayer per process.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import queue
+import random
+import threading
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Iterable
+
+from roomcontrol.clock import SystemClock
+from roomcontrol.devices.audio.config import AUDIO_EXTENSIONS, AudioConfig
+from roomcontrol.devices.health import Health, HealthChange
+from roomcontrol.domain import tones
+
+DEFAULT_ASSETS = Path(__file__).resolve().parents[3] / "assets" / "audio"
+MUSIC_CHANNELS = (0, 1)
+ALARM_CHANNEL = 2
+CHIME_CHANNEL = 3
+FAST_TICK = 0.02
+
+
+def list_tracks(source: str | os.PathLike | Iterable) -> list[Path]:
+    """Audio files of a folder (sorted by name, not recursive) or of an explicit list."""
+    if isinstance(source, (str, os.PathLike)):
+        p = Path(source)
+        if p.is_dir():
+            return sorted((f for f in p.iterdir() if f.suffix.lower() in AUDIO_EXTENSIONS and f.is_file()),
+                          key=lambda f: f.name.lower())
+        return [p]
+    return [Path(s) for s in source]
+
+
+@dataclass(frozen=True)
+class AudioStatus:
+    track: str | None = None        # file name of the track playing (or paused)
+    playlist: str | None = None     # folder name
+    index: int = 0
+    tracks: int = 0
+    volume: float = 0.0             # the music volume set (within limits)
+    gain: float = 0.0               # what the music channel gets now (fades and ducking included)
+    playing: bool = False
+    paused: bool = False
+    alarm: str | None = None        # priority of the alarm tone sounding
+    chime: bool = False
+    health: Health = Health.CONNECTING
+    detail: str = ""
+
+
+class _Ramp:
+    """A value moving from a to b over dur seconds; 'power' shape gives equal-power crossfades."""
+
+    __slots__ = ("a", "b", "t0", "dur", "shape")
+
+    def __init__(self, a: float, b: float, t0: float, dur: float, shape: str = "linear"):
+        self.a, self.b, self.t0, self.dur, self.shape = a, b, t0, max(0.0, dur), shape
+
+    def done(self, now: float) -> bool:
+        return now - self.t0 >= self.dur
+
+    def value(self, now: float) -> float:
+        if self.done(now):
+            return self.b
+        p = (now - self.t0) / self.dur
+        if self.shape == "power":
+            p = math.sin(p * math.pi / 2) if self.b > self.a else 1.0 - math.cos(p * math.pi / 2)
+        return self.a + (self.b - self.a) * p
+
+
+class _Voice:
+    """A track on one music channel."""
+
+    def __init__(self, chan_id: int, channel, sound, path: Path, now: float):
+        self.chan_id = chan_id
+        self.channel = channel
+        self.sound = sound
+        self.path = path
+        self.length = sound.get_length()
+        self.started = now
+        self.paused_at: float | None = None
+        self.gain = _Ramp(0.0, 0.0, now, 0.0)
+        self.then: str | None = None      # after the gain ramp ends: "stop" or "pause"
+
+    def elapsed(self, now: float) -> float:
+        return (self.paused_at if self.paused_at is not None else now) - self.started
+
+
+class AudioPlayer:
+    def __init__(self, config: AudioConfig | None = None, *, clock=None,
+                 on_health: Callable[[HealthChange], None] | None = None, name: str = "audio"):
+        self.config = config or AudioConfig()
+        self.clock = clock or SystemClock()
+        self.on_health = on_health
+        self.name = name
+        self._q: queue.Queue = queue.Queue()
+        self._status = AudioStatus(volume=self.config.clamp_volume(self.config.volume))
+        self._status_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._loader: threading.Thread | None = None
+        self._load_q: queue.Queue = queue.Queue()
+        # owned by the audio thread from here on
+        self._mixer = None
+        self._health: Health | None = None
+        self._next_init = 0.0
+        self._retry = 0.0
+        self._playlist: list[Path] = []
+        self._playlist_name: str | None = None
+        self._index = 0
+        self._loop = True
+        self._want_play = False
+        self._voices: list[_Voice] = []      # [current, *fading out]
+        self._cache: dict[Path, object] = {}
+        self._loading: set[Path] = set()
+        self._failed: set[Path] = set()
+        self._pending: tuple[int, float, str] | None = None   # (index, fade_s, shape) waiting for a load
+        self._volume = _Ramp(self._status.volume, self._status.volume, 0.0, 0.0)
+        self._duck = _Ramp(1.0, 1.0, 0.0, 0.0)
+        self._alarm: str | None = None
+        self._alarm_sounds: dict[str, object] = {}
+        self._chime_sound = None
+
+    # -- public API: any thread, never blocks, never raises for device trouble -------------------------
+
+    def start(self) -> "AudioPlayer":
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name=f"{self.name}-owner", daemon=True)
+            self._thread.start()
+        return self
+
+    def close(self, timeout: float = 3.0) -> None:
+        if self._thread is not None:
+            self._q.put(("_quit",))
+            self._thread.join(timeout)
+            self._thread = None
+
+    def status(self) -> AudioStatus:
+        with self._status_lock:
+            return self._status
+
+    def load_playlist(self, source, *, play: bool = False, shuffle: bool = False, seed: int | None = None,
+                      loop: bool = True) -> None:
+        """A folder (or list of files) becomes the playlist. With play=True it crossfades in at once."""
+        self._q.put(("load_playlist", source, play, shuffle, seed, loop))
+
+    def play(self, fade_s: float | None = None) -> None:
+        """Start (or resume) the playlist with a fade-in."""
+        self._q.put(("play", fade_s))
+
+    def pause(self, fade_s: float | None = None) -> None:
+        self._q.put(("pause", fade_s))
+
+    def stop(self, fade_s: float | None = None) -> None:
+        self._q.put(("stop", fade_s))
+
+    def next(self, crossfade_s: float | None = None) -> None:
+        self._q.put(("skip", 1, crossfade_s))
+
+    def previous(self, crossfade_s: float | None = None) -> None:
+        self._q.put(("skip", -1, crossfade_s))
+
+    def set_volume(self, volume: float, fade_s: float = 0.3) -> None:
+        """Music volume 0..1, clamped to the configured limits."""
+        self._q.put(("set_volume", float(volume), fade_s))
+
+    def play_alarm(self, priority: str, *, repeat: bool = True) -> None:
+        """Sound an IEC 60601-1-8 style tone on the reserved channel; music ducks until it stops."""
+        if priority not in tones.PRIORITIES:
+            raise ValueError(f"alarm priority must be one of {tones.PRIORITIES}")
+        self._q.put(("play_alarm", priority, repeat))
+
+    def stop_alarm(self) -> None:
+        self._q.put(("stop_alarm",))
+
+    def play_chime(self) -> None:
+        """The end-of-infusion chime."""
+        self._q.put(("play_chime",))
+
+    def wait_idle(self, timeout: float = 5.0) -> bool:
+        """Wait until every command sent so far has been handled (tests, probes)."""
+        ev = threading.Event()
+        self._q.put(("_mark", ev))
+        return ev.wait(timeout)
+
+    # -- the owner thread -------------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        tick = 0.0
+        while True:
+            try:
+                cmd = self._q.get(timeout=tick)
+            except queue.Empty:
+                cmd = None
+            while cmd is not None:
+                if cmd[0] == "_quit":
+                    self._shutdown()
+                    return
+                self._handle(cmd)
+                try:
+                    cmd = self._q.get_nowait()
+                except queue.Empty:
+                    cmd = None
+            try:
+                tick = self._tick()
+            except Exception as exc:
+                self._set_health(Health.LOST, f"audio error: {exc}")
+                tick = 0.5
+
+    def _handle(self, cmd: tuple) -> None:
+        name, args = cmd[0], cmd[1:]
+        if name == "_mark":
+            args[0].set()
+            return
+        try:
+            getattr(self, "_do_" + name)(*args)
+        except Exception as exc:  # a bad file or a mixer error must never end the owner thread
+            self._set_health(self._health or Health.LOST, f"{name} failed: {exc}")
+
+    def _set_health(self, health: Health, detail: str) -> None:
+        with self._status_lock:
+            self._status = replace(self._status, health=health, detail=detail)
+        if health != self._health:
+            self._health = health
+            if self.on_health:
+                try:
+                    self.on_health(HealthChange(self.name, health, self.clock.now(), detail))
+                except Exception:
+                    pass
+
+    def _ensure_mixer(self) -> bool:
+        if self._mixer is not None:
+            return True
+        now = time.monotonic()
+        if now < self._next_init:
+            return False
+        try:
+            os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+            import pygame
+            c = self.config
+            pygame.mixer.pre_init(c.frequency, -16, 2, c.buffer)
+            pygame.mixer.init(c.frequency, -16, 2, c.buffer)
+            pygame.mixer.set_num_channels(8)
+            pygame.mixer.set_reserved(4)    # keep our four channels out of find_channel()
+            self._mixer = pygame.mixer
+            self._sndarray = pygame.sndarray
+            self._freq = pygame.mixer.get_init()[0]
+        except Exception as exc:
+            lo, hi = self.config.retry_s
+            self._retry = min(hi, max(lo, self._retry * 2))
+            self._next_init = now + self._retry
+            self._set_health(Health.LOST, f"no audio device: {exc}".splitlines()[0])
+            return False
+        self._retry = 0.0
+        self._set_health(Health.OK, f"{os.environ.get('SDL_AUDIODRIVER') or 'default'} audio at {self._freq} Hz")
+        self._start_loader()
+        if self._want_play:
+            self._want_play = False
+            self._do_play(None)
+        return True
+
+    def _channel(self, i: int):
+        return self._mixer.Channel(i)
+
+    # loader: decode files off the owner thread -----------------------------------------------------------
+
+    def _start_loader(self) -> None:
+        if self._loader is None:
+            self._loader = threading.Thread(target=self._load_loop, name=f"{self.name}-loader", daemon=True)
+            self._loader.start()
+
+    def _load_loop(self) -> None:
+        while True:
+            path = self._load_q.get()
+            if path is None:
+                return
+            try:
+                sound = self._mixer.Sound(str(path))
+                self._q.put(("_loaded", path, sound, None))
+            except Exception as exc:
+                self._q.put(("_loaded", path, None, exc))
+
+    def _request(self, path: Path) -> None:
+        if path not in self._cache and path not in self._loading and path not in self._failed:
+            self._loading.add(path)
+            self._load_q.put(path)
+
+    def _do__loaded(self, path: Path, sound, exc) -> None:
+        self._loading.discard(path)
+        if sound is None:
+            self._failed.add(path)
+            self._set_health(self._health or Health.OK, f"cannot play {path.name}: {exc}".splitlines()[0])
+            if self._pending and self._playlist and self._playlist[self._pending[0]] == path:
+                idx, fade, shape = self._pending
+                self._pending = None
+                if len(self._failed) < len(self._playlist):   # skip the broken file
+                    self._start_track((idx + 1) % len(self._playlist), fade, shape)
+            return
+        self._cache[path] = sound
+        if self._pending and self._playlist and self._playlist[self._pending[0]] == path:
+            idx, fade, shape = self._pending
+            self._pending = None
+            self._start_track(idx, fade, shape)
+
+    def _trim_cache(self) -> None:
+        keep = {v.path for v in self._voices}
+        if self._playlist:
+            keep.add(self._playlist[(self._index + 1) % len(self._playlist)])
+        for p in list(self._cache):
+            if p not in keep:
+                del self._cache[p]
+
+    # commands ------------------------------------------------------------------------------------------------
+
+    def _do_load_playlist(self, source, play, shuffle, seed, loop) -> None:
+        tracks = list_tracks(source)
+        if shuffle:
+            random.Random(seed).shuffle(tracks)
+        self._playlist = tracks
+        self._playlist_name = Path(source).name if isinstance(source, (str, os.PathLike)) else None
+        self._index = 0
+        self._loop = loop
+        self._failed.clear()
+        self._pending = None
+        if not tracks:
+            self._set_health(self._health or Health.LOST, f"no audio files in {source}")
+        if play:
+            if self._voices and not self._voices[0].then:
+                self._start_track(0, self.config.crossfade_s, "power")
+            else:
+                self._do_play(None)
+
+    def _do_play(self, fade_s) -> None:
+        fade = self.config.fade_s if fade_s is None else fade_s
+        if not self._ensure_mixer():
+            self._want_play = True
+            return
+        cur = self._voices[0] if self._voices else None
+        if cur is not None and cur.then in (None, "pause") and cur.paused_at is not None:
+            now = time.monotonic()
+            cur.started += now - cur.paused_at
+            cur.paused_at = None
+            cur.channel.unpause()
+            cur.gain = _Ramp(0.0, 1.0, now, fade)
+            cur.then = None
+            return
+        if cur is not None and cur.then is None:
+            return                                        # already playing
+        if self._playlist:
+            self._start_track(self._index, fade, "linear")
+
+    def _fade_out_all(self, fade: float, then: str) -> None:
+        now = time.monotonic()
+        for v in self._voices:
+            v.gain = _Ramp(v.gain.value(now), 0.0, now, fade)
+            v.then = "stop" if v is not self._voices[0] else then
+        self._pending = None
+
+    def _do_pause(self, fade_s) -> None:
+        self._want_play = False
+        if self._voices:
+            self._fade_out_all(self.config.fade_s if fade_s is None else fade_s, "pause")
+
+    def _do_stop(self, fade_s) -> None:
+        self._want_play = False
+        if self._voices:
+            self._fade_out_all(self.config.fade_s if fade_s is None else fade_s, "stop")
+
+    def _do_skip(self, step, crossfade_s) -> None:
+        if not self._playlist or not self._ensure_mixer():
+            return
+        fade = self.config.crossfade_s if crossfade_s is None else crossfade_s
+        self._start_track((self._index + step) % len(self._playlist), fade, "power")
+
+    def _do_set_volume(self, volume, fade_s) -> None:
+        now = time.monotonic()
+        v = self.config.clamp_volume(volume)
+        self._volume = _Ramp(self._volume.value(now), v, now, fade_s)
+        with self._status_lock:
+            self._status = replace(self._status, volume=v)
+
+    def _alarm_sound(self, priority: str):
+        if priority not in self._alarm_sounds:
+            mono = tones.burst_pcm(tones.PATTERNS[priority], self._freq)
+            self._alarm_sounds[priority] = self._sndarray.make_sound(tones.to_int16_stereo(mono))
+        return self._alarm_sounds[priority]
+
+    def _do_play_alarm(self, priority, repeat) -> None:
+        if not self._ensure_mixer():
+            return
+        ch = self._channel(ALARM_CHANNEL)
+        ch.set_volume(self.config.alarm_volume)
+        # a single burst ends after its pulses; repeating keeps the inter-burst silence in the loop
+        snd = self._alarm_sound(priority)
+        if not repeat:
+            mono = tones.burst_pcm(tones.PATTERNS[priority], self._freq, with_interburst=False)
+            snd = self._sndarray.make_sound(tones.to_int16_stereo(mono))
+        ch.play(snd, loops=-1 if repeat else 0)
+        ch.set_volume(self.config.alarm_volume)
+        self._alarm = priority
+
+    def _do_stop_alarm(self) -> None:
+        if self._mixer is not None:
+            self._channel(ALARM_CHANNEL).stop()
+        self._alarm = None
+
+    def _do_play_chime(self) -> None:
+        if not self._ensure_mixer():
+            return
+        if self._chime_sound is None:
+            path = Path(self.config.chime_file) if self.config.chime_file else DEFAULT_ASSETS / "chimes" / "end_of_infusion.ogg"
+            try:
+                self._chime_sound = self._mixer.Sound(str(path))
+            except Exception:
+                self._chime_sound = self._sndarray.make_sound(tones.to_int16_stereo(tones.chime_pcm(self._freq)))
+        ch = self._channel(CHIME_CHANNEL)
+        ch.set_volume(self.config.chime_volume)
+        ch.play(self._chime_sound)
+        ch.set_volume(self.config.chime_volume)
+
+    # track handling --------------------------------------------------------------------------------------
+
+    def _start_track(self, index: int, fade: float, shape: str) -> None:
+        """Fade `index` in, fading whatever plays out over the same time (a crossfade)."""
+        if not self._ensure_mixer() or not self._playlist:
+            return
+        self._index = index % len(self._playlist)
+        path = self._playlist[self._index]
+        sound = self._cache.get(path)
+        if sound is None:
+            self._pending = (self._index, fade, shape)
+            self._request(path)
+            return
+        now = time.monotonic()
+        busy = {v.chan_id for v in self._voices}
+        free = [c for c in MUSIC_CHANNELS if c not in busy]
+        if not free:      # both busy (crossfade during a crossfade): drop the quieter, older one
+            old = self._voices.pop()
+            old.channel.stop()
+            free = [old.chan_id]
+        for v in self._voices:
+            v.gain = _Ramp(v.gain.value(now), 0.0, now, fade, shape)
+            v.then = "stop"
+            if v.paused_at is not None:
+                v.channel.stop()
+        ch = self._channel(free[0])
+        ch.set_volume(0.0)
+        ch.play(sound)
+        ch.set_volume(0.0)
+        voice = _Voice(free[0], ch, sound, path, now)
+        voice.gain = _Ramp(0.0, 1.0, now, fade, shape)
+        self._voices.insert(0, voice)
+        self._trim_cache()
+        if len(self._playlist) > 1 or self._loop:
+            self._request(self._playlist[(self._index + 1) % len(self._playlist)])
+
+    def _tick(self) -> float:
+        if self._mixer is None:
+            if self._want_play or self._pending:
+                self._ensure_mixer()
+            return 0.5 if self._mixer is None else FAST_TICK
+        now = time.monotonic()
+        c = self.config
+        alarm_busy = self._alarm is not None and self._channel(ALARM_CHANNEL).get_busy()
+        if self._alarm is not None and not alarm_busy:
+            self._alarm = None
+        chime_busy = self._channel(CHIME_CHANNEL).get_busy()
+        duck_target = c.duck_to if alarm_busy else c.duck_chime_to if chime_busy else 1.0
+        if duck_target != self._duck.b:
+            self._duck = _Ramp(self._duck.value(now), duck_target, now, c.duck_s)
+        master = self._volume.value(now) * self._duck.value(now)
+        active = not (self._volume.done(now) and self._duck.done(now))
+
+        cur = self._voices[0] if self._voices else None
+        # the current track nears its end: crossfade into the next one
+        if cur is not None and cur.then is None and cur.paused_at is None and self._pending is None:
+            remaining = cur.length - cur.elapsed(now)
+            last = self._index == len(self._playlist) - 1
+            if remaining <= min(c.crossfade_s, cur.length / 3) and (self._loop or not last):
+                self._start_track(self._index + 1, min(c.crossfade_s, max(remaining, 0.05)), "power")
+                cur = self._voices[0]
+            elif not cur.channel.get_busy():
+                cur.then = "stop"
+                cur.gain = _Ramp(0.0, 0.0, now, 0.0)
+
+        gain0 = 0.0
+        for v in list(self._voices):
+            g = v.gain.value(now)
+            if v.gain.done(now) and v.then is not None:
+                if v.then == "pause" and v.paused_at is None:
+                    v.channel.pause()
+                    v.paused_at = now
+                    v.channel.set_volume(0.0)
+                elif v.then == "stop":
+                    v.channel.stop()
+                    self._voices.remove(v)
+                    continue
+            else:
+                active = active or not v.gain.done(now)
+                v.channel.set_volume(max(0.0, min(1.0, g * master)))
+            if v is self._voices[0]:
+                gain0 = g * master
+        self._publish(gain0, alarm_busy, chime_busy)
+        if active or alarm_busy or chime_busy:
+            return FAST_TICK
+        return 0.1 if self._voices else 0.5
+
+    def _publish(self, gain: float, alarm_busy: bool, chime_busy: bool) -> None:
+        cur = self._voices[0] if self._voices else None
+        playing = cur is not None and cur.then is None and cur.paused_at is None
+        st = replace(self._status, track=cur.path.name if cur else None, playlist=self._playlist_name,
+                     index=self._index, tracks=len(self._playlist), gain=round(min(1.0, max(0.0, gain)), 4), playing=playing,
+                     paused=cur is not None and cur.paused_at is not None,
+                     alarm=self._alarm if alarm_busy else None, chime=chime_busy)
+        if st != self._status:
+            with self._status_lock:
+                self._status = replace(st, volume=self._status.volume, health=self._status.health,
+                                       detail=self._status.detail)
+
+    def _shutdown(self) -> None:
+        self._load_q.put(None)
+        if self._mixer is not None:
+            try:
+                self._mixer.stop()
+                self._mixer.quit()
+            except Exception:
+                pass
+            self._mixer = None
+        with self._status_lock:
+            self._status = replace(self._status, playing=False, alarm=None, chime=False, gain=0.0)
