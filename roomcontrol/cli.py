@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import logging
+import math
 import signal
 import sys
 import threading
@@ -37,6 +39,35 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--headless", action="store_true", help="engine only, no window; prints events")
     run.add_argument("--scenario", type=Path, help="with --headless: play this scripted session, then exit")
     run.add_argument("--speed", type=float, default=1.0, help="room clock speed for a scenario (e.g. 60)")
+
+    probe = sub.add_parser("probe", help="talk to one device and print what it says (for installers)")
+    psub = probe.add_subparsers(dest="probe_command", required=True)
+    pv = psub.add_parser("vitals", help="print each normalized reading as a JSON line")
+    pv.add_argument("--driver", required=True, choices=("nonin", "nonin-df2", "nonin-df7", "masimo", "hl7",
+                                                        "simulated"))
+    pv.add_argument("--url", default="", help="serial port or pyserial URL; for hl7 the address to listen on "
+                                              "(mllp://127.0.0.1:2575)")
+    pv.add_argument("--seconds", type=float, default=10.0)
+    pl = psub.add_parser("light", help="set every configured DMX channel (or --channels) to a level")
+    pl.add_argument("--url", required=True)
+    pl.add_argument("--level", type=float, required=True, help="percent, 0–100 (perceptual)")
+    pl.add_argument("--channels", help="comma-separated DMX channels (default 1)")
+    pd = psub.add_parser("diffuser", help="switch the diffuser on for N seconds, then off")
+    pd.add_argument("--url", required=True)
+    pd.add_argument("--on", type=float, required=True, metavar="SECONDS")
+    pd.add_argument("--protocol", choices=("lcus", "line"), default="lcus")
+    pd.add_argument("--channel", type=int, default=1)
+    pa = psub.add_parser("audio", help="play a file (or the end-of-infusion chime) for a few seconds")
+    pa.add_argument("file", type=Path)
+    pa.add_argument("--seconds", type=float, default=5.0)
+
+    sim = sub.add_parser("simulate-device", help="write a monitor's real protocol bytes to a port or socket")
+    sim.add_argument("--protocol", required=True, choices=("nonin", "nonin-df2", "masimo", "hl7"))
+    sim.add_argument("--url", required=True, help="a pyserial URL, 'pty' for a new pseudo-terminal, or for hl7 "
+                                                  "the mllp://host:port to connect to")
+    sim.add_argument("--seconds", type=float, help="stop after this long (default: until interrupted)")
+
+    sub.add_parser("ports", help="list the serial ports of this PC")
 
     logp = sub.add_parser("log", help="check or export the event log")
     logsub = logp.add_subparsers(dest="log_command", required=True)
@@ -75,16 +106,72 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _is_expected(exc: Exception) -> bool:
+    from roomcontrol.devices.errors import DeviceOpenError
     from roomcontrol.domain.errors import Refused
     from roomcontrol.engine.scenario import ScenarioError
     from roomcontrol.store.errors import StoreError
-    return isinstance(exc, (CliError, ConfigError, StoreError, ScenarioError, Refused, OSError))
+    return isinstance(exc, (CliError, ConfigError, StoreError, ScenarioError, Refused, OSError, DeviceOpenError))
 
 
 def _dispatch(args) -> int:
     if args.command == "log":
         return _log(args)
+    if args.command == "probe":
+        return _probe(args)
+    if args.command == "simulate-device":
+        return _simulate_device(args)
+    if args.command == "ports":
+        return _ports()
     return _run(args)
+
+
+def _probe(args) -> int:
+    if args.probe_command == "vitals":
+        from roomcontrol.devices.vitals import probe_vitals
+        if args.driver != "simulated" and not args.url:
+            raise CliError(f"--url is required for driver {args.driver}")
+        stop = _stop_on_signals()
+        counters = probe_vitals(args.driver, args.url, args.seconds, sys.stdout, stop_event=stop)
+        print(json.dumps({"counters": counters}), file=sys.stderr)
+        return 0
+    from roomcontrol.devices import probe_ambient
+    if args.probe_command == "light":
+        if not 0 <= args.level <= 100:
+            raise CliError(f"--level {args.level:g}: must be a percentage 0–100")
+        channels = tuple(int(c) for c in args.channels.split(",")) if args.channels else None
+        result = probe_ambient.probe_light(args.url, args.level / 100.0, channels=channels)
+    elif args.probe_command == "diffuser":
+        result = probe_ambient.probe_diffuser(args.url, args.on, protocol=args.protocol, channel=args.channel)
+    else:
+        result = probe_ambient.probe_audio(args.file, seconds=args.seconds)
+    print(json.dumps(result, default=str))
+    return 0
+
+
+def _simulate_device(args) -> int:
+    from roomcontrol.clock import SystemClock
+    from roomcontrol.devices.vitals.simulator import run_simulated_device
+    stop = _stop_on_signals()
+    if args.seconds:
+        threading.Timer(args.seconds, stop.set).start()
+    counters = run_simulated_device(args.protocol, args.url, SystemClock(), stop,
+                                    on_ready=lambda where: print(f"writing {args.protocol} to {where}", flush=True))
+    print(json.dumps(counters, default=str), file=sys.stderr)
+    return 0
+
+
+def _ports() -> int:
+    from serial.tools import list_ports
+    for port in list_ports.comports():
+        print(f"{port.device}\t{port.description}\t{port.hwid}")
+    return 0
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    return stop
 
 
 def _config(args) -> RoomConfig:
@@ -142,29 +229,47 @@ def _run(args) -> int:
 
 
 def _run_headless(config: RoomConfig, data_dir: Path, scenario_path: Path | None, speed: float) -> int:
-    from roomcontrol.clock import ScaledClock, SystemClock
+    from roomcontrol.clock import SteppedClock, SystemClock
     from roomcontrol.engine.room import Room
     from roomcontrol.engine.scenario import load_scenario, play
 
-    scenario = load_scenario(scenario_path) if scenario_path else None
-    clock = ScaledClock(speed) if speed != 1.0 else SystemClock()
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+    from roomcontrol.engine.devices import RoomDevices
+
+    scenario = load_scenario(scenario_path, extra_steps=SCENARIO_STEPS) if scenario_path else None
+    clock = SteppedClock(speed) if speed != 1.0 else SystemClock()
+    if speed > 10:
+        # The simulated monitor then reports every speed/10 s of scenario time; judge staleness against that.
+        stale = max(config.alarms.stale_after_s, math.ceil(speed / 10) * 3)
+        config = dataclasses.replace(config, alarms=dataclasses.replace(config.alarms, stale_after_s=stale))
+    stop = _stop_on_signals()
     room = Room(config, data_dir, clock)
     room.subscribe(on_event=_print_event)
     room.start()
+    devices = RoomDevices(room, config).start()
     print(f"# room {config.room_id} ({config.room_name}), database {room.db_path}, phase {room.state.phase}",
           flush=True)
     try:
         if scenario:
             print(f"# scenario: {scenario.name} ({len(scenario.steps)} steps, speed {speed:g})", flush=True)
-            play(scenario, room, clock, stop=stop)
+            play(scenario, room, clock, stop=stop, handlers={"simulate": lambda step: _simulate(devices, step)})
         else:
             stop.wait()
     finally:
+        devices.close()
         room.close()
     return 0
+
+
+SCENARIO_STEPS = ("simulate",)
+
+
+def _simulate(devices, step) -> None:
+    """`do = "simulate"`: a scripted event in the simulated monitor (desaturation, hypertension, sensor_off...)."""
+    add_event = getattr(devices.vitals, "add_event", None)
+    if add_event is None:
+        raise CliError(f"scenario step {step.number}: simulate needs the simulated vitals driver (--simulate)")
+    args = dict(step.args)
+    add_event(args.pop("event"), float(args.pop("duration_s", 60)), **args)
 
 
 def _print_event(event) -> None:

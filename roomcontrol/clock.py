@@ -49,6 +49,67 @@ class ScaledClock(SystemClock):
             time.sleep(seconds / self.speed)
 
 
+class SteppedClock:
+    """Scenario time: runs `speed` times faster than real time in small steps, and can be held at a moment.
+
+    A scenario player holds the clock at its next step's time, so the step happens exactly then however busy
+    the machine is (a ScaledClock would drift by the scheduling delay × speed). Threads that `sleep()` wait until
+    the clock has really reached their time.
+    """
+
+    TICK_S = 0.02  # real seconds between steps
+
+    def __init__(self, speed: float, start: datetime | None = None):
+        if speed <= 0:
+            raise ValueError("speed must be above 0")
+        self.speed = float(speed)
+        self._now = start or datetime.now(timezone.utc)
+        self._mono = time.monotonic()
+        self._limit: float | None = None
+        self._cond = threading.Condition()
+        threading.Thread(target=self._drive, name="stepped-clock", daemon=True).start()
+
+    def _drive(self) -> None:
+        while True:
+            time.sleep(self.TICK_S)
+            with self._cond:
+                step = self.TICK_S * self.speed
+                if self._limit is not None:
+                    step = min(step, max(0.0, self._limit - self._mono))
+                if step > 0:
+                    self._now += timedelta(seconds=step)
+                    self._mono += step
+                    self._cond.notify_all()
+
+    def now(self) -> datetime:
+        with self._cond:
+            return self._now
+
+    def monotonic(self) -> float:
+        with self._cond:
+            return self._mono
+
+    def sleep(self, seconds: float) -> None:
+        with self._cond:
+            target = self._mono + seconds
+            while self._mono < target:
+                self._cond.wait(0.5)
+
+    def hold_at(self, monotonic: float | None) -> None:
+        """Let time run up to `monotonic` and stop there (None: run freely)."""
+        with self._cond:
+            self._limit = monotonic
+
+    def wait_for(self, monotonic: float, stop: threading.Event | None = None) -> bool:
+        """Block until the clock reaches `monotonic`; False if `stop` was set first."""
+        with self._cond:
+            while self._mono < monotonic:
+                if stop is not None and stop.is_set():
+                    return False
+                self._cond.wait(0.1)
+        return True
+
+
 class FakeClock:
     """Time moves only when a test says so. `sleep()` advances it, so code that sleeps runs instantly."""
 

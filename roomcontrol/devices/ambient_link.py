@@ -12,12 +12,11 @@ import serial
 
 from roomcontrol.clock import SystemClock
 from roomcontrol.devices.health import Health, HealthChange
+from roomcontrol.devices.errors import DeviceOpenError  # noqa: F401  (re-exported)
 
 HealthCallback = Callable[[HealthChange], None]
 
 
-class DeviceOpenError(Exception):
-    """A port or file could not be opened. str() is one line an installer can act on."""
 
 
 def open_port(url: str, baudrate: int, write_timeout: float = 1.0) -> serial.SerialBase:

@@ -17,6 +17,7 @@ import serial
 
 from roomcontrol.clock import SystemClock
 from roomcontrol.devices.health import Health, HealthChange
+from roomcontrol.devices.errors import DeviceOpenError  # noqa: F401  (re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +25,6 @@ log = logging.getLogger(__name__)
 SENSOR_OFF_FLAGS = frozenset({"sensor_off", "sensor_disconnect", "no_sensor"})
 
 
-class DeviceOpenError(Exception):
-    """A port or listening address cannot be opened (the message is one line, fit for an installer)."""
 
 
 class ByteParser(Protocol):

@@ -134,7 +134,7 @@ class AlarmEngine:
     # -- inputs ---------------------------------------------------------------------------------------
     def reading(self, board: AlarmBoard, kind: str, value: float | None, flags, now: datetime) -> list:
         out = []
-        limit = self.rules.limits.get(kind)
+        limit = self._limit_for(kind, now)
         if value is not None and not (set(flags) & UNTRUSTED_FLAGS):
             self._last_seen[kind] = now
             out += self._condition(board, f"{kind}.stale", False, None, now)
@@ -162,18 +162,30 @@ class AlarmEngine:
                 out += self._raise(board, condition, p, now)
         quiet = any(self._device_down.values())
         for kind, seen in self._last_seen.items():
-            if quiet or kind not in STREAMING_KINDS or kind not in self.rules.limits:
+            if quiet or kind not in STREAMING_KINDS or self._limit_for(kind, now) is None:
                 continue
             if (now - seen).total_seconds() >= self.rules.stale_after_s:
                 out += self._condition(board, f"{kind}.stale", True, None, now)
         for alarm in board.active.values():
             waited = (now - alarm.raised_at).total_seconds()
             due = self.rules.escalate_after_s * (alarm.escalations + 1)
-            if alarm.acknowledged_by is None and waited >= due and alarm.escalations < 3:
+            if alarm.technical or alarm.acknowledged_by is not None:
+                continue  # escalation calls for help with the patient, not with a cable
+            if waited >= due and alarm.escalations < 3:
                 out.append((K.ALARM_ESCALATED, {"alarm_id": alarm.alarm_id, "condition": alarm.condition,
                                                 "priority": ESCALATE[alarm.priority], "level": alarm.escalations + 1,
                                                 "unacknowledged_s": round(waited)}))
         return out
+
+    def _limit_for(self, kind: str, now: datetime) -> Limit | None:
+        """An oximeter reports pulse rate, not ECG heart rate: with no ECG heart rate in the last 10 s,
+        the heart rate limits guard the pulse rate too."""
+        limit = self.rules.limits.get(kind)
+        if limit is None and kind == "pulse_rate":
+            seen = self._last_seen.get("heart_rate")
+            if seen is None or (now - seen).total_seconds() > 10:
+                return self.rules.limits.get("heart_rate")
+        return limit
 
     def forget(self) -> None:
         """A session ended: no more delays running and no staleness for a patient who has left."""

@@ -23,6 +23,9 @@ from roomcontrol.domain.events import Event
 NIBP_KINDS = frozenset({"nibp_systolic", "nibp_diastolic", "nibp_mean"})
 STORE_EVERY_S = 1.0
 BASELINE_WINDOW_S = 60.0
+# Devices whose loss is an alarm: the monitor (no vitals, no physiological alarms) and the sound device
+# (no alarm tones). A lost light or diffuser is logged and shown, never sounded.
+ALARMED_DEVICES = frozenset({"vitals", "audio"})
 HEALTH_EVENTS = {"ok": K.DEVICE_CONNECTED, "lost": K.DEVICE_LOST, "sensor_off": K.DEVICE_SENSOR_OFF}
 
 
@@ -72,8 +75,16 @@ class Monitoring:
         kind = HEALTH_EVENTS.get(change.health.value)
         if kind and before != change.health.value:
             events.append((kind, {"device": change.device, "detail": change.detail}))
-        if armed:
+        if armed and change.device in ALARMED_DEVICES:
             events += self.alarms.device(self.board, change.device, change.health.value, now)
+        return events
+
+    def arm(self, now: datetime) -> list:
+        """A session opened: a device already lost or off the patient is an alarm from now on."""
+        events = []
+        for device, health in self.view.health.items():
+            if device in ALARMED_DEVICES:
+                events += self.alarms.device(self.board, device, health, now)
         return events
 
     def tick(self, now: datetime, armed: bool) -> list:

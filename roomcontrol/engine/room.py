@@ -57,8 +57,14 @@ class Room:
         self._snapshot_listeners: list[SnapshotListener] = []
         self._inbox: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
+        self._owner = threading.get_ident()  # without a thread, this one steps the engine
         self._stopping = threading.Event()
         self._tick_hooks: list[Callable[[], None]] = []
+        self._commands: dict[str, Callable] = {
+            "acknowledge_alarm": self._acknowledge, "pause_alarm_audio": self._pause_audio,
+            "capture_baseline": self._capture_baseline}
+        self._deferred: list[Callable[[], None]] = []
+        self._depth = 0  # nesting of _record, so deferred work runs once the outermost record is done
         self._record([NewEvent(K.ROOM_STARTED, {"version": __version__, "phase": self.state.phase,
                                                 "config": config.source},
                                "system", self.state.open_session.session_id if self.state.open_session else None)])
@@ -95,11 +101,23 @@ class Room:
     def call(self, fn: Callable[[], object]) -> Future:
         """Run `fn` on the engine thread (inline when the engine has no thread) and return its future."""
         future: Future = Future()
-        if self._thread is None:
+        if self._thread is None and threading.get_ident() == self._owner:
+            self.pump()
             self._run(fn, future)
-        else:
+        else:  # the engine thread, or (stepped by hand) the owner's next pump(), runs it
             self._inbox.put((fn, future))
         return future
+
+    def pump(self) -> int:
+        """Run what other threads queued (only for an engine stepped by hand; the thread does this itself)."""
+        done = 0
+        while True:
+            try:
+                fn, future = self._inbox.get_nowait()
+            except queue.Empty:
+                return done
+            self._run(fn, future)
+            done += 1
 
     def command(self, name: str, actor: str = "system", /, **args) -> list[Event]:
         """Run a command and wait for its stored events (raises Refused with the reason)."""
@@ -117,9 +135,9 @@ class Room:
     # -- engine-thread work -------------------------------------------------------------------------------
     def execute(self, command: Command) -> list[Event]:
         now = self.clock.now()
-        special = self._monitoring_commands.get(command.name)
+        special = self._commands.get(command.name)
         if special is not None:
-            return special(self, command, now)
+            return special(command, now)
         news = decide(self.state, command, now, self.config.session, new_id=_new_session_id)
         return self._record(news, now)
 
@@ -134,8 +152,18 @@ class Room:
         values = self.monitoring.baseline(now)
         return self.execute(Command("record_baseline", values, command.actor))
 
-    _monitoring_commands = {"acknowledge_alarm": _acknowledge, "pause_alarm_audio": _pause_audio,
-                            "capture_baseline": _capture_baseline}
+    def register_command(self, name: str, handler: Callable) -> None:
+        """Add a room command (ambient, staff, ...): `handler(command, now)` returns (kind, payload) pairs to log,
+        or raises Refused. It runs on the engine thread like every other command."""
+        self._commands[name] = lambda command, now: self._record_pairs(handler(command, now), command.actor, now)
+
+    def defer(self, fn: Callable[[], None]) -> None:
+        """Run `fn` on the engine thread once the events being recorded now are all stored and announced
+        (listeners use it to log consequences, e.g. the scene a phase change brings)."""
+        if self._depth:
+            self._deferred.append(fn)
+        else:
+            _safe(fn)
 
     # -- readings and device health (called from device threads) -----------------------------------------
     def post_reading(self, reading: Reading) -> None:
@@ -174,6 +202,16 @@ class Room:
         return self._record([new])[0]
 
     def _record(self, news: list[NewEvent], now=None) -> list[Event]:
+        self._depth += 1
+        try:
+            stored = self._record_now(news, now)
+        finally:
+            self._depth -= 1
+        while not self._depth and self._deferred:
+            _safe(self._deferred.pop(0))
+        return stored
+
+    def _record_now(self, news: list[NewEvent], now) -> list[Event]:
         try:
             stored = self.log.append_many(news, now or self.clock.now())
         except StoreError as exc:
@@ -187,6 +225,11 @@ class Room:
             self.monitoring.fold(event)
             for listener in self._event_listeners:
                 _safe(listener, event)
+        if not was_open and self.state.open_session is not None:
+            arms = self.monitoring.arm(now or self.clock.now())
+            if arms:
+                sid = self.state.open_session.session_id
+                stored += self._record([NewEvent(k, p, "system", sid) for k, p in arms], now)
         if was_open and self.state.open_session is None:
             closed = self.state.session.session_id
             clears = self.monitoring.disarm()
@@ -211,6 +254,8 @@ class Room:
                              self.config.session.min_recovery_min, self.storage_error, self.monitoring)
 
     def tick(self) -> RoomSnapshot:
+        if self._thread is None:
+            self.pump()
         if self.vitals.due(self.clock.monotonic()):
             self._flush_vitals()
         try:
@@ -242,18 +287,16 @@ class Room:
             if time.monotonic() >= next_tick:
                 self.tick()
                 next_tick = time.monotonic() + TICK_S
-        while True:  # answer what is still queued, so no caller waits forever
-            try:
-                fn, future = self._inbox.get_nowait()
-            except queue.Empty:
-                break
-            self._run(fn, future)
+        self.pump()  # answer what is still queued, so no caller waits forever
 
     def close(self) -> None:
         """Stop the thread, commit buffered vitals and close the database."""
         if self._thread is not None:
             self._stopping.set()
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=30)
+            if self._thread.is_alive():  # never pull the database from under a thread still writing
+                log.error("the engine thread did not stop; leaving the database to the process exit")
+                return
             self._thread = None
         self._flush_vitals()
         self.db.conn.close()

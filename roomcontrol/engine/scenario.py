@@ -93,20 +93,30 @@ def play(scenario: Scenario, room, clock, *, on_step: Callable[[Step], None] | N
     """Run each step when its time comes on `clock`; raise ScenarioError at the first refused step."""
     start = clock.monotonic()
     handlers = handlers or {}
-    for step in scenario.steps:
-        while True:
-            wait = step.at_s - (clock.monotonic() - start)
-            if wait <= 0:
-                break
-            if stop is not None and stop.is_set():
-                return
-            clock.sleep(min(wait, 0.5 * clock.speed if clock.speed != float("inf") else wait))
-        if on_step:
-            on_step(step)
-        try:
-            if step.do in handlers:
-                handlers[step.do](step)
+    held = hasattr(clock, "hold_at")  # a SteppedClock: stop time at each step, so it runs exactly on time
+    try:
+        for step in scenario.steps:
+            if held:
+                clock.hold_at(start + step.at_s)
+                if not clock.wait_for(start + step.at_s, stop):
+                    return
             else:
-                room.command(step.do, step.actor, **step.args)
-        except Refused as exc:
-            raise ScenarioError(f"step {step.number} ({step.do} at {step.at_text}) was refused: {exc}") from None
+                wait = step.at_s - (clock.monotonic() - start)
+                if wait > 0:
+                    clock.sleep(wait)  # a FakeClock: instant
+            _run_step(step, room, handlers, on_step)
+    finally:
+        if held:
+            clock.hold_at(None)
+
+
+def _run_step(step: Step, room, handlers, on_step) -> None:
+    if on_step:
+        on_step(step)
+    try:
+        if step.do in handlers:
+            handlers[step.do](step)
+        else:
+            room.command(step.do, step.actor, **step.args)
+    except Refused as exc:
+        raise ScenarioError(f"step {step.number} ({step.do} at {step.at_text}) was refused: {exc}") from None

@@ -11,6 +11,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QLabel, QListWidget, QMainWindow, QVBoxLayout, QWidget
 
 from roomcontrol.config import RoomConfig
+from roomcontrol.engine.devices import RoomDevices
 from roomcontrol.engine.room import Room
 from roomcontrol.ui.bridge import EngineBridge
 
@@ -74,10 +75,12 @@ def run_app(config: RoomConfig, data_dir: Path, kiosk: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setStyleSheet(STYLE)
     room = Room(config, data_dir).start()
+    devices = RoomDevices(room, config).start()
     window = StatusWindow(room)
     window.resize(1280, 800)
     window.showFullScreen() if kiosk else window.show()
     try:
         return app.exec()
     finally:
+        devices.close()
         room.close()

@@ -188,3 +188,23 @@ def test_baseline_from_live_readings(tmp_path):
     assert event.payload == {"heart_rate": 74, "spo2": 98, "nibp_systolic": 128, "nibp_diastolic": 82,
                              "source": "monitor"}
     r.close()
+
+
+def test_an_oximeter_pulse_rate_is_guarded_by_the_heart_rate_limits(room):
+    feed(room, "pulse_rate", 35, 12)
+    assert kinds(room) == [("alarm.raised", "pulse_rate.low")]
+    feed(room, "pulse_rate", 70, 1)
+    assert kinds(room)[-1] == ("alarm.cleared", "pulse_rate.low")
+
+
+def test_a_device_lost_before_the_session_alarms_when_it_opens(tmp_path):
+    r = make_room(tmp_path)
+    r.post_health(HealthChange("vitals", Health.LOST, r.clock.now(), "unplugged"))
+    r.post_health(HealthChange("lighting", Health.LOST, r.clock.now(), "unplugged"))
+    assert kinds(r) == []
+    walk_to(r, "pre_infusion")
+    assert kinds(r) == [("alarm.raised", "vitals.lost")]  # the light is logged as lost, never sounded
+    r.clock.advance(600)
+    r.tick()
+    assert [k for k in kinds(r) if k[0] == "alarm.escalated"] == []  # technical alarms do not escalate
+    r.close()

@@ -35,13 +35,16 @@ STEP_S = {"nonin": 1 / 3, "nonin-df2": 1 / 3, "masimo": 1.0, "hl7": 1.0}
 
 def wait_until(clock, stop_event: threading.Event, target: float) -> bool:
     """Sleep in the clock's time until `target` (its monotonic()); True if stop was asked meanwhile."""
-    delay = target - clock.monotonic()
-    if delay <= 0:
-        return stop_event.is_set()
-    if math.isinf(clock.speed):  # FakeClock: sleeping just moves time on
-        clock.sleep(delay)
-        return stop_event.is_set()
-    return stop_event.wait(delay / clock.speed)
+    while True:
+        delay = target - clock.monotonic()
+        if delay <= 0:
+            return stop_event.is_set()
+        if math.isinf(clock.speed):  # FakeClock: sleeping just moves time on
+            clock.sleep(delay)
+            return stop_event.is_set()
+        # Short real waits, re-reading the clock: a scenario may hold its clock while a step runs.
+        if stop_event.wait(min(delay / clock.speed, 0.5)):
+            return True
 
 
 def _infusion_min(t: float, infusion_start_s: float | None) -> float | None:
@@ -277,6 +280,7 @@ class SimulatedVitalsDriver:
         self._tracker.set(Health.CONNECTING, "simulated monitor starting")
         pleth = PlethGenerator(model)
         t0, k, last_nibp = clock.monotonic(), 0, None
+        stride = packet_stride(clock)
         while not self._stop.is_set():
             t = self._t = k / 3
             inf_min = self._infusion(t)
@@ -290,8 +294,9 @@ class SimulatedVitalsDriver:
                 if self._on_pleth is not None:
                     self._counters["pleth_batches"] += 1
                     self._on_pleth(samples, now)
-                readings = self._readings(t, inf_min, now) if k % 3 == 0 else []
-                if k % 3 == 0 and model.nibp_due(last_nibp, t):
+                second = k % 3 == 0 or stride >= 3
+                readings = self._readings(t, inf_min, now) if second else []
+                if second and model.nibp_due(last_nibp, t):
                     last_nibp = t
                     readings += [Reading(kind, float(v), UNITS[kind], now, now, frozenset(), self.source)
                                  for kind, v in zip(("nibp_systolic", "nibp_diastolic", "nibp_mean"),
@@ -300,7 +305,7 @@ class SimulatedVitalsDriver:
                     self._counters["readings"] += len(readings)
                     deliver(readings, self._on_reading, self.name, self._counters)
                     self._tracker.set(health_for(readings), "simulated monitor")
-            k += 1
+            k += stride
             if wait_until(clock, self._stop, t0 + k / 3):
                 break
 
@@ -311,3 +316,12 @@ class SimulatedVitalsDriver:
                   "respiratory_rate": n.respiratory_rate}
         return [Reading(kind, None if v is None else float(v), UNITS[kind], now, now, flags, self.source)
                 for kind, v in values.items()]
+
+
+def packet_stride(clock) -> int:
+    """Packets (1/3 s of clock time each) per pass: 1 in real time; on a sped-up clock (a scenario at --speed N)
+    enough that the simulator makes at most ~30 passes a real second instead of flooding the engine."""
+    speed = getattr(clock, "speed", 1.0)
+    if speed == float("inf") or speed <= 10:
+        return 1
+    return int(speed // 10)

@@ -1,0 +1,188 @@
+"""The room's devices, opened from the configuration and tied to the engine.
+
+Readings and health go into the engine's inbox; the engine's events drive the ambience (the scene of each
+phase, alarm tones, the end-of-infusion chime, the diffuser off at discharge). No device call blocks the
+engine: every driver has its own thread and takes commands without waiting.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from roomcontrol.config import RoomConfig
+from roomcontrol.config.room import Scene
+from roomcontrol.devices.audio import AudioConfig, AudioPlayer
+from roomcontrol.devices.audio.player import DEFAULT_ASSETS
+from roomcontrol.devices.diffuser import MistProgram, open_diffuser
+from roomcontrol.devices.lighting import LightingConfig, open_lighting
+from roomcontrol.devices.vitals import open_vitals_driver
+from roomcontrol.domain import kinds as K
+from roomcontrol.domain.ambient import check_change, rgb_for, warmth
+from roomcontrol.domain.errors import Refused
+from roomcontrol.domain.events import NewEvent
+from roomcontrol.engine.room import Room
+
+log = logging.getLogger(__name__)
+DIFFUSER_DRIVERS = {"simulated": "simulated", "lcus_relay": "lcus", "serial_line": "line"}
+DEFAULT_MAX_MIST_S = 45 * 60
+PHASE_KINDS = {K.SESSION_OPENED, K.INFUSION_STARTED, K.INFUSION_PAUSED, K.INFUSION_RESUMED, K.RECOVERY_STARTED,
+               K.SESSION_DISCHARGED, K.SESSION_ABORTED}
+
+
+class RoomDevices:
+    def __init__(self, room: Room, config: RoomConfig, *, audio: bool = True):
+        self.room = room
+        self.config = config
+        self.pleth_listeners: list[Callable] = []
+        self._alarm_tone: str | None = None
+        clock = room.clock
+        health = room.post_health
+        vitals = config.devices["vitals"]
+        options = dict(vitals.options)
+        if vitals.driver == "simulated":
+            options.setdefault("infusion_minutes", self._infusion_minutes)
+        if vitals.driver in ("simulated", "nonin", "nonin-df2", "nonin-df7"):
+            options.setdefault("on_pleth", self._pleth)
+        self.vitals = open_vitals_driver(vitals.driver, vitals.url, on_reading=room.post_reading,
+                                         on_health=health, clock=clock, name="vitals", **options)
+        light = config.devices["lighting"]
+        self.lighting = open_lighting(light.url if light.driver != "simulated" else None,
+                                      LightingConfig.from_dict(light.options) if light.options else None,
+                                      clock=clock, on_health=health, name="lighting")
+        diff = config.devices["diffuser"]
+        self._max_mist_s = int(diff.options.get("max_run_s", DEFAULT_MAX_MIST_S))
+        self.diffuser = open_diffuser({**{k: v for k, v in diff.options.items() if k != "max_run_s"},
+                                       "driver": DIFFUSER_DRIVERS[diff.driver], "url": diff.url},
+                                      clock=clock, on_health=health, name="diffuser")
+        self.audio = None
+        if audio and config.devices["audio"].driver == "pygame":
+            self.audio = AudioPlayer(AudioConfig.from_dict(config.devices["audio"].options), clock=clock,
+                                     on_health=health)
+        self.scene: str | None = None
+        room.subscribe(on_event=self._on_event)
+        room.add_tick_hook(self._follow_alarms)
+        room.register_command("apply_scene", self._apply_scene_command)
+        room.register_command("set_ambient", self._set_ambient_command)
+
+    def start(self) -> "RoomDevices":
+        self.vitals.start()
+        self.lighting.start()
+        if self.audio:
+            self.audio.start()
+        self.room.call(lambda: self._enter_phase(self.room.state.phase, "start-up"))
+        return self
+
+    def close(self) -> None:
+        """Diffuser off first (a running diffuser is the one thing that must never be left on)."""
+        self.diffuser.close()
+        for part in (self.vitals.stop, self.lighting.close, self.audio.close if self.audio else None):
+            if part:
+                try:
+                    part()
+                except Exception:
+                    log.exception("closing a device failed")
+
+    # -- what the engine's events do to the room ---------------------------------------------------------
+    def _on_event(self, event) -> None:
+        if event.kind in PHASE_KINDS:
+            phase = self.room.state.phase
+            self.room.defer(lambda: self._enter_phase(phase, event.kind))
+        if event.kind == K.INFUSION_COMPLETED and self.audio:
+            self.audio.play_chime()
+        if event.kind in (K.SESSION_DISCHARGED, K.SESSION_ABORTED):
+            self.diffuser.off(event.kind)
+        if event.kind.startswith("alarm."):
+            self._follow_alarms()
+
+    def _enter_phase(self, phase: str, why: str) -> None:
+        name = self.config.phase_scenes.get(phase)
+        if name and name != self.scene:
+            pairs = self._apply_scene(self.config.scenes[name], why)
+            session = self.room.state.open_session
+            self.room.record(NewEvent(*pairs[0], "system", session.session_id if session else None))
+
+    def _apply_scene(self, scene: Scene, why: str) -> list:
+        level = scene.light_percent / 100.0
+        targets = {}
+        for zone in self.lighting.config.zones:
+            colour = None
+            if zone.kind == "tunable_white":
+                colour = (warmth(scene.colour_temp_k),)
+            elif zone.kind == "rgb":
+                colour = rgb_for(scene.colour_temp_k)
+            targets[zone.name] = (level, colour) if colour else level
+        self.lighting.apply(targets, seconds=scene.fade_s)
+        if scene.diffuser_on_s > 0:
+            self.diffuser.start(MistProgram(scene.diffuser_on_s, scene.diffuser_off_s, self._max_mist_s))
+        else:
+            self.diffuser.off(f"scene {scene.name}")
+        if self.audio:
+            if scene.playlist and (DEFAULT_ASSETS / scene.playlist).is_dir():
+                self.audio.set_volume(scene.volume_percent / 100.0, fade_s=scene.fade_s)
+                if self.audio.status().playlist != scene.playlist:
+                    self.audio.load_playlist(DEFAULT_ASSETS / scene.playlist, play=True)
+            else:
+                self.audio.stop(fade_s=min(scene.fade_s, 10))
+        self.scene = scene.name
+        return [(K.AMBIENT_SCENE_APPLIED, {"scene": scene.name, "reason": why, "light_percent": scene.light_percent,
+                                           "volume_percent": scene.volume_percent, "fade_s": scene.fade_s})]
+
+    def _follow_alarms(self) -> None:
+        """The tone of the loudest unacknowledged, un-paused alarm; music ducks in the player while it sounds."""
+        if not self.audio:
+            return
+        alarm = self.room.monitoring.board.audible(self.room.clock.now())
+        tone = alarm.priority if alarm else None
+        if tone != self._alarm_tone:
+            self.audio.play_alarm(tone) if tone else self.audio.stop_alarm()
+            self._alarm_tone = tone
+
+    # -- commands from the screen ------------------------------------------------------------------------
+    def _apply_scene_command(self, command, now) -> list:
+        name = command.args.get("scene")
+        if name not in self.config.scenes:
+            raise Refused(f"unknown scene {name!r}; known: {', '.join(self.config.scenes)}")
+        return self._apply_scene(self.config.scenes[name], f"chosen by {command.actor}")
+
+    def _set_ambient_command(self, command, now) -> list:
+        """A change by hand. While a slider moves (final=false) it is applied but not logged; its final value is
+        one event, so a drag is one line in the log, not a hundred."""
+        change = check_change(command.args.get("target"), command.args.get("value"), command.actor)
+        if change.target == "light":
+            level = change.value / 100.0
+            self.lighting.apply({z.name: level for z in self.lighting.config.zones}, seconds=0.5)
+        elif change.target == "volume" and self.audio:
+            self.audio.set_volume(change.value / 100.0)
+        elif change.target == "diffuser":
+            scene = self.config.scenes.get(self.scene or "", None)
+            on_s, off_s = (scene.diffuser_on_s, scene.diffuser_off_s) if scene and scene.diffuser_on_s else (30, 90)
+            self.diffuser.start(MistProgram(on_s, off_s, self._max_mist_s)) if change.value else \
+                self.diffuser.off(f"by {command.actor}")
+        elif change.target == "track" and self.audio:
+            getattr(self.audio, change.value)()
+        if not command.args.get("final", True):
+            return []
+        return [(K.AMBIENT_CHANGED, {"target": change.target, "value": change.value})]
+
+    # -- pleth and the simulator -------------------------------------------------------------------------
+    def _pleth(self, samples, ts) -> None:
+        for listener in self.pleth_listeners:
+            try:
+                listener(samples, ts)
+            except Exception:
+                log.exception("pleth listener failed")
+
+    def _infusion_minutes(self) -> float | None:
+        s = self.room.state.open_session
+        if s is None or s.infusion_started_at is None:
+            return None
+        return s.infusion_elapsed_s(self.room.clock.now()) / 60.0
+
+    def status(self) -> dict:
+        """Ambient state for the screen (read from the drivers' thread-safe status calls)."""
+        audio = self.audio.status() if self.audio else None
+        lights = self.lighting.status()
+        level = max((z.level for z in lights.values()), default=0.0)
+        return {"scene": self.scene, "light_percent": round(level * 100), "diffuser": self.diffuser.status(),
+                "audio": audio}

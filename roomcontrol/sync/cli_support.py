@@ -1,0 +1,135 @@
+"""What `roomcontrol hub serve|add-room|add-reader` and `roomcontrol sync status|now` call: plain functions that
+return values or raise errors with a message a person can act on (SyncError, StoreError, ValueError).
+
+The hub modules (FastAPI, uvicorn, database drivers) are imported inside the hub functions, so the room's own
+commands never load them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from roomcontrol.config.room import RoomConfig, SyncConfig, default_data_dir
+from roomcontrol.store.outbox import Outbox
+from roomcontrol.sync import status as S
+from roomcontrol.sync.pusher import SyncPusher
+from roomcontrol.sync.status import SyncStatus, parse_ts
+
+DEFAULT_HUB_PORT = 8750
+
+
+class SyncError(Exception):
+    """Sync cannot run as configured; the message says what to change."""
+
+
+def default_hub_db() -> Path:
+    return default_data_dir() / "hub.db"
+
+
+# -- the hub ---------------------------------------------------------------------------------------------------
+def hub_serve(db_url: str | Path | None = None, host: str = "127.0.0.1", port: int = DEFAULT_HUB_PORT,
+              certfile: str | Path | None = None, keyfile: str | Path | None = None, *,
+              log_level: str = "info") -> int:
+    """Serve the hub until SIGINT/SIGTERM. Without a cert/key it speaks plain HTTP (say so when not on loopback)."""
+    from roomcontrol.sync.hub.db import HubDB
+    from roomcontrol.sync.hub.server import serve
+    db = HubDB(db_url or default_hub_db())
+    try:
+        serve(db, host, port, certfile, keyfile, log_level=log_level)
+    finally:
+        db.close()
+    return 0
+
+
+def hub_add_room(db_url: str | Path | None, room_id: str) -> str:
+    """Register a room (or replace its token) and return the new token. The hub keeps only its hash."""
+    from roomcontrol.sync.hub.db import HubDB
+    from roomcontrol.sync.hub.store import add_room
+    db = HubDB(db_url or default_hub_db())
+    try:
+        return add_room(db, room_id)
+    finally:
+        db.close()
+
+
+def hub_add_reader(db_url: str | Path | None, name: str) -> str:
+    """A token that may read every room through the read endpoints. The hub keeps only its hash."""
+    from roomcontrol.sync.hub.db import HubDB
+    from roomcontrol.sync.hub.store import add_reader
+    db = HubDB(db_url or default_hub_db())
+    try:
+        return add_reader(db, name)
+    finally:
+        db.close()
+
+
+def hub_openapi(db_url: str | Path | None = None) -> str:
+    """The hub's OpenAPI description as JSON text (also served at /openapi.json)."""
+    import tempfile
+    from roomcontrol.sync.hub.app import create_app, dump_openapi
+    from roomcontrol.sync.hub.db import HubDB
+    with tempfile.TemporaryDirectory() as tmp:
+        db = HubDB(db_url or Path(tmp) / "hub.db")
+        try:
+            return dump_openapi(create_app(db))
+        finally:
+            db.close()
+
+
+# -- the room --------------------------------------------------------------------------------------------------
+def sync_status(db_path: str | Path, config: RoomConfig | SyncConfig) -> dict:
+    """Backlog, last success, last error and the screen's headline, read from the room database (no network)."""
+    sync, room_id = _split(config)
+    outbox = Outbox(db_path)
+    try:
+        cursor = outbox.cursor()
+        backlog = outbox.backlog(cursor)
+        notes = outbox.notes()
+        room_id = room_id or outbox.room_id()
+    finally:
+        outbox.close()
+    last_success = parse_ts(cursor.updated_ts)
+    last_error_at = parse_ts(notes.get("last_error_at"))
+    if not sync.enabled:
+        state = S.DISABLED
+    elif notes.get("last_state") in (S.OFFLINE, S.REFUSED, S.ERROR):
+        state = notes["last_state"]
+    elif last_success is not None:
+        state = S.SYNCED
+    else:
+        state = S.IDLE
+    status = SyncStatus(state, backlog.events, backlog.vitals, last_success, notes.get("last_error"), last_error_at,
+                        parse_ts(notes.get("last_attempt_at")), None, sync.hub_url)
+    return {"room_id": room_id, "enabled": sync.enabled, "last_seq_acknowledged": cursor.last_seq,
+            "last_vitals_id_acknowledged": cursor.last_vitals_id, **status.to_dict()}
+
+
+def sync_now(db_path: str | Path, config: RoomConfig | SyncConfig, **pusher_options) -> dict:
+    """Send the whole backlog now, in this thread, even when the background sync is off. Returns what happened
+    (`ok`, counts, `error`, `status`); a hub that is down is an `ok: False` result, not an exception."""
+    sync, room_id = _split(config)
+    if not sync.hub_url:
+        raise SyncError("no hub to sync with: set [sync] hub_url (and token) in room.toml")
+    if not sync.token:
+        raise SyncError("no token for the hub: run `roomcontrol hub add-room ROOM` on the hub and put the token "
+                        "in room.toml [sync] token")
+    if room_id is None:
+        outbox = Outbox(db_path)
+        try:
+            room_id = outbox.room_id()
+        finally:
+            outbox.close()
+        if room_id is None:
+            raise SyncError(f"the database {db_path} has no room id yet: start the room once")
+    pusher = SyncPusher(db_path, room_id, sync.hub_url, sync.token, sync.batch_size, sync.interval_s,
+                        **pusher_options)
+    try:
+        return pusher.sync_now().to_dict()
+    finally:
+        pusher.stop()
+
+
+def _split(config: RoomConfig | SyncConfig) -> tuple[SyncConfig, str | None]:
+    if isinstance(config, SyncConfig):
+        return config, None
+    return config.sync, config.room_id

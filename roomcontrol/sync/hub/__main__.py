@@ -1,0 +1,46 @@
+"""`python -m roomcontrol.sync.hub serve|add-room|openapi`: the hub without the room's CLI (tests, benchmarks,
+and a hub machine until `roomcontrol hub ...` is wired). `--hold-s` is for crash tests only."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from roomcontrol.sync import cli_support
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m roomcontrol.sync.hub")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve")
+    serve.add_argument("--db", help="hub database: a file path, sqlite:///path or postgresql://...")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=cli_support.DEFAULT_HUB_PORT)
+    serve.add_argument("--cert")
+    serve.add_argument("--key")
+    serve.add_argument("--hold-s", type=float, default=0.0, help=argparse.SUPPRESS)
+    serve.add_argument("--log-level", default="info")
+    add = sub.add_parser("add-room")
+    add.add_argument("room_id")
+    add.add_argument("--db")
+    sub.add_parser("openapi").add_argument("--db")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "add-room":
+        print(cli_support.hub_add_room(args.db, args.room_id))
+        return 0
+    if args.command == "openapi":
+        print(cli_support.hub_openapi(args.db))
+        return 0
+    if args.hold_s:
+        from roomcontrol.sync.hub.db import HubDB
+        from roomcontrol.sync.hub.server import serve as serve_hub
+        serve_hub(HubDB(args.db or cli_support.default_hub_db()), args.host, args.port, args.cert, args.key,
+                  hold_s=args.hold_s, log_level=args.log_level)
+        return 0
+    return cli_support.hub_serve(args.db, args.host, args.port, args.cert, args.key, log_level=args.log_level)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

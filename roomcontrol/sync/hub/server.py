@@ -1,0 +1,87 @@
+"""Running the hub on uvicorn: in the foreground (`roomcontrol hub serve`) or in a thread (tests, benchmarks)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+import uvicorn
+
+from roomcontrol.sync import protocol as P
+from roomcontrol.sync.hub.app import create_app
+from roomcontrol.sync.hub.db import HubDB
+
+log = logging.getLogger("roomcontrol.hub")
+DEFAULT_PORT = 8750
+
+
+def uvicorn_config(db: HubDB, host: str, port: int, certfile: Path | str | None = None,
+                   keyfile: Path | str | None = None, *, hold_s: float = 0.0, log_level: str = "info",
+                   max_body_bytes: int = P.MAX_BODY_BYTES) -> uvicorn.Config:
+    if bool(certfile) != bool(keyfile):
+        raise ValueError("TLS needs both a certificate file and its key file")
+    for name, path in (("certificate", certfile), ("key", keyfile)):
+        if path and not Path(path).is_file():
+            raise ValueError(f"the TLS {name} file {path} does not exist")
+    return uvicorn.Config(create_app(db, max_body_bytes=max_body_bytes, hold_s=hold_s), host=host, port=port,
+                          ssl_certfile=str(certfile) if certfile else None,
+                          ssl_keyfile=str(keyfile) if keyfile else None,
+                          log_level=log_level, server_header=False, proxy_headers=False,
+                          timeout_graceful_shutdown=5)
+
+
+def serve(db: HubDB, host: str, port: int, certfile=None, keyfile=None, *, hold_s: float = 0.0,
+          log_level: str = "info") -> None:
+    """Serve until SIGINT/SIGTERM (uvicorn handles both and finishes the requests in flight)."""
+    config = uvicorn_config(db, host, port, certfile, keyfile, hold_s=hold_s, log_level=log_level)
+    scheme = "https" if certfile else "http"
+    log.info("RoomControl hub on %s://%s:%d, database %s", scheme, host, port, db.describe())
+    uvicorn.Server(config).run()
+
+
+class ThreadedHub:
+    """The real hub on loopback in a background thread. `port=0` picks a free port (see `.port`, `.url`)."""
+
+    def __init__(self, db: HubDB, host: str = "127.0.0.1", port: int = 0, *, certfile=None, keyfile=None,
+                 hold_s: float = 0.0, log_level: str = "warning", max_body_bytes: int = P.MAX_BODY_BYTES):
+        self.db = db
+        self.host = host
+        self._requested_port = port
+        self._tls = bool(certfile)
+        self._config_args = dict(certfile=certfile, keyfile=keyfile, hold_s=hold_s, log_level=log_level,
+                                 max_body_bytes=max_body_bytes)
+        self.server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.port = port
+
+    @property
+    def url(self) -> str:
+        return f"{'https' if self._tls else 'http'}://{self.host}:{self.port}"
+
+    def start(self, timeout_s: float = 10.0) -> "ThreadedHub":
+        config = uvicorn_config(self.db, self.host, self._requested_port or self.port, **self._config_args)
+        self.server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self.server.run, name="hub", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout_s
+        while not self.server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the hub did not start")
+            time.sleep(0.01)
+        self.port = self.server.servers[0].sockets[0].getsockname()[1]
+        self._requested_port = self.port  # a restart comes back on the same port, as a real hub would
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.should_exit = True
+            self._thread.join(10)
+            self.server = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()

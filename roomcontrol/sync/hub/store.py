@@ -1,0 +1,349 @@
+"""What the hub does with its database: room tokens, idempotent chain-checked ingest, reads. No HTTP here.
+
+Ingest of one batch for one room is one transaction holding that room's row lock (PostgreSQL `FOR UPDATE`,
+SQLite `BEGIN IMMEDIATE`), so two deliveries of the same batch (a retry racing a slow first try) serialize,
+and the second finds the events stored and counts them as duplicates. The room's head (last seq, last hash)
+moves in the same transaction as the rows, so the chain check across batches never sees half a batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from roomcontrol.domain.chain import GENESIS, canonical_json, row_hash
+from roomcontrol.sync import protocol as P
+from roomcontrol.sync.hub.db import Conn, HubDB
+
+ROOM_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")  # as room.toml's [room] id
+TOKEN_PREFIX = "rct_"
+
+
+class Refusal(Exception):
+    """A batch or request the hub will not take. Nothing of it is stored (a report may be)."""
+
+    def __init__(self, status: int, error: str, detail: str, **extra):
+        super().__init__(detail)
+        self.status, self.error, self.detail, self.extra = status, error, detail, extra
+
+    def body(self) -> dict:
+        return {"error": self.error, "detail": self.detail, **self.extra}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who holds a token: one room (ingest and read its own data) or a reader (read every room)."""
+    room_id: str | None = None
+    reader: str | None = None
+
+    def may_read(self, room_id: str) -> bool:
+        return self.reader is not None or self.room_id == room_id
+
+
+@dataclass
+class IngestResult:
+    room_id: str
+    accepted_events: int = 0
+    duplicate_events: int = 0
+    accepted_vitals: int = 0
+    duplicate_vitals: int = 0
+    last_seq: int = 0
+    last_vitals_id: int = 0
+    received_at: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def hash_token(token: str) -> str:
+    # Tokens are 256 random bits, so a plain SHA-256 is enough (no password-style KDF needed), and looking the
+    # hash up by index leaks nothing usable about the token.
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def check_room_id(room_id: str) -> str:
+    if not ROOM_ID_RE.fullmatch(room_id or ""):
+        raise ValueError(f"room id {room_id!r}: 1–32 letters, digits, '.', '_' or '-', starting with a letter "
+                         "or digit")
+    return room_id
+
+
+def add_room(db: HubDB, room_id: str) -> str:
+    """Register `room_id` (or give it a new token, which voids the old one). Returns the token; only its hash is kept."""
+    check_room_id(room_id)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with db.connect() as c, c.write():
+        if c.one("SELECT 1 FROM rooms WHERE room_id = ?", [room_id]):
+            c.execute("UPDATE rooms SET token_hash = ? WHERE room_id = ?", [hash_token(token), room_id])
+        else:
+            c.execute("INSERT INTO rooms (room_id, token_hash, created_at, last_seq, last_hash, last_vitals_id) "
+                      "VALUES (?, ?, ?, 0, ?, 0)", [room_id, hash_token(token), now_iso(), GENESIS])
+    return token
+
+
+def add_reader(db: HubDB, name: str) -> str:
+    """A token that may read every room (reports, dashboards). Returns the token; only its hash is kept."""
+    check_room_id(name)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with db.connect() as c, c.write():
+        c.execute("DELETE FROM readers WHERE name = ?", [name])
+        c.execute("INSERT INTO readers (name, token_hash, created_at) VALUES (?, ?, ?)",
+                  [name, hash_token(token), now_iso()])
+    return token
+
+
+def authenticate(db: HubDB, token: str | None) -> Principal:
+    if not token:
+        raise Refusal(401, P.UNAUTHORIZED, "no token: send 'Authorization: Bearer <token>'")
+    digest = hash_token(token)
+    with db.connect() as c:
+        row = c.one("SELECT room_id FROM rooms WHERE token_hash = ?", [digest])
+        if row:
+            return Principal(room_id=row[0])
+        row = c.one("SELECT name FROM readers WHERE token_hash = ?", [digest])
+    if row:
+        return Principal(reader=row[0])
+    raise Refusal(401, P.UNAUTHORIZED, "the token is not valid for this hub")
+
+
+# -- ingest --------------------------------------------------------------------------------------------------
+def prepare_events(room_id: str, events: list[dict]) -> list[tuple]:
+    """Check a batch on its own (room, consecutive seq, each hash, prev_hash links); rows ready to insert.
+
+    Raises Refusal; the caller reports chain problems. Pure CPU, run before any lock is taken.
+    """
+    rows, prev_seq, prev_hash = [], None, None
+    for i, e in enumerate(events):
+        if e["room_id"] != room_id:
+            raise Refusal(422, P.MALFORMED, f"events[{i}].room_id is {e['room_id']!r}; this batch is for room "
+                                            f"{room_id!r}")
+        seq = e["seq"]
+        if prev_seq is not None and seq != prev_seq + 1:
+            raise Refusal(409, P.GAP, f"events[{i}] has seq {seq} after seq {prev_seq}: a batch must be "
+                                      "consecutive", expected_seq=prev_seq + 1, seq=seq)
+        payload_json = canonical_json(e["payload"])
+        if len(payload_json) > P.MAX_PAYLOAD_BYTES:
+            raise Refusal(413, P.TOO_LARGE, f"events[{i}] (seq {seq}): payload of {len(payload_json)} bytes, "
+                                            f"over {P.MAX_PAYLOAD_BYTES}")
+        if prev_hash is not None and e["prev_hash"] != prev_hash:
+            raise Refusal(409, P.CHAIN_BROKEN, f"seq {seq}: prev_hash does not match the hash of seq {seq - 1}",
+                          seq=seq)
+        if row_hash(e["prev_hash"], e, payload_json) != e["hash"]:
+            raise Refusal(409, P.CHAIN_BROKEN, f"seq {seq}: the row does not match its hash", seq=seq)
+        rows.append((room_id, seq, e["id"], e["session_id"], e["ts"], e["kind"], e["actor"], payload_json,
+                     e["prev_hash"], e["hash"]))
+        prev_seq, prev_hash = seq, e["hash"]
+    return rows
+
+
+def ingest(db: HubDB, room_id: str, events: list[dict], vitals: list[dict], *,
+           hold_s: float = 0.0) -> IngestResult:
+    """Store a batch exactly once. Duplicates (already held, same id and hash) are success. Raises Refusal.
+
+    `hold_s` keeps the transaction open that long before committing: only tests use it, to kill the hub in the
+    middle of a batch.
+    """
+    try:
+        rows = prepare_events(room_id, events)
+    except Refusal as refusal:
+        if refusal.error in (P.CHAIN_BROKEN, P.GAP):
+            report(db, room_id, refusal)
+        raise
+    received = now_iso()
+    result = IngestResult(room_id, received_at=received)
+    try:
+        with db.connect() as c, c.write():
+            head = c.one("SELECT last_seq, last_hash, last_vitals_id FROM rooms WHERE room_id = ?"
+                         + c.d.lock_room, [room_id])
+            if head is None:
+                raise Refusal(401, P.UNAUTHORIZED, f"room {room_id!r} is not registered at this hub")
+            last_seq, last_hash, last_vid = head
+            new_rows = _split_known(c, room_id, rows, last_seq, last_hash, result)
+            if new_rows:
+                c.executemany("INSERT INTO events (room_id, seq, id, session_id, ts, kind, actor, payload, "
+                              "prev_hash, hash, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              [r + (received,) for r in new_rows])
+                last_seq, last_hash = new_rows[-1][1], new_rows[-1][9]
+            result.accepted_events = len(new_rows)
+            last_vid = max(last_vid, _ingest_vitals(c, room_id, vitals, received, result))
+            c.execute("UPDATE rooms SET last_seq = ?, last_hash = ?, last_vitals_id = ?, last_received_at = ? "
+                      "WHERE room_id = ?", [last_seq, last_hash, last_vid, received, room_id])
+            if hold_s:
+                time.sleep(hold_s)
+        result.last_seq, result.last_vitals_id = last_seq, last_vid
+        return result
+    except Refusal as refusal:  # the transaction is rolled back: nothing of the batch stays
+        if refusal.error in (P.CHAIN_BROKEN, P.GAP, P.CONFLICT):
+            report(db, room_id, refusal)
+        raise
+
+
+def _split_known(c: Conn, room_id: str, rows: list[tuple], last_seq: int, last_hash: str,
+                 result: IngestResult) -> list[tuple]:
+    """The rows the hub does not hold yet, after checking the held ones are the same events (a resend)."""
+    if not rows:
+        return []
+    first, last = rows[0][1], rows[-1][1]
+    if first > last_seq + 1:
+        raise Refusal(409, P.GAP, f"the batch starts at seq {first}, the hub holds up to seq {last_seq}: "
+                                  f"send from seq {last_seq + 1}", expected_seq=last_seq + 1, seq=first,
+                      hub_last_seq=last_seq)
+    held = {}
+    if first <= last_seq:
+        held = {seq: (eid, h) for seq, eid, h in c.all(
+            "SELECT seq, id, hash FROM events WHERE room_id = ? AND seq BETWEEN ? AND ?",
+            [room_id, first, min(last, last_seq)])}
+    new = []
+    for r in rows:
+        seq = r[1]
+        if seq <= last_seq:
+            if held.get(seq) != (r[2], r[9]):
+                raise Refusal(409, P.CONFLICT, f"seq {seq}: the hub holds another event at this seq (a different "
+                                               "id or hash): the room's log is not the one the hub has",
+                              seq=seq, hub_last_seq=last_seq)
+            result.duplicate_events += 1
+        else:
+            if not new and r[8] != last_hash:  # the first new row is seq last_seq + 1 here
+                raise Refusal(409, P.CHAIN_BROKEN, f"seq {seq}: prev_hash does not match the hash the hub holds "
+                                                   f"for seq {seq - 1}", seq=seq, hub_last_seq=last_seq)
+            new.append(r)
+    if new:
+        # A UUID the room already used at another seq would break the (room, id) key: a conflict, not a crash.
+        clash = c.one(f"SELECT seq FROM events WHERE room_id = ? AND id IN ({', '.join('?' * len(new))})",
+                      [room_id, *(r[2] for r in new)])
+        if clash:
+            raise Refusal(409, P.CONFLICT, f"an event id of this batch is already held at seq {clash[0]}",
+                          seq=clash[0], hub_last_seq=last_seq)
+    return new
+
+
+def _ingest_vitals(c: Conn, room_id: str, vitals: list[dict], received: str, result: IngestResult) -> int:
+    if not vitals:
+        return 0
+    ids = [v["id"] for v in vitals]
+    held = {r[0] for r in c.all("SELECT vital_id FROM vitals WHERE room_id = ? AND vital_id BETWEEN ? AND ?",
+                                [room_id, min(ids), max(ids)])}
+    rows, seen = [], set()
+    for v in vitals:
+        if v["id"] in held or v["id"] in seen:
+            result.duplicate_vitals += 1
+            continue
+        seen.add(v["id"])
+        flags = json.dumps(v["flags"]) if v.get("flags") else None
+        rows.append((room_id, v["id"], v["session_id"], v["kind"], v["value"], v["unit"], v["ts"],
+                     v.get("device_ts"), flags, v.get("source") or "", received))
+    if rows:
+        c.executemany("INSERT INTO vitals (room_id, vital_id, session_id, kind, value, unit, ts, device_ts, flags, "
+                      "source, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    result.accepted_vitals = len(rows)
+    return max(ids)
+
+
+def report(db: HubDB, room_id: str, refusal: Refusal) -> None:
+    """Keep a refused batch's chain problem where the clinic can see it (GET .../reports, the hub's log)."""
+    try:
+        with db.connect() as c, c.write():
+            c.execute("INSERT INTO reports (room_id, at, problem, seq, detail) VALUES (?, ?, ?, ?, ?)",
+                      [room_id, now_iso(), refusal.error, refusal.extra.get("seq"), refusal.detail])
+    except Exception:  # a report that cannot be written must not hide the refusal itself
+        pass
+
+
+def head(db: HubDB, room_id: str) -> dict | None:
+    with db.connect() as c:
+        row = c.one("SELECT room_id, created_at, last_seq, last_hash, last_vitals_id, last_received_at FROM rooms "
+                    "WHERE room_id = ?", [room_id])
+    if row is None:
+        return None
+    return dict(zip(("room_id", "created_at", "last_seq", "last_hash", "last_vitals_id", "last_received_at"), row))
+
+
+# -- reads ---------------------------------------------------------------------------------------------------
+def list_rooms(db: HubDB, principal: Principal) -> list[dict]:
+    with db.connect() as c:
+        rows = c.all("SELECT r.room_id, r.created_at, r.last_seq, r.last_hash, r.last_vitals_id, r.last_received_at, "
+                     "(SELECT count(*) FROM reports p WHERE p.room_id = r.room_id) FROM rooms r ORDER BY r.room_id")
+    names = ("room_id", "created_at", "last_seq", "last_hash", "last_vitals_id", "last_received_at", "reports")
+    return [dict(zip(names, r)) for r in rows if principal.may_read(r[0])]
+
+
+_EVENT_OUT = ("seq", "id", "room_id", "session_id", "ts", "kind", "actor", "payload", "prev_hash", "hash",
+              "received_at")
+
+
+def read_events(db: HubDB, room_id: str, *, after_seq: int = 0, limit: int = 1000, session_id: str | None = None,
+                kind: str | None = None) -> list[dict]:
+    where, params = ["room_id = ?", "seq > ?"], [room_id, after_seq]
+    if session_id is not None:
+        where.append("session_id = ?")
+        params.append(session_id)
+    if kind is not None:
+        where.append("kind = ?")
+        params.append(kind)
+    with db.connect() as c:
+        rows = c.all(f"SELECT {', '.join(_EVENT_OUT)} FROM events WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?",
+                     [*params, int(limit)])
+    out = []
+    for r in rows:
+        d = dict(zip(_EVENT_OUT, r))
+        d["payload"] = json.loads(d["payload"])
+        out.append(d)
+    return out
+
+
+_VITAL_OUT = ("vital_id", "session_id", "kind", "value", "unit", "ts", "device_ts", "flags", "source", "received_at")
+
+
+def read_vitals(db: HubDB, room_id: str, *, after_id: int = 0, limit: int = 1000, session_id: str | None = None,
+                kind: str | None = None) -> list[dict]:
+    where, params = ["room_id = ?", "vital_id > ?"], [room_id, after_id]
+    if session_id is not None:
+        where.append("session_id = ?")
+        params.append(session_id)
+    if kind is not None:
+        where.append("kind = ?")
+        params.append(kind)
+    with db.connect() as c:
+        rows = c.all(f"SELECT {', '.join(_VITAL_OUT)} FROM vitals WHERE {' AND '.join(where)} "
+                     "ORDER BY vital_id LIMIT ?", [*params, int(limit)])
+    out = []
+    for r in rows:
+        d = dict(zip(_VITAL_OUT, r))
+        d["flags"] = json.loads(d["flags"]) if d["flags"] else []
+        out.append(d)
+    return out
+
+
+_SESSION_END = ("session.discharged", "session.aborted")
+
+
+def read_sessions(db: HubDB, room_id: str) -> list[dict]:
+    """Sessions as the hub holds them: one row per session_id, with its opening payload and how it ended."""
+    with db.connect() as c:
+        spans = c.all("SELECT session_id, min(seq), max(seq), count(*), min(ts), max(ts) FROM events "
+                      "WHERE room_id = ? AND session_id IS NOT NULL GROUP BY session_id ORDER BY min(seq)",
+                      [room_id])
+        marks = c.all("SELECT session_id, kind, ts, payload FROM events WHERE room_id = ? AND kind IN (?, ?, ?) "
+                      "ORDER BY seq", [room_id, "session.opened", *_SESSION_END])
+    opened, ended = {}, {}
+    for sid, kind, ts, payload in marks:
+        if kind == "session.opened":
+            opened[sid] = json.loads(payload)
+        else:
+            ended[sid] = {"kind": kind, "ts": ts}
+    return [{"session_id": sid, "first_seq": a, "last_seq": b, "events": n, "first_ts": t0, "last_ts": t1,
+             "opened": opened.get(sid), "ended": ended.get(sid)} for sid, a, b, n, t0, t1 in spans]
+
+
+def read_reports(db: HubDB, room_id: str, limit: int = 1000) -> list[dict]:
+    with db.connect() as c:
+        rows = c.all("SELECT report_id, at, problem, seq, detail FROM reports WHERE room_id = ? "
+                     "ORDER BY report_id DESC LIMIT ?", [room_id, int(limit)])
+    return [dict(zip(("report_id", "at", "problem", "seq", "detail"), r)) for r in rows]

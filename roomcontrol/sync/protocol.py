@@ -1,0 +1,25 @@
+"""The wire contract between the room's pusher and the hub: paths, limits and error codes. Pure constants.
+
+A batch is one JSON object `{"events": [...], "vitals": [...]}` POSTed to BATCH_PATH with
+`Authorization: Bearer <room token>`. Events are consecutive by the room's seq and carry their UUID, room ts,
+prev_hash and hash exactly as the room stored them; vitals carry the room's row id (their idempotency key).
+"""
+
+from __future__ import annotations
+
+API = "/api/v1"
+HEALTH_PATH = f"{API}/health"
+BATCH_PATH = API + "/rooms/{room_id}/batches"
+
+MAX_BATCH_EVENTS = 5000        # the room's sync.batch_size is at most this
+MAX_BATCH_VITALS = 5000
+MAX_BODY_BYTES = 16 * 1024 * 1024
+MAX_PAYLOAD_BYTES = 256 * 1024  # one event's payload (canonical JSON)
+
+# `error` codes of refusals (HTTP status in brackets). Gap and chain problems come with the hub's head.
+UNAUTHORIZED = "unauthorized"          # [401] missing or wrong token
+TOO_LARGE = "too_large"                # [413] body or batch over the limits
+MALFORMED = "malformed"                # [422] not JSON, or fields missing/wrong
+GAP = "gap"                            # [409] the batch starts after the hub's next seq: resend from expected_seq
+CHAIN_BROKEN = "chain_broken"          # [409] prev_hash/hash do not chain: refused and reported
+CONFLICT = "conflict"                  # [409] a seq the hub holds arrives with another id/hash: reported

@@ -1,0 +1,394 @@
+"""The outbox pusher: a thread of its own that sends the room's events and vitals to the hub, exactly once.
+
+Exactly once = at-least-once delivery + an idempotent hub. The pusher reads a bounded batch after its cursor
+(in the room's seq order), POSTs it, and moves the cursor only after the hub's ack. A crash between the ack and
+the cursor write resends the batch; the hub counts it as duplicates. Order is the room's seq, never a clock, so
+a skewed room clock reorders or drops nothing. Memory is one batch, however long the network was down.
+
+It reads through `roomcontrol.store.outbox` (its own connections; the engine thread stays the only writer of
+events), and needs only httpx: importing it does not pull in the hub's FastAPI or the database drivers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import ssl
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import httpx
+
+from roomcontrol import __version__
+from roomcontrol.store.errors import StoreError
+from roomcontrol.store.outbox import Outbox
+from roomcontrol.sync import protocol as P
+from roomcontrol.sync import status as S
+from roomcontrol.sync.status import SyncStatus, parse_ts
+
+log = logging.getLogger(__name__)
+logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per batch would drown the room's log
+STATUS_REFRESH_S = 2.0   # how stale the backlog on the room screen may get while the pusher sleeps
+MAX_REWINDS = 3          # per drain: a hub that keeps asking for older rows is a fault, not a loop to follow
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    ok: bool
+    sent_events: int = 0       # acknowledged as new by the hub
+    sent_vitals: int = 0
+    duplicate_events: int = 0  # the hub already held them (a resend after a crash or a lost ack)
+    duplicate_vitals: int = 0
+    batches: int = 0
+    error: str | None = None
+    status: SyncStatus | None = None
+
+    def to_dict(self) -> dict:
+        d = {k: getattr(self, k) for k in ("ok", "sent_events", "sent_vitals", "duplicate_events",
+                                           "duplicate_vitals", "batches", "error")}
+        d["status"] = self.status.to_dict() if self.status else None
+        return d
+
+
+class _Failed(Exception):
+    def __init__(self, state: str, message: str):
+        super().__init__(message)
+        self.state = state
+
+
+class SyncPusher:
+    """Push the room database at `db_path` to `hub_url` as room `room_id`.
+
+    `start()` runs it in a thread every `interval_s` (at once after `notify()`); `sync_now()` drains the backlog
+    in the caller's thread. `on_status(SyncStatus)` is called on the pusher's thread whenever the status changes.
+    """
+
+    def __init__(self, db_path: Path | str, room_id: str, hub_url: str, token: str, batch_size: int = 500,
+                 interval_s: float = 10.0, on_status: Callable[[SyncStatus], None] | None = None, *,
+                 enabled: bool = True, target: str = "hub", timeout_s: float = 30.0, backoff_base_s: float = 1.0,
+                 backoff_max_s: float = 300.0, verify: bool | str = True, transport: httpx.BaseTransport | None = None):
+        if not 1 <= batch_size <= P.MAX_BATCH_EVENTS:
+            raise ValueError(f"batch_size {batch_size}: must be 1..{P.MAX_BATCH_EVENTS}")
+        self.db_path = Path(db_path)
+        self.room_id = room_id
+        self.hub_url = hub_url.rstrip("/")
+        self.token = token
+        self.batch_size = batch_size
+        self.interval_s = float(interval_s)
+        self.on_status = on_status
+        self.enabled = enabled and bool(hub_url)
+        self.target = target
+        self.timeout_s = timeout_s
+        self.backoff_base_s = backoff_base_s
+        self.backoff_max_s = backoff_max_s
+        # A CA file (a clinic's own certificate authority or the hub's self-signed certificate) or True/False.
+        self._verify = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
+        self._transport = transport
+        self._batch = batch_size          # shrinks after a 413, so one huge event cannot block the outbox
+        self._failures = 0
+        self._hub_checked = False         # see _check_hub
+        self._lock = threading.Lock()     # one drain at a time (thread and sync_now share the cursor)
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._outbox: Outbox | None = None
+        self._client: httpx.Client | None = None
+        self._status = SyncStatus(S.IDLE if self.enabled else S.DISABLED, hub_url=self.hub_url)
+        self._status_lock = threading.Lock()
+
+    @classmethod
+    def from_config(cls, db_path: Path | str, config, on_status=None, **kwargs) -> "SyncPusher":
+        """From a RoomConfig (its room_id and [sync] table)."""
+        s = config.sync
+        return cls(db_path, config.room_id, s.hub_url, s.token, s.batch_size, s.interval_s, on_status,
+                   enabled=s.enabled, **kwargs)
+
+    # -- the thread ---------------------------------------------------------------------------------------
+    def start(self) -> "SyncPusher":
+        if not self.enabled or self._thread is not None:
+            self._emit(self._status)
+            return self
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._loop, name="sync-pusher", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Stop after the batch in flight (its ack still moves the cursor); close the connections."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            self._thread = None
+        with self._lock:
+            self._close()
+
+    def notify(self) -> None:
+        """Something new was logged: push it now rather than at the next interval (cheap, any thread)."""
+        self._wake.set()
+
+    @property
+    def status(self) -> SyncStatus:
+        with self._status_lock:
+            return self._status
+
+    def _loop(self) -> None:
+        while not self._stopping.is_set():
+            result = self._drain()
+            if result.ok:
+                wait = self.interval_s
+            else:
+                wait = self._backoff()
+                self._set_status(next_attempt_at=_after(wait))
+            self._sleep(wait)
+
+    def _sleep(self, wait: float) -> None:
+        """Sleep `wait` s (or until notified), refreshing the backlog shown on screen every few seconds."""
+        remaining = wait
+        while remaining > 0 and not self._stopping.is_set():
+            step = min(remaining, STATUS_REFRESH_S)
+            if self._wake.wait(step):
+                self._wake.clear()
+                return
+            remaining -= step
+            self._refresh_backlog()
+
+    def _backoff(self) -> float:
+        """Exponential back-off with jitter, so rooms that lost the hub together do not return in lockstep."""
+        self._failures += 1
+        cap = min(self.backoff_max_s, self.backoff_base_s * 2 ** min(self._failures - 1, 30))
+        return cap / 2 + random.uniform(0, cap / 2)
+
+    # -- one drain ----------------------------------------------------------------------------------------
+    def sync_now(self) -> SyncResult:
+        """Send the whole backlog now, in the caller's thread; waits for a drain the thread has in flight."""
+        return self._drain(force=True)
+
+    def _drain(self, force: bool = False) -> SyncResult:
+        if not self.enabled and not force:
+            return SyncResult(True, status=self.status)
+        if not self.hub_url:
+            return SyncResult(False, error="no hub_url in [sync]", status=self.status)
+        with self._lock:
+            totals = dict(sent_events=0, sent_vitals=0, duplicate_events=0, duplicate_vitals=0, batches=0)
+            try:
+                self._push_all(totals)
+            except _Failed as failure:
+                return self._failed(failure, totals)
+            except StoreError as exc:
+                return self._failed(_Failed(S.ERROR, str(exc)), totals)
+            self._failures = 0
+            if totals["batches"]:
+                self._note(last_state=S.SYNCED)
+            return SyncResult(True, **totals, status=self.status)
+
+    def _push_all(self, totals: dict) -> None:
+        outbox = self._open_outbox()
+        if not self._hub_checked:
+            self._check_hub(outbox)
+        rewinds = 0
+        while True:
+            cursor = outbox.cursor()
+            events = outbox.events_after(cursor.last_seq, self._batch)
+            vitals = outbox.vitals_after(cursor.last_vitals_id, self._batch)
+            if not events and not vitals:
+                # Empty: the cursor only moves on acks, so everything was acknowledged at some point.
+                self._set_status(state=S.SYNCED if self.status.last_success or totals["batches"] else S.IDLE,
+                                 backlog_events=0, backlog_vitals=0, next_attempt_at=None)
+                return
+            if totals["batches"] == 0:
+                backlog = outbox.backlog(cursor)
+                self._set_status(state=S.SYNCING, backlog_events=backlog.events, backlog_vitals=backlog.vitals,
+                                 next_attempt_at=None)
+            response = self._post(events, vitals)
+            body = _json(response)
+            if response.status_code == 200:
+                last_seq = events[-1][0] if events else cursor.last_seq
+                last_vid = vitals[-1][0] if vitals else cursor.last_vitals_id
+                if body.get("last_seq", -1) < last_seq:  # an ack that does not cover the batch is no ack
+                    raise _Failed(S.REFUSED, f"the hub acknowledged up to seq {body.get('last_seq')}, not {last_seq}")
+                acked_at = _now()
+                outbox.advance(last_seq, last_vid, _iso(acked_at))
+                totals["batches"] += 1
+                totals["sent_events"] += body.get("accepted_events", 0)
+                totals["duplicate_events"] += body.get("duplicate_events", 0)
+                totals["sent_vitals"] += body.get("accepted_vitals", 0)
+                totals["duplicate_vitals"] += body.get("duplicate_vitals", 0)
+                backlog = outbox.backlog()
+                self._set_status(last_success=acked_at, backlog_events=backlog.events,
+                                 backlog_vitals=backlog.vitals)
+                if self._stopping.is_set():
+                    return
+                continue
+            error = body.get("error", "")
+            if response.status_code == 409 and error == P.GAP and rewinds < MAX_REWINDS \
+                    and isinstance(body.get("expected_seq"), int) and body["expected_seq"] - 1 < cursor.last_seq:
+                # The hub holds less than the cursor says (a new hub, or one restored from a backup): resend.
+                log.warning("sync: the hub holds up to seq %d, the cursor was at %d: resending from there",
+                            body["expected_seq"] - 1, cursor.last_seq)
+                outbox.rewind(body["expected_seq"] - 1)
+                rewinds += 1
+                continue
+            if response.status_code == 413 and self._batch > 1:
+                self._batch = max(1, self._batch // 2)
+                log.warning("sync: the hub found the batch too large; batches of %d from now on", self._batch)
+                continue
+            self._refuse(response, body)
+
+    def _check_hub(self, outbox: Outbox) -> None:
+        """Once per start: an empty batch tells what the hub holds. A hub that holds less than the cursor says
+        (a new hub, or one restored from a backup) gets it all again, even when nothing new is logged."""
+        response = self._post([], [])
+        body = _json(response)
+        if response.status_code != 200:
+            self._refuse(response, body)
+        cursor = outbox.cursor()
+        hub_seq, hub_vid = body.get("last_seq", 0), body.get("last_vitals_id", 0)
+        if hub_seq < cursor.last_seq or hub_vid < cursor.last_vitals_id:
+            log.warning("sync: the hub holds up to seq %d (vitals %d), the cursor was at %d (%d): resending",
+                        hub_seq, hub_vid, cursor.last_seq, cursor.last_vitals_id)
+            outbox.rewind(hub_seq, hub_vid)
+        self._hub_checked = True
+
+    def _refuse(self, response: httpx.Response, body: dict):
+        error, detail = body.get("error", ""), body.get("detail") or response.text[:300]
+        state = S.OFFLINE if response.status_code >= 500 else S.REFUSED
+        raise _Failed(state, f"the hub answered {response.status_code}{f' ({error})' if error else ''}: {detail}")
+
+    def _post(self, events: list[tuple], vitals: list[tuple]) -> httpx.Response:
+        body = json.dumps({"events": [_event(r) for r in events], "vitals": [_vital(r) for r in vitals]},
+                          separators=(",", ":"))
+        try:
+            return self._http().post(P.BATCH_PATH.format(room_id=self.room_id), content=body)
+        except httpx.HTTPError as exc:  # refused, reset, timed out, TLS, DNS: all "the hub is out of reach"
+            self._close_client()  # a half-dead keep-alive connection must not be reused
+            self._hub_checked = False  # what comes back may be another (restored) hub
+            raise _Failed(S.OFFLINE, f"cannot reach the hub at {self.hub_url}: {_reason(exc)}") from None
+
+    def _failed(self, failure: _Failed, totals: dict) -> SyncResult:
+        message = str(failure)
+        if failure.state != self.status.state or message != self.status.last_error:
+            log.warning("sync %s: %s", failure.state, message)
+        now = _now()
+        backlog = None
+        try:
+            if self._outbox is not None:
+                backlog = self._outbox.backlog()
+                self._note(last_state=failure.state, last_error=message, last_error_at=_iso(now),
+                           last_attempt_at=_iso(now))
+        except StoreError:
+            pass
+        changes = dict(state=failure.state, last_error=message, last_error_at=now, last_attempt=now)
+        if backlog is not None:
+            changes.update(backlog_events=backlog.events, backlog_vitals=backlog.vitals)
+        self._set_status(**changes)
+        return SyncResult(False, **totals, error=message, status=self.status)
+
+    def _note(self, **values) -> None:
+        values.setdefault("last_attempt_at", _iso(_now()))
+        try:
+            self._open_outbox().note(**values)
+        except StoreError as exc:  # notes are for `sync status`; failing to keep one must not stop the sync
+            log.warning("sync: %s", exc)
+
+    # -- resources ----------------------------------------------------------------------------------------
+    def _open_outbox(self) -> Outbox:
+        if self._outbox is None:
+            self._outbox = Outbox(self.db_path, self.target)
+            owner = self._outbox.room_id()
+            if owner is not None and owner != self.room_id:
+                self._outbox.close()
+                self._outbox = None
+                raise _Failed(S.ERROR, f"the database {self.db_path} belongs to room {owner!r}, not {self.room_id!r}")
+            cursor = self._outbox.cursor()
+            notes = self._outbox.notes()
+            self._set_status(last_success=parse_ts(cursor.updated_ts), last_error=notes.get("last_error"),
+                             last_error_at=parse_ts(notes.get("last_error_at")),
+                             last_attempt=parse_ts(notes.get("last_attempt_at")))
+        return self._outbox
+
+    def _http(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client(
+                base_url=self.hub_url, verify=self._verify, transport=self._transport,
+                timeout=httpx.Timeout(self.timeout_s, connect=min(5.0, self.timeout_s)),
+                headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json",
+                         "User-Agent": f"roomcontrol/{__version__} ({self.room_id})"})
+        return self._client
+
+    def _close_client(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def _close(self) -> None:
+        self._close_client()
+        if self._outbox is not None:
+            self._outbox.close()
+            self._outbox = None
+
+    def _refresh_backlog(self) -> None:
+        if not self._lock.acquire(blocking=False):
+            return  # a drain is running and keeps the status current itself
+        try:
+            backlog = self._open_outbox().backlog()
+            self._set_status(backlog_events=backlog.events, backlog_vitals=backlog.vitals)
+        except (StoreError, _Failed):
+            pass
+        finally:
+            self._lock.release()
+
+    def _set_status(self, **changes) -> None:
+        with self._status_lock:
+            new = replace(self._status, **changes)
+            changed = new != self._status
+            self._status = new
+        if changed:
+            self._emit(new)
+
+    def _emit(self, status: SyncStatus) -> None:
+        if self.on_status is not None:
+            try:
+                self.on_status(status)
+            except Exception:  # a broken listener must not stop the sync
+                log.exception("sync: on_status listener failed")
+
+
+def _event(r: tuple) -> dict:
+    return {"seq": r[0], "id": r[1], "room_id": r[2], "session_id": r[3], "ts": r[4], "kind": r[5], "actor": r[6],
+            "payload": json.loads(r[7]), "prev_hash": r[8], "hash": r[9]}
+
+
+def _vital(r: tuple) -> dict:
+    return {"id": r[0], "session_id": r[1], "kind": r[2], "value": r[3], "unit": r[4], "ts": r[5],
+            "device_ts": r[6], "flags": json.loads(r[7]) if r[7] else [], "source": r[8]}
+
+
+def _json(response: httpx.Response) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _reason(exc: httpx.HTTPError) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) < 200 else text[:200] + "…"
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _after(seconds: float) -> datetime:
+    from datetime import timedelta
+    return _now() + timedelta(seconds=seconds)
+
+
+def _iso(ts: datetime) -> str:
+    return ts.isoformat(timespec="milliseconds").replace("+00:00", "Z")
