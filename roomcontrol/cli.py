@@ -255,8 +255,8 @@ def _run_headless(config: RoomConfig, data_dir: Path, scenario_path: Path | None
         else:
             stop.wait()
     finally:
+        room.close()     # first, so the devices' own shutdown is not logged as a lost monitor
         devices.close()
-        room.close()
     return 0
 
 

@@ -142,7 +142,13 @@ class Room:
         return self._record(news, now)
 
     def _acknowledge(self, command: Command, now) -> list[Event]:
-        pairs = self.monitoring.acknowledge(command.args.get("alarm_id", ""), command.actor)
+        alarm_id = command.args.get("alarm_id")
+        if alarm_id is None and "condition" in command.args:  # scripts name the condition, not the id
+            alarm = self.monitoring.board.for_condition(command.args["condition"])
+            if alarm is None:
+                raise Refused(f"no {command.args['condition']} alarm is active")
+            alarm_id = alarm.alarm_id
+        pairs = self.monitoring.acknowledge(alarm_id or "", command.actor)
         return self._record_pairs(pairs, command.actor, now)
 
     def _pause_audio(self, command: Command, now) -> list[Event]:

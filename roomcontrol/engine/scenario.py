@@ -22,6 +22,10 @@ from roomcontrol.domain.commands import COMMANDS
 from roomcontrol.domain.errors import Refused
 
 
+# Commands the engine adds to the session's own (alarms, ambience).
+ROOM_COMMANDS = ("acknowledge_alarm", "pause_alarm_audio", "capture_baseline", "apply_scene", "set_ambient")
+
+
 class ScenarioError(Exception):
     """A scenario file that cannot be played, or a step the room refused; the message names the step."""
 
@@ -74,8 +78,9 @@ def load_scenario(path: Path | str, extra_steps: tuple[str, ...] = ()) -> Scenar
         except ValueError as exc:
             raise ScenarioError(f"{where}: {exc}") from None
         do = entry.get("do")
-        if do not in COMMANDS and do not in extra_steps:
-            raise ScenarioError(f"{where}: do = {do!r} is not a command; known: {', '.join(COMMANDS + extra_steps)}")
+        known = COMMANDS + ROOM_COMMANDS + tuple(extra_steps)
+        if do not in known:
+            raise ScenarioError(f"{where}: do = {do!r} is not a command; known: {', '.join(known)}")
         if at < last:
             raise ScenarioError(f"{where}: at {entry.get('at')} is earlier than the step before it")
         args = entry.get("args", {})

@@ -40,7 +40,17 @@ def _v1(db: sqlite_utils.Database) -> None:
                "BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END")
 
 
-MIGRATIONS = [_v1]  # MIGRATIONS[n] takes the schema from version n to n + 1
+def _v2(db: sqlite_utils.Database) -> None:
+    """Staff accounts (issue 5): a PIN only as a slow salted hash; lock-out counting survives a restart."""
+    db["staff"].create(
+        {"staff_id": str, "name": str, "role": str, "pin_hash": str, "active": int, "created_ts": str,
+         "failures": int, "locked_until": str},
+        pk="staff_id", not_null={"name", "role", "pin_hash", "active", "created_ts", "failures"},
+        defaults={"active": 1, "failures": 0},
+    )
+
+
+MIGRATIONS = [_v1, _v2]  # MIGRATIONS[n] takes the schema from version n to n + 1
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -19,6 +19,7 @@ from roomcontrol.store.database import SCHEMA_VERSION, transaction
 from roomcontrol.store.errors import StoreError
 
 DEFAULT_TARGET = "hub"
+MIN_SCHEMA_VERSION = 1  # events, vitals, meta and sync_cursor as the outbox reads them
 _EVENT_COLUMNS = "seq, id, room_id, session_id, ts, kind, actor, payload, prev_hash, hash"
 _VITAL_COLUMNS = "id, session_id, kind, value, unit, ts, device_ts, flags, source"
 NOTE_KEYS = ("last_error", "last_error_at", "last_attempt_at", "last_state")
@@ -52,11 +53,13 @@ class Outbox:
             raise StoreError(f"no room database at {self.path}")
         self._read = self._open(query_only=True)
         self._write: sqlite3.Connection | None = None  # opened on the first cursor write
+        # Any schema from the one that has sync_cursor up to this code's own; migrating is the engine's job.
         version = self._read.execute("PRAGMA user_version").fetchone()[0]
-        if version != SCHEMA_VERSION:
+        if not MIN_SCHEMA_VERSION <= version <= SCHEMA_VERSION:
             self.close()
-            raise StoreError(f"the room database {self.path} is at schema version {version}, this RoomControl "
-                             f"syncs version {SCHEMA_VERSION}; start the room once to migrate it")
+            raise StoreError(f"the room database {self.path} is at schema version {version}; this RoomControl "
+                             f"syncs versions {MIN_SCHEMA_VERSION} to {SCHEMA_VERSION}"
+                             + ("; start the room once to create it" if version < MIN_SCHEMA_VERSION else ""))
 
     def _open(self, *, query_only: bool) -> sqlite3.Connection:
         try:

@@ -82,5 +82,5 @@ def run_app(config: RoomConfig, data_dir: Path, kiosk: bool = False) -> int:
     try:
         return app.exec()
     finally:
+        room.close()     # first, so the devices' own shutdown is not logged as a lost monitor
         devices.close()
-        room.close()

@@ -1,0 +1,67 @@
+"""Staff sign-in on the room: the `unlock` and `lock` commands, lock-out after repeated wrong PINs.
+
+Both run on the engine thread (registered with `room.register_command`), so the PIN's slow hash is checked
+off the GUI thread and every outcome is logged in order with the rest of the room: `staff.unlocked`,
+`staff.locked`, `staff.pin_rejected` (the PIN itself is never logged) and `staff.locked_out`.
+Wrong-PIN counters live in the staff table, so a restart does not reset a lock-out.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+
+from roomcontrol.domain import staff as D
+from roomcontrol.domain.errors import Refused
+from roomcontrol.domain.events import NewEvent
+from roomcontrol.domain.timefmt import parse_iso
+from roomcontrol.engine.room import Room
+from roomcontrol.store.staff import StaffStore
+
+
+class StaffGate:
+    def __init__(self, room: Room):
+        self.room = room
+        self.store = StaffStore(room.db)
+        self.signed_in: dict | None = None  # {"staff_id", "name", "role"} of who unlocked last
+        room.register_command("unlock", self._unlock)
+        room.register_command("lock", self._lock)
+
+    def staff_list(self) -> Future:
+        """Active accounts (id, name, role) for the sign-in screen, read on the engine thread."""
+        return self.room.call(lambda: [r.public() for r in self.store.all(active_only=True)])
+
+    # -- commands (engine thread) -------------------------------------------------------------------------
+    def _unlock(self, command, now) -> list:
+        staff_id, pin = command.args.get("staff_id"), command.args.get("pin")
+        row = self.store.get(staff_id) if isinstance(staff_id, str) else None
+        if row is None or not row.active:
+            raise Refused("unknown or disabled staff account")
+        attempts = D.Attempts(row.failures, parse_iso(row.locked_until) if row.locked_until else None)
+        attempts.refuse_if_locked(now)
+        if not isinstance(pin, str) or not D.verify_pin(pin, row.pin_hash):
+            after = attempts.failed(now)
+            self.store.set_attempts(staff_id, after.failures, after.locked_until)
+            self._log(D.STAFF_PIN_REJECTED, {"staff_id": staff_id, "failures": after.failures or D.MAX_FAILURES})
+            if after.locked(now):
+                self._log(D.STAFF_LOCKED_OUT, {"staff_id": staff_id, "seconds": D.LOCKOUT_S})
+                after.refuse_if_locked(now)
+            raise Refused(f"wrong PIN; {after.left} {'try' if after.left == 1 else 'tries'} left before a "
+                          f"{D.LOCKOUT_S // 60} min lock-out")
+        if row.failures or row.locked_until:
+            self.store.set_attempts(staff_id, 0, None)
+        pairs = []
+        if self.signed_in and self.signed_in["staff_id"] != staff_id:
+            pairs.append((D.STAFF_LOCKED, {"staff_id": self.signed_in["staff_id"], "reason": "another sign-in"}))
+        self.signed_in = {"staff_id": row.staff_id, "name": row.name, "role": row.role}
+        pairs.append((D.STAFF_UNLOCKED, {**self.signed_in}))
+        return pairs
+
+    def _lock(self, command, now) -> list:
+        if self.signed_in is None:
+            return []
+        who, self.signed_in = self.signed_in["staff_id"], None
+        return [(D.STAFF_LOCKED, {"staff_id": who, "reason": command.args.get("reason", "locked")})]
+
+    def _log(self, kind: str, payload: dict) -> None:
+        session = self.room.state.open_session
+        self.room.record(NewEvent(kind, payload, "system", session.session_id if session else None))

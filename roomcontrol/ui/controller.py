@@ -1,0 +1,166 @@
+"""The GUI side of one room: the engine bridge, commands without blocking, who is signed in, idle auto-lock.
+
+One controller serves every window (the nurse's monitor and the touchscreen), so both show the same room
+and the same sign-in. Nothing here waits on the engine: reads and commands go through futures whose
+outcome comes back as a signal.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication
+
+from roomcontrol.domain import staff as S
+from roomcontrol.store.vitals import read_vitals
+from roomcontrol.ui.bridge import Commands, EngineBridge
+
+ACTIVITY = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress, QEvent.Type.Wheel}
+HISTORY_ROOM_EVENTS = 60
+
+
+class RoomController(QObject):
+    snapshot = Signal(object)
+    event = Signal(object)
+    pleth = Signal(object)
+    staff_changed = Signal(object)   # {"staff_id", "name", "role"} or None (locked)
+    history_loaded = Signal(object)  # list of events: the open session's, or the room's last few
+    ambient = Signal(object)         # RoomDevices.status()
+    notice = Signal(str)             # a refusal or failure to show, in plain words
+
+    def __init__(self, room, devices=None, gate=None, *, sync_status: Callable | None = None,
+                 idle_lock_s: float = 180.0):
+        super().__init__()
+        self.room, self.devices, self.gate = room, devices, gate
+        self.config = room.config
+        self.sync_status = sync_status  # a cheap, non-blocking callable giving an object with headline()
+        self.idle_lock_s = idle_lock_s
+        self.staff: dict | None = None
+        self.last: object | None = None  # the latest snapshot
+        self.history: list = []
+        self.vitals_history: list = []
+        self.commands = Commands(self)
+        self.bridge = EngineBridge(self)
+        self.bridge.snapshot.connect(self._on_snapshot)
+        self.bridge.event.connect(self._on_event)
+        self.bridge.pleth.connect(self.pleth)
+        self._last_activity = time.monotonic()
+        self._idle = QTimer(self, interval=2000, timeout=self._check_idle)
+        self._ambient = QTimer(self, interval=2000, timeout=self.refresh_ambient)
+
+    def start(self) -> "RoomController":
+        self.bridge.attach(self.room, self.devices)
+        self.refresh()
+        self.load_history()
+        self.refresh_ambient()
+        self._idle.start()
+        self._ambient.start()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        return self
+
+    # -- who is signed in ----------------------------------------------------------------------------
+    @property
+    def actor(self) -> str:
+        return self.staff["staff_id"] if self.staff else "system"
+
+    @property
+    def is_admin(self) -> bool:
+        return bool(self.staff and self.staff.get("role") == "admin")
+
+    def unlock(self, staff_id: str, pin: str, on_ok=None, on_error=None) -> None:
+        self.send("unlock", actor=staff_id, on_ok=on_ok, on_error=on_error, staff_id=staff_id, pin=pin)
+
+    def lock(self, reason: str = "locked by hand") -> None:
+        if self.staff is not None:
+            self.send("lock", reason=reason)
+
+    def staff_list(self, on_ok: Callable) -> None:
+        if self.gate is None:
+            on_ok([])
+            return
+        self.commands.run(self.gate.staff_list(), on_ok, self.notice.emit)
+
+    # -- commands and reads, never waiting -----------------------------------------------------------
+    def send(self, name: str, *, actor: str | None = None, on_ok: Callable | None = None,
+             on_error: Callable | None = None, **args) -> None:
+        """Submit a room command; `on_ok(events)` or `on_error(reason)` run later on the GUI thread.
+        Without on_error, a refusal is shown as a notice."""
+        future = self.room.submit(name, actor or self.actor, **args)
+        self.commands.run(future, lambda events: self._done(events, on_ok), on_error or self.notice.emit)
+
+    def call(self, fn: Callable, on_ok: Callable | None = None, on_error: Callable | None = None) -> None:
+        """Run `fn` on the engine thread (reads of the store, device status) and get its result later."""
+        self.commands.run(self.room.call(fn), on_ok, on_error or self.notice.emit)
+
+    def refresh(self) -> None:
+        self.call(self.room.snapshot, self._on_snapshot)
+
+    def refresh_ambient(self) -> None:
+        if self.devices is not None:
+            self.call(self.devices.status, self.ambient.emit, lambda _: None)
+
+    def load_history(self) -> None:
+        def read():
+            session = self.room.state.open_session
+            if session is not None:
+                events = list(self.room.log.events(session_id=session.session_id))
+                vitals = list(read_vitals(self.room.db, session_id=session.session_id))
+                return events, vitals
+            last = self.room.log.last_seq
+            return list(self.room.log.events(after_seq=max(0, last - HISTORY_ROOM_EVENTS))), []
+        self.call(read, self._on_history)
+
+    def _on_history(self, result) -> None:
+        events, self.vitals_history = result
+        seen = {e.seq for e in self.history}
+        self.history = sorted([e for e in events if e.seq not in seen] + self.history, key=lambda e: e.seq)
+        self.history_loaded.emit(self.history)
+
+    def _done(self, events, on_ok) -> None:
+        self.refresh()
+        if on_ok:
+            on_ok(events)
+
+    # -- engine signals ------------------------------------------------------------------------------
+    def _on_snapshot(self, snap) -> None:
+        if self.last is not None and snap.last_seq < self.last.last_seq:
+            return  # an older picture overtaken by a newer one
+        self.last = snap
+        self.snapshot.emit(snap)
+
+    def _on_event(self, event) -> None:
+        if event.kind == "session.opened":
+            self.history = []
+        self.history.append(event)
+        if event.kind == S.STAFF_UNLOCKED:
+            self.staff = {k: event.payload.get(k) for k in ("staff_id", "name", "role")}
+            self._last_activity = time.monotonic()
+            self.staff_changed.emit(self.staff)
+        elif event.kind == S.STAFF_LOCKED and self.staff and event.payload.get("staff_id") == self.staff["staff_id"]:
+            self.staff = None
+            self.staff_changed.emit(None)
+        self.event.emit(event)
+
+    # -- idle auto-lock ------------------------------------------------------------------------------
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() in ACTIVITY:
+            self._last_activity = time.monotonic()
+        return False
+
+    def idle_s(self) -> float:
+        return time.monotonic() - self._last_activity
+
+    def _check_idle(self) -> None:
+        if self.staff is not None and self.idle_s() >= self.idle_lock_s:
+            self.lock("idle")
+
+    def stop(self) -> None:
+        self._idle.stop()
+        self._ambient.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)

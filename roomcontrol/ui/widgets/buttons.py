@@ -1,0 +1,110 @@
+"""Touch controls: a plain button, a hold-to-confirm button, and a row of choices (segmented control)."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QSizePolicy, QWidget
+
+from roomcontrol.ui import theme
+
+
+def button(text: str, on_click: Callable | None = None, *, kind: str = "", name: str = "",
+           checkable: bool = False) -> QPushButton:
+    b = QPushButton(text)
+    if kind:
+        b.setObjectName(kind)
+    if name:
+        b.setAccessibleName(name)
+    b.setCheckable(checkable)
+    b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # touch panel: no focus rings, no accidental Enter
+    if on_click:
+        b.clicked.connect(lambda *_: on_click())
+    return b
+
+
+class HoldButton(QPushButton):
+    """Must be held for `hold_ms` to confirm; the fill shows how far. Releasing early does nothing."""
+    confirmed = Signal()
+    hold_ms = theme.HOLD_MS  # tests may shorten it on the class
+
+    def __init__(self, text: str, kind: str = "danger"):
+        super().__init__(text)
+        self.setObjectName(kind)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._clock = QElapsedTimer()
+        self._timer = QTimer(self, interval=30, timeout=self._step)
+        self._progress = 0.0
+        self.setToolTip("Hold to confirm")
+
+    def mousePressEvent(self, event) -> None:
+        super().mousePressEvent(event)
+        if self.isEnabled():
+            self._clock.start()
+            self._timer.start()
+
+    def mouseReleaseEvent(self, event) -> None:
+        self._step()
+        self._reset()
+        super().mouseReleaseEvent(event)
+
+    def _step(self) -> None:
+        if not self._clock.isValid():
+            return
+        self._progress = min(1.0, self._clock.elapsed() / self.hold_ms)
+        self.update()
+        if self._progress >= 1.0:
+            self._reset()
+            self.confirmed.emit()
+
+    def _reset(self) -> None:
+        self._timer.stop()
+        self._clock.invalidate()
+        self._progress = 0.0
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self._progress > 0:
+            p = QPainter(self)
+            color = QColor(theme.DANGER if self.objectName() == "danger" else theme.ACCENT)
+            color.setAlpha(150)
+            p.fillRect(0, 0, int(self.width() * self._progress), self.height(), color)
+            p.end()
+
+
+class Choice(QWidget):
+    """Exclusive touch choices in a row; `value` is the chosen key or None."""
+    changed = Signal(object)
+
+    def __init__(self, options: Iterable, labels: dict | None = None, *, wrap: int = 0):
+        super().__init__()
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.buttons: dict = {}
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(6)
+        for key in options:
+            b = button((labels or {}).get(key, str(key)), checkable=True)
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            b.setMinimumWidth(theme.TOUCH)
+            self.group.addButton(b)
+            self.buttons[key] = b
+            b.toggled.connect(lambda on, k=key: on and self.changed.emit(k))
+            row.addWidget(b)
+
+    @property
+    def value(self):
+        return next((k for k, b in self.buttons.items() if b.isChecked()), None)
+
+    def set_value(self, key) -> None:
+        if key is None:
+            self.group.setExclusive(False)
+            for b in self.buttons.values():
+                b.setChecked(False)
+            self.group.setExclusive(True)
+        elif key in self.buttons:
+            self.buttons[key].setChecked(True)

@@ -1,0 +1,91 @@
+"""Trends of the session so far (pyqtgraph): heart rate and NIBP on one plot, SpO2 on its own scale below.
+Minutes since the session opened on the x axis; points come from the snapshots (1 Hz) and the stored vitals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QSizePolicy
+
+from roomcontrol.domain.timefmt import parse_iso
+from roomcontrol.ui import theme
+
+pg.setConfigOptions(antialias=True, background=theme.PANEL, foreground=theme.DIM)
+HR_KINDS = ("heart_rate", "pulse_rate")
+
+
+class TrendsPlot(pg.GraphicsLayoutWidget):
+    def __init__(self):
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumHeight(140)
+        self.start: datetime | None = None
+        self.series = {k: ([], []) for k in ("hr", "spo2", "sys", "dia")}
+        self._seen: dict[str, datetime] = {}
+        self.top = self.addPlot(row=0, col=0)
+        self.bottom = self.addPlot(row=1, col=0)
+        self.bottom.setXLink(self.top)
+        for plot, (lo, hi) in ((self.top, (40, 180)), (self.bottom, (85, 100))):
+            plot.setMouseEnabled(x=False, y=False)
+            plot.hideButtons()
+            plot.setMenuEnabled(False)
+            plot.setYRange(lo, hi, padding=0.02)
+            plot.showGrid(x=False, y=True, alpha=0.15)
+            plot.getAxis("left").setWidth(36)
+        self.top.getAxis("bottom").setStyle(showValues=False)
+        self.bottom.setLabel("bottom", "min")
+        self.curves = {
+            "hr": self.top.plot(pen=pg.mkPen(theme.HR, width=2)),
+            "sys": self.top.plot(pen=None, symbol="t", symbolSize=9, symbolBrush=theme.NIBP, symbolPen=None),
+            "dia": self.top.plot(pen=None, symbol="t1", symbolSize=9, symbolBrush=theme.NIBP, symbolPen=None),
+            "spo2": self.bottom.plot(pen=pg.mkPen(theme.SPO2, width=2)),
+        }
+        self.ci.layout.setRowStretchFactor(0, 3)
+        self.ci.layout.setRowStretchFactor(1, 2)
+        self._dirty = False
+
+    def reset(self, start: datetime | None) -> None:
+        self.start = start
+        self._seen.clear()
+        for xs, ys in self.series.values():
+            xs.clear()
+            ys.clear()
+        self._dirty = True
+        self.redraw()
+
+    def add(self, kind: str, value, ts: datetime) -> None:
+        key = {"heart_rate": "hr", "pulse_rate": "hr", "spo2": "spo2", "nibp_systolic": "sys",
+               "nibp_diastolic": "dia"}.get(kind)
+        if key is None or value is None or self.start is None or ts < self.start:
+            return
+        if self._seen.get(kind) == ts:
+            return
+        self._seen[kind] = ts
+        xs, ys = self.series[key]
+        x = (ts - self.start).total_seconds() / 60.0
+        if key == "hr" and xs and x - xs[-1] < 1 / 60:
+            return  # heart rate and pulse rate both arrive: one point a second is enough
+        xs.append(x)
+        ys.append(float(value))
+        self._dirty = True
+
+    def add_snapshot(self, snap) -> None:
+        for kind, reading in snap.vitals.items():
+            if reading.flags & {"sensor_off", "sensor_disconnect", "no_sensor"}:
+                continue
+            self.add(kind, reading.value, reading.received_ts)
+
+    def add_stored(self, rows) -> None:
+        for row in rows:
+            self.add(row["kind"], row["value"], parse_iso(row["ts"]))
+
+    def redraw(self) -> None:
+        if not self._dirty:
+            return
+        self._dirty = False
+        for key, curve in self.curves.items():
+            xs, ys = self.series[key]
+            curve.setData(xs, ys)
+        last = max((xs[-1] for xs, _ in self.series.values() if xs), default=0.0)
+        self.top.setXRange(0, max(10.0, last + 1), padding=0)

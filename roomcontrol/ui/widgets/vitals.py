@@ -1,0 +1,144 @@
+"""Vitals tiles: a big numeric in its monitor colour, coloured by alarm state, and the live pleth wave."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from PySide6.QtCore import QElapsedTimer, QPointF, Qt, QTimer
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from roomcontrol.ui import theme
+
+PLETH_HZ = 75
+PLETH_SECONDS = 5
+
+
+class VitalTile(QWidget):
+    """Title, value, unit and a small line; the background shows the worst alarm on this tile's kinds."""
+
+    def __init__(self, title: str, unit: str, colour: str, kinds: tuple[str, ...], blinker, scale: float = 1.0):
+        super().__init__()
+        self.kinds, self.colour, self.blinker = kinds, colour, blinker
+        self.alarm: str | None = None
+        self.acknowledged = False
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(theme.px(16, scale), theme.px(8, scale), theme.px(16, scale), theme.px(8, scale))
+        outer.setSpacing(0)
+        head = QHBoxLayout()
+        self.title = QLabel(title)
+        self.title.setStyleSheet(f"color: {colour}; font-size: {theme.px(16, scale)}px; letter-spacing: 1px;")
+        self.unit = QLabel(unit)
+        self.unit.setStyleSheet(f"color: {theme.DIM}; font-size: {theme.px(15, scale)}px;")
+        head.addWidget(self.title)
+        head.addStretch(1)
+        head.addWidget(self.unit)
+        outer.addLayout(head)
+        self.body = QHBoxLayout()
+        self.value = QLabel("--")
+        self.value.setStyleSheet(f"color: {colour}; font-size: {theme.px(62, scale)}px; font-weight: 600;")
+        self.value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.body.addWidget(self.value)
+        self.body.addStretch(1)
+        outer.addLayout(self.body, 1)
+        self.note = QLabel("")
+        self.note.setStyleSheet(f"color: {theme.DIM}; font-size: {theme.px(14, scale)}px;")
+        outer.addWidget(self.note)
+        blinker.changed.connect(self._blink)
+
+    def set_value(self, text: str, note: str = "") -> None:
+        if self.value.text() != text:
+            self.value.setText(text)
+        if self.note.text() != note:
+            self.note.setText(note)
+
+    def set_alarm(self, priority: str | None, acknowledged: bool = False) -> None:
+        if (priority, acknowledged) != (self.alarm, self.acknowledged):
+            self.alarm, self.acknowledged = priority, acknowledged
+            self.update()
+
+    def _blink(self) -> None:
+        if self.alarm and not self.acknowledged:
+            self.update()
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        fill, border = QColor(theme.PANEL), QColor(theme.LINE)
+        if self.alarm:
+            border = QColor(theme.ALARM[self.alarm])
+            lit = self.acknowledged or self.blinker.lit(self.alarm)
+            fill = QColor(theme.ALARM_DIM[self.alarm]) if lit else QColor(theme.PANEL)
+        p.setPen(QPen(border, 2 if self.alarm else 1))
+        p.setBrush(fill)
+        p.drawRoundedRect(self.rect().adjusted(1, 1, -1, -1), 14, 14)
+        p.end()
+
+
+class PlethWave(QWidget):
+    """A sweeping pleth trace, like a monitor: batches arrive ~3 times a second; a 30 Hz timer draws them out
+    at 75 samples/s, erasing just ahead of the pen."""
+
+    def __init__(self, colour: str = theme.SPO2):
+        super().__init__()
+        self.colour = QColor(colour)
+        self.size_n = PLETH_HZ * PLETH_SECONDS
+        self.samples = [None] * self.size_n
+        self.pos = 0
+        self.queue: deque[float] = deque(maxlen=PLETH_HZ * 2)
+        self.clock = QElapsedTimer()
+        self.drawn = 0.0
+        self.timer = QTimer(self, interval=33, timeout=self._advance)
+        self.setMinimumHeight(48)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
+
+    def add(self, batch) -> None:
+        self.queue.extend(batch)
+        if not self.timer.isActive():
+            self.clock.start()
+            self.drawn = 0.0
+            self.timer.start()
+
+    def _advance(self) -> None:
+        if not self.queue:
+            self.timer.stop()
+            return
+        due = self.clock.elapsed() / 1000.0 * PLETH_HZ - self.drawn
+        n = min(len(self.queue), int(due))
+        if len(self.queue) > PLETH_HZ:  # fell behind (a busy moment): catch up rather than lag
+            n = len(self.queue) - PLETH_HZ // 3
+        for _ in range(max(0, n)):
+            self.samples[self.pos] = self.queue.popleft()
+            self.pos = (self.pos + 1) % self.size_n
+            for gap in range(1, 8):  # the erase bar ahead of the pen
+                self.samples[(self.pos + gap) % self.size_n] = None
+        self.drawn += max(0, n)
+        if n > 0 and self.isVisible():
+            self.update()
+
+    def paintEvent(self, event) -> None:
+        values = [v for v in self.samples if v is not None]
+        if not values:
+            return
+        lo, hi = min(values), max(values)
+        span = (hi - lo) or 1.0
+        w, h = self.width(), self.height() - 6
+        step = w / (self.size_n - 1)
+        path, pen_down = QPainterPath(), False
+        for i, v in enumerate(self.samples):
+            if v is None:
+                pen_down = False
+                continue
+            pt = QPointF(i * step, 3 + h - (v - lo) / span * h)
+            if pen_down:
+                path.lineTo(pt)
+            else:
+                path.moveTo(pt)
+                pen_down = True
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(QPen(self.colour, 2))
+        p.drawPath(path)
+        p.end()
