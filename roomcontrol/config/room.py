@@ -12,6 +12,7 @@ from pathlib import Path
 import platformdirs
 
 from roomcontrol.config.fields import Bool, Choice, ChoiceList, Float, Int, Span, Text, read_table
+from roomcontrol.domain.alarms import AlarmRules, Limit
 from roomcontrol.domain.policy import KNOWN_CHECKLIST_ITEMS, DoseBounds, Range, SessionPolicy
 
 
@@ -49,24 +50,6 @@ class DeviceConfig:
 
 
 @dataclass(frozen=True)
-class AlarmLimit:
-    kind: str
-    low: float | None
-    high: float | None
-    priority: str
-    delay_s: int
-    latching: bool
-
-
-@dataclass(frozen=True)
-class AlarmConfig:
-    limits: dict[str, AlarmLimit]
-    stale_after_s: int = 15
-    audio_pause_s: int = 120
-    escalate_after_s: int = 60
-
-
-@dataclass(frozen=True)
 class Scene:
     name: str
     light_percent: float
@@ -95,7 +78,7 @@ class RoomConfig:
     session: SessionPolicy = field(default_factory=SessionPolicy)
     devices: dict[str, DeviceConfig] = field(default_factory=lambda: {
         kind: DeviceConfig(drivers[0]) for kind, drivers in DEVICE_DRIVERS.items()})
-    alarms: AlarmConfig = field(default_factory=lambda: AlarmConfig(_default_limits()))
+    alarms: AlarmRules = field(default_factory=lambda: AlarmRules(_default_limits()))
     scenes: dict[str, Scene] = field(default_factory=lambda: dict(DEFAULT_SCENES))
     phase_scenes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PHASE_SCENES))
     sync: SyncConfig = field(default_factory=SyncConfig)
@@ -107,8 +90,8 @@ class RoomConfig:
         return replace(self, devices=devices)
 
 
-def _default_limits() -> dict[str, AlarmLimit]:
-    return {kind: AlarmLimit(kind, **v) for kind, v in DEFAULT_ALARMS.items()}
+def _default_limits() -> dict[str, Limit]:
+    return {kind: Limit(kind, **v) for kind, v in DEFAULT_ALARMS.items()}
 
 
 def _scene(name, light, temp, playlist, volume, on_s, off_s, fade_s) -> Scene:
@@ -256,7 +239,7 @@ def _devices(table: dict, defaults: dict[str, DeviceConfig], errors: list[str]) 
     return out
 
 
-def _alarms(table: dict, errors: list[str]) -> AlarmConfig:
+def _alarms(table: dict, errors: list[str]) -> AlarmRules:
     limits = _default_limits()
     table = dict(table) if isinstance(table, dict) else {}
     technical = read_table(table.pop("technical", {}), TECHNICAL_SPEC,
@@ -275,10 +258,10 @@ def _alarms(table: dict, errors: list[str]) -> AlarmConfig:
         if v["low"] is not None and v["high"] is not None and v["low"] >= v["high"]:
             errors.append(f"alarms.{kind}: low ({v['low']:g}) must be below high ({v['high']:g})")
         if v.pop("enabled"):
-            limits[kind] = AlarmLimit(kind, **v)
+            limits[kind] = Limit(kind, **v)
         else:
             limits.pop(kind, None)
-    return AlarmConfig(limits, **technical)
+    return AlarmRules(limits, **technical)
 
 
 def _scenes(table: dict, errors: list[str]) -> dict[str, Scene]:

@@ -13,16 +13,24 @@ GENESIS = "0" * 64
 HASHED_FIELDS = ("seq", "id", "room_id", "session_id", "ts", "kind", "actor", "payload")
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+_string = json.encoder.encode_basestring  # the C string encoder that _ENCODER uses too
+
+
 def canonical_json(value) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return _ENCODER.encode(value)
 
 
 def row_hash(prev_hash: str, row: dict, payload_json: str | None = None) -> str:
-    """`row` holds HASHED_FIELDS with `payload` as a dict; pass `payload_json` (its canonical JSON) if at hand."""
+    """`row` holds HASHED_FIELDS with `payload` as a dict; pass `payload_json` (its canonical JSON) if at hand.
+
+    The body is exactly canonical_json(row), written out field by field (keys in sorted order) so that the
+    hot path of every append encodes the payload once and nothing else through the general encoder.
+    """
     if payload_json is None:
         payload_json = canonical_json(row["payload"])
-    # The canonical JSON of the row, assembled around the payload's so the payload is encoded once.
-    head = canonical_json({name: row[name] for name in HASHED_FIELDS if name < "payload"})
-    tail = canonical_json({name: row[name] for name in HASHED_FIELDS if name > "payload"})
-    body = f'{head[:-1]},"payload":{payload_json},{tail[1:]}'
+    sid = row["session_id"]
+    body = (f'{{"actor":{_string(row["actor"])},"id":{_string(row["id"])},"kind":{_string(row["kind"])},'
+            f'"payload":{payload_json},"room_id":{_string(row["room_id"])},"seq":{int(row["seq"])},'
+            f'"session_id":{"null" if sid is None else _string(sid)},"ts":{_string(row["ts"])}}}')
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()

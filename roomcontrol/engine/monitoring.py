@@ -29,12 +29,6 @@ ALARMED_DEVICES = frozenset({"vitals", "audio"})
 HEALTH_EVENTS = {"ok": K.DEVICE_CONNECTED, "lost": K.DEVICE_LOST, "sensor_off": K.DEVICE_SENSOR_OFF}
 
 
-def rules_from_config(config: RoomConfig) -> A.AlarmRules:
-    a = config.alarms
-    limits = {k: A.Limit(k, v.low, v.high, v.priority, v.delay_s, v.latching) for k, v in a.limits.items()}
-    return A.AlarmRules(limits, a.stale_after_s, a.audio_pause_s, a.escalate_after_s)
-
-
 @dataclass
 class VitalsView:
     """What the screen shows of the vitals: the last reading of each kind and each device's health."""
@@ -44,7 +38,7 @@ class VitalsView:
 
 class Monitoring:
     def __init__(self, config: RoomConfig):
-        self.alarms = A.AlarmEngine(rules_from_config(config), new_id=lambda: uuid.uuid4().hex[:8])
+        self.alarms = A.AlarmEngine(config.alarms, new_id=lambda: uuid.uuid4().hex[:8])
         self.board = A.AlarmBoard()
         self.view = VitalsView()
         self._stored_at: dict[str, datetime] = {}
