@@ -69,6 +69,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("ports", help="list the serial ports of this PC")
 
+    report = sub.add_parser("report", help="the PDF record of a closed session, for the patient's chart")
+    _room_options(report)
+    report.add_argument("session", nargs="?", help="session id (or its first 4+ characters)")
+    report.add_argument("--pdf", type=Path, help="the PDF file to write")
+    report.add_argument("--list", action="store_true", help="list the sessions of this room's log")
+    export = sub.add_parser("export", help="export a closed session as FHIR R4 or CSV")
+    esub = export.add_subparsers(dest="export_format", required=True)
+    fhir = esub.add_parser("fhir", help="a FHIR R4 transaction Bundle (JSON) on standard output or --output")
+    _room_options(fhir)
+    fhir.add_argument("session")
+    fhir.add_argument("--output", "-o", type=Path)
+    csvp = esub.add_parser("csv", help="the session's vitals and events as CSV files")
+    _room_options(csvp)
+    csvp.add_argument("session")
+    csvp.add_argument("--out", type=Path, default=Path("."), help="folder to write into (default: here)")
+
     logp = sub.add_parser("log", help="check or export the event log")
     logsub = logp.add_subparsers(dest="log_command", required=True)
     verify = logsub.add_parser("verify", help="recompute the hash chain; exit 0 when it holds")
@@ -108,9 +124,11 @@ def main(argv: list[str] | None = None) -> int:
 def _is_expected(exc: Exception) -> bool:
     from roomcontrol.devices.errors import DeviceOpenError
     from roomcontrol.domain.errors import Refused
+    from roomcontrol.records.errors import RecordError
     from roomcontrol.engine.scenario import ScenarioError
     from roomcontrol.store.errors import StoreError
-    return isinstance(exc, (CliError, ConfigError, StoreError, ScenarioError, Refused, OSError, DeviceOpenError))
+    return isinstance(exc, (CliError, ConfigError, StoreError, ScenarioError, Refused, OSError, DeviceOpenError,
+                            RecordError))
 
 
 def _dispatch(args) -> int:
@@ -122,7 +140,40 @@ def _dispatch(args) -> int:
         return _simulate_device(args)
     if args.command == "ports":
         return _ports()
+    if args.command == "report":
+        return _report(args)
+    if args.command == "export":
+        return _export(args)
     return _run(args)
+
+
+def _report(args) -> int:
+    from roomcontrol.records.commands import format_sessions, list_sessions
+    if args.list:
+        print(format_sessions(list_sessions(_data_dir(args))))
+        return 0
+    if not args.session or not args.pdf:
+        raise CliError("report needs a SESSION and --pdf FILE (or --list)")
+    from roomcontrol.ui.report import write_report
+    path = write_report(_data_dir(args), load_config(args.config), args.session, args.pdf)
+    print(f"wrote {path}")
+    return 0
+
+
+def _export(args) -> int:
+    from roomcontrol.records import commands
+    if args.export_format == "csv":
+        for path in commands.export_csv(_data_dir(args), args.session, args.out):
+            print(f"wrote {path}")
+        return 0
+    bundle = commands.export_fhir(_data_dir(args), load_config(args.config), args.session)
+    text = json.dumps(bundle, indent=2, ensure_ascii=False)
+    if args.output:
+        args.output.write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {args.output}")
+    else:
+        print(text)
+    return 0
 
 
 def _probe(args) -> int:

@@ -1,0 +1,67 @@
+"""CSV files of one session for the clinic's own analysis: every stored vitals row, the 5-minute vitals grid of
+the PDF, and every event. Each row carries the session id, patient reference and course number, so the files of
+many sessions can simply be concatenated. UTF-8, comma-separated, a header row, times in UTC ISO-8601."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from roomcontrol.domain.timefmt import iso_utc
+from roomcontrol.records.model import GRID_KINDS, SessionRecord
+from roomcontrol.records.words import describe
+
+VITALS_COLUMNS = ("session_id", "patient_ref", "course_no", "ts_utc", "minute", "phase", "kind", "value", "unit",
+                  "trusted", "flags", "source")
+GRID_COLUMNS = ("session_id", "patient_ref", "course_no", "ts_utc", "minute", "phase") + GRID_KINDS
+EVENT_COLUMNS = ("session_id", "patient_ref", "course_no", "seq", "event_id", "ts_utc", "minute", "kind", "actor",
+                 "description", "payload_json", "hash")
+
+
+def _minute(record: SessionRecord, ts) -> str:
+    return f"{(ts - record.opened_at).total_seconds() / 60.0:.2f}"
+
+
+def _head(record: SessionRecord) -> dict:
+    return {"session_id": record.session_id, "patient_ref": record.patient_ref, "course_no": record.course_no}
+
+
+def vitals_rows(record: SessionRecord):
+    for v in record.vitals:
+        yield {**_head(record), "ts_utc": iso_utc(v.ts), "minute": _minute(record, v.ts),
+               "phase": record.phase_at(v.ts), "kind": v.kind, "value": "" if v.value is None else v.value,
+               "unit": v.unit, "trusted": int(v.trusted), "flags": ";".join(v.flags), "source": v.source}
+
+
+def grid_rows(record: SessionRecord):
+    for row in record.grid():
+        yield {**_head(record), "ts_utc": iso_utc(row.at), "minute": row.minute, "phase": row.phase,
+               **{k: "" if row.values[k] is None else row.values[k] for k in GRID_KINDS}}
+
+
+def event_rows(record: SessionRecord):
+    for e in record.events:
+        yield {**_head(record), "seq": e.seq, "event_id": e.id, "ts_utc": iso_utc(e.ts),
+               "minute": _minute(record, e.ts), "kind": e.kind, "actor": e.actor, "description": describe(e),
+               "payload_json": json.dumps(e.payload, sort_keys=True, ensure_ascii=False), "hash": e.hash}
+
+
+def _write(path: Path, columns, rows) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_csv(record: SessionRecord, out_dir: Path | str) -> list[Path]:
+    """Write <prefix>-vitals.csv, <prefix>-vitals-5min.csv and <prefix>-events.csv into `out_dir`."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    prefix = f"session-{record.session_id[:8]}"
+    return [
+        _write(out / f"{prefix}-vitals.csv", VITALS_COLUMNS, vitals_rows(record)),
+        _write(out / f"{prefix}-vitals-5min.csv", GRID_COLUMNS, grid_rows(record)),
+        _write(out / f"{prefix}-events.csv", EVENT_COLUMNS, event_rows(record)),
+    ]

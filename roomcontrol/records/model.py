@@ -1,0 +1,420 @@
+"""The session record: a pure fold over one session's events and vitals rows (no I/O, no clock, no Qt).
+
+`build_record(events, vitals_rows)` takes what the store returns (`read_events(session_id=...)`, `read_vitals`)
+and refuses a session that is still open. Everything the PDF, the FHIR export and the CSV files show comes from
+here, so the three always agree.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Iterable
+
+from roomcontrol.domain import kinds as K
+from roomcontrol.domain import session as S
+from roomcontrol.domain.alarms import PRIORITY_RANK, UNTRUSTED_FLAGS
+from roomcontrol.domain.events import Event
+from roomcontrol.domain.scales import SCALES
+from roomcontrol.domain.timefmt import parse_iso
+from roomcontrol.records.errors import RecordError, SessionStillOpen
+from roomcontrol.records.words import ACT_NAMES, DEVICE_LABELS, SYSTEM_ACTORS
+
+GRID_S = 300  # the vitals table: one row every 5 minutes
+GRID_KINDS = ("heart_rate", "spo2", "nibp_systolic", "nibp_diastolic", "respiratory_rate")
+NIBP_KINDS = ("nibp_systolic", "nibp_diastolic", "nibp_mean")
+
+
+@dataclass(frozen=True)
+class VitalSample:
+    ts: datetime
+    kind: str
+    value: float | None
+    unit: str
+    flags: tuple[str, ...] = ()
+    source: str = ""
+    row_id: int | None = None
+
+    @property
+    def trusted(self) -> bool:
+        """A value that can be charted: present and not flagged as sensor-off or artefact."""
+        return self.value is not None and not (set(self.flags) & UNTRUSTED_FLAGS)
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    item: str
+    at: datetime
+    by: str
+    details: dict
+
+
+@dataclass(frozen=True)
+class Baseline:
+    at: datetime
+    by: str
+    values: dict          # heart_rate, spo2, nibp_systolic, nibp_diastolic
+    source: str
+    event_id: str
+
+
+@dataclass(frozen=True)
+class PauseRecord:
+    started: datetime
+    reason: str
+    paused_by: str
+    ended: datetime | None = None
+    resumed_by: str | None = None
+
+    @property
+    def minutes(self) -> float | None:
+        return None if self.ended is None else (self.ended - self.started).total_seconds() / 60.0
+
+
+@dataclass(frozen=True)
+class Infusion:
+    started_at: datetime | None
+    started_by: str | None
+    ended_at: datetime | None
+    ended_by: str | None
+    end_kind: str | None        # completed, stopped, or None (never started / aborted)
+    stop_reason: str | None
+    infused_min: float
+    planned_min: float
+    rate_mg_per_h: float | None
+    pauses: tuple[PauseRecord, ...]
+    event_id: str | None        # the infusion.started event: the anchor of the FHIR Procedure
+
+    @property
+    def fraction_given(self) -> float:
+        return min(1.0, self.infused_min / self.planned_min) if self.planned_min else 0.0
+
+
+@dataclass(frozen=True)
+class Assessment:
+    event_id: str
+    at: datetime
+    by: str
+    scale: str
+    items: dict
+    score: int
+
+    @property
+    def max_score(self) -> int | None:
+        scale = SCALES.get(self.scale)
+        return scale.max_score if scale else None
+
+
+@dataclass(frozen=True)
+class Symptom:
+    event_id: str
+    at: datetime
+    by: str
+    symptom: str
+    severity: str | None
+    details: dict
+
+
+@dataclass(frozen=True)
+class Medication:
+    event_id: str
+    at: datetime
+    by: str
+    drug: str
+    dose: float
+    unit: str
+    route: str
+    indication: str | None
+
+
+@dataclass(frozen=True)
+class AlarmRecord:
+    alarm_id: str
+    condition: str
+    priority: str               # when raised
+    value: float | None
+    raised_at: datetime
+    event_id: str
+    top_priority: str = ""      # after escalations
+    escalations: int = 0
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    audio_paused_by: tuple[str, ...] = ()
+    cleared_at: datetime | None = None
+    clear_reason: str | None = None
+
+    @property
+    def technical(self) -> bool:
+        return self.condition.split(".")[0] in DEVICE_LABELS
+
+
+@dataclass(frozen=True)
+class Note:
+    at: datetime
+    by: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Closing:
+    kind: str                   # discharged or aborted
+    at: datetime
+    by: str
+    event_id: str
+    padss_score: int | None = None
+    escort_confirmed: bool | None = None
+    recovery_min: float | None = None
+    reason: str | None = None   # aborted
+    phase: str | None = None    # aborted: the phase it was aborted in
+
+
+@dataclass(frozen=True)
+class GridRow:
+    at: datetime
+    minute: int
+    phase: str
+    values: dict                # kind → value or None
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    session_id: str
+    room_id: str
+    patient_ref: str
+    course_no: int
+    opened_at: datetime
+    opened_by: str
+    opened_event_id: str
+    plan: dict
+    checklist: tuple[ChecklistItem, ...]
+    baseline: Baseline | None
+    infusion: Infusion
+    recovery_started_at: datetime | None
+    assessments: tuple[Assessment, ...]
+    symptoms: tuple[Symptom, ...]
+    medications: tuple[Medication, ...]
+    alarms: tuple[AlarmRecord, ...]
+    notes: tuple[Note, ...]
+    closing: Closing
+    events: tuple[Event, ...]
+    vitals: tuple[VitalSample, ...]
+    phases: tuple[tuple[datetime, str], ...] = field(default=())  # (from, phase), in order
+
+    # -- derived ------------------------------------------------------------------------------------------
+    @property
+    def closed_at(self) -> datetime:
+        return self.closing.at
+
+    @property
+    def outcome(self) -> str:
+        return self.closing.kind
+
+    @property
+    def total_dose_mg(self) -> float:
+        return float(self.plan.get("total_dose_mg") or 0.0)
+
+    @property
+    def dose_given_mg(self) -> float:
+        """Ketamine given, estimated as the planned dose × the share of the planned time that was infused."""
+        return round(self.total_dose_mg * self.infusion.fraction_given, 2)
+
+    @property
+    def first_seq(self) -> int:
+        return self.events[0].seq
+
+    @property
+    def last_seq(self) -> int:
+        return self.events[-1].seq
+
+    @property
+    def last_hash(self) -> str:
+        return self.events[-1].hash
+
+    def phase_at(self, ts: datetime) -> str:
+        current = self.phases[0][1] if self.phases else S.PRE_INFUSION
+        for start, phase in self.phases:
+            if start <= ts:
+                current = phase
+            else:
+                break
+        return current
+
+    def samples(self, kind: str, trusted_only: bool = True) -> list[VitalSample]:
+        return [v for v in self.vitals if v.kind == kind and (v.trusted or not trusted_only)]
+
+    def grid_samples(self, every_s: int = GRID_S, kinds: Iterable[str] = GRID_KINDS) -> list[tuple[datetime, dict]]:
+        """One mark every `every_s` from opening to closing; per kind, the trusted sample nearest the mark within
+        half a step either side (for NIBP: the measurement nearest the mark), or None."""
+        kinds = tuple(kinds)
+        series = {k: self.samples(k) for k in kinds}
+        half = timedelta(seconds=every_s / 2)
+        marks, n = [], 0
+        while True:
+            at = self.opened_at + timedelta(seconds=n * every_s)
+            if at > self.closed_at:
+                break
+            chosen = {}
+            for kind in kinds:
+                best = None
+                for sample in series[kind]:
+                    gap = abs(sample.ts - at)
+                    if gap <= half and (best is None or gap < abs(best.ts - at)):
+                        best = sample
+                chosen[kind] = best
+            marks.append((at, chosen))
+            n += 1
+        return marks
+
+    def grid(self, every_s: int = GRID_S, kinds: Iterable[str] = GRID_KINDS) -> list[GridRow]:
+        """The vitals table: one row every `every_s` (see grid_samples), values only."""
+        return [GridRow(at, int((at - self.opened_at).total_seconds()) // 60, self.phase_at(at),
+                        {k: (s.value if s else None) for k, s in chosen.items()})
+                for at, chosen in self.grid_samples(every_s, kinds)]
+
+    def staff_acts(self) -> "OrderedDict[str, list[str]]":
+        """Who did what: each person (staff id or the patient), in order of first act, with their acts."""
+        acts: OrderedDict[str, OrderedDict[str, int]] = OrderedDict()
+        for e in self.events:
+            name = ACT_NAMES.get(e.kind)
+            if name is None or e.actor == "system" or e.actor in DEVICE_LABELS:
+                continue
+            acts.setdefault(e.actor, OrderedDict())
+            acts[e.actor][name] = acts[e.actor].get(name, 0) + 1
+        return OrderedDict((actor, [f"{n} (×{c})" if c > 1 else n for n, c in done.items()])
+                           for actor, done in acts.items())
+
+    @property
+    def staff(self) -> list[str]:
+        return [a for a in self.staff_acts() if a not in SYSTEM_ACTORS]
+
+
+def vital_sample(row: dict) -> VitalSample:
+    """A row of the vitals table (as `read_vitals` yields it) as a VitalSample."""
+    flags = row.get("flags")
+    if isinstance(flags, str):
+        try:
+            flags = json.loads(flags)
+        except ValueError:
+            flags = [flags]
+    ts = row["ts"]
+    return VitalSample(parse_iso(ts) if isinstance(ts, str) else ts, row["kind"], row.get("value"),
+                       row.get("unit") or "", tuple(flags or ()), row.get("source") or "", row.get("id"))
+
+
+def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSample] = ()) -> SessionRecord:
+    """Fold one session's events (in seq order) and its vitals rows into a SessionRecord.
+
+    Raises SessionStillOpen for a session that has not been discharged or aborted, RecordError for a list of
+    events that does not start a session.
+    """
+    events = tuple(sorted(events, key=lambda e: e.seq))
+    opened = next((e for e in events if e.kind == K.SESSION_OPENED), None)
+    if opened is None:
+        raise RecordError("these events hold no session.opened: not a session")
+    events = tuple(e for e in events if e.session_id == opened.session_id)
+    state = S.replay(events)
+    session = state.session
+    if session is None or session.is_open:
+        raise SessionStillOpen(opened.session_id, session.phase if session else S.PRE_INFUSION)
+
+    checklist, assessments, symptoms, medications, notes = [], [], [], [], []
+    baseline = closing = None
+    started = ended = None
+    pauses: list[PauseRecord] = []
+    alarms: OrderedDict[str, AlarmRecord] = OrderedDict()
+    phases: list[tuple[datetime, str]] = [(opened.ts, S.PRE_INFUSION)]
+    for e in events:
+        p = e.payload
+        if e.kind == K.CHECKLIST_CONFIRMED:
+            checklist.append(ChecklistItem(p.get("item", ""), e.ts, e.actor,
+                                           {k: v for k, v in p.items() if k != "item"}))
+        elif e.kind == K.VITALS_BASELINE:
+            values = {k: p.get(k) for k in ("heart_rate", "spo2", "nibp_systolic", "nibp_diastolic")}
+            baseline = Baseline(e.ts, e.actor, values, p.get("source", "typed"), e.id)
+        elif e.kind == K.INFUSION_STARTED:
+            started = e
+            phases.append((e.ts, S.INFUSING))
+        elif e.kind == K.INFUSION_PAUSED:
+            pauses.append(PauseRecord(e.ts, p.get("reason", ""), e.actor))
+            phases.append((e.ts, S.PAUSED))
+        elif e.kind == K.INFUSION_RESUMED:
+            if pauses and pauses[-1].ended is None:
+                last = pauses[-1]
+                pauses[-1] = PauseRecord(last.started, last.reason, last.paused_by, e.ts, e.actor)
+            phases.append((e.ts, S.INFUSING))
+        elif e.kind in (K.INFUSION_COMPLETED, K.INFUSION_STOPPED):
+            ended = e
+        elif e.kind == K.RECOVERY_STARTED:
+            phases.append((e.ts, S.RECOVERY))
+        elif e.kind == K.ASSESSMENT_RECORDED:
+            assessments.append(Assessment(e.id, e.ts, e.actor, p.get("scale", ""), dict(p.get("items", {})),
+                                          p.get("score")))
+        elif e.kind == K.SYMPTOM_NOTED:
+            symptoms.append(Symptom(e.id, e.ts, e.actor, p.get("symptom", ""), p.get("severity"),
+                                    {k: v for k, v in p.items() if k not in ("symptom", "severity")}))
+        elif e.kind == K.MEDICATION_GIVEN:
+            medications.append(Medication(e.id, e.ts, e.actor, p.get("drug", ""), p.get("dose"), p.get("unit", ""),
+                                          p.get("route", ""), p.get("indication")))
+        elif e.kind == K.NOTE_ADDED:
+            notes.append(Note(e.ts, e.actor, p.get("text", "")))
+        elif e.kind.startswith("alarm."):
+            _fold_alarm(alarms, e)
+        elif e.kind == K.SESSION_DISCHARGED:
+            closing = Closing("discharged", e.ts, e.actor, e.id, p.get("padss_score"), p.get("escort_confirmed"),
+                              p.get("recovery_min"))
+            phases.append((e.ts, S.DISCHARGED))
+        elif e.kind == K.SESSION_ABORTED:
+            closing = Closing("aborted", e.ts, e.actor, e.id, reason=p.get("reason"), phase=p.get("phase"))
+            phases.append((e.ts, S.ABORTED))
+
+    # A pause still open when the infusion ended (stopped while paused) ends with it.
+    end_ts = ended.ts if ended else session.infusion_ended_at
+    if pauses and pauses[-1].ended is None and end_ts is not None:
+        last = pauses[-1]
+        pauses[-1] = PauseRecord(last.started, last.reason, last.paused_by, end_ts, None)
+    infusion = Infusion(
+        started_at=session.infusion_started_at, started_by=started.actor if started else None,
+        ended_at=session.infusion_ended_at, ended_by=ended.actor if ended else (closing.by if started else None),
+        end_kind=session.infusion_end_kind, stop_reason=(ended.payload.get("reason") if ended else None),
+        infused_min=round(session.infused_s / 60.0, 2), planned_min=float(session.plan.get("planned_infusion_min", 0)),
+        rate_mg_per_h=session.plan.get("rate_mg_per_h"), pauses=tuple(pauses), event_id=started.id if started else None)
+
+    samples = sorted((v if isinstance(v, VitalSample) else vital_sample(v) for v in vitals_rows),
+                     key=lambda v: (v.ts, v.kind))
+    return SessionRecord(
+        session_id=opened.session_id, room_id=opened.room_id, patient_ref=session.patient_ref,
+        course_no=session.course_no, opened_at=opened.ts, opened_by=opened.actor, opened_event_id=opened.id,
+        plan=dict(session.plan), checklist=tuple(checklist), baseline=baseline, infusion=infusion,
+        recovery_started_at=session.recovery_started_at, assessments=tuple(assessments), symptoms=tuple(symptoms),
+        medications=tuple(medications), alarms=tuple(alarms.values()), notes=tuple(notes), closing=closing,
+        events=events, vitals=tuple(samples), phases=tuple(phases))
+
+
+def _fold_alarm(alarms: "OrderedDict[str, AlarmRecord]", e: Event) -> None:
+    from dataclasses import replace
+
+    p = e.payload
+    if e.kind == K.ALARM_RAISED:
+        alarms[p["alarm_id"]] = AlarmRecord(p["alarm_id"], p.get("condition", ""), p.get("priority", ""),
+                                            p.get("value"), e.ts, e.id, top_priority=p.get("priority", ""))
+        return
+    if e.kind == K.ALARM_AUDIO_PAUSED:
+        for alarm_id in p.get("alarm_ids", []):
+            a = alarms.get(alarm_id)
+            if a and p.get("by") not in a.audio_paused_by:
+                alarms[alarm_id] = replace(a, audio_paused_by=a.audio_paused_by + (p.get("by", e.actor),))
+        return
+    a = alarms.get(p.get("alarm_id", ""))
+    if a is None:
+        return
+    if e.kind == K.ALARM_ACKNOWLEDGED:
+        alarms[a.alarm_id] = replace(a, acknowledged_at=e.ts, acknowledged_by=p.get("by", e.actor))
+    elif e.kind == K.ALARM_ESCALATED:
+        top = p.get("priority", a.top_priority)
+        if PRIORITY_RANK.get(top, 0) < PRIORITY_RANK.get(a.top_priority, 0):
+            top = a.top_priority
+        alarms[a.alarm_id] = replace(a, escalations=a.escalations + 1, top_priority=top)
+    elif e.kind == K.ALARM_CLEARED:
+        alarms[a.alarm_id] = replace(a, cleared_at=e.ts, clear_reason=p.get("reason"))

@@ -1,0 +1,143 @@
+"""Plain-English wording of log events and vitals for the record (PDF, CSV), in one place so they agree."""
+
+from __future__ import annotations
+
+from roomcontrol.domain import kinds as K
+from roomcontrol.domain.events import Event
+
+VITAL_LABELS = {
+    "heart_rate": "Heart rate", "pulse_rate": "Pulse rate", "spo2": "SpO2", "perfusion_index": "Perfusion index",
+    "nibp_systolic": "NIBP systolic", "nibp_diastolic": "NIBP diastolic", "nibp_mean": "NIBP mean",
+    "respiratory_rate": "Resp. rate",
+}
+VITAL_SHORT = {"heart_rate": "HR", "pulse_rate": "PR", "spo2": "SpO2", "perfusion_index": "PI",
+               "nibp_systolic": "Sys", "nibp_diastolic": "Dia", "nibp_mean": "MAP", "respiratory_rate": "RR"}
+DEVICE_LABELS = {"vitals": "Monitor", "audio": "Sound device", "lighting": "Lighting", "diffuser": "Diffuser"}
+CHECKLIST_LABELS = {"consent": "Consent", "npo": "Fasting (NPO)", "escort": "Escort", "pregnancy_screen":
+                    "Pregnancy screen", "baseline_vitals": "Baseline vitals", "iv_access": "IV access"}
+SYSTEM_ACTORS = ("system", "patient")
+
+
+def label(text: str) -> str:
+    return text.replace("_", " ")
+
+
+def vital_label(kind: str) -> str:
+    return VITAL_LABELS.get(kind, label(kind).capitalize())
+
+
+def condition_label(condition: str) -> str:
+    """'spo2.low' → 'SpO2 low'; 'vitals.lost' → 'Monitor lost'; 'audio.lost' → 'Sound device lost'."""
+    subject, _, what = condition.partition(".")
+    name = VITAL_LABELS.get(subject) or DEVICE_LABELS.get(subject) or label(subject)
+    return f"{name} {label(what)}".strip()
+
+
+def number(value, digits: int = 2) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        text = f"{value:.{digits}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return "0" if text in ("", "-0") else text
+    return str(value)
+
+
+def details(payload: dict, skip=()) -> str:
+    """'name Sam (partner), phone on file yes' from the extra fields of a payload."""
+    parts = []
+    for key, value in payload.items():
+        if key in skip or value is None or value == "":
+            continue
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        parts.append(f"{label(key)} {number(value) if isinstance(value, (int, float)) else value}")
+    return ", ".join(parts)
+
+
+def describe(event: Event) -> str:
+    """One line saying what an event records, in the nurse's words."""
+    p, k = event.payload, event.kind
+    if k == K.SESSION_OPENED:
+        return (f"Session opened: patient {p.get('patient_ref')}, course {p.get('course_no')}, "
+                f"{number(p.get('total_dose_mg'))} mg over {number(p.get('planned_infusion_min'))} min")
+    if k == K.CHECKLIST_CONFIRMED:
+        extra = details(p, skip=("item",))
+        return f"Checked: {CHECKLIST_LABELS.get(p.get('item'), label(str(p.get('item'))))}" + \
+            (f" ({extra})" if extra else "")
+    if k == K.VITALS_BASELINE:
+        return (f"Baseline vitals: HR {number(p.get('heart_rate'))}, SpO2 {number(p.get('spo2'))} %, "
+                f"NIBP {number(p.get('nibp_systolic'))}/{number(p.get('nibp_diastolic'))} mmHg"
+                f" ({p.get('source', 'typed')})")
+    if k == K.INFUSION_STARTED:
+        return f"Infusion started at {number(p.get('rate_mg_per_h'))} mg/h"
+    if k == K.INFUSION_PAUSED:
+        return f"Infusion paused: {p.get('reason', '')}"
+    if k == K.INFUSION_RESUMED:
+        return "Infusion resumed"
+    if k == K.INFUSION_COMPLETED:
+        return f"Infusion completed: {number(p.get('infused_min'))} of {number(p.get('planned_infusion_min'))} min"
+    if k == K.INFUSION_STOPPED:
+        return (f"Infusion stopped early after {number(p.get('infused_min'))} of "
+                f"{number(p.get('planned_infusion_min'))} min: {p.get('reason', '')}")
+    if k == K.RECOVERY_STARTED:
+        return "Recovery started"
+    if k == K.ASSESSMENT_RECORDED:
+        return f"{p.get('scale')} recorded: score {p.get('score')}"
+    if k == K.SYMPTOM_NOTED:
+        sev = f" ({p['severity']})" if p.get("severity") else ""
+        return f"Symptom noted: {p.get('symptom')}{sev}"
+    if k == K.MEDICATION_GIVEN:
+        why = f" for {p['indication']}" if p.get("indication") else ""
+        return f"Given: {p.get('drug')} {number(p.get('dose'))} {p.get('unit')} {p.get('route')}{why}"
+    if k == K.NOTE_ADDED:
+        return f"Note: {p.get('text', '')}"
+    if k == K.NURSE_CALLED:
+        return "Patient called the nurse"
+    if k == K.SESSION_DISCHARGED:
+        escort = "escort confirmed" if p.get("escort_confirmed") else "escort NOT confirmed"
+        return f"Discharged: PADSS {p.get('padss_score')}, {escort}"
+    if k == K.SESSION_ABORTED:
+        return f"Session aborted ({label(str(p.get('phase', '')))}): {p.get('reason', '')}"
+    if k == K.ALARM_RAISED:
+        value = f" ({number(p['value'])})" if p.get("value") is not None else ""
+        return f"Alarm raised: {condition_label(p.get('condition', ''))}{value}, {p.get('priority')} priority"
+    if k == K.ALARM_ACKNOWLEDGED:
+        return f"Alarm acknowledged: {condition_label(p.get('condition', ''))}"
+    if k == K.ALARM_AUDIO_PAUSED:
+        return f"Alarm sound paused for {number(p.get('seconds'))} s"
+    if k == K.ALARM_CLEARED:
+        return f"Alarm cleared: {condition_label(p.get('condition', ''))} ({p.get('reason', '')})"
+    if k == K.ALARM_ESCALATED:
+        return f"Alarm escalated: {condition_label(p.get('condition', ''))} to {p.get('priority')} priority"
+    if k == K.ALARM_CONDITION_GONE:
+        return f"Alarm condition over, awaiting acknowledgement: {condition_label(p.get('condition', ''))}"
+    if k in (K.DEVICE_CONNECTED, K.DEVICE_LOST, K.DEVICE_SENSOR_OFF):
+        what = {K.DEVICE_CONNECTED: "connected", K.DEVICE_LOST: "lost", K.DEVICE_SENSOR_OFF: "sensor off"}[k]
+        extra = f" ({p['detail']})" if p.get("detail") else ""
+        return f"{DEVICE_LABELS.get(p.get('device'), p.get('device'))} {what}{extra}"
+    if k == K.AMBIENT_SCENE_APPLIED:
+        return f"Room scene '{p.get('scene')}' applied"
+    if k == K.AMBIENT_CHANGED:
+        return f"Room {label(str(p.get('target', '')))} set to {number(p.get('value'))}"
+    if k == K.STAFF_UNLOCKED:
+        return f"Screen unlocked by {p.get('staff_id', event.actor)}"
+    if k == K.STAFF_LOCKED:
+        return "Screen locked"
+    if k == K.EVENT_CORRECTED:
+        return f"Correction: {details(p)}"
+    return f"{k}: {details(p)}" if p else k
+
+
+ACT_NAMES = {
+    K.SESSION_OPENED: "opened the session", K.CHECKLIST_CONFIRMED: "confirmed checks",
+    K.VITALS_BASELINE: "recorded the baseline", K.INFUSION_STARTED: "started the infusion",
+    K.INFUSION_PAUSED: "paused the infusion", K.INFUSION_RESUMED: "resumed the infusion",
+    K.INFUSION_COMPLETED: "completed the infusion", K.INFUSION_STOPPED: "stopped the infusion",
+    K.ASSESSMENT_RECORDED: "recorded assessments", K.SYMPTOM_NOTED: "noted symptoms",
+    K.MEDICATION_GIVEN: "gave medication", K.NOTE_ADDED: "added notes", K.NURSE_CALLED: "called the nurse",
+    K.SESSION_DISCHARGED: "discharged the patient", K.SESSION_ABORTED: "aborted the session",
+    K.ALARM_ACKNOWLEDGED: "acknowledged alarms", K.ALARM_AUDIO_PAUSED: "paused alarm sound",
+    K.STAFF_UNLOCKED: "unlocked the screen", K.EVENT_CORRECTED: "corrected entries",
+}
