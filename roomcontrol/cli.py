@@ -69,6 +69,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("ports", help="list the serial ports of this PC")
 
+    hub = sub.add_parser("hub", help="the clinic hub that the rooms sync their logs to")
+    hsub = hub.add_subparsers(dest="hub_command", required=True)
+    serve = hsub.add_parser("serve", help="run the hub (HTTP, or HTTPS with --cert and --key)")
+    serve.add_argument("--db", help="hub database: a file path (SQLite, the default) or a postgresql:// URL")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8750)
+    serve.add_argument("--cert", type=Path, help="TLS certificate (PEM)")
+    serve.add_argument("--key", type=Path, help="TLS private key (PEM)")
+    for name, what in (("add-room", "register a room; prints its token (again: replaces it)"),
+                       ("add-reader", "a read-only token for reports and dashboards"),
+                       ("verify", "check a room's hash chain and sequence at the hub")):
+        p = hsub.add_parser(name, help=what)
+        p.add_argument("--db", help="hub database (as for serve)")
+        p.add_argument("name", metavar="ROOM" if name != "add-reader" else "NAME")
+    hsub.add_parser("openapi", help="print the hub's OpenAPI description")
+
+    sync = sub.add_parser("sync", help="this room's sync with the clinic hub")
+    ssub = sync.add_subparsers(dest="sync_command", required=True)
+    for name, what in (("status", "backlog, last success and last error"), ("now", "push the backlog now")):
+        p = ssub.add_parser(name, help=what)
+        _room_options(p)
+
     report = sub.add_parser("report", help="the PDF record of a closed session, for the patient's chart")
     _room_options(report)
     report.add_argument("session", nargs="?", help="session id (or its first 4+ characters)")
@@ -125,10 +147,12 @@ def _is_expected(exc: Exception) -> bool:
     from roomcontrol.devices.errors import DeviceOpenError
     from roomcontrol.domain.errors import Refused
     from roomcontrol.records.errors import RecordError
+    from roomcontrol.sync.cli_support import SyncError
+    from roomcontrol.sync.hub.db import HubDBError
     from roomcontrol.engine.scenario import ScenarioError
     from roomcontrol.store.errors import StoreError
     return isinstance(exc, (CliError, ConfigError, StoreError, ScenarioError, Refused, OSError, DeviceOpenError,
-                            RecordError))
+                            RecordError, SyncError, HubDBError))
 
 
 def _dispatch(args) -> int:
@@ -142,9 +166,42 @@ def _dispatch(args) -> int:
         return _ports()
     if args.command == "report":
         return _report(args)
+    if args.command == "hub":
+        return _hub(args)
+    if args.command == "sync":
+        return _sync(args)
     if args.command == "export":
         return _export(args)
     return _run(args)
+
+
+def _hub(args) -> int:
+    from roomcontrol.sync import cli_support as hub
+    if args.hub_command == "serve":
+        return hub.hub_serve(args.db, args.host, args.port, args.cert, args.key)
+    if args.hub_command == "openapi":
+        print(hub.hub_openapi())
+        return 0
+    if args.hub_command == "verify":
+        result = hub.hub_verify(args.db, args.name)
+        print(json.dumps(result, indent=2, default=str))
+        return 0 if result.get("ok", True) else EXIT_FAILED
+    token = (hub.hub_add_room if args.hub_command == "add-room" else hub.hub_add_reader)(args.db, args.name)
+    print(token)
+    return 0
+
+
+def _sync(args) -> int:
+    from roomcontrol.engine.room import DB_NAME
+    from roomcontrol.sync import cli_support
+    config = load_config(args.config)
+    db_path = _data_dir(args) / DB_NAME
+    if args.sync_command == "status":
+        print(json.dumps(cli_support.sync_status(db_path, config), indent=2, default=str))
+        return 0
+    result = cli_support.sync_now(db_path, config)
+    print(json.dumps(result, indent=2, default=str))
+    return 0 if result.get("ok", True) else EXIT_FAILED
 
 
 def _report(args) -> int:
@@ -285,6 +342,7 @@ def _run_headless(config: RoomConfig, data_dir: Path, scenario_path: Path | None
     from roomcontrol.engine.scenario import load_scenario, play
 
     from roomcontrol.engine.devices import RoomDevices
+    from roomcontrol.engine.sync_link import start_sync
 
     scenario = load_scenario(scenario_path, extra_steps=SCENARIO_STEPS) if scenario_path else None
     clock = SteppedClock(speed) if speed != 1.0 else SystemClock()
@@ -297,6 +355,7 @@ def _run_headless(config: RoomConfig, data_dir: Path, scenario_path: Path | None
     room.subscribe(on_event=_print_event)
     room.start()
     devices = RoomDevices(room, config).start()
+    pusher = start_sync(room, config)
     print(f"# room {config.room_id} ({config.room_name}), database {room.db_path}, phase {room.state.phase}",
           flush=True)
     try:
@@ -306,6 +365,7 @@ def _run_headless(config: RoomConfig, data_dir: Path, scenario_path: Path | None
         else:
             stop.wait()
     finally:
+        pusher.stop()
         room.close()     # first, so the devices' own shutdown is not logged as a lost monitor
         devices.close()
     return 0

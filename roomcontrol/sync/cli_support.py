@@ -63,6 +63,17 @@ def hub_add_reader(db_url: str | Path | None, name: str) -> str:
         db.close()
 
 
+def hub_verify(db_url: str | Path | None, room_id: str) -> dict:
+    """Recompute a room's chain at the hub: {"ok", "checked", "first_bad_seq", "reason"}."""
+    from roomcontrol.sync.hub.db import HubDB
+    from roomcontrol.sync.hub.store import verify_room
+    db = HubDB(db_url or default_hub_db())
+    try:
+        return verify_room(db, room_id)
+    finally:
+        db.close()
+
+
 def hub_openapi(db_url: str | Path | None = None) -> str:
     """The hub's OpenAPI description as JSON text (also served at /openapi.json)."""
     import tempfile

@@ -14,7 +14,8 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from roomcontrol import __version__
 from roomcontrol.sync import protocol as P
@@ -211,25 +212,45 @@ def create_app(db: HubDB, *, max_body_bytes: int = P.MAX_BODY_BYTES, hold_s: flo
 
     @app.exception_handler(RequestValidationError)
     async def malformed(request: Request, exc: RequestValidationError):
-        errors = exc.errors()
-        shown = "; ".join(_describe(e) for e in errors[:5])
-        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-        return JSONResponse({"error": P.MALFORMED, "detail": f"malformed request: {shown}{more}"}, status_code=422)
+        return JSONResponse({"error": P.MALFORMED, "detail": _malformed(exc.errors())}, status_code=422)
 
     @app.get(P.HEALTH_PATH, tags=["hub"])
     def health() -> dict:
         return {"ok": True, "version": __version__, "database": db.kind}
 
     @app.post(P.BATCH_PATH, response_model=BatchAck, tags=["sync"],
+              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                  "schema": {"$ref": "#/components/schemas/Batch"}}}}},
               responses={**_REFUSALS, 409: {"model": Problem, "description": "gap, broken chain or conflict: "
                                                                               "refused and reported"}})
-    def post_batch(room_id: str, batch: Batch, principal: Principal = Depends(who)) -> dict:
+    async def post_batch(room_id: str, request: Request, principal: Principal = Depends(who)) -> dict:
         """Store a room's batch exactly once: events already held (same id and hash) count as duplicates."""
         if principal.room_id != room_id:
             raise Refusal(401, P.UNAUTHORIZED, f"this token may not push to room {room_id!r}")
+        body = await request.body()  # BodyLimit has already refused anything over the limit
+        return await run_in_threadpool(_ingest, room_id, body)
+
+    def _ingest(room_id: str, body: bytes) -> dict:
+        # pydantic-core parses and validates the JSON in one pass (the batch's main cost after the hash check);
+        # the CPU and the database work stay off the event loop.
+        try:
+            batch = Batch.model_validate_json(body)
+        except ValidationError as exc:
+            raise Refusal(422, P.MALFORMED, _malformed(exc.errors())) from None
         result = store.ingest(db, room_id, [e.__dict__ for e in batch.events],
                               [v.__dict__ for v in batch.vitals], hold_s=hold_s)
         return {**result.__dict__}
+
+    def openapi() -> dict:
+        # The batch body is validated by hand (above), so FastAPI does not see its model: add it here.
+        if app.openapi_schema is None:
+            schema = FastAPI.openapi(app)
+            batch = Batch.model_json_schema(ref_template="#/components/schemas/{model}")
+            schema["components"]["schemas"].update(batch.pop("$defs", {}), Batch=batch)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi
 
     @app.get(P.API + "/rooms", response_model=list[RoomOut], tags=["read"], responses={401: _REFUSALS[401]})
     def rooms(principal: Principal = Depends(who)) -> list[dict]:
@@ -261,6 +282,12 @@ def create_app(db: HubDB, *, max_body_bytes: int = P.MAX_BODY_BYTES, hold_s: flo
         return store.read_reports(db, room_id)
 
     return BodyLimit(app, max_body_bytes) if max_body_bytes else app
+
+
+def _malformed(errors) -> str:
+    shown = "; ".join(_describe(e) for e in errors[:5])
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    return f"malformed request: {shown}{more}"
 
 
 def _describe(error: dict) -> str:

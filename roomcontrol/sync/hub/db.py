@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import queue
 import sqlite3
-import threading
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,7 +109,6 @@ class HubDB:
         self.dialect = POSTGRES if _is_postgres(self.url) else SQLITE
         self._pool: queue.LifoQueue = queue.LifoQueue()
         self._pool_size = pool_size
-        self._lock = threading.Lock()
         if self.dialect is SQLITE:
             self.path = _sqlite_path(self.url)
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -199,3 +198,11 @@ def _sqlite_path(url: str) -> Path:
 def _is_closed(raw) -> bool:
     closed = getattr(raw, "closed", False)  # psycopg: True once the server connection is gone
     return bool(closed)
+
+
+def is_integrity_error(exc: BaseException) -> bool:
+    """A unique or not-null violation, from either engine (psycopg is only imported when a hub uses it)."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return True
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(exc, psycopg.IntegrityError)

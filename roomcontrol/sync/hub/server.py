@@ -37,6 +37,9 @@ def serve(db: HubDB, host: str, port: int, certfile=None, keyfile=None, *, hold_
     """Serve until SIGINT/SIGTERM (uvicorn handles both and finishes the requests in flight)."""
     config = uvicorn_config(db, host, port, certfile, keyfile, hold_s=hold_s, log_level=log_level)
     scheme = "https" if certfile else "http"
+    if not certfile and host not in ("127.0.0.1", "::1", "localhost"):
+        log.warning("serving plain HTTP on %s: tokens and patient data cross the network unencrypted; "
+                    "give a certificate and key for TLS", host)
     log.info("RoomControl hub on %s://%s:%d, database %s", scheme, host, port, db.describe())
     uvicorn.Server(config).run()
 

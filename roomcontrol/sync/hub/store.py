@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 
 from roomcontrol.domain.chain import GENESIS, canonical_json, row_hash
 from roomcontrol.sync import protocol as P
-from roomcontrol.sync.hub.db import Conn, HubDB
+from roomcontrol.sync.hub.db import Conn, HubDB, is_integrity_error
 
 ROOM_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")  # as room.toml's [room] id
 TOKEN_PREFIX = "rct_"
@@ -167,6 +167,8 @@ def ingest(db: HubDB, room_id: str, events: list[dict], vitals: list[dict], *,
             last_seq, last_hash, last_vid = head
             new_rows = _split_known(c, room_id, rows, last_seq, last_hash, result)
             if new_rows:
+                # Under the room's lock the only way a row can clash is a UUID the room already used at another
+                # seq (the (room, id) key): the database refuses it, and that is a conflict, not a crash.
                 c.executemany("INSERT INTO events (room_id, seq, id, session_id, ts, kind, actor, payload, "
                               "prev_hash, hash, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                               [r + (received,) for r in new_rows])
@@ -179,10 +181,20 @@ def ingest(db: HubDB, room_id: str, events: list[dict], vitals: list[dict], *,
                 time.sleep(hold_s)
         result.last_seq, result.last_vitals_id = last_seq, last_vid
         return result
-    except Refusal as refusal:  # the transaction is rolled back: nothing of the batch stays
+    except Exception as exc:  # the transaction is rolled back: nothing of the batch stays
+        refusal = exc if isinstance(exc, Refusal) else _as_conflict(exc, room_id)
+        if refusal is None:
+            raise
         if refusal.error in (P.CHAIN_BROKEN, P.GAP, P.CONFLICT):
             report(db, room_id, refusal)
-        raise
+        raise refusal from None
+
+
+def _as_conflict(exc: Exception, room_id: str) -> Refusal | None:
+    if not is_integrity_error(exc):
+        return None
+    return Refusal(409, P.CONFLICT, f"an event of this batch repeats an id the hub holds for room {room_id!r} at "
+                                    f"another seq ({str(exc).splitlines()[0]})")
 
 
 def _split_known(c: Conn, room_id: str, rows: list[tuple], last_seq: int, last_hash: str,
@@ -214,13 +226,6 @@ def _split_known(c: Conn, room_id: str, rows: list[tuple], last_seq: int, last_h
                 raise Refusal(409, P.CHAIN_BROKEN, f"seq {seq}: prev_hash does not match the hash the hub holds "
                                                    f"for seq {seq - 1}", seq=seq, hub_last_seq=last_seq)
             new.append(r)
-    if new:
-        # A UUID the room already used at another seq would break the (room, id) key: a conflict, not a crash.
-        clash = c.one(f"SELECT seq FROM events WHERE room_id = ? AND id IN ({', '.join('?' * len(new))})",
-                      [room_id, *(r[2] for r in new)])
-        if clash:
-            raise Refusal(409, P.CONFLICT, f"an event id of this batch is already held at seq {clash[0]}",
-                          seq=clash[0], hub_last_seq=last_seq)
     return new
 
 
@@ -347,3 +352,24 @@ def read_reports(db: HubDB, room_id: str, limit: int = 1000) -> list[dict]:
         rows = c.all("SELECT report_id, at, problem, seq, detail FROM reports WHERE room_id = ? "
                      "ORDER BY report_id DESC LIMIT ?", [room_id, int(limit)])
     return [dict(zip(("report_id", "at", "problem", "seq", "detail"), r)) for r in rows]
+
+
+def verify_room(db: HubDB, room_id: str, page: int = 5000) -> dict:
+    """Recompute a room's whole chain as the hub holds it (page by page): seq 1..N gap-free, every hash."""
+    prev, expected, checked = GENESIS, 1, 0
+    with db.connect() as c:
+        while True:
+            rows = c.all("SELECT seq, id, room_id, session_id, ts, kind, actor, payload, prev_hash, hash FROM events "
+                         "WHERE room_id = ? AND seq >= ? ORDER BY seq LIMIT ?", [room_id, expected, page])
+            if not rows:
+                return {"ok": True, "checked": checked}
+            for seq, eid, rid, sid, ts, kind, actor, payload, prev_hash, digest in rows:
+                row = {"seq": seq, "id": eid, "room_id": rid, "session_id": sid, "ts": ts, "kind": kind,
+                       "actor": actor, "payload": json.loads(payload)}
+                problem = (f"seq {expected} is missing" if seq != expected else
+                           f"seq {seq}: prev_hash does not match the hash of seq {seq - 1}" if prev_hash != prev else
+                           f"seq {seq}: the row does not match its hash" if row_hash(prev, row, payload) != digest
+                           else None)
+                if problem:
+                    return {"ok": False, "checked": checked, "first_bad_seq": min(seq, expected), "reason": problem}
+                prev, expected, checked = digest, seq + 1, checked + 1
