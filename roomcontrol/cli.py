@@ -91,6 +91,19 @@ def build_parser() -> argparse.ArgumentParser:
         p = ssub.add_parser(name, help=what)
         _room_options(p)
 
+    staff = sub.add_parser("staff", help="staff accounts (PIN sign-in on the room screen)")
+    stsub = staff.add_subparsers(dest="staff_command", required=True)
+    sa = stsub.add_parser("add", help="add an account (or reset its PIN); asks for the PIN twice")
+    _room_options(sa)
+    sa.add_argument("staff_id")
+    sa.add_argument("--name", required=True)
+    sa.add_argument("--role", choices=("nurse", "admin"), default="nurse")
+    sa.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input (scripts)")
+    _room_options(stsub.add_parser("list", help="the accounts of this room"))
+    sd = stsub.add_parser("disable", help="disable an account (its history stays)")
+    _room_options(sd)
+    sd.add_argument("staff_id")
+
     report = sub.add_parser("report", help="the PDF record of a closed session, for the patient's chart")
     _room_options(report)
     report.add_argument("session", nargs="?", help="session id (or its first 4+ characters)")
@@ -168,11 +181,33 @@ def _dispatch(args) -> int:
         return _report(args)
     if args.command == "hub":
         return _hub(args)
+    if args.command == "staff":
+        return _staff(args)
     if args.command == "sync":
         return _sync(args)
     if args.command == "export":
         return _export(args)
     return _run(args)
+
+
+def _staff(args) -> int:
+    from roomcontrol import staff_cli
+    data_dir = _data_dir(args)
+    if args.staff_command == "add":
+        import getpass
+        if args.pin_stdin:
+            pin = sys.stdin.readline().strip()
+        else:
+            pin = getpass.getpass("PIN: ")
+            if getpass.getpass("PIN again: ") != pin:
+                raise CliError("the two PINs differ")
+        print(json.dumps(staff_cli.add_staff(data_dir, args.staff_id, args.name, args.role, pin)))
+    elif args.staff_command == "list":
+        for s in staff_cli.list_staff(data_dir):
+            print(f"{s['staff_id']}\t{s['name']}\t{s['role']}\t{'active' if s['active'] else 'disabled'}")
+    elif not staff_cli.disable_staff(data_dir, args.staff_id):
+        raise CliError(f"no staff account {args.staff_id!r}")
+    return 0
 
 
 def _hub(args) -> int:

@@ -1,0 +1,1 @@
+"""The room screen (PySide6). The only package that imports Qt."""

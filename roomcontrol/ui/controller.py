@@ -47,7 +47,7 @@ class RoomController(QObject):
         self.bridge.event.connect(self._on_event)
         self.bridge.pleth.connect(self.pleth)
         self._last_activity = time.monotonic()
-        self._idle = QTimer(self, interval=2000, timeout=self._check_idle)
+        self._idle = QTimer(self, interval=int(min(2000, max(50, idle_lock_s * 500))), timeout=self._check_idle)
         self._ambient = QTimer(self, interval=2000, timeout=self.refresh_ambient)
 
     def start(self) -> "RoomController":

@@ -45,13 +45,14 @@ def stylesheet(scale: float = 1.0) -> str:
     s = lambda v: px(v, scale)  # noqa: E731
     return f"""
 * {{ font-family: "DejaVu Sans", "Noto Sans", sans-serif; }}
-QWidget {{ background: {BG}; color: {TEXT}; font-size: {s(17)}px; }}
+QWidget {{ background: transparent; color: {TEXT}; font-size: {s(17)}px; }}
+QMainWindow, QMainWindow > QWidget {{ background: {BG}; }}
 QLabel {{ background: transparent; }}
 QFrame#panel, QWidget#panel {{ background: {PANEL}; border: 1px solid {LINE}; border-radius: {s(14)}px; }}
 QLabel#title {{ font-size: {s(15)}px; color: {DIM}; letter-spacing: 1px; }}
 QLabel#heading {{ font-size: {s(26)}px; color: {TEXT}; }}
 QLabel#big {{ font-size: {s(34)}px; }}
-QLabel#timer {{ font-size: {s(72)}px; color: {TEXT}; font-family: "DejaVu Sans Mono", monospace; }}
+QLabel#timer {{ font-size: {s(64)}px; color: {TEXT}; font-family: "DejaVu Sans Mono", monospace; }}
 QLabel#dim {{ color: {DIM}; }}
 QLabel#message {{ color: {WARN}; font-size: {s(17)}px; }}
 QLabel#error {{ color: #ff8a80; font-size: {s(17)}px; }}
@@ -72,13 +73,13 @@ QLineEdit, QSpinBox, QDoubleSpinBox, QPlainTextEdit {{ background: {PANEL_2}; bo
               border-radius: {s(10)}px; min-height: {TOUCH}px; padding: 0 {s(12)}px; font-size: {s(20)}px;
               selection-background-color: {ACCENT}; }}
 QPlainTextEdit {{ padding: {s(8)}px; }}
-QSpinBox::up-button, QDoubleSpinBox::up-button, QSpinBox::down-button, QDoubleSpinBox::down-button {{
-              width: {s(44)}px; }}
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{ width: 0; border: none; }}
+QLineEdit:disabled, QSpinBox:disabled, QDoubleSpinBox:disabled {{ color: {DIM}; background: {PANEL}; }}
 QSlider {{ min-height: {TOUCH}px; background: transparent; }}
 QSlider::groove:horizontal {{ height: {s(10)}px; background: {LINE}; border-radius: {s(5)}px; }}
 QSlider::sub-page:horizontal {{ background: {ACCENT}; border-radius: {s(5)}px; }}
 QSlider::handle:horizontal {{ background: {TEXT}; width: {s(44)}px; height: {s(44)}px;
-              margin: -{s(17)}px 0; border-radius: {s(22)}px; }}
+              margin: -{s(17)}px 0; border-radius: {s(44) // 2}px; }}
 QListWidget {{ background: transparent; border: none; font-size: {s(16)}px; }}
 QListWidget::item {{ padding: {s(6)}px {s(4)}px; border-bottom: 1px solid {PANEL_2}; }}
 QScrollArea {{ background: transparent; border: none; }}

@@ -26,14 +26,15 @@ def _local_tz() -> tzinfo:
 
 
 def _ensure_app() -> None:
-    """QPdfWriter and fonts need a QGuiApplication; the CLI has none (offscreen is enough, no display)."""
+    """QPdfWriter and fonts need an application object; the CLI has none (offscreen is enough, no display).
+    A QApplication, not a QGuiApplication, so widgets made later in the same process still work."""
     import os
 
-    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
 
-    if QGuiApplication.instance() is None:
+    if QApplication.instance() is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        _ensure_app.app = QGuiApplication([])  # kept alive for the process
+        _ensure_app.app = QApplication([])  # kept alive for the process
 
 
 class Report:

@@ -6,7 +6,8 @@ from typing import Callable, Iterable
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import (QButtonGroup, QDoubleSpinBox, QGridLayout, QHBoxLayout, QPushButton,
+                               QSizePolicy, QWidget)
 
 from roomcontrol.ui import theme
 
@@ -79,22 +80,22 @@ class Choice(QWidget):
     """Exclusive touch choices in a row; `value` is the chosen key or None."""
     changed = Signal(object)
 
-    def __init__(self, options: Iterable, labels: dict | None = None, *, wrap: int = 0):
+    def __init__(self, options: Iterable, labels: dict | None = None, *, columns: int = 0):
         super().__init__()
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.buttons: dict = {}
-        row = QHBoxLayout(self)
+        row = QGridLayout(self) if columns else QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(6)
-        for key in options:
+        for i, key in enumerate(options):
             b = button((labels or {}).get(key, str(key)), checkable=True)
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             b.setMinimumWidth(theme.TOUCH)
             self.group.addButton(b)
             self.buttons[key] = b
             b.toggled.connect(lambda on, k=key: on and self.changed.emit(k))
-            row.addWidget(b)
+            row.addWidget(b, i // columns, i % columns) if columns else row.addWidget(b)
 
     @property
     def value(self):
@@ -108,3 +109,39 @@ class Choice(QWidget):
             self.group.setExclusive(True)
         elif key in self.buttons:
             self.buttons[key].setChecked(True)
+
+
+class Stepper(QWidget):
+    """A number with large − and + keys (touch) that can also be typed; `value()` is an int or a float."""
+
+    def __init__(self, low: float, high: float, value: float, step: float = 1, decimals: int = 0, suffix: str = ""):
+        super().__init__()
+        self.decimals = decimals
+        self.box = QDoubleSpinBox()
+        self.box.setDecimals(decimals)
+        self.box.setRange(low, high)
+        self.box.setSingleStep(step)
+        self.box.setValue(value)
+        self.box.setSuffix(suffix)
+        self.box.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.box.setMinimumWidth(80)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        self.minus = button("−", self.box.stepDown, name="less")
+        self.plus = button("+", self.box.stepUp, name="more")
+        for b in (self.minus, self.plus):
+            b.setStyleSheet(f"padding: 0; min-width: {TOUCH_KEY}px; max-width: {TOUCH_KEY}px; font-size: 24px;")
+        row.addWidget(self.minus)
+        row.addWidget(self.box, 1)
+        row.addWidget(self.plus)
+
+    def value(self):
+        v = self.box.value()
+        return int(round(v)) if self.decimals == 0 else round(v, self.decimals)
+
+    def setValue(self, value) -> None:
+        self.box.setValue(value)
+
+
+TOUCH_KEY = theme.TOUCH

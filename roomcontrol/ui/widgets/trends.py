@@ -3,6 +3,7 @@ Minutes since the session opened on the x axis; points come from the snapshots (
 
 from __future__ import annotations
 
+import bisect
 from datetime import datetime
 
 import pyqtgraph as pg
@@ -64,10 +65,12 @@ class TrendsPlot(pg.GraphicsLayoutWidget):
         self._seen[kind] = ts
         xs, ys = self.series[key]
         x = (ts - self.start).total_seconds() / 60.0
-        if key == "hr" and xs and x - xs[-1] < 1 / 60:
+        i = bisect.bisect(xs, x)  # stored history may arrive after the first live points
+        near = [xs[j] for j in (i - 1, i) if 0 <= j < len(xs)]
+        if key == "hr" and any(abs(x - n) < 1 / 60 for n in near):
             return  # heart rate and pulse rate both arrive: one point a second is enough
-        xs.append(x)
-        ys.append(float(value))
+        xs.insert(i, x)
+        ys.insert(i, float(value))
         self._dirty = True
 
     def add_snapshot(self, snap) -> None:

@@ -1,0 +1,64 @@
+"""Wording of the assessment scales on screen (items and answer anchors). Scores and ranges are in
+roomcontrol.domain.scales; this is only what the nurse or patient reads."""
+
+FREQUENCY = ("Not at all", "Several days", "More than half the days", "Nearly every day")
+INTENSITY = ("Not at all", "Slightly", "Moderately", "Considerably", "Extremely")
+
+TEXT = {
+    "PADSS": {
+        "title": "PADSS — discharge readiness",
+        "hint": "Score each 0–2. Discharge needs the clinic's minimum total.",
+        "anchors": ("0", "1", "2"),
+        "items": {
+            "vital_signs": "Vital signs (2: within 20 % of baseline · 1: 20–40 % · 0: over 40 %)",
+            "activity": "Activity (2: steady gait, no dizziness · 1: needs help · 0: cannot walk)",
+            "nausea_vomiting": "Nausea / vomiting (2: minimal · 1: moderate · 0: severe)",
+            "pain": "Pain (2: acceptable on oral analgesia · 1: not quite · 0: not acceptable)",
+            "bleeding": "Bleeding at the IV site (2: minimal · 1: moderate · 0: severe)",
+        },
+    },
+    "CADSS-6": {
+        "title": "CADSS-6 — dissociation",
+        "hint": "Ask the patient; score how strongly each was felt just now.",
+        "anchors": INTENSITY,
+        "items": {
+            "slow_motion": "Things seemed to be moving in slow motion",
+            "unreal": "Things seemed unreal, as if in a dream",
+            "body_changed": "The body felt changed (larger, smaller, detached)",
+            "separated": "Felt separated from what was happening",
+            "time_changed": "The sense of time changed",
+            "colours_changed": "Colours or sounds seemed different",
+        },
+    },
+    "PHQ-9": {
+        "title": "How have you been feeling? (PHQ-9)",
+        "hint": "Over the last 2 weeks, how often have you been bothered by these problems?",
+        "anchors": FREQUENCY,
+        "items": {
+            "q1": "Little interest or pleasure in doing things",
+            "q2": "Feeling down, depressed, or hopeless",
+            "q3": "Trouble falling or staying asleep, or sleeping too much",
+            "q4": "Feeling tired or having little energy",
+            "q5": "Poor appetite or overeating",
+            "q6": "Feeling bad about yourself, or that you have let yourself or your family down",
+            "q7": "Trouble concentrating on things, such as reading or watching television",
+            "q8": "Moving or speaking slowly, or being so fidgety or restless that you move around a lot",
+            "q9": "Thoughts that you would be better off dead, or of hurting yourself",
+        },
+    },
+    "GAD-7": {
+        "title": "How have you been feeling? (GAD-7)",
+        "hint": "Over the last 2 weeks, how often have you been bothered by these problems?",
+        "anchors": FREQUENCY,
+        "items": {
+            "q1": "Feeling nervous, anxious, or on edge",
+            "q2": "Not being able to stop or control worrying",
+            "q3": "Worrying too much about different things",
+            "q4": "Trouble relaxing",
+            "q5": "Being so restless that it is hard to sit still",
+            "q6": "Becoming easily annoyed or irritable",
+            "q7": "Feeling afraid, as if something awful might happen",
+        },
+    },
+}
+PATIENT_SCALES = ("PHQ-9", "GAD-7")

@@ -1,0 +1,209 @@
+"""Check-in: open the session (patient reference, weight, dose, course number), confirm the clinic's checklist,
+record baseline vitals from the monitor or typed in. The room core's guards come back as plain reasons."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QVBoxLayout,
+                               QWidget)
+
+from roomcontrol.ui import format as F
+from roomcontrol.ui import theme
+from roomcontrol.ui.widgets.buttons import Stepper, button
+
+ITEM_LABELS = {"npo": "NPO (fasting)", "iv_access": "IV access", "pregnancy_screen": "Pregnancy screen"}
+
+
+def _spin(low, high, value, step=1.0, decimals=0, suffix=""):
+    return Stepper(low, high, value, step, decimals, suffix)
+
+
+def _panel() -> tuple[QWidget, QVBoxLayout]:
+    w = QWidget(objectName="panel")
+    w.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+    box = QVBoxLayout(w)
+    box.setContentsMargins(18, 12, 18, 14)
+    return w, box
+
+
+class CheckInScreen(QWidget):
+    navigate = Signal(str)
+
+    def __init__(self, controller, scale: float = 1.0):
+        super().__init__()
+        self.controller = controller
+        policy = controller.config.session
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(theme.px(14, scale), 4, theme.px(14, scale), theme.px(10, scale))
+        self.back = button("Back to the room", lambda: self.navigate.emit("main"), kind="quiet")
+        cols = QHBoxLayout()
+        cols.setSpacing(theme.px(12, scale))
+        # -- patient and dose ------------------------------------------------------------------------
+        left, lbox = _panel()
+        lbox.addWidget(QLabel("CHECK-IN · PATIENT AND DOSE", objectName="title"))
+        form = QFormLayout()
+        form.setVerticalSpacing(theme.px(8, scale))
+        self.patient_ref = QLineEdit(placeholderText="e.g. PT-1042")
+        self.patient_ref.setAccessibleName("patient reference")
+        b = policy.bounds
+        self.weight = _spin(b.weight_kg.low, b.weight_kg.high, 70, 0.5, 1, " kg")
+        self.dose = _spin(b.dose_mg_per_kg.low, b.dose_mg_per_kg.high, policy.default_dose_mg_per_kg, 0.05, 2,
+                          " mg/kg")
+        self.course = _spin(1, 99, 1)
+        self.minutes = _spin(b.planned_infusion_min.low, b.planned_infusion_min.high, policy.planned_infusion_min,
+                             5, 0, " min")
+        for label, w in (("Patient ref.", self.patient_ref), ("Weight", self.weight), ("Dose", self.dose),
+                         ("Infusion no.", self.course), ("Over", self.minutes)):
+            form.addRow(label, w)
+        lbox.addLayout(form)
+        self.plan = QLabel("", objectName="dim")
+        self.plan.setWordWrap(True)
+        lbox.addWidget(self.plan)
+        self.open_button = button("Open session", self._open, kind="primary", name="open session")
+        lbox.addWidget(self.open_button)
+        lbox.addStretch(1)
+        lbox.addWidget(QLabel("PATIENT QUESTIONNAIRES", objectName="title"))
+        q = QHBoxLayout()
+        self.phq = button("PHQ-9", lambda: self.navigate.emit("PHQ-9"))
+        self.gad = button("GAD-7", lambda: self.navigate.emit("GAD-7"))
+        q.addWidget(self.phq)
+        q.addWidget(self.gad)
+        lbox.addLayout(q)
+        cols.addWidget(left, 4)
+        # -- checklist and baseline ------------------------------------------------------------------
+        right, rbox = _panel()
+        rbox.addWidget(QLabel("CHECKLIST", objectName="title"))
+        grid = QGridLayout()
+        grid.setVerticalSpacing(theme.px(4, scale))
+        self.items: dict[str, object] = {}
+        self.solids = _spin(0, 48, policy.npo_solids_hours, 0.5, 1, " h")
+        self.fluids = _spin(0, 48, policy.npo_clear_fluids_hours, 0.5, 1, " h")
+        row = 0
+        for item in policy.required_checklist:
+            label = QLabel(ITEM_LABELS.get(item, F.words(item).capitalize()))
+            grid.addWidget(label, row, 0)
+            confirm = button("Confirm", lambda i=item: self._confirm(i), name=f"confirm {item}")
+            confirm.setMinimumWidth(150)
+            grid.addWidget(confirm, row, 2)
+            self.items[item] = confirm
+            if item == "npo":
+                hours = QHBoxLayout()
+                for what, w in (("hours since solids", self.solids), ("clear fluids", self.fluids)):
+                    hours.addWidget(QLabel(what, objectName="dim"))
+                    hours.addWidget(w, 1)
+                row += 1
+                grid.addLayout(hours, row, 0, 1, 3)
+            row += 1
+        grid.setColumnStretch(0, 1)
+        rbox.addLayout(grid)
+        self.capture = button("Capture from monitor", self._capture, kind="primary", name="capture baseline")
+        self.record = button("Record typed", self._record, name="record baseline")
+        head = QHBoxLayout()
+        head.addWidget(QLabel("BASELINE VITALS", objectName="title"), 1)
+        head.addWidget(self.capture)
+        rbox.addLayout(head)
+        self.hr = _spin(20, 250, 72)
+        self.spo2 = _spin(50, 100, 98)
+        self.sys = _spin(50, 280, 120)
+        self.dia = _spin(20, 180, 80)
+        typed = QGridLayout()
+        typed.setHorizontalSpacing(theme.px(10, scale))
+        typed.setVerticalSpacing(theme.px(4, scale))
+        for i, (label, w) in enumerate((("HR", self.hr), ("SpO₂", self.spo2), ("Sys", self.sys), ("Dia", self.dia))):
+            typed.addWidget(QLabel(label), i // 2, (i % 2) * 2)
+            typed.addWidget(w, i // 2, (i % 2) * 2 + 1)
+        self.record.setSizePolicy(self.record.sizePolicy().horizontalPolicy(), QSizePolicy.Policy.Expanding)
+        typed.addWidget(self.record, 0, 4, 2, 1)
+        rbox.addLayout(typed)
+        self.baseline = QLabel("", objectName="ok")
+        rbox.addWidget(self.baseline)
+        rbox.addStretch(1)
+        cols.addWidget(right, 6)
+        outer.addLayout(cols, 1)
+        foot = QHBoxLayout()
+        self.message = QLabel("", objectName="message")
+        self.message.setWordWrap(True)
+        self.prompt = QLabel("", objectName="error")
+        self.prompt.setWordWrap(True)
+        self.start = button("Start infusion", self._start, kind="primary", name="start infusion")
+        self.start.setMinimumWidth(240)
+        foot.addWidget(self.message, 1)
+        foot.addWidget(self.back)
+        foot.addWidget(self.start)
+        outer.addWidget(self.prompt)
+        outer.addLayout(foot)
+        self.prompt.hide()
+        controller.snapshot.connect(self.show_snapshot)
+
+    # -- actions -------------------------------------------------------------------------------------
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+
+    def _open(self) -> None:
+        self.controller.send("open_session", patient_ref=self.patient_ref.text(), weight_kg=self.weight.value(),
+                             dose_mg_per_kg=round(self.dose.value(), 3), course_no=self.course.value(),
+                             planned_infusion_min=self.minutes.value(),
+                             on_ok=lambda _: self._say("Session opened: now the checklist"), on_error=self._say)
+
+    def _confirm(self, item: str) -> None:
+        extra = {}
+        if item == "npo":
+            extra = {"hours_since_solids": self.solids.value(), "hours_since_clear_fluids": self.fluids.value()}
+        self.controller.send("confirm_checklist", item=item, **extra,
+                             on_ok=lambda _: self._say(f"Confirmed: {F.words(item)}"), on_error=self._say)
+
+    def _capture(self) -> None:
+        self.controller.send("capture_baseline", on_ok=lambda _: self._say("Baseline captured from the monitor"),
+                             on_error=self._say)
+
+    def _record(self) -> None:
+        self.controller.send("record_baseline", heart_rate=self.hr.value(), spo2=self.spo2.value(),
+                             nibp_systolic=self.sys.value(), nibp_diastolic=self.dia.value(),
+                             on_ok=lambda _: self._say("Baseline recorded"), on_error=self._say)
+
+    def _start(self) -> None:
+        self.controller.send("start_infusion", on_ok=lambda _: self.navigate.emit("main"), on_error=self._say)
+
+    def show_prompt(self, text: str) -> None:
+        """A flag for the nurse (PHQ-9 item 9 above zero); stays until the next session."""
+        self.prompt.setText(text)
+        self.prompt.setVisible(bool(text))
+
+    # -- state ---------------------------------------------------------------------------------------
+    def show_snapshot(self, snap) -> None:
+        s = snap.session
+        opened = s is not None and snap.phase in ("pre_infusion", "infusing", "paused", "recovery")
+        for w in (self.patient_ref, self.weight, self.dose, self.course, self.minutes):
+            w.setEnabled(not opened)
+        if opened and self.patient_ref.text() != s.patient_ref:
+            self.patient_ref.setText(s.patient_ref)
+            self.weight.setValue(s.plan.get("weight_kg", 70))
+            self.dose.setValue(s.plan.get("dose_mg_per_kg", 0.5))
+            self.course.setValue(s.course_no)
+        self.open_button.setVisible(not opened)
+        pre = opened and snap.phase == "pre_infusion"
+        if opened:
+            p = s.plan
+            self.plan.setText(f"{s.patient_ref}, infusion {s.course_no}: {p.get('total_dose_mg')} mg over "
+                              f"{p.get('planned_infusion_min')} min ({p.get('rate_mg_per_h')} mg/h)")
+        else:
+            self.plan.setText("Fill in and open the session; the dose is checked against the clinic's limits.")
+            self.show_prompt("")
+        for item, b in self.items.items():
+            done = opened and item in s.checklist
+            b.setText("✓ Confirmed" if done else "Confirm")
+            b.setEnabled(pre and not done)
+        self.solids.setEnabled(pre and "npo" not in (s.checklist if s else ()))
+        self.fluids.setEnabled(self.solids.isEnabled())
+        has_baseline = opened and s.baseline is not None
+        for w in (self.capture, self.record, self.hr, self.spo2, self.sys, self.dia):
+            w.setEnabled(pre and not has_baseline)
+        if has_baseline:
+            b = s.baseline
+            self.baseline.setText(f"✓ HR {b['heart_rate']}, SpO₂ {b['spo2']}, NIBP {b['nibp_systolic']}/"
+                                  f"{b['nibp_diastolic']} ({b.get('source', 'typed')})")
+        else:
+            self.baseline.setText("")
+        self.start.setVisible(pre)
+        self.phq.setEnabled(opened)
+        self.gad.setEnabled(opened)

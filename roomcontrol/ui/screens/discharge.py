@@ -1,0 +1,98 @@
+"""Discharge: the PADSS form with its score, the minimum recovery time, escort confirmation and a held Discharge."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from roomcontrol.ui import format as F
+from roomcontrol.ui import theme
+from roomcontrol.ui.widgets.buttons import HoldButton, button
+from roomcontrol.ui.widgets.scale_form import ScaleForm
+
+
+class DischargeScreen(QWidget):
+    navigate = Signal(str)
+
+    def __init__(self, controller, scale: float = 1.0):
+        super().__init__()
+        self.controller = controller
+        self.policy = controller.config.session
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(theme.px(14, scale), 4, theme.px(14, scale), theme.px(10, scale))
+        head = QHBoxLayout()
+        self.title = QLabel("Discharge", objectName="heading")
+        head.addWidget(self.title, 1)
+        head.addWidget(button("Back to the room", lambda: self.navigate.emit("main"), kind="quiet"))
+        outer.addLayout(head)
+        cols = QHBoxLayout()
+        cols.setSpacing(theme.px(12, scale))
+        form_panel = QWidget(objectName="panel")
+        form_panel.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        fbox = QVBoxLayout(form_panel)
+        fbox.setContentsMargins(18, 12, 18, 12)
+        self.padss = ScaleForm(controller, "PADSS", scale=scale)
+        self.padss.save.setText("Save PADSS")
+        fbox.addWidget(self.padss)
+        cols.addWidget(form_panel, 7)
+        side = QWidget(objectName="panel")
+        side.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        sbox = QVBoxLayout(side)
+        sbox.setContentsMargins(18, 12, 18, 14)
+        sbox.setSpacing(theme.px(10, scale))
+        sbox.addWidget(QLabel("RECOVERY", objectName="title"))
+        self.recovery = QLabel("--:--", objectName="timer")
+        self.minimum = QLabel("", objectName="dim")
+        self.minimum.setWordWrap(True)
+        sbox.addWidget(self.recovery)
+        sbox.addWidget(self.minimum)
+        sbox.addWidget(QLabel("PADSS", objectName="title"))
+        self.score = QLabel("not recorded yet", objectName="big")
+        sbox.addWidget(self.score)
+        sbox.addWidget(QLabel("ESCORT", objectName="title"))
+        self.escort = button("Escort present and confirmed", checkable=True, name="escort confirmed")
+        sbox.addWidget(self.escort)
+        sbox.addStretch(1)
+        self.message = QLabel("", objectName="message")
+        self.message.setWordWrap(True)
+        sbox.addWidget(self.message)
+        self.discharge = HoldButton("Hold to discharge", kind="primary")
+        self.discharge.setAccessibleName("hold to discharge")
+        self.discharge.setMinimumHeight(theme.px(72, scale))
+        self.discharge.confirmed.connect(self._discharge)
+        sbox.addWidget(self.discharge)
+        cols.addWidget(side, 4)
+        outer.addLayout(cols, 1)
+        controller.snapshot.connect(self.show_snapshot)
+
+    def _discharge(self) -> None:
+        self.controller.send("discharge", escort_confirmed=self.escort.isChecked(),
+                             on_ok=lambda _: self._done(), on_error=self.message.setText)
+
+    def _done(self) -> None:
+        self.message.setText("")
+        self.escort.setChecked(False)
+        self.padss.clear()
+        self.navigate.emit("main")
+
+    def show_snapshot(self, snap) -> None:
+        s = snap.session
+        if s is None or snap.phase != "recovery":
+            self.title.setText("Discharge")
+            self.recovery.setText("--:--")
+            self.minimum.setText("Discharge happens from recovery.")
+            self.discharge.setEnabled(False)
+            return
+        self.title.setText(f"Discharge · {s.patient_ref}")
+        self.recovery.setText(F.mmss(snap.recovery_elapsed_s))
+        left = snap.recovery_remaining_s or 0
+        self.minimum.setText(f"Minimum recovery {self.policy.min_recovery_min} min: "
+                             + (f"{F.mmss(left)} to go" if left > 0 else "reached"))
+        padss = s.scores.get("PADSS")
+        need = self.policy.min_padss_for_discharge
+        if padss is None:
+            self.score.setText("not recorded yet")
+        else:
+            self.score.setText(f"{padss} / 10  ({'ready' if padss >= need else f'needs {need}'})")
+        self.escort.setVisible(self.policy.require_escort)
+        self.discharge.setEnabled(True)

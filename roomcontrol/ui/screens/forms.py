@@ -1,0 +1,143 @@
+"""Full-screen forms reached from the room: an assessment scale (CADSS-6 by the nurse; PHQ-9 and GAD-7 by the
+patient), medication given, and a free note."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
+
+from roomcontrol.ui import theme
+from roomcontrol.ui.scale_text import PATIENT_SCALES
+from roomcontrol.ui.widgets.buttons import Choice, Stepper, button
+from roomcontrol.ui.widgets.scale_form import ScaleForm
+
+PRESETS = {  # drug: (dose, unit, route) — common in a ketamine clinic; anything else can be typed
+    "Ondansetron": (4, "mg", "IV"), "Midazolam": (1, "mg", "IV"), "Labetalol": (10, "mg", "IV"),
+    "Clonidine": (0.1, "mg", "PO"),
+}
+UNITS = ("mg", "mcg", "mL")
+ROUTES = ("IV", "PO", "SL", "IM", "ODT")
+
+
+class ScaleScreen(QWidget):
+    """One scale at a time. A patient's questionnaire ends with "please hand the screen back" and never shows
+    the nurse's flag; the nurse's prompt goes to the check-in screen instead."""
+    navigate = Signal(str)
+    flagged = Signal(str)  # a prompt for the nurse
+
+    def __init__(self, controller, scale: float = 1.0):
+        super().__init__()
+        self.controller, self.ui_scale = controller, scale
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(theme.px(20, scale), 8, theme.px(20, scale), theme.px(12, scale))
+        head = QHBoxLayout()
+        head.addStretch(1)
+        self.back = button("Back", lambda: self.navigate.emit(self.return_to), kind="quiet")
+        head.addWidget(self.back)
+        self.box.addLayout(head)
+        self.form: ScaleForm | None = None
+        self.return_to = "main"
+        self.thanks = QLabel("Thank you. Please hand the screen back to your nurse.", objectName="heading")
+        self.box.addWidget(self.thanks)
+        self.thanks.hide()
+
+    def open(self, name: str) -> None:
+        if self.form is not None:
+            self.form.deleteLater()
+        patient = name in PATIENT_SCALES
+        self.return_to = "checkin" if patient else "main"
+        self.form = ScaleForm(self.controller, name, actor="patient" if patient else None, scale=self.ui_scale)
+        self.form.recorded.connect(self._recorded)
+        self.box.insertWidget(1, self.form, 1)
+        self.thanks.hide()
+
+    def _recorded(self, scale: str, score: int, items: dict) -> None:
+        if scale == "PHQ-9" and items.get("q9", 0) > 0:
+            self.flagged.emit(f"PHQ-9 item 9 (thoughts of death or self-harm) was answered {items['q9']} of 3. "
+                              "Talk with the patient and follow the clinic's safety protocol before the infusion.")
+        if scale in PATIENT_SCALES:
+            self.form.hide()
+            self.thanks.show()
+        else:
+            self.navigate.emit(self.return_to)
+
+
+class MedicationScreen(QWidget):
+    navigate = Signal(str)
+
+    def __init__(self, controller, scale: float = 1.0):
+        super().__init__()
+        self.controller = controller
+        box = QVBoxLayout(self)
+        box.setContentsMargins(theme.px(20, scale), 8, theme.px(20, scale), theme.px(12, scale))
+        head = QHBoxLayout()
+        head.addWidget(QLabel("Medication given", objectName="heading"), 1)
+        head.addWidget(button("Back", lambda: self.navigate.emit("main"), kind="quiet"))
+        box.addLayout(head)
+        self.presets = Choice(PRESETS)
+        self.presets.changed.connect(self._preset)
+        box.addWidget(self.presets)
+        self.drug = QLineEdit(placeholderText="drug")
+        self.drug.setAccessibleName("drug")
+        self.dose = Stepper(0, 1000, 0, 0.5, 2)
+        self.unit = Choice(UNITS)
+        self.route = Choice(ROUTES)
+        for label, w in (("Drug", self.drug), ("Dose", self.dose), ("Unit", self.unit), ("Route", self.route)):
+            row = QHBoxLayout()
+            title = QLabel(label)
+            title.setMinimumWidth(100)
+            row.addWidget(title)
+            row.addWidget(w, 1)
+            box.addLayout(row)
+        self.message = QLabel("", objectName="message")
+        box.addWidget(self.message)
+        box.addStretch(1)
+        self.save = button("Record medication", self._save, kind="primary", name="record medication")
+        box.addWidget(self.save)
+
+    def _preset(self, drug: str) -> None:
+        dose, unit, route = PRESETS[drug]
+        self.drug.setText(drug)
+        self.dose.setValue(dose)
+        self.unit.set_value(unit)
+        self.route.set_value(route)
+
+    def _save(self) -> None:
+        self.controller.send("give_medication", drug=self.drug.text(), dose=self.dose.value(),
+                             unit=self.unit.value or "", route=self.route.value or "",
+                             on_ok=lambda _: self._done(), on_error=self.message.setText)
+
+    def _done(self) -> None:
+        self.message.setText("")
+        self.presets.set_value(None)
+        self.drug.clear()
+        self.navigate.emit("main")
+
+
+class NoteScreen(QWidget):
+    navigate = Signal(str)
+
+    def __init__(self, controller, scale: float = 1.0):
+        super().__init__()
+        self.controller = controller
+        box = QVBoxLayout(self)
+        box.setContentsMargins(theme.px(20, scale), 8, theme.px(20, scale), theme.px(12, scale))
+        head = QHBoxLayout()
+        head.addWidget(QLabel("Note", objectName="heading"), 1)
+        head.addWidget(button("Back", lambda: self.navigate.emit("main"), kind="quiet"))
+        box.addLayout(head)
+        self.text = QPlainTextEdit()
+        self.text.setAccessibleName("note text")
+        box.addWidget(self.text, 1)
+        self.message = QLabel("", objectName="message")
+        box.addWidget(self.message)
+        box.addWidget(button("Add note", self._save, kind="primary", name="add note"))
+
+    def _save(self) -> None:
+        self.controller.send("add_note", text=self.text.toPlainText(), on_ok=lambda _: self._done(),
+                             on_error=self.message.setText)
+
+    def _done(self) -> None:
+        self.text.clear()
+        self.message.setText("")
+        self.navigate.emit("main")

@@ -1,0 +1,203 @@
+"""The session card: patient, infusion n of the course, phase, a big timer with progress, dose and rate, and the
+actions the phase allows. Stopping early and aborting need a reason and a 1.5 s hold."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QProgressBar, QStackedWidget, QVBoxLayout,
+                               QWidget)
+
+from roomcontrol.domain.commands import COMPLETE_TOLERANCE_S
+from roomcontrol.ui import format as F
+from roomcontrol.ui import theme
+from roomcontrol.ui.widgets.buttons import Choice, HoldButton, button
+
+REASONS = {
+    "pause_infusion": ("Patient request", "Nausea", "Bathroom", "Blood pressure", "IV check"),
+    "stop_infusion": ("Patient request", "Adverse reaction", "Blood pressure", "IV problem"),
+    "abort_session": ("Patient declined", "Criteria not met", "Clinical concern", "Equipment"),
+}
+ASK = {"pause_infusion": "Pause — why?", "stop_infusion": "Stop the infusion early — why?",
+       "abort_session": "Abort the session — why?"}
+
+
+class ReasonPanel(QWidget):
+    """Pick a reason (or type one), then confirm: a tap for a pause, a hold for stop and abort."""
+    done = Signal()
+
+    def __init__(self, controller):
+        super().__init__()
+        self.controller = controller
+        self.command = ""
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.ask = QLabel("")
+        box.addWidget(self.ask)
+        self.choices_holder = QHBoxLayout()
+        box.addLayout(self.choices_holder)
+        self.choice: Choice | None = None
+        row = QHBoxLayout()
+        self.other = QLineEdit(placeholderText="or type a reason")
+        self.cancel = button("Cancel", self.close_panel, kind="quiet")
+        self.tap = button("Pause", self._confirm, kind="primary", name="confirm pause")
+        self.hold = HoldButton("Hold to confirm")
+        self.hold.setAccessibleName("hold to confirm")
+        self.hold.confirmed.connect(self._confirm)
+        for w in (self.other, self.cancel, self.tap, self.hold):
+            row.addWidget(w)
+        row.setStretch(0, 1)
+        box.addLayout(row)
+
+    def open(self, command: str) -> None:
+        self.command = command
+        self.ask.setText(ASK[command])
+        if self.choice is not None:
+            self.choice.deleteLater()
+        self.choice = Choice(REASONS[command])
+        self.choices_holder.addWidget(self.choice)
+        self.other.clear()
+        held = command != "pause_infusion"
+        self.tap.setVisible(not held)
+        self.hold.setVisible(held)
+        self.hold.setText("Hold to stop" if command == "stop_infusion" else "Hold to abort")
+
+    def reason(self) -> str:
+        return self.other.text().strip() or (self.choice.value if self.choice else "") or ""
+
+    def _confirm(self) -> None:
+        self.controller.send(self.command, reason=self.reason(), on_ok=lambda _: self.close_panel())
+
+    def close_panel(self) -> None:
+        self.done.emit()
+
+
+class SessionCard(QWidget):
+    navigate = Signal(str)  # "checkin", "discharge", "CADSS-6"
+
+    def __init__(self, controller, scale: float = 1.0):
+        super().__init__()
+        self.controller = controller
+        self.phase = "idle"
+        self.setObjectName("panel")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(theme.px(18, scale), theme.px(10, scale), theme.px(18, scale), theme.px(12, scale))
+        head = QHBoxLayout()
+        self.patient = QLabel("No patient", objectName="heading")
+        self.phase_label = QLabel("")
+        self.phase_label.setStyleSheet(f"font-size: {theme.px(22, scale)}px; color: {theme.SPO2};")
+        head.addWidget(self.patient, 1)
+        head.addWidget(self.phase_label)
+        box.addLayout(head)
+        timer_row = QHBoxLayout()
+        timer_row.setSpacing(theme.px(18, scale))
+        self.timer = QLabel("--:--", objectName="timer")
+        self.timer_note = QLabel("", objectName="dim")
+        self.timer_note.setWordWrap(True)
+        self.timer_note.setAlignment(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
+        self.dose = QLabel("")
+        self.dose.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.dose.setStyleSheet(f"font-size: {theme.px(17, scale)}px; color: {theme.DIM};")
+        timer_row.addWidget(self.timer)
+        timer_row.addWidget(self.timer_note, 1)
+        timer_row.addWidget(self.dose)
+        box.addLayout(timer_row)
+        self.progress = QProgressBar(textVisible=False, maximum=1000)
+        self.progress.setFixedHeight(theme.px(10, scale))
+        self.progress.setStyleSheet(f"QProgressBar {{ background: {theme.LINE}; border: none; border-radius: 5px; }}"
+                                    f"QProgressBar::chunk {{ background: {theme.SPO2}; border-radius: 5px; }}")
+        box.addWidget(self.progress)
+        self.stack = QStackedWidget()
+        self.actions = QWidget()
+        row = QHBoxLayout(self.actions)
+        row.setContentsMargins(0, theme.px(8, scale), 0, 0)
+        c = controller
+        self.b = {
+            "checkin": button("Check in a patient", lambda: self.navigate.emit("checkin"), kind="primary"),
+            "continue": button("Check-in", lambda: self.navigate.emit("checkin")),
+            "start": button("Start infusion", lambda: c.send("start_infusion"), kind="primary"),
+            "pause": button("Pause", lambda: self._reason("pause_infusion")),
+            "resume": button("Resume", lambda: c.send("resume_infusion"), kind="primary"),
+            "complete": button("Complete", lambda: c.send("complete_infusion"), kind="primary"),
+            "stop": button("Stop early…", lambda: self._reason("stop_infusion"), kind="danger"),
+            "cadss": button("CADSS-6", lambda: self.navigate.emit("CADSS-6")),
+            "discharge": button("Discharge…", lambda: self.navigate.emit("discharge"), kind="primary"),
+            "abort": button("Abort…", lambda: self._reason("abort_session"), kind="quiet"),
+        }
+        for key, b in self.b.items():
+            b.setAccessibleName(key)
+            row.addWidget(b)
+        self.reasons = ReasonPanel(controller)
+        self.reasons.done.connect(lambda: self.stack.setCurrentWidget(self.actions))
+        self.stack.addWidget(self.actions)
+        self.stack.addWidget(self.reasons)
+        box.addWidget(self.stack)
+        self.show_phase("idle")
+
+    def _reason(self, command: str) -> None:
+        self.reasons.open(command)
+        self.stack.setCurrentWidget(self.reasons)
+
+    def show_phase(self, phase: str) -> None:
+        shown = {
+            "idle": ("checkin",), "discharged": ("checkin",), "aborted": ("checkin",),
+            "pre_infusion": ("continue", "start", "abort"),
+            "infusing": ("pause", "complete", "cadss", "stop"),
+            "paused": ("resume", "complete", "cadss", "stop"),
+            "recovery": ("discharge", "cadss", "abort"),
+        }.get(phase, ())
+        for key, b in self.b.items():
+            b.setVisible(key in shown)
+        if phase != self.phase:
+            self.stack.setCurrentWidget(self.actions)
+        self.phase = phase
+
+    def show_snapshot(self, snap) -> None:
+        s = snap.session
+        self.show_phase(snap.phase)
+        self.phase_label.setText(F.phase(snap.phase))
+        if s is None:
+            self.patient.setText("No patient")
+            self.timer.setText(F.clock(snap.now))
+            self.timer_note.setText("")
+            self.dose.setText("")
+            self.progress.setValue(0)
+            return
+        self.patient.setText(f"{s.patient_ref}  ·  infusion {s.course_no} of the course")
+        plan = s.plan
+        rate = plan.get("rate_ml_per_h")
+        self.dose.setText(f"<span style='font-size:150%; color:{theme.TEXT}'>{plan.get('total_dose_mg'):g} mg</span>"
+                          f"<br>{plan.get('dose_mg_per_kg'):g} mg/kg × {plan.get('weight_kg'):g} kg"
+                          f"<br>{plan.get('rate_mg_per_h'):g} mg/h" + (f" · {rate:g} mL/h" if rate else ""))
+        planned = s.planned_infusion_s
+        if snap.phase in ("infusing", "paused"):
+            self.timer.setText(F.mmss(snap.infusion_elapsed_s))
+            note = f"of {F.mmss(planned)}"
+            if snap.phase == "paused" and s.pauses:
+                paused_s = (snap.now - s.pauses[-1].started).total_seconds()
+                note += f"\npaused {F.mmss(paused_s)} · {s.pauses[-1].reason}"
+            self.timer_note.setText(note)
+            self.progress.setValue(int(1000 * min(1.0, snap.infusion_elapsed_s / planned)))
+            ready = (snap.infusion_remaining_s or 0) <= COMPLETE_TOLERANCE_S
+            self.b["complete"].setEnabled(ready)
+            self.b["complete"].setText("Complete" if ready else f"Complete in {F.mmss(snap.infusion_remaining_s)}")
+        elif snap.phase == "recovery":
+            self.timer.setText(F.mmss(snap.recovery_elapsed_s))
+            left = snap.recovery_remaining_s or 0
+            self.timer_note.setText("in recovery" + (f"\nminimum {F.mmss(left)} to go" if left > 0 else
+                                                     "\nminimum time reached"))
+            minimum = max(1.0, snap.recovery_elapsed_s + left)
+            self.progress.setValue(int(1000 * min(1.0, snap.recovery_elapsed_s / minimum)))
+        elif snap.phase == "pre_infusion":
+            self.timer.setText(F.mmss(planned))
+            missing = [i for i in self.controller.config.session.required_checklist if i not in s.checklist]
+            if self.controller.config.session.require_baseline_vitals and s.baseline is None:
+                missing.append("baseline vitals")
+            self.timer_note.setText("planned · " + ("to do: " + ", ".join(F.words(m) for m in missing)
+                                                    if missing else "ready to start"))
+            self.b["start"].setEnabled(not missing)
+            self.progress.setValue(0)
+        else:
+            self.timer.setText(F.clock(snap.now))
+            self.timer_note.setText(F.phase(snap.phase).lower())
+            self.progress.setValue(0)

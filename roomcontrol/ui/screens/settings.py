@@ -1,0 +1,108 @@
+"""Settings for staff with the admin role (kept modest): devices with their health and a test each, the alarm
+limits in force (read-only here; they are set in room.toml within their bounds), and the scenes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from roomcontrol.ui import format as F
+from roomcontrol.ui import theme
+from roomcontrol.ui.widgets.buttons import button
+
+TEST_S = 5
+
+
+def _panel(title: str) -> tuple[QWidget, QVBoxLayout]:
+    w = QWidget(objectName="panel")
+    w.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+    box = QVBoxLayout(w)
+    box.setContentsMargins(18, 12, 18, 14)
+    box.addWidget(QLabel(title, objectName="title"))
+    return w, box
+
+
+class SettingsScreen(QWidget):
+    navigate = Signal(str)
+
+    def __init__(self, controller, scale: float = 1.0):
+        super().__init__()
+        self.controller = controller
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(theme.px(14, scale), 4, theme.px(14, scale), theme.px(10, scale))
+        head = QHBoxLayout()
+        head.addWidget(QLabel("Settings", objectName="heading"), 1)
+        head.addWidget(button("Back to the room", lambda: self.navigate.emit("main"), kind="quiet"))
+        outer.addLayout(head)
+        cols = QHBoxLayout()
+        devices, dbox = _panel("DEVICES")
+        grid = QGridLayout()
+        self.health: dict[str, QLabel] = {}
+        self.tests: dict = {}
+        tests = {"lighting": self._test_light, "audio": self._test_sound, "diffuser": self._test_diffuser}
+        for row, (device, label) in enumerate(F.DEVICES.items()):
+            driver = controller.config.devices.get(device)
+            grid.addWidget(QLabel(f"{label}"), row, 0)
+            grid.addWidget(QLabel(driver.driver + (f"  {driver.url}" if driver and driver.url else ""),
+                                  objectName="dim"), row, 1)
+            self.health[device] = QLabel("—")
+            grid.addWidget(self.health[device], row, 2)
+            if device in tests:
+                self.tests[device] = button("Test", tests[device], name=f"test {device}")
+                grid.addWidget(self.tests[device], row, 3)
+        dbox.addLayout(grid)
+        self.message = QLabel("", objectName="message")
+        dbox.addWidget(self.message)
+        dbox.addStretch(1)
+        cols.addWidget(devices, 5)
+        limits, lbox = _panel("ALARM LIMITS")
+        a = controller.config.alarms
+        lgrid = QGridLayout()
+        for row, (kind, lim) in enumerate(a.limits.items()):
+            lgrid.addWidget(QLabel(F.CONDITIONS.get(kind, kind)), row, 0)
+            rng = f"{_n(lim.low)} – {_n(lim.high)}"
+            lgrid.addWidget(QLabel(rng), row, 1)
+            lgrid.addWidget(QLabel(f"{lim.priority}, after {lim.delay_s} s" + (", latching" if lim.latching else ""),
+                                   objectName="dim"), row, 2)
+        lbox.addLayout(lgrid)
+        lbox.addWidget(QLabel(f"Sound pause {a.audio_pause_s} s · stale after {a.stale_after_s} s · "
+                              f"escalate after {a.escalate_after_s} s", objectName="dim"))
+        lbox.addWidget(QLabel("Limits are set in room.toml (within their safe bounds).", objectName="dim"))
+        lbox.addStretch(1)
+        scenes = controller.config.scenes
+        lbox.addWidget(QLabel("SCENES", objectName="title"))
+        for scene in scenes.values():
+            lbox.addWidget(QLabel(f"{scene.name}: light {scene.light_percent:g} %, {scene.colour_temp_k} K, "
+                                  f"volume {scene.volume_percent:g} %, {scene.playlist or 'no music'}",
+                                  objectName="dim"))
+        cols.addWidget(limits, 5)
+        outer.addLayout(cols, 1)
+        controller.snapshot.connect(self.show_snapshot)
+
+    def show_snapshot(self, snap) -> None:
+        for device, label in self.health.items():
+            word, level = F.HEALTH.get(snap.devices.get(device), (snap.devices.get(device) or "—", None))
+            label.setText(word)
+
+    def _test_light(self) -> None:
+        self.controller.send("set_ambient", target="light", value=100, final=False)
+        self.message.setText("Light at full; the scene comes back with the next change")
+
+    def _test_sound(self) -> None:
+        devices = self.controller.devices
+        if devices is None or devices.audio is None:
+            self.message.setText("No sound device on this PC")
+            return
+        self.controller.call(devices.audio.play_chime, lambda _: self.message.setText("Chime played"))
+
+    def _test_diffuser(self) -> None:
+        devices = self.controller.devices
+        if devices is None:
+            return
+        from roomcontrol.devices.diffuser import MistProgram
+        self.controller.call(lambda: devices.diffuser.start(MistProgram(TEST_S, 0, TEST_S)),
+                             lambda _: self.message.setText(f"Diffuser on for {TEST_S} s"))
+
+
+def _n(value) -> str:
+    return "—" if value is None else f"{value:g}"

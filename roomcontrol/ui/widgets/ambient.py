@@ -1,0 +1,162 @@
+"""The ambient panel: scenes, light, volume, track and diffuser. The patient's version (locked screen) has only
+light, volume and track, within the patient's limits, and acts as "patient".
+
+A slider sends `set_ambient` with final=False while it is dragged (applied, not logged; at most ~8 a second)
+and final=True once on release, so one drag is one line in the log."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+
+from roomcontrol.domain.ambient import PATIENT_LIMITS
+from roomcontrol.ui import theme
+from roomcontrol.ui.widgets.buttons import Choice, button
+
+SCENE_LABELS = {"welcome": "Welcome", "infusion": "Infusion", "recovery": "Recovery", "discharge": "Discharge",
+                "cleaning": "Cleaning", "off": "Off"}
+DRAG_SEND_MS = 120
+USER_HOLD_S = 3.0  # after a change by hand, the device status does not move the slider for this long
+
+
+class AmbientSlider(QWidget):
+    def __init__(self, controller, target: str, label: str, patient: bool):
+        super().__init__()
+        self.controller, self.target, self.patient = controller, target, patient
+        self.touched_at = 0.0
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel(label)
+        self.label.setMinimumWidth(90)
+        self.value_label = QLabel("")
+        self.value_label.setMinimumWidth(60)
+        self.value_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        low, high = PATIENT_LIMITS[target] if patient else (0, 100)
+        self.slider.setRange(int(low), int(high))
+        self.slider.setPageStep(10)
+        self.slider.setAccessibleName(f"{target} slider")
+        row.addWidget(self.label)
+        row.addWidget(self.slider, 1)
+        row.addWidget(self.value_label)
+        self._pending: int | None = None
+        self._throttle = QTimer(self, singleShot=True, interval=DRAG_SEND_MS, timeout=self._send_drag)
+        self.slider.valueChanged.connect(self._changed)
+        self.slider.sliderReleased.connect(self._released)
+
+    def _changed(self, value: int) -> None:
+        self.value_label.setText(f"{value} %")
+        if self.slider.signalsBlocked():
+            return
+        self.touched_at = time.monotonic()
+        if self.slider.isSliderDown():
+            self._pending = value
+            if not self._throttle.isActive():
+                self._throttle.start()
+        else:
+            self._send(value, True)
+
+    def _send_drag(self) -> None:
+        if self._pending is not None and self.slider.isSliderDown():
+            self._send(self._pending, False)
+        self._pending = None
+
+    def _released(self) -> None:
+        self._throttle.stop()
+        self._pending = None
+        self.touched_at = time.monotonic()
+        self._send(self.slider.value(), True)
+
+    def _send(self, value: int, final: bool) -> None:
+        self.controller.send("set_ambient", actor="patient" if self.patient else None,
+                             target=self.target, value=value, final=final)
+
+    def show_value(self, percent) -> None:
+        if percent is None or self.slider.isSliderDown() or time.monotonic() - self.touched_at < USER_HOLD_S:
+            return
+        self.slider.blockSignals(True)
+        self.slider.setValue(int(round(percent)))
+        self.slider.blockSignals(False)
+        self.value_label.setText(f"{self.slider.value()} %")
+
+
+class AmbientPanel(QWidget):
+    def __init__(self, controller, *, patient: bool = False, scale: float = 1.0):
+        super().__init__()
+        self.controller, self.patient = controller, patient
+        self.setObjectName("panel")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, not patient)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(12, 10, 12, 10)
+        box.setSpacing(theme.px(4, scale))
+        if not patient:
+            names = list(controller.config.scenes)
+            self.scenes = Choice(names, {n: SCENE_LABELS.get(n, n.capitalize()) for n in names}, columns=3)
+            for b in self.scenes.buttons.values():
+                b.setStyleSheet(f"padding: 0 4px; font-size: {theme.px(16, scale)}px;")
+            box.addWidget(self.scenes)
+            self.scenes.changed.connect(self._scene)
+        self.light = AmbientSlider(controller, "light", "Light", patient)
+        self.volume = AmbientSlider(controller, "volume", "Volume", patient)
+        box.addWidget(self.light)
+        box.addWidget(self.volume)
+        row = QHBoxLayout()
+        self.prev = button("◀◀", lambda: self._track("previous"), name="previous track")
+        self.play = button("Play", self._play_pause, name="play or pause music")
+        self.next = button("▶▶", lambda: self._track("next"), name="next track")
+        self.track = QLabel("")
+        self.track.setObjectName("dim")
+        for b in (self.prev, self.play, self.next):
+            row.addWidget(b)
+        if not patient:  # the nurse's panel: the diffuser joins the row; the track name is its tooltip
+            self.diffuser = button("Mist", self._diffuser, checkable=True, name="diffuser")
+            row.addWidget(self.diffuser)
+            for b in (self.prev, self.play, self.next, self.diffuser):
+                b.setStyleSheet("padding: 0 6px;")
+        box.addLayout(row)
+        if patient:
+            box.addWidget(self.track)
+        box.addStretch(1)
+        self.playing = False
+        controller.ambient.connect(self.show_status)
+
+    def _scene(self, name) -> None:
+        if not getattr(self, "_quiet", False):
+            self.controller.send("apply_scene", scene=name)
+
+    def _track(self, move: str) -> None:
+        self.controller.send("set_ambient", actor="patient" if self.patient else None, target="track", value=move)
+
+    def _play_pause(self) -> None:
+        self._track("pause" if self.playing else "play")
+        self.playing = not self.playing
+        self.play.setText("Pause" if self.playing else "Play")
+
+    def _diffuser(self) -> None:
+        self.controller.send("set_ambient", target="diffuser", value=self.diffuser.isChecked())
+
+    def show_status(self, status: dict) -> None:
+        self.light.show_value(status.get("light_percent"))
+        audio = status.get("audio")
+        if audio is not None:
+            self.volume.show_value(audio.volume * 100)
+            self.playing = audio.playing and not audio.paused
+            self.play.setText("Pause" if self.playing else "Play")
+            name = (audio.track or "").rsplit(".", 1)[0].replace("_", " ").replace("-", " ")
+            self.track.setText(f"♪ {name}" if name else "No music")
+            self.play.setToolTip(self.track.text())
+        else:
+            self.track.setText("No sound device")
+        if not self.patient:
+            if status.get("scene") in self.scenes.buttons and self.scenes.value != status.get("scene"):
+                self._quiet = True
+                self.scenes.set_value(status["scene"])
+                self._quiet = False
+            diffuser = status.get("diffuser")
+            if diffuser is not None:
+                self.diffuser.blockSignals(True)
+                self.diffuser.setChecked(bool(diffuser.running))
+                self.diffuser.blockSignals(False)
+                self.diffuser.setText("Mist on" if diffuser.running else "Mist")

@@ -1,0 +1,71 @@
+"""The top bar: room, clock, who is signed in (and Lock), device health, sync state, settings for admins."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from roomcontrol.ui import format as F
+from roomcontrol.ui import theme
+from roomcontrol.ui.widgets.buttons import button
+
+DOT = {"ok": theme.OK, "warn": theme.WARN, "bad": theme.DANGER, None: theme.FAINT}
+
+
+class TopBar(QWidget):
+    settings = Signal()
+
+    def __init__(self, controller, scale: float = 1.0):
+        super().__init__()
+        self.controller = controller
+        row = QHBoxLayout(self)
+        row.setContentsMargins(theme.px(16, scale), 6, theme.px(10, scale), 6)
+        row.setSpacing(theme.px(18, scale))
+        self.room = QLabel(controller.config.room_name)
+        self.room.setStyleSheet(f"font-size: {theme.px(22, scale)}px; font-weight: 600;")
+        self.clock = QLabel("--:--")
+        self.clock.setStyleSheet(f"font-size: {theme.px(22, scale)}px; color: {theme.DIM};")
+        self.devices = QLabel("")
+        self.devices.setTextFormat(Qt.TextFormat.RichText)
+        self.sync = QLabel("")
+        self.sync.setObjectName("dim")
+        self.who = QLabel("")
+        self.settings_button = button("Settings", self.settings.emit, kind="quiet", name="settings")
+        self.lock_button = button("Lock", lambda: controller.lock("locked by hand"), name="lock")
+        row.addWidget(self.room)
+        row.addWidget(self.clock)
+        row.addStretch(1)
+        row.addWidget(self.devices)
+        row.addWidget(self.sync)
+        row.addWidget(self.who)
+        row.addWidget(self.settings_button)
+        row.addWidget(self.lock_button)
+        controller.snapshot.connect(self.show_snapshot)
+        controller.staff_changed.connect(self.show_staff)
+        self.show_staff(controller.staff)
+
+    def show_staff(self, staff) -> None:
+        self.who.setText(f"{staff['name']}  ·  {staff['role']}" if staff else "")
+        self.settings_button.setVisible(bool(staff and staff.get("role") == "admin"))
+
+    def show_snapshot(self, snap) -> None:
+        self.clock.setText(F.clock(snap.now))
+        parts = []
+        for device, label in F.DEVICES.items():
+            health = snap.devices.get(device)
+            word, level = F.HEALTH.get(health, (health or "—", None))
+            title = label if level == "ok" else f"{label} {word}"
+            parts.append(f"<span style='color:{DOT[level]}'>●</span>&nbsp;{title}")
+        html = "&nbsp;&nbsp;&nbsp;".join(parts)
+        if self.devices.text() != html:
+            self.devices.setText(html)
+        self.sync.setText(self._sync_text(snap))
+
+    def _sync_text(self, snap) -> str:
+        provider = self.controller.sync_status
+        if provider is None:
+            return "Sync on" if self.controller.config.sync.enabled else "Sync off"
+        try:
+            return provider().headline(snap.now)
+        except Exception as exc:  # the screen shows it rather than freezing or hiding it
+            return f"Sync: {exc}"
