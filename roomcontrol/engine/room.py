@@ -63,6 +63,7 @@ class Room:
         self._commands: dict[str, Callable] = {
             "acknowledge_alarm": self._acknowledge, "pause_alarm_audio": self._pause_audio,
             "capture_baseline": self._capture_baseline}
+        self._guards: list[Callable[[Command], None]] = []
         self._deferred: list[Callable[[], None]] = []
         self._depth = 0  # nesting of _record, so deferred work runs once the outermost record is done
         self._record([NewEvent(K.ROOM_STARTED, {"version": __version__, "phase": self.state.phase,
@@ -135,6 +136,8 @@ class Room:
     # -- engine-thread work -------------------------------------------------------------------------------
     def execute(self, command: Command) -> list[Event]:
         now = self.clock.now()
+        for guard in self._guards:
+            guard(command)
         special = self._commands.get(command.name)
         if special is not None:
             return special(command, now)
@@ -162,6 +165,10 @@ class Room:
         """Add a room command (ambient, staff, ...): `handler(command, now)` returns (kind, payload) pairs to log,
         or raises Refused. It runs on the engine thread like every other command."""
         self._commands[name] = lambda command, now: self._record_pairs(handler(command, now), command.actor, now)
+
+    def add_command_guard(self, guard: Callable[[Command], None]) -> None:
+        """`guard(command)` runs before every command and may refuse it (raise Refused), e.g. a locked screen."""
+        self._guards.append(guard)
 
     def defer(self, fn: Callable[[], None]) -> None:
         """Run `fn` on the engine thread once the events being recorded now are all stored and announced

@@ -18,6 +18,12 @@ from roomcontrol.engine.room import Room
 from roomcontrol.store.staff import StaffStore
 
 
+# What the patient may do from the chair, signed in or not (DESIGN.md, The screen).
+PATIENT_COMMANDS = frozenset({"set_ambient", "call_nurse", "record_assessment"})
+PATIENT_SCALES = frozenset({"PHQ-9", "GAD-7"})
+OPEN_COMMANDS = frozenset({"unlock", "lock"})
+
+
 class StaffGate:
     def __init__(self, room: Room):
         self.room = room
@@ -25,6 +31,22 @@ class StaffGate:
         self.signed_in: dict | None = None  # {"staff_id", "name", "role"} of who unlocked last
         room.register_command("unlock", self._unlock)
         room.register_command("lock", self._lock)
+        room.add_command_guard(self._guard)
+
+    def _guard(self, command) -> None:
+        """The lock is the engine's, not only the screen's: nothing clinical happens unless a nurse is signed in,
+        and every act is recorded under the nurse who is."""
+        if command.name in OPEN_COMMANDS or command.actor == "system":
+            return
+        if command.actor == "patient":
+            if command.name not in PATIENT_COMMANDS or (
+                    command.name == "record_assessment" and command.args.get("scale") not in PATIENT_SCALES):
+                raise Refused("that needs a nurse to sign in")
+            return
+        if self.signed_in is None:
+            raise Refused("the screen is locked: sign in first")
+        if command.actor != self.signed_in["staff_id"]:
+            raise Refused(f"{self.signed_in['name']} is signed in, not {command.actor}")
 
     def staff_list(self) -> Future:
         """Active accounts (id, name, role) for the sign-in screen, read on the engine thread."""

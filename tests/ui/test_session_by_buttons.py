@@ -70,7 +70,7 @@ def test_a_whole_session_from_the_screen(ui, qtbot):
     qtbot.waitUntil(lambda: window.current == "main", timeout=WAIT_MS)
 
     # -- an alarm: the simulated patient desaturates; held past the delay; acknowledged ------------------
-    ui.devices.vitals.add_event("desaturation", 30, magnitude=1.6)
+    ui.devices.vitals.add_event("desaturation", 120, magnitude=1.6)  # outlasts the checks below
     qtbot.waitUntil(lambda: (c.last.vitals["spo2"].value or 100) < 88, timeout=15000)
     ui.clock.advance(16)  # past the 15 s condition delay
     qtbot.waitUntil(lambda: any(a.condition == "spo2.low" for a in c.last.alarms), timeout=WAIT_MS)

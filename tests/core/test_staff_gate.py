@@ -1,0 +1,44 @@
+"""The lock is enforced by the engine, not only by the screen."""
+
+import pytest
+
+from roomcontrol.domain.errors import Refused
+from roomcontrol.engine.staff import StaffGate
+from roomcontrol.staff_cli import add_staff
+from tests.core.helpers import OPEN_ARGS, make_room
+
+
+@pytest.fixture
+def gated(tmp_path):
+    add_staff(tmp_path, "rn.ada", "Ada Lee", "nurse", "2468")
+    add_staff(tmp_path, "rn.bo", "Bo Chen", "nurse", "1357")
+    room = make_room(tmp_path)
+    gate = StaffGate(room)
+    yield room, gate
+    room.close()
+
+
+def test_locked_room_refuses_clinical_commands_but_not_the_patient(gated):
+    room, _ = gated
+    with pytest.raises(Refused, match="the screen is locked: sign in first"):
+        room.command("open_session", "rn.ada", **OPEN_ARGS)
+    room.command("call_nurse", "patient")
+    with pytest.raises(Refused, match="needs a nurse"):
+        room.command("abort_session", "patient", reason="x")
+    room.command("unlock", "rn.ada", staff_id="rn.ada", pin="2468")
+    room.command("open_session", "rn.ada", **OPEN_ARGS)
+    with pytest.raises(Refused, match="needs a nurse"):
+        room.command("record_assessment", "patient", scale="CADSS-6", items={})
+    room.command("record_assessment", "patient", scale="GAD-7", items={f"q{n}": 0 for n in range(1, 8)})
+
+
+def test_acts_are_recorded_under_the_nurse_who_is_signed_in(gated):
+    room, _ = gated
+    room.command("unlock", "rn.ada", staff_id="rn.ada", pin="2468")
+    with pytest.raises(Refused, match="Ada Lee is signed in, not rn.bo"):
+        room.command("add_note", "rn.bo", text="not me")
+    room.command("lock", "rn.ada")
+    with pytest.raises(Refused, match="locked"):
+        room.command("add_note", "rn.ada", text="after lock")
+    kinds = [e.kind for e in room.log.events() if e.kind.startswith("staff.")]
+    assert kinds == ["staff.unlocked", "staff.locked"]
