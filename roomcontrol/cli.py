@@ -367,8 +367,22 @@ def _run(args) -> int:
     config = _config(args)
     if args.headless:
         return _run_headless(config, _data_dir(args), args.scenario, args.speed)
+    if args.simulate:
+        _demo_account(_data_dir(args))
     from roomcontrol.ui.app import run_app
     return run_app(config, _data_dir(args), kiosk=args.kiosk)
+
+
+DEMO_STAFF = ("demo", "Demo nurse (PIN 2468)", "admin", "2468")
+
+
+def _demo_account(data_dir: Path) -> None:
+    """A simulated room with no staff yet (a first demo, a training PC) gets one demo account, so the screen can
+    be tried at once. Never where any account exists: a real room's accounts are made with `roomcontrol staff`."""
+    from roomcontrol import staff_cli
+    if not staff_cli.list_staff(data_dir):
+        staff_cli.add_staff(data_dir, *DEMO_STAFF)
+        print(f"simulated room without staff accounts: sign in as {DEMO_STAFF[1]}", file=sys.stderr)
 
 
 def _run_headless(config: RoomConfig, data_dir: Path, scenario_path: Path | None, speed: float) -> int:
