@@ -11,6 +11,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from roomcontrol.domain import kinds as K
 from roomcontrol.domain.errors import Refused
 
 ROLES = ("nurse", "admin")
@@ -23,10 +24,10 @@ STAFF_ID_PATTERN = "letters, digits, '.', '_' or '-', 2–32 characters"
 # in seconds, fast enough for a nurse at the door. Stored with each hash, so it can be raised later.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
 
-STAFF_UNLOCKED = "staff.unlocked"
-STAFF_LOCKED = "staff.locked"
-STAFF_PIN_REJECTED = "staff.pin_rejected"
-STAFF_LOCKED_OUT = "staff.locked_out"
+STAFF_UNLOCKED = K.STAFF_UNLOCKED
+STAFF_LOCKED = K.STAFF_LOCKED
+STAFF_PIN_REJECTED = K.STAFF_PIN_REJECTED
+STAFF_LOCKED_OUT = K.STAFF_LOCKED_OUT
 
 
 def check_staff_id(staff_id: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from roomcontrol.domain.timefmt import iso_utc
 from roomcontrol.records.model import GRID_KINDS, SessionRecord
-from roomcontrol.records.words import describe
+from roomcontrol.domain.wording import describe
 
 VITALS_COLUMNS = ("session_id", "patient_ref", "course_no", "ts_utc", "minute", "phase", "kind", "value", "unit",
                   "trusted", "flags", "source")

@@ -26,7 +26,7 @@ from roomcontrol.config import RoomConfig
 from roomcontrol.domain.timefmt import iso_utc
 from roomcontrol.records import codes as C
 from roomcontrol.records.model import SessionRecord, VitalSample
-from roomcontrol.records.words import number
+from roomcontrol.domain.wording import number
 
 # Fixed for ever: changing it would give every exported resource a new identity.
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:roomcontrol:fhir")

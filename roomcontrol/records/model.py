@@ -20,7 +20,7 @@ from roomcontrol.domain.events import Event
 from roomcontrol.domain.scales import SCALES
 from roomcontrol.domain.timefmt import parse_iso
 from roomcontrol.records.errors import RecordError, SessionStillOpen
-from roomcontrol.records.words import ACT_NAMES, DEVICE_LABELS, SYSTEM_ACTORS
+from roomcontrol.domain.wording import ACT_NAMES, DEVICE_LABELS, SYSTEM_ACTORS
 
 GRID_S = 300  # the vitals table: one row every 5 minutes
 GRID_KINDS = ("heart_rate", "spo2", "nibp_systolic", "nibp_diastolic", "respiratory_rate")

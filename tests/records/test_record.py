@@ -11,7 +11,7 @@ from roomcontrol.records.model import build_record
 from roomcontrol.store import database
 from roomcontrol.store.eventlog import read_events
 from roomcontrol.ui.report import write_report
-from roomcontrol.records.words import number
+from roomcontrol.domain.wording import number
 from tests.core.helpers import NURSE, PADSS_10, make_room, walk_to
 
 

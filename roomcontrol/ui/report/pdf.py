@@ -11,7 +11,7 @@ from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter
 
 from roomcontrol import __version__
 from roomcontrol.records.model import SessionRecord
-from roomcontrol.records.words import CHECKLIST_LABELS, condition_label, describe, details, label, number
+from roomcontrol.domain.wording import CHECKLIST_LABELS, condition_label, describe, details, label, number
 from roomcontrol.ui.report.chart import Chart
 from roomcontrol.ui.report.layout import DPI, GREY, INK, Column, Doc, font, mm, pt
 

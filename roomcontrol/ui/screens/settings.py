@@ -59,7 +59,7 @@ class SettingsScreen(QWidget):
         a = controller.config.alarms
         lgrid = QGridLayout()
         for row, (kind, lim) in enumerate(a.limits.items()):
-            lgrid.addWidget(QLabel(F.CONDITIONS.get(kind, kind)), row, 0)
+            lgrid.addWidget(QLabel(F.screen_text(F.vital_label(kind))), row, 0)
             rng = f"{_n(lim.low)} – {_n(lim.high)}"
             lgrid.addWidget(QLabel(rng), row, 1)
             lgrid.addWidget(QLabel(f"{lim.priority}, after {lim.delay_s} s" + (", latching" if lim.latching else ""),

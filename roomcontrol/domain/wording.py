@@ -1,4 +1,5 @@
-"""Plain-English wording of log events and vitals for the record (PDF, CSV), in one place so they agree."""
+"""Plain-English wording of log events, alarm conditions and vitals, in one place so that the screen's timeline,
+the PDF record and the CSV exports say the same thing the same way."""
 
 from __future__ import annotations
 
@@ -26,11 +27,15 @@ def vital_label(kind: str) -> str:
     return VITAL_LABELS.get(kind, label(kind).capitalize())
 
 
+CONDITION_WORDS = {"stale": "no recent value", "lost": "connection lost", "sensor_off": "sensor off",
+                   "storage": "storage failing"}
+
+
 def condition_label(condition: str) -> str:
-    """'spo2.low' → 'SpO2 low'; 'vitals.lost' → 'Monitor lost'; 'audio.lost' → 'Sound device lost'."""
+    """'spo2.low' → 'SpO2 low'; 'vitals.lost' → 'Monitor connection lost'; 'spo2.stale' → 'SpO2 no recent value'."""
     subject, _, what = condition.partition(".")
     name = VITAL_LABELS.get(subject) or DEVICE_LABELS.get(subject) or label(subject)
-    return f"{name} {label(what)}".strip()
+    return f"{name} {CONDITION_WORDS.get(what, label(what))}".strip()
 
 
 def number(value, digits: int = 2) -> str:
@@ -122,9 +127,15 @@ def describe(event: Event) -> str:
     if k == K.AMBIENT_CHANGED:
         return f"Room {label(str(p.get('target', '')))} set to {number(p.get('value'))}"
     if k == K.STAFF_UNLOCKED:
-        return f"Screen unlocked by {p.get('staff_id', event.actor)}"
+        return f"Signed in: {p.get('name') or p.get('staff_id', event.actor)}"
     if k == K.STAFF_LOCKED:
-        return "Screen locked"
+        return f"Screen locked ({p['reason']})" if p.get("reason") else "Screen locked"
+    if k == K.STAFF_PIN_REJECTED:
+        return f"Wrong PIN for {p.get('staff_id')}"
+    if k == K.STAFF_LOCKED_OUT:
+        return f"{p.get('staff_id')} locked out after wrong PINs"
+    if k == K.ROOM_STARTED:
+        return f"RoomControl {p.get('version', '')} started"
     if k == K.EVENT_CORRECTED:
         return f"Correction: {details(p)}"
     return f"{k}: {details(p)}" if p else k
