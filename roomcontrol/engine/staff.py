@@ -8,7 +8,7 @@ Wrong-PIN counters live in the staff table, so a restart does not reset a lock-o
 
 from __future__ import annotations
 
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from roomcontrol.domain import staff as D
 from roomcontrol.domain.errors import Refused
@@ -17,6 +17,8 @@ from roomcontrol.domain.timefmt import parse_iso
 from roomcontrol.engine.room import Room
 from roomcontrol.store.staff import StaffStore
 
+
+_PIN_CHECKS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pin-check")
 
 # What the patient may do from the chair, signed in or not (DESIGN.md, The screen).
 PATIENT_COMMANDS = frozenset({"set_ambient", "call_nurse", "record_assessment"})
@@ -54,13 +56,54 @@ class StaffGate:
 
     # -- commands (engine thread) -------------------------------------------------------------------------
     def _unlock(self, command, now) -> list:
-        staff_id, pin = command.args.get("staff_id"), command.args.get("pin")
+        """The `unlock` command (scripts, tests): checks the PIN inline. The screen uses `unlock()` instead."""
+        row = self._check(command.args.get("staff_id"), now)
+        pin = command.args.get("pin")
+        return self._conclude(row, isinstance(pin, str) and D.verify_pin(pin, row.pin_hash), now)
+
+    def unlock(self, staff_id: str, pin: str) -> Future:
+        """The screen's sign-in. The slow salted hash (~0.1 s of scrypt) runs on a worker thread, so readings and
+        alarms never wait behind it; the account check before and the outcome after run on the engine thread,
+        in order with everything else. The future gives the logged events, or raises Refused."""
+        out: Future = Future()
+
+        def fail(exc: BaseException) -> None:
+            out.set_exception(exc)
+
+        def concluded(f: Future) -> None:
+            fail(f.exception()) if f.exception() else out.set_result(f.result())
+
+        def verified(f: Future) -> None:
+            if f.exception():
+                return fail(f.exception())
+            row, ok = f.result()
+            self.room.call(lambda: self._record(self._conclude(row, ok, self.room.clock.now()), row.staff_id)) \
+                .add_done_callback(concluded)
+
+        def checked(f: Future) -> None:
+            if f.exception():
+                return fail(f.exception())
+            row = f.result()
+            _PIN_CHECKS.submit(lambda: (row, isinstance(pin, str) and D.verify_pin(pin, row.pin_hash))) \
+                .add_done_callback(verified)
+
+        self.room.call(lambda: self._check(staff_id, self.room.clock.now())).add_done_callback(checked)
+        return out
+
+    def _check(self, staff_id, now):
         row = self.store.get(staff_id) if isinstance(staff_id, str) else None
         if row is None or not row.active:
             raise Refused("unknown or disabled staff account")
-        attempts = D.Attempts(row.failures, parse_iso(row.locked_until) if row.locked_until else None)
-        attempts.refuse_if_locked(now)
-        if not isinstance(pin, str) or not D.verify_pin(pin, row.pin_hash):
+        D.Attempts(row.failures, parse_iso(row.locked_until) if row.locked_until else None).refuse_if_locked(now)
+        return row
+
+    def _conclude(self, row, pin_ok: bool, now) -> list:
+        """Engine thread: count a wrong PIN (and lock out), or sign the nurse in. Re-reads the account, since
+        the PIN was checked on another thread meanwhile."""
+        row = self._check(row.staff_id, now)
+        staff_id = row.staff_id
+        if not pin_ok:
+            attempts = D.Attempts(row.failures, parse_iso(row.locked_until) if row.locked_until else None)
             after = attempts.failed(now)
             self.store.set_attempts(staff_id, after.failures, after.locked_until)
             self._log(D.STAFF_PIN_REJECTED, {"staff_id": staff_id, "failures": after.failures or D.MAX_FAILURES})
@@ -77,6 +120,12 @@ class StaffGate:
         self.signed_in = {"staff_id": row.staff_id, "name": row.name, "role": row.role}
         pairs.append((D.STAFF_UNLOCKED, {**self.signed_in}))
         return pairs
+
+    def _record(self, pairs: list, actor: str) -> list:
+        """Log as the `unlock` command would: under the nurse who signs in."""
+        session = self.room.state.open_session
+        sid = session.session_id if session else None
+        return [self.room.record(NewEvent(kind, payload, actor, sid)) for kind, payload in pairs]
 
     def _lock(self, command, now) -> list:
         if self.signed_in is None:

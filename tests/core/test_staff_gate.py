@@ -42,3 +42,29 @@ def test_acts_are_recorded_under_the_nurse_who_is_signed_in(gated):
         room.command("add_note", "rn.ada", text="after lock")
     kinds = [e.kind for e in room.log.events() if e.kind.startswith("staff.")]
     assert kinds == ["staff.unlocked", "staff.locked"]
+
+
+def test_the_screens_sign_in_checks_the_pin_off_the_engine_thread(tmp_path):
+    import threading
+    add_staff(tmp_path, "rn.ada", "Ada Lee", "nurse", "2468")
+    room = make_room(tmp_path).start()
+    gate = StaffGate(room)
+    seen = []
+    original = __import__("roomcontrol.domain.staff", fromlist=["verify_pin"]).verify_pin
+
+    def spy(pin, stored):
+        seen.append(threading.current_thread().name)
+        return original(pin, stored)
+    import roomcontrol.engine.staff as engine_staff
+    engine_staff.D.verify_pin = spy
+    try:
+        with pytest.raises(Refused, match="wrong PIN; 4 tries left"):
+            gate.unlock("rn.ada", "1357").result(10)
+        events = gate.unlock("rn.ada", "2468").result(10)
+    finally:
+        engine_staff.D.verify_pin = original
+    assert [e.kind for e in events] == ["staff.unlocked"] and gate.signed_in["staff_id"] == "rn.ada"
+    assert seen and all(name.startswith("pin-check") for name in seen)
+    assert [e.kind for e in room.log.events() if e.kind.startswith("staff.")] == ["staff.pin_rejected",
+                                                                                   "staff.unlocked"]
+    room.close()
