@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from roomcontrol.domain.wording import condition_label, describe, vital_label
+from roomcontrol.domain.wording import condition_label, describe, vital_label  # noqa: F401  (vital_label: settings)
 
 PHASES = {"idle": "No patient", "pre_infusion": "Check-in", "infusing": "Infusing", "paused": "Paused",
           "recovery": "Recovery", "discharged": "Discharged", "aborted": "Aborted"}

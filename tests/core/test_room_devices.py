@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from roomcontrol.config import RoomConfig
 from roomcontrol.domain.errors import Refused
 from roomcontrol.engine.devices import RoomDevices
 from roomcontrol.store.vitals import read_vitals

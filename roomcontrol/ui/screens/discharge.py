@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
 from roomcontrol.ui.widgets.buttons import HoldButton, button
+from roomcontrol.ui.widgets.page import page
 from roomcontrol.ui.widgets.scale_form import ScaleForm
 
 
@@ -18,13 +19,8 @@ class DischargeScreen(QWidget):
         super().__init__()
         self.controller = controller
         self.policy = controller.config.session
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(theme.px(14, scale), 4, theme.px(14, scale), theme.px(10, scale))
-        head = QHBoxLayout()
-        self.title = QLabel("Discharge", objectName="heading")
-        head.addWidget(self.title, 1)
-        head.addWidget(button("Back to the room", lambda: self.navigate.emit("main"), kind="quiet"))
-        outer.addLayout(head)
+        outer, self.title = page(self, "Discharge", lambda: self.navigate.emit("main"),
+                                 back_label="Back to the room", scale=scale, side=14, top=4, bottom=10)
         cols = QHBoxLayout()
         cols.setSpacing(theme.px(12, scale))
         form_panel = QWidget(objectName="panel")

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QV
 from roomcontrol.ui import theme
 from roomcontrol.ui.scale_text import PATIENT_SCALES
 from roomcontrol.ui.widgets.buttons import Choice, Stepper, button
+from roomcontrol.ui.widgets.page import page
 from roomcontrol.ui.widgets.scale_form import ScaleForm
 
 PRESETS = {  # drug: (dose, unit, route) — common in a ketamine clinic; anything else can be typed
@@ -68,12 +69,7 @@ class MedicationScreen(QWidget):
     def __init__(self, controller, scale: float = 1.0):
         super().__init__()
         self.controller = controller
-        box = QVBoxLayout(self)
-        box.setContentsMargins(theme.px(20, scale), 8, theme.px(20, scale), theme.px(12, scale))
-        head = QHBoxLayout()
-        head.addWidget(QLabel("Medication given", objectName="heading"), 1)
-        head.addWidget(button("Back", lambda: self.navigate.emit("main"), kind="quiet"))
-        box.addLayout(head)
+        box, _ = page(self, "Medication given", lambda: self.navigate.emit("main"), scale=scale)
         self.presets = Choice(PRESETS)
         self.presets.changed.connect(self._preset)
         box.addWidget(self.presets)
@@ -120,12 +116,7 @@ class NoteScreen(QWidget):
     def __init__(self, controller, scale: float = 1.0):
         super().__init__()
         self.controller = controller
-        box = QVBoxLayout(self)
-        box.setContentsMargins(theme.px(20, scale), 8, theme.px(20, scale), theme.px(12, scale))
-        head = QHBoxLayout()
-        head.addWidget(QLabel("Note", objectName="heading"), 1)
-        head.addWidget(button("Back", lambda: self.navigate.emit("main"), kind="quiet"))
-        box.addLayout(head)
+        box, _ = page(self, "Note", lambda: self.navigate.emit("main"), scale=scale)
         self.text = QPlainTextEdit()
         self.text.setAccessibleName("note text")
         box.addWidget(self.text, 1)

@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from roomcontrol.ui import format as F
-from roomcontrol.ui import theme
 from roomcontrol.ui.widgets.buttons import button
+from roomcontrol.ui.widgets.page import page
 
 TEST_S = 5
 
@@ -28,12 +28,8 @@ class SettingsScreen(QWidget):
     def __init__(self, controller, scale: float = 1.0):
         super().__init__()
         self.controller = controller
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(theme.px(14, scale), 4, theme.px(14, scale), theme.px(10, scale))
-        head = QHBoxLayout()
-        head.addWidget(QLabel("Settings", objectName="heading"), 1)
-        head.addWidget(button("Back to the room", lambda: self.navigate.emit("main"), kind="quiet"))
-        outer.addLayout(head)
+        outer, _ = page(self, "Settings", lambda: self.navigate.emit("main"), back_label="Back to the room",
+                        scale=scale, side=14, top=4, bottom=10)
         cols = QHBoxLayout()
         devices, dbox = _panel("DEVICES")
         grid = QGridLayout()

@@ -3,7 +3,7 @@ steady), with Acknowledge and Pause sound. Acknowledge and audio pause are separ
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
