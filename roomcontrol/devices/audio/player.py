@@ -2,9 +2,13 @@
 
 Channels: 0 and 1 carry music (two, so tracks can crossfade), 2 is reserved for alarm tones, 3 for the chime.
 Fades, crossfades and ducking are done here by stepping channel volumes every 20 ms, so they behave the same
-for every format and can overlap (SDL_mixer's own fades cannot crossfade a music stream). Tracks are decoded
-into memory by a loader thread (about 10 MB per stereo minute), so a long decode never delays an alarm; the
-loader only builds Sound objects, all playback calls stay on the owner thread.
+for every format and can overlap (SDL_mixer's own fades cannot crossfade a music stream).
+
+Tracks are streamed (streaming.py): a feeder thread decodes each one a few seconds ahead into 2 s Sounds, and
+the owner thread queues them on the track's channel (Channel.queue), so memory stays a few MB whatever the
+track length, and a decode never delays an alarm. Files soundfile cannot read fall back to a whole-file pygame
+decode, for short files only (about 10 MB per stereo minute). The feeder only builds Sound objects; all
+playback calls stay on the owner thread.
 
 Audio timing uses the real monotonic clock: the sound card plays in real time whatever clock the engine runs
 on. The injected clock only stamps health changes.
@@ -26,6 +30,8 @@ from typing import Callable, Iterable
 
 from roomcontrol.clock import SystemClock
 from roomcontrol.devices.audio.config import AUDIO_EXTENSIONS, AudioConfig
+from roomcontrol.devices.audio.decoder import TrackReader
+from roomcontrol.devices.audio.streaming import Feeder, Stream
 from roomcontrol.devices.health import Health, HealthChange
 from roomcontrol.domain import tones
 
@@ -34,6 +40,7 @@ MUSIC_CHANNELS = (0, 1)
 ALARM_CHANNEL = 2
 CHIME_CHANNEL = 3
 FAST_TICK = 0.02
+WHOLE_DECODE_MAX_S = 600.0     # fallback for files soundfile cannot stream: whole-file decode up to 10 min
 
 
 def list_tracks(source: str | os.PathLike | Iterable) -> list[Path]:
@@ -83,15 +90,23 @@ class _Ramp:
         return self.a + (self.b - self.a) * p
 
 
-class _Voice:
-    """A track on one music channel."""
+def _whole_decode_max_bytes(path: Path) -> int:
+    """Largest file decoded whole: WAV is about its decoded size, compressed files are taken as >= 128 kbit/s."""
+    per_s = 176_400 if path.suffix.lower() == ".wav" else 16_000
+    return int(WHOLE_DECODE_MAX_S * per_s)
 
-    def __init__(self, chan_id: int, channel, sound, path: Path, now: float):
+
+class _Voice:
+    """A track on one music channel: a Stream feeding the channel chunk by chunk, or a whole Sound."""
+
+    def __init__(self, chan_id: int, channel, source, path: Path, now: float):
         self.chan_id = chan_id
         self.channel = channel
-        self.sound = sound
+        self.stream: Stream | None = source if isinstance(source, Stream) else None
+        self.sound = None if self.stream else source
         self.path = path
-        self.length = sound.get_length()
+        self.length = (self.stream.length or math.inf) if self.stream else source.get_length()
+        self.reported = False
         self.started = now
         self.paused_at: float | None = None
         self.gain = _Ramp(0.0, 0.0, now, 0.0)
@@ -99,6 +114,15 @@ class _Voice:
 
     def elapsed(self, now: float) -> float:
         return (self.paused_at if self.paused_at is not None else now) - self.started
+
+    def ended(self) -> bool:
+        """Nothing left to play once the channel falls silent (else a silent channel is an underrun)."""
+        return self.stream is None or self.stream.finished
+
+    def release(self) -> None:
+        self.channel.stop()
+        if self.stream is not None:
+            self.stream.close()
 
 
 class AudioPlayer:
@@ -112,8 +136,7 @@ class AudioPlayer:
         self._status = AudioStatus(volume=self.config.clamp_volume(self.config.volume))
         self._status_lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._loader: threading.Thread | None = None
-        self._load_q: queue.Queue = queue.Queue()
+        self._feeder: Feeder | None = None
         # owned by the audio thread from here on
         self._mixer = None
         self._health: Health | None = None
@@ -125,7 +148,7 @@ class AudioPlayer:
         self._loop = True
         self._want_play = False
         self._voices: list[_Voice] = []      # [current, *fading out]
-        self._cache: dict[Path, object] = {}
+        self._cache: dict[Path, object] = {}  # the next track, opened ahead: a Stream or a whole Sound
         self._loading: set[Path] = set()
         self._failed: set[Path] = set()
         self._pending: tuple[int, float, str] | None = None   # (index, fade_s, shape) waiting for a load
@@ -258,7 +281,7 @@ class AudioPlayer:
             pygame.mixer.set_reserved(4)    # keep our four channels out of find_channel()
             self._mixer = pygame.mixer
             self._sndarray = pygame.sndarray
-            self._freq = pygame.mixer.get_init()[0]
+            self._freq, _, self._chans = pygame.mixer.get_init()
         except Exception as exc:
             lo, hi = self.config.retry_s
             self._retry = min(hi, max(lo, self._retry * 2))
@@ -267,7 +290,8 @@ class AudioPlayer:
             return False
         self._retry = 0.0
         self._set_health(Health.OK, f"{os.environ.get('SDL_AUDIODRIVER') or 'default'} audio at {self._freq} Hz")
-        self._start_loader()
+        if self._feeder is None:
+            self._feeder = Feeder(self._open_source, name=f"{self.name}-feeder").start()
         if self._want_play:
             self._want_play = False
             self._do_play(None)
@@ -276,32 +300,41 @@ class AudioPlayer:
     def _channel(self, i: int):
         return self._mixer.Channel(i)
 
-    # loader: decode files off the owner thread -----------------------------------------------------------
+    # feeder: open and decode files off the owner thread -------------------------------------------------
 
-    def _start_loader(self) -> None:
-        if self._loader is None:
-            self._loader = threading.Thread(target=self._load_loop, name=f"{self.name}-loader", daemon=True)
-            self._loader.start()
+    def _open_source(self, path: Path):
+        """On the feeder thread: a Stream with its first chunk decoded, or (fallback) a whole Sound."""
+        try:
+            reader = TrackReader(path, self._freq, self._chans)
+        except Exception as exc:
+            return self._whole_decode(path, exc)
+        stream = Stream(path, reader, self._sndarray.make_sound)
+        stream.fill_one()                 # the first chunk is ready when the track starts
+        if stream.error is not None:
+            raise stream.error
+        if stream.finished:
+            raise ValueError("no audio in file")
+        self._feeder.add(stream)
+        return stream
 
-    def _load_loop(self) -> None:
-        while True:
-            path = self._load_q.get()
-            if path is None:
-                return
-            try:
-                sound = self._mixer.Sound(str(path))
-                self._q.put(("_loaded", path, sound, None))
-            except Exception as exc:
-                self._q.put(("_loaded", path, None, exc))
+    def _whole_decode(self, path: Path, why: Exception):
+        size = path.stat().st_size
+        if size > _whole_decode_max_bytes(path):
+            raise ValueError(f"cannot stream it ({why}) and {size / 1e6:.0f} MB is too long to decode whole")
+        sound = self._mixer.Sound(str(path))
+        if sound.get_length() > WHOLE_DECODE_MAX_S:
+            raise ValueError(f"cannot stream it ({why}) and {sound.get_length():.0f} s is too long "
+                             "to decode whole")
+        return sound
 
     def _request(self, path: Path) -> None:
         if path not in self._cache and path not in self._loading and path not in self._failed:
             self._loading.add(path)
-            self._load_q.put(path)
+            self._feeder.request(path, lambda p, src, exc: self._q.put(("_loaded", p, src, exc)))
 
-    def _do__loaded(self, path: Path, sound, exc) -> None:
+    def _do__loaded(self, path: Path, source, exc) -> None:
         self._loading.discard(path)
-        if sound is None:
+        if source is None:
             self._failed.add(path)
             self._set_health(self._health or Health.OK, f"cannot play {path.name}: {exc}".splitlines()[0])
             if self._pending and self._playlist and self._playlist[self._pending[0]] == path:
@@ -310,19 +343,28 @@ class AudioPlayer:
                 if len(self._failed) < len(self._playlist):   # skip the broken file
                     self._start_track((idx + 1) % len(self._playlist), fade, shape)
             return
-        self._cache[path] = sound
+        old = self._cache.pop(path, None)
+        if isinstance(old, Stream):
+            old.close()
+        self._cache[path] = source
         if self._pending and self._playlist and self._playlist[self._pending[0]] == path:
             idx, fade, shape = self._pending
             self._pending = None
             self._start_track(idx, fade, shape)
+        else:
+            self._trim_cache()
 
     def _trim_cache(self) -> None:
-        keep = {v.path for v in self._voices}
+        keep = set()
         if self._playlist:
             keep.add(self._playlist[(self._index + 1) % len(self._playlist)])
+            if self._pending:
+                keep.add(self._playlist[self._pending[0]])
         for p in list(self._cache):
             if p not in keep:
-                del self._cache[p]
+                src = self._cache.pop(p)
+                if isinstance(src, Stream):
+                    src.close()
 
     # commands ------------------------------------------------------------------------------------------------
 
@@ -336,6 +378,7 @@ class AudioPlayer:
         self._loop = loop
         self._failed.clear()
         self._pending = None
+        self._trim_cache()
         if not tracks:
             self._set_health(self._health or Health.LOST, f"no audio files in {source}")
         if play:
@@ -440,8 +483,8 @@ class AudioPlayer:
             return
         self._index = index % len(self._playlist)
         path = self._playlist[self._index]
-        sound = self._cache.get(path)
-        if sound is None:
+        source = self._cache.pop(path, None)      # a Stream plays once: the next one is opened afresh
+        if source is None:
             self._pending = (self._index, fade, shape)
             self._request(path)
             return
@@ -450,7 +493,7 @@ class AudioPlayer:
         free = [c for c in MUSIC_CHANNELS if c not in busy]
         if not free:      # both busy (crossfade during a crossfade): drop the quieter, older one
             old = self._voices.pop()
-            old.channel.stop()
+            old.release()
             free = [old.chan_id]
         for v in self._voices:
             v.gain = _Ramp(v.gain.value(now), 0.0, now, fade, shape)
@@ -459,9 +502,20 @@ class AudioPlayer:
                 v.channel.stop()
         ch = self._channel(free[0])
         ch.set_volume(0.0)
-        ch.play(sound)
+        voice = _Voice(free[0], ch, source, path, now)
+        if voice.stream is not None:
+            first = voice.stream.take()
+            if first is None:
+                voice.stream.close()
+                raise ValueError(f"{path.name} has nothing decoded to play")
+            ch.play(first)
+            nxt = voice.stream.take()
+            if nxt is not None:
+                ch.queue(nxt)
+            self._feeder.wake()
+        else:
+            ch.play(source)
         ch.set_volume(0.0)
-        voice = _Voice(free[0], ch, sound, path, now)
         voice.gain = _Ramp(0.0, 1.0, now, fade, shape)
         self._voices.insert(0, voice)
         self._trim_cache()
@@ -485,6 +539,7 @@ class AudioPlayer:
         master = self._volume.value(now) * self._duck.value(now)
         active = not (self._volume.done(now) and self._duck.done(now))
 
+        self._feed_voices()
         cur = self._voices[0] if self._voices else None
         # the current track nears its end: crossfade into the next one
         if cur is not None and cur.then is None and cur.paused_at is None and self._pending is None:
@@ -493,7 +548,10 @@ class AudioPlayer:
             if remaining <= min(c.crossfade_s, cur.length / 3) and (self._loop or not last):
                 self._start_track(self._index + 1, min(c.crossfade_s, max(remaining, 0.05)), "power")
                 cur = self._voices[0]
-            elif not cur.channel.get_busy():
+            elif not cur.channel.get_busy() and cur.ended() and remaining > 0.5 and (self._loop or not last):
+                self._start_track(self._index + 1, c.fade_s, "linear")   # ended early: broken, or no length
+                cur = self._voices[0]
+            elif not cur.channel.get_busy() and cur.ended():
                 cur.then = "stop"
                 cur.gain = _Ramp(0.0, 0.0, now, 0.0)
 
@@ -506,7 +564,7 @@ class AudioPlayer:
                     v.paused_at = now
                     v.channel.set_volume(0.0)
                 elif v.then == "stop":
-                    v.channel.stop()
+                    v.release()
                     self._voices.remove(v)
                     continue
             else:
@@ -518,6 +576,21 @@ class AudioPlayer:
         if active or alarm_busy or chime_busy:
             return FAST_TICK
         return 0.1 if self._voices else 0.5
+
+    def _feed_voices(self) -> None:
+        """Queue each stream's next chunk behind the one playing (on an idle channel it plays at once)."""
+        for v in self._voices:
+            if v.stream is None:
+                continue
+            if v.channel.get_queue() is None and (v.channel.get_busy() or v.paused_at is None):
+                snd = v.stream.take()
+                if snd is not None:
+                    v.channel.queue(snd)
+                    self._feeder.wake()
+            if v.stream.error is not None and not v.reported:
+                v.reported = True
+                self._set_health(self._health or Health.OK,
+                                 f"cannot play {v.path.name} to the end: {v.stream.error}".splitlines()[0])
 
     def _publish(self, gain: float, alarm_busy: bool, chime_busy: bool) -> None:
         cur = self._voices[0] if self._voices else None
@@ -532,7 +605,13 @@ class AudioPlayer:
                                        detail=self._status.detail)
 
     def _shutdown(self) -> None:
-        self._load_q.put(None)
+        if self._feeder is not None:
+            self._feeder.stop()
+        for src in [*(v.stream for v in self._voices), *self._cache.values()]:
+            if isinstance(src, Stream):
+                src.close()
+        self._voices.clear()
+        self._cache.clear()
         if self._mixer is not None:
             try:
                 self._mixer.stop()
