@@ -3,6 +3,7 @@ only, two windows on one engine, and a busy engine never freezes the GUI."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 from PySide6.QtWidgets import QLabel, QPushButton
@@ -64,13 +65,15 @@ def test_admin_sees_settings_and_the_gui_stays_live_while_the_engine_is_busy(ui,
     # The engine is stuck for a second (a slow disk): pressing a button returns at once, the refusal or
     # result arrives later by signal, and the GUI keeps painting meanwhile.
     room = ui.room
-    room.call(lambda: time.sleep(1.0))
-    t0 = time.perf_counter()
+    asleep = threading.Event()
+    room.call(lambda: (asleep.set(), time.sleep(2.0)))
+    asleep.wait(5)
     click(qtbot, window.main.card.b["checkin"])
     checkin = window.pages["checkin"]
     qtbot.keyClicks(checkin.patient_ref, "PT-9")
     click(qtbot, checkin.open_button)
-    assert time.perf_counter() - t0 < 0.5 and c.commands.busy == 1
-    assert room.state.phase == "idle"  # not done yet: the engine is still asleep
+    # The clicks came back while the engine still sleeps: the command waits in flight, nothing blocked.
+    assert c.commands.busy >= 1
+    assert room.state.phase == "idle"
     wait_phase(qtbot, ui, "pre_infusion")
     qtbot.waitUntil(lambda: c.commands.busy == 0 and "Session opened" in checkin.message.text(), timeout=WAIT_MS)
