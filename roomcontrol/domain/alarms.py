@@ -27,7 +27,7 @@ UNTRUSTED_FLAGS = frozenset({"sensor_disconnect", "sensor_off", "no_sensor", "ar
 SENSOR_OFF_FLAGS = frozenset({"sensor_disconnect", "sensor_off", "no_sensor"})
 # Kinds that arrive every second or so; a gap in them means something is wrong (NIBP comes every few minutes).
 STREAMING_KINDS = frozenset({"heart_rate", "pulse_rate", "spo2", "respiratory_rate"})
-TECHNICAL_PRIORITY = {"lost": "medium", "sensor_off": "medium", "stale": "low", "storage": "high"}
+TECHNICAL_PRIORITY = {"lost": "medium", "sensor_off": "medium", "stale": "low"}
 
 
 @dataclass(frozen=True)
@@ -150,9 +150,6 @@ class AlarmEngine:
         out = self._condition(board, f"{device}.lost", health == "lost", None, now)
         out += self._condition(board, f"{device}.sensor_off", health == "sensor_off", None, now)
         return out
-
-    def storage(self, board: AlarmBoard, failing: bool, now: datetime) -> list:
-        return self._condition(board, "room.storage", failing, None, now)
 
     def tick(self, board: AlarmBoard, now: datetime) -> list:
         """Delays that ran out, readings gone stale, alarms that waited too long for a nurse."""

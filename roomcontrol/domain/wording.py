@@ -27,8 +27,7 @@ def vital_label(kind: str) -> str:
     return VITAL_LABELS.get(kind, label(kind).capitalize())
 
 
-CONDITION_WORDS = {"stale": "no recent value", "lost": "connection lost", "sensor_off": "sensor off",
-                   "storage": "storage failing"}
+CONDITION_WORDS = {"stale": "no recent value", "lost": "connection lost", "sensor_off": "sensor off"}
 
 
 def condition_label(condition: str) -> str:

@@ -129,11 +129,14 @@ class RoomDevices:
                                            "volume_percent": scene.volume_percent, "fade_s": scene.fade_s})]
 
     def _follow_alarms(self) -> None:
-        """The tone of the loudest unacknowledged, un-paused alarm; music ducks in the player while it sounds."""
+        """The tone of the loudest unacknowledged, un-paused alarm, or high while the log cannot be written;
+        music ducks in the player while it sounds."""
         if not self.audio:
             return
         alarm = self.room.monitoring.board.audible(self.room.clock.now())
         tone = alarm.priority if alarm else None
+        if self.room.storage_error:  # the log cannot be written (a full disk): it cannot be an alarm event either
+            tone = "high"
         if tone != self._alarm_tone:
             self.audio.play_alarm(tone) if tone else self.audio.stop_alarm()
             self._alarm_tone = tone

@@ -133,3 +133,30 @@ def test_bad_scenarios_are_refused_with_the_step(tmp_path, text, match):
     path.write_text(text)
     with pytest.raises(ScenarioError, match=match):
         load_scenario(path)
+
+
+def test_a_full_disk_is_shown_and_the_room_goes_on(tmp_path):
+    """SQLite's max_page_count makes the database full exactly as a full disk does."""
+    from roomcontrol.store.errors import DiskFull
+    from roomcontrol.store.vitals import VitalRow
+    room = make_room(tmp_path)
+    walk_to(room, "infusing")
+    pages = room.db.execute("PRAGMA page_count").fetchone()[0]
+    room.db.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(DiskFull):
+        for n in range(200):
+            room.command("add_note", NURSE, text="x" * 2000)
+    snap = room.snapshot()
+    assert "full" in snap.storage_error and snap.phase == "infusing"
+    for _ in range(50):  # vitals keep arriving: kept in memory, not lost, no crash
+        room.add_vital(VitalRow("heart_rate", 70.0, "/min", room.clock.now()))
+        room.clock.advance(1)
+    room.tick()
+    assert room.snapshot().storage_error
+    room.db.execute("PRAGMA max_page_count = 1000000")  # space again
+    room.command("add_note", NURSE, text="disk cleaned up")
+    room.tick()
+    assert room.snapshot().storage_error is None and room.vitals.pending == 0
+    from roomcontrol.store.vitals import read_vitals
+    assert len(list(read_vitals(room.db, kind="heart_rate"))) == 50  # every reading stored in the end
+    room.close()
