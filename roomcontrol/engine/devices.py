@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from roomcontrol.config import RoomConfig
+from roomcontrol.config import ConfigError, RoomConfig
 from roomcontrol.config.room import Scene
 from roomcontrol.devices.audio import AudioConfig, AudioPlayer
 from roomcontrol.devices.audio.player import DEFAULT_ASSETS
@@ -30,6 +30,14 @@ PHASE_KINDS = {K.SESSION_OPENED, K.INFUSION_STARTED, K.INFUSION_PAUSED, K.INFUSI
                K.SESSION_DISCHARGED, K.SESSION_ABORTED}
 
 
+def _configured(kind: str, make):
+    """Build a driver; a wrong option in [devices.KIND.options] is a config error naming the key, not a crash."""
+    try:
+        return make()
+    except (TypeError, ValueError, KeyError) as exc:
+        raise ConfigError(f"devices.{kind}.options: {exc}") from None
+
+
 class RoomDevices:
     def __init__(self, room: Room, config: RoomConfig, *, audio: bool = True):
         self.room = room
@@ -38,32 +46,36 @@ class RoomDevices:
         self._alarm_tone: str | None = None
         clock = room.clock
         health = room.post_health
-        vitals = config.devices["vitals"]
-        options = dict(vitals.options)
-        if vitals.driver == "simulated":
-            options.setdefault("infusion_minutes", self._infusion_minutes)
-        if vitals.driver in ("simulated", "nonin", "nonin-df2", "nonin-df7"):
-            options.setdefault("on_pleth", self._pleth)
-        self.vitals = open_vitals_driver(vitals.driver, vitals.url, on_reading=room.post_reading,
-                                         on_health=health, clock=clock, name="vitals", **options)
+        self.vitals = _configured("vitals", lambda: self._open_vitals(config.devices["vitals"]))
         light = config.devices["lighting"]
-        self.lighting = open_lighting(light.url if light.driver != "simulated" else None,
-                                      LightingConfig.from_dict(light.options) if light.options else None,
-                                      clock=clock, on_health=health, name="lighting")
+        self.lighting = _configured("lighting", lambda: open_lighting(
+            light.url if light.driver != "simulated" else None,
+            LightingConfig.from_dict(light.options) if light.options else None,
+            clock=clock, on_health=health, name="lighting"))
         diff = config.devices["diffuser"]
-        self._max_mist_s = int(diff.options.get("max_run_s", DEFAULT_MAX_MIST_S))
-        self.diffuser = open_diffuser({**{k: v for k, v in diff.options.items() if k != "max_run_s"},
-                                       "driver": DIFFUSER_DRIVERS[diff.driver], "url": diff.url},
-                                      clock=clock, on_health=health, name="diffuser")
+        self._max_mist_s = _configured("diffuser", lambda: int(diff.options.get("max_run_s", DEFAULT_MAX_MIST_S)))
+        self.diffuser = _configured("diffuser", lambda: open_diffuser(
+            {**{k: v for k, v in diff.options.items() if k != "max_run_s"},
+             "driver": DIFFUSER_DRIVERS[diff.driver], "url": diff.url},
+            clock=clock, on_health=health, name="diffuser"))
         self.audio = None
         if audio and config.devices["audio"].driver == "pygame":
-            self.audio = AudioPlayer(AudioConfig.from_dict(config.devices["audio"].options), clock=clock,
-                                     on_health=health)
+            self.audio = _configured("audio", lambda: AudioPlayer(
+                AudioConfig.from_dict(config.devices["audio"].options), clock=clock, on_health=health))
         self.scene: str | None = None
         room.subscribe(on_event=self._on_event)
         room.add_tick_hook(self._follow_alarms)
         room.register_command("apply_scene", self._apply_scene_command)
         room.register_command("set_ambient", self._set_ambient_command)
+
+    def _open_vitals(self, vitals):
+        options = dict(vitals.options)
+        if vitals.driver == "simulated":
+            options.setdefault("infusion_minutes", self._infusion_minutes)
+        if vitals.driver in ("simulated", "nonin", "nonin-df2", "nonin-df7"):
+            options.setdefault("on_pleth", self._pleth)
+        return open_vitals_driver(vitals.driver, vitals.url, on_reading=self.room.post_reading,
+                                  on_health=self.room.post_health, clock=self.room.clock, name="vitals", **options)
 
     def start(self) -> "RoomDevices":
         self.vitals.start()

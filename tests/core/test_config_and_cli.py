@@ -119,3 +119,13 @@ def test_cli_errors_are_one_line(tmp_path):
     assert "no room database" in proc.stderr
     proc = rc("run", "--scenario", "x.toml", check=False)
     assert proc.returncode == 2 and "--scenario needs --headless" in proc.stderr
+
+
+def test_a_wrong_device_option_names_its_key(tmp_path):
+    path = tmp_path / "room.toml"
+    path.write_text('[devices.lighting]\ndriver = "simulated"\n'
+                    '[devices.lighting.options.zones.room]\nkind = "disco"\nchannel = 1\n'
+                    '[devices.audio]\ndriver = "none"\n')
+    proc = rc("run", "--headless", "--config", path, "--data-dir", tmp_path / "d", check=False)
+    assert proc.returncode == 2
+    assert "devices.lighting.options:" in proc.stderr and "disco" in proc.stderr
