@@ -11,6 +11,8 @@ missing=()
 for p in "${need[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
+# Debian's python3 makes virtual environments only with python3-venv (ensurepip) installed.
+python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=("python3-venv")
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
   echo "Qt needs these system packages; install them with:" >&2
