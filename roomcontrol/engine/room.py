@@ -66,9 +66,12 @@ class Room:
         self._guards: list[Callable[[Command], None]] = []
         self._deferred: list[Callable[[], None]] = []
         self._depth = 0  # nesting of _record, so deferred work runs once the outermost record is done
-        self._record([NewEvent(K.ROOM_STARTED, {"version": __version__, "phase": self.state.phase,
-                                                "config": config.source},
-                               "system", self.state.open_session.session_id if self.state.open_session else None)])
+        try:
+            self._record([NewEvent(K.ROOM_STARTED, {"version": __version__, "phase": self.state.phase,
+                                                    "config": config.source},
+                                   "system", self.state.open_session.session_id if self.state.open_session else None)])
+        except StoreError:
+            pass  # a full disk: the room still starts, resumes its session and shows the problem (storage_error)
 
     # -- replay -------------------------------------------------------------------------------------------
     def _replay(self) -> RoomState:

@@ -160,3 +160,36 @@ def test_a_full_disk_is_shown_and_the_room_goes_on(tmp_path):
     from roomcontrol.store.vitals import read_vitals
     assert len(list(read_vitals(room.db, kind="heart_rate"))) == 50  # every reading stored in the end
     room.close()
+
+
+def test_the_room_starts_and_resumes_on_a_full_disk(tmp_path):
+    """Fill the database to a disk with no room left (valid events, ever smaller), then start the room again."""
+    from roomcontrol.domain.events import NewEvent
+    from roomcontrol.store.errors import DiskFull
+    room = make_room(tmp_path)
+    walk_to(room, "infusing")
+    pages = room.db.execute("PRAGMA page_count").fetchone()[0]
+    room.db.execute(f"PRAGMA max_page_count = {pages}")
+    sid = room.state.session.session_id
+    for size in (2000, 500, 100, 10):
+        try:
+            while True:
+                room.log.append(NewEvent("note.added", {"text": "x" * size}, NURSE, sid), room.clock.now())
+        except DiskFull:
+            pass
+    room.close()
+    from roomcontrol.store import database
+    real_connect = database.connect
+
+    def full_connect(path, **kw):  # the page limit is per connection: the disk stays full for the new room
+        db = real_connect(path, **kw)
+        db.execute(f"PRAGMA max_page_count = {pages}")
+        return db
+    database.connect = full_connect
+    try:
+        again = make_room(tmp_path, clock=room.clock)
+    finally:
+        database.connect = real_connect
+    snap = again.snapshot()
+    assert snap.phase == "infusing" and snap.storage_error and "full" in snap.storage_error
+    again.close()
