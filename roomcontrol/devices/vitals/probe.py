@@ -30,16 +30,21 @@ def probe_vitals(driver: str, url: str, seconds: float, out: TextIO, *, clock=No
     """
     check_can_open(driver, url, options.get("baudrate", 9600))
     lock = threading.Lock()
+    stop_event = stop_event or threading.Event()
 
     def write(obj: dict) -> None:
         with lock:
-            out.write(json.dumps(obj) + "\n")
-            out.flush()
+            if stop_event.is_set():
+                return
+            try:
+                out.write(json.dumps(obj) + "\n")
+                out.flush()
+            except BrokenPipeError:  # the reader went away (`| head`): end the probe quietly
+                stop_event.set()
 
     device = open_vitals_driver(driver, url, clock=clock, name=name,
                                 on_reading=lambda r: write(Reading.to_json(r)),
                                 on_health=lambda h: write(health_json(h)), **options)
-    stop_event = stop_event or threading.Event()
     device.start()
     try:
         stop_event.wait(seconds)

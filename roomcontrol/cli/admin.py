@@ -1,0 +1,58 @@
+"""Staff accounts, the clinic hub and this room's sync: `roomcontrol staff|hub|sync`."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from roomcontrol.cli.common import EXIT_FAILED, CliError, data_dir_of
+from roomcontrol.config import load_config
+
+
+def staff(args) -> int:
+    from roomcontrol import staff_cli
+    data_dir = data_dir_of(args)
+    if args.staff_command == "add":
+        import getpass
+        if args.pin_stdin:
+            pin = sys.stdin.readline().strip()
+        else:
+            pin = getpass.getpass("PIN: ")
+            if getpass.getpass("PIN again: ") != pin:
+                raise CliError("the two PINs differ")
+        print(json.dumps(staff_cli.add_staff(data_dir, args.staff_id, args.name, args.role, pin)))
+    elif args.staff_command == "list":
+        for s in staff_cli.list_staff(data_dir):
+            print(f"{s['staff_id']}\t{s['name']}\t{s['role']}\t{'active' if s['active'] else 'disabled'}")
+    elif not staff_cli.disable_staff(data_dir, args.staff_id):
+        raise CliError(f"no staff account {args.staff_id!r}")
+    return 0
+
+
+def hub(args) -> int:
+    from roomcontrol.sync import cli_support as hub_cli
+    if args.hub_command == "serve":
+        return hub_cli.hub_serve(args.db, args.host, args.port, args.cert, args.key)
+    if args.hub_command == "openapi":
+        print(hub_cli.hub_openapi())
+        return 0
+    if args.hub_command == "verify":
+        result = hub_cli.hub_verify(args.db, args.name)
+        print(json.dumps(result, indent=2, default=str))
+        return 0 if result.get("ok", True) else EXIT_FAILED
+    token = (hub_cli.hub_add_room if args.hub_command == "add-room" else hub_cli.hub_add_reader)(args.db, args.name)
+    print(token)
+    return 0
+
+
+def sync(args) -> int:
+    from roomcontrol.engine.room import DB_NAME
+    from roomcontrol.sync import cli_support
+    config = load_config(args.config)
+    db_path = data_dir_of(args) / DB_NAME
+    if args.sync_command == "status":
+        print(json.dumps(cli_support.sync_status(db_path, config), indent=2, default=str))
+        return 0
+    result = cli_support.sync_now(db_path, config)
+    print(json.dumps(result, indent=2, default=str))
+    return 0 if result.get("ok", True) else EXIT_FAILED

@@ -1,0 +1,114 @@
+"""The command line's grammar: every subcommand and its options."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from roomcontrol import __version__
+from roomcontrol.cli.common import room_options
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="roomcontrol", description="RoomControl: runs one treatment room.")
+    parser.add_argument("--version", action="version", version=f"roomcontrol {__version__}")
+    sub = parser.add_subparsers(dest="command")
+
+    run = sub.add_parser("run", help="start the room app (the default)")
+    room_options(run)
+    run.add_argument("--simulate", action="store_true", help="use simulated devices whatever the config says")
+    run.add_argument("--kiosk", action="store_true", help="fullscreen, no window frame")
+    run.add_argument("--headless", action="store_true", help="engine only, no window; prints events")
+    run.add_argument("--scenario", type=Path, help="with --headless: play this scripted session, then exit")
+    run.add_argument("--speed", type=float, default=1.0, help="room clock speed for a scenario (e.g. 60)")
+
+    probe = sub.add_parser("probe", help="talk to one device and print what it says (for installers)")
+    psub = probe.add_subparsers(dest="probe_command", required=True)
+    pv = psub.add_parser("vitals", help="print each normalized reading as a JSON line")
+    pv.add_argument("--driver", required=True, choices=("nonin", "nonin-df2", "nonin-df7", "masimo", "hl7",
+                                                        "simulated"))
+    pv.add_argument("--url", default="", help="serial port or pyserial URL; for hl7 the address to listen on "
+                                              "(mllp://127.0.0.1:2575)")
+    pv.add_argument("--seconds", type=float, default=10.0)
+    pl = psub.add_parser("light", help="set every configured DMX channel (or --channels) to a level")
+    pl.add_argument("--url", required=True)
+    pl.add_argument("--level", type=float, required=True, help="percent, 0–100 (perceptual)")
+    pl.add_argument("--channels", help="comma-separated DMX channels (default 1)")
+    pd = psub.add_parser("diffuser", help="switch the diffuser on for N seconds, then off")
+    pd.add_argument("--url", required=True)
+    pd.add_argument("--on", type=float, required=True, metavar="SECONDS")
+    pd.add_argument("--protocol", choices=("lcus", "line"), default="lcus")
+    pd.add_argument("--channel", type=int, default=1)
+    pa = psub.add_parser("audio", help="play a file (or the end-of-infusion chime) for a few seconds")
+    pa.add_argument("file", type=Path)
+    pa.add_argument("--seconds", type=float, default=5.0)
+
+    sim = sub.add_parser("simulate-device", help="write a monitor's real protocol bytes to a port or socket")
+    sim.add_argument("--protocol", required=True, choices=("nonin", "nonin-df2", "masimo", "hl7"))
+    sim.add_argument("--url", required=True, help="a pyserial URL, 'pty' for a new pseudo-terminal, or for hl7 "
+                                                  "the mllp://host:port to connect to")
+    sim.add_argument("--seconds", type=float, help="stop after this long (default: until interrupted)")
+
+    sub.add_parser("ports", help="list the serial ports of this PC")
+
+    hub = sub.add_parser("hub", help="the clinic hub that the rooms sync their logs to")
+    hsub = hub.add_subparsers(dest="hub_command", required=True)
+    serve = hsub.add_parser("serve", help="run the hub (HTTP, or HTTPS with --cert and --key)")
+    serve.add_argument("--db", help="hub database: a file path (SQLite, the default) or a postgresql:// URL")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8750)
+    serve.add_argument("--cert", type=Path, help="TLS certificate (PEM)")
+    serve.add_argument("--key", type=Path, help="TLS private key (PEM)")
+    for name, what in (("add-room", "register a room; prints its token (again: replaces it)"),
+                       ("add-reader", "a read-only token for reports and dashboards"),
+                       ("verify", "check a room's hash chain and sequence at the hub")):
+        p = hsub.add_parser(name, help=what)
+        p.add_argument("--db", help="hub database (as for serve)")
+        p.add_argument("name", metavar="ROOM" if name != "add-reader" else "NAME")
+    hsub.add_parser("openapi", help="print the hub's OpenAPI description")
+
+    sync = sub.add_parser("sync", help="this room's sync with the clinic hub")
+    ssub = sync.add_subparsers(dest="sync_command", required=True)
+    for name, what in (("status", "backlog, last success and last error"), ("now", "push the backlog now")):
+        p = ssub.add_parser(name, help=what)
+        room_options(p)
+
+    staff = sub.add_parser("staff", help="staff accounts (PIN sign-in on the room screen)")
+    stsub = staff.add_subparsers(dest="staff_command", required=True)
+    sa = stsub.add_parser("add", help="add an account (or reset its PIN); asks for the PIN twice")
+    room_options(sa)
+    sa.add_argument("staff_id")
+    sa.add_argument("--name", required=True)
+    sa.add_argument("--role", choices=("nurse", "admin"), default="nurse")
+    sa.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input (scripts)")
+    room_options(stsub.add_parser("list", help="the accounts of this room"))
+    sd = stsub.add_parser("disable", help="disable an account (its history stays)")
+    room_options(sd)
+    sd.add_argument("staff_id")
+
+    report = sub.add_parser("report", help="the PDF record of a closed session, for the patient's chart")
+    room_options(report)
+    report.add_argument("session", nargs="?", help="session id (or its first 4+ characters)")
+    report.add_argument("--pdf", type=Path, help="the PDF file to write")
+    report.add_argument("--list", action="store_true", help="list the sessions of this room's log")
+    export = sub.add_parser("export", help="export a closed session as FHIR R4 or CSV")
+    esub = export.add_subparsers(dest="export_format", required=True)
+    fhir = esub.add_parser("fhir", help="a FHIR R4 transaction Bundle (JSON) on standard output or --output")
+    room_options(fhir)
+    fhir.add_argument("session")
+    fhir.add_argument("--output", "-o", type=Path)
+    csvp = esub.add_parser("csv", help="the session's vitals and events as CSV files")
+    room_options(csvp)
+    csvp.add_argument("session")
+    csvp.add_argument("--out", type=Path, default=Path("."), help="folder to write into (default: here)")
+
+    logp = sub.add_parser("log", help="check or export the event log")
+    logsub = logp.add_subparsers(dest="log_command", required=True)
+    verify = logsub.add_parser("verify", help="recompute the hash chain; exit 0 when it holds")
+    room_options(verify)
+    export = logsub.add_parser("export", help="write the events as JSON lines or CSV")
+    room_options(export)
+    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    export.add_argument("--session", help="only this session's events")
+    export.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
+    return parser

@@ -1,0 +1,70 @@
+"""The log and the session record: `roomcontrol log verify|export`, `report`, `export fhir|csv`."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+
+from roomcontrol.cli.common import EXIT_FAILED, CliError, data_dir_of
+from roomcontrol.config import load_config
+
+
+def log(args) -> int:
+    from roomcontrol.store import database
+    from roomcontrol.store.eventlog import read_events, verify_chain
+    from roomcontrol.engine.room import DB_NAME
+    db = database.connect(data_dir_of(args) / DB_NAME, readonly=True)
+    if args.log_command == "verify":
+        result = verify_chain(db)
+        if result.ok:
+            print(f"ok: {result.checked} events, the chain holds")
+            return 0
+        print(f"broken at seq {result.first_bad_seq}: {result.reason}")
+        return EXIT_FAILED
+    out = args.output.open("w", newline="", encoding="utf-8") if args.output else sys.stdout
+    try:
+        events = read_events(db, session_id=args.session)
+        if args.format == "jsonl":
+            for event in events:
+                out.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
+        else:
+            writer = csv.writer(out)
+            writer.writerow(["seq", "ts", "kind", "actor", "session_id", "payload", "id", "hash"])
+            for e in events:
+                row = e.to_json()
+                writer.writerow([e.seq, row["ts"], e.kind, e.actor, e.session_id or "",
+                                 json.dumps(e.payload, ensure_ascii=False, sort_keys=True), e.id, e.hash])
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0
+
+
+def report(args) -> int:
+    from roomcontrol.records.commands import format_sessions, list_sessions
+    if args.list:
+        print(format_sessions(list_sessions(data_dir_of(args))))
+        return 0
+    if not args.session or not args.pdf:
+        raise CliError("report needs a SESSION and --pdf FILE (or --list)")
+    from roomcontrol.ui.report import write_report
+    path = write_report(data_dir_of(args), load_config(args.config), args.session, args.pdf)
+    print(f"wrote {path}")
+    return 0
+
+
+def export(args) -> int:
+    from roomcontrol.records import commands
+    if args.export_format == "csv":
+        for path in commands.export_csv(data_dir_of(args), args.session, args.out):
+            print(f"wrote {path}")
+        return 0
+    bundle = commands.export_fhir(data_dir_of(args), load_config(args.config), args.session)
+    text = json.dumps(bundle, indent=2, ensure_ascii=False)
+    if args.output:
+        args.output.write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {args.output}")
+    else:
+        print(text)
+    return 0

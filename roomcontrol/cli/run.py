@@ -1,0 +1,91 @@
+"""`roomcontrol run`: the room app, or the engine alone (--headless), optionally playing a scenario."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import sys
+from pathlib import Path
+
+from roomcontrol.cli.common import CliError, config_for, data_dir_of, stop_on_signals
+from roomcontrol.config import RoomConfig
+
+
+def run(args) -> int:
+    if args.scenario and not args.headless:
+        raise CliError("--scenario needs --headless")
+    if args.speed <= 0 or args.speed > 10000:
+        raise CliError(f"--speed {args.speed:g}: must be above 0 and at most 10000")
+    config = config_for(args)
+    if args.headless:
+        return _run_headless(config, data_dir_of(args), args.scenario, args.speed)
+    if args.simulate:
+        _demo_account(data_dir_of(args))
+    from roomcontrol.ui.app import run_app
+    return run_app(config, data_dir_of(args), kiosk=args.kiosk)
+
+
+DEMO_STAFF = ("demo", "Demo nurse (PIN 2468)", "admin", "2468")
+
+
+def _demo_account(data_dir: Path) -> None:
+    """A simulated room with no staff yet (a first demo, a training PC) gets one demo account, so the screen can
+    be tried at once. Never where any account exists: a real room's accounts are made with `roomcontrol staff`."""
+    from roomcontrol import staff_cli
+    if not staff_cli.list_staff(data_dir):
+        staff_cli.add_staff(data_dir, *DEMO_STAFF)
+        print(f"simulated room without staff accounts: sign in as {DEMO_STAFF[1]}", file=sys.stderr)
+
+
+def _run_headless(config: RoomConfig, data_dir: Path, scenario_path: Path | None, speed: float) -> int:
+    from roomcontrol.clock import SteppedClock, SystemClock
+    from roomcontrol.engine.room import Room
+    from roomcontrol.engine.scenario import load_scenario, play
+
+    from roomcontrol.engine.devices import RoomDevices
+    from roomcontrol.engine.sync_link import start_sync
+
+    scenario = load_scenario(scenario_path, extra_steps=SCENARIO_STEPS) if scenario_path else None
+    clock = SteppedClock(speed) if speed != 1.0 else SystemClock()
+    if speed > 10:
+        # The simulated monitor then reports every speed/10 s of scenario time; judge staleness against that.
+        stale = max(config.alarms.stale_after_s, math.ceil(speed / 10) * 3)
+        config = dataclasses.replace(config, alarms=dataclasses.replace(config.alarms, stale_after_s=stale))
+    stop = stop_on_signals()
+    room = Room(config, data_dir, clock)
+    room.subscribe(on_event=_print_event)
+    room.start()
+    devices = RoomDevices(room, config).start()
+    pusher = start_sync(room, config)
+    print(f"# room {config.room_id} ({config.room_name}), database {room.db_path}, phase {room.state.phase}",
+          flush=True)
+    try:
+        if scenario:
+            print(f"# scenario: {scenario.name} ({len(scenario.steps)} steps, speed {speed:g})", flush=True)
+            play(scenario, room, clock, stop=stop, handlers={"simulate": lambda step: _simulate(devices, step)})
+        else:
+            stop.wait()
+    finally:
+        pusher.stop()
+        room.close()     # first, so the devices' own shutdown is not logged as a lost monitor
+        devices.close()
+    return 0
+
+
+SCENARIO_STEPS = ("simulate",)
+
+
+def _simulate(devices, step) -> None:
+    """`do = "simulate"`: a scripted event in the simulated monitor (desaturation, hypertension, sensor_off...)."""
+    add_event = getattr(devices.vitals, "add_event", None)
+    if add_event is None:
+        raise CliError(f"scenario step {step.number}: simulate needs the simulated vitals driver (--simulate)")
+    args = dict(step.args)
+    add_event(args.pop("event"), float(args.pop("duration_s", 60)), **args)
+
+
+def _print_event(event) -> None:
+    row = event.to_json()
+    payload = json.dumps(event.payload, ensure_ascii=False, sort_keys=True)
+    print(f"{row['ts']} #{event.seq:<5} {event.kind:<22} {event.actor:<10} {payload}", flush=True)
