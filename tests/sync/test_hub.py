@@ -233,6 +233,9 @@ def test_read_endpoints(hub, hubdb, token, room):
     assert len(vitals) == 10 and vitals[1]["value"] == 61.0
     sessions = get(f"/rooms/{ROOM}/sessions").json()
     assert sessions[0]["session_id"] == "s-1" and sessions[0]["events"] == 30
+    assert get(f"/rooms/{ROOM}/sessions", limit=1).json() == sessions[:1]
+    assert get(f"/rooms/{ROOM}/sessions", after_seq=sessions[0]["first_seq"]).json() == []  # the next page
+    assert get(f"/rooms/{ROOM}/sessions", limit=5000).status_code == 422
     assert get(f"/rooms/{ROOM}/reports").json() == []
     spec = httpx.get(hub.url + "/openapi.json").json()
     assert "/api/v1/rooms/{room_id}/batches" in spec["paths"] and "Batch" in spec["components"]["schemas"]

@@ -261,8 +261,10 @@ def create_app(db: HubDB, *, max_body_bytes: int = P.MAX_BODY_BYTES, hold_s: flo
         return store.head(db, room_id)
 
     @app.get(P.API + "/rooms/{room_id}/sessions", response_model=list[SessionOut], tags=["read"])
-    def sessions(room_id: str = Depends(readable)) -> list[dict]:
-        return store.read_sessions(db, room_id)
+    def sessions(room_id: str = Depends(readable), after_seq: int = Query(0, ge=0),
+                 limit: int = Query(100, ge=1, le=1000)) -> list[dict]:
+        """Oldest first; page on with `after_seq` = the last session's `first_seq`."""
+        return store.read_sessions(db, room_id, after_seq=after_seq, limit=limit)
 
     @app.get(P.API + "/rooms/{room_id}/events", response_model=list[EventOut], tags=["read"])
     def events(room_id: str = Depends(readable), after_seq: int = Query(0, ge=0),
@@ -277,9 +279,10 @@ def create_app(db: HubDB, *, max_body_bytes: int = P.MAX_BODY_BYTES, hold_s: flo
         return store.read_vitals(db, room_id, after_id=after_id, limit=limit, session_id=session_id, kind=kind)
 
     @app.get(P.API + "/rooms/{room_id}/reports", response_model=list[ReportOut], tags=["read"])
-    def reports(room_id: str = Depends(readable)) -> list[dict]:
-        """Chain breaks, gaps and conflicts the hub refused, newest first."""
-        return store.read_reports(db, room_id)
+    def reports(room_id: str = Depends(readable), before_id: int | None = Query(None, ge=1),
+                limit: int = Query(100, ge=1, le=1000)) -> list[dict]:
+        """Chain breaks, gaps and conflicts the hub refused, newest first; page on with `before_id`."""
+        return store.read_reports(db, room_id, before_id=before_id, limit=limit)
 
     return BodyLimit(app, max_body_bytes) if max_body_bytes else app
 

@@ -329,14 +329,17 @@ def read_vitals(db: HubDB, room_id: str, *, after_id: int = 0, limit: int = 1000
 _SESSION_END = ("session.discharged", "session.aborted")
 
 
-def read_sessions(db: HubDB, room_id: str) -> list[dict]:
-    """Sessions as the hub holds them: one row per session_id, with its opening payload and how it ended."""
+def read_sessions(db: HubDB, room_id: str, *, after_seq: int = 0, limit: int = 100) -> list[dict]:
+    """Sessions as the hub holds them, oldest first, one page at a time: those whose first event comes after
+    `after_seq` (pass the last page's last `first_seq` to go on), each with its opening payload and its end."""
     with db.connect() as c:
         spans = c.all("SELECT session_id, min(seq), max(seq), count(*), min(ts), max(ts) FROM events "
-                      "WHERE room_id = ? AND session_id IS NOT NULL GROUP BY session_id ORDER BY min(seq)",
-                      [room_id])
+                      "WHERE room_id = ? AND session_id IS NOT NULL GROUP BY session_id HAVING min(seq) > ? "
+                      "ORDER BY min(seq) LIMIT ?", [room_id, int(after_seq), int(limit)])
+        ids = [row[0] for row in spans]
         marks = c.all("SELECT session_id, kind, ts, payload FROM events WHERE room_id = ? AND kind IN (?, ?, ?) "
-                      "ORDER BY seq", [room_id, "session.opened", *_SESSION_END])
+                      f"AND session_id IN ({', '.join('?' * len(ids))}) ORDER BY seq",
+                      [room_id, "session.opened", *_SESSION_END, *ids]) if ids else []
     opened, ended = {}, {}
     for sid, kind, ts, payload in marks:
         if kind == "session.opened":
@@ -347,10 +350,12 @@ def read_sessions(db: HubDB, room_id: str) -> list[dict]:
              "opened": opened.get(sid), "ended": ended.get(sid)} for sid, a, b, n, t0, t1 in spans]
 
 
-def read_reports(db: HubDB, room_id: str, limit: int = 1000) -> list[dict]:
+def read_reports(db: HubDB, room_id: str, *, before_id: int | None = None, limit: int = 100) -> list[dict]:
+    """Newest first, a page at a time: pass the last page's last report_id as `before_id` to go on."""
     with db.connect() as c:
-        rows = c.all("SELECT report_id, at, problem, seq, detail FROM reports WHERE room_id = ? "
-                     "ORDER BY report_id DESC LIMIT ?", [room_id, int(limit)])
+        rows = c.all("SELECT report_id, at, problem, seq, detail FROM reports WHERE room_id = ? AND report_id < ? "
+                     "ORDER BY report_id DESC LIMIT ?",
+                     [room_id, int(before_id) if before_id is not None else 2 ** 62, int(limit)])
     return [dict(zip(("report_id", "at", "problem", "seq", "detail"), r)) for r in rows]
 
 
