@@ -279,21 +279,25 @@ def list_rooms(db: HubDB, principal: Principal) -> list[dict]:
     return [dict(zip(names, r)) for r in rows if principal.may_read(r[0])]
 
 
+def _filters(room_id: str, key: str, after: int, session_id: str | None, kind: str | None) -> tuple[str, list]:
+    """The WHERE clause of a room's rows after `after` (by `key`), optionally of one session and one kind."""
+    where, params = ["room_id = ?", f"{key} > ?"], [room_id, after]
+    for column, value in (("session_id", session_id), ("kind", kind)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    return " AND ".join(where), params
+
+
 _EVENT_OUT = ("seq", "id", "room_id", "session_id", "ts", "kind", "actor", "payload", "prev_hash", "hash",
               "received_at")
 
 
 def read_events(db: HubDB, room_id: str, *, after_seq: int = 0, limit: int = 1000, session_id: str | None = None,
                 kind: str | None = None) -> list[dict]:
-    where, params = ["room_id = ?", "seq > ?"], [room_id, after_seq]
-    if session_id is not None:
-        where.append("session_id = ?")
-        params.append(session_id)
-    if kind is not None:
-        where.append("kind = ?")
-        params.append(kind)
+    where, params = _filters(room_id, "seq", after_seq, session_id, kind)
     with db.connect() as c:
-        rows = c.all(f"SELECT {', '.join(_EVENT_OUT)} FROM events WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?",
+        rows = c.all(f"SELECT {', '.join(_EVENT_OUT)} FROM events WHERE {where} ORDER BY seq LIMIT ?",
                      [*params, int(limit)])
     out = []
     for r in rows:
@@ -308,15 +312,9 @@ _VITAL_OUT = ("vital_id", "session_id", "kind", "value", "unit", "ts", "device_t
 
 def read_vitals(db: HubDB, room_id: str, *, after_id: int = 0, limit: int = 1000, session_id: str | None = None,
                 kind: str | None = None) -> list[dict]:
-    where, params = ["room_id = ?", "vital_id > ?"], [room_id, after_id]
-    if session_id is not None:
-        where.append("session_id = ?")
-        params.append(session_id)
-    if kind is not None:
-        where.append("kind = ?")
-        params.append(kind)
+    where, params = _filters(room_id, "vital_id", after_id, session_id, kind)
     with db.connect() as c:
-        rows = c.all(f"SELECT {', '.join(_VITAL_OUT)} FROM vitals WHERE {' AND '.join(where)} "
+        rows = c.all(f"SELECT {', '.join(_VITAL_OUT)} FROM vitals WHERE {where} "
                      "ORDER BY vital_id LIMIT ?", [*params, int(limit)])
     out = []
     for r in rows:
