@@ -52,7 +52,7 @@ def _need_open(state: S.RoomState, *phases: str) -> S.Session:
     return s
 
 
-def _text(value, what: str, limit: int) -> str:
+def required_text(value, what: str, limit: int) -> str:
     if not isinstance(value, str) or not value.strip():
         raise Refused(f"{what} is required")
     value = value.strip()
@@ -67,7 +67,7 @@ def _open_session(state, args, actor, now, policy: SessionPolicy, new_id):
         if state.open_session is not None:
             raise Refused(f"a session is already open in this room (patient {state.open_session.patient_ref}); "
                           "discharge or abort it first")
-        ref = _text(patient_ref, "patient reference", 64)
+        ref = required_text(patient_ref, "patient reference", 64)
         if isinstance(course_no, bool) or not isinstance(course_no, int) or not 1 <= course_no <= 99:
             raise Refused(f"course number must be a whole number 1–99, got {course_no!r}")
         plan = plan_dose(
@@ -83,16 +83,74 @@ def _open_session(state, args, actor, now, policy: SessionPolicy, new_id):
     return _open(**args)
 
 
+# -- payload validators: what a command (and a correction of its event) must pass, without the session's guards --
+def check_checklist_item(item, policy: SessionPolicy) -> None:
+    if item not in KNOWN_CHECKLIST_ITEMS and item not in policy.required_checklist:
+        raise Refused(f"unknown checklist item {item!r}")
+
+
+def checklist_payload(policy: SessionPolicy, item, hours_since_solids=None, hours_since_clear_fluids=None,
+                      **details) -> dict:
+    check_checklist_item(item, policy)
+    payload = {"item": item, **details}
+    if item == "npo":
+        payload.update(_npo(hours_since_solids, hours_since_clear_fluids, policy))
+    return payload
+
+
+def baseline_payload(heart_rate, spo2, nibp_systolic, nibp_diastolic, source="typed") -> dict:
+    values = {"heart_rate": heart_rate, "spo2": spo2, "nibp_systolic": nibp_systolic,
+              "nibp_diastolic": nibp_diastolic}
+    for name, value in values.items():
+        low, high = BASELINE_LIMITS[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise Refused(f"baseline {name.replace('_', ' ')} {value!r} is not plausible ({low}–{high})")
+    if nibp_diastolic >= nibp_systolic:
+        raise Refused("baseline diastolic pressure must be below the systolic")
+    if source not in ("typed", "monitor"):
+        raise Refused("baseline source must be typed or monitor")
+    return {**values, "source": source}
+
+
+def assessment_payload(scale, items) -> dict:
+    total = score(scale, items)
+    return {"scale": scale, "items": dict(items), "score": total}
+
+
+def symptom_payload(symptom, severity=None, **details) -> dict:
+    payload = {"symptom": required_text(symptom, "the symptom", 80), **details}
+    if severity is not None:
+        if severity not in ("mild", "moderate", "severe"):
+            raise Refused("severity must be mild, moderate or severe")
+        payload["severity"] = severity
+    return payload
+
+
+def medication_payload(drug, dose, unit, route, indication=None) -> dict:
+    if isinstance(dose, bool) or not isinstance(dose, (int, float)) or not dose > 0:
+        raise Refused(f"medication dose must be a number above 0, got {dose!r}")
+    if unit not in UNITS:
+        raise Refused(f"medication unit must be one of {', '.join(UNITS)}")
+    if route not in ROUTES:
+        raise Refused(f"medication route must be one of {', '.join(ROUTES)}")
+    payload = {"drug": required_text(drug, "the drug", 80), "dose": dose, "unit": unit, "route": route}
+    if indication:
+        payload["indication"] = required_text(indication, "the indication", 200)
+    return payload
+
+
+def note_payload(text) -> dict:
+    return {"text": required_text(text, "the note", 2000)}
+
+
+# -- commands -------------------------------------------------------------------------------------------------
 def _confirm_checklist(state, args, actor, now, policy, new_id):
     def _confirm(item, hours_since_solids=None, hours_since_clear_fluids=None, **details):
         s = _need_open(state, S.PRE_INFUSION)
-        if item not in KNOWN_CHECKLIST_ITEMS and item not in policy.required_checklist:
-            raise Refused(f"unknown checklist item {item!r}")
+        check_checklist_item(item, policy)
         if item in s.checklist:
             raise Refused(f"{item.replace('_', ' ')} is already confirmed")
-        payload = {"item": item, **details}
-        if item == "npo":
-            payload.update(_npo(hours_since_solids, hours_since_clear_fluids, policy))
+        payload = checklist_payload(policy, item, hours_since_solids, hours_since_clear_fluids, **details)
         return [NewEvent(K.CHECKLIST_CONFIRMED, payload, actor, s.session_id)]
     return _confirm(**args)
 
@@ -112,17 +170,8 @@ def _npo(solids, fluids, policy: SessionPolicy) -> dict:
 def _record_baseline(state, args, actor, now, policy, new_id):
     def _baseline(heart_rate, spo2, nibp_systolic, nibp_diastolic, source="typed"):
         s = _need_open(state, S.PRE_INFUSION)
-        values = {"heart_rate": heart_rate, "spo2": spo2, "nibp_systolic": nibp_systolic,
-                  "nibp_diastolic": nibp_diastolic}
-        for name, value in values.items():
-            low, high = BASELINE_LIMITS[name]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-                raise Refused(f"baseline {name.replace('_', ' ')} {value!r} is not plausible ({low}–{high})")
-        if nibp_diastolic >= nibp_systolic:
-            raise Refused("baseline diastolic pressure must be below the systolic")
-        if source not in ("typed", "monitor"):
-            raise Refused("baseline source must be typed or monitor")
-        return [NewEvent(K.VITALS_BASELINE, {**values, "source": source}, actor, s.session_id)]
+        payload = baseline_payload(heart_rate, spo2, nibp_systolic, nibp_diastolic, source)
+        return [NewEvent(K.VITALS_BASELINE, payload, actor, s.session_id)]
     return _baseline(**args)
 
 
@@ -139,7 +188,7 @@ def _start_infusion(state, args, actor, now, policy: SessionPolicy, new_id):
 def _pause_infusion(state, args, actor, now, policy, new_id):
     def _pause(reason):
         s = _need_open(state, S.INFUSING)
-        return [NewEvent(K.INFUSION_PAUSED, {"reason": _text(reason, "a reason for the pause", 200)},
+        return [NewEvent(K.INFUSION_PAUSED, {"reason": required_text(reason, "a reason for the pause", 200)},
                          actor, s.session_id)]
     return _pause(**args)
 
@@ -167,7 +216,7 @@ def _complete_infusion(state, args, actor, now, policy, new_id):
 def _stop_infusion(state, args, actor, now, policy, new_id):
     def _stop(reason):
         s = _need_open(state, S.INFUSING, S.PAUSED)
-        payload = {**_end_payload(s, now), "reason": _text(reason, "a reason for stopping early", 200)}
+        payload = {**_end_payload(s, now), "reason": required_text(reason, "a reason for stopping early", 200)}
         return [NewEvent(K.INFUSION_STOPPED, payload, actor, s.session_id),
                 NewEvent(K.RECOVERY_STARTED, {}, actor, s.session_id)]
     return _stop(**args)
@@ -178,20 +227,14 @@ def _record_assessment(state, args, actor, now, policy, new_id):
         s = _need_open(state)
         if scale == "PADSS" and s.phase != S.RECOVERY:
             raise Refused("PADSS is scored in recovery")
-        total = score(scale, items)
-        return [NewEvent(K.ASSESSMENT_RECORDED, {"scale": scale, "items": dict(items), "score": total},
-                         actor, s.session_id)]
+        return [NewEvent(K.ASSESSMENT_RECORDED, assessment_payload(scale, items), actor, s.session_id)]
     return _assess(**args)
 
 
 def _note_symptom(state, args, actor, now, policy, new_id):
     def _symptom(symptom, severity=None, **details):
         s = _need_open(state)
-        payload = {"symptom": _text(symptom, "the symptom", 80), **details}
-        if severity is not None:
-            if severity not in ("mild", "moderate", "severe"):
-                raise Refused("severity must be mild, moderate or severe")
-            payload["severity"] = severity
+        payload = symptom_payload(symptom, severity, **details)
         return [NewEvent(K.SYMPTOM_NOTED, payload, actor, s.session_id)]
     return _symptom(**args)
 
@@ -199,15 +242,7 @@ def _note_symptom(state, args, actor, now, policy, new_id):
 def _give_medication(state, args, actor, now, policy, new_id):
     def _give(drug, dose, unit, route, indication=None):
         s = _need_open(state)
-        if isinstance(dose, bool) or not isinstance(dose, (int, float)) or not dose > 0:
-            raise Refused(f"medication dose must be a number above 0, got {dose!r}")
-        if unit not in UNITS:
-            raise Refused(f"medication unit must be one of {', '.join(UNITS)}")
-        if route not in ROUTES:
-            raise Refused(f"medication route must be one of {', '.join(ROUTES)}")
-        payload = {"drug": _text(drug, "the drug", 80), "dose": dose, "unit": unit, "route": route}
-        if indication:
-            payload["indication"] = _text(indication, "the indication", 200)
+        payload = medication_payload(drug, dose, unit, route, indication)
         return [NewEvent(K.MEDICATION_GIVEN, payload, actor, s.session_id)]
     return _give(**args)
 
@@ -215,7 +250,7 @@ def _give_medication(state, args, actor, now, policy, new_id):
 def _add_note(state, args, actor, now, policy, new_id):
     def _note(text):
         s = state.open_session
-        return [NewEvent(K.NOTE_ADDED, {"text": _text(text, "the note", 2000)}, actor,
+        return [NewEvent(K.NOTE_ADDED, note_payload(text), actor,
                          s.session_id if s else None)]
     return _note(**args)
 
@@ -248,7 +283,7 @@ def _discharge(state, args, actor, now, policy: SessionPolicy, new_id):
 def _abort(state, args, actor, now, policy, new_id):
     def _abort_session(reason):
         s = _need_open(state)
-        return [NewEvent(K.SESSION_ABORTED, {"reason": _text(reason, "a reason", 200), "phase": s.phase},
+        return [NewEvent(K.SESSION_ABORTED, {"reason": required_text(reason, "a reason", 200), "phase": s.phase},
                          actor, s.session_id)]
     return _abort_session(**args)
 

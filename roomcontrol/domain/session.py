@@ -45,6 +45,8 @@ class Session:
     recovery_started_at: datetime | None = None
     scores: dict = field(default_factory=dict)  # scale → last score
     closed_at: datetime | None = None
+    score_seqs: dict = field(default_factory=dict)  # scale → seq of the assessment that gave its score
+    baseline_seq: int | None = None                 # seq of the vitals.baseline in `baseline`
 
     @property
     def is_open(self) -> bool:
@@ -107,7 +109,7 @@ def _checklist(s: Session, e: Event) -> Session:
 
 
 def _baseline(s: Session, e: Event) -> Session:
-    return replace(s, baseline=dict(e.payload))
+    return replace(s, baseline=dict(e.payload), baseline_seq=e.seq)
 
 
 def _started(s: Session, e: Event) -> Session:
@@ -138,7 +140,22 @@ def _recovery(s: Session, e: Event) -> Session:
 
 
 def _assessment(s: Session, e: Event) -> Session:
-    return replace(s, scores={**s.scores, e.payload["scale"]: e.payload["score"]})
+    scale = e.payload["scale"]
+    return replace(s, scores={**s.scores, scale: e.payload["score"]}, score_seqs={**s.score_seqs, scale: e.seq})
+
+
+def _corrected(s: Session, e: Event) -> Session:
+    """A corrected score or baseline counts from now on, if it is the one in force (a corrected PADSS decides
+    discharge). Corrections of a closed session are chart fixes: the record shows them, the fold does not change."""
+    if not s.is_open:
+        return s
+    p = e.payload
+    fixed, corrected = p.get("corrects_seq"), p.get("corrected") or {}
+    if p.get("corrects_kind") == K.ASSESSMENT_RECORDED and s.score_seqs.get(corrected.get("scale")) == fixed:
+        return replace(s, scores={**s.scores, corrected["scale"]: corrected["score"]})
+    if p.get("corrects_kind") == K.VITALS_BASELINE and s.baseline_seq == fixed:
+        return replace(s, baseline=dict(corrected))
+    return s
 
 
 def _closed(phase: str):
@@ -160,4 +177,5 @@ _FOLD = {
     K.ASSESSMENT_RECORDED: _assessment,
     K.SESSION_DISCHARGED: _closed(DISCHARGED),
     K.SESSION_ABORTED: _closed(ABORTED),
+    K.EVENT_CORRECTED: _corrected,
 }

@@ -136,8 +136,47 @@ def describe(event: Event) -> str:
     if k == K.ROOM_STARTED:
         return f"RoomControl {p.get('version', '')} started"
     if k == K.EVENT_CORRECTED:
-        return f"Correction: {details(p)}"
+        return describe_correction(p)
     return f"{k}: {details(p)}" if p else k
+
+
+ENTRY_NAMES = {K.MEDICATION_GIVEN: "medication given", K.SYMPTOM_NOTED: "symptom noted", K.NOTE_ADDED: "note",
+               K.ASSESSMENT_RECORDED: "assessment", K.VITALS_BASELINE: "baseline vitals",
+               K.CHECKLIST_CONFIRMED: "checklist confirmation"}
+
+
+def _value(value) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return number(value) if isinstance(value, (int, float)) else str(value)
+
+
+def correction_changes(changes: dict, was: dict) -> str:
+    """'dose 4 → 8'; for an assessment 'pain 1 → 2, score 7 → 8'."""
+    parts = []
+    for name, new in changes.items():
+        old = was.get(name)
+        if isinstance(new, dict):
+            old = old if isinstance(old, dict) else {}
+            parts += [f"{label(key)} {_value(old.get(key))} → {_value(value)}" for key, value in new.items()]
+        else:
+            parts.append(f"{label(name)} {_value(old)} → {_value(new)}")
+    return ", ".join(parts)
+
+
+def describe_correction(p: dict) -> str:
+    """'Corrected #14 (medication given: ondansetron): dose 4 → 8; reason: 8 mg was drawn up and given'."""
+    kind, corrected = p.get("corrects_kind", ""), p.get("corrected") or {}
+    what = ENTRY_NAMES.get(kind, label(kind))
+    if kind == K.ASSESSMENT_RECORDED and corrected.get("scale"):
+        what = f"{corrected['scale']} assessment"
+    subject = {K.MEDICATION_GIVEN: "drug", K.SYMPTOM_NOTED: "symptom", K.CHECKLIST_CONFIRMED: "item"}.get(kind)
+    if subject and corrected.get(subject):
+        what += f": {label(str(corrected[subject]))}"
+    changed = correction_changes(p.get("changes") or {}, p.get("was") or {})
+    return f"Corrected #{p.get('corrects_seq')} ({what}): {changed}; reason: {p.get('reason', '')}"
 
 
 ACT_NAMES = {

@@ -21,6 +21,7 @@ from roomcontrol.clock import SystemClock
 from roomcontrol.config import RoomConfig
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain.commands import Command, decide
+from roomcontrol.domain.corrections import correct
 from roomcontrol.domain.events import Event, NewEvent
 from roomcontrol.domain.session import RoomState, apply
 from roomcontrol.devices.health import HealthChange
@@ -62,7 +63,7 @@ class Room:
         self._tick_hooks: list[Callable[[], None]] = []
         self._commands: dict[str, Callable] = {
             "acknowledge_alarm": self._acknowledge, "pause_alarm_audio": self._pause_audio,
-            "capture_baseline": self._capture_baseline}
+            "capture_baseline": self._capture_baseline, "correct_event": self._correct_event}
         self._guards: list[Callable[[Command], None]] = []
         self._deferred: list[Callable[[], None]] = []
         self._depth = 0  # nesting of _record, so deferred work runs once the outermost record is done
@@ -163,6 +164,17 @@ class Room:
     def _capture_baseline(self, command: Command, now) -> list[Event]:
         values = self.monitoring.baseline(now)
         return self.execute(Command("record_baseline", values, command.actor))
+
+    def _correct_event(self, command: Command, now) -> list[Event]:
+        """`correct_event(seq, reason, changes)`: the domain decides from the entry and its earlier corrections;
+        the correction is logged in the entry's session, open or closed."""
+        def find(seq):
+            return next((e for e in self.log.events(after_seq=seq - 1, limit=1) if e.seq == seq), None)
+
+        def corrections_of(event: Event):
+            return self.log.events(kinds=(K.EVENT_CORRECTED,), session_id=event.session_id)
+
+        return self._record([correct(command.args, command.actor, find, corrections_of, self.config.session)], now)
 
     def register_command(self, name: str, handler: Callable) -> None:
         """Add a room command (ambient, staff, ...): `handler(command, now)` returns (kind, payload) pairs to log,

@@ -44,20 +44,58 @@ class VitalSample:
 
 
 @dataclass(frozen=True)
-class ChecklistItem:
+class Correction:
+    """One `event.corrected`: what it changed in an entry, from what, by whom and why."""
+    seq: int
+    event_id: str
+    at: datetime
+    by: str
+    corrects_seq: int
+    corrects_id: str
+    corrects_kind: str
+    reason: str
+    changes: dict              # the changed fields, corrected values (for items: only the changed items)
+    was: dict                  # the same fields before this correction
+    corrected: dict            # the entry's full payload after this correction
+    original: dict             # the entry's payload as first logged
+
+
+class Correctable:
+    """An entry of the record that shows its corrected values; `corrections` lists how they came to be."""
+    corrections: tuple[Correction, ...]
+
+    @property
+    def corrected(self) -> bool:
+        return bool(self.corrections)
+
+    @property
+    def original(self) -> dict | None:
+        """The payload as first logged, or None for an entry never corrected."""
+        return self.corrections[0].original if self.corrections else None
+
+    @property
+    def correction_reasons(self) -> tuple[str, ...]:
+        return tuple(c.reason for c in self.corrections)
+
+
+@dataclass(frozen=True)
+class ChecklistItem(Correctable):
     item: str
     at: datetime
     by: str
     details: dict
+    event_id: str = ""
+    corrections: tuple[Correction, ...] = ()
 
 
 @dataclass(frozen=True)
-class Baseline:
+class Baseline(Correctable):
     at: datetime
     by: str
     values: dict          # heart_rate, spo2, nibp_systolic, nibp_diastolic
     source: str
     event_id: str
+    corrections: tuple[Correction, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,13 +131,14 @@ class Infusion:
 
 
 @dataclass(frozen=True)
-class Assessment:
+class Assessment(Correctable):
     event_id: str
     at: datetime
     by: str
     scale: str
     items: dict
     score: int
+    corrections: tuple[Correction, ...] = ()
 
     @property
     def max_score(self) -> int | None:
@@ -108,17 +147,18 @@ class Assessment:
 
 
 @dataclass(frozen=True)
-class Symptom:
+class Symptom(Correctable):
     event_id: str
     at: datetime
     by: str
     symptom: str
     severity: str | None
     details: dict
+    corrections: tuple[Correction, ...] = ()
 
 
 @dataclass(frozen=True)
-class Medication:
+class Medication(Correctable):
     event_id: str
     at: datetime
     by: str
@@ -127,6 +167,7 @@ class Medication:
     unit: str
     route: str
     indication: str | None
+    corrections: tuple[Correction, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,10 +192,12 @@ class AlarmRecord:
 
 
 @dataclass(frozen=True)
-class Note:
+class Note(Correctable):
     at: datetime
     by: str
     text: str
+    event_id: str = ""
+    corrections: tuple[Correction, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -201,6 +244,7 @@ class SessionRecord:
     events: tuple[Event, ...]
     vitals: tuple[VitalSample, ...]
     phases: tuple[tuple[datetime, str], ...] = field(default=())  # (from, phase), in order
+    corrections: tuple[Correction, ...] = ()  # every correction of an entry of this session, in log order
 
     # -- derived ------------------------------------------------------------------------------------------
     @property
@@ -319,6 +363,10 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
     if session is None or session.is_open:
         raise SessionStillOpen(opened.session_id, session.phase if session else S.PRE_INFUSION)
 
+    corrections = _corrections(events)
+    fixes: dict[int, tuple[Correction, ...]] = {}
+    for c in corrections:
+        fixes[c.corrects_seq] = fixes.get(c.corrects_seq, ()) + (c,)
     checklist, assessments, symptoms, medications, notes = [], [], [], [], []
     baseline = closing = None
     started = ended = None
@@ -326,13 +374,14 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
     alarms: OrderedDict[str, AlarmRecord] = OrderedDict()
     phases: list[tuple[datetime, str]] = [(opened.ts, S.PRE_INFUSION)]
     for e in events:
-        p = e.payload
+        fixed = fixes.get(e.seq, ())
+        p = fixed[-1].corrected if fixed else e.payload  # an entry shows its latest corrected values
         if e.kind == K.CHECKLIST_CONFIRMED:
             checklist.append(ChecklistItem(p.get("item", ""), e.ts, e.actor,
-                                           {k: v for k, v in p.items() if k != "item"}))
+                                           {k: v for k, v in p.items() if k != "item"}, e.id, fixed))
         elif e.kind == K.VITALS_BASELINE:
             values = {k: p.get(k) for k in ("heart_rate", "spo2", "nibp_systolic", "nibp_diastolic")}
-            baseline = Baseline(e.ts, e.actor, values, p.get("source", "typed"), e.id)
+            baseline = Baseline(e.ts, e.actor, values, p.get("source", "typed"), e.id, fixed)
         elif e.kind == K.INFUSION_STARTED:
             started = e
             phases.append((e.ts, S.INFUSING))
@@ -350,15 +399,15 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
             phases.append((e.ts, S.RECOVERY))
         elif e.kind == K.ASSESSMENT_RECORDED:
             assessments.append(Assessment(e.id, e.ts, e.actor, p.get("scale", ""), dict(p.get("items", {})),
-                                          p.get("score")))
+                                          p.get("score"), fixed))
         elif e.kind == K.SYMPTOM_NOTED:
             symptoms.append(Symptom(e.id, e.ts, e.actor, p.get("symptom", ""), p.get("severity"),
-                                    {k: v for k, v in p.items() if k not in ("symptom", "severity")}))
+                                    {k: v for k, v in p.items() if k not in ("symptom", "severity")}, fixed))
         elif e.kind == K.MEDICATION_GIVEN:
             medications.append(Medication(e.id, e.ts, e.actor, p.get("drug", ""), p.get("dose"), p.get("unit", ""),
-                                          p.get("route", ""), p.get("indication")))
+                                          p.get("route", ""), p.get("indication"), fixed))
         elif e.kind == K.NOTE_ADDED:
-            notes.append(Note(e.ts, e.actor, p.get("text", "")))
+            notes.append(Note(e.ts, e.actor, p.get("text", ""), e.id, fixed))
         elif e.kind.startswith("alarm."):
             _fold_alarm(alarms, e)
         elif e.kind == K.SESSION_DISCHARGED:
@@ -389,7 +438,22 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
         plan=dict(session.plan), checklist=tuple(checklist), baseline=baseline, infusion=infusion,
         recovery_started_at=session.recovery_started_at, assessments=tuple(assessments), symptoms=tuple(symptoms),
         medications=tuple(medications), alarms=tuple(alarms.values()), notes=tuple(notes), closing=closing,
-        events=events, vitals=tuple(samples), phases=tuple(phases))
+        events=events, vitals=tuple(samples), phases=tuple(phases), corrections=corrections)
+
+
+def _corrections(events: tuple[Event, ...]) -> tuple[Correction, ...]:
+    by_seq = {e.seq: e for e in events}
+    out = []
+    for e in events:
+        if e.kind != K.EVENT_CORRECTED:
+            continue
+        p = e.payload
+        target = by_seq.get(p.get("corrects_seq"))
+        out.append(Correction(e.seq, e.id, e.ts, e.actor, p.get("corrects_seq"), p.get("corrects_id", ""),
+                              p.get("corrects_kind", ""), p.get("reason", ""), dict(p.get("changes") or {}),
+                              dict(p.get("was") or {}), dict(p.get("corrected") or {}),
+                              dict(target.payload) if target else {}))
+    return tuple(out)
 
 
 def _fold_alarm(alarms: "OrderedDict[str, AlarmRecord]", e: Event) -> None:

@@ -31,6 +31,11 @@ COMMANDS = st.one_of(
     st.just(("discharge", {"escort_confirmed": True})),
     st.just(("abort_session", {"reason": "test"})),
     st.just(("note_symptom", {"symptom": "nausea"})),
+    # a correction of the latest entry of a kind (resolved to its seq when run), or of any seq
+    st.sampled_from([("assessment.recorded", {"items": {"pain": 1}}), ("assessment.recorded", {"items": {"pain": 0}}),
+                     ("vitals.baseline", {"heart_rate": 75}), ("symptom.noted", {"symptom": "dizziness"}),
+                     (7, {"heart_rate": 75})]).map(
+        lambda t: ("correct_event", {"seq": t[0], "reason": "chart fix", "changes": t[1]})),
 )
 STEPS = st.lists(st.tuples(COMMANDS, st.sampled_from([0, 1, 59, 600, 1800, 2400])), max_size=40)
 
@@ -74,6 +79,9 @@ def test_random_commands_stay_legal_and_replay_equals_living(steps):
         for (name, args), wait in steps:
             clock.advance(wait)
             before = room.state.phase
+            if isinstance(args.get("seq"), str):
+                seqs = [e.seq for e in read_events(room.db, kinds=(args["seq"],))]
+                args = {**args, "seq": seqs[-1] if seqs else 10_000}
             try:
                 room.command(name, "rn.prop", **args)
             except Refused:
