@@ -77,5 +77,8 @@ def test_the_pdf_shows_the_corrected_dose_and_the_correction(corrected_session, 
     pdf = write_report(data_dir, None, sid, tmp_path / "record.pdf", tz=timezone.utc, generated_at=START)
     flat = " ".join(pdf_text(pdf).split())
     assert "ondansetron 8 mg IV, for nausea" in flat
+    tables = flat.split("EVENT LOG")[0]
+    # marked where it is shown, not only in the log (the By column's text may wrap into the cell's lines)
+    assert "— corrected (was dose 4; reason:" in tables and "4 mg was a typo)" in tables
     assert "ondansetron 4 mg" not in flat.split("EVENT LOG")[0]  # the tables show only the corrected dose
     assert f"Corrected #{given.seq} (medication given: ondansetron): dose 4 → 8; reason: 8 mg was drawn up" in flat

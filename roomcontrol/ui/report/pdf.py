@@ -37,6 +37,16 @@ def _ensure_app() -> None:
         _ensure_app.app = QApplication([])  # kept alive for the process
 
 
+def corrected_mark(entry) -> str:
+    """' — corrected (was dose 4; reason …)': a corrected entry says so where it is shown, not only in the log."""
+    if not entry.corrected:
+        return ""
+    was = "; ".join(f"{label(k)} {number(v) if isinstance(v, (int, float)) else v}"
+                    for c in entry.corrections for k, v in c.was.items() if not isinstance(v, dict))
+    reasons = "; ".join(entry.correction_reasons)
+    return f" — corrected ({'was ' + was + '; ' if was else ''}reason: {reasons})"
+
+
 class Report:
     def __init__(self, record: SessionRecord, clinic_name: str, room_name: str, tz: tzinfo,
                  generated_at: datetime):
@@ -235,12 +245,12 @@ class Report:
         for n, s in enumerate(self.r.symptoms, 1):
             extra = details(s.details)
             items.append((s.at, [f"S{n}", self.t(s.at), "Symptom",
-                                 s.symptom + (f", {s.severity}" if s.severity else "") + (f" ({extra})" if extra else ""),
-                                 s.by]))
+                                 s.symptom + (f", {s.severity}" if s.severity else "") + (f" ({extra})" if extra else "")
+                                 + corrected_mark(s), s.by]))
         for n, m in enumerate(self.r.medications, 1):
             items.append((m.at, [f"M{n}", self.t(m.at), "Medication",
                                  f"{m.drug} {number(m.dose)} {m.unit} {m.route}"
-                                 + (f", for {m.indication}" if m.indication else ""), m.by]))
+                                 + (f", for {m.indication}" if m.indication else "") + corrected_mark(m), m.by]))
         rows = [cells for _, cells in sorted(items, key=lambda t: t[0])]
         d.table([Column("Ref", 0.5, C), Column("Time", 0.7, C), Column("Type", 1.1), Column("Details", 4.6),
                  Column("By", 1.1)], rows, empty="No symptoms noted and no medications given besides ketamine.")
@@ -251,7 +261,7 @@ class Report:
         for a in self.r.assessments:
             items = ", ".join(f"{label(k)} {v}" for k, v in a.items.items())
             score = f"{a.score}" + (f" / {a.max_score}" if a.max_score is not None else "")
-            rows.append([self.t(a.at), a.scale, score, items, a.by])
+            rows.append([self.t(a.at), a.scale, score, items + corrected_mark(a), a.by])
         d.table([Column("Time", 0.7, C), Column("Scale", 0.9), Column("Score", 0.8, C), Column("Items", 5.0),
                  Column("By", 1.0)], rows, empty="No assessments recorded.")
 
