@@ -46,25 +46,12 @@ def child(kind: str) -> None:
         window = QLabel("RoomControl")
         cleanup = lambda: None  # noqa: E731
     else:
-        import roomcontrol.ui  # noqa: F401
         from roomcontrol.config import RoomConfig
-        from roomcontrol.engine.devices import RoomDevices
-        from roomcontrol.engine.room import Room
-        from roomcontrol.ui.app import build
+        from roomcontrol.ui.app import start_room
         from roomcontrol.ui.window import RoomWindow
-        data = tempfile.mkdtemp(prefix="rc-bench-ui-child-")
-        config = RoomConfig()
-        room = Room(config, data)
-        devices = RoomDevices(room, config, audio=False)
-        controller = build(room, devices)
-        room.start()
-        devices.start()
-        controller.start()
-        window = RoomWindow(controller, scale=1.0)
-
-        def cleanup():
-            devices.close()
-            room.close()
+        running = start_room(RoomConfig(), tempfile.mkdtemp(prefix="rc-bench-ui-child-"), audio=False)
+        window = RoomWindow(running.controller, scale=1.0)
+        cleanup = running.close
 
     class FirstPaint(QObject):
         def eventFilter(self, obj, event):
@@ -99,32 +86,18 @@ def under_load(seconds: float) -> dict:
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
-    import roomcontrol.ui  # noqa: F401
-    from roomcontrol.clock import SystemClock
+    from roomcontrol.clock import OffsetClock
     from roomcontrol.config import RoomConfig
-    from roomcontrol.engine.devices import RoomDevices
-    from roomcontrol.engine.room import Room
     from roomcontrol.staff_cli import add_staff
-    from roomcontrol.ui.app import build
+    from roomcontrol.ui.app import start_room
     from roomcontrol.ui.window import RoomWindow
-
-    class AheadClock(SystemClock):
-        offset = timedelta(0)
-
-        def now(self):
-            return super().now() + self.offset
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     data = Path(tempfile.mkdtemp(prefix="rc-bench-ui-"))
     add_staff(data, "rn.ada", "Ada", "nurse", "2468")
-    config = RoomConfig()
-    clock = AheadClock()
-    room = Room(config, data, clock)
-    devices = RoomDevices(room, config, audio=True)
-    controller = build(room, devices, idle_lock_s=3600)
-    room.start()
-    devices.start()
-    controller.start()
+    clock = OffsetClock()
+    running = start_room(RoomConfig(), data, clock=clock, audio=True, idle_lock_s=3600)
+    room, devices, controller = running.room, running.devices, running.controller
     window = RoomWindow(controller, scale=1.0)
     window.resize(1280, 800)
     window.show()
@@ -188,9 +161,7 @@ def under_load(seconds: float) -> dict:
         "music": bool(audio and audio.playing), "alarm_tone": audio.alarm if audio else None,
         "trend_points": sum(len(xs) for xs, _ in window.main.vitals.trends.series.values()),
     }
-    controller.stop()
-    devices.close()
-    room.close()
+    running.close()
     return result
 
 

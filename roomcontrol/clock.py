@@ -25,6 +25,20 @@ class SystemClock:
             time.sleep(seconds)
 
 
+class OffsetClock(SystemClock):
+    """Real time plus an offset a test, a demo or a benchmark moves forward: wall time jumps (session timers,
+    alarm delays) while monotonic() stays real, so device loops keep their pace."""
+
+    def __init__(self):
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return super().now() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += timedelta(seconds=seconds)
+
+
 class ScaledClock(SystemClock):
     """Real time multiplied by `speed` from the moment it was made: a scenario at --speed 60 plays an hour a minute."""
 

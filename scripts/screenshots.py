@@ -25,24 +25,13 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-import roomcontrol.ui  # noqa: E402,F401
-from roomcontrol.clock import SystemClock  # noqa: E402
+from roomcontrol.clock import OffsetClock  # noqa: E402
 from roomcontrol.config import RoomConfig  # noqa: E402
-from roomcontrol.engine.devices import RoomDevices  # noqa: E402
-from roomcontrol.engine.room import Room  # noqa: E402
 from roomcontrol.staff_cli import add_staff  # noqa: E402
-from roomcontrol.ui.app import build  # noqa: E402
+from roomcontrol.ui.app import start_room  # noqa: E402
 from roomcontrol.ui.window import RoomWindow  # noqa: E402
 
 NURSE = "rn.ada"
-
-
-class AheadClock(SystemClock):
-    def __init__(self):
-        self.offset = timedelta(0)
-
-    def now(self):
-        return super().now() + self.offset
 
 
 def pump(app, seconds: float) -> None:
@@ -69,9 +58,9 @@ def shot(app, window, path: Path) -> None:
     print("wrote", path)
 
 
-def backfill_trends(window, room, minutes: float) -> None:
+def backfill_trends(window, room, devices, minutes: float) -> None:
     trends = window.main.vitals.trends
-    model = room_devices.vitals.model
+    model = devices.vitals.model
     start = room.state.session.infusion_started_at or room.state.session.opened_at
     opened = room.state.session.opened_at
     lead = (start - opened).total_seconds()
@@ -89,7 +78,6 @@ def backfill_trends(window, room, minutes: float) -> None:
 
 
 def main() -> int:
-    global room_devices
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     args = parser.parse_args()
@@ -98,13 +86,9 @@ def main() -> int:
     add_staff(data, NURSE, "Ada Lovelace", "nurse", "2468")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     config = RoomConfig(room_name="Room 3 · Willow", clinic_name="Harbour Ketamine Clinic")
-    clock = AheadClock()
-    room = Room(config, data, clock)
-    room_devices = RoomDevices(room, config, audio=False)
-    controller = build(room, room_devices)
-    room.start()
-    room_devices.start()
-    controller.start()
+    clock = OffsetClock()
+    running = start_room(config, data, clock=clock, audio=False)
+    room, room_devices, controller = running.room, running.devices, running.controller
     window = RoomWindow(controller, scale=1.0)
     window.resize(1280, 800)
     window.show()
@@ -133,7 +117,7 @@ def main() -> int:
     c("give_medication", NURSE, drug="Ondansetron", dose=4, unit="mg", route="IV")
     window.go("main")
     pump(app, 2.0)
-    backfill_trends(window, room, 18)
+    backfill_trends(window, room, room_devices, 18)
     pump(app, 1.2)
     shot(app, window, args.out / "main-1280x800.png")
 
@@ -141,7 +125,7 @@ def main() -> int:
     wide.resize(1920, 1080)
     wide.show()
     pump(app, 1.5)
-    backfill_trends(wide, room, 18)
+    backfill_trends(wide, room, room_devices, 18)
     pump(app, 1.2)
     shot(app, wide, args.out / "main-1920x1080.png")
     wide.close()
@@ -167,14 +151,9 @@ def main() -> int:
     pump(app, 1.5)
     shot(app, window, args.out / "discharge.png")
 
-    controller.stop()
     window.close()
-    room_devices.close()
-    room.close()
+    running.close()
     return 0
-
-
-room_devices = None
 
 if __name__ == "__main__":
     sys.exit(main())

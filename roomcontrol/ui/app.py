@@ -7,6 +7,7 @@ both on the same engine and the same sign-in; with one screen, one window serves
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -18,15 +19,44 @@ from roomcontrol.engine.devices import RoomDevices
 from roomcontrol.engine.room import Room
 from roomcontrol.engine.sync_link import start_sync
 from roomcontrol.engine.staff import StaffGate
+from roomcontrol.sync.pusher import SyncPusher
 from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.window import RoomWindow
 
 
 def build(room: Room, devices: RoomDevices | None, *, sync_status: Callable | None = None,
           idle_lock_s: float = 180.0) -> RoomController:
-    """The GUI side of a room (used by run_app, the tests, the screenshots and the benchmark); call
-    `.start()` on it once a QApplication exists."""
+    """The GUI side of a room; call `.start()` on it once a QApplication exists."""
     return RoomController(room, devices, StaffGate(room), sync_status=sync_status, idle_lock_s=idle_lock_s)
+
+
+@dataclass
+class RunningRoom:
+    """A room with everything started: engine, devices, sync and the GUI side (no window yet)."""
+    room: Room
+    devices: RoomDevices
+    controller: RoomController
+    pusher: SyncPusher
+
+    def close(self) -> None:
+        self.controller.stop()
+        self.pusher.stop()
+        self.room.close()     # before the devices, so their own shutdown is not logged as a lost monitor
+        self.devices.close()
+
+
+def start_room(config: RoomConfig, data_dir: Path, *, clock=None, audio: bool = True,
+               idle_lock_s: float = 180.0) -> RunningRoom:
+    """Start a room the way the app does (used by run_app, the tests, the screenshots and the benchmark)."""
+    room = Room(config, data_dir, clock)
+    devices = RoomDevices(room, config, audio=audio)
+    pusher = start_sync(room, config)
+    # The top bar reads the pusher's status (a cheap, lock-protected snapshot) for its headline.
+    controller = build(room, devices, sync_status=lambda: pusher.status, idle_lock_s=idle_lock_s)
+    room.start()  # after build: the controller's commands are registered before the engine runs
+    devices.start()
+    controller.start()
+    return RunningRoom(room, devices, controller, pusher)
 
 
 def open_windows(controller: RoomController, app: QApplication, kiosk: bool = False) -> list[RoomWindow]:
@@ -51,21 +81,11 @@ def open_windows(controller: RoomController, app: QApplication, kiosk: bool = Fa
 def run_app(config: RoomConfig, data_dir: Path, kiosk: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("RoomControl")
-    room = Room(config, data_dir)
-    devices = RoomDevices(room, config)
-    pusher = start_sync(room, config)
-    # The top bar reads the pusher's status (a cheap, lock-protected snapshot) for its headline.
-    controller = build(room, devices, sync_status=lambda: pusher.status)  # commands before the engine starts
-    room.start()
-    devices.start()
-    controller.start()
-    windows = open_windows(controller, app, kiosk)
+    running = start_room(config, data_dir)
+    windows = open_windows(running.controller, app, kiosk)
     try:
         return app.exec()
     finally:
-        controller.stop()
         for window in windows:
             window.close()
-        pusher.stop()
-        room.close()     # first, so the devices' own shutdown is not logged as a lost monitor
-        devices.close()
+        running.close()
