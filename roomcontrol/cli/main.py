@@ -45,23 +45,13 @@ def _is_expected(exc: Exception) -> bool:
                             RecordError, SyncError, HubDBError))
 
 
+# Subcommand → its handler; anything else (or nothing) is `run`.
+COMMANDS = {
+    "log": records.log, "report": records.report, "export": records.export,
+    "probe": installer.probe, "simulate-device": installer.simulate_device, "ports": lambda _args: installer.ports(),
+    "hub": admin.hub, "staff": admin.staff, "sync": admin.sync,
+}
+
+
 def _dispatch(args) -> int:
-    if args.command == "log":
-        return records.log(args)
-    if args.command == "probe":
-        return installer.probe(args)
-    if args.command == "simulate-device":
-        return installer.simulate_device(args)
-    if args.command == "ports":
-        return installer.ports()
-    if args.command == "report":
-        return records.report(args)
-    if args.command == "hub":
-        return admin.hub(args)
-    if args.command == "staff":
-        return admin.staff(args)
-    if args.command == "sync":
-        return admin.sync(args)
-    if args.command == "export":
-        return records.export(args)
-    return run.run(args)
+    return COMMANDS.get(args.command, run.run)(args)
