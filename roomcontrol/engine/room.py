@@ -32,7 +32,7 @@ from roomcontrol.engine.snapshot import RoomSnapshot, make_snapshot
 from roomcontrol.store import database
 from roomcontrol.store.errors import StoreError
 from roomcontrol.store.eventlog import EventLog, latest_session_start, read_events
-from roomcontrol.store.vitals import VitalRow, VitalsWriter
+from roomcontrol.store.vitals import VitalRow, VitalsWriter, read_vitals
 
 log = logging.getLogger(__name__)
 DB_NAME = "room.db"
@@ -276,6 +276,15 @@ class Room:
         except StoreError as exc:
             self.storage_error = str(exc)
             log.error("vitals not stored yet: %s", exc)
+
+    def history(self, room_events: int = 60) -> tuple[list[Event], list[dict]]:
+        """What a screen shows on opening: the open session's events and stored vitals, or, with no session,
+        the room's last `room_events` events. Engine thread (room.call), like every read of the database."""
+        session = self.state.open_session
+        if session is not None:
+            return (list(self.log.events(session_id=session.session_id)),
+                    list(read_vitals(self.db, session_id=session.session_id)))
+        return list(self.log.events(after_seq=max(0, self.log.last_seq - room_events))), []
 
     def snapshot(self) -> RoomSnapshot:
         return make_snapshot(self.config.room_id, self.config.room_name, self.state, self.clock.now(),

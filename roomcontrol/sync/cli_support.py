@@ -7,6 +7,7 @@ commands never load them.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from roomcontrol.config.room import RoomConfig, SyncConfig, default_data_dir
@@ -41,37 +42,36 @@ def hub_serve(db_url: str | Path | None = None, host: str = "127.0.0.1", port: i
     return 0
 
 
-def hub_add_room(db_url: str | Path | None, room_id: str) -> str:
-    """Register a room (or replace its token) and return the new token. The hub keeps only its hash."""
+@contextmanager
+def _hub_db(db_url: str | Path | None):
+    """The hub database for one admin command (the default file when none is named), closed after it."""
     from roomcontrol.sync.hub.db import HubDB
-    from roomcontrol.sync.hub.store import add_room
     db = HubDB(db_url or default_hub_db())
     try:
-        return add_room(db, room_id)
+        yield db
     finally:
         db.close()
+
+
+def hub_add_room(db_url: str | Path | None, room_id: str) -> str:
+    """Register a room (or replace its token) and return the new token. The hub keeps only its hash."""
+    from roomcontrol.sync.hub.store import add_room
+    with _hub_db(db_url) as db:
+        return add_room(db, room_id)
 
 
 def hub_add_reader(db_url: str | Path | None, name: str) -> str:
     """A token that may read every room through the read endpoints. The hub keeps only its hash."""
-    from roomcontrol.sync.hub.db import HubDB
     from roomcontrol.sync.hub.store import add_reader
-    db = HubDB(db_url or default_hub_db())
-    try:
+    with _hub_db(db_url) as db:
         return add_reader(db, name)
-    finally:
-        db.close()
 
 
 def hub_verify(db_url: str | Path | None, room_id: str) -> dict:
     """Recompute a room's chain at the hub: {"ok", "checked", "first_bad_seq", "reason"}."""
-    from roomcontrol.sync.hub.db import HubDB
     from roomcontrol.sync.hub.store import verify_room
-    db = HubDB(db_url or default_hub_db())
-    try:
+    with _hub_db(db_url) as db:
         return verify_room(db, room_id)
-    finally:
-        db.close()
 
 
 def hub_openapi(db_url: str | Path | None = None) -> str:

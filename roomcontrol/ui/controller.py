@@ -14,7 +14,6 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from roomcontrol.domain import staff as S
-from roomcontrol.store.vitals import read_vitals
 from roomcontrol.ui.bridge import Commands, EngineBridge
 
 ACTIVITY = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress, QEvent.Type.Wheel}
@@ -109,15 +108,7 @@ class RoomController(QObject):
             self.call(self.devices.status, self.ambient.emit, lambda _: None)
 
     def load_history(self) -> None:
-        def read():
-            session = self.room.state.open_session
-            if session is not None:
-                events = list(self.room.log.events(session_id=session.session_id))
-                vitals = list(read_vitals(self.room.db, session_id=session.session_id))
-                return events, vitals
-            last = self.room.log.last_seq
-            return list(self.room.log.events(after_seq=max(0, last - HISTORY_ROOM_EVENTS))), []
-        self.call(read, self._on_history)
+        self.call(lambda: self.room.history(HISTORY_ROOM_EVENTS), self._on_history)
 
     def _on_history(self, result) -> None:
         events, self.vitals_history = result

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from roomcontrol.devices.vitals.encoders import masimo_line
 from roomcontrol.devices.vitals.masimo import MasimoParser, alarm_names, exc_names, flags_for
+from tests.devices.vitalshelp import feed, values
 
 NOW = datetime(2026, 11, 24, 9, 5, 2, tzinfo=timezone.utc)
 UTC = timezone.utc
@@ -24,15 +25,7 @@ RADICAL7_BLANK = (b"05/15/07 08:12:21 SN=0000070986 SPO2=---% BPM=--- PI=--.--% 
 
 def parse(data, chunk=None, **kw):
     p = MasimoParser(device_tz=UTC, **kw)
-    out = []
-    step = chunk or len(data) or 1
-    for i in range(0, len(data), step):
-        out += p.feed(data[i:i + step], NOW)
-    return p, out
-
-
-def values(readings):
-    return [(r.kind, r.value) for r in readings]
+    return p, feed(p, data, NOW, chunk)
 
 
 def test_radical7_line():

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from roomcontrol.devices.vitals.encoders import nonin_packet
 from roomcontrol.devices.vitals.nonin import NoninParser
+from tests.devices.vitalshelp import feed, values
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 
@@ -30,15 +31,7 @@ def packet(fmt, hr=72, spo2=97, status=0, pleth=None):
 
 def parse(fmt, data, chunk=None, **kw):
     p = NoninParser(fmt, emit_every=1, **kw)
-    out = []
-    step = chunk or len(data) or 1
-    for i in range(0, len(data), step):
-        out += p.feed(data[i:i + step], NOW)
-    return p, out
-
-
-def values(readings):
-    return [(r.kind, r.value) for r in readings]
+    return p, feed(p, data, NOW, chunk)
 
 
 @pytest.mark.parametrize("fmt", [2, 7])

@@ -125,3 +125,16 @@ def eventually(predicate, timeout: float = WAIT, what: str = ""):
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up waiting for {what or predicate}")
         time.sleep(0.01)
+
+
+def feed(parser, data: bytes, now, chunk: int | None = None) -> list:
+    """Feed `data` to an incremental parser in `chunk`-byte pieces (all at once by default), as a port delivers it."""
+    out = []
+    step = chunk or len(data) or 1
+    for i in range(0, len(data), step):
+        out += parser.feed(data[i:i + step], now)
+    return out
+
+
+def values(readings) -> list[tuple]:
+    return [(r.kind, r.value) for r in readings]

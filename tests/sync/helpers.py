@@ -52,24 +52,21 @@ class RoomDB:
         self.db.conn.close()
 
 
-def all_hub_events(db: HubDB, room_id: str = ROOM) -> list[dict]:
+def _all_pages(read, key: str) -> list[dict]:
+    """Every row a paged hub read gives, page after page (the way a report tool would read it)."""
     out, after = [], 0
-    while True:
-        page = hubstore.read_events(db, room_id, after_seq=after, limit=5000)
-        if not page:
-            return out
+    while page := read(after):
         out += page
-        after = page[-1]["seq"]
+        after = page[-1][key]
+    return out
+
+
+def all_hub_events(db: HubDB, room_id: str = ROOM) -> list[dict]:
+    return _all_pages(lambda after: hubstore.read_events(db, room_id, after_seq=after, limit=5000), "seq")
 
 
 def all_hub_vitals(db: HubDB, room_id: str = ROOM) -> list[dict]:
-    out, after = [], 0
-    while True:
-        page = hubstore.read_vitals(db, room_id, after_id=after, limit=5000)
-        if not page:
-            return out
-        out += page
-        after = page[-1]["vital_id"]
+    return _all_pages(lambda after: hubstore.read_vitals(db, room_id, after_id=after, limit=5000), "vital_id")
 
 
 def assert_exactly_once(db: HubDB, room_path: Path, room_id: str = ROOM) -> list[dict]:
