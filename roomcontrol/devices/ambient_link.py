@@ -11,7 +11,7 @@ from typing import Callable
 import serial
 
 from roomcontrol.clock import SystemClock
-from roomcontrol.devices.health import Health, HealthChange
+from roomcontrol.domain.vitals import Health, HealthChange
 from roomcontrol.devices.errors import DeviceOpenError  # noqa: F401  (re-exported)
 
 HealthCallback = Callable[[HealthChange], None]

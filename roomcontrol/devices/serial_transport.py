@@ -16,13 +16,12 @@ from typing import Protocol
 import serial
 
 from roomcontrol.clock import SystemClock
-from roomcontrol.devices.health import Health, HealthChange
+from roomcontrol.domain.vitals import SENSOR_OFF_FLAGS, Health, HealthChange
 from roomcontrol.devices.errors import DeviceOpenError  # noqa: F401  (re-exported)
 
 log = logging.getLogger(__name__)
 
 # Reading flags that mean "the device talks, but not about the patient".
-SENSOR_OFF_FLAGS = frozenset({"sensor_off", "sensor_disconnect", "no_sensor"})
 
 
 

@@ -18,15 +18,10 @@ from datetime import datetime, timedelta
 
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain.errors import Refused
+from roomcontrol.domain.vitals import STREAMING_KINDS, UNTRUSTED_FLAGS
 
 PRIORITY_RANK = {"high": 3, "medium": 2, "low": 1}
 ESCALATE = {"low": "medium", "medium": "high", "high": "high"}
-# Flags under which a value is not trusted enough to alarm on (sensor off the finger, motion artefact).
-UNTRUSTED_FLAGS = frozenset({"sensor_disconnect", "sensor_off", "no_sensor", "artifact", "out_of_track",
-                             "pulse_search"})
-SENSOR_OFF_FLAGS = frozenset({"sensor_disconnect", "sensor_off", "no_sensor"})
-# Kinds that arrive every second or so; a gap in them means something is wrong (NIBP comes every few minutes).
-STREAMING_KINDS = frozenset({"heart_rate", "pulse_rate", "spo2", "respiratory_rate"})
 TECHNICAL_PRIORITY = {"lost": "medium", "sensor_off": "medium", "stale": "low"}
 
 

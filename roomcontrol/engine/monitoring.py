@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from roomcontrol.config import RoomConfig
-from roomcontrol.devices.health import HealthChange
-from roomcontrol.devices.vitals.reading import Reading
+from roomcontrol.domain.vitals import UNTRUSTED_FLAGS, HealthChange, Reading
 from roomcontrol.domain import alarms as A
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain.errors import Refused
@@ -55,7 +54,7 @@ class Monitoring:
         self.view.latest[r.kind] = r
         store = self._should_store(r, now)
         if r.value is not None and r.kind in ("heart_rate", "pulse_rate", "spo2") and \
-                not (r.flags & A.UNTRUSTED_FLAGS):
+                not (r.flags & UNTRUSTED_FLAGS):
             self._window.append((now, r.kind, r.value))
         while self._window and (now - self._window[0][0]).total_seconds() > BASELINE_WINDOW_S:
             self._window.popleft()

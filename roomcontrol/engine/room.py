@@ -24,8 +24,7 @@ from roomcontrol.domain.commands import Command, decide
 from roomcontrol.domain.corrections import correct
 from roomcontrol.domain.events import Event, NewEvent
 from roomcontrol.domain.session import RoomState, apply
-from roomcontrol.devices.health import HealthChange
-from roomcontrol.devices.vitals.reading import Reading
+from roomcontrol.domain.vitals import HealthChange, Reading
 from roomcontrol.domain.errors import Refused
 from roomcontrol.engine.monitoring import Monitoring
 from roomcontrol.engine.snapshot import RoomSnapshot, make_snapshot

@@ -15,7 +15,8 @@ from typing import Iterable
 
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain import session as S
-from roomcontrol.domain.alarms import PRIORITY_RANK, UNTRUSTED_FLAGS
+from roomcontrol.domain.alarms import PRIORITY_RANK
+from roomcontrol.domain.vitals import UNTRUSTED_FLAGS
 from roomcontrol.domain.events import Event
 from roomcontrol.domain.scales import SCALES
 from roomcontrol.domain.timefmt import parse_iso

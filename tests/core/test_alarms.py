@@ -4,8 +4,7 @@ restart, and the baseline taken from live readings. Readings enter exactly as a 
 import pytest
 
 from roomcontrol.config import RoomConfig
-from roomcontrol.devices.health import Health, HealthChange
-from roomcontrol.devices.vitals.reading import UNITS, Reading
+from roomcontrol.domain.vitals import Health, HealthChange, Reading, UNITS
 from roomcontrol.domain.errors import Refused
 from roomcontrol.engine.room import Room
 from roomcontrol.store.vitals import read_vitals

@@ -78,7 +78,7 @@ def test_refusals(room, args, match):
 def test_wrong_kinds_are_refused_plainly(room, kind, match):
     walk_to(room, "infusing")
     room.clock.advance(1)
-    from roomcontrol.devices.vitals.reading import UNITS, Reading
+    from roomcontrol.domain.vitals import UNITS, Reading
     room.post_reading(Reading("spo2", 80.0, UNITS["spo2"], room.clock.now()))  # raises spo2.low
     room.clock.advance(20)
     room.tick()

@@ -12,7 +12,7 @@ import pytest
 from roomcontrol.clock import FakeClock
 from roomcontrol.devices.diffuser import (DiffuserController, LcusRelay, LineProtocol, MistProgram, SerialSwitch,
                                           SimulatedSwitch, lcus_command, mist_phase, open_diffuser)
-from roomcontrol.devices.health import Health
+from roomcontrol.domain.vitals import Health
 from tests.devices.ptyhelp import PtyDevice
 
 ON1, OFF1 = bytes.fromhex("A0 01 01 A2"), bytes.fromhex("A0 01 00 A1")

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from roomcontrol.clock import FakeClock
-from roomcontrol.devices.health import Health
+from roomcontrol.domain.vitals import Health
 from roomcontrol.devices.lighting import EnttecDmxPro, LightingConfig, SimulatedLighting, Zone, dmx_frame
 from roomcontrol.domain import brightness as b
 from tests.devices.ptyhelp import PtyDevice

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from roomcontrol.clock import FakeClock
 from roomcontrol.config import RoomConfig
-from roomcontrol.devices.vitals.reading import UNITS, Reading
+from roomcontrol.domain.vitals import UNITS, Reading
 from roomcontrol.engine.room import Room
 from roomcontrol.engine.scenario import load_scenario, play
 

@@ -33,7 +33,7 @@ from roomcontrol.devices.audio.decoder import TrackReader
 from roomcontrol.devices.audio.streaming import Feeder, Stream
 from roomcontrol.devices.audio.voices import (WHOLE_DECODE_MAX_S, AudioStatus, _Ramp, _Voice,  # noqa: F401
                                               _whole_decode_max_bytes, list_tracks)
-from roomcontrol.devices.health import Health, HealthChange
+from roomcontrol.domain.vitals import Health, HealthChange
 from roomcontrol.domain import tones
 
 DEFAULT_ASSETS = Path(__file__).resolve().parents[3] / "assets" / "audio"

@@ -11,7 +11,7 @@ from typing import Iterable
 
 from roomcontrol.devices.audio.config import AUDIO_EXTENSIONS
 from roomcontrol.devices.audio.streaming import Stream
-from roomcontrol.devices.health import Health
+from roomcontrol.domain.vitals import Health
 
 WHOLE_DECODE_MAX_S = 600.0     # fallback for files soundfile cannot stream: whole-file decode up to 10 min
 

@@ -7,7 +7,7 @@ import codecs
 from typing import Callable
 
 from roomcontrol.devices.ambient_link import SerialLink
-from roomcontrol.devices.health import Health, HealthChange
+from roomcontrol.domain.vitals import Health, HealthChange
 
 
 def lcus_command(channel: int, on: bool) -> bytes:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 
 from roomcontrol.clock import SystemClock
-from roomcontrol.devices.health import Health, HealthChange
+from roomcontrol.domain.vitals import Health, HealthChange
 from roomcontrol.devices.lighting.config import DEFAULT_COLOR, LightingConfig
 from roomcontrol.domain.brightness import Color, Fade, clamp01, fade_duration, zone_slots
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from roomcontrol.devices.health import Health, HealthChange
+from roomcontrol.domain.vitals import Health, HealthChange
 from roomcontrol.devices.lighting.base import LightingBase
 
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from roomcontrol.devices.health import Health, HealthChange
+from roomcontrol.domain.vitals import Health, HealthChange, Reading
 from roomcontrol.devices.serial_transport import SerialTransport, check_serial_open
 from roomcontrol.devices.vitals.hl7_mllp import Hl7MllpServer, check_listen
 from roomcontrol.devices.vitals.masimo import MasimoParser
 from roomcontrol.devices.vitals.nonin import NoninParser
-from roomcontrol.devices.vitals.reading import Reading
 from roomcontrol.devices.vitals.simulator import SimulatedVitalsDriver
 
 DRIVERS = ("nonin", "nonin-df2", "nonin-df7", "masimo", "hl7", "simulated")

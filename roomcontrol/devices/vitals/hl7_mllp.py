@@ -17,10 +17,9 @@ from datetime import tzinfo
 from urllib.parse import urlsplit
 
 from roomcontrol.clock import SystemClock
-from roomcontrol.devices.health import Health
+from roomcontrol.domain.vitals import Health, Reading
 from roomcontrol.devices.serial_transport import DeviceOpenError, HealthTracker, deliver, health_for
 from roomcontrol.devices.vitals.hl7_oru import Hl7Error, UnsupportedMessage, build_ack, label_table, parse_oru, split_msh
-from roomcontrol.devices.vitals.reading import Reading
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 
-from roomcontrol.devices.vitals.reading import UNITS
+from roomcontrol.domain.vitals import UNITS
 
 # IEEE 11073-10101 reference ids (partition 2, SCADA) as PCD-01 gateways send them in OBX-3.
 MDC_CODES = {

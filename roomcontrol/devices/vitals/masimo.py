@@ -14,7 +14,7 @@ import re
 from datetime import datetime, timezone, tzinfo
 
 from roomcontrol.clock import SystemClock
-from roomcontrol.devices.vitals.reading import UNITS, Reading
+from roomcontrol.domain.vitals import UNITS, Reading
 
 MAX_LINE = 512
 _DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{2}|\d{4})$")

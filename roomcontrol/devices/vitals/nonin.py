@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from roomcontrol.clock import SystemClock
-from roomcontrol.devices.vitals.reading import UNITS, Reading
+from roomcontrol.domain.vitals import UNITS, Reading
 
 FRAME = 5
 PACKET = 25

@@ -9,10 +9,9 @@ import json
 import threading
 from typing import TextIO
 
-from roomcontrol.devices.health import HealthChange
+from roomcontrol.domain.vitals import HealthChange, Reading
 from roomcontrol.devices.serial_transport import DeviceOpenError  # noqa: F401  (re-exported for the CLI)
 from roomcontrol.devices.vitals.factory import check_can_open, open_vitals_driver
-from roomcontrol.devices.vitals.reading import Reading
 from roomcontrol.domain.timefmt import iso_utc
 
 

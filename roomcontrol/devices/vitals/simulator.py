@@ -20,12 +20,11 @@ from collections.abc import Callable
 import serial
 
 from roomcontrol.clock import SystemClock
-from roomcontrol.devices.health import Health
+from roomcontrol.domain.vitals import Health, Reading, UNITS
 from roomcontrol.devices.serial_transport import HealthTracker, deliver, health_for
 from roomcontrol.devices.vitals.encoders import hl7_frame, masimo_line, nonin_packet
 from roomcontrol.devices.vitals.hl7_mllp import MllpDeframer, parse_listen_url
 from roomcontrol.devices.vitals.physiology import Event, PlethGenerator, VitalsModel
-from roomcontrol.devices.vitals.reading import UNITS, Reading
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,76 @@
+"""The vitals vocabulary: kinds, units, status flags, the normalized reading and a device's health.
+
+Every driver produces these, the engine folds them, the screen renders them; no layer decodes device bits
+or decides on its own whether a value can be trusted.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from roomcontrol.domain.timefmt import iso_utc
+
+KINDS = (
+    "heart_rate", "pulse_rate", "spo2", "perfusion_index",
+    "nibp_systolic", "nibp_diastolic", "nibp_mean", "respiratory_rate",
+)
+UNITS = {
+    "heart_rate": "/min", "pulse_rate": "/min", "respiratory_rate": "/min",
+    "spo2": "%", "perfusion_index": "%",
+    "nibp_systolic": "mmHg", "nibp_diastolic": "mmHg", "nibp_mean": "mmHg",
+}
+NIBP_KINDS = frozenset({"nibp_systolic", "nibp_diastolic", "nibp_mean"})
+# Kinds that arrive every second or so; a gap in them means something is wrong (NIBP comes every few minutes).
+STREAMING_KINDS = frozenset({"heart_rate", "pulse_rate", "spo2", "respiratory_rate"})
+
+# Status flags a driver may attach (named, so alarms and the UI never decode device bits).
+FLAGS = (
+    "sensor_disconnect", "sensor_off", "no_sensor", "artifact", "out_of_track", "sensor_alarm",
+    "low_perfusion", "pulse_search", "low_signal_iq", "interference", "device_alarm", "smart_tone",
+)
+# The sensor is off the patient: the device talks, but nothing it says is about the patient.
+SENSOR_OFF_FLAGS = frozenset({"sensor_disconnect", "sensor_off", "no_sensor"})
+# A value under these flags is not trusted enough to alarm on, show as live, or use for a baseline.
+UNTRUSTED_FLAGS = SENSOR_OFF_FLAGS | {"artifact", "out_of_track", "pulse_search"}
+
+
+@dataclass(frozen=True)
+class Reading:
+    kind: str                       # one of KINDS
+    value: float | None             # None = the device says "no value"
+    unit: str                       # UNITS[kind]
+    received_ts: datetime           # UTC, when our driver decoded it
+    device_ts: datetime | None = None  # the device's own clock, if the protocol carries one
+    flags: frozenset[str] = frozenset()
+    source: str = ""                # driver name: nonin, masimo, hl7, simulated
+
+    def to_json(self) -> dict:
+        """The shape `roomcontrol probe vitals` prints, one object per line."""
+        return {
+            "kind": self.kind,
+            "value": self.value,
+            "unit": self.unit,
+            "ts": iso_utc(self.received_ts),
+            "device_ts": iso_utc(self.device_ts) if self.device_ts else None,
+            "flags": sorted(self.flags),
+        }
+
+
+class Health(str, enum.Enum):
+    """Health of a device connection, as every driver reports it to the engine."""
+    CONNECTING = "connecting"  # opening the port / waiting for the peer
+    OK = "ok"                  # data is arriving and makes sense
+    NO_DATA = "no_data"        # port open, but nothing valid for a while
+    SENSOR_OFF = "sensor_off"  # the device talks but says its sensor is off the patient
+    LOST = "lost"              # the port vanished or errored; the driver is retrying
+
+
+@dataclass(frozen=True)
+class HealthChange:
+    device: str            # the configured device name, e.g. "vitals"
+    health: Health
+    ts: datetime           # UTC, when the driver noticed
+    detail: str = ""       # human-readable cause ("port /dev/ttyUSB0 closed", "no frame for 5 s")
+    counters: dict = field(default_factory=dict)  # e.g. {"framing_errors": 3}
