@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain.errors import Refused
-from roomcontrol.domain.vitals import STREAMING_KINDS, UNTRUSTED_FLAGS
+from roomcontrol.domain.vitals import LIVE_S, STREAMING_KINDS, Reading, trusted
 
 PRIORITY_RANK = {"high": 3, "medium": 2, "low": 1}
 ESCALATE = {"low": "medium", "medium": "high", "high": "high"}
@@ -56,8 +56,18 @@ class Alarm:
     escalations: int = 0
 
     @property
+    def subject(self) -> str:
+        """What the condition is about: a vitals kind ("spo2") or a device ("vitals" is the monitor)."""
+        return self.condition.partition(".")[0]
+
+    @property
+    def what(self) -> str:
+        """What is wrong with it: "low", "high", "stale", "lost", "sensor_off"."""
+        return self.condition.partition(".")[2]
+
+    @property
     def technical(self) -> bool:
-        return self.condition.split(".")[-1] in TECHNICAL_PRIORITY
+        return self.what in TECHNICAL_PRIORITY
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,10 @@ class AlarmBoard:
     active: dict[str, Alarm] = field(default_factory=dict)
     audio_paused_until: datetime | None = None
     counter: int = 0
+
+    def by_priority(self) -> tuple[Alarm, ...]:
+        """Highest priority first, then the oldest."""
+        return tuple(sorted(self.active.values(), key=lambda a: (-PRIORITY_RANK[a.priority], a.raised_at)))
 
     def for_condition(self, condition: str) -> Alarm | None:
         return next((a for a in self.active.values() if a.condition == condition), None)
@@ -127,10 +141,11 @@ class AlarmEngine:
         self._device_down: dict[str, bool] = {}        # device → lost or sensor off (then "stale" says nothing new)
 
     # -- inputs ---------------------------------------------------------------------------------------
-    def reading(self, board: AlarmBoard, kind: str, value: float | None, flags, now: datetime) -> list:
+    def reading(self, board: AlarmBoard, r: Reading, now: datetime) -> list:
         out = []
+        kind, value = r.kind, r.value
         limit = self._limit_for(kind, now)
-        if value is not None and not (set(flags) & UNTRUSTED_FLAGS):
+        if trusted(r):
             self._last_seen[kind] = now
             out += self._condition(board, f"{kind}.stale", False, None, now)
             if limit is not None:
@@ -170,12 +185,12 @@ class AlarmEngine:
         return out
 
     def _limit_for(self, kind: str, now: datetime) -> Limit | None:
-        """An oximeter reports pulse rate, not ECG heart rate: with no ECG heart rate in the last 10 s,
-        the heart rate limits guard the pulse rate too."""
+        """An oximeter reports pulse rate, not ECG heart rate: with no live ECG heart rate, the heart rate
+        limits guard the pulse rate too."""
         limit = self.rules.limits.get(kind)
         if limit is None and kind == "pulse_rate":
             seen = self._last_seen.get("heart_rate")
-            if seen is None or (now - seen).total_seconds() > 10:
+            if seen is None or (now - seen).total_seconds() > LIVE_S:
                 return self.rules.limits.get("heart_rate")
         return limit
 
@@ -209,7 +224,7 @@ class AlarmEngine:
             if alarm is not None:
                 return []
             if condition not in self._pending:
-                suffix = condition.split(".")[-1]
+                suffix = condition.partition(".")[2]
                 priority = limit.priority if limit else TECHNICAL_PRIORITY.get(suffix, "medium")
                 delay = limit.delay_s if limit else 0
                 latching = limit.latching if limit else False

@@ -26,7 +26,7 @@ from roomcontrol.domain.events import Event, NewEvent
 from roomcontrol.domain.session import RoomState, apply
 from roomcontrol.domain.vitals import HealthChange, Reading
 from roomcontrol.domain.errors import Refused
-from roomcontrol.engine.monitoring import Monitoring
+from roomcontrol.domain.monitoring import Monitoring
 from roomcontrol.engine.snapshot import RoomSnapshot, make_snapshot
 from roomcontrol.store import database
 from roomcontrol.store.errors import StoreError
@@ -50,7 +50,7 @@ class Room:
         self.db = database.connect(self.db_path)
         self.log = EventLog(self.db, config.room_id)
         self.vitals = VitalsWriter(self.db)
-        self.monitoring = Monitoring(config)
+        self.monitoring = Monitoring(config.alarms, new_id=lambda: uuid.uuid4().hex[:8])
         self.state = self._replay()
         self.storage_error: str | None = None
         self._event_listeners: list[EventListener] = []

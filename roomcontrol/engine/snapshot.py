@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from roomcontrol.domain.alarms import PRIORITY_RANK
+from roomcontrol.domain.monitoring import Monitoring
 from roomcontrol.domain.session import RoomState, Session
+from roomcontrol.domain.vitals.tiles import TileState, vital_tiles
 
 
 @dataclass(frozen=True)
@@ -27,17 +28,16 @@ class RoomSnapshot:
     audio_paused_until: datetime | None = None
     vitals: dict = field(default_factory=dict)   # kind → last Reading
     devices: dict = field(default_factory=dict)  # device → health value
+    tiles: dict[str, TileState] = field(default_factory=dict)  # "hr", "spo2", "nibp" → what the tile shows
 
 
 def make_snapshot(room_id: str, room_name: str, state: RoomState, now: datetime, min_recovery_min: float,
-                  storage_error: str | None = None, monitoring=None) -> RoomSnapshot:
-    extra = {"storage_error": storage_error}
-    if monitoring is not None:
-        board = monitoring.board
-        extra.update(
-            alarms=tuple(sorted(board.active.values(), key=lambda a: (-PRIORITY_RANK[a.priority], a.raised_at))),
-            audible=board.audible(now), audio_paused_until=board.audio_paused_until,
-            vitals=dict(monitoring.view.latest), devices=dict(monitoring.view.health))
+                  storage_error: str | None, monitoring: Monitoring) -> RoomSnapshot:
+    board, view = monitoring.board, monitoring.view
+    alarms = board.by_priority()
+    extra = {"storage_error": storage_error, "alarms": alarms, "audible": board.audible(now),
+             "audio_paused_until": board.audio_paused_until, "vitals": dict(view.latest),
+             "devices": dict(view.health), "tiles": vital_tiles(view.latest, alarms, now)}
     s = state.session
     if s is None:
         return RoomSnapshot(room_id, room_name, now, state.phase, None, state.last_seq, **extra)

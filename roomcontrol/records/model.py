@@ -16,7 +16,7 @@ from typing import Iterable
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain import session as S
 from roomcontrol.domain.alarms import PRIORITY_RANK
-from roomcontrol.domain.vitals import UNTRUSTED_FLAGS
+from roomcontrol.domain.vitals import trusted
 from roomcontrol.domain.events import Event
 from roomcontrol.domain.scales import SCALES
 from roomcontrol.domain.timefmt import parse_iso
@@ -41,7 +41,7 @@ class VitalSample:
     @property
     def trusted(self) -> bool:
         """A value that can be charted: present and not flagged as sensor-off or artefact."""
-        return self.value is not None and not (set(self.flags) & UNTRUSTED_FLAGS)
+        return trusted(self)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ def words(key: str) -> str:
 
 
 def alarm_text(alarm) -> str:
-    kind, _, suffix = alarm.condition.rpartition(".")
+    kind, suffix = alarm.subject, alarm.what
     text = screen_text(condition_label(alarm.condition))
     if alarm.value is not None and suffix in ("low", "high"):
         text += f"  {alarm.value:g}{UNITS.get(kind, '')}"

@@ -8,6 +8,7 @@ from PySide6.QtCore import QElapsedTimer, QPointF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
 
 PLETH_HZ = 75
@@ -15,11 +16,11 @@ PLETH_SECONDS = 5
 
 
 class VitalTile(QWidget):
-    """Title, value, unit and a small line; the background shows the worst alarm on this tile's kinds."""
+    """Title, value, unit and a small line; the background shows the alarm the engine put on this tile."""
 
-    def __init__(self, title: str, unit: str, colour: str, kinds: tuple[str, ...], blinker, scale: float = 1.0):
+    def __init__(self, colour: str, blinker, scale: float = 1.0):
         super().__init__()
-        self.kinds, self.colour, self.blinker = kinds, colour, blinker
+        self.colour, self.blinker = colour, blinker
         self.alarm: str | None = None
         self.acknowledged = False
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -27,9 +28,9 @@ class VitalTile(QWidget):
         outer.setContentsMargins(theme.px(16, scale), theme.px(8, scale), theme.px(16, scale), theme.px(8, scale))
         outer.setSpacing(0)
         head = QHBoxLayout()
-        self.title = QLabel(title)
+        self.title = QLabel("")
         self.title.setStyleSheet(f"color: {colour}; font-size: {theme.px(16, scale)}px; letter-spacing: 1px;")
-        self.unit = QLabel(unit)
+        self.unit = QLabel("")
         self.unit.setStyleSheet(f"color: {theme.DIM}; font-size: {theme.px(15, scale)}px;")
         head.addWidget(self.title)
         head.addStretch(1)
@@ -47,15 +48,15 @@ class VitalTile(QWidget):
         outer.addWidget(self.note)
         blinker.changed.connect(self._blink)
 
-    def set_value(self, text: str, note: str = "") -> None:
-        if self.value.text() != text:
-            self.value.setText(text)
-        if self.note.text() != note:
-            self.note.setText(note)
-
-    def set_alarm(self, priority: str | None, acknowledged: bool = False) -> None:
-        if (priority, acknowledged) != (self.alarm, self.acknowledged):
-            self.alarm, self.acknowledged = priority, acknowledged
+    def show_state(self, state) -> None:
+        """Render a TileState from the snapshot as it is."""
+        age = F.ago(state.age_s) if state.age_s is not None else ""
+        for label, text in ((self.title, F.screen_text(state.label)), (self.unit, state.unit),
+                            (self.value, state.value), (self.note, " · ".join(t for t in (state.note, age) if t))):
+            if label.text() != text:
+                label.setText(text)
+        if (state.priority, state.acknowledged) != (self.alarm, self.acknowledged):
+            self.alarm, self.acknowledged = state.priority, state.acknowledged
             self.update()
 
     def _blink(self) -> None:

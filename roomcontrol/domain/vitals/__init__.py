@@ -1,7 +1,8 @@
-"""The vitals vocabulary: kinds, units, status flags, the normalized reading and a device's health.
+"""The vitals vocabulary: kinds, units, status flags, the normalized reading, a device's health, and the two
+rules every layer asks about a reading: can it be trusted, and is it still live.
 
 Every driver produces these, the engine folds them, the screen renders them; no layer decodes device bits
-or decides on its own whether a value can be trusted.
+or decides on its own whether a value can be trusted. What the vitals tiles show is in `vitals.tiles`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ FLAGS = (
 SENSOR_OFF_FLAGS = frozenset({"sensor_disconnect", "sensor_off", "no_sensor"})
 # A value under these flags is not trusted enough to alarm on, show as live, or use for a baseline.
 UNTRUSTED_FLAGS = SENSOR_OFF_FLAGS | {"artifact", "out_of_track", "pulse_search"}
+# The configured device name of the patient monitor: its technical alarms are "vitals.lost", "vitals.sensor_off".
+MONITOR = "vitals"
+# A streaming value older than this is not live any more: the screen stops showing it, and an ECG heart rate
+# this old no longer stands in for the oximeter's pulse rate.
+LIVE_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -74,3 +80,27 @@ class HealthChange:
     ts: datetime           # UTC, when the driver noticed
     detail: str = ""       # human-readable cause ("port /dev/ttyUSB0 closed", "no frame for 5 s")
     counters: dict = field(default_factory=dict)  # e.g. {"framing_errors": 3}
+
+
+def sensor_off(reading) -> bool:
+    return not SENSOR_OFF_FLAGS.isdisjoint(reading.flags)
+
+
+def flagged(reading) -> bool:
+    """The device says this value is not reliable or not about the patient, whatever the value."""
+    return not UNTRUSTED_FLAGS.isdisjoint(reading.flags)
+
+
+def trusted(reading) -> bool:
+    """Present and not flagged: only such a value alarms, shows as live, is charted or goes into a baseline.
+    Takes anything with `value` and `flags` (a Reading, a stored sample)."""
+    return reading.value is not None and not flagged(reading)
+
+
+def recent(reading: Reading, now: datetime, stale_s: float = LIVE_S) -> bool:
+    return (now - reading.received_ts).total_seconds() <= stale_s
+
+
+def fresh(reading: Reading | None, now: datetime, stale_s: float = LIVE_S) -> bool:
+    """A live value: trusted and received at most `stale_s` ago."""
+    return reading is not None and trusted(reading) and recent(reading, now, stale_s)

@@ -1,4 +1,5 @@
-"""Vitals and alarms on the engine thread: readings in; stored numerics, alarm events and a baseline out.
+"""The vitals and alarms fold the engine owns: readings, device health and time in; which numerics to store,
+alarm events to log and a baseline out. Pure: the engine supplies the alarm ids and logs what comes back.
 
 Alarms are armed while a session is open (a room with nobody in the chair does not alarm). Numerics are stored
 at most once a second per kind, and every NIBP measurement; the pleth wave is never stored.
@@ -7,24 +8,23 @@ at most once a second per kind, and every NIBP measurement; the pleth wave is ne
 from __future__ import annotations
 
 import statistics
-import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from roomcontrol.config import RoomConfig
-from roomcontrol.domain.vitals import UNTRUSTED_FLAGS, HealthChange, Reading
 from roomcontrol.domain import alarms as A
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import Event
+from roomcontrol.domain.vitals import MONITOR, NIBP_KINDS, HealthChange, Reading, trusted
 
-NIBP_KINDS = frozenset({"nibp_systolic", "nibp_diastolic", "nibp_mean"})
 STORE_EVERY_S = 1.0
 BASELINE_WINDOW_S = 60.0
+BASELINE_NIBP_MAX_AGE = timedelta(minutes=15)
 # Devices whose loss is an alarm: the monitor (no vitals, no physiological alarms) and the sound device
 # (no alarm tones). A lost light or diffuser is logged and shown, never sounded.
-ALARMED_DEVICES = frozenset({"vitals", "audio"})
+ALARMED_DEVICES = frozenset({MONITOR, "audio"})
 HEALTH_EVENTS = {"ok": K.DEVICE_CONNECTED, "lost": K.DEVICE_LOST, "sensor_off": K.DEVICE_SENSOR_OFF}
 
 
@@ -36,8 +36,8 @@ class VitalsView:
 
 
 class Monitoring:
-    def __init__(self, config: RoomConfig):
-        self.alarms = A.AlarmEngine(config.alarms, new_id=lambda: uuid.uuid4().hex[:8])
+    def __init__(self, rules: A.AlarmRules, new_id: Callable[[], str]):
+        self.alarms = A.AlarmEngine(rules, new_id=new_id)
         self.board = A.AlarmBoard()
         self.view = VitalsView()
         self._stored_at: dict[str, datetime] = {}
@@ -53,12 +53,11 @@ class Monitoring:
         """Returns (store this numeric?, alarm events to log)."""
         self.view.latest[r.kind] = r
         store = self._should_store(r, now)
-        if r.value is not None and r.kind in ("heart_rate", "pulse_rate", "spo2") and \
-                not (r.flags & UNTRUSTED_FLAGS):
+        if r.kind in ("heart_rate", "pulse_rate", "spo2") and trusted(r):
             self._window.append((now, r.kind, r.value))
         while self._window and (now - self._window[0][0]).total_seconds() > BASELINE_WINDOW_S:
             self._window.popleft()
-        events = self.alarms.reading(self.board, r.kind, r.value, r.flags, now) if armed else []
+        events = self.alarms.reading(self.board, r, now) if armed else []
         return store, events
 
     def health(self, change: HealthChange, now: datetime, armed: bool) -> list:
@@ -109,7 +108,7 @@ class Monitoring:
         if missing:
             raise Refused("no live " + ", ".join(missing) + " from the monitor in the last minute; "
                           "type the baseline in instead")
-        if now - sys_.received_ts > timedelta(minutes=15):
+        if now - sys_.received_ts > BASELINE_NIBP_MAX_AGE:
             raise Refused("the last NIBP is over 15 minutes old; start a new measurement")
         return {"heart_rate": round(statistics.median(hr)), "spo2": round(statistics.median(spo2)),
                 "nibp_systolic": round(sys_.value), "nibp_diastolic": round(dia.value), "source": "monitor"}

@@ -1,0 +1,100 @@
+"""The vitals tiles: which kinds and which alarms belong to the heart rate, SpO2 and NIBP tiles, and what each
+tile shows, decided once from the latest readings, the active alarms and the time. The screen only renders it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from roomcontrol.domain.alarms import PRIORITY_RANK, Alarm
+from roomcontrol.domain.vitals import MONITOR, NIBP_KINDS, UNITS, Reading, flagged, fresh, recent, sensor_off
+
+
+@dataclass(frozen=True)
+class Tile:
+    key: str
+    kinds: frozenset[str]
+    monitor_alarms: bool  # the monitor's own alarms (lost, sensor off) show here: these values are gone too
+
+    def shows(self, alarm: Alarm) -> bool:
+        return alarm.subject in self.kinds or (self.monitor_alarms and alarm.subject == MONITOR)
+
+
+TILES = {
+    "hr": Tile("hr", frozenset({"heart_rate", "pulse_rate"}), True),
+    "spo2": Tile("spo2", frozenset({"spo2", "perfusion_index"}), True),
+    "nibp": Tile("nibp", NIBP_KINDS, False),  # measured on demand: a lost monitor leaves the last one standing
+}
+
+
+@dataclass(frozen=True)
+class TileState:
+    tile: str                  # a key of TILES
+    label: str                 # "HR", or "PR" when only the oximeter's pulse rate is live
+    value: str                 # "72", "128/82"; "--" when nothing live
+    unit: str
+    note: str = ""             # why there is no live value, or the secondary value (PI, NIBP mean)
+    age_s: float | None = None  # NIBP: how old the shown measurement is
+    alarm: Alarm | None = None  # the alarm that colours the tile: unacknowledged first, then the highest
+
+    @property
+    def priority(self) -> str | None:
+        return self.alarm.priority if self.alarm else None
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.alarm is not None and self.alarm.acknowledged_by is not None
+
+
+def note(reading: Reading | None, now: datetime) -> str:
+    """Why a tile shows no live value from this reading ("" when it can)."""
+    if reading is None:
+        return "waiting for the monitor"
+    if sensor_off(reading):
+        return "sensor off"
+    if flagged(reading):
+        return "signal poor"
+    if not recent(reading, now):
+        return "no recent value"
+    return ""
+
+
+def worst_alarm(tile: Tile, alarms: Iterable[Alarm]) -> Alarm | None:
+    return max((a for a in alarms if tile.shows(a)),
+               key=lambda a: (a.acknowledged_by is None, PRIORITY_RANK[a.priority]), default=None)
+
+
+def vital_tiles(latest: dict[str, Reading], alarms: Iterable[Alarm], now: datetime) -> dict[str, TileState]:
+    """Every tile's state; `latest` is the last reading of each kind."""
+    alarms = tuple(alarms)
+    shown = {"hr": _heart_rate(latest, now), "spo2": _spo2(latest, now), "nibp": _nibp(latest, now)}
+    return {key: replace(state, alarm=worst_alarm(TILES[key], alarms)) for key, state in shown.items()}
+
+
+def _number(reading: Reading | None) -> str:
+    return "--" if reading is None else f"{reading.value:.0f}"
+
+
+def _heart_rate(latest: dict[str, Reading], now: datetime) -> TileState:
+    ecg, pulse = latest.get("heart_rate"), latest.get("pulse_rate")
+    shown = ecg if fresh(ecg, now) else pulse if fresh(pulse, now) else None
+    label = "PR" if shown is not None and shown is pulse else "HR"
+    return TileState("hr", label, _number(shown), UNITS["heart_rate"], note(ecg or pulse, now))
+
+
+def _spo2(latest: dict[str, Reading], now: datetime) -> TileState:
+    spo2, pi = latest.get("spo2"), latest.get("perfusion_index")
+    text = f"PI {pi.value:.1f}" if fresh(pi, now) else note(spo2, now)
+    return TileState("spo2", "SpO2", _number(spo2 if fresh(spo2, now) else None), UNITS["spo2"], text)
+
+
+def _nibp(latest: dict[str, Reading], now: datetime) -> TileState:
+    """The last measurement stands until the next one, with its age: NIBP is taken every few minutes."""
+    sys_, dia, mean = (latest.get(k) for k in ("nibp_systolic", "nibp_diastolic", "nibp_mean"))
+    unit = UNITS["nibp_systolic"]
+    if sys_ is None or dia is None or sys_.value is None or dia.value is None:
+        return TileState("nibp", "NIBP", "--/--", unit, "no measurement yet")
+    text = f"mean {mean.value:.0f}" if mean is not None and mean.value is not None else ""
+    return TileState("nibp", "NIBP", f"{sys_.value:.0f}/{dia.value:.0f}", unit, text,
+                     age_s=(now - sys_.received_ts).total_seconds())
