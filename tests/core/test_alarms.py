@@ -1,11 +1,15 @@
 """Alarms through the engine: delay, latching, acknowledge, audio pause, escalation, clearing, technical alarms,
 restart, and the baseline taken from live readings. Readings enter exactly as a driver posts them."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from roomcontrol.config import RoomConfig
+from roomcontrol.domain.alarms import AlarmRules
 from roomcontrol.domain.vitals import Health, HealthChange, Reading, UNITS
 from roomcontrol.domain.errors import Refused
+from roomcontrol.domain.monitoring import Monitoring
 from roomcontrol.engine.room import Room
 from roomcontrol.store.vitals import read_vitals
 from tests.core.helpers import NURSE, make_room, walk_to
@@ -207,3 +211,20 @@ def test_a_device_lost_before_the_session_alarms_when_it_opens(tmp_path):
     r.tick()
     assert [k for k in kinds(r) if k[0] == "alarm.escalated"] == []  # technical alarms do not escalate
     r.close()
+
+
+def test_the_snapshot_carries_what_each_vitals_tile_shows(room):
+    feed(room, "spo2", 85, 16)
+    feed(room, "perfusion_index", 0.4)
+    tiles = room.snapshot().tiles
+    assert (tiles["spo2"].value, tiles["spo2"].note, tiles["spo2"].priority) == ("85", "PI 0.4", "high")
+    assert (tiles["hr"].value, tiles["hr"].note, tiles["hr"].alarm) == ("--", "waiting for the monitor", None)
+    assert tiles["nibp"].value == "--/--"
+
+
+def test_monitoring_takes_its_alarm_ids_from_the_caller():
+    ids = iter(["x1", "x2"])
+    m = Monitoring(AlarmRules(limits={}), new_id=lambda: next(ids))
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+    logged, (kind, payload) = m.health(HealthChange("vitals", Health.LOST, now), now, armed=True)
+    assert logged[0] == "device.lost" and kind == "alarm.raised" and payload["alarm_id"] == "x1"
