@@ -83,6 +83,7 @@ class HealthChange:
 
 
 def sensor_off(reading) -> bool:
+    """The device says its sensor is off the patient."""
     return not SENSOR_OFF_FLAGS.isdisjoint(reading.flags)
 
 

@@ -10,6 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QSizePolicy
 
 from roomcontrol.domain.timefmt import parse_iso
+from roomcontrol.domain.vitals import sensor_off
 from roomcontrol.ui import theme
 
 pg.setConfigOptions(antialias=True, background=theme.PANEL, foreground=theme.DIM)
@@ -75,7 +76,7 @@ class TrendsPlot(pg.GraphicsLayoutWidget):
 
     def add_snapshot(self, snap) -> None:
         for kind, reading in snap.vitals.items():
-            if reading.flags & {"sensor_off", "sensor_disconnect", "no_sensor"}:
+            if sensor_off(reading):
                 continue
             self.add(kind, reading.value, reading.received_ts)
 
