@@ -13,6 +13,7 @@ The alarm board is also a fold over the log (`apply`), so after a restart the ra
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -131,10 +132,9 @@ class AlarmEngine:
     so the board always equals what the log says.
     """
 
-    def __init__(self, rules: AlarmRules, new_id=None):
+    def __init__(self, rules: AlarmRules, new_id: Callable[[], str]):
         self.rules = rules
-        self._new_id = new_id or self._counter
-        self._issued = 0
+        self._new_id = new_id  # the engine's: ids stay unique across restarts, which a counter here would not
         self._pending: dict[str, _Pending] = {}       # condition → waiting out its delay
         self._holding: dict[str, bool] = {}            # condition → does it hold right now
         self._last_seen: dict[str, datetime] = {}      # vitals kind → last trusted reading
@@ -248,10 +248,6 @@ class AlarmEngine:
         return [(K.ALARM_RAISED, {"alarm_id": self._new_id(), "condition": condition, "priority": p.priority,
                                   "value": p.value, "latching": p.latching,
                                   "held_s": round((now - p.since).total_seconds(), 1)})]
-
-    def _counter(self) -> str:
-        self._issued += 1
-        return f"A{self._issued}"
 
 
 def _cleared(alarm: Alarm, why: str) -> tuple:
