@@ -23,7 +23,13 @@ CLOSED_PHASES = (DISCHARGED, ABORTED)
 class Pause:
     started: datetime
     reason: str
-    ended: datetime | None = None
+    ended: datetime | None = None  # resumed, or the infusion ended while paused
+    paused_by: str = ""
+    resumed_by: str | None = None  # None if it ended with the infusion
+
+    @property
+    def minutes(self) -> float | None:
+        return None if self.ended is None else (self.ended - self.started).total_seconds() / 60.0
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,7 @@ class Session:
     closed_at: datetime | None = None
     score_seqs: dict = field(default_factory=dict)  # scale → seq of the assessment that gave its score
     baseline_seq: int | None = None                 # seq of the vitals.baseline in `baseline`
+    phases: tuple[tuple[datetime, str], ...] = ()   # (since, phase), each change of phase in order
 
     @property
     def is_open(self) -> bool:
@@ -89,12 +96,18 @@ def apply(state: RoomState, event: Event) -> RoomState:
     if event.kind == K.SESSION_OPENED:
         p = event.payload
         plan = {k: v for k, v in p.items() if k not in ("patient_ref", "course_no")}
-        return replace(state, session=Session(event.session_id, event.ts, p["patient_ref"], p["course_no"], plan))
+        return replace(state, session=Session(event.session_id, event.ts, p["patient_ref"], p["course_no"], plan,
+                                              phases=((event.ts, PRE_INFUSION),)))
     s = state.session
     if s is None or event.session_id != s.session_id:
         return state
     handler = _FOLD.get(event.kind)
-    return replace(state, session=handler(s, event)) if handler else state
+    if handler is None:
+        return state
+    folded = handler(s, event)
+    if folded.phase != s.phase:
+        folded = replace(folded, phases=folded.phases + ((event.ts, folded.phase),))
+    return replace(state, session=folded)
 
 
 def replay(events) -> RoomState:
@@ -118,11 +131,11 @@ def _started(s: Session, e: Event) -> Session:
 
 def _paused(s: Session, e: Event) -> Session:
     return replace(s, phase=PAUSED, infused_s=s.infusion_elapsed_s(e.ts), running_since=None,
-                   pauses=s.pauses + (Pause(e.ts, e.payload.get("reason", "")),))
+                   pauses=s.pauses + (Pause(e.ts, e.payload.get("reason", ""), paused_by=e.actor),))
 
 
 def _resumed(s: Session, e: Event) -> Session:
-    pauses = s.pauses[:-1] + (replace(s.pauses[-1], ended=e.ts),) if s.pauses else s.pauses
+    pauses = s.pauses[:-1] + (replace(s.pauses[-1], ended=e.ts, resumed_by=e.actor),) if s.pauses else s.pauses
     return replace(s, phase=INFUSING, running_since=e.ts, pauses=pauses)
 
 

@@ -13,7 +13,10 @@ VITAL_LABELS = {
 }
 VITAL_SHORT = {"heart_rate": "HR", "pulse_rate": "PR", "spo2": "SpO2", "perfusion_index": "PI",
                "nibp_systolic": "Sys", "nibp_diastolic": "Dia", "nibp_mean": "MAP", "respiratory_rate": "RR"}
-DEVICE_LABELS = {"vitals": "Monitor", "audio": "Sound device", "lighting": "Lighting", "diffuser": "Diffuser"}
+# One word per phase and per device, wherever they are shown (screen, timeline, PDF and its chart, exports).
+PHASE_LABELS = {"idle": "No patient", "pre_infusion": "Pre-infusion", "infusing": "Infusing", "paused": "Paused",
+                "recovery": "Recovery", "discharged": "Discharged", "aborted": "Aborted"}
+DEVICE_LABELS = {"vitals": "Monitor", "lighting": "Lighting", "diffuser": "Diffuser", "audio": "Sound"}  # screen order
 CHECKLIST_LABELS = {"consent": "Consent", "npo": "Fasting (NPO)", "escort": "Escort", "pregnancy_screen":
                     "Pregnancy screen", "baseline_vitals": "Baseline vitals", "iv_access": "IV access"}
 SYSTEM_ACTORS = ("system", "patient")
@@ -25,6 +28,10 @@ def label(text: str) -> str:
 
 def vital_label(kind: str) -> str:
     return VITAL_LABELS.get(kind, label(kind).capitalize())
+
+
+def phase_label(phase: str) -> str:
+    return PHASE_LABELS.get(phase, label(phase).capitalize())
 
 
 CONDITION_WORDS = {"stale": "no recent value", "lost": "connection lost", "sensor_off": "sensor off"}
@@ -103,7 +110,7 @@ def describe(event: Event) -> str:
         escort = "escort confirmed" if p.get("escort_confirmed") else "escort NOT confirmed"
         return f"Discharged: PADSS {p.get('padss_score')}, {escort}"
     if k == K.SESSION_ABORTED:
-        return f"Session aborted ({label(str(p.get('phase', '')))}): {p.get('reason', '')}"
+        return f"Session aborted ({phase_label(str(p.get('phase', ''))).lower()}): {p.get('reason', '')}"
     if k == K.ALARM_RAISED:
         value = f" ({number(p['value'])})" if p.get("value") is not None else ""
         return f"Alarm raised: {condition_label(p.get('condition', ''))}{value}, {p.get('priority')} priority"

@@ -25,7 +25,6 @@ from roomcontrol.domain.wording import ACT_NAMES, DEVICE_LABELS, SYSTEM_ACTORS
 
 GRID_S = 300  # the vitals table: one row every 5 minutes
 GRID_KINDS = ("heart_rate", "spo2", "nibp_systolic", "nibp_diastolic", "respiratory_rate")
-NIBP_KINDS = ("nibp_systolic", "nibp_diastolic", "nibp_mean")
 
 
 @dataclass(frozen=True)
@@ -100,19 +99,6 @@ class Baseline(Correctable):
 
 
 @dataclass(frozen=True)
-class PauseRecord:
-    started: datetime
-    reason: str
-    paused_by: str
-    ended: datetime | None = None
-    resumed_by: str | None = None
-
-    @property
-    def minutes(self) -> float | None:
-        return None if self.ended is None else (self.ended - self.started).total_seconds() / 60.0
-
-
-@dataclass(frozen=True)
 class Infusion:
     started_at: datetime | None
     started_by: str | None
@@ -123,7 +109,7 @@ class Infusion:
     infused_min: float
     planned_min: float
     rate_mg_per_h: float | None
-    pauses: tuple[PauseRecord, ...]
+    pauses: tuple[S.Pause, ...]  # as the session's fold has them
     event_id: str | None        # the infusion.started event: the anchor of the FHIR Procedure
 
     @property
@@ -244,7 +230,7 @@ class SessionRecord:
     closing: Closing
     events: tuple[Event, ...]
     vitals: tuple[VitalSample, ...]
-    phases: tuple[tuple[datetime, str], ...] = field(default=())  # (from, phase), in order
+    phases: tuple[tuple[datetime, str], ...] = field(default=())  # (from, phase), in order: the session's fold
     corrections: tuple[Correction, ...] = ()  # every correction of an entry of this session, in log order
 
     # -- derived ------------------------------------------------------------------------------------------
@@ -371,9 +357,7 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
     checklist, assessments, symptoms, medications, notes = [], [], [], [], []
     baseline = closing = None
     started = ended = None
-    pauses: list[PauseRecord] = []
     alarms: OrderedDict[str, AlarmRecord] = OrderedDict()
-    phases: list[tuple[datetime, str]] = [(opened.ts, S.PRE_INFUSION)]
     for e in events:
         fixed = fixes.get(e.seq, ())
         p = fixed[-1].corrected if fixed else e.payload  # an entry shows its latest corrected values
@@ -385,19 +369,8 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
             baseline = Baseline(e.ts, e.actor, values, p.get("source", "typed"), e.id, fixed)
         elif e.kind == K.INFUSION_STARTED:
             started = e
-            phases.append((e.ts, S.INFUSING))
-        elif e.kind == K.INFUSION_PAUSED:
-            pauses.append(PauseRecord(e.ts, p.get("reason", ""), e.actor))
-            phases.append((e.ts, S.PAUSED))
-        elif e.kind == K.INFUSION_RESUMED:
-            if pauses and pauses[-1].ended is None:
-                last = pauses[-1]
-                pauses[-1] = PauseRecord(last.started, last.reason, last.paused_by, e.ts, e.actor)
-            phases.append((e.ts, S.INFUSING))
         elif e.kind in (K.INFUSION_COMPLETED, K.INFUSION_STOPPED):
             ended = e
-        elif e.kind == K.RECOVERY_STARTED:
-            phases.append((e.ts, S.RECOVERY))
         elif e.kind == K.ASSESSMENT_RECORDED:
             assessments.append(Assessment(e.id, e.ts, e.actor, p.get("scale", ""), dict(p.get("items", {})),
                                           p.get("score"), fixed))
@@ -414,22 +387,18 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
         elif e.kind == K.SESSION_DISCHARGED:
             closing = Closing("discharged", e.ts, e.actor, e.id, p.get("padss_score"), p.get("escort_confirmed"),
                               p.get("recovery_min"))
-            phases.append((e.ts, S.DISCHARGED))
         elif e.kind == K.SESSION_ABORTED:
             closing = Closing("aborted", e.ts, e.actor, e.id, reason=p.get("reason"), phase=p.get("phase"))
-            phases.append((e.ts, S.ABORTED))
 
-    # A pause still open when the infusion ended (stopped while paused) ends with it.
-    end_ts = ended.ts if ended else session.infusion_ended_at
-    if pauses and pauses[-1].ended is None and end_ts is not None:
-        last = pauses[-1]
-        pauses[-1] = PauseRecord(last.started, last.reason, last.paused_by, end_ts, None)
+    # Phases, pauses and the time infused are the session's own fold (a pause open when the infusion ends, ends
+    # with it); the record adds who did what and the event ids.
     infusion = Infusion(
         started_at=session.infusion_started_at, started_by=started.actor if started else None,
         ended_at=session.infusion_ended_at, ended_by=ended.actor if ended else (closing.by if started else None),
         end_kind=session.infusion_end_kind, stop_reason=(ended.payload.get("reason") if ended else None),
         infused_min=round(session.infused_s / 60.0, 2), planned_min=float(session.plan.get("planned_infusion_min", 0)),
-        rate_mg_per_h=session.plan.get("rate_mg_per_h"), pauses=tuple(pauses), event_id=started.id if started else None)
+        rate_mg_per_h=session.plan.get("rate_mg_per_h"), pauses=session.pauses,
+        event_id=started.id if started else None)
 
     samples = sorted((v if isinstance(v, VitalSample) else vital_sample(v) for v in vitals_rows),
                      key=lambda v: (v.ts, v.kind))
@@ -439,7 +408,7 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
         plan=dict(session.plan), checklist=tuple(checklist), baseline=baseline, infusion=infusion,
         recovery_started_at=session.recovery_started_at, assessments=tuple(assessments), symptoms=tuple(symptoms),
         medications=tuple(medications), alarms=tuple(alarms.values()), notes=tuple(notes), closing=closing,
-        events=events, vitals=tuple(samples), phases=tuple(phases), corrections=corrections)
+        events=events, vitals=tuple(samples), phases=session.phases, corrections=corrections)
 
 
 def _corrections(events: tuple[Event, ...]) -> tuple[Correction, ...]:

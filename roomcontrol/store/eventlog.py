@@ -15,7 +15,7 @@ from typing import Iterable, Iterator
 
 import sqlite_utils
 
-from roomcontrol.domain.chain import GENESIS, canonical_json, row_hash
+from roomcontrol.domain.chain import GENESIS, ChainWalker, canonical_json, row_hash
 from roomcontrol.domain.events import Event, NewEvent
 from roomcontrol.domain.timefmt import iso_utc, parse_iso
 from roomcontrol.store.database import transaction
@@ -112,23 +112,12 @@ def latest_session_start(db: sqlite_utils.Database) -> int | None:
 
 def verify_chain(db: sqlite_utils.Database) -> VerifyResult:
     """Recompute every hash from the stored rows; name the first seq where the chain or the sequence breaks."""
-    prev, expected_seq, checked = GENESIS, 1, 0
-    for r in db.execute(f"SELECT {_COLUMNS} FROM events ORDER BY seq"):
-        seq = r[0]
-        if seq != expected_seq:
-            return VerifyResult(False, checked, expected_seq, f"seq {expected_seq} is missing")
-        try:
-            payload = json.loads(r[7])
-        except ValueError:
-            return VerifyResult(False, checked, seq, f"seq {seq}: payload is not valid JSON")
-        row = {"seq": seq, "id": r[1], "room_id": r[2], "session_id": r[3], "ts": r[4], "kind": r[5],
-               "actor": r[6], "payload": payload}
-        if r[8] != prev:
-            return VerifyResult(False, checked, seq, f"seq {seq}: prev_hash does not match the hash of seq {seq - 1}")
-        if row_hash(prev, row) != r[9]:
-            return VerifyResult(False, checked, seq, f"seq {seq}: the row does not match its hash")
-        prev, expected_seq, checked = r[9], seq + 1, checked + 1
-    return VerifyResult(True, checked)
+    walker = ChainWalker()
+    names = ("seq", "id", "room_id", "session_id", "ts", "kind", "actor", "payload_json", "prev_hash", "hash")
+    problem = walker.feed(dict(zip(names, r)) for r in db.execute(f"SELECT {_COLUMNS} FROM events ORDER BY seq"))
+    if problem:
+        return VerifyResult(False, walker.checked, problem.seq, problem.reason)
+    return VerifyResult(True, walker.checked)
 
 
 def _to_ms(ts: datetime) -> datetime:

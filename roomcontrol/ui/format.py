@@ -1,4 +1,5 @@
-"""Words and numbers for the screen: phases, times, device health and one line per logged event."""
+"""Words and numbers for the screen: times, device health and one line per logged event (phase and device words:
+domain/wording)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,8 @@ from datetime import datetime
 
 from roomcontrol.domain.wording import condition_label, describe, vital_label  # noqa: F401  (vital_label: settings)
 
-PHASES = {"idle": "No patient", "pre_infusion": "Check-in", "infusing": "Infusing", "paused": "Paused",
-          "recovery": "Recovery", "discharged": "Discharged", "aborted": "Aborted"}
 HEALTH = {"ok": ("OK", "ok"), "connecting": ("connecting", "warn"), "no_data": ("no data", "warn"),
           "sensor_off": ("sensor off", "warn"), "lost": ("lost", "bad")}
-DEVICES = {"vitals": "Monitor", "lighting": "Light", "diffuser": "Diffuser", "audio": "Sound"}
 UNITS = {"heart_rate": "/min", "pulse_rate": "/min", "spo2": "%", "respiratory_rate": "/min"}
 
 
@@ -23,10 +21,6 @@ def mmss(seconds: float | None) -> str:
 
 def clock(ts: datetime) -> str:
     return ts.astimezone().strftime("%H:%M")
-
-
-def phase(name: str) -> str:
-    return PHASES.get(name, name.replace("_", " ").capitalize())
 
 
 def words(key: str) -> str:

@@ -53,10 +53,10 @@ def test_the_pdf_holds_the_key_facts(report_text):
 @needs_pdftotext
 def test_the_vitals_table_has_a_row_every_5_minutes(report_text):
     text, _ = report_text
-    rows = re.findall(r"^\s*(\d\d:\d\d)\s+(\d+)\s+(pre-infusion|infusion|paused|recovery)\s+(\d+)\s+(\d+)", text,
+    rows = re.findall(r"^\s*(\d\d:\d\d)\s+(\d+)\s+(Pre-infusion|Infusing|Paused|Recovery)\s+(\d+)\s+(\d+)", text,
                       flags=re.M)
     assert [int(r[1]) for r in rows] == list(range(0, 80, 5))
-    assert rows[0][0] == "08:31" and rows[4][2] == "infusion" and rows[5][2] == "paused" and rows[-1][2] == "recovery"
+    assert rows[0][0] == "08:31" and rows[4][2] == "Infusing" and rows[5][2] == "Paused" and rows[-1][2] == "Recovery"
 
 
 @needs_pdftotext

@@ -52,7 +52,11 @@ def test_a_session_stopped_early_gives_the_share_of_the_dose(tmp_path):
     assert r.infusion.end_kind == "stopped" and r.infusion.stop_reason == "patient asked to stop"
     assert r.infusion.infused_min == 10 and r.dose_given_mg == round(40 * 10 / 40, 2)
     [pause] = r.infusion.pauses      # stopped while paused: the pause ends with the infusion
-    assert pause.ended == r.infusion.ended_at and pause.resumed_by is None
+    assert pause.ended == r.infusion.ended_at and pause.resumed_by is None and pause.paused_by == NURSE
+    # The phases are the session fold's: each change, in order, from opening to discharge.
+    assert [phase for _, phase in r.phases] == ["pre_infusion", "infusing", "paused", "recovery", "discharged"]
+    assert r.phases[0][0] == r.opened_at and r.phases[-1][0] == r.closed_at
+    assert r.phase_at(pause.started) == "paused" and r.phase_at(r.closed_at) == "discharged"
 
 
 def test_an_aborted_session_has_a_record(tmp_path):

@@ -44,7 +44,7 @@ def test_locked_screen_hides_clinical_data_and_idle_locks(ui, qtbot):
     qtbot.waitUntil(lambda: bool(c.last.alarms), timeout=WAIT_MS)
     qtbot.wait(300)
     text = visible_texts(window)
-    for secret in ("PT-SECRET-7", "SpO", "alarm", "Alarm", "mg", "Check-in"):
+    for secret in ("PT-SECRET-7", "SpO", "alarm", "Alarm", "mg", "Check-in", "Pre-infusion"):
         assert secret not in text, secret
     assert "Call nurse" in text and not window.header.isVisible()
 

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from roomcontrol.domain.chain import GENESIS, canonical_json, row_hash
+from roomcontrol.domain.chain import GAP, GENESIS, ChainWalker, canonical_json
 from roomcontrol.sync import protocol as P
 from roomcontrol.sync.hub.db import Conn, HubDB, is_integrity_error
 
@@ -114,33 +114,40 @@ def authenticate(db: HubDB, token: str | None) -> Principal:
 
 
 # -- ingest --------------------------------------------------------------------------------------------------
+# A prepared or stored event row: the keys the chain walker reads, and the events table's columns, in order.
+_ROW = ("room_id", "seq", "id", "session_id", "ts", "kind", "actor", "payload_json", "prev_hash", "hash")
+_ROW_COLUMNS = "room_id, seq, id, session_id, ts, kind, actor, payload, prev_hash, hash"
+
+
 def prepare_events(room_id: str, events: list[dict]) -> list[tuple]:
-    """Check a batch on its own (room, consecutive seq, each hash, prev_hash links); rows ready to insert.
+    """Check a batch on its own (room, payload size, the chain within it); rows ready to insert.
 
     Raises Refusal; the caller reports chain problems. Pure CPU, run before any lock is taken.
     """
-    rows, prev_seq, prev_hash = [], None, None
+    rows, walker = [], ChainWalker(prev_hash=None, last_seq=None)  # linked to the hub's head under the lock
     for i, e in enumerate(events):
         if e["room_id"] != room_id:
             raise Refusal(422, P.MALFORMED, f"events[{i}].room_id is {e['room_id']!r}; this batch is for room "
                                             f"{room_id!r}")
-        seq = e["seq"]
-        if prev_seq is not None and seq != prev_seq + 1:
-            raise Refusal(409, P.GAP, f"events[{i}] has seq {seq} after seq {prev_seq}: a batch must be "
-                                      "consecutive", expected_seq=prev_seq + 1, seq=seq)
         payload_json = canonical_json(e["payload"])
         if len(payload_json) > P.MAX_PAYLOAD_BYTES:
-            raise Refusal(413, P.TOO_LARGE, f"events[{i}] (seq {seq}): payload of {len(payload_json)} bytes, "
+            raise Refusal(413, P.TOO_LARGE, f"events[{i}] (seq {e['seq']}): payload of {len(payload_json)} bytes, "
                                             f"over {P.MAX_PAYLOAD_BYTES}")
-        if prev_hash is not None and e["prev_hash"] != prev_hash:
-            raise Refusal(409, P.CHAIN_BROKEN, f"seq {seq}: prev_hash does not match the hash of seq {seq - 1}",
-                          seq=seq)
-        if row_hash(e["prev_hash"], e, payload_json) != e["hash"]:
-            raise Refusal(409, P.CHAIN_BROKEN, f"seq {seq}: the row does not match its hash", seq=seq)
-        rows.append((room_id, seq, e["id"], e["session_id"], e["ts"], e["kind"], e["actor"], payload_json,
-                     e["prev_hash"], e["hash"]))
-        prev_seq, prev_hash = seq, e["hash"]
+        row = (room_id, e["seq"], e["id"], e["session_id"], e["ts"], e["kind"], e["actor"], payload_json,
+               e["prev_hash"], e["hash"])
+        _check_chain(walker, row)
+        rows.append(row)
     return rows
+
+
+def _check_chain(walker: ChainWalker, row: tuple, **extra) -> None:
+    """Walk `row` (as prepared or stored: the _ROW columns); a problem is the hub's refusal of the batch."""
+    problem = walker.step(dict(zip(_ROW, row)))
+    if problem is None:
+        return
+    if problem.what == GAP:
+        raise Refusal(409, P.GAP, problem.reason, expected_seq=problem.expected_seq, seq=problem.row_seq, **extra)
+    raise Refusal(409, P.CHAIN_BROKEN, problem.reason, seq=problem.seq, **extra)
 
 
 def ingest(db: HubDB, room_id: str, events: list[dict], vitals: list[dict], *,
@@ -169,8 +176,8 @@ def ingest(db: HubDB, room_id: str, events: list[dict], vitals: list[dict], *,
             if new_rows:
                 # Under the room's lock the only way a row can clash is a UUID the room already used at another
                 # seq (the (room, id) key): the database refuses it, and that is a conflict, not a crash.
-                c.executemany("INSERT INTO events (room_id, seq, id, session_id, ts, kind, actor, payload, "
-                              "prev_hash, hash, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                c.executemany(f"INSERT INTO events ({_ROW_COLUMNS}, received_at) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                               [r + (received,) for r in new_rows])
                 last_seq, last_hash = new_rows[-1][1], new_rows[-1][9]
             result.accepted_events = len(new_rows)
@@ -222,9 +229,8 @@ def _split_known(c: Conn, room_id: str, rows: list[tuple], last_seq: int, last_h
                               seq=seq, hub_last_seq=last_seq)
             result.duplicate_events += 1
         else:
-            if not new and r[8] != last_hash:  # the first new row is seq last_seq + 1 here
-                raise Refusal(409, P.CHAIN_BROKEN, f"seq {seq}: prev_hash does not match the hash the hub holds "
-                                                   f"for seq {seq - 1}", seq=seq, hub_last_seq=last_seq)
+            if not new:  # the first new row is seq last_seq + 1 here: it must link onto the hub's head
+                _check_chain(ChainWalker(last_hash, last_seq), r, hub_last_seq=last_seq)
             new.append(r)
     return new
 
@@ -359,20 +365,14 @@ def read_reports(db: HubDB, room_id: str, *, before_id: int | None = None, limit
 
 def verify_room(db: HubDB, room_id: str, page: int = 5000) -> dict:
     """Recompute a room's whole chain as the hub holds it (page by page): seq 1..N gap-free, every hash."""
-    prev, expected, checked = GENESIS, 1, 0
+    walker = ChainWalker()
     with db.connect() as c:
         while True:
-            rows = c.all("SELECT seq, id, room_id, session_id, ts, kind, actor, payload, prev_hash, hash FROM events "
-                         "WHERE room_id = ? AND seq >= ? ORDER BY seq LIMIT ?", [room_id, expected, page])
+            rows = c.all(f"SELECT {_ROW_COLUMNS} FROM events "
+                         "WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?", [room_id, walker.last_seq, page])
             if not rows:
-                return {"ok": True, "checked": checked}
-            for seq, eid, rid, sid, ts, kind, actor, payload, prev_hash, digest in rows:
-                row = {"seq": seq, "id": eid, "room_id": rid, "session_id": sid, "ts": ts, "kind": kind,
-                       "actor": actor, "payload": json.loads(payload)}
-                problem = (f"seq {expected} is missing" if seq != expected else
-                           f"seq {seq}: prev_hash does not match the hash of seq {seq - 1}" if prev_hash != prev else
-                           f"seq {seq}: the row does not match its hash" if row_hash(prev, row, payload) != digest
-                           else None)
-                if problem:
-                    return {"ok": False, "checked": checked, "first_bad_seq": min(seq, expected), "reason": problem}
-                prev, expected, checked = digest, seq + 1, checked + 1
+                return {"ok": True, "checked": walker.checked}
+            problem = walker.feed(dict(zip(_ROW, r)) for r in rows)
+            if problem:
+                return {"ok": False, "checked": walker.checked, "first_bad_seq": problem.seq,
+                        "reason": problem.reason}

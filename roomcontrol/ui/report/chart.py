@@ -10,15 +10,16 @@ from datetime import datetime, timedelta, tzinfo
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPolygonF
 
+from roomcontrol.domain.wording import phase_label
 from roomcontrol.records.model import SessionRecord
 from roomcontrol.ui.report.layout import GREY, INK, Doc, font, mm, pt
 
 LIGHT = QColor(205, 205, 205)
-PHASE_STYLE = {  # phase → (label, brush pattern)
-    "pre_infusion": ("Pre-infusion", Qt.BrushStyle.NoBrush),
-    "infusing": ("Infusion", Qt.BrushStyle.BDiagPattern),
-    "paused": ("Paused", Qt.BrushStyle.DiagCrossPattern),
-    "recovery": ("Recovery", Qt.BrushStyle.Dense6Pattern),
+PHASE_PATTERNS = {  # phase → brush pattern (its words: domain/wording)
+    "pre_infusion": Qt.BrushStyle.NoBrush,
+    "infusing": Qt.BrushStyle.BDiagPattern,
+    "paused": Qt.BrushStyle.DiagCrossPattern,
+    "recovery": Qt.BrushStyle.Dense6Pattern,
 }
 
 
@@ -110,13 +111,13 @@ class Chart:
 
     def _phases(self, strip: QRectF, areas: list[QRectF]) -> None:
         p = self.doc.p
-        phases = [(ts, ph) for ts, ph in self.r.phases if ph in PHASE_STYLE]
+        phases = [(ts, ph) for ts, ph in self.r.phases if ph in PHASE_PATTERNS]
         for n, (start, phase) in enumerate(phases):
             end = phases[n + 1][0] if n + 1 < len(phases) else self.r.closed_at
             x1, x2 = self.x(start, strip), self.x(end, strip)
             if x2 - x1 < 1:
                 continue
-            label, pattern = PHASE_STYLE[phase]
+            label, pattern = phase_label(phase), PHASE_PATTERNS[phase]
             rect = QRectF(x1, strip.top(), x2 - x1, strip.height())
             p.setPen(_pen(0.6))
             p.setBrush(QBrush(QColor(120, 120, 120), pattern) if pattern != Qt.BrushStyle.NoBrush else Qt.BrushStyle.NoBrush)
@@ -297,7 +298,7 @@ class Chart:
         row = QRectF(row.left(), row.top() + mm(5), row.width(), row.height())
         y += mm(5)
         for phase in ("infusing", "paused", "recovery"):
-            name, pattern = PHASE_STYLE[phase]
+            name, pattern = phase_label(phase), PHASE_PATTERNS[phase]
             rect = QRectF(x, y - mm(1.5), mm(5), mm(3))
             p.setPen(_pen(0.5))
             p.setBrush(QBrush(QColor(120, 120, 120), pattern))

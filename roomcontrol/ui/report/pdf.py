@@ -11,14 +11,12 @@ from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter
 
 from roomcontrol import __version__
 from roomcontrol.records.model import SessionRecord
-from roomcontrol.domain.wording import CHECKLIST_LABELS, condition_label, describe, details, label, number
+from roomcontrol.domain.wording import CHECKLIST_LABELS, condition_label, describe, details, label, number, phase_label
 from roomcontrol.ui.report.chart import Chart
 from roomcontrol.ui.report.layout import DPI, GREY, INK, Column, Doc, font, mm, pt
 
 R = Qt.AlignmentFlag.AlignRight
 C = Qt.AlignmentFlag.AlignHCenter
-PHASE_NAMES = {"pre_infusion": "pre-infusion", "infusing": "infusion", "paused": "paused", "recovery": "recovery",
-               "discharged": "discharged", "aborted": "aborted"}
 
 
 def _local_tz() -> tzinfo:
@@ -210,7 +208,7 @@ class Report:
             v = row.values
             nibp = "–" if v["nibp_systolic"] is None and v["nibp_diastolic"] is None else \
                 f"{number(v['nibp_systolic'], 0)}/{number(v['nibp_diastolic'], 0)}"
-            rows.append([self.t(row.at), f"{row.minute}", PHASE_NAMES.get(row.phase, row.phase),
+            rows.append([self.t(row.at), f"{row.minute}", phase_label(row.phase),
                          number(v["heart_rate"], 0), number(v["spo2"], 0), nibp, number(v["respiratory_rate"], 0)])
         b = self.r.baseline
         if b:
@@ -283,7 +281,7 @@ class Report:
         else:
             d.heading("Session aborted")
             d.key_values([("Aborted", f"{self.t(c.at)} by {c.by}"),
-                          ("In phase", PHASE_NAMES.get(c.phase or "", c.phase or "–")),
+                          ("In phase", phase_label(c.phase) if c.phase else "–"),
                           ("Reason", c.reason or "–")])
         d.space(mm(5))
         d.ensure(mm(10))

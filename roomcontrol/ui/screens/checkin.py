@@ -7,11 +7,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QVBoxLayout,
                                QWidget)
 
+from roomcontrol.domain.wording import CHECKLIST_LABELS
 from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
 from roomcontrol.ui.widgets.buttons import Stepper, button
-
-ITEM_LABELS = {"npo": "NPO (fasting)", "iv_access": "IV access", "pregnancy_screen": "Pregnancy screen"}
 
 
 def _spin(low, high, value, step=1.0, decimals=0, suffix=""):
@@ -80,7 +79,7 @@ class CheckInScreen(QWidget):
         self.fluids = _spin(0, 48, policy.npo_clear_fluids_hours, 0.5, 1, " h")
         row = 0
         for item in policy.required_checklist:
-            label = QLabel(ITEM_LABELS.get(item, F.words(item).capitalize()))
+            label = QLabel(CHECKLIST_LABELS.get(item, F.words(item).capitalize()))
             grid.addWidget(label, row, 0)
             confirm = button("Confirm", lambda i=item: self._confirm(i), name=f"confirm {item}")
             confirm.setMinimumWidth(150)

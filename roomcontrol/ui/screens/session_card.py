@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QProgressBar, QSt
                                QWidget)
 
 from roomcontrol.domain.commands import COMPLETE_TOLERANCE_S
+from roomcontrol.domain.wording import phase_label
 from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
 from roomcontrol.ui.widgets.buttons import Choice, HoldButton, button
@@ -155,7 +156,7 @@ class SessionCard(QWidget):
     def show_snapshot(self, snap) -> None:
         s = snap.session
         self.show_phase(snap.phase)
-        self.phase_label.setText(F.phase(snap.phase))
+        self.phase_label.setText(phase_label(snap.phase))
         if s is None:
             self.patient.setText("No patient")
             self.timer.setText(F.clock(snap.now))
@@ -199,5 +200,5 @@ class SessionCard(QWidget):
             self.progress.setValue(0)
         else:
             self.timer.setText(F.clock(snap.now))
-            self.timer_note.setText(F.phase(snap.phase).lower())
+            self.timer_note.setText(phase_label(snap.phase).lower())
             self.progress.setValue(0)

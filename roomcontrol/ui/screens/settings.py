@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from roomcontrol.domain.wording import DEVICE_LABELS
 from roomcontrol.ui import format as F
 from roomcontrol.ui.widgets.buttons import button
 from roomcontrol.ui.widgets.page import page
@@ -36,7 +37,7 @@ class SettingsScreen(QWidget):
         self.health: dict[str, QLabel] = {}
         self.tests: dict = {}
         tests = {"lighting": self._test_light, "audio": self._test_sound, "diffuser": self._test_diffuser}
-        for row, (device, label) in enumerate(F.DEVICES.items()):
+        for row, (device, label) in enumerate(DEVICE_LABELS.items()):
             driver = controller.config.devices.get(device)
             grid.addWidget(QLabel(f"{label}"), row, 0)
             grid.addWidget(QLabel(driver.driver + (f"  {driver.url}" if driver and driver.url else ""),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
+from roomcontrol.domain.wording import DEVICE_LABELS
 from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
 from roomcontrol.ui.widgets.buttons import button
@@ -51,7 +52,7 @@ class TopBar(QWidget):
     def show_snapshot(self, snap) -> None:
         self.clock.setText(F.clock(snap.now))
         parts = []
-        for device, label in F.DEVICES.items():
+        for device, label in DEVICE_LABELS.items():
             health = snap.devices.get(device)
             word, level = F.HEALTH.get(health, (health or "—", None))
             title = label if level == "ok" else f"{label} {word}"
