@@ -210,31 +210,28 @@ def parse(name: str, args: dict[str, Any]) -> Command:
     cls = CATALOGUE.get(name)
     if cls is None:
         raise Refused(f"unknown command {name!r}")
-    hints = get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    named = [n for n in fields if n != "details"]
-    given, details = {}, {}
-    for arg, value in args.items():
-        if arg in named:
-            given[arg] = _checked(name, arg, value, hints[arg])
-        elif cls.takes_details:
-            details[arg] = value
-        else:
-            takes = f"takes {', '.join(named)}" if named else "takes no arguments"
-            raise Refused(f"{name}: unknown argument {arg!r}; it {takes}")
-    missing = [n for n in named if n not in given and fields[n].default is dataclasses.MISSING
-               and fields[n].default_factory is dataclasses.MISSING]
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "details"}
+    given = {arg: value for arg, value in args.items() if arg in fields}
+    details = {arg: value for arg, value in args.items() if arg not in fields}
+    if details and not cls.takes_details:
+        takes = f"takes {', '.join(fields)}" if fields else "takes no arguments"
+        raise Refused(f"{name}: unknown argument {next(iter(details))!r}; it {takes}")
+    missing = [n for n, f in fields.items() if n not in given and f.default is dataclasses.MISSING
+               and f.default_factory is dataclasses.MISSING]
     if missing:
         raise Refused(f"{name}: missing {', '.join(missing)}")
-    return cls(**given, **({"details": details} if cls.takes_details else {}))
+    return checked(cls(**given, **({"details": details} if cls.takes_details else {})))
 
 
-def _checked(name: str, arg: str, value, hint):
-    allowed = _types_of(hint)
-    if not any(_is(value, t) for t in allowed):
-        words = " or ".join(_TYPE_WORDS[t] for t in allowed)
-        raise Refused(f"{name}: {arg} must be {words}, got {value!r}")
-    return value
+def checked(command: Command) -> Command:
+    """`command` if each argument has its declared type (a by-name one, or one built by the screen), else Refused."""
+    hints = get_type_hints(type(command))
+    for f in dataclasses.fields(command):
+        value, allowed = getattr(command, f.name), _types_of(hints[f.name])
+        if not any(_is(value, t) for t in allowed):
+            words = " or ".join(_TYPE_WORDS[t] for t in allowed)
+            raise Refused(f"{command.name}: {f.name} must be {words}, got {value!r}")
+    return command
 
 
 def _types_of(hint) -> tuple[type, ...]:

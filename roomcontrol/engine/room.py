@@ -115,7 +115,7 @@ class Room:
     # -- the inbox ----------------------------------------------------------------------------------------
     def send(self, command: C.Command, actor: str = "system") -> Future:
         """Ask the engine to run a typed command. The future gives its CommandResult, or raises Refused/StoreError."""
-        return self.call(lambda: self._result(command, actor))
+        return self.call(lambda: self._result(C.checked(command), actor))
 
     def submit(self, name: str, actor: str = "system", /, **args) -> Future:
         """`send` by name (scenarios, scripts, tests): the arguments are checked against the catalogue first."""

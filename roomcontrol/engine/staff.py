@@ -15,7 +15,7 @@ from roomcontrol.domain import staff as D
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import NewEvent
 from roomcontrol.domain.timefmt import parse_iso
-from roomcontrol.engine.room import Room
+from roomcontrol.engine.room import CommandResult, Room
 from roomcontrol.store.staff import StaffStore
 
 
@@ -58,7 +58,7 @@ class StaffGate:
     def unlock(self, staff_id: str, pin: str) -> Future:
         """The screen's sign-in. The slow salted hash (~0.1 s of scrypt) runs on a worker thread, so readings and
         alarms never wait behind it; the account check before and the outcome after run on the engine thread,
-        in order with everything else. The future gives the logged events, or raises Refused."""
+        in order with everything else. The future gives a CommandResult, as a command's does, or raises Refused."""
         out: Future = Future()
 
         def fail(exc: BaseException) -> None:
@@ -71,7 +71,8 @@ class StaffGate:
             if f.exception():
                 return fail(f.exception())
             row, ok = f.result()
-            self.room.call(lambda: self._record(self._conclude(row, ok, self.room.clock.now()), row.staff_id)) \
+            self.room.call(lambda: CommandResult(self._record(self._conclude(row, ok, self.room.clock.now()),
+                                                              row.staff_id), self.room.snapshot())) \
                 .add_done_callback(concluded)
 
         def checked(f: Future) -> None:
