@@ -6,8 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
+from roomcontrol.domain.catalogue import PATIENT_SCALES
 from roomcontrol.ui import theme
-from roomcontrol.ui.scale_text import PATIENT_SCALES
 from roomcontrol.ui.widgets.buttons import Choice, Stepper, button
 from roomcontrol.ui.widgets.page import page
 from roomcontrol.ui.widgets.scale_form import ScaleForm
