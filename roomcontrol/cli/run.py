@@ -55,7 +55,7 @@ def _run_headless(config: RoomConfig, data_dir: Path, scenario_path: Path | None
     stop = stop_on_signals()
     room = Room(config, data_dir, clock)
     room.subscribe(on_event=_print_event)
-    room.start()
+    room.start(partial=True)  # headless: no sign-in; scenario steps name their actor
     devices = RoomDevices(room, config).start()
     pusher = start_sync(room, config)
     print(f"# room {config.room_id} ({config.room_name}), database {room.db_path}, phase {room.state.phase}",

@@ -1,13 +1,15 @@
-"""Commands with their guards: `decide(state, command, now, policy)` returns the events to log, or raises Refused.
+"""The session's commands with their guards: `decide(state, command, actor, now, policy)` returns the events to
+log for a typed command of roomcontrol.domain.catalogue, or raises Refused.
 
 A refusal names the rule in the nurse's words ("not yet confirmed: consent, npo"), so the screen can show it as is.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Callable
 
+from roomcontrol.domain import catalogue as C
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain import session as S
 from roomcontrol.domain.dose import plan_dose
@@ -24,22 +26,13 @@ BASELINE_LIMITS = {"heart_rate": (20, 250), "spo2": (50, 100), "nibp_systolic": 
 COMPLETE_TOLERANCE_S = 60.0  # "completed" within a minute of the plan; earlier is "stopped early"
 
 
-@dataclass(frozen=True)
-class Command:
-    name: str
-    args: dict = field(default_factory=dict)
-    actor: str = "system"
+Handler = Callable[..., list[NewEvent]]
 
 
-def decide(state: S.RoomState, command: Command, now: datetime, policy: SessionPolicy,
+def decide(state: S.RoomState, command: C.Command, actor: str, now: datetime, policy: SessionPolicy,
            new_id=None) -> list[NewEvent]:
-    handler = _HANDLERS.get(command.name)
-    if handler is None:
-        raise Refused(f"unknown command {command.name!r}")
-    try:
-        return handler(state, command.args, command.actor, now, policy, new_id)
-    except TypeError as exc:  # wrong or missing arguments from a script or the UI
-        raise Refused(f"{command.name}: {exc}") from None
+    """The events a session command logs: `command` is one of the catalogue's, handled here (see DECIDES)."""
+    return DECIDES[type(command)](state, command, actor, now, policy, new_id)
 
 
 def _need_open(state: S.RoomState, *phases: str) -> S.Session:
@@ -61,26 +54,23 @@ def required_text(value, what: str, limit: int) -> str:
     return value
 
 
-def _open_session(state, args, actor, now, policy: SessionPolicy, new_id):
-    def _open(patient_ref, weight_kg, course_no=1, dose_mg_per_kg=None, planned_infusion_min=None,
-              concentration_mg_per_ml=None):
-        if state.open_session is not None:
-            raise Refused(f"a session is already open in this room (patient {state.open_session.patient_ref}); "
-                          "discharge or abort it first")
-        ref = required_text(patient_ref, "patient reference", 64)
-        if isinstance(course_no, bool) or not isinstance(course_no, int) or not 1 <= course_no <= 99:
-            raise Refused(f"course number must be a whole number 1–99, got {course_no!r}")
-        plan = plan_dose(
-            weight_kg,
-            policy.default_dose_mg_per_kg if dose_mg_per_kg is None else dose_mg_per_kg,
-            policy.planned_infusion_min if planned_infusion_min is None else planned_infusion_min,
-            policy.default_concentration_mg_per_ml if concentration_mg_per_ml is None else concentration_mg_per_ml,
-            policy.bounds,
-        )
-        session_id = new_id() if new_id else None
-        return [NewEvent(K.SESSION_OPENED, {"patient_ref": ref, "course_no": course_no, **plan.as_payload()},
-                         actor, session_id)]
-    return _open(**args)
+def _open_session(state, c: C.OpenSession, actor, now, policy: SessionPolicy, new_id):
+    if state.open_session is not None:
+        raise Refused(f"a session is already open in this room (patient {state.open_session.patient_ref}); "
+                      "discharge or abort it first")
+    ref = required_text(c.patient_ref, "patient reference", 64)
+    if not 1 <= c.course_no <= 99:
+        raise Refused(f"course number must be a whole number 1–99, got {c.course_no!r}")
+    plan = plan_dose(
+        c.weight_kg,
+        policy.default_dose_mg_per_kg if c.dose_mg_per_kg is None else c.dose_mg_per_kg,
+        policy.planned_infusion_min if c.planned_infusion_min is None else c.planned_infusion_min,
+        policy.default_concentration_mg_per_ml if c.concentration_mg_per_ml is None else c.concentration_mg_per_ml,
+        policy.bounds,
+    )
+    session_id = new_id() if new_id else None
+    return [NewEvent(K.SESSION_OPENED, {"patient_ref": ref, "course_no": c.course_no, **plan.as_payload()},
+                     actor, session_id)]
 
 
 # -- payload validators: what a command (and a correction of its event) must pass, without the session's guards --
@@ -143,16 +133,14 @@ def note_payload(text) -> dict:
     return {"text": required_text(text, "the note", 2000)}
 
 
-# -- commands -------------------------------------------------------------------------------------------------
-def _confirm_checklist(state, args, actor, now, policy, new_id):
-    def _confirm(item, hours_since_solids=None, hours_since_clear_fluids=None, **details):
-        s = _need_open(state, S.PRE_INFUSION)
-        check_checklist_item(item, policy)
-        if item in s.checklist:
-            raise Refused(f"{item.replace('_', ' ')} is already confirmed")
-        payload = checklist_payload(policy, item, hours_since_solids, hours_since_clear_fluids, **details)
-        return [NewEvent(K.CHECKLIST_CONFIRMED, payload, actor, s.session_id)]
-    return _confirm(**args)
+# -- commands ----------------------------------------------------------------------------------------------
+def _confirm_checklist(state, c: C.ConfirmChecklist, actor, now, policy, new_id):
+    s = _need_open(state, S.PRE_INFUSION)
+    check_checklist_item(c.item, policy)
+    if c.item in s.checklist:
+        raise Refused(f"{c.item.replace('_', ' ')} is already confirmed")
+    payload = checklist_payload(policy, c.item, c.hours_since_solids, c.hours_since_clear_fluids, **c.details)
+    return [NewEvent(K.CHECKLIST_CONFIRMED, payload, actor, s.session_id)]
 
 
 def _npo(solids, fluids, policy: SessionPolicy) -> dict:
@@ -167,15 +155,13 @@ def _npo(solids, fluids, policy: SessionPolicy) -> dict:
     return {"hours_since_solids": solids, "hours_since_clear_fluids": fluids}
 
 
-def _record_baseline(state, args, actor, now, policy, new_id):
-    def _baseline(heart_rate, spo2, nibp_systolic, nibp_diastolic, source="typed"):
-        s = _need_open(state, S.PRE_INFUSION)
-        payload = baseline_payload(heart_rate, spo2, nibp_systolic, nibp_diastolic, source)
-        return [NewEvent(K.VITALS_BASELINE, payload, actor, s.session_id)]
-    return _baseline(**args)
+def _record_baseline(state, c: C.RecordBaseline, actor, now, policy, new_id):
+    s = _need_open(state, S.PRE_INFUSION)
+    payload = baseline_payload(c.heart_rate, c.spo2, c.nibp_systolic, c.nibp_diastolic, c.source)
+    return [NewEvent(K.VITALS_BASELINE, payload, actor, s.session_id)]
 
 
-def _start_infusion(state, args, actor, now, policy: SessionPolicy, new_id):
+def _start_infusion(state, c: C.StartInfusion, actor, now, policy: SessionPolicy, new_id):
     s = _need_open(state, S.PRE_INFUSION)
     missing = [i for i in policy.required_checklist if i not in s.checklist]
     if missing:
@@ -185,15 +171,13 @@ def _start_infusion(state, args, actor, now, policy: SessionPolicy, new_id):
     return [NewEvent(K.INFUSION_STARTED, {"rate_mg_per_h": s.plan.get("rate_mg_per_h")}, actor, s.session_id)]
 
 
-def _pause_infusion(state, args, actor, now, policy, new_id):
-    def _pause(reason):
-        s = _need_open(state, S.INFUSING)
-        return [NewEvent(K.INFUSION_PAUSED, {"reason": required_text(reason, "a reason for the pause", 200)},
-                         actor, s.session_id)]
-    return _pause(**args)
+def _pause_infusion(state, c: C.PauseInfusion, actor, now, policy, new_id):
+    s = _need_open(state, S.INFUSING)
+    return [NewEvent(K.INFUSION_PAUSED, {"reason": required_text(c.reason, "a reason for the pause", 200)},
+                     actor, s.session_id)]
 
 
-def _resume_infusion(state, args, actor, now, policy, new_id):
+def _resume_infusion(state, c: C.ResumeInfusion, actor, now, policy, new_id):
     s = _need_open(state, S.PAUSED)
     return [NewEvent(K.INFUSION_RESUMED, {}, actor, s.session_id)]
 
@@ -203,7 +187,7 @@ def _end_payload(s: S.Session, now: datetime) -> dict:
             "planned_infusion_min": s.plan["planned_infusion_min"], "pauses": len(s.pauses)}
 
 
-def _complete_infusion(state, args, actor, now, policy, new_id):
+def _complete_infusion(state, c: C.CompleteInfusion, actor, now, policy, new_id):
     s = _need_open(state, S.INFUSING, S.PAUSED)
     infused = s.infusion_elapsed_s(now)
     if infused < s.planned_infusion_s - COMPLETE_TOLERANCE_S:
@@ -213,96 +197,80 @@ def _complete_infusion(state, args, actor, now, policy, new_id):
             NewEvent(K.RECOVERY_STARTED, {}, actor, s.session_id)]
 
 
-def _stop_infusion(state, args, actor, now, policy, new_id):
-    def _stop(reason):
-        s = _need_open(state, S.INFUSING, S.PAUSED)
-        payload = {**_end_payload(s, now), "reason": required_text(reason, "a reason for stopping early", 200)}
-        return [NewEvent(K.INFUSION_STOPPED, payload, actor, s.session_id),
-                NewEvent(K.RECOVERY_STARTED, {}, actor, s.session_id)]
-    return _stop(**args)
+def _stop_infusion(state, c: C.StopInfusion, actor, now, policy, new_id):
+    s = _need_open(state, S.INFUSING, S.PAUSED)
+    payload = {**_end_payload(s, now), "reason": required_text(c.reason, "a reason for stopping early", 200)}
+    return [NewEvent(K.INFUSION_STOPPED, payload, actor, s.session_id),
+            NewEvent(K.RECOVERY_STARTED, {}, actor, s.session_id)]
 
 
-def _record_assessment(state, args, actor, now, policy, new_id):
-    def _assess(scale, items):
-        s = _need_open(state)
-        if scale == "PADSS" and s.phase != S.RECOVERY:
-            raise Refused("PADSS is scored in recovery")
-        return [NewEvent(K.ASSESSMENT_RECORDED, assessment_payload(scale, items), actor, s.session_id)]
-    return _assess(**args)
+def _record_assessment(state, c: C.RecordAssessment, actor, now, policy, new_id):
+    s = _need_open(state)
+    if c.scale == "PADSS" and s.phase != S.RECOVERY:
+        raise Refused("PADSS is scored in recovery")
+    return [NewEvent(K.ASSESSMENT_RECORDED, assessment_payload(c.scale, c.items), actor, s.session_id)]
 
 
-def _note_symptom(state, args, actor, now, policy, new_id):
-    def _symptom(symptom, severity=None, **details):
-        s = _need_open(state)
-        payload = symptom_payload(symptom, severity, **details)
-        return [NewEvent(K.SYMPTOM_NOTED, payload, actor, s.session_id)]
-    return _symptom(**args)
+def _note_symptom(state, c: C.NoteSymptom, actor, now, policy, new_id):
+    s = _need_open(state)
+    payload = symptom_payload(c.symptom, c.severity, **c.details)
+    return [NewEvent(K.SYMPTOM_NOTED, payload, actor, s.session_id)]
 
 
-def _give_medication(state, args, actor, now, policy, new_id):
-    def _give(drug, dose, unit, route, indication=None):
-        s = _need_open(state)
-        payload = medication_payload(drug, dose, unit, route, indication)
-        return [NewEvent(K.MEDICATION_GIVEN, payload, actor, s.session_id)]
-    return _give(**args)
+def _give_medication(state, c: C.GiveMedication, actor, now, policy, new_id):
+    s = _need_open(state)
+    payload = medication_payload(c.drug, c.dose, c.unit, c.route, c.indication)
+    return [NewEvent(K.MEDICATION_GIVEN, payload, actor, s.session_id)]
 
 
-def _add_note(state, args, actor, now, policy, new_id):
-    def _note(text):
-        s = state.open_session
-        return [NewEvent(K.NOTE_ADDED, note_payload(text), actor,
-                         s.session_id if s else None)]
-    return _note(**args)
+def _add_note(state, c: C.AddNote, actor, now, policy, new_id):
+    s = state.open_session
+    return [NewEvent(K.NOTE_ADDED, note_payload(c.text), actor, s.session_id if s else None)]
 
 
-def _call_nurse(state, args, actor, now, policy, new_id):
+def _call_nurse(state, c: C.CallNurse, actor, now, policy, new_id):
     s = state.open_session
     return [NewEvent(K.NURSE_CALLED, {}, actor, s.session_id if s else None)]
 
 
-def _discharge(state, args, actor, now, policy: SessionPolicy, new_id):
-    def _out(escort_confirmed=False):
-        s = _need_open(state, S.RECOVERY)
-        waited = s.recovery_elapsed_s(now) / 60.0
-        if waited < policy.min_recovery_min:
-            raise Refused(f"recovery has lasted {int(waited)} min; discharge needs at least "
-                          f"{policy.min_recovery_min} min")
-        padss = s.scores.get("PADSS")
-        if padss is None:
-            raise Refused("no PADSS score recorded in recovery")
-        if padss < policy.min_padss_for_discharge:
-            raise Refused(f"PADSS is {padss}; discharge needs {policy.min_padss_for_discharge} or more")
-        if policy.require_escort and escort_confirmed is not True:
-            raise Refused("the escort has not been confirmed")
-        payload = {"padss_score": padss, "escort_confirmed": escort_confirmed is True,
-                   "recovery_min": round(waited, 1)}
-        return [NewEvent(K.SESSION_DISCHARGED, payload, actor, s.session_id)]
-    return _out(**args)
+def _discharge(state, c: C.Discharge, actor, now, policy: SessionPolicy, new_id):
+    s = _need_open(state, S.RECOVERY)
+    waited = s.recovery_elapsed_s(now) / 60.0
+    if waited < policy.min_recovery_min:
+        raise Refused(f"recovery has lasted {int(waited)} min; discharge needs at least "
+                      f"{policy.min_recovery_min} min")
+    padss = s.scores.get("PADSS")
+    if padss is None:
+        raise Refused("no PADSS score recorded in recovery")
+    if padss < policy.min_padss_for_discharge:
+        raise Refused(f"PADSS is {padss}; discharge needs {policy.min_padss_for_discharge} or more")
+    if policy.require_escort and not c.escort_confirmed:
+        raise Refused("the escort has not been confirmed")
+    payload = {"padss_score": padss, "escort_confirmed": c.escort_confirmed, "recovery_min": round(waited, 1)}
+    return [NewEvent(K.SESSION_DISCHARGED, payload, actor, s.session_id)]
 
 
-def _abort(state, args, actor, now, policy, new_id):
-    def _abort_session(reason):
-        s = _need_open(state)
-        return [NewEvent(K.SESSION_ABORTED, {"reason": required_text(reason, "a reason", 200), "phase": s.phase},
-                         actor, s.session_id)]
-    return _abort_session(**args)
+def _abort(state, c: C.AbortSession, actor, now, policy, new_id):
+    s = _need_open(state)
+    return [NewEvent(K.SESSION_ABORTED, {"reason": required_text(c.reason, "a reason", 200), "phase": s.phase},
+                     actor, s.session_id)]
 
 
-_HANDLERS = {
-    "open_session": _open_session,
-    "confirm_checklist": _confirm_checklist,
-    "record_baseline": _record_baseline,
-    "start_infusion": _start_infusion,
-    "pause_infusion": _pause_infusion,
-    "resume_infusion": _resume_infusion,
-    "complete_infusion": _complete_infusion,
-    "stop_infusion": _stop_infusion,
-    "record_assessment": _record_assessment,
-    "note_symptom": _note_symptom,
-    "give_medication": _give_medication,
-    "add_note": _add_note,
-    "call_nurse": _call_nurse,
-    "discharge": _discharge,
-    "abort_session": _abort,
+# The session commands of the catalogue and their handlers; the engine binds these to `decide`.
+DECIDES: dict[type, Handler] = {
+    C.OpenSession: _open_session,
+    C.ConfirmChecklist: _confirm_checklist,
+    C.RecordBaseline: _record_baseline,
+    C.StartInfusion: _start_infusion,
+    C.PauseInfusion: _pause_infusion,
+    C.ResumeInfusion: _resume_infusion,
+    C.CompleteInfusion: _complete_infusion,
+    C.StopInfusion: _stop_infusion,
+    C.RecordAssessment: _record_assessment,
+    C.NoteSymptom: _note_symptom,
+    C.GiveMedication: _give_medication,
+    C.AddNote: _add_note,
+    C.CallNurse: _call_nurse,
+    C.Discharge: _discharge,
+    C.AbortSession: _abort,
 }
-COMMANDS = tuple(_HANDLERS)

@@ -23,6 +23,7 @@ ALARM_CLEARED = "alarm.cleared"
 DEVICE_CONNECTED = "device.connected"
 DEVICE_LOST = "device.lost"
 DEVICE_SENSOR_OFF = "device.sensor_off"
+DEVICE_TESTED = "device.tested"  # a test from the settings screen: who, which device, the outcome
 AMBIENT_SCENE_APPLIED = "ambient.scene_applied"
 AMBIENT_CHANGED = "ambient.changed"
 STAFF_UNLOCKED = "staff.unlocked"

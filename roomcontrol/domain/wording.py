@@ -128,6 +128,8 @@ def describe(event: Event) -> str:
         what = {K.DEVICE_CONNECTED: "connected", K.DEVICE_LOST: "lost", K.DEVICE_SENSOR_OFF: "sensor off"}[k]
         extra = f" ({p['detail']})" if p.get("detail") else ""
         return f"{DEVICE_LABELS.get(p.get('device'), p.get('device'))} {what}{extra}"
+    if k == K.DEVICE_TESTED:
+        return f"{DEVICE_LABELS.get(p.get('device'), p.get('device'))} tested: {p.get('outcome')}"
     if k == K.AMBIENT_SCENE_APPLIED:
         return f"Room scene '{p.get('scene')}' applied"
     if k == K.AMBIENT_CHANGED:

@@ -17,6 +17,7 @@ from roomcontrol.devices.audio.player import DEFAULT_ASSETS
 from roomcontrol.devices.diffuser import MistProgram, open_diffuser
 from roomcontrol.devices.lighting import LightingConfig, open_lighting
 from roomcontrol.devices.vitals import open_vitals_driver
+from roomcontrol.domain import catalogue as C
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain.ambient import check_change, rgb_for, warmth
 from roomcontrol.domain.errors import Refused
@@ -26,6 +27,7 @@ from roomcontrol.engine.room import Room
 log = logging.getLogger(__name__)
 DIFFUSER_DRIVERS = {"simulated": "simulated", "lcus_relay": "lcus", "serial_line": "line"}
 DEFAULT_MAX_MIST_S = 45 * 60
+TEST_S = 5  # a diffuser test mists this long
 PHASE_KINDS = {K.SESSION_OPENED, K.INFUSION_STARTED, K.INFUSION_PAUSED, K.INFUSION_RESUMED, K.RECOVERY_STARTED,
                K.SESSION_DISCHARGED, K.SESSION_ABORTED}
 
@@ -65,8 +67,9 @@ class RoomDevices:
         self.scene: str | None = None
         room.subscribe(on_event=self._on_event)
         room.add_tick_hook(self._follow_alarms)
-        room.register_command("apply_scene", self._apply_scene_command)
-        room.register_command("set_ambient", self._set_ambient_command)
+        room.bind(C.ApplyScene, self._apply_scene_command)
+        room.bind(C.SetAmbient, self._set_ambient_command)
+        room.bind(C.DeviceTest, self._test_device_command)
 
     def _open_vitals(self, vitals):
         options = dict(vitals.options)
@@ -154,16 +157,15 @@ class RoomDevices:
             self._alarm_tone = tone
 
     # -- commands from the screen ------------------------------------------------------------------------
-    def _apply_scene_command(self, command, now) -> list:
-        name = command.args.get("scene")
-        if name not in self.config.scenes:
-            raise Refused(f"unknown scene {name!r}; known: {', '.join(self.config.scenes)}")
-        return self._apply_scene(self.config.scenes[name], f"chosen by {command.actor}")
+    def _apply_scene_command(self, command: C.ApplyScene, actor: str, now) -> list:
+        if command.scene not in self.config.scenes:
+            raise Refused(f"unknown scene {command.scene!r}; known: {', '.join(self.config.scenes)}")
+        return self._apply_scene(self.config.scenes[command.scene], f"chosen by {actor}")
 
-    def _set_ambient_command(self, command, now) -> list:
+    def _set_ambient_command(self, command: C.SetAmbient, actor: str, now) -> list:
         """A change by hand. While a slider moves (final=false) it is applied but not logged; its final value is
         one event, so a drag is one line in the log, not a hundred."""
-        change = check_change(command.args.get("target"), command.args.get("value"), command.actor)
+        change = check_change(command.target, command.value, actor)
         if change.target == "light":
             level = change.value / 100.0
             self.lighting.apply({z.name: level for z in self.lighting.config.zones}, seconds=0.5)
@@ -173,12 +175,30 @@ class RoomDevices:
             scene = self.config.scenes.get(self.scene or "", None)
             on_s, off_s = (scene.diffuser_on_s, scene.diffuser_off_s) if scene and scene.diffuser_on_s else (30, 90)
             self.diffuser.start(MistProgram(on_s, off_s, self._max_mist_s)) if change.value else \
-                self.diffuser.off(f"by {command.actor}")
+                self.diffuser.off(f"by {actor}")
         elif change.target == "track" and self.audio:
             getattr(self.audio, change.value)()
-        if not command.args.get("final", True):
+        if not command.final:
             return []
         return [(K.AMBIENT_CHANGED, {"target": change.target, "value": change.value})]
+
+    def _test_device_command(self, command: C.DeviceTest, actor: str, now) -> list:
+        """A test from the settings screen, logged with who ran it. The drivers take the command without waiting,
+        so the outcome is what was asked of the device; its health shows whether it is there."""
+        if command.device == "lighting":
+            self.lighting.apply({z.name: 1.0 for z in self.lighting.config.zones}, seconds=0.5)
+            outcome = "light at full; the scene comes back with the next change"
+        elif command.device == "audio":
+            if self.audio is None:
+                raise Refused("no sound device on this PC")
+            self.audio.play_chime()
+            outcome = "chime played"
+        elif command.device == "diffuser":
+            self.diffuser.start(MistProgram(TEST_S, 0, TEST_S))
+            outcome = f"diffuser on for {TEST_S} s"
+        else:
+            raise Refused(f"no test for {command.device!r}; testable: lighting, audio, diffuser")
+        return [(K.DEVICE_TESTED, {"device": command.device, "outcome": outcome})]
 
     # -- pleth and the simulator -------------------------------------------------------------------------
     def _pleth(self, samples, ts) -> None:

@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -20,7 +21,8 @@ from roomcontrol import __version__
 from roomcontrol.clock import SystemClock
 from roomcontrol.config import RoomConfig
 from roomcontrol.domain import kinds as K
-from roomcontrol.domain.commands import Command, decide
+from roomcontrol.domain import catalogue as C
+from roomcontrol.domain.commands import DECIDES, decide
 from roomcontrol.domain.corrections import correct
 from roomcontrol.domain.events import Event, NewEvent
 from roomcontrol.domain.session import RoomState, apply
@@ -40,6 +42,14 @@ TICK_S = 1.0  # snapshot and housekeeping period, in real seconds
 
 EventListener = Callable[[Event], None]
 SnapshotListener = Callable[[RoomSnapshot], None]
+Guard = Callable[[C.Command, str], None]
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command did: its stored events and the room right after, so the screen needs no second trip."""
+    events: list[Event]
+    snapshot: RoomSnapshot
 
 
 class Room:
@@ -60,10 +70,15 @@ class Room:
         self._owner = threading.get_ident()  # without a thread, this one steps the engine
         self._stopping = threading.Event()
         self._tick_hooks: list[Callable[[], None]] = []
-        self._commands: dict[str, Callable] = {
-            "acknowledge_alarm": self._acknowledge, "pause_alarm_audio": self._pause_audio,
-            "capture_baseline": self._capture_baseline, "correct_event": self._correct_event}
-        self._guards: list[Callable[[Command], None]] = []
+        # command name → handler(command, actor, now) giving the stored events; every catalogue name by start()
+        self._handlers: dict[str, Callable] = {}
+        for cls in DECIDES:
+            self._bind(cls, self._decide)
+        self._bind(C.AcknowledgeAlarm, self._acknowledge)
+        self._bind(C.PauseAlarmAudio, self._pause_audio)
+        self._bind(C.CaptureBaseline, self._capture_baseline)
+        self._bind(C.CorrectEvent, self._correct_event)
+        self._guards: list[Guard] = []
         self._deferred: list[Callable[[], None]] = []
         self._depth = 0  # nesting of _record, so deferred work runs once the outermost record is done
         try:
@@ -98,9 +113,13 @@ class Room:
         self._tick_hooks.append(hook)
 
     # -- the inbox ----------------------------------------------------------------------------------------
+    def send(self, command: C.Command, actor: str = "system") -> Future:
+        """Ask the engine to run a typed command. The future gives its CommandResult, or raises Refused/StoreError."""
+        return self.call(lambda: self._result(C.checked(command), actor))
+
     def submit(self, name: str, actor: str = "system", /, **args) -> Future:
-        """Ask the engine to run a command. The future gives the stored events, or raises Refused/StoreError."""
-        return self.call(lambda: self.execute(Command(name, args, actor)))
+        """`send` by name (scenarios, scripts, tests): the arguments are checked against the catalogue first."""
+        return self.call(lambda: self._result(C.parse(name, args), actor))
 
     def call(self, fn: Callable[[], object]) -> Future:
         """Run `fn` on the engine thread (inline when the engine has no thread) and return its future."""
@@ -124,8 +143,8 @@ class Room:
             done += 1
 
     def command(self, name: str, actor: str = "system", /, **args) -> list[Event]:
-        """Run a command and wait for its stored events (raises Refused with the reason)."""
-        return self.submit(name, actor, **args).result(COMMAND_TIMEOUT_S)
+        """Run a command by name and wait for its stored events (raises Refused with the reason)."""
+        return self.submit(name, actor, **args).result(COMMAND_TIMEOUT_S).events
 
     @staticmethod
     def _run(fn, future: Future) -> None:
@@ -137,34 +156,38 @@ class Room:
             future.set_exception(exc)
 
     # -- engine-thread work -------------------------------------------------------------------------------
-    def execute(self, command: Command) -> list[Event]:
+    def _result(self, command: C.Command, actor: str) -> CommandResult:
+        return CommandResult(self.execute(command, actor), self.snapshot())
+
+    def execute(self, command: C.Command, actor: str = "system") -> list[Event]:
         now = self.clock.now()
         for guard in self._guards:
-            guard(command)
-        special = self._commands.get(command.name)
-        if special is not None:
-            return special(command, now)
-        news = decide(self.state, command, now, self.config.session, new_id=_new_session_id)
-        return self._record(news, now)
+            guard(command, actor)
+        handler = self._handlers.get(command.name)
+        if handler is None:
+            raise Refused(f"{command.name} is not available in this room")
+        return handler(command, actor, now)
 
-    def _acknowledge(self, command: Command, now) -> list[Event]:
-        alarm_id = command.args.get("alarm_id")
-        if alarm_id is None and "condition" in command.args:  # scripts name the condition, not the id
-            alarm = self.monitoring.board.for_condition(command.args["condition"])
+    def _decide(self, command: C.Command, actor: str, now) -> list[Event]:
+        return self._record(decide(self.state, command, actor, now, self.config.session, new_id=_new_session_id),
+                            now)
+
+    def _acknowledge(self, command: C.AcknowledgeAlarm, actor: str, now) -> list[Event]:
+        alarm_id = command.alarm_id
+        if alarm_id is None and command.condition is not None:
+            alarm = self.monitoring.board.for_condition(command.condition)
             if alarm is None:
-                raise Refused(f"no {command.args['condition']} alarm is active")
+                raise Refused(f"no {command.condition} alarm is active")
             alarm_id = alarm.alarm_id
-        pairs = self.monitoring.acknowledge(alarm_id or "", command.actor)
-        return self._record_pairs(pairs, command.actor, now)
+        return self._record_pairs(self.monitoring.acknowledge(alarm_id or "", actor), actor, now)
 
-    def _pause_audio(self, command: Command, now) -> list[Event]:
-        return self._record_pairs(self.monitoring.pause_audio(command.actor, now), command.actor, now)
+    def _pause_audio(self, command: C.PauseAlarmAudio, actor: str, now) -> list[Event]:
+        return self._record_pairs(self.monitoring.pause_audio(actor, now), actor, now)
 
-    def _capture_baseline(self, command: Command, now) -> list[Event]:
-        values = self.monitoring.baseline(now)
-        return self.execute(Command("record_baseline", values, command.actor))
+    def _capture_baseline(self, command: C.CaptureBaseline, actor: str, now) -> list[Event]:
+        return self.execute(C.RecordBaseline(**self.monitoring.baseline(now)), actor)
 
-    def _correct_event(self, command: Command, now) -> list[Event]:
+    def _correct_event(self, command: C.CorrectEvent, actor: str, now) -> list[Event]:
         """`correct_event(seq, reason, changes)`: the domain decides from the entry and its earlier corrections;
         the correction is logged in the entry's session, open or closed."""
         def find(seq):
@@ -173,15 +196,26 @@ class Room:
         def corrections_of(event: Event):
             return self.log.events(kinds=(K.EVENT_CORRECTED,), session_id=event.session_id)
 
-        return self._record([correct(command.args, command.actor, find, corrections_of, self.config.session)], now)
+        return self._record([correct(command.args(), actor, find, corrections_of, self.config.session)], now)
 
-    def register_command(self, name: str, handler: Callable) -> None:
-        """Add a room command (ambient, staff, ...): `handler(command, now)` returns (kind, payload) pairs to log,
-        or raises Refused. It runs on the engine thread like every other command."""
-        self._commands[name] = lambda command, now: self._record_pairs(handler(command, now), command.actor, now)
+    def bind(self, cls: type[C.Command], handler: Callable) -> None:
+        """Handle a catalogue command here (ambient, staff, devices): `handler(command, actor, now)` returns
+        (kind, payload) pairs to log, or raises Refused. It runs on the engine thread like every other command."""
+        self._bind(cls, lambda command, actor, now: self._record_pairs(handler(command, actor, now), actor, now))
 
-    def add_command_guard(self, guard: Callable[[Command], None]) -> None:
-        """`guard(command)` runs before every command and may refuse it (raise Refused), e.g. a locked screen."""
+    def _bind(self, cls: type[C.Command], handler: Callable) -> None:
+        if C.CATALOGUE.get(getattr(cls, "name", None)) is not cls:
+            raise ValueError(f"{cls.__name__} is not a command of the catalogue")
+        if cls.name in self._handlers:
+            raise ValueError(f"{cls.name} already has a handler")
+        self._handlers[cls.name] = handler
+
+    def unbound(self) -> list[str]:
+        return [name for name in C.CATALOGUE if name not in self._handlers]
+
+    def add_command_guard(self, guard: Guard) -> None:
+        """`guard(command, actor)` runs before every command and may refuse it (raise Refused), e.g. a locked
+        screen."""
         self._guards.append(guard)
 
     def defer(self, fn: Callable[[], None]) -> None:
@@ -306,7 +340,13 @@ class Room:
         return snap
 
     # -- thread -------------------------------------------------------------------------------------------
-    def start(self) -> "Room":
+    def start(self, *, partial: bool = False) -> "Room":
+        """Run the engine thread. Every catalogue command must have its handler by now (devices and staff sign-in
+        bind theirs); `partial` starts a room without some of its parts (tests of one part), refusing their
+        commands."""
+        missing = self.unbound()
+        if missing and not partial:
+            raise RuntimeError(f"no handler bound for {', '.join(missing)}")
         if self._thread is None:
             self._thread = threading.Thread(target=self._loop, name="room-engine", daemon=True)
             self._thread.start()

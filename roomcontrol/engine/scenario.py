@@ -3,12 +3,12 @@
     name = "Standard session"
     [[step]]
     at = "03:00"                 # mm:ss (or h:mm:ss) after the scenario starts, in room-clock time
-    do = "start_infusion"        # a command of roomcontrol.domain.commands
+    do = "start_infusion"        # a command of roomcontrol.domain.catalogue
     actor = "rn.ada"             # staff id, "patient" or "system"
     args = { }                   # the command's arguments
 
 Later issues add steps that drive simulated devices (`do = "vitals.desaturation"`); a step whose `do` is not a
-session command is handed to the registered step handlers.
+command of the catalogue is handed to the registered step handlers.
 """
 
 from __future__ import annotations
@@ -18,12 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from roomcontrol.domain.commands import COMMANDS
+from roomcontrol.domain.catalogue import CATALOGUE
 from roomcontrol.domain.errors import Refused
-
-
-# Commands the engine adds to the session's own (alarms, ambience).
-ROOM_COMMANDS = ("acknowledge_alarm", "pause_alarm_audio", "capture_baseline", "apply_scene", "set_ambient")
 
 
 class ScenarioError(Exception):
@@ -78,7 +74,7 @@ def load_scenario(path: Path | str, extra_steps: tuple[str, ...] = ()) -> Scenar
         except ValueError as exc:
             raise ScenarioError(f"{where}: {exc}") from None
         do = entry.get("do")
-        known = COMMANDS + ROOM_COMMANDS + tuple(extra_steps)
+        known = tuple(CATALOGUE) + tuple(extra_steps)
         if do not in known:
             raise ScenarioError(f"{where}: do = {do!r} is not a command; known: {', '.join(known)}")
         if at < last:

@@ -1,6 +1,6 @@
 """Staff sign-in on the room: the `unlock` and `lock` commands, lock-out after repeated wrong PINs.
 
-Both run on the engine thread (registered with `room.register_command`), so the PIN's slow hash is checked
+Both run on the engine thread (bound with `room.bind`), so the PIN's slow hash is checked
 off the GUI thread and every outcome is logged in order with the rest of the room: `staff.unlocked`,
 `staff.locked`, `staff.pin_rejected` (the PIN itself is never logged) and `staff.locked_out`.
 Wrong-PIN counters live in the staff table, so a restart does not reset a lock-out.
@@ -10,20 +10,16 @@ from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from roomcontrol.domain import catalogue as C
 from roomcontrol.domain import staff as D
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import NewEvent
 from roomcontrol.domain.timefmt import parse_iso
-from roomcontrol.engine.room import Room
+from roomcontrol.engine.room import CommandResult, Room
 from roomcontrol.store.staff import StaffStore
 
 
 _PIN_CHECKS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pin-check")
-
-# What the patient may do from the chair, signed in or not (DESIGN.md, The screen).
-PATIENT_COMMANDS = frozenset({"set_ambient", "call_nurse", "record_assessment"})
-PATIENT_SCALES = frozenset({"PHQ-9", "GAD-7"})
-OPEN_COMMANDS = frozenset({"unlock", "lock"})
 
 
 class StaffGate:
@@ -31,40 +27,38 @@ class StaffGate:
         self.room = room
         self.store = StaffStore(room.db)
         self.signed_in: dict | None = None  # {"staff_id", "name", "role"} of who unlocked last
-        room.register_command("unlock", self._unlock)
-        room.register_command("lock", self._lock)
+        room.bind(C.Unlock, self._unlock)
+        room.bind(C.Lock, self._lock)
         room.add_command_guard(self._guard)
 
-    def _guard(self, command) -> None:
+    def _guard(self, command: C.Command, actor: str) -> None:
         """The lock is the engine's, not only the screen's: nothing clinical happens unless a nurse is signed in,
-        and every act is recorded under the nurse who is."""
-        if command.name in OPEN_COMMANDS or command.actor == "system":
+        and every act is recorded under the nurse who is. Who may send what is the catalogue's audience."""
+        if command.audience == C.ANYONE or actor == "system":
             return
-        if command.actor == "patient":
-            if command.name not in PATIENT_COMMANDS or (
-                    command.name == "record_assessment" and command.args.get("scale") not in PATIENT_SCALES):
+        if actor == "patient":
+            if not command.patient_may():
                 raise Refused("that needs a nurse to sign in")
             return
         if self.signed_in is None:
             raise Refused("the screen is locked: sign in first")
-        if command.actor != self.signed_in["staff_id"]:
-            raise Refused(f"{self.signed_in['name']} is signed in, not {command.actor}")
+        if actor != self.signed_in["staff_id"]:
+            raise Refused(f"{self.signed_in['name']} is signed in, not {actor}")
 
     def staff_list(self) -> Future:
         """Active accounts (id, name, role) for the sign-in screen, read on the engine thread."""
         return self.room.call(lambda: [r.public() for r in self.store.all(active_only=True)])
 
     # -- commands (engine thread) -------------------------------------------------------------------------
-    def _unlock(self, command, now) -> list:
+    def _unlock(self, command: C.Unlock, actor: str, now) -> list:
         """The `unlock` command (scripts, tests): checks the PIN inline. The screen uses `unlock()` instead."""
-        row = self._check(command.args.get("staff_id"), now)
-        pin = command.args.get("pin")
-        return self._conclude(row, isinstance(pin, str) and D.verify_pin(pin, row.pin_hash), now)
+        row = self._check(command.staff_id, now)
+        return self._conclude(row, D.verify_pin(command.pin, row.pin_hash), now)
 
     def unlock(self, staff_id: str, pin: str) -> Future:
         """The screen's sign-in. The slow salted hash (~0.1 s of scrypt) runs on a worker thread, so readings and
         alarms never wait behind it; the account check before and the outcome after run on the engine thread,
-        in order with everything else. The future gives the logged events, or raises Refused."""
+        in order with everything else. The future gives a CommandResult, as a command's does, or raises Refused."""
         out: Future = Future()
 
         def fail(exc: BaseException) -> None:
@@ -77,7 +71,8 @@ class StaffGate:
             if f.exception():
                 return fail(f.exception())
             row, ok = f.result()
-            self.room.call(lambda: self._record(self._conclude(row, ok, self.room.clock.now()), row.staff_id)) \
+            self.room.call(lambda: CommandResult(self._record(self._conclude(row, ok, self.room.clock.now()),
+                                                              row.staff_id), self.room.snapshot())) \
                 .add_done_callback(concluded)
 
         def checked(f: Future) -> None:
@@ -127,11 +122,11 @@ class StaffGate:
         sid = session.session_id if session else None
         return [self.room.record(NewEvent(kind, payload, actor, sid)) for kind, payload in pairs]
 
-    def _lock(self, command, now) -> list:
+    def _lock(self, command: C.Lock, actor: str, now) -> list:
         if self.signed_in is None:
             return []
         who, self.signed_in = self.signed_in["staff_id"], None
-        return [(D.STAFF_LOCKED, {"staff_id": who, "reason": command.args.get("reason", "locked")})]
+        return [(D.STAFF_LOCKED, {"staff_id": who, "reason": command.reason})]
 
     def _log(self, kind: str, payload: dict) -> None:
         session = self.room.state.open_session

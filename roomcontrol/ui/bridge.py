@@ -1,7 +1,8 @@
 """Engine → GUI: callbacks from the engine and device threads become Qt signals queued to the GUI thread.
 
-`Commands` sends every command with `room.submit(...)` and never waits: the future's callback (on the engine
-thread) emits a signal, and the GUI thread gets the stored events or the refusal's plain reason from it.
+`Commands` turns the futures of commands and reads (`room.send(...)`, `room.call(...)`) into signals and never
+waits: the future's callback (on the engine thread) emits a signal, and the GUI thread gets the result or the
+refusal's plain reason from it.
 """
 
 from __future__ import annotations

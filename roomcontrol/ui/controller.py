@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from roomcontrol.domain import staff as S
 from roomcontrol.ui.bridge import Commands, EngineBridge
+from roomcontrol.ui.operations import Operations
 
 ACTIVITY = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress, QEvent.Type.Wheel}
 HISTORY_ROOM_EVENTS = 60
@@ -41,6 +42,7 @@ class RoomController(QObject):
         self.history: list = []
         self.vitals_history: list = []
         self.commands = Commands(self)
+        self.ops = Operations(self)  # what the screens send: one operation per command
         self.bridge = EngineBridge(self)
         self.bridge.snapshot.connect(self._on_snapshot)
         self.bridge.event.connect(self._on_event)
@@ -72,15 +74,15 @@ class RoomController(QObject):
 
     def unlock(self, staff_id: str, pin: str, on_ok=None, on_error=None) -> None:
         if self.gate is None:
-            self.send("unlock", actor=staff_id, on_ok=on_ok, on_error=on_error, staff_id=staff_id, pin=pin)
+            self.ops.unlock(staff_id, pin, on_ok=on_ok, on_error=on_error)
             return
         # The gate checks the PIN's slow hash off the engine thread; the outcome comes back like a command's.
-        self.commands.run(self.gate.unlock(staff_id, pin), lambda events: self._done(events, on_ok),
+        self.commands.run(self.gate.unlock(staff_id, pin), lambda result: self._done(result, on_ok),
                           on_error or self.notice.emit)
 
     def lock(self, reason: str = "locked by hand") -> None:
         if self.staff is not None:
-            self.send("lock", reason=reason)
+            self.ops.lock(reason)
 
     def staff_list(self, on_ok: Callable) -> None:
         if self.gate is None:
@@ -89,12 +91,12 @@ class RoomController(QObject):
         self.commands.run(self.gate.staff_list(), on_ok, self.notice.emit)
 
     # -- commands and reads, never waiting -----------------------------------------------------------
-    def send(self, name: str, *, actor: str | None = None, on_ok: Callable | None = None,
-             on_error: Callable | None = None, **args) -> None:
-        """Submit a room command; `on_ok(events)` or `on_error(reason)` run later on the GUI thread.
+    def run(self, command, *, actor: str | None = None, on_ok: Callable | None = None,
+            on_error: Callable | None = None) -> None:
+        """Send a typed command (see `ops`); `on_ok(events)` or `on_error(reason)` run later on the GUI thread.
         Without on_error, a refusal is shown as a notice."""
-        future = self.room.submit(name, actor or self.actor, **args)
-        self.commands.run(future, lambda events: self._done(events, on_ok), on_error or self.notice.emit)
+        future = self.room.send(command, actor or self.actor)
+        self.commands.run(future, lambda result: self._done(result, on_ok), on_error or self.notice.emit)
 
     def call(self, fn: Callable, on_ok: Callable | None = None, on_error: Callable | None = None) -> None:
         """Run `fn` on the engine thread (reads of the store, device status) and get its result later."""
@@ -116,10 +118,10 @@ class RoomController(QObject):
         self.history = sorted([e for e in events if e.seq not in seen] + self.history, key=lambda e: e.seq)
         self.history_loaded.emit(self.history)
 
-    def _done(self, events, on_ok) -> None:
-        self.refresh()
+    def _done(self, result, on_ok) -> None:
+        self._on_snapshot(result.snapshot)  # the room right after the command: no second trip to the engine
         if on_ok:
-            on_ok(events)
+            on_ok(result.events)
 
     # -- engine signals ------------------------------------------------------------------------------
     def _on_snapshot(self, snap) -> None:

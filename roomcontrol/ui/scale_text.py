@@ -61,4 +61,3 @@ TEXT = {
         },
     },
 }
-PATIENT_SCALES = ("PHQ-9", "GAD-7")

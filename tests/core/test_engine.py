@@ -49,7 +49,7 @@ def test_time_passes_while_the_app_is_down(tmp_path):
 
 def test_threaded_engine_serialises_commands_from_many_threads(tmp_path):
     import threading
-    room = make_room(tmp_path).start()
+    room = make_room(tmp_path).start(partial=True)
     seen = []
     room.subscribe(on_event=seen.append)
     room.command("open_session", NURSE, patient_ref="PT-1", weight_kg=70)
@@ -70,7 +70,7 @@ def test_threaded_engine_serialises_commands_from_many_threads(tmp_path):
 
 
 def test_refusal_crosses_the_thread_and_the_engine_goes_on(tmp_path):
-    room = make_room(tmp_path).start()
+    room = make_room(tmp_path).start(partial=True)
     with pytest.raises(Refused, match="no session is open"):
         room.command("start_infusion", NURSE)
     assert room.command("add_note", NURSE, text="still here")[0].kind == "note.added"

@@ -72,7 +72,7 @@ def test_a_slider_drag_is_one_event_and_the_patient_stays_within_limits(room_and
 
 def test_simulated_vitals_reach_the_log_and_the_vitals_table(tmp_path):
     from roomcontrol.clock import SystemClock
-    room = make_room(tmp_path, clock=SystemClock()).start()
+    room = make_room(tmp_path, clock=SystemClock()).start(partial=True)
     devices = RoomDevices(room, room.config, audio=False).start()
     room.command("open_session", NURSE, patient_ref="PT-1", weight_kg=70)
     deadline = time.monotonic() + 10
@@ -123,3 +123,15 @@ def test_diffuser_is_off_after_a_sigkill_and_restart(tmp_path):
         proc.wait(timeout=10)
     finally:
         pty.close()
+
+
+def test_a_device_test_is_a_logged_command(room_and_devices):
+    room, _ = room_and_devices
+    [lit] = room.command("test_device", NURSE, device="lighting")
+    [misted] = room.command("test_device", NURSE, device="diffuser")
+    assert (lit.kind, lit.actor, lit.payload["device"]) == ("device.tested", NURSE, "lighting")
+    assert misted.payload == {"device": "diffuser", "outcome": "diffuser on for 5 s"}
+    with pytest.raises(Refused, match="no sound device"):
+        room.command("test_device", NURSE, device="audio")  # opened without audio
+    with pytest.raises(Refused, match="no test for 'vitals'"):
+        room.command("test_device", NURSE, device="vitals")

@@ -39,7 +39,7 @@ def test_one_open_session_per_room(room):
     ("dose_mg_per_kg", 2.5, r"dose 2.5 mg/kg is outside the allowed 0.1–2 mg/kg"),
     ("dose_mg_per_kg", 0.05, r"0.1–2 mg/kg"),
     ("planned_infusion_min", 10, r"planned infusion time 10 min is outside the allowed 20–240 min"),
-    ("weight_kg", "heavy", r"weight must be a number"),
+    ("weight_kg", "heavy", r"open_session: weight_kg must be a number, got 'heavy'"),
     ("patient_ref", " ", r"patient reference is required"),
     ("course_no", 0, r"course number must be a whole number 1–99"),
 ])
@@ -196,4 +196,11 @@ def test_abort_from_any_open_phase_and_not_after(room):
 
 def test_unknown_command_and_wrong_arguments(room):
     refused(room, "teleport", "unknown command")
-    refused(room, "open_session", "open_session: .*unexpected keyword", **OPEN_ARGS, colour="blue")
+    refused(room, "open_session", "open_session: unknown argument 'colour'; it takes patient_ref, weight_kg",
+            **OPEN_ARGS, colour="blue")
+    refused(room, "open_session", "open_session: missing weight_kg", patient_ref="PT-7")
+    refused(room, "open_session", "open_session: weight_kg must be a number, got True", patient_ref="PT-7",
+            weight_kg=True)
+    refused(room, "open_session", "open_session: course_no must be a whole number, got 1.5", **OPEN_ARGS,
+            course_no=1.5)
+    refused(room, "start_infusion", "start_infusion: unknown argument 'rate'; it takes no arguments", rate=3)

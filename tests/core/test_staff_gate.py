@@ -47,7 +47,7 @@ def test_acts_are_recorded_under_the_nurse_who_is_signed_in(gated):
 def test_the_screens_sign_in_checks_the_pin_off_the_engine_thread(tmp_path):
     import threading
     add_staff(tmp_path, "rn.ada", "Ada Lee", "nurse", "2468")
-    room = make_room(tmp_path).start()
+    room = make_room(tmp_path).start(partial=True)
     gate = StaffGate(room)
     seen = []
     original = __import__("roomcontrol.domain.staff", fromlist=["verify_pin"]).verify_pin
@@ -60,7 +60,7 @@ def test_the_screens_sign_in_checks_the_pin_off_the_engine_thread(tmp_path):
     try:
         with pytest.raises(Refused, match="wrong PIN; 4 tries left"):
             gate.unlock("rn.ada", "1357").result(10)
-        events = gate.unlock("rn.ada", "2468").result(10)
+        events = gate.unlock("rn.ada", "2468").result(10).events
     finally:
         engine_staff.D.verify_pin = original
     assert [e.kind for e in events] == ["staff.unlocked"] and gate.signed_in["staff_id"] == "rn.ada"

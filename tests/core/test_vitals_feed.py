@@ -29,7 +29,7 @@ def nonin_room(tmp_path, link):
                                                    "options": {"backoff_initial": 0.05, "backoff_max": 0.3}},
                                        "audio": {"driver": "none"}}}, errors)
     assert not errors
-    room = Room(config, tmp_path, SystemClock()).start()
+    room = Room(config, tmp_path, SystemClock()).start(partial=True)
     return room, RoomDevices(room, config).start()
 
 

@@ -29,7 +29,7 @@ def test_locked_screen_hides_clinical_data_and_idle_locks(ui, qtbot):
     assert not window.topbar.settings_button.isVisible()  # a nurse: no settings
     window.go("settings")
     assert window.current == "main"
-    c.send("open_session", patient_ref="PT-SECRET-7", weight_kg=80)
+    c.ops.open_session("PT-SECRET-7", 80, course_no=1, dose_mg_per_kg=0.5, planned_infusion_min=40)
     wait_phase(qtbot, ui, "pre_infusion")
     qtbot.waitUntil(lambda: "PT-SECRET-7" in visible_texts(second), timeout=WAIT_MS)
 
@@ -61,6 +61,8 @@ def test_admin_sees_settings_and_the_gui_stays_live_while_the_engine_is_busy(ui,
     qtbot.waitUntil(lambda: "Light at full" in settings.message.text(), timeout=WAIT_MS)
     click(qtbot, settings.tests["diffuser"])
     qtbot.waitUntil(lambda: "Diffuser on" in settings.message.text(), timeout=WAIT_MS)
+    tested = [(e.actor, e.payload["device"]) for e in ui.room.log.events() if e.kind == "device.tested"]
+    assert tested == [("admin.grace", "lighting"), ("admin.grace", "diffuser")]  # each test is in the log
     window.go("main")
     # The engine is stuck for a second (a slow disk): pressing a button returns at once, the refusal or
     # result arrives later by signal, and the GUI keeps painting meanwhile.

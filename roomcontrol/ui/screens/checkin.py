@@ -139,29 +139,29 @@ class CheckInScreen(QWidget):
         self.message.setText(text)
 
     def _open(self) -> None:
-        self.controller.send("open_session", patient_ref=self.patient_ref.text(), weight_kg=self.weight.value(),
-                             dose_mg_per_kg=round(self.dose.value(), 3), course_no=self.course.value(),
-                             planned_infusion_min=self.minutes.value(),
-                             on_ok=lambda _: self._say("Session opened: now the checklist"), on_error=self._say)
+        self.controller.ops.open_session(self.patient_ref.text(), self.weight.value(),
+                                         dose_mg_per_kg=round(self.dose.value(), 3), course_no=self.course.value(),
+                                         planned_infusion_min=self.minutes.value(),
+                                         on_ok=lambda _: self._say("Session opened: now the checklist"),
+                                         on_error=self._say)
 
     def _confirm(self, item: str) -> None:
         extra = {}
         if item == "npo":
             extra = {"hours_since_solids": self.solids.value(), "hours_since_clear_fluids": self.fluids.value()}
-        self.controller.send("confirm_checklist", item=item, **extra,
-                             on_ok=lambda _: self._say(f"Confirmed: {F.words(item)}"), on_error=self._say)
+        self.controller.ops.confirm_checklist(item, **extra, on_ok=lambda _: self._say(f"Confirmed: {F.words(item)}"),
+                                              on_error=self._say)
 
     def _capture(self) -> None:
-        self.controller.send("capture_baseline", on_ok=lambda _: self._say("Baseline captured from the monitor"),
-                             on_error=self._say)
+        self.controller.ops.capture_baseline(on_ok=lambda _: self._say("Baseline captured from the monitor"),
+                                             on_error=self._say)
 
     def _record(self) -> None:
-        self.controller.send("record_baseline", heart_rate=self.hr.value(), spo2=self.spo2.value(),
-                             nibp_systolic=self.sys.value(), nibp_diastolic=self.dia.value(),
-                             on_ok=lambda _: self._say("Baseline recorded"), on_error=self._say)
+        self.controller.ops.record_baseline(self.hr.value(), self.spo2.value(), self.sys.value(), self.dia.value(),
+                                            on_ok=lambda _: self._say("Baseline recorded"), on_error=self._say)
 
     def _start(self) -> None:
-        self.controller.send("start_infusion", on_ok=lambda _: self.navigate.emit("main"), on_error=self._say)
+        self.controller.ops.start_infusion(on_ok=lambda _: self.navigate.emit("main"), on_error=self._say)
 
     def show_prompt(self, text: str) -> None:
         """A flag for the nurse (PHQ-9 item 9 above zero); stays until the next session."""

@@ -62,8 +62,8 @@ class DischargeScreen(QWidget):
         controller.snapshot.connect(self.show_snapshot)
 
     def _discharge(self) -> None:
-        self.controller.send("discharge", escort_confirmed=self.escort.isChecked(),
-                             on_ok=lambda _: self._done(), on_error=self.message.setText)
+        self.controller.ops.discharge(self.escort.isChecked(), on_ok=lambda _: self._done(),
+                                      on_error=self.message.setText)
 
     def _done(self) -> None:
         self.message.setText("")

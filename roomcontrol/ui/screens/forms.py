@@ -6,8 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
+from roomcontrol.domain.catalogue import PATIENT_SCALES
 from roomcontrol.ui import theme
-from roomcontrol.ui.scale_text import PATIENT_SCALES
 from roomcontrol.ui.widgets.buttons import Choice, Stepper, button
 from roomcontrol.ui.widgets.page import page
 from roomcontrol.ui.widgets.scale_form import ScaleForm
@@ -99,9 +99,9 @@ class MedicationScreen(QWidget):
         self.route.set_value(route)
 
     def _save(self) -> None:
-        self.controller.send("give_medication", drug=self.drug.text(), dose=self.dose.value(),
-                             unit=self.unit.value or "", route=self.route.value or "",
-                             on_ok=lambda _: self._done(), on_error=self.message.setText)
+        self.controller.ops.give_medication(self.drug.text(), self.dose.value(), self.unit.value or "",
+                                            self.route.value or "", on_ok=lambda _: self._done(),
+                                            on_error=self.message.setText)
 
     def _done(self) -> None:
         self.message.setText("")
@@ -125,8 +125,8 @@ class NoteScreen(QWidget):
         box.addWidget(button("Add note", self._save, kind="primary", name="add note"))
 
     def _save(self) -> None:
-        self.controller.send("add_note", text=self.text.toPlainText(), on_ok=lambda _: self._done(),
-                             on_error=self.message.setText)
+        self.controller.ops.add_note(self.text.toPlainText(), on_ok=lambda _: self._done(),
+                                     on_error=self.message.setText)
 
     def _done(self) -> None:
         self.text.clear()

@@ -78,8 +78,8 @@ class LockScreen(QWidget):
 
     def _call_nurse(self) -> None:
         self.call.setEnabled(False)
-        self.controller.send("call_nurse", actor="patient", on_ok=lambda _: self._called_ok(),
-                             on_error=lambda _: self._called_fail())
+        self.controller.ops.call_nurse(actor="patient", on_ok=lambda _: self._called_ok(),
+                                       on_error=lambda _: self._called_fail())
 
     def _called_ok(self) -> None:
         self.call.setEnabled(True)

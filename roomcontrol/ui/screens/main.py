@@ -43,8 +43,8 @@ class QuickEvents(QWidget):
         self._clear = QTimer(self, singleShot=True, interval=4000, timeout=lambda: self.feedback.setText(""))
 
     def _symptom(self, symptom: str) -> None:
-        self.controller.send("note_symptom", symptom=symptom, on_ok=lambda _: self.say(f"Noted: {symptom}"),
-                             on_error=lambda reason: self.say(reason, ok=False))
+        self.controller.ops.note_symptom(symptom, on_ok=lambda _: self.say(f"Noted: {symptom}"),
+                                         on_error=lambda reason: self.say(reason, ok=False))
 
     def say(self, text: str, ok: bool = True) -> None:
         self.feedback.setStyleSheet(f"color: {theme.OK if ok else theme.WARN};")

@@ -13,13 +13,13 @@ from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
 from roomcontrol.ui.widgets.buttons import Choice, HoldButton, button
 
+# The acts that need a reason: pause, stop (the infusion early) and abort (the session).
 REASONS = {
-    "pause_infusion": ("Patient request", "Nausea", "Bathroom", "Blood pressure", "IV check"),
-    "stop_infusion": ("Patient request", "Adverse reaction", "Blood pressure", "IV problem"),
-    "abort_session": ("Patient declined", "Criteria not met", "Clinical concern", "Equipment"),
+    "pause": ("Patient request", "Nausea", "Bathroom", "Blood pressure", "IV check"),
+    "stop": ("Patient request", "Adverse reaction", "Blood pressure", "IV problem"),
+    "abort": ("Patient declined", "Criteria not met", "Clinical concern", "Equipment"),
 }
-ASK = {"pause_infusion": "Pause — why?", "stop_infusion": "Stop the infusion early — why?",
-       "abort_session": "Abort the session — why?"}
+ASK = {"pause": "Pause — why?", "stop": "Stop the infusion early — why?", "abort": "Abort the session — why?"}
 
 
 class ReasonPanel(QWidget):
@@ -29,7 +29,7 @@ class ReasonPanel(QWidget):
     def __init__(self, controller):
         super().__init__()
         self.controller = controller
-        self.command = ""
+        self.act = ""
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         self.ask = QLabel("")
@@ -49,24 +49,26 @@ class ReasonPanel(QWidget):
         row.setStretch(0, 1)
         box.addLayout(row)
 
-    def open(self, command: str) -> None:
-        self.command = command
-        self.ask.setText(ASK[command])
+    def open(self, act: str) -> None:
+        self.act = act
+        self.ask.setText(ASK[act])
         if self.choice is not None:
             self.choice.deleteLater()
-        self.choice = Choice(REASONS[command])
+        self.choice = Choice(REASONS[act])
         self.choices_holder.addWidget(self.choice)
         self.other.clear()
-        held = command != "pause_infusion"
+        held = act != "pause"
         self.tap.setVisible(not held)
         self.hold.setVisible(held)
-        self.hold.setText("Hold to stop" if command == "stop_infusion" else "Hold to abort")
+        self.hold.setText("Hold to stop" if act == "stop" else "Hold to abort")
 
     def reason(self) -> str:
         return self.other.text().strip() or (self.choice.value if self.choice else "") or ""
 
     def _confirm(self) -> None:
-        self.controller.send(self.command, reason=self.reason(), on_ok=lambda _: self.close_panel())
+        ops = self.controller.ops
+        send = {"pause": ops.pause_infusion, "stop": ops.stop_infusion, "abort": ops.abort_session}[self.act]
+        send(self.reason(), on_ok=lambda _: self.close_panel())
 
     def close_panel(self) -> None:
         self.done.emit()
@@ -116,14 +118,14 @@ class SessionCard(QWidget):
         self.b = {
             "checkin": button("Check in a patient", lambda: self.navigate.emit("checkin"), kind="primary"),
             "continue": button("Check-in", lambda: self.navigate.emit("checkin")),
-            "start": button("Start infusion", lambda: c.send("start_infusion"), kind="primary"),
-            "pause": button("Pause", lambda: self._reason("pause_infusion")),
-            "resume": button("Resume", lambda: c.send("resume_infusion"), kind="primary"),
-            "complete": button("Complete", lambda: c.send("complete_infusion"), kind="primary"),
-            "stop": button("Stop early…", lambda: self._reason("stop_infusion"), kind="danger"),
+            "start": button("Start infusion", lambda: c.ops.start_infusion(), kind="primary"),
+            "pause": button("Pause", lambda: self._reason("pause")),
+            "resume": button("Resume", lambda: c.ops.resume_infusion(), kind="primary"),
+            "complete": button("Complete", lambda: c.ops.complete_infusion(), kind="primary"),
+            "stop": button("Stop early…", lambda: self._reason("stop"), kind="danger"),
             "cadss": button("CADSS-6", lambda: self.navigate.emit("CADSS-6")),
             "discharge": button("Discharge…", lambda: self.navigate.emit("discharge"), kind="primary"),
-            "abort": button("Abort…", lambda: self._reason("abort_session"), kind="quiet"),
+            "abort": button("Abort…", lambda: self._reason("abort"), kind="quiet"),
         }
         for key, b in self.b.items():
             b.setAccessibleName(key)
@@ -135,8 +137,8 @@ class SessionCard(QWidget):
         box.addWidget(self.stack)
         self.show_phase("idle")
 
-    def _reason(self, command: str) -> None:
-        self.reasons.open(command)
+    def _reason(self, act: str) -> None:
+        self.reasons.open(act)
         self.stack.setCurrentWidget(self.reasons)
 
     def show_phase(self, phase: str) -> None:

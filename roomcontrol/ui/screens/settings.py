@@ -11,8 +11,6 @@ from roomcontrol.ui import format as F
 from roomcontrol.ui.widgets.buttons import button
 from roomcontrol.ui.widgets.page import page
 
-TEST_S = 5
-
 
 def _panel(title: str) -> tuple[QWidget, QVBoxLayout]:
     w = QWidget(objectName="panel")
@@ -36,7 +34,7 @@ class SettingsScreen(QWidget):
         grid = QGridLayout()
         self.health: dict[str, QLabel] = {}
         self.tests: dict = {}
-        tests = {"lighting": self._test_light, "audio": self._test_sound, "diffuser": self._test_diffuser}
+        testable = ("lighting", "audio", "diffuser")
         for row, (device, label) in enumerate(DEVICE_LABELS.items()):
             driver = controller.config.devices.get(device)
             grid.addWidget(QLabel(f"{label}"), row, 0)
@@ -44,8 +42,8 @@ class SettingsScreen(QWidget):
                                   objectName="dim"), row, 1)
             self.health[device] = QLabel("—")
             grid.addWidget(self.health[device], row, 2)
-            if device in tests:
-                self.tests[device] = button("Test", tests[device], name=f"test {device}")
+            if device in testable:
+                self.tests[device] = button("Test", lambda d=device: self._test(d), name=f"test {device}")
                 grid.addWidget(self.tests[device], row, 3)
         dbox.addLayout(grid)
         self.message = QLabel("", objectName="message")
@@ -81,24 +79,12 @@ class SettingsScreen(QWidget):
             word, level = F.HEALTH.get(snap.devices.get(device), (snap.devices.get(device) or "—", None))
             label.setText(word)
 
-    def _test_light(self) -> None:
-        self.controller.send("set_ambient", target="light", value=100, final=False)
-        self.message.setText("Light at full; the scene comes back with the next change")
+    def _test(self, device: str) -> None:
+        """A logged test (who, which device, the outcome), run by the engine without waiting on the device."""
+        self.controller.ops.test_device(device, on_ok=self._tested, on_error=self.message.setText)
 
-    def _test_sound(self) -> None:
-        devices = self.controller.devices
-        if devices is None or devices.audio is None:
-            self.message.setText("No sound device on this PC")
-            return
-        self.controller.call(devices.audio.play_chime, lambda _: self.message.setText("Chime played"))
-
-    def _test_diffuser(self) -> None:
-        devices = self.controller.devices
-        if devices is None:
-            return
-        from roomcontrol.devices.diffuser import MistProgram
-        self.controller.call(lambda: devices.diffuser.start(MistProgram(TEST_S, 0, TEST_S)),
-                             lambda _: self.message.setText(f"Diffuser on for {TEST_S} s"))
+    def _tested(self, events) -> None:
+        self.message.setText(events[0].payload["outcome"].capitalize())
 
 
 def _n(value) -> str:

@@ -74,10 +74,10 @@ class AlarmBanner(QWidget):
 
     def _acknowledge(self) -> None:
         if self.top is not None:
-            self.controller.send("acknowledge_alarm", alarm_id=self.top.alarm_id)
+            self.controller.ops.acknowledge_alarm(self.top.alarm_id)
 
     def _pause(self) -> None:
-        self.controller.send("pause_alarm_audio")
+        self.controller.ops.pause_alarm_audio()
 
     def _blink(self) -> None:
         if self.active and not self.acknowledged:

@@ -70,8 +70,7 @@ class AmbientSlider(QWidget):
         self._send(self.slider.value(), True)
 
     def _send(self, value: int, final: bool) -> None:
-        self.controller.send("set_ambient", actor="patient" if self.patient else None,
-                             target=self.target, value=value, final=final)
+        self.controller.ops.set_ambient(self.target, value, final=final, actor="patient" if self.patient else None)
 
     def show_value(self, percent) -> None:
         if percent is None or self.slider.isSliderDown() or time.monotonic() - self.touched_at < USER_HOLD_S:
@@ -124,10 +123,10 @@ class AmbientPanel(QWidget):
 
     def _scene(self, name) -> None:
         if not getattr(self, "_quiet", False):
-            self.controller.send("apply_scene", scene=name)
+            self.controller.ops.apply_scene(name)
 
     def _track(self, move: str) -> None:
-        self.controller.send("set_ambient", actor="patient" if self.patient else None, target="track", value=move)
+        self.controller.ops.set_ambient("track", move, actor="patient" if self.patient else None)
 
     def _play_pause(self) -> None:
         self._track("pause" if self.playing else "play")
@@ -135,7 +134,7 @@ class AmbientPanel(QWidget):
         self.play.setText("Pause" if self.playing else "Play")
 
     def _diffuser(self) -> None:
-        self.controller.send("set_ambient", target="diffuser", value=self.diffuser.isChecked())
+        self.controller.ops.set_ambient("diffuser", self.diffuser.isChecked())
 
     def show_status(self, status: dict) -> None:
         self.light.show_value(status.get("light_percent"))

@@ -102,8 +102,9 @@ class ScaleForm(QWidget):
         items = self.items()
         self.save.setEnabled(False)
         self.message.setText("Saving…")
-        self.controller.send("record_assessment", actor=self.actor, scale=self.scale.name, items=items,
-                             on_ok=lambda events: self._saved(events, items), on_error=self._refused)
+        self.controller.ops.record_assessment(self.scale.name, items, actor=self.actor,
+                                              on_ok=lambda events: self._saved(events, items),
+                                              on_error=self._refused)
 
     def _saved(self, events, items) -> None:
         score = events[0].payload["score"] if events else self.total()

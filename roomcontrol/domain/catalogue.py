@@ -1,0 +1,246 @@
+"""The command catalogue: every command the room's engine accepts, declared once as a frozen dataclass.
+
+A declaration gives the command's name, its arguments with their types and defaults, and who may send it.
+`parse(name, args)` turns a by-name command (a scenario step, a script, a test) into the typed object, refusing
+an unknown name, a missing or unknown argument and a wrong type with a message naming the argument. Handlers
+take the typed object: the domain's in roomcontrol.domain.commands, the engine's bound by the engine
+(`Room.bind`), which refuses a name that is not declared here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+from typing import Any, ClassVar, get_args, get_type_hints
+
+from roomcontrol.domain.errors import Refused
+
+# Who may send a command (DESIGN.md, The screen). The actor "system" (scenarios, the room itself) may send any.
+STAFF = "staff"      # a nurse signed in on this room, under their own staff id
+PATIENT = "patient"  # also the patient from the chair (record_assessment: only the patient's own scales)
+ANYONE = "anyone"    # signed in or not (unlock, lock)
+PATIENT_SCALES = frozenset({"PHQ-9", "GAD-7"})
+
+CATALOGUE: dict[str, type] = {}
+
+
+def command(name: str, audience: str = STAFF, *, details: bool = False):
+    """Declare a command. `details=True`: further named arguments are kept in its `details` table."""
+    def declare(cls):
+        if name in CATALOGUE:
+            raise ValueError(f"command {name!r} is declared twice")
+        cls = dataclasses.dataclass(frozen=True, kw_only=True)(cls)
+        cls.name, cls.audience, cls.takes_details = name, audience, details
+        CATALOGUE[name] = cls
+        return cls
+    return declare
+
+
+class Command:
+    """The base of every declared command (its class attributes are set by `command`)."""
+    name: ClassVar[str]
+    audience: ClassVar[str]
+    takes_details: ClassVar[bool]
+
+    def args(self) -> dict:
+        """The arguments by name, as a by-name command gives them (details spread out)."""
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "details"}
+        return {**out, **getattr(self, "details", {})}
+
+    def patient_may(self) -> bool:
+        return self.audience in (PATIENT, ANYONE)
+
+
+# -- the session (handled in roomcontrol.domain.commands) ----------------------------------------------------
+@command("open_session")
+class OpenSession(Command):
+    patient_ref: str
+    weight_kg: float
+    course_no: int = 1
+    dose_mg_per_kg: float | None = None
+    planned_infusion_min: float | None = None
+    concentration_mg_per_ml: float | None = None
+
+
+@command("confirm_checklist", details=True)
+class ConfirmChecklist(Command):
+    item: str
+    hours_since_solids: float | None = None
+    hours_since_clear_fluids: float | None = None
+    details: dict = dataclasses.field(default_factory=dict)
+
+
+@command("record_baseline")
+class RecordBaseline(Command):
+    heart_rate: float
+    spo2: float
+    nibp_systolic: float
+    nibp_diastolic: float
+    source: str = "typed"
+
+
+@command("start_infusion")
+class StartInfusion(Command):
+    pass
+
+
+@command("pause_infusion")
+class PauseInfusion(Command):
+    reason: str
+
+
+@command("resume_infusion")
+class ResumeInfusion(Command):
+    pass
+
+
+@command("complete_infusion")
+class CompleteInfusion(Command):
+    pass
+
+
+@command("stop_infusion")
+class StopInfusion(Command):
+    reason: str
+
+
+@command("record_assessment", PATIENT)
+class RecordAssessment(Command):
+    scale: str
+    items: dict
+
+    def patient_may(self) -> bool:
+        return self.scale in PATIENT_SCALES
+
+
+@command("note_symptom", details=True)
+class NoteSymptom(Command):
+    symptom: str
+    severity: str | None = None
+    details: dict = dataclasses.field(default_factory=dict)
+
+
+@command("give_medication")
+class GiveMedication(Command):
+    drug: str
+    dose: float
+    unit: str
+    route: str
+    indication: str | None = None
+
+
+@command("add_note")
+class AddNote(Command):
+    text: str
+
+
+@command("call_nurse", PATIENT)
+class CallNurse(Command):
+    pass
+
+
+@command("discharge")
+class Discharge(Command):
+    escort_confirmed: bool = False
+
+
+@command("abort_session")
+class AbortSession(Command):
+    reason: str
+
+
+# -- the room (handlers bound by the engine) -----------------------------------------------------------------
+@command("acknowledge_alarm")
+class AcknowledgeAlarm(Command):
+    alarm_id: str | None = None
+    condition: str | None = None  # scripts name the condition, not the id
+
+
+@command("pause_alarm_audio")
+class PauseAlarmAudio(Command):
+    pass
+
+
+@command("capture_baseline")
+class CaptureBaseline(Command):
+    pass
+
+
+@command("correct_event")
+class CorrectEvent(Command):
+    seq: int
+    reason: str
+    changes: dict
+
+
+@command("apply_scene")
+class ApplyScene(Command):
+    scene: str
+
+
+@command("set_ambient", PATIENT)
+class SetAmbient(Command):
+    target: str
+    value: float | bool | str
+    final: bool = True  # false while a slider moves: applied, not logged
+
+
+@command("test_device")
+class DeviceTest(Command):
+    device: str
+
+
+@command("unlock", ANYONE)
+class Unlock(Command):
+    staff_id: str
+    pin: str
+
+
+@command("lock", ANYONE)
+class Lock(Command):
+    reason: str = "locked"
+
+
+_TYPE_WORDS = {str: "text", float: "a number", int: "a whole number", bool: "true or false", dict: "a table",
+               type(None): "none"}
+
+
+def parse(name: str, args: dict[str, Any]) -> Command:
+    """The typed command for a by-name one, or Refused saying what is wrong and what is allowed."""
+    cls = CATALOGUE.get(name)
+    if cls is None:
+        raise Refused(f"unknown command {name!r}")
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "details"}
+    given = {arg: value for arg, value in args.items() if arg in fields}
+    details = {arg: value for arg, value in args.items() if arg not in fields}
+    if details and not cls.takes_details:
+        takes = f"takes {', '.join(fields)}" if fields else "takes no arguments"
+        raise Refused(f"{name}: unknown argument {next(iter(details))!r}; it {takes}")
+    missing = [n for n, f in fields.items() if n not in given and f.default is dataclasses.MISSING
+               and f.default_factory is dataclasses.MISSING]
+    if missing:
+        raise Refused(f"{name}: missing {', '.join(missing)}")
+    return checked(cls(**given, **({"details": details} if cls.takes_details else {})))
+
+
+def checked(command: Command) -> Command:
+    """`command` if each argument has its declared type (a by-name one, or one built by the screen), else Refused."""
+    hints = get_type_hints(type(command))
+    for f in dataclasses.fields(command):
+        value, allowed = getattr(command, f.name), _types_of(hints[f.name])
+        if not any(_is(value, t) for t in allowed):
+            words = " or ".join(_TYPE_WORDS[t] for t in allowed)
+            raise Refused(f"{command.name}: {f.name} must be {words}, got {value!r}")
+    return command
+
+
+def _types_of(hint) -> tuple[type, ...]:
+    return get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+
+
+def _is(value, t: type) -> bool:
+    if isinstance(value, bool):  # bool is an int in Python, but never a number here
+        return t is bool
+    if t is float:  # a whole number is a number
+        return isinstance(value, (int, float))
+    return isinstance(value, t)

@@ -1,0 +1,107 @@
+"""What the screen asks of the room: one operation per command it sends, with typed parameters.
+
+Each builds the catalogue's command object and sends it through the controller, never waiting: `on_ok(events)` or
+`on_error(reason)` run later on the GUI thread; without on_error a refusal is shown as a notice. `actor` is the
+signed-in nurse unless given (the patient's own commands from the chair).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from roomcontrol.domain import catalogue as C
+
+OnOk = Callable[[list], None] | None
+OnError = Callable[[str], None] | None
+
+
+class Operations:
+    def __init__(self, controller):
+        self._controller = controller
+
+    def _send(self, command: C.Command, on_ok: OnOk, on_error: OnError, actor: str | None = None) -> None:
+        self._controller.run(command, actor=actor, on_ok=on_ok, on_error=on_error)
+
+    # -- the session ---------------------------------------------------------------------------------
+    def open_session(self, patient_ref: str, weight_kg: float, *, course_no: int, dose_mg_per_kg: float,
+                     planned_infusion_min: float, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.OpenSession(patient_ref=patient_ref, weight_kg=weight_kg, course_no=course_no,
+                                 dose_mg_per_kg=dose_mg_per_kg, planned_infusion_min=planned_infusion_min),
+                   on_ok, on_error)
+
+    def confirm_checklist(self, item: str, *, hours_since_solids: float | None = None,
+                          hours_since_clear_fluids: float | None = None, on_ok: OnOk = None,
+                          on_error: OnError = None) -> None:
+        self._send(C.ConfirmChecklist(item=item, hours_since_solids=hours_since_solids,
+                                      hours_since_clear_fluids=hours_since_clear_fluids), on_ok, on_error)
+
+    def record_baseline(self, heart_rate: float, spo2: float, nibp_systolic: float, nibp_diastolic: float, *,
+                        on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.RecordBaseline(heart_rate=heart_rate, spo2=spo2, nibp_systolic=nibp_systolic,
+                                    nibp_diastolic=nibp_diastolic), on_ok, on_error)
+
+    def capture_baseline(self, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.CaptureBaseline(), on_ok, on_error)
+
+    def start_infusion(self, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.StartInfusion(), on_ok, on_error)
+
+    def pause_infusion(self, reason: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.PauseInfusion(reason=reason), on_ok, on_error)
+
+    def resume_infusion(self, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.ResumeInfusion(), on_ok, on_error)
+
+    def complete_infusion(self, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.CompleteInfusion(), on_ok, on_error)
+
+    def stop_infusion(self, reason: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.StopInfusion(reason=reason), on_ok, on_error)
+
+    def record_assessment(self, scale: str, items: dict, *, actor: str | None = None, on_ok: OnOk = None,
+                          on_error: OnError = None) -> None:
+        self._send(C.RecordAssessment(scale=scale, items=items), on_ok, on_error, actor)
+
+    def note_symptom(self, symptom: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.NoteSymptom(symptom=symptom), on_ok, on_error)
+
+    def give_medication(self, drug: str, dose: float, unit: str, route: str, *, on_ok: OnOk = None,
+                        on_error: OnError = None) -> None:
+        self._send(C.GiveMedication(drug=drug, dose=dose, unit=unit, route=route), on_ok, on_error)
+
+    def add_note(self, text: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.AddNote(text=text), on_ok, on_error)
+
+    def call_nurse(self, *, actor: str | None = None, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.CallNurse(), on_ok, on_error, actor)
+
+    def discharge(self, escort_confirmed: bool, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.Discharge(escort_confirmed=escort_confirmed), on_ok, on_error)
+
+    def abort_session(self, reason: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.AbortSession(reason=reason), on_ok, on_error)
+
+    # -- alarms --------------------------------------------------------------------------------------
+    def acknowledge_alarm(self, alarm_id: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.AcknowledgeAlarm(alarm_id=alarm_id), on_ok, on_error)
+
+    def pause_alarm_audio(self, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.PauseAlarmAudio(), on_ok, on_error)
+
+    # -- the room's ambience and devices -------------------------------------------------------------
+    def apply_scene(self, scene: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.ApplyScene(scene=scene), on_ok, on_error)
+
+    def set_ambient(self, target: str, value: float | bool | str, *, final: bool = True, actor: str | None = None,
+                    on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.SetAmbient(target=target, value=value, final=final), on_ok, on_error, actor)
+
+    def test_device(self, device: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.DeviceTest(device=device), on_ok, on_error)
+
+    # -- sign-in -------------------------------------------------------------------------------------
+    def unlock(self, staff_id: str, pin: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.Unlock(staff_id=staff_id, pin=pin), on_ok, on_error, staff_id)
+
+    def lock(self, reason: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.Lock(reason=reason), on_ok, on_error)
