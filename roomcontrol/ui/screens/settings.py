@@ -96,7 +96,7 @@ class SettingsScreen(QWidget):
         if devices is None:
             return
         from roomcontrol.devices.diffuser import MistProgram
-        self.controller.call(lambda: devices.diffuser.start(MistProgram(TEST_S, 0, TEST_S)),
+        self.controller.call(lambda: devices.diffuser.mist(MistProgram(TEST_S, 0, TEST_S)),
                              lambda _: self.message.setText(f"Diffuser on for {TEST_S} s"))
 
 
