@@ -1,15 +1,13 @@
 """A reader thread per serial device: open any pyserial URL, feed a byte parser, report readings and health.
 
 The port may be a real UART, a USB adapter that can be unplugged, a pseudo-terminal (tests), `socket://` (a serial
-device server) or `loop://`. Whatever breaks - open fails, read raises, EOF - we close, report LOST and retry with
-the shared back-off (devices.base.Backoff) capped at `backoff_max`, so the room never needs a restart after a cable is replugged.
+device server) or `loop://`. Whatever breaks - open fails, read raises, EOF - we close, report LOST and retry after
+the shared Backoff (capped at `backoff_max`), so the room never needs a restart after a cable is replugged.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 

@@ -24,9 +24,7 @@ from roomcontrol.engine.room import Room
 log = logging.getLogger(__name__)
 PHASE_KINDS = {K.SESSION_OPENED, K.INFUSION_STARTED, K.INFUSION_PAUSED, K.INFUSION_RESUMED, K.RECOVERY_STARTED,
                K.SESSION_DISCHARGED, K.SESSION_ABORTED}
-
-
-DEVICE_KINDS = ("vitals", "lighting", "diffuser", "audio")  # opened in this order; closed diffuser first
+DEVICE_KINDS = ("vitals", "lighting", "diffuser", "audio")
 
 
 class RoomDevices:

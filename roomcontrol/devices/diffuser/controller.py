@@ -61,7 +61,7 @@ class DiffuserController(Device):
         super().__init__(name, clock=clock)
         self.switch = switch
         self.resend_s = resend_s
-        self.max_run_s = max_run_s          # the longest program the room starts (its scenes use this)
+        self.max_run_s = float(max_run_s)   # the longest program the room starts (its scenes use this)
         self.on_change = on_change          # (mist_on, reason) after each switch that reached the device
         self._lock = threading.Lock()       # state
         self._io = threading.Lock()         # the switch: worker thread vs atexit/close
