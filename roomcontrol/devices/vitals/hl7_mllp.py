@@ -96,8 +96,8 @@ class Hl7MllpServer(Device):
                  labels: dict[str, str] | None = None, device_tz: tzinfo | None = None,
                  no_data_after: float = 30.0, backoff_initial: float = 0.25, backoff_max: float = 5.0,
                  poll: float = 0.2, source: str = "hl7"):
-        self._lock = threading.Lock()
         super().__init__(name, clock=clock, on_health=on_health)
+        self._lock = threading.Lock()
         self.url = url
         self.source = source
         self._host, self._port = parse_listen_url(url)
