@@ -12,6 +12,7 @@ from pathlib import Path
 import platformdirs
 
 from roomcontrol.config.fields import Bool, Choice, ChoiceList, Float, Int, Span, Text, read_table
+from roomcontrol.devices.registry import DRIVERS, default_driver, driver_names, unknown_options
 from roomcontrol.domain.alarms import AlarmRules, Limit
 from roomcontrol.domain.policy import KNOWN_CHECKLIST_ITEMS, DoseBounds, Range, SessionPolicy
 
@@ -20,12 +21,6 @@ class ConfigError(Exception):
     """room.toml cannot be used; the message lists every problem, one per line."""
 
 
-DEVICE_DRIVERS = {
-    "vitals": ("simulated", "nonin", "masimo", "hl7"),
-    "lighting": ("simulated", "enttec_pro"),
-    "diffuser": ("simulated", "lcus_relay", "serial_line"),
-    "audio": ("pygame", "none"),
-}
 PRIORITIES = ("high", "medium", "low")
 # Per vitals kind: the absolute range any configured limit must stay in, and the safe defaults.
 ALARM_BOUNDS = {
@@ -76,8 +71,7 @@ class RoomConfig:
     room_name: str = "Room 1"
     clinic_name: str = "RoomControl Clinic"
     session: SessionPolicy = field(default_factory=SessionPolicy)
-    devices: dict[str, DeviceConfig] = field(default_factory=lambda: {
-        kind: DeviceConfig(drivers[0]) for kind, drivers in DEVICE_DRIVERS.items()})
+    devices: dict[str, DeviceConfig] = field(default_factory=lambda: _default_devices())
     alarms: AlarmRules = field(default_factory=lambda: AlarmRules(_default_limits()))
     scenes: dict[str, Scene] = field(default_factory=lambda: dict(DEFAULT_SCENES))
     phase_scenes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PHASE_SCENES))
@@ -86,8 +80,11 @@ class RoomConfig:
 
     def simulated(self) -> "RoomConfig":
         """The same room with every device simulated (--simulate, demo and training)."""
-        devices = {kind: DeviceConfig(DEVICE_DRIVERS[kind][0]) for kind in DEVICE_DRIVERS}
-        return replace(self, devices=devices)
+        return replace(self, devices=_default_devices())
+
+
+def _default_devices() -> dict[str, DeviceConfig]:
+    return {kind: DeviceConfig(default_driver(kind)) for kind in DRIVERS}
 
 
 def _default_limits() -> dict[str, Limit]:
@@ -222,19 +219,23 @@ def _devices(table: dict, defaults: dict[str, DeviceConfig], errors: list[str]) 
         errors.append("[devices] must be a table")
         return out
     for kind, entry in table.items():
-        if kind not in DEVICE_DRIVERS:
-            errors.append(f"devices.{kind}: unknown device; known: {', '.join(DEVICE_DRIVERS)}")
+        if kind not in DRIVERS:
+            errors.append(f"devices.{kind}: unknown device; known: {', '.join(DRIVERS)}")
             continue
-        spec = {"driver": Choice(DEVICE_DRIVERS[kind]), "url": DEVICE_URL, "options": None}
+        spec = {"driver": Choice(driver_names(kind)), "url": DEVICE_URL, "options": None}
         entry = dict(entry) if isinstance(entry, dict) else entry
         options = entry.pop("options", {}) if isinstance(entry, dict) else {}
         v = read_table(entry, spec, {"driver": defaults[kind].driver, "url": ""}, f"devices.{kind}", errors)
-        if v["driver"] not in ("simulated", "none", "pygame") and not v["url"]:
+        driver = DRIVERS[kind][v["driver"]]
+        if driver.needs_url and not v["url"]:
             errors.append(f"devices.{kind}.url: required for driver \"{v['driver']}\" "
                           "(a serial port such as /dev/ttyUSB0, or a URL)")
         if not isinstance(options, dict):
             errors.append(f"devices.{kind}.options must be a table")
             options = {}
+        for key in unknown_options(kind, v["driver"], options):
+            errors.append(f"devices.{kind}.options.{key}: unknown option for driver \"{v['driver']}\"; "
+                          f"known: {', '.join(driver.options) or 'none'}")
         out[kind] = DeviceConfig(v["driver"], v["url"], options)
     return out
 

@@ -10,7 +10,8 @@ import os
 import time
 from pathlib import Path
 
-from roomcontrol.devices.ambient_link import DeviceOpenError, open_port
+from roomcontrol.devices.ambient_link import open_port
+from roomcontrol.devices.errors import DeviceOpenError
 from roomcontrol.devices.diffuser.switches import LcusRelay, LineProtocol
 from roomcontrol.devices.lighting.enttec import dmx_frame
 from roomcontrol.domain.brightness import CIE, level_to_dmx

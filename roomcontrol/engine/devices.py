@@ -12,11 +12,9 @@ from typing import Callable
 
 from roomcontrol.config import ConfigError, RoomConfig
 from roomcontrol.config.room import Scene
-from roomcontrol.devices.audio import AudioConfig, AudioPlayer
 from roomcontrol.devices.audio.player import DEFAULT_ASSETS
-from roomcontrol.devices.diffuser import MistProgram, open_diffuser
-from roomcontrol.devices.lighting import LightingConfig, open_lighting
-from roomcontrol.devices.vitals import open_vitals_driver
+from roomcontrol.devices.diffuser import MistProgram
+from roomcontrol.devices.registry import open_device
 from roomcontrol.domain import catalogue as C
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain.ambient import check_change, rgb_for, warmth
@@ -25,19 +23,10 @@ from roomcontrol.domain.events import NewEvent
 from roomcontrol.engine.room import Room
 
 log = logging.getLogger(__name__)
-DIFFUSER_DRIVERS = {"simulated": "simulated", "lcus_relay": "lcus", "serial_line": "line"}
-DEFAULT_MAX_MIST_S = 45 * 60
 TEST_S = 5  # a diffuser test mists this long
 PHASE_KINDS = {K.SESSION_OPENED, K.INFUSION_STARTED, K.INFUSION_PAUSED, K.INFUSION_RESUMED, K.RECOVERY_STARTED,
                K.SESSION_DISCHARGED, K.SESSION_ABORTED}
-
-
-def _configured(kind: str, make):
-    """Build a driver; a wrong option in [devices.KIND.options] is a config error naming the key, not a crash."""
-    try:
-        return make()
-    except (TypeError, ValueError, KeyError) as exc:
-        raise ConfigError(f"devices.{kind}.options: {exc}") from None
+DEVICE_KINDS = ("vitals", "lighting", "diffuser", "audio")
 
 
 class RoomDevices:
@@ -46,24 +35,11 @@ class RoomDevices:
         self.config = config
         self.pleth_listeners: list[Callable] = []
         self._alarm_tone: str | None = None
-        clock = room.clock
-        health = room.post_health
-        self.vitals = _configured("vitals", lambda: self._open_vitals(config.devices["vitals"]))
-        light = config.devices["lighting"]
-        self.lighting = _configured("lighting", lambda: open_lighting(
-            light.url if light.driver != "simulated" else None,
-            LightingConfig.from_dict(light.options) if light.options else None,
-            clock=clock, on_health=health, name="lighting"))
-        diff = config.devices["diffuser"]
-        self._max_mist_s = _configured("diffuser", lambda: int(diff.options.get("max_run_s", DEFAULT_MAX_MIST_S)))
-        self.diffuser = _configured("diffuser", lambda: open_diffuser(
-            {**{k: v for k, v in diff.options.items() if k != "max_run_s"},
-             "driver": DIFFUSER_DRIVERS[diff.driver], "url": diff.url},
-            clock=clock, on_health=health, name="diffuser"))
-        self.audio = None
-        if audio and config.devices["audio"].driver == "pygame":
-            self.audio = _configured("audio", lambda: AudioPlayer(
-                AudioConfig.from_dict(config.devices["audio"].options), clock=clock, on_health=health))
+        kinds = DEVICE_KINDS if audio else DEVICE_KINDS[:-1]
+        opened = {kind: self._open(kind) for kind in kinds}
+        self.vitals, self.lighting, self.diffuser = opened["vitals"], opened["lighting"], opened["diffuser"]
+        self.audio = opened.get("audio")
+        self._max_mist_s = self.diffuser.max_run_s
         self.scene: str | None = None
         room.subscribe(on_event=self._on_event)
         room.add_tick_hook(self._follow_alarms)
@@ -71,32 +47,33 @@ class RoomDevices:
         room.bind(C.SetAmbient, self._set_ambient_command)
         room.bind(C.DeviceTest, self._test_device_command)
 
-    def _open_vitals(self, vitals):
-        options = dict(vitals.options)
-        if vitals.driver == "simulated":
-            options.setdefault("infusion_minutes", self._infusion_minutes)
-        if vitals.driver in ("simulated", "nonin", "nonin-df2", "nonin-df7"):
-            options.setdefault("on_pleth", self._pleth)
-        return open_vitals_driver(vitals.driver, vitals.url, on_reading=self.room.post_reading,
-                                  on_health=self.room.post_health, clock=self.room.clock, name="vitals", **options)
+    def _open(self, kind: str):
+        """One device through the registry; a wrong option in [devices.KIND.options] is a config error naming
+        the key, not a crash. Each driver takes the hooks it knows (pleth, infusion time, readings)."""
+        device = self.config.devices[kind]
+        try:
+            return open_device(kind, device.driver, device.url, device.options, clock=self.room.clock,
+                               on_health=self.room.post_health, name=kind, on_reading=self.room.post_reading,
+                               on_pleth=self._pleth, infusion_minutes=self._infusion_minutes)
+        except (TypeError, ValueError, KeyError) as exc:
+            raise ConfigError(f"devices.{kind}.options: {exc}") from None
+
+    def _devices(self) -> list:
+        """Diffuser first: a running diffuser is the one thing that must never be left on."""
+        return [d for d in (self.diffuser, self.vitals, self.lighting, self.audio) if d is not None]
 
     def start(self) -> "RoomDevices":
-        self.vitals.start()
-        self.lighting.start()
-        if self.audio:
-            self.audio.start()
+        for device in self._devices():
+            device.start()
         self.room.call(lambda: self._enter_phase(self.room.state.phase, "start-up"))
         return self
 
     def close(self) -> None:
-        """Diffuser off first (a running diffuser is the one thing that must never be left on)."""
-        self.diffuser.close()
-        for part in (self.vitals.stop, self.lighting.close, self.audio.close if self.audio else None):
-            if part:
-                try:
-                    part()
-                except Exception:
-                    log.exception("closing a device failed")
+        for device in self._devices():
+            try:
+                device.close()
+            except Exception:
+                log.exception("closing %s failed", device.name)
 
     # -- what the engine's events do to the room ---------------------------------------------------------
     def _on_event(self, event) -> None:
@@ -129,7 +106,7 @@ class RoomDevices:
             targets[zone.name] = (level, colour) if colour else level
         self.lighting.apply(targets, seconds=scene.fade_s)
         if scene.diffuser_on_s > 0:
-            self.diffuser.start(MistProgram(scene.diffuser_on_s, scene.diffuser_off_s, self._max_mist_s))
+            self.diffuser.mist(MistProgram(scene.diffuser_on_s, scene.diffuser_off_s, self._max_mist_s))
         else:
             self.diffuser.off(f"scene {scene.name}")
         if self.audio:
@@ -174,7 +151,7 @@ class RoomDevices:
         elif change.target == "diffuser":
             scene = self.config.scenes.get(self.scene or "", None)
             on_s, off_s = (scene.diffuser_on_s, scene.diffuser_off_s) if scene and scene.diffuser_on_s else (30, 90)
-            self.diffuser.start(MistProgram(on_s, off_s, self._max_mist_s)) if change.value else \
+            self.diffuser.mist(MistProgram(on_s, off_s, self._max_mist_s)) if change.value else \
                 self.diffuser.off(f"by {actor}")
         elif change.target == "track" and self.audio:
             getattr(self.audio, change.value)()
@@ -194,7 +171,7 @@ class RoomDevices:
             self.audio.play_chime()
             outcome = "chime played"
         elif command.device == "diffuser":
-            self.diffuser.start(MistProgram(TEST_S, 0, TEST_S))
+            self.diffuser.mist(MistProgram(TEST_S, 0, TEST_S))
             outcome = f"diffuser on for {TEST_S} s"
         else:
             raise Refused(f"no test for {command.device!r}; testable: lighting, audio, diffuser")

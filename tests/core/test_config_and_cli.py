@@ -81,6 +81,21 @@ enabled = true
         assert expected in text, f"missing: {expected}\n{text}"
 
 
+def test_device_drivers_and_options_are_checked_against_the_driver_registry(tmp_path):
+    from roomcontrol.devices.registry import DRIVERS
+    path = tmp_path / "room.toml"
+    path.write_text('[devices.diffuser]\ndriver = "lcus"\nurl = "/dev/ttyUSB1"\n'
+                    '[devices.vitals]\ndriver = "masimo"\nurl = "/dev/ttyUSB0"\n'
+                    '[devices.vitals.options]\nrate_kind = "heart_rate"\ndata_format = 2\n')
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    allowed = ", ".join(f'"{name}"' for name in DRIVERS["diffuser"])
+    assert f'devices.diffuser.driver = "lcus": must be one of {allowed}' in str(err.value)
+    assert ('devices.vitals.options.data_format: unknown option for driver "masimo"; known: '
+            + ", ".join(DRIVERS["vitals"]["masimo"].options)) in str(err.value)
+    assert "rate_kind" not in str(err.value).replace("known: device_tz, rate_kind", "")
+
+
 def test_cli_refuses_a_bad_config_in_one_clear_message(tmp_path):
     path = tmp_path / "room.toml"
     path.write_text("[session]\nplanned_infusion_min = 5\n")

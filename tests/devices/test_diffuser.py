@@ -11,7 +11,8 @@ import pytest
 
 from roomcontrol.clock import FakeClock
 from roomcontrol.devices.diffuser import (DiffuserController, LcusRelay, LineProtocol, MistProgram, SerialSwitch,
-                                          SimulatedSwitch, lcus_command, mist_phase, open_diffuser)
+                                          SimulatedSwitch, lcus_command, mist_phase)
+from roomcontrol.devices.registry import open_device
 from roomcontrol.domain.vitals import Health
 from tests.devices.ptyhelp import PtyDevice
 
@@ -68,7 +69,7 @@ def test_relay_bytes_on_a_pty_follow_the_cycle():
         ctl.step()                                    # start-up: OFF before anything else
         assert dev.wait_for(lambda d: len(d) >= 4)
         assert dev.data() == OFF1
-        ctl.start(MistProgram(on_s=10, off_s=20, max_run_s=70))
+        ctl.mist(MistProgram(on_s=10, off_s=20, max_run_s=70))
         for _ in range(80):                           # 80 s in 1 s steps
             ctl.step()
             clock.advance(1.0)
@@ -94,7 +95,7 @@ def test_off_mid_cycle_and_line_protocol_bytes():
     clock = FakeClock()
     ctl = DiffuserController(SerialSwitch(dev.path, LineProtocol(), clock=clock), clock=clock)
     try:
-        ctl.start(MistProgram(on_s=60, off_s=60, max_run_s=600))
+        ctl.mist(MistProgram(on_s=60, off_s=60, max_run_s=600))
         ctl.step()
         clock.advance(5)
         ctl.off()
@@ -123,9 +124,11 @@ def _child(path: str, body: str) -> subprocess.CompletedProcess:
     code = textwrap.dedent(f"""
         import sys, time
         sys.path.insert(0, {ROOT!r})
-        from roomcontrol.devices.diffuser import open_diffuser, MistProgram
-        ctl = open_diffuser({{"driver": "lcus", "url": {path!r}}})
-        ctl.start(MistProgram(on_s=60, off_s=60, max_run_s=600))
+        from roomcontrol.devices.diffuser import MistProgram
+        from roomcontrol.devices.registry import open_device
+        ctl = open_device("diffuser", "lcus_relay", {path!r}, {{}}, clock=None, on_health=None, name="diffuser")
+        ctl.start()
+        ctl.mist(MistProgram(on_s=60, off_s=60, max_run_s=600))
         t = time.monotonic()
         while ctl.status().mist_on is not True and time.monotonic() - t < 10:
             time.sleep(0.01)
@@ -152,7 +155,8 @@ def test_a_restart_switches_off_what_a_killed_process_left_on():
         assert dev.wait_for(lambda d: len(d) >= 8)
         assert collapse(chunks(dev.data()))[-1] == ON1
         dev.clear()
-        ctl = open_diffuser({"driver": "lcus", "url": dev.path})    # the restarted app
+        ctl = open_device("diffuser", "lcus_relay", dev.path, {}, clock=None, on_health=None,
+                          name="diffuser").start()                   # the restarted app
         try:
             assert dev.wait_for(lambda d: len(d) >= 4)
             assert dev.data()[:4] == OFF1
@@ -166,7 +170,7 @@ def test_simulated_switch_same_controller():
     clock = FakeClock()
     sw = SimulatedSwitch(clock=clock)
     ctl = DiffuserController(sw, clock=clock)
-    ctl.start(MistProgram(on_s=1, off_s=1, max_run_s=3))
+    ctl.mist(MistProgram(on_s=1, off_s=1, max_run_s=3))
     for _ in range(40):
         ctl.step()
         clock.advance(0.25)

@@ -149,7 +149,7 @@ def test_scene_moves_colour_with_level_and_gamma_option():
 
 
 def test_commands_never_block_while_the_port_is_stuck(tmp_path):
-    light = EnttecDmxPro(str(tmp_path / "no-such-port"), CONFIG, backoff=(0.05, 0.1)).start()
+    light = EnttecDmxPro(str(tmp_path / "no-such-port"), CONFIG, backoff_initial=0.05, backoff_max=0.1).start()
     try:
         done = threading.Event()
 
@@ -166,7 +166,7 @@ def test_commands_never_block_while_the_port_is_stuck(tmp_path):
 def test_reconnects_with_backoff_after_the_port_is_lost(tmp_path):
     link = tmp_path / "ttyDMX"
     health = []
-    light = EnttecDmxPro(str(link), CONFIG, on_health=health.append, backoff=(0.05, 0.2)).start()
+    light = EnttecDmxPro(str(link), CONFIG, on_health=health.append, backoff_initial=0.05, backoff_max=0.2).start()
     dev1 = dev2 = None
     try:
         light.set_level("ceiling", 0.8)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from roomcontrol.devices.serial_transport import DeviceOpenError
+from roomcontrol.devices.errors import DeviceOpenError
 from roomcontrol.devices.vitals.encoders import hl7_frame, hl7_oru
 from roomcontrol.devices.vitals.hl7_mllp import Hl7MllpServer, MllpDeframer, check_listen, mllp_frame
 from roomcontrol.devices.vitals.hl7_oru import Hl7Error, UnsupportedMessage, build_ack, parse_dtm, parse_oru
@@ -169,7 +169,7 @@ def server(collector):
     srv.start()
     srv.wait_ready()
     yield srv
-    srv.stop()
+    srv.close()
 
 
 def connect(srv):
@@ -251,7 +251,7 @@ def test_server_port_in_use_is_reported(collector):
         srv.start()
         collector.wait_health("lost")
     srv.wait_ready()  # the port is free again: the server gets it on a retry
-    srv.stop()
+    srv.close()
     assert srv.counters["listen_failures"] >= 1
 
 

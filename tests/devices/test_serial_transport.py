@@ -6,10 +6,10 @@ from datetime import datetime
 
 import pytest
 
-from roomcontrol.devices.serial_transport import DeviceOpenError, check_serial_open
-from roomcontrol.devices.vitals import open_vitals_driver
+from roomcontrol.devices.errors import DeviceOpenError
+from roomcontrol.devices.serial_transport import check_serial_open
 from roomcontrol.devices.vitals.encoders import masimo_line, nonin_packet
-from tests.devices.vitalshelp import WAIT, Feeder, collector, eventually, pty_device  # noqa: F401
+from tests.devices.vitalshelp import WAIT, Feeder, collector, eventually, open_vitals, pty_device  # noqa: F401
 
 FAST = {"backoff_initial": 0.05, "backoff_max": 0.2}
 
@@ -19,8 +19,7 @@ def good():
 
 
 def start(collector, driver, url, **options):
-    d = open_vitals_driver(driver, url, on_reading=collector.on_reading, on_health=collector.on_health,
-                           **{**FAST, **options})
+    d = open_vitals(driver, url, collector, **{**FAST, **options})
     d.start()
     return d
 
@@ -35,7 +34,7 @@ def test_nonin_over_a_pty(pty_device, collector):
         assert len(collector.pleth[0]) == 25
     finally:
         feeder.stop()
-        d.stop()
+        d.close()
     assert d.counters["packets"] >= 2 and d.counters["bytes"] > 0 and d.counters["opens"] == 1
 
 
@@ -50,7 +49,7 @@ def test_masimo_over_a_pty(pty_device, collector):
         assert collector.readings[0].device_ts is not None
     finally:
         feeder.stop()
-        d.stop()
+        d.close()
 
 
 def test_unplug_and_replug_ten_times(pty_device, collector):
@@ -68,7 +67,7 @@ def test_unplug_and_replug_ten_times(pty_device, collector):
             assert after.index("lost") < after.index("connecting") < after.index("ok")
     finally:
         feeder.stop()
-        d.stop()
+        d.close()
     assert d.counters["read_errors"] >= 10 and d.counters["opens"] >= 11
 
 
@@ -81,7 +80,7 @@ def test_no_data_then_data(pty_device, collector):
         collector.wait_health("ok")
         feeder.stop()
     finally:
-        d.stop()
+        d.close()
 
 
 def test_garbage_only_is_no_data_and_counted(pty_device, collector):
@@ -92,7 +91,7 @@ def test_garbage_only_is_no_data_and_counted(pty_device, collector):
         eventually(lambda: d.counters["discarded_bytes"] > 100)
     finally:
         feeder.stop()
-        d.stop()
+        d.close()
     assert not collector.readings
 
 
@@ -106,7 +105,7 @@ def test_sensor_off_and_back(pty_device, collector):
         collector.wait_health("ok")
     finally:
         feeder.stop()
-        d.stop()
+        d.close()
 
 
 def test_a_missing_port_is_lost_and_retried(tmp_path, collector):
@@ -119,14 +118,14 @@ def test_a_missing_port_is_lost_and_retried(tmp_path, collector):
         assert collector.states() == ["connecting", "lost"]  # retries do not flap the health
         assert "cannot open" in collector.health[-1].detail
     finally:
-        d.stop()
+        d.close()
 
 
 def test_stop_joins_the_thread(pty_device, collector):
     feeder = Feeder(pty_device, good)
     d = start(collector, "nonin", pty_device.link)
     collector.wait_health("ok")
-    d.stop()
+    d.close()
     feeder.stop()
     assert not d._thread.is_alive()
 
@@ -162,7 +161,7 @@ def test_socket_url_reconnects_after_the_server_hangs_up(collector):
         collector.wait(lambda c: c.states().count("lost") >= 3 and c.states()[-1] == "ok")
         assert {r.value for r in collector.readings if r.kind == "spo2"} == {97.0}
     finally:
-        d.stop()
+        d.close()
         stop.set()
         t.join(WAIT)
         listener.close()

@@ -7,11 +7,11 @@ import threading
 import pytest
 
 from roomcontrol.clock import FakeClock, ScaledClock
-from roomcontrol.devices.serial_transport import DeviceOpenError
-from roomcontrol.devices.vitals import open_vitals_driver, probe_vitals
+from roomcontrol.devices.errors import DeviceOpenError
+from roomcontrol.devices.vitals import probe_vitals
 from roomcontrol.devices.vitals.physiology import Event, PlethGenerator, VitalsModel, ketamine_effect
 from roomcontrol.devices.vitals.simulator import run_simulated_device
-from tests.devices.vitalshelp import WAIT, collector  # noqa: F401
+from tests.devices.vitalshelp import WAIT, collector, open_vitals  # noqa: F401
 
 
 def test_the_model_is_pure_in_time_and_seed():
@@ -59,8 +59,9 @@ def test_nibp_every_interval_and_pleth_follows_the_heart_rate():
     assert 10 <= beats <= 14  # ~72/min over 10 s
 
 
-@pytest.mark.parametrize("protocol,driver", [("nonin", "nonin"), ("nonin-df2", "nonin-df2"), ("masimo", "masimo")])
-def test_simulated_device_on_a_pty_read_by_the_real_driver(protocol, driver, collector):
+@pytest.mark.parametrize("protocol,driver,options", [("nonin", "nonin", {}), ("nonin-df2", "nonin", {"data_format": 2}),
+                                                    ("masimo", "masimo", {})])
+def test_simulated_device_on_a_pty_read_by_the_real_driver(protocol, driver, options, collector):
     stop, ready = threading.Event(), threading.Event()
     path = []
     clock = ScaledClock(10)  # 10x real time: a second of patient every 100 ms
@@ -73,12 +74,12 @@ def test_simulated_device_on_a_pty_read_by_the_real_driver(protocol, driver, col
                          kwargs={"on_ready": on_ready}, daemon=True)
     t.start()
     assert ready.wait(WAIT)
-    d = open_vitals_driver(driver, path[0], on_reading=collector.on_reading, on_health=collector.on_health)
+    d = open_vitals(driver, path[0], collector, **options)
     d.start()
     try:
         collector.wait(lambda c: {"spo2", "pulse_rate"} <= {r.kind for r in c.readings} and len(c.readings) >= 6)
     finally:
-        d.stop()
+        d.close()
         stop.set()
         t.join(WAIT)
     assert all(94 <= r.value <= 100 for r in collector.readings if r.kind == "spo2")
@@ -86,8 +87,7 @@ def test_simulated_device_on_a_pty_read_by_the_real_driver(protocol, driver, col
 
 
 def test_simulated_hl7_gateway_is_acked_by_our_server(collector):
-    srv = open_vitals_driver("hl7", "mllp://127.0.0.1:0", on_reading=collector.on_reading,
-                             on_health=collector.on_health)
+    srv = open_vitals("hl7", "mllp://127.0.0.1:0", collector)
     srv.start()
     host, port = srv.wait_ready()
     stop = threading.Event()
@@ -101,20 +101,19 @@ def test_simulated_hl7_gateway_is_acked_by_our_server(collector):
     finally:
         stop.set()
         t.join(WAIT)
-        srv.stop()
+        srv.close()
     assert result["acks_aa"] >= 3 and result["acks_other"] == 0
 
 
 def test_simulated_driver_with_events_and_health(collector):
     clock = FakeClock()
     model = VitalsModel(events=[Event("sensor_off", 5, 3), Event("cable_pulled", 12, 3)])
-    d = open_vitals_driver("simulated", "", on_reading=collector.on_reading, on_health=collector.on_health,
-                           clock=clock, model=model, on_pleth=collector.on_pleth)
+    d = open_vitals("simulated", "", collector, clock=clock, model=model, on_pleth=collector.on_pleth)
     d.start()
     try:
         collector.wait(lambda c: c.states()[-1:] == ["ok"] and "lost" in c.states())
     finally:
-        d.stop()
+        d.close()
     assert collector.states()[:6] == ["connecting", "ok", "sensor_off", "ok", "lost", "connecting"]
     kinds = {r.kind for r in collector.readings}
     assert {"heart_rate", "spo2", "perfusion_index", "respiratory_rate", "nibp_systolic"} <= kinds

@@ -10,6 +10,8 @@ import tty
 
 import pytest
 
+from roomcontrol.devices.registry import open_device
+
 WAIT = 15.0  # seconds; only ever a ceiling for waiting, never an assertion about speed
 
 
@@ -138,3 +140,9 @@ def feed(parser, data: bytes, now, chunk: int | None = None) -> list:
 
 def values(readings) -> list[tuple]:
     return [(r.kind, r.value) for r in readings]
+
+
+def open_vitals(driver: str, url: str, collector, *, clock=None, on_pleth=None, **options):
+    """A vitals driver opened through the registry as the room opens it, reporting to `collector`."""
+    return open_device("vitals", driver, url, options, clock=clock, on_health=collector.on_health, name="vitals",
+                       on_reading=collector.on_reading, on_pleth=on_pleth)

@@ -25,16 +25,15 @@ import threading
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
 
-from roomcontrol.clock import SystemClock
 from roomcontrol.devices.audio.config import AudioConfig
 from roomcontrol.devices.audio.decoder import TrackReader
 from roomcontrol.devices.audio.streaming import Feeder, Stream
 from roomcontrol.devices.audio.voices import (WHOLE_DECODE_MAX_S, AudioStatus, _Ramp, _Voice,  # noqa: F401
                                               _whole_decode_max_bytes, list_tracks)
-from roomcontrol.domain.vitals import Health, HealthChange
+from roomcontrol.devices.base import Backoff, Device, HealthCallback
 from roomcontrol.domain import tones
+from roomcontrol.domain.vitals import Health
 
 DEFAULT_ASSETS = Path(__file__).resolve().parents[3] / "assets" / "audio"
 MUSIC_CHANNELS = (0, 1)
@@ -43,23 +42,25 @@ CHIME_CHANNEL = 3
 FAST_TICK = 0.02
 
 
-class AudioPlayer:
+class AudioPlayer(Device):
+    """close() ends the owner thread, which stops the sound and releases the mixer. `stop(fade_s)` is a
+    playback command (the music fades out), not the lifecycle."""
+
+    thread_role = "owner"
+    close_timeout = 3.0
+
     def __init__(self, config: AudioConfig | None = None, *, clock=None,
-                 on_health: Callable[[HealthChange], None] | None = None, name: str = "audio"):
+                 on_health: HealthCallback | None = None, name: str = "audio"):
+        super().__init__(name, clock=clock, on_health=on_health)
         self.config = config or AudioConfig()
-        self.clock = clock or SystemClock()
-        self.on_health = on_health
-        self.name = name
         self._q: queue.Queue = queue.Queue()
         self._status = AudioStatus(volume=self.config.clamp_volume(self.config.volume))
         self._status_lock = threading.Lock()
-        self._thread: threading.Thread | None = None
         self._feeder: Feeder | None = None
         # owned by the audio thread from here on
         self._mixer = None
-        self._health: Health | None = None
         self._next_init = 0.0
-        self._retry = 0.0
+        self._retry = Backoff(*self.config.retry_s)
         self._playlist: list[Path] = []
         self._playlist_name: str | None = None
         self._index = 0
@@ -78,17 +79,8 @@ class AudioPlayer:
 
     # -- public API: any thread, never blocks, never raises for device trouble -------------------------
 
-    def start(self) -> "AudioPlayer":
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name=f"{self.name}-owner", daemon=True)
-            self._thread.start()
-        return self
-
-    def close(self, timeout: float = 3.0) -> None:
-        if self._thread is not None:
-            self._q.put(("_quit",))
-            self._thread.join(timeout)
-            self._thread = None
+    def _interrupt(self) -> None:
+        self._q.put(("_quit",))
 
     def status(self) -> AudioStatus:
         with self._status_lock:
@@ -170,18 +162,12 @@ class AudioPlayer:
         try:
             getattr(self, "_do_" + name)(*args)
         except Exception as exc:  # a bad file or a mixer error must never end the owner thread
-            self._set_health(self._health or Health.LOST, f"{name} failed: {exc}")
+            self._set_health(self.health or Health.LOST, f"{name} failed: {exc}")
 
     def _set_health(self, health: Health, detail: str) -> None:
         with self._status_lock:
             self._status = replace(self._status, health=health, detail=detail)
-        if health != self._health:
-            self._health = health
-            if self.on_health:
-                try:
-                    self.on_health(HealthChange(self.name, health, self.clock.now(), detail))
-                except Exception:
-                    pass
+        self._health.set(health, detail)
 
     def _ensure_mixer(self) -> bool:
         if self._mixer is not None:
@@ -201,12 +187,10 @@ class AudioPlayer:
             self._sndarray = pygame.sndarray
             self._freq, _, self._chans = pygame.mixer.get_init()
         except Exception as exc:
-            lo, hi = self.config.retry_s
-            self._retry = min(hi, max(lo, self._retry * 2))
-            self._next_init = now + self._retry
+            self._next_init = now + self._retry.next()
             self._set_health(Health.LOST, f"no audio device: {exc}".splitlines()[0])
             return False
-        self._retry = 0.0
+        self._retry.reset()
         self._set_health(Health.OK, f"{os.environ.get('SDL_AUDIODRIVER') or 'default'} audio at {self._freq} Hz")
         if self._feeder is None:
             self._feeder = Feeder(self._open_source, name=f"{self.name}-feeder").start()
@@ -254,7 +238,7 @@ class AudioPlayer:
         self._loading.discard(path)
         if source is None:
             self._failed.add(path)
-            self._set_health(self._health or Health.OK, f"cannot play {path.name}: {exc}".splitlines()[0])
+            self._set_health(self.health or Health.OK, f"cannot play {path.name}: {exc}".splitlines()[0])
             if self._pending and self._playlist and self._playlist[self._pending[0]] == path:
                 idx, fade, shape = self._pending
                 self._pending = None
@@ -298,7 +282,7 @@ class AudioPlayer:
         self._pending = None
         self._trim_cache()
         if not tracks:
-            self._set_health(self._health or Health.LOST, f"no audio files in {source}")
+            self._set_health(self.health or Health.LOST, f"no audio files in {source}")
         if play:
             if self._voices and not self._voices[0].then:
                 self._start_track(0, self.config.crossfade_s, "power")
@@ -507,7 +491,7 @@ class AudioPlayer:
                     self._feeder.wake()
             if v.stream.error is not None and not v.reported:
                 v.reported = True
-                self._set_health(self._health or Health.OK,
+                self._set_health(self.health or Health.OK,
                                  f"cannot play {v.path.name} to the end: {v.stream.error}".splitlines()[0])
 
     def _publish(self, gain: float, alarm_busy: bool, chime_busy: bool) -> None:

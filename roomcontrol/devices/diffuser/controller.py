@@ -12,14 +12,16 @@ import threading
 from dataclasses import dataclass
 from typing import Callable
 
-from roomcontrol.clock import SystemClock
+from roomcontrol.devices.base import Device
+
+DEFAULT_MAX_RUN_S = 45 * 60.0
 
 
 @dataclass(frozen=True)
 class MistProgram:
     on_s: float = 30.0
     off_s: float = 90.0
-    max_run_s: float = 45 * 60.0     # counted from start(); then the diffuser stays off until started again
+    max_run_s: float = DEFAULT_MAX_RUN_S   # counted from mist(); then the diffuser stays off until started again
 
     def __post_init__(self):
         if self.on_s < 0 or self.off_s < 0 or self.max_run_s < 0 or self.on_s + self.off_s <= 0:
@@ -43,24 +45,27 @@ def mist_phase(elapsed: float, p: MistProgram) -> tuple[bool, float]:
 class DiffuserStatus:
     running: bool          # a program is active
     mist_on: bool          # what the relay was last told
-    elapsed_s: float       # since start(), 0 when not running
+    elapsed_s: float       # since mist(), 0 when not running
     remaining_s: float     # until max run time, 0 when not running
     health: object         # Health or None before the first write
 
 
-class DiffuserController:
+class DiffuserController(Device):
+    """start() starts the worker, whose first act is to send OFF; close() sends OFF and releases the port.
+    Health is the switch's (it owns the port)."""
+
+    thread_role = "relay"
+
     def __init__(self, switch, *, clock=None, name: str = "diffuser", resend_s: float = 30.0,
-                 on_change: Callable[[bool, str], None] | None = None):
+                 max_run_s: float = DEFAULT_MAX_RUN_S, on_change: Callable[[bool, str], None] | None = None):
+        super().__init__(name, clock=clock)
         self.switch = switch
-        self.clock = clock or SystemClock()
-        self.name = name
         self.resend_s = resend_s
+        self.max_run_s = float(max_run_s)   # the longest program the room starts (its scenes use this)
         self.on_change = on_change          # (mist_on, reason) after each switch that reached the device
         self._lock = threading.Lock()       # state
         self._io = threading.Lock()         # the switch: worker thread vs atexit/close
         self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._program: MistProgram | None = None
         self._started_at = 0.0
         self._reason = "startup"
@@ -70,7 +75,11 @@ class DiffuserController:
 
     # -- commands (any thread) ------------------------------------------------------------------------
 
-    def start(self, program: MistProgram | None = None) -> None:
+    @property
+    def health(self):
+        return self.switch.health
+
+    def mist(self, program: MistProgram | None = None) -> None:
         """Begin intermittent mist now (on first). A running program restarts with the new one."""
         with self._lock:
             self._program = program or MistProgram()
@@ -114,7 +123,7 @@ class DiffuserController:
     def step(self) -> float:
         """Bring the relay to the wanted state; returns clock seconds until something is due."""
         now = self.clock.monotonic()
-        if self._sent is None:          # nothing reached the device yet: OFF first, even if start() came already
+        if self._sent is None:          # nothing reached the device yet: OFF first, even if mist() came already
             with self._io:
                 if not self.switch.set(False):
                     return max(0.05, self.switch.seconds_until_retry())
@@ -142,7 +151,7 @@ class DiffuserController:
         return max(0.0, min(to_change, self._last_send + self.resend_s - now))
 
     def _run(self) -> None:
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             try:
                 delay = self.step()
             except Exception:
@@ -151,13 +160,6 @@ class DiffuserController:
             wait = delay / speed if speed not in (0, float("inf")) else 0.01
             self._wake.wait(min(max(wait, 0.002), 1.0))
             self._wake.clear()
-
-    def run(self) -> "DiffuserController":
-        """Start the worker thread; its first act is to send OFF."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name=f"{self.name}-relay", daemon=True)
-            self._thread.start()
-        return self
 
     def _final_off(self, reason: str) -> None:
         with self._lock:
@@ -174,13 +176,10 @@ class DiffuserController:
             finally:
                 self._io.release()
 
-    def close(self) -> None:
-        """Switch off and stop the worker (discharge or shutdown)."""
-        self._stop.set()
+    def _interrupt(self) -> None:
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(2.0)
-            self._thread = None
+
+    def _release(self) -> None:
         self._final_off("close")
         try:
             self.switch.close()
@@ -189,5 +188,5 @@ class DiffuserController:
         atexit.unregister(self._at_exit)
 
     def _at_exit(self) -> None:
-        self._stop.set()
+        self._stopping.set()
         self._final_off("exit")

@@ -4,10 +4,9 @@ simulated switch. A switch only knows how to say on or off; the controller decid
 from __future__ import annotations
 
 import codecs
-from typing import Callable
-
 from roomcontrol.devices.ambient_link import SerialLink
-from roomcontrol.domain.vitals import Health, HealthChange
+from roomcontrol.devices.base import Backoff, HealthCallback, HealthReporter
+from roomcontrol.domain.vitals import Health
 
 
 def lcus_command(channel: int, on: bool) -> bytes:
@@ -52,16 +51,17 @@ def _as_bytes(v: bytes | str) -> bytes:
 class SerialSwitch:
     """A protocol over any pyserial URL, reconnecting with back-off (see ambient_link.SerialLink)."""
 
-    def __init__(self, url: str, protocol, *, clock=None, on_health: Callable[[HealthChange], None] | None = None,
-                 name: str = "diffuser", backoff: tuple[float, float] = (0.5, 10.0)):
+    def __init__(self, url: str, protocol, *, clock=None, on_health: HealthCallback | None = None,
+                 name: str = "diffuser", backoff_initial: float = 0.25, backoff_max: float = 5.0):
         self.url = url
         self.protocol = protocol
-        self._link = SerialLink(url, baudrate=protocol.baudrate, device=name, clock=clock,
-                                on_health=on_health, backoff=backoff)
+        self._health = HealthReporter(name, on_health, clock, lambda: self._link.counters)
+        self._link = SerialLink(url, baudrate=protocol.baudrate, health=self._health, clock=clock,
+                                backoff=Backoff(backoff_initial, backoff_max))
 
     @property
     def health(self):
-        return self._link.health
+        return self._health.state
 
     def seconds_until_retry(self) -> float:
         return self._link.seconds_until_retry()
@@ -75,12 +75,13 @@ class SerialSwitch:
 
 class SimulatedSwitch:
     def __init__(self, *, clock=None, on_health=None, name: str = "diffuser"):
-        self.clock = clock
-        self.on_health = on_health
-        self.name = name
+        self._health = HealthReporter(name, on_health, clock)
         self.state: bool | None = None
         self.history: list[bool] = []
-        self.health = None
+
+    @property
+    def health(self):
+        return self._health.state
 
     def seconds_until_retry(self) -> float:
         return 0.0
@@ -88,10 +89,7 @@ class SimulatedSwitch:
     def set(self, on: bool) -> bool:
         self.state = on
         self.history.append(on)
-        if self.health is not Health.OK:
-            self.health = Health.OK
-            if self.on_health and self.clock:
-                self.on_health(HealthChange(self.name, Health.OK, self.clock.now(), "simulated"))
+        self._health.set(Health.OK, "simulated")
         return True
 
     def close(self) -> None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Mapping
 
-from roomcontrol.clock import SystemClock
-from roomcontrol.domain.vitals import Health, HealthChange
+from roomcontrol.devices.base import Device, HealthCallback
 from roomcontrol.devices.lighting.config import DEFAULT_COLOR, LightingConfig
 from roomcontrol.domain.brightness import Color, Fade, clamp01, fade_duration, zone_slots
+from roomcontrol.domain.vitals import Health
 
 
 @dataclass(frozen=True)
@@ -35,21 +35,19 @@ class _Zone:
         self.fade: Fade | None = None
 
 
-class LightingBase:
-    """Subclasses implement `_send(universe: bytes) -> bool` (called on the refresh thread only)."""
+class LightingBase(Device):
+    """Subclasses implement `_send(universe: bytes) -> bool` (called on the refresh thread only).
+    close() stops refreshing; lights keep their last values (a DMX Pro holds its output), which is the safe
+    state for a room with a patient in it."""
 
-    device_kind = "lighting"
+    thread_role = "dmx"
 
     def __init__(self, config: LightingConfig | None = None, *, clock=None,
-                 on_health: Callable[[HealthChange], None] | None = None, name: str = "lighting"):
+                 on_health: HealthCallback | None = None, name: str = "lighting"):
+        super().__init__(name, clock=clock, on_health=on_health)
         self.config = config or LightingConfig()
-        self.clock = clock or SystemClock()
-        self.on_health = on_health
-        self.name = name
         self._lock = threading.Lock()
         self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._zones = {z.name: _Zone(z) for z in self.config.zones}
         self._dirty = True
         self._last_send = float("-inf")
@@ -158,47 +156,16 @@ class LightingBase:
         raise NotImplementedError
 
     def _run(self) -> None:
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             try:
                 delay = self.step()
             except Exception as exc:  # keep refreshing; a bug here must not freeze the lights silently
-                self._report_error(exc)
+                self._health.set(Health.LOST, f"refresh failed: {exc}")
                 delay = 1.0
             speed = getattr(self.clock, "speed", 1.0)
             wait = delay / speed if speed not in (0, float("inf")) else 0.01
             self._wake.wait(min(max(wait, 0.002), 1.0))
             self._wake.clear()
-        self._on_stopped()
 
-    def _report_error(self, exc: Exception) -> None:
-        if self.on_health:
-            try:
-                self.on_health(HealthChange(self.name, Health.LOST, self.clock.now(), f"refresh failed: {exc}"))
-            except Exception:
-                pass
-
-    def _on_stopped(self) -> None:
-        pass
-
-    def start(self) -> "LightingBase":
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name=f"{self.name}-dmx", daemon=True)
-            self._thread.start()
-        return self
-
-    def close(self, timeout: float = 2.0) -> None:
-        """Stop refreshing. Lights keep their last values (a DMX Pro holds its output), which is the safe
-        state for a room with a patient in it."""
-        self._stop.set()
+    def _interrupt(self) -> None:
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-        else:
-            self._on_stopped()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.close()

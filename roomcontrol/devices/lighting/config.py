@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from roomcontrol.domain.brightness import CIE, CURVES
@@ -33,7 +33,6 @@ class LightingConfig:
     fade_rate: float = 0.2       # perceptual levels per second when no duration is given (full range in 5 s)
     refresh_hz: float = 30.0     # frames per second while fading (DMX allows ~44)
     keepalive_s: float = 1.0     # resend the universe this often when idle, so a replugged interface recovers
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self):
         if self.curve not in CURVES:
@@ -74,6 +73,8 @@ class LightingConfig:
                 start = int(z["channel"])
                 chans = tuple(range(start, start + KINDS[kind]))
             zones.append(Zone(name, kind, chans))
-        known = {"zones", "curve", "fade_rate", "refresh_hz", "keepalive_s"}
-        kw = {k: d[k] for k in ("curve", "fade_rate", "refresh_hz", "keepalive_s") if k in d}
-        return cls(zones=tuple(zones) or cls.zones, extra={k: v for k, v in d.items() if k not in known}, **kw)
+        settings = ("curve", "fade_rate", "refresh_hz", "keepalive_s")
+        unknown = set(d) - {"zones", *settings}
+        if unknown:
+            raise ValueError(f"unknown lighting settings: {', '.join(sorted(unknown))}")
+        return cls(zones=tuple(zones) or cls.zones, **{k: d[k] for k in settings if k in d})

@@ -8,6 +8,7 @@ FIFO, so the serial baud rate is not used on the wire; any value the OS accepts 
 from __future__ import annotations
 
 from roomcontrol.devices.ambient_link import SerialLink
+from roomcontrol.devices.base import Backoff
 from roomcontrol.devices.lighting.base import LightingBase
 
 SOM = 0x7E
@@ -29,18 +30,21 @@ class EnttecDmxPro(LightingBase):
     CONNECTING -> OK, LOST while the port is gone, OK again once a frame is written."""
 
     def __init__(self, url: str, config=None, *, clock=None, on_health=None, name: str = "lighting",
-                 baudrate: int = 115200, backoff: tuple[float, float] = (0.5, 10.0)):
+                 baudrate: int = 115200, backoff_initial: float = 0.25, backoff_max: float = 5.0):
         super().__init__(config, clock=clock, on_health=on_health, name=name)
         self.url = url
-        self._link = SerialLink(url, baudrate=baudrate, device=name, clock=self.clock,
-                                on_health=on_health, backoff=backoff)
+        self._link = SerialLink(url, baudrate=baudrate, health=self._health, clock=self.clock,
+                                backoff=Backoff(backoff_initial, backoff_max))
 
     @property
-    def health(self):
-        return self._link.health
+    def counters(self) -> dict:
+        return dict(self._link.counters)
 
     def _send(self, universe: bytes) -> bool:
         return self._link.write(dmx_frame(universe))
+
+    def _release(self) -> None:
+        self._link.close()
 
     def _on_stopped(self) -> None:
         self._link.close()

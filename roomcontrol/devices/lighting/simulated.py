@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from roomcontrol.domain.vitals import Health, HealthChange
 from roomcontrol.devices.lighting.base import LightingBase
+from roomcontrol.domain.vitals import Health
 
 
 class SimulatedLighting(LightingBase):
     def __init__(self, config=None, *, clock=None, on_health=None, name: str = "lighting"):
         super().__init__(config, clock=clock, on_health=on_health, name=name)
         self.last_universe = bytes(512)
-        self.health = None
 
     def _send(self, universe: bytes) -> bool:
         self.last_universe = universe
-        if self.health is not Health.OK:
-            self.health = Health.OK
-            if self.on_health:
-                self.on_health(HealthChange(self.name, Health.OK, self.clock.now(), "simulated"))
+        self._health.set(Health.OK, "simulated")
         return True

@@ -16,9 +16,10 @@ import threading
 from datetime import tzinfo
 from urllib.parse import urlsplit
 
-from roomcontrol.clock import SystemClock
+from roomcontrol.devices.base import Backoff, Device
+from roomcontrol.devices.errors import DeviceOpenError
+from roomcontrol.devices.serial_transport import deliver, health_for
 from roomcontrol.domain.vitals import Health, Reading
-from roomcontrol.devices.serial_transport import DeviceOpenError, HealthTracker, deliver, health_for
 from roomcontrol.devices.vitals.hl7_oru import Hl7Error, UnsupportedMessage, build_ack, label_table, parse_oru, split_msh
 
 log = logging.getLogger(__name__)
@@ -88,65 +89,54 @@ def check_listen(url: str) -> None:
         raise DeviceOpenError(f"cannot listen on {url}: {' '.join(str(e).split())}") from None
 
 
-class Hl7MllpServer:
+class Hl7MllpServer(Device):
+    thread_role = "mllp"
+
     def __init__(self, url: str, *, on_reading, on_health, clock=None, name: str = "vitals",
                  labels: dict[str, str] | None = None, device_tz: tzinfo | None = None,
                  no_data_after: float = 30.0, backoff_initial: float = 0.25, backoff_max: float = 5.0,
                  poll: float = 0.2, source: str = "hl7"):
+        super().__init__(name, clock=clock, on_health=on_health)
+        self._lock = threading.Lock()
         self.url = url
-        self.name = name
         self.source = source
         self._host, self._port = parse_listen_url(url)
         self._on_reading = on_reading
-        self._clock = clock or SystemClock()
         self._table = label_table(labels)
         self._device_tz = device_tz
         self._no_data_after = no_data_after
-        self._backoff = (backoff_initial, backoff_max)
+        self._backoff = Backoff(backoff_initial, backoff_max)
         self._poll = poll
-        self._stop = threading.Event()
         self._ready = threading.Event()
-        self._lock = threading.Lock()
-        self._threads: list[threading.Thread] = []
+        self._peers: list[threading.Thread] = []
         self._conns: dict[int, dict] = {}
         self._ids = itertools.count(1)
         self._ack_ids = itertools.count(1)
         self.address: tuple[str, int] | None = None
-        self._last_valid = self._clock.monotonic()
+        self._last_valid = self.clock.monotonic()
         self._ever_connected = False
         self._counters = {"connections": 0, "messages": 0, "acks_aa": 0, "acks_ae": 0, "acks_ar": 0,
                           "readings": 0, "bytes": 0, "discarded_bytes": 0, "broken_frames": 0,
                           "listen_failures": 0}
-        self._tracker = HealthTracker(name, on_health, self._clock, lambda: self.counters)
 
     @property
     def counters(self) -> dict:
         with self._lock:
             return dict(self._counters)
 
-    @property
-    def health(self) -> Health | None:
-        return self._tracker.state
-
     def connections(self) -> list[dict]:
         """Per-peer statistics: peer, messages, errors, connected_at."""
         with self._lock:
             return [dict(c) for c in self._conns.values()]
-
-    def start(self) -> None:
-        t = threading.Thread(target=self._serve, name=f"{self.name}-mllp", daemon=True)
-        self._threads.append(t)
-        t.start()
 
     def wait_ready(self, timeout: float = 5.0) -> tuple[str, int]:
         if not self._ready.wait(timeout):
             raise DeviceOpenError(f"cannot listen on {self.url}")
         return self.address
 
-    def stop(self, timeout: float = 2.0) -> None:
-        self._stop.set()
-        for t in list(self._threads):
-            t.join(timeout)
+    def _release(self) -> None:
+        for t in list(self._peers):  # each peer thread polls the stop every `poll` seconds
+            t.join(2.0)
 
     def _count(self, key: str, n: int = 1) -> None:
         with self._lock:
@@ -154,68 +144,67 @@ class Hl7MllpServer:
 
     # -- listening ---------------------------------------------------------------------------------------------
 
-    def _serve(self) -> None:
-        self._tracker.set(Health.CONNECTING, f"listening on {self.url}")
-        delay = self._backoff[0]
-        while not self._stop.is_set():
+    def _run(self) -> None:
+        self._health.set(Health.CONNECTING, f"listening on {self.url}")
+        while not self._stopping.is_set():
             try:
                 server = socket.create_server((self._host, self._port))
             except OSError as e:
                 self._count("listen_failures")
-                self._tracker.set(Health.LOST, f"cannot listen on {self.url}: {' '.join(str(e).split())}")
-                if self._stop.wait(delay):
+                self._health.set(Health.LOST, f"cannot listen on {self.url}: {' '.join(str(e).split())}")
+                if self._stopping.wait(self._backoff.next()):
                     return
-                delay = min(delay * 2, self._backoff[1])
                 continue
+            self._backoff.reset()
             with server:
                 server.settimeout(self._poll)
                 self.address = server.getsockname()[:2]
                 self._ready.set()
-                if self._tracker.state == Health.LOST:
-                    self._tracker.set(Health.CONNECTING, f"listening on {self.url}")
+                if self._health.state == Health.LOST:
+                    self._health.set(Health.CONNECTING, f"listening on {self.url}")
                 self._accept_loop(server)
 
     def _accept_loop(self, server: socket.socket) -> None:
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             try:
                 conn, peer = server.accept()
             except socket.timeout:
                 self._check_quiet()
                 continue
             except OSError as e:
-                self._tracker.set(Health.LOST, f"listening socket failed: {e}")
+                self._health.set(Health.LOST, f"listening socket failed: {e}")
                 return
             self._count("connections")
             t = threading.Thread(target=self._serve_peer, args=(conn, peer), daemon=True,
                                  name=f"{self.name}-mllp-{peer[0]}:{peer[1]}")
-            self._threads = [x for x in self._threads if x.is_alive()] + [t]
+            self._peers = [x for x in self._peers if x.is_alive()] + [t]
             t.start()
 
     def _check_quiet(self) -> None:
-        if self._clock.monotonic() - self._last_valid < self._no_data_after:
+        if self.clock.monotonic() - self._last_valid < self._no_data_after:
             return
         with self._lock:
             peers = len(self._conns)
         if peers:
-            self._tracker.set(Health.NO_DATA, f"{peers} peer(s) connected, no message for {self._no_data_after:g} s")
+            self._health.set(Health.NO_DATA, f"{peers} peer(s) connected, no message for {self._no_data_after:g} s")
         elif self._ever_connected:
-            self._tracker.set(Health.LOST, f"no monitor connected for {self._no_data_after:g} s")
+            self._health.set(Health.LOST, f"no monitor connected for {self._no_data_after:g} s")
 
     # -- one peer ----------------------------------------------------------------------------------------------
 
     def _serve_peer(self, conn: socket.socket, peer) -> None:
         cid = next(self._ids)
-        stats = {"peer": f"{peer[0]}:{peer[1]}", "messages": 0, "errors": 0, "connected_at": self._clock.now()}
+        stats = {"peer": f"{peer[0]}:{peer[1]}", "messages": 0, "errors": 0, "connected_at": self.clock.now()}
         with self._lock:
             self._conns[cid] = stats
             self._ever_connected = True
-        if self._tracker.state in (Health.LOST, Health.NO_DATA):
-            self._tracker.set(Health.CONNECTING, f"monitor connected from {stats['peer']}")
+        if self._health.state in (Health.LOST, Health.NO_DATA):
+            self._health.set(Health.CONNECTING, f"monitor connected from {stats['peer']}")
         deframer = MllpDeframer()
         conn.settimeout(self._poll)
         try:
             with conn:
-                while not self._stop.is_set():
+                while not self._stopping.is_set():
                     try:
                         data = conn.recv(65536)
                     except socket.timeout:
@@ -234,7 +223,7 @@ class Hl7MllpServer:
                 self._counters["broken_frames"] += deframer.counters["broken_frames"]
 
     def _handle(self, message: bytes, stats: dict) -> bytes:
-        now = self._clock.now()
+        now = self.clock.now()
         ack_id = f"RC{next(self._ack_ids)}"
         self._count("messages")
         stats["messages"] += 1
@@ -251,12 +240,12 @@ class Hl7MllpServer:
             return mllp_frame(build_ack(_msh_or_none(text), "AE", ack_id, now, str(e)))
         readings = [Reading(o.kind, o.value, o.unit, now, o.device_ts, frozenset(), self.source)
                     for o in oru.observations]
-        self._last_valid = self._clock.monotonic()
+        self._last_valid = self.clock.monotonic()
         self._count("acks_aa")
         self._count("readings", len(readings))
         own: dict = {}
         deliver(readings, self._on_reading, self.name, own)
-        self._tracker.set(health_for(readings), f"data from {stats['peer']}")
+        self._health.set(health_for(readings), f"data from {stats['peer']}")
         return mllp_frame(build_ack(oru.msh, "AA", ack_id, now))
 
 

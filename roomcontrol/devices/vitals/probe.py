@@ -9,10 +9,14 @@ import json
 import threading
 from typing import TextIO
 
-from roomcontrol.domain.vitals import HealthChange, Reading
-from roomcontrol.devices.serial_transport import DeviceOpenError  # noqa: F401  (re-exported for the CLI)
-from roomcontrol.devices.vitals.factory import check_can_open, open_vitals_driver
+from roomcontrol.devices.registry import DRIVERS, open_device
+from roomcontrol.devices.serial_transport import check_serial_open
+from roomcontrol.devices.vitals.hl7_mllp import check_listen
 from roomcontrol.domain.timefmt import iso_utc
+from roomcontrol.domain.vitals import HealthChange, Reading
+
+# The probe's shorthands for a Nonin data format (room.toml says driver "nonin" with option data_format).
+NONIN_FORMATS = {"nonin-df2": 2, "nonin-df7": 7}
 
 
 def health_json(change: HealthChange) -> dict:
@@ -27,6 +31,8 @@ def probe_vitals(driver: str, url: str, seconds: float, out: TextIO, *, clock=No
     Raises DeviceOpenError before anything is written if the port (or listening address) cannot be opened.
     Returns the driver's counters.
     """
+    if driver in NONIN_FORMATS:
+        driver, options = "nonin", {"data_format": NONIN_FORMATS[driver], **options}
     check_can_open(driver, url, options.get("baudrate", 9600))
     lock = threading.Lock()
     stop_event = stop_event or threading.Event()
@@ -41,12 +47,19 @@ def probe_vitals(driver: str, url: str, seconds: float, out: TextIO, *, clock=No
             except BrokenPipeError:  # the reader went away (`| head`): end the probe quietly
                 stop_event.set()
 
-    device = open_vitals_driver(driver, url, clock=clock, name=name,
-                                on_reading=lambda r: write(Reading.to_json(r)),
-                                on_health=lambda h: write(health_json(h)), **options)
+    device = open_device("vitals", driver, url, options, clock=clock, name=name,
+                         on_reading=lambda r: write(Reading.to_json(r)), on_health=lambda h: write(health_json(h)))
     device.start()
     try:
         stop_event.wait(seconds)
     finally:
-        device.stop()
+        device.close()
     return device.counters
+
+
+def check_can_open(driver: str, url: str, baudrate: int = 9600) -> None:
+    """Raise DeviceOpenError (one line) if the driver's port or address cannot be opened right now."""
+    if driver == "hl7":
+        check_listen(url)
+    elif DRIVERS["vitals"][driver].needs_url:
+        check_serial_open(url, baudrate)

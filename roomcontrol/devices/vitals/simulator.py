@@ -20,8 +20,9 @@ from collections.abc import Callable
 import serial
 
 from roomcontrol.clock import SystemClock
+from roomcontrol.devices.base import Backoff, Device
+from roomcontrol.devices.serial_transport import deliver, health_for
 from roomcontrol.domain.vitals import Health, Reading, UNITS
-from roomcontrol.devices.serial_transport import HealthTracker, deliver, health_for
 from roomcontrol.devices.vitals.encoders import hl7_frame, masimo_line, nonin_packet
 from roomcontrol.devices.vitals.hl7_mllp import MllpDeframer, parse_listen_url
 from roomcontrol.devices.vitals.physiology import Event, PlethGenerator, VitalsModel
@@ -165,7 +166,7 @@ def run_simulated_device(protocol: str, url: str, clock=None, stop_event: thread
     encode = _encoder(protocol, model, clock, hl7_vendor_labels)
     counters = {"messages": 0, "bytes": 0, "write_errors": 0, "acks_aa": 0, "acks_other": 0}
     step, t0, k = STEP_S[protocol], clock.monotonic(), 0
-    retry_at, backoff = 0.0, 0.25
+    retry_at, backoff = 0.0, Backoff(0.25, backoff_max)
     try:
         while not stop_event.is_set():
             t = k * step
@@ -183,11 +184,12 @@ def run_simulated_device(protocol: str, url: str, clock=None, stop_event: thread
                         sink.write(data)
                     counters["messages"] += 1
                     counters["bytes"] += len(data)
-                    backoff = 0.25
+                    backoff.reset()
                 except (OSError, serial.SerialException) as e:
                     counters["write_errors"] += 1
-                    log.info("simulated %s on %s: %s (retrying in %.2g s)", protocol, url, e, backoff)
-                    retry_at, backoff = t + backoff, min(backoff * 2, backoff_max)
+                    delay = backoff.next()
+                    log.info("simulated %s on %s: %s (retrying in %.2g s)", protocol, url, e, delay)
+                    retry_at = t + delay
             if wait_until(clock, stop_event, t0 + k * step):
                 break
     finally:
@@ -226,33 +228,27 @@ def _encoder(protocol: str, model: VitalsModel, clock, vendor_labels: bool):
 
 # -- the simulated driver --------------------------------------------------------------------------------------
 
-class SimulatedVitalsDriver:
+class SimulatedVitalsDriver(Device):
     """Readings straight from the model, once a second (NIBP every model.nibp_interval_s), pleth at 75 Hz."""
+
+    thread_role = "simulated"
 
     def __init__(self, *, on_reading, on_health, clock=None, name: str = "vitals", model: VitalsModel | None = None,
                  infusion_minutes: Callable[[], float | None] | None = None, infusion_start_s: float | None = None,
                  on_pleth: Callable[[list[float], object], None] | None = None, source: str = "simulated"):
-        self.name = name
+        super().__init__(name, clock=clock, on_health=on_health)
         self.source = source
         self.model = model or VitalsModel()
         self._on_reading = on_reading
         self._on_pleth = on_pleth
-        self._clock = clock or SystemClock()
         self._infusion_minutes = infusion_minutes
         self._infusion_start_s = infusion_start_s
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._t = 0.0
         self._counters = {"readings": 0, "pleth_batches": 0}
-        self._tracker = HealthTracker(name, on_health, self._clock, lambda: self.counters)
 
     @property
     def counters(self) -> dict:
         return dict(self._counters)
-
-    @property
-    def health(self) -> Health | None:
-        return self._tracker.state
 
     def add_event(self, kind: str, duration_s: float, start_in_s: float = 0.0, magnitude: float = 1.0) -> Event:
         """Script an event from now on (training: "show me a desaturation")."""
@@ -260,35 +256,26 @@ class SimulatedVitalsDriver:
         self.model.events = self.model.events + [event]  # rebinding, so the thread never sees a half-built list
         return event
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name=f"{self.name}-simulated", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 2.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
     def _infusion(self, t: float) -> float | None:
         if self._infusion_minutes is not None:
             return self._infusion_minutes()
         return _infusion_min(t, self._infusion_start_s)
 
     def _run(self) -> None:
-        clock, model = self._clock, self.model
-        self._tracker.set(Health.CONNECTING, "simulated monitor starting")
+        clock, model = self.clock, self.model
+        self._health.set(Health.CONNECTING, "simulated monitor starting")
         pleth = PlethGenerator(model)
         t0, k, last_nibp = clock.monotonic(), 0, None
         stride = packet_stride(clock)
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             t = self._t = k / 3
             inf_min = self._infusion(t)
             samples = pleth.next(25, inf_min)
             if "cable_pulled" in model.status(t):
-                self._tracker.set(Health.LOST, "cable pulled (simulated)")
+                self._health.set(Health.LOST, "cable pulled (simulated)")
             else:
-                if self._tracker.state == Health.LOST:
-                    self._tracker.set(Health.CONNECTING, "cable back (simulated)")
+                if self._health.state == Health.LOST:
+                    self._health.set(Health.CONNECTING, "cable back (simulated)")
                 now = clock.now()
                 if self._on_pleth is not None:
                     self._counters["pleth_batches"] += 1
@@ -303,9 +290,9 @@ class SimulatedVitalsDriver:
                 if readings:
                     self._counters["readings"] += len(readings)
                     deliver(readings, self._on_reading, self.name, self._counters)
-                    self._tracker.set(health_for(readings), "simulated monitor")
+                    self._health.set(health_for(readings), "simulated monitor")
             k += stride
-            if wait_until(clock, self._stop, t0 + k / 3):
+            if wait_until(clock, self._stopping, t0 + k / 3):
                 break
 
     def _readings(self, t: float, inf_min: float | None, now) -> list[Reading]:
