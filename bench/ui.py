@@ -88,7 +88,7 @@ def under_load(seconds: float) -> dict:
 
     from roomcontrol.clock import OffsetClock
     from roomcontrol.config import RoomConfig
-    from roomcontrol.staff_cli import add_staff
+    from roomcontrol.cli.staff import add_staff
     from roomcontrol.ui.app import start_room
     from roomcontrol.ui.window import RoomWindow
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from roomcontrol.clock import OffsetClock  # noqa: E402
 from roomcontrol.config import RoomConfig  # noqa: E402
-from roomcontrol.staff_cli import add_staff  # noqa: E402
+from roomcontrol.cli.staff import add_staff  # noqa: E402
 from roomcontrol.ui.app import start_room  # noqa: E402
 from roomcontrol.ui.window import RoomWindow  # noqa: E402
 

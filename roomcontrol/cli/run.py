@@ -32,9 +32,9 @@ DEMO_STAFF = ("demo", "Demo nurse (PIN 2468)", "admin", "2468")
 def _demo_account(data_dir: Path) -> None:
     """A simulated room with no staff yet (a first demo, a training PC) gets one demo account, so the screen can
     be tried at once. Never where any account exists: a real room's accounts are made with `roomcontrol staff`."""
-    from roomcontrol import staff_cli
-    if not staff_cli.list_staff(data_dir):
-        staff_cli.add_staff(data_dir, *DEMO_STAFF)
+    from roomcontrol.cli import staff
+    if not staff.list_staff(data_dir):
+        staff.add_staff(data_dir, *DEMO_STAFF)
         print(f"simulated room without staff accounts: sign in as {DEMO_STAFF[1]}", file=sys.stderr)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from roomcontrol.clock import OffsetClock
 from roomcontrol.config import RoomConfig
-from roomcontrol.staff_cli import add_staff
+from roomcontrol.cli.staff import add_staff
 from roomcontrol.ui.app import start_room
 from roomcontrol.ui.widgets.buttons import HoldButton
 from roomcontrol.ui.window import RoomWindow
