@@ -91,6 +91,7 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Databas
     db = sqlite_utils.Database(conn)
     if version < SCHEMA_VERSION:
         if readonly:
+            conn.close()
             raise StoreError(f"the room database {path} is at schema version {version}; open it writable "
                              "once (start the room) to migrate it")
         _migrate(db, version)
