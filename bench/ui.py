@@ -47,11 +47,11 @@ def child(kind: str) -> None:
         cleanup = lambda: None  # noqa: E731
     else:
         from roomcontrol.config import RoomConfig
-        from roomcontrol.ui.app import start_room
+        from roomcontrol.ui.app import start_screen
         from roomcontrol.ui.window import RoomWindow
-        running = start_room(RoomConfig(), tempfile.mkdtemp(prefix="rc-bench-ui-child-"), audio=False)
-        window = RoomWindow(running.controller, scale=1.0)
-        cleanup = running.close
+        screen = start_screen(RoomConfig(), tempfile.mkdtemp(prefix="rc-bench-ui-child-"), audio=False)
+        window = RoomWindow(screen.controller, scale=1.0)
+        cleanup = screen.close
 
     class FirstPaint(QObject):
         def eventFilter(self, obj, event):
@@ -88,16 +88,16 @@ def under_load(seconds: float) -> dict:
 
     from roomcontrol.clock import OffsetClock
     from roomcontrol.config import RoomConfig
-    from roomcontrol.staff_cli import add_staff
-    from roomcontrol.ui.app import start_room
+    from roomcontrol.cli.staff import add_staff
+    from roomcontrol.ui.app import start_screen
     from roomcontrol.ui.window import RoomWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     data = Path(tempfile.mkdtemp(prefix="rc-bench-ui-"))
     add_staff(data, "rn.ada", "Ada", "nurse", "2468")
     clock = OffsetClock()
-    running = start_room(RoomConfig(), data, clock=clock, audio=True, idle_lock_s=3600)
-    room, devices, controller = running.room, running.devices, running.controller
+    screen = start_screen(RoomConfig(), data, clock=clock, audio=True, idle_lock_s=3600)
+    room, devices, controller = screen.runtime.room, screen.runtime.devices, screen.controller
     window = RoomWindow(controller, scale=1.0)
     window.resize(1280, 800)
     window.show()
@@ -161,7 +161,7 @@ def under_load(seconds: float) -> dict:
         "music": bool(audio and audio.playing), "alarm_tone": audio.alarm if audio else None,
         "trend_points": sum(len(xs) for xs, _ in window.main.vitals.trends.series.values()),
     }
-    running.close()
+    screen.close()
     return result
 
 

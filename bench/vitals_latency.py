@@ -25,8 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from roomcontrol.clock import SystemClock  # noqa: E402
 from roomcontrol.config.room import parse_config  # noqa: E402
 from roomcontrol.devices.vitals.encoders import masimo_line, nonin_packet  # noqa: E402
-from roomcontrol.engine.devices import RoomDevices  # noqa: E402
-from roomcontrol.engine.room import Room  # noqa: E402
+from roomcontrol.engine.runtime import start_room  # noqa: E402
 
 WIRE_BYTES_PER_S = 9600 / 10
 
@@ -46,8 +45,6 @@ def measure(driver: str, samples: int) -> tuple[list[float], int]:
         normal = masimo_line(datetime.now(), spo2=97, bpm=72, pi=2.0)
         low = masimo_line(datetime.now(), spo2=80, bpm=72, pi=2.0)
     with tempfile.TemporaryDirectory() as tmp:
-        room = Room(config, tmp, SystemClock()).start(partial=True)
-        devices = RoomDevices(room, config).start()
         raised, cleared = threading.Event(), threading.Event()
         stamp: list[float] = []
 
@@ -57,7 +54,8 @@ def measure(driver: str, samples: int) -> tuple[list[float], int]:
                 raised.set()
             elif event.kind == "alarm.cleared":
                 cleared.set()
-        room.subscribe(on_event=on_event)
+        runtime = start_room(config, tmp, clock=SystemClock(), staff_gate=False, listeners=[on_event])
+        room = runtime.room
         room.command("open_session", "bench", patient_ref="PT-B", weight_kg=70)
         latencies = []
         for _ in range(samples):
@@ -73,8 +71,7 @@ def measure(driver: str, samples: int) -> tuple[list[float], int]:
             latencies.append(stamp[-1] - written)
             os.write(master, normal)
             cleared.wait(5)
-        devices.close()
-        room.close()
+        runtime.close()
     os.close(master)
     os.close(slave)
     return latencies, len(low)

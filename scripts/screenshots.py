@@ -27,8 +27,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from roomcontrol.clock import OffsetClock  # noqa: E402
 from roomcontrol.config import RoomConfig  # noqa: E402
-from roomcontrol.staff_cli import add_staff  # noqa: E402
-from roomcontrol.ui.app import start_room  # noqa: E402
+from roomcontrol.cli.staff import add_staff  # noqa: E402
+from roomcontrol.ui.app import start_screen  # noqa: E402
 from roomcontrol.ui.window import RoomWindow  # noqa: E402
 
 NURSE = "rn.ada"
@@ -87,8 +87,8 @@ def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     config = RoomConfig(room_name="Room 3 · Willow", clinic_name="Harbour Ketamine Clinic")
     clock = OffsetClock()
-    running = start_room(config, data, clock=clock, audio=False)
-    room, room_devices, controller = running.room, running.devices, running.controller
+    screen = start_screen(config, data, clock=clock, audio=False)
+    room, room_devices, controller = screen.runtime.room, screen.runtime.devices, screen.controller
     window = RoomWindow(controller, scale=1.0)
     window.resize(1280, 800)
     window.show()
@@ -152,7 +152,7 @@ def main() -> int:
     shot(app, window, args.out / "discharge.png")
 
     window.close()
-    running.close()
+    screen.close()
     return 0
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from roomcontrol.config import load_config
 
 
 def staff(args) -> int:
-    from roomcontrol import staff_cli
+    from roomcontrol.cli import staff as accounts
     data_dir = data_dir_of(args)
     if args.staff_command == "add":
         import getpass
@@ -20,11 +20,11 @@ def staff(args) -> int:
             pin = getpass.getpass("PIN: ")
             if getpass.getpass("PIN again: ") != pin:
                 raise CliError("the two PINs differ")
-        print(json.dumps(staff_cli.add_staff(data_dir, args.staff_id, args.name, args.role, pin)))
+        print(json.dumps(accounts.add_staff(data_dir, args.staff_id, args.name, args.role, pin)))
     elif args.staff_command == "list":
-        for s in staff_cli.list_staff(data_dir):
+        for s in accounts.list_staff(data_dir):
             print(f"{s['staff_id']}\t{s['name']}\t{s['role']}\t{'active' if s['active'] else 'disabled'}")
-    elif not staff_cli.disable_staff(data_dir, args.staff_id):
+    elif not accounts.disable_staff(data_dir, args.staff_id):
         raise CliError(f"no staff account {args.staff_id!r}")
     return 0
 
@@ -46,13 +46,13 @@ def hub(args) -> int:
 
 
 def sync(args) -> int:
-    from roomcontrol.engine.room import DB_NAME
+    from roomcontrol.store.database import db_path
     from roomcontrol.sync import cli_support
     config = load_config(args.config)
-    db_path = data_dir_of(args) / DB_NAME
+    path = db_path(data_dir_of(args))
     if args.sync_command == "status":
-        print(json.dumps(cli_support.sync_status(db_path, config), indent=2, default=str))
+        print(json.dumps(cli_support.sync_status(path, config), indent=2, default=str))
         return 0
-    result = cli_support.sync_now(db_path, config)
+    result = cli_support.sync_now(path, config)
     print(json.dumps(result, indent=2, default=str))
     return 0 if result.get("ok", True) else EXIT_FAILED

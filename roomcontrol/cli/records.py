@@ -13,8 +13,7 @@ from roomcontrol.config import load_config
 def log(args) -> int:
     from roomcontrol.store import database
     from roomcontrol.store.eventlog import read_events, verify_chain
-    from roomcontrol.engine.room import DB_NAME
-    db = database.connect(data_dir_of(args) / DB_NAME, readonly=True)
+    db = database.open_room_db(data_dir_of(args), readonly=True)
     if args.log_command == "verify":
         result = verify_chain(db)
         if result.ok:

@@ -32,19 +32,16 @@ DEMO_STAFF = ("demo", "Demo nurse (PIN 2468)", "admin", "2468")
 def _demo_account(data_dir: Path) -> None:
     """A simulated room with no staff yet (a first demo, a training PC) gets one demo account, so the screen can
     be tried at once. Never where any account exists: a real room's accounts are made with `roomcontrol staff`."""
-    from roomcontrol import staff_cli
-    if not staff_cli.list_staff(data_dir):
-        staff_cli.add_staff(data_dir, *DEMO_STAFF)
+    from roomcontrol.cli import staff
+    if not staff.list_staff(data_dir):
+        staff.add_staff(data_dir, *DEMO_STAFF)
         print(f"simulated room without staff accounts: sign in as {DEMO_STAFF[1]}", file=sys.stderr)
 
 
 def _run_headless(config: RoomConfig, data_dir: Path, scenario_path: Path | None, speed: float) -> int:
     from roomcontrol.clock import SteppedClock, SystemClock
-    from roomcontrol.engine.room import Room
+    from roomcontrol.engine.runtime import start_room
     from roomcontrol.engine.scenario import load_scenario, play
-
-    from roomcontrol.engine.devices import RoomDevices
-    from roomcontrol.engine.sync_link import start_sync
 
     scenario = load_scenario(scenario_path, extra_steps=SCENARIO_STEPS) if scenario_path else None
     clock = SteppedClock(speed) if speed != 1.0 else SystemClock()
@@ -53,23 +50,17 @@ def _run_headless(config: RoomConfig, data_dir: Path, scenario_path: Path | None
         stale = max(config.alarms.stale_after_s, math.ceil(speed / 10) * 3)
         config = dataclasses.replace(config, alarms=dataclasses.replace(config.alarms, stale_after_s=stale))
     stop = stop_on_signals()
-    room = Room(config, data_dir, clock)
-    room.subscribe(on_event=_print_event)
-    room.start(partial=True)  # headless: no sign-in; scenario steps name their actor
-    devices = RoomDevices(room, config).start()
-    pusher = start_sync(room, config)
-    print(f"# room {config.room_id} ({config.room_name}), database {room.db_path}, phase {room.state.phase}",
-          flush=True)
-    try:
+    # No staff gate: nobody signs in without a screen, and a scenario's steps name the nurse who acts.
+    with start_room(config, data_dir, clock=clock, staff_gate=False, listeners=[_print_event]) as runtime:
+        room = runtime.room
+        print(f"# room {config.room_id} ({config.room_name}), database {room.db_path}, phase {room.state.phase}",
+              flush=True)
         if scenario:
             print(f"# scenario: {scenario.name} ({len(scenario.steps)} steps, speed {speed:g})", flush=True)
-            play(scenario, room, clock, stop=stop, handlers={"simulate": lambda step: _simulate(devices, step)})
+            play(scenario, room, clock, stop=stop,
+                 handlers={"simulate": lambda step: _simulate(runtime.devices, step)})
         else:
             stop.wait()
-    finally:
-        pusher.stop()
-        room.close()     # first, so the devices' own shutdown is not logged as a lost monitor
-        devices.close()
     return 0
 
 

@@ -36,7 +36,6 @@ from roomcontrol.store.eventlog import EventLog, latest_session_start, read_even
 from roomcontrol.store.vitals import VitalRow, VitalsWriter, read_vitals
 
 log = logging.getLogger(__name__)
-DB_NAME = "room.db"
 COMMAND_TIMEOUT_S = 30.0
 TICK_S = 1.0  # snapshot and housekeeping period, in real seconds
 
@@ -56,8 +55,8 @@ class Room:
     def __init__(self, config: RoomConfig, data_dir: Path | str, clock=None):
         self.config = config
         self.clock = clock or SystemClock()
-        self.db_path = Path(data_dir) / DB_NAME
-        self.db = database.connect(self.db_path)
+        self.db_path = database.db_path(data_dir)
+        self.db = database.open_room_db(data_dir)
         self.log = EventLog(self.db, config.room_id)
         self.vitals = VitalsWriter(self.db)
         self.monitoring = Monitoring(config.alarms, new_id=lambda: uuid.uuid4().hex[:8])

@@ -8,7 +8,6 @@ from datetime import datetime
 from pathlib import Path
 
 from roomcontrol.domain import kinds as K
-from roomcontrol.engine.room import DB_NAME
 from roomcontrol.records.errors import AmbiguousSession, RecordError, UnknownSession
 from roomcontrol.records.model import SessionRecord, build_record
 from roomcontrol.store import database
@@ -33,15 +32,10 @@ class SessionSummary:
         return self.outcome == "open"
 
 
-def db_path(data_dir: Path | str) -> Path:
-    return Path(data_dir) / DB_NAME
-
-
 @contextmanager
 def open_readonly(data_dir: Path | str):
-    path = db_path(data_dir)
     try:
-        db = database.connect(path, readonly=True)
+        db = database.open_room_db(data_dir, readonly=True)
     except StoreError as exc:
         raise RecordError(str(exc)) from None
     try:
@@ -84,7 +78,7 @@ def resolve(db, session_id: str, where: str = "") -> str:
 def load_record(data_dir: Path | str, session_id: str) -> SessionRecord:
     """The record of one closed session; refuses an unknown, ambiguous or still-open session (RecordError)."""
     with open_readonly(data_dir) as db:
-        full = resolve(db, session_id, str(db_path(data_dir)))
+        full = resolve(db, session_id, str(database.db_path(data_dir)))
         events = list(read_events(db, session_id=full))
         vitals = list(read_vitals(db, session_id=full))
     return build_record(events, vitals)

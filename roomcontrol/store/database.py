@@ -54,27 +54,36 @@ MIGRATIONS = [_v1, _v2]  # MIGRATIONS[n] takes the schema from version n to n + 
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+DB_NAME = "room.db"
+BUSY_TIMEOUT_MS = 5000  # a second connection waits out the engine's short write transactions instead of failing
+
+
+def db_path(data_dir: Path | str) -> Path:
+    """Where a room keeps its database, under its data directory."""
+    return Path(data_dir) / DB_NAME
+
+
+def open_room_db(data_dir: Path | str, *, readonly: bool = False) -> sqlite_utils.Database:
+    """Open the room database of `data_dir`: writable (created and migrated when needed) or read-only."""
+    return connect(db_path(data_dir), readonly=readonly)
+
+
 def connect(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Database:
     """Open (creating and migrating when writable) the room database at `path`."""
     path = Path(path)
-    try:
-        if readonly:
-            if not path.exists():
-                raise StoreError(f"no room database at {path}")
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-        else:
+    if readonly and not path.exists():
+        raise StoreError(f"no room database at {path}")
+    if not readonly:
+        try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        conn.execute("PRAGMA busy_timeout = 5000")
-        if not readonly:
-            conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA foreign_keys = ON")
+        except OSError as exc:
+            raise StoreError(f"cannot open the room database {path}: {exc.strerror or exc}") from None
+    conn = open_connection(path, readonly=readonly)
+    try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
+        conn.close()
         raise StoreError(f"cannot open the room database {path}: {exc}") from None
-    except OSError as exc:
-        raise StoreError(f"cannot open the room database {path}: {exc.strerror or exc}") from None
     if version > SCHEMA_VERSION:
         conn.close()
         raise StoreError(f"the room database {path} is schema version {version}, newer than this RoomControl "
@@ -82,10 +91,38 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Databas
     db = sqlite_utils.Database(conn)
     if version < SCHEMA_VERSION:
         if readonly:
+            conn.close()
             raise StoreError(f"the room database {path} is at schema version {version}; open it writable "
                              "once (start the room) to migrate it")
         _migrate(db, version)
     return db
+
+
+def open_connection(path: Path, *, readonly: bool = False, query_only: bool = False) -> sqlite3.Connection:
+    """One connection with the room's settings, for the engine, the tools and the sync outbox alike.
+
+    `readonly` opens the file read-only (the tools: nothing is created); `query_only` opens it normally but
+    refuses writes (the outbox's reads, next to a running engine).
+    """
+    conn = None
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if not (readonly or query_only):
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")  # a commit (an event, a moved cursor) survives a power cut
+        conn.execute("PRAGMA foreign_keys = ON")
+        if query_only:
+            conn.execute("PRAGMA query_only = ON")
+        return conn
+    except (sqlite3.DatabaseError, OSError) as exc:
+        if conn is not None:
+            conn.close()
+        reason = exc if isinstance(exc, sqlite3.DatabaseError) else (exc.strerror or exc)
+        raise StoreError(f"cannot open the room database {path}: {reason}") from None
 
 
 @contextmanager

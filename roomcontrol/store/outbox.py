@@ -2,9 +2,9 @@
 
 The engine thread is the only writer of events and vitals. The pusher gets two connections of its own, so it
 never shares the engine's: a read connection (`query_only`, so a bug here cannot touch the log) and a tiny
-write connection used only for the cursor row of `sync_cursor` and the sync notes in `meta`. WAL lets both run
-next to the engine; `busy_timeout` makes a cursor write wait for the engine's short transactions instead of
-failing.
+write connection used only for the cursor row of `sync_cursor` and the sync notes in `meta`, both opened with
+the room's own settings (`database.open_connection`). WAL lets both run next to the engine; the busy timeout
+makes a cursor write wait for the engine's short transactions instead of failing.
 
 Reads are bounded (`LIMIT`): however large the backlog, the pusher holds one batch at a time.
 """
@@ -15,7 +15,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from roomcontrol.store.database import SCHEMA_VERSION, transaction
+from roomcontrol.store.database import SCHEMA_VERSION, open_connection, transaction
 from roomcontrol.store.errors import StoreError
 
 DEFAULT_TARGET = "hub"
@@ -45,13 +45,12 @@ class Backlog:
 class Outbox:
     """The room database as the pusher sees it. Open per pusher; `close()` when done."""
 
-    def __init__(self, db_path: Path | str, target: str = DEFAULT_TARGET, busy_timeout_ms: int = 5000):
+    def __init__(self, db_path: Path | str, target: str = DEFAULT_TARGET):
         self.path = Path(db_path)
         self.target = target
-        self._busy_timeout_ms = int(busy_timeout_ms)
         if not self.path.exists():
             raise StoreError(f"no room database at {self.path}")
-        self._read = self._open(query_only=True)
+        self._read = open_connection(self.path, query_only=True)
         self._write: sqlite3.Connection | None = None  # opened on the first cursor write
         # Any schema from the one that has sync_cursor up to this code's own; migrating is the engine's job.
         version = self._read.execute("PRAGMA user_version").fetchone()[0]
@@ -60,17 +59,6 @@ class Outbox:
             raise StoreError(f"the room database {self.path} is at schema version {version}; this RoomControl "
                              f"syncs versions {MIN_SCHEMA_VERSION} to {SCHEMA_VERSION}"
                              + ("; start the room once to create it" if version < MIN_SCHEMA_VERSION else ""))
-
-    def _open(self, *, query_only: bool) -> sqlite3.Connection:
-        try:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
-            conn.execute("PRAGMA synchronous = FULL")  # a moved cursor survives a power cut, like the log
-            if query_only:
-                conn.execute("PRAGMA query_only = ON")
-            return conn
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the room database {self.path}: {exc}") from None
 
     def close(self) -> None:
         for conn in (self._read, self._write):
@@ -158,7 +146,7 @@ class Outbox:
 
     def _writer(self) -> sqlite3.Connection:
         if self._write is None:
-            self._write = self._open(query_only=False)
+            self._write = open_connection(self.path)
         return self._write
 
     def _w(self, sql: str, params) -> None:

@@ -6,9 +6,7 @@ import time
 
 from roomcontrol.clock import SystemClock
 from roomcontrol.config.room import parse_config
-from roomcontrol.engine.devices import RoomDevices
-from roomcontrol.engine.room import Room
-from tests.core.helpers import walk_to
+from tests.core.helpers import running_room, walk_to
 
 
 def main(data_dir: str, port: str, walk: str) -> None:
@@ -16,10 +14,9 @@ def main(data_dir: str, port: str, walk: str) -> None:
     config = parse_config({"devices": {"diffuser": {"driver": "lcus_relay", "url": port},
                                        "audio": {"driver": "none"}}}, errors)
     assert not errors, errors
-    room = Room(config, data_dir, SystemClock())
-    devices = RoomDevices(room, config).start()
+    runtime = running_room(data_dir, config, _Jump(SystemClock()) if walk == "yes" else None)
+    room = runtime.room
     if walk == "yes":
-        room.clock = _Jump(room.clock)
         walk_to(room, "infusing")
     print("ready", flush=True)
     while True:

@@ -1,10 +1,12 @@
-"""Shared test helpers: a room on a fake clock, and a session walked up to a given phase."""
+"""Shared test helpers: a room on a fake clock, a running room with its devices, and a session walked up to a
+given phase."""
 
 from __future__ import annotations
 
-from roomcontrol.clock import FakeClock
+from roomcontrol.clock import FakeClock, SystemClock
 from roomcontrol.config import RoomConfig
 from roomcontrol.engine.room import Room
+from roomcontrol.engine.runtime import RoomRuntime, start_room
 
 NURSE = "rn.ada"
 OPEN_ARGS = dict(patient_ref="PT-7", weight_kg=80, dose_mg_per_kg=0.5, planned_infusion_min=40)
@@ -16,6 +18,12 @@ PADSS_10 = dict(vital_signs=2, activity=2, nausea_vomiting=2, pain=2, bleeding=2
 
 def make_room(tmp_path, config: RoomConfig | None = None, clock: FakeClock | None = None) -> Room:
     return Room(config or RoomConfig(), tmp_path, clock or FakeClock())
+
+
+def running_room(data_dir, config: RoomConfig | None = None, clock=None, *, audio: bool = True) -> RoomRuntime:
+    """A started room with its devices, on the system clock unless told; no staff gate, so commands name the
+    nurse directly as a scenario does."""
+    return start_room(config or RoomConfig(), data_dir, clock=clock or SystemClock(), audio=audio, staff_gate=False)
 
 
 def walk_to(room: Room, phase: str) -> None:

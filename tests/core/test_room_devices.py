@@ -13,7 +13,7 @@ import pytest
 from roomcontrol.domain.errors import Refused
 from roomcontrol.engine.devices import RoomDevices
 from roomcontrol.store.vitals import read_vitals
-from tests.core.helpers import NURSE, make_room, walk_to
+from tests.core.helpers import NURSE, make_room, running_room, walk_to
 from tests.devices.ptyhelp import PtyDevice
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,16 +71,14 @@ def test_a_slider_drag_is_one_event_and_the_patient_stays_within_limits(room_and
 
 
 def test_simulated_vitals_reach_the_log_and_the_vitals_table(tmp_path):
-    from roomcontrol.clock import SystemClock
-    room = make_room(tmp_path, clock=SystemClock()).start(partial=True)
-    devices = RoomDevices(room, room.config, audio=False).start()
+    runtime = running_room(tmp_path, audio=False)
+    room = runtime.room
     room.command("open_session", NURSE, patient_ref="PT-1", weight_kg=70)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and "spo2" not in room.snapshot().vitals:
         time.sleep(0.1)
     time.sleep(1.5)
-    devices.close()
-    room.close()
+    runtime.close()
     again = make_room(tmp_path)
     stored = {r["kind"] for r in read_vitals(again.db)}
     assert {"heart_rate", "spo2"} <= stored

@@ -4,7 +4,7 @@ import pytest
 
 from roomcontrol.domain.errors import Refused
 from roomcontrol.engine.staff import StaffGate
-from roomcontrol.staff_cli import add_staff
+from roomcontrol.cli.staff import add_staff
 from tests.core.helpers import OPEN_ARGS, make_room
 
 

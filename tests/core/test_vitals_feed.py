@@ -2,11 +2,9 @@
 
 import time
 
-from roomcontrol.clock import SystemClock
 from roomcontrol.config.room import parse_config
 from roomcontrol.devices.vitals.encoders import nonin_packet
-from roomcontrol.engine.devices import RoomDevices
-from roomcontrol.engine.room import Room
+from tests.core.helpers import running_room
 from tests.devices.vitalshelp import Feeder, pty_device  # noqa: F401
 
 WAIT = 15.0
@@ -29,13 +27,13 @@ def nonin_room(tmp_path, link):
                                                    "options": {"backoff_initial": 0.05, "backoff_max": 0.3}},
                                        "audio": {"driver": "none"}}}, errors)
     assert not errors
-    room = Room(config, tmp_path, SystemClock()).start(partial=True)
-    return room, RoomDevices(room, config).start()
+    return running_room(tmp_path, config)
 
 
 def test_unplug_and_replug_ten_times(tmp_path, pty_device):
     feeder = Feeder(pty_device, lambda: nonin_packet(72, 97))
-    room, devices = nonin_room(tmp_path / "data", pty_device.link)
+    runtime = nonin_room(tmp_path / "data", pty_device.link)
+    room, devices = runtime.room, runtime.devices
     try:
         room.command("open_session", "rn.ada", patient_ref="PT-1", weight_kg=70)
         wait_for(room, lambda e: e.kind == "device.connected" and e.payload["device"] == "vitals", "connected")
@@ -54,14 +52,14 @@ def test_unplug_and_replug_ten_times(tmp_path, pty_device):
         assert snap.devices["vitals"] == "ok" and snap.vitals["spo2"].value == 97
     finally:
         feeder.stop()
-        devices.close()
-        room.close()
+        runtime.close()
 
 
 def test_garbled_bytes_are_counted_and_skipped(tmp_path, pty_device):
     good = nonin_packet(80, 96)
     feeder = Feeder(pty_device, lambda: good[:40] + b"\x13\x37garbage" + good)
-    room, devices = nonin_room(tmp_path / "data", pty_device.link)
+    runtime = nonin_room(tmp_path / "data", pty_device.link)
+    room, devices = runtime.room, runtime.devices
     try:
         deadline = time.monotonic() + WAIT
         while time.monotonic() < deadline and "spo2" not in room.snapshot().vitals:
@@ -70,5 +68,4 @@ def test_garbled_bytes_are_counted_and_skipped(tmp_path, pty_device):
         assert devices.vitals.counters["framing_errors"] > 0
     finally:
         feeder.stop()
-        devices.close()
-        room.close()
+        runtime.close()

@@ -10,8 +10,8 @@ import pytest
 
 from roomcontrol.clock import OffsetClock
 from roomcontrol.config import RoomConfig
-from roomcontrol.staff_cli import add_staff
-from roomcontrol.ui.app import start_room
+from roomcontrol.cli.staff import add_staff
+from roomcontrol.ui.app import start_screen
 from roomcontrol.ui.widgets.buttons import HoldButton
 from roomcontrol.ui.window import RoomWindow
 
@@ -24,8 +24,8 @@ def ui(tmp_path, qtbot, monkeypatch):
     add_staff(tmp_path, NURSE, "Ada Lovelace", "nurse", PIN)
     add_staff(tmp_path, "admin.grace", "Grace Hopper", "admin", "9753")
     clock = OffsetClock()
-    running = start_room(RoomConfig(), tmp_path, clock=clock, audio=False, idle_lock_s=600)
-    room, devices, controller = running.room, running.devices, running.controller
+    screen = start_screen(RoomConfig(), tmp_path, clock=clock, audio=False, idle_lock_s=600)
+    room, devices, controller = screen.runtime.room, screen.runtime.devices, screen.controller
     window = RoomWindow(controller, scale=1.0)
     qtbot.addWidget(window)
     window.resize(1280, 800)
@@ -34,4 +34,4 @@ def ui(tmp_path, qtbot, monkeypatch):
     yield dataclasses.make_dataclass("UI", ["room", "devices", "controller", "window", "clock"])(
         room, devices, controller, window, clock)
     window.close()
-    running.close()
+    screen.close()

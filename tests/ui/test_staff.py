@@ -12,7 +12,7 @@ from roomcontrol.domain import staff as D
 from roomcontrol.domain.errors import Refused
 from roomcontrol.engine.room import Room
 from roomcontrol.engine.staff import StaffGate
-from roomcontrol.staff_cli import add_staff, disable_staff, list_staff
+from roomcontrol.cli.staff import add_staff, disable_staff, list_staff
 from roomcontrol.store.errors import StoreError
 
 

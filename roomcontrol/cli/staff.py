@@ -15,8 +15,6 @@ from roomcontrol.domain.errors import Refused
 from roomcontrol.store import database
 from roomcontrol.store.staff import StaffStore
 
-DB_NAME = "room.db"  # the same file as roomcontrol.engine.room.DB_NAME
-
 
 def add_staff(data_dir: Path | str, staff_id: str, name: str, role: str, pin: str) -> dict:
     """Add an account; raises Refused (bad id, role or PIN) or StoreError (the id exists, the disk...)."""
@@ -45,7 +43,7 @@ def disable_staff(data_dir: Path | str, staff_id: str) -> bool:
 
 class _store:
     def __init__(self, data_dir):
-        self.db = database.connect(Path(data_dir) / DB_NAME)
+        self.db = database.open_room_db(data_dir)
 
     def __enter__(self) -> StaffStore:
         return StaffStore(self.db)

@@ -1,0 +1,75 @@
+"""Assembling a room: the engine, its devices, staff sign-in and sync, built, started and closed in one order.
+
+Build (nothing runs yet, so every command, guard and listener is in place before the first command arrives):
+  1. Room: opens the database, replays the log, records room.started.
+  2. RoomDevices: opens the drivers (not started), registers apply_scene and set_ambient, follows the events.
+  3. StaffGate: the unlock and lock commands, and the guard that refuses clinical commands with no nurse signed in.
+  4. Sync: the outbox pusher, started at once (it reads through its own connections), woken by every logged event.
+  5. The caller's event listeners, then its `before_start` hook (the screen builds its controller there).
+Start: the engine thread, then the devices (they ask the engine for the current phase's scene).
+A failure on the way closes what was already built, in the close order.
+Close: sync, the engine (before the devices, so their own shutdown is not logged as a lost monitor), then the
+devices (the diffuser off first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from roomcontrol.config import RoomConfig
+from roomcontrol.engine.devices import RoomDevices
+from roomcontrol.engine.room import EventListener, Room
+from roomcontrol.engine.staff import StaffGate
+from roomcontrol.engine.sync_link import start_sync
+from roomcontrol.sync.pusher import SyncPusher
+
+
+@dataclass
+class RoomRuntime:
+    """A started room; `close()` it (or use it as a context manager) to stop everything in order."""
+    room: Room
+    devices: RoomDevices
+    gate: StaffGate | None  # None when no one signs in here (the headless runner, device tests)
+    pusher: SyncPusher
+
+    def close(self) -> None:
+        _close(self.room, self.devices, self.pusher)
+
+    def __enter__(self) -> "RoomRuntime":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def start_room(config: RoomConfig, data_dir: Path | str, *, clock=None, audio: bool = True,
+               staff_gate: bool = True, listeners: Iterable[EventListener] = (),
+               before_start: Callable[[RoomRuntime], None] | None = None) -> RoomRuntime:
+    """Build and start a room. Without `staff_gate` commands run under any actor (scenarios name their nurse)."""
+    room = Room(config, data_dir, clock)
+    devices = pusher = None
+    try:
+        devices = RoomDevices(room, config, audio=audio)
+        gate = StaffGate(room) if staff_gate else None
+        pusher = start_sync(room, config)
+        runtime = RoomRuntime(room, devices, gate, pusher)
+        for listener in listeners:
+            room.subscribe(on_event=listener)
+        if before_start:
+            before_start(runtime)
+        room.start(partial=gate is None)  # without sign-in, unlock and lock are the only unbound commands
+        devices.start()
+    except BaseException:
+        _close(room, devices, pusher)
+        raise
+    return runtime
+
+
+def _close(room: Room, devices: RoomDevices | None, pusher: SyncPusher | None) -> None:
+    if pusher is not None:
+        pusher.stop()
+    room.close()  # before the devices, so their own shutdown is not logged as a lost monitor
+    if devices is not None:
+        devices.close()
