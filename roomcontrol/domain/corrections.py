@@ -8,6 +8,7 @@ the Refused message). The corrected payload passes the same validation as the co
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Callable, Iterable
 
 from roomcontrol.domain import kinds as K
@@ -38,7 +39,8 @@ Find = Callable[[int], "Event | None"]
 CorrectionsOf = Callable[[Event], Iterable[Event]]
 
 
-def correct(args: dict[str, Any], actor: str, find: Find, corrections_of: CorrectionsOf, policy: SessionPolicy) -> NewEvent:
+def correct(args: dict[str, Any], actor: str, find: Find, corrections_of: CorrectionsOf,
+            policy: SessionPolicy) -> NewEvent:
     """The `correct_event(seq, reason, changes)` command: the event.corrected to log, or Refused."""
     unknown = [name for name in args if name not in ARGS]
     if unknown:
@@ -123,22 +125,16 @@ def _candidate(kind: str, base: dict[str, Any], changes: dict[str, Any]) -> dict
 
 
 def _validated(kind: str, candidate: dict[str, Any], policy: SessionPolicy) -> dict[str, Any]:
+    """The candidate through the validation of the command that logs this kind (every CORRECTABLE kind)."""
+    validators: dict[str, Callable[..., dict[str, Any]]] = {
+        K.MEDICATION_GIVEN: medication_payload, K.SYMPTOM_NOTED: symptom_payload, K.NOTE_ADDED: note_payload,
+        K.ASSESSMENT_RECORDED: assessment_payload, K.VITALS_BASELINE: baseline_payload,
+        K.CHECKLIST_CONFIRMED: partial(checklist_payload, policy),
+    }
     try:
-        if kind == K.MEDICATION_GIVEN:
-            return medication_payload(**candidate)
-        if kind == K.SYMPTOM_NOTED:
-            return symptom_payload(**candidate)
-        if kind == K.NOTE_ADDED:
-            return note_payload(**candidate)
-        if kind == K.ASSESSMENT_RECORDED:
-            return assessment_payload(**candidate)
-        if kind == K.VITALS_BASELINE:
-            return baseline_payload(**candidate)
-        if kind == K.CHECKLIST_CONFIRMED:
-            return checklist_payload(policy, **candidate)
+        return validators[kind](**candidate)
     except TypeError as exc:  # a stored payload the command would not take as is
         raise Refused(f"the corrected {entry_name(kind, candidate)} is not valid: {exc}") from None
-    raise Refused(f"{kind} cannot be corrected")
 
 
 def _difference(base: dict[str, Any], corrected: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
