@@ -12,7 +12,8 @@ from pathlib import Path
 import coverage
 
 ROOT = Path(__file__).resolve().parent.parent
-PARSERS = ["nonin.py", "masimo.py", "hl7_oru.py", "hl7_mllp.py"]
+# The vitals parsers (the same list as the strict modules of [tool.mypy] in pyproject.toml).
+PARSERS = ["nonin.py", "masimo.py", "hl7_oru.py"]
 
 
 def perfect_files() -> list[Path]:
