@@ -28,6 +28,12 @@ def test_masimo_bad_lines(line, why):
     assert parser.feed(line + b"\r\n", NOW) == [] and parser.counters["bad_lines"] == 1
 
 
+def test_masimo_dashes_in_alarm_and_exception_fields_are_no_flags():
+    line = b"09/15/10 15:10:29 SPO2=097% ALARM=---- EXC=------"
+    readings = MasimoParser(device_tz=timezone.utc).parse_line(line, NOW)
+    assert [(r.kind, r.value, r.flags) for r in readings] == [("spo2", 97.0, frozenset())]
+
+
 @pytest.mark.parametrize("sep", ["A", " "])
 def test_hl7_msh_needs_a_field_separator_that_is_not_a_letter_or_space(sep):
     with pytest.raises(Hl7Error, match="bad field separator in MSH"):
