@@ -31,7 +31,7 @@ class AmbientChange:
     value: object
 
 
-def check_change(target: str, value, actor: str) -> AmbientChange:
+def check_change(target: str, value: object, actor: str) -> AmbientChange:
     """Validate one manual change; the patient's within PATIENT_LIMITS, the nurse's within the device's range."""
     if target not in TARGETS:
         raise Refused(f"unknown ambient target {target!r}; known: {', '.join(TARGETS)}")

@@ -39,7 +39,7 @@ def lightness_to_luminance(lightness: float) -> float:
 def luminance_to_lightness(y: float) -> float:
     y = clamp01(y)
     if y > _EPS:
-        return 116.0 * y ** (1.0 / 3.0) - 16.0
+        return 116.0 * math.pow(y, 1.0 / 3.0) - 16.0  # math.pow: a real result (levels are clamped ≥ 0)
     return _KAPPA * y
 
 
@@ -49,7 +49,7 @@ def level_to_output(level: float, curve: str = CIE) -> float:
     if curve == CIE:
         return lightness_to_luminance(level * 100.0)
     if curve == GAMMA22:
-        return level ** 2.2
+        return math.pow(level, 2.2)
     raise ValueError(f"unknown brightness curve {curve!r} (expected one of {CURVES})")
 
 
@@ -58,7 +58,7 @@ def output_to_level(output: float, curve: str = CIE) -> float:
     if curve == CIE:
         return luminance_to_lightness(output) / 100.0
     if curve == GAMMA22:
-        return output ** (1 / 2.2)
+        return math.pow(output, 1 / 2.2)
     raise ValueError(f"unknown brightness curve {curve!r} (expected one of {CURVES})")
 
 

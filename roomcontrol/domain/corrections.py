@@ -8,7 +8,8 @@ the Refused message). The corrected payload passes the same validation as the co
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from functools import partial
+from typing import Any, Callable, Iterable
 
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain.commands import (assessment_payload, baseline_payload, checklist_payload, medication_payload,
@@ -38,7 +39,8 @@ Find = Callable[[int], "Event | None"]
 CorrectionsOf = Callable[[Event], Iterable[Event]]
 
 
-def correct(args: dict, actor: str, find: Find, corrections_of: CorrectionsOf, policy: SessionPolicy) -> NewEvent:
+def correct(args: dict[str, Any], actor: str, find: Find, corrections_of: CorrectionsOf,
+            policy: SessionPolicy) -> NewEvent:
     """The `correct_event(seq, reason, changes)` command: the event.corrected to log, or Refused."""
     unknown = [name for name in args if name not in ARGS]
     if unknown:
@@ -51,7 +53,10 @@ def correct(args: dict, actor: str, find: Find, corrections_of: CorrectionsOf, p
     target = find(seq)
     if target is None:
         raise Refused(f"there is no entry #{seq} in this room's log")
-    original = find(target.payload.get("corrects_seq")) if target.kind == K.EVENT_CORRECTED else target
+    original: Event | None = target
+    if target.kind == K.EVENT_CORRECTED:
+        corrects_seq = target.payload.get("corrects_seq")
+        original = find(corrects_seq) if isinstance(corrects_seq, int) else None
     if original is None:  # a correction pointing nowhere: cannot happen through this command
         raise Refused(f"entry #{seq} is a correction of an entry that is not in this room's log")
     _check_kind(original)
@@ -87,7 +92,7 @@ def correct(args: dict, actor: str, find: Find, corrections_of: CorrectionsOf, p
     return NewEvent(K.EVENT_CORRECTED, payload, actor, original.session_id)
 
 
-def entry_name(kind: str, payload: dict | None = None) -> str:
+def entry_name(kind: str, payload: dict[str, Any] | None = None) -> str:
     if kind == K.ASSESSMENT_RECORDED and payload and payload.get("scale"):
         return f"{payload['scale']} assessment"
     return ENTRY_NAMES.get(kind, label(kind))
@@ -110,7 +115,7 @@ def _check_kind(event: Event) -> None:
                   f"{names}. Add a note to explain anything else")
 
 
-def _candidate(kind: str, base: dict, changes: dict) -> dict:
+def _candidate(kind: str, base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     if kind == K.ASSESSMENT_RECORDED:  # the items named are corrected, the others stay; the score is recomputed
         items = changes["items"]
         if not isinstance(items, dict) or not items:
@@ -119,29 +124,24 @@ def _candidate(kind: str, base: dict, changes: dict) -> dict:
     return {**base, **changes}
 
 
-def _validated(kind: str, candidate: dict, policy: SessionPolicy) -> dict:
+def _validated(kind: str, candidate: dict[str, Any], policy: SessionPolicy) -> dict[str, Any]:
+    """The candidate through the validation of the command that logs this kind (every CORRECTABLE kind)."""
+    validators: dict[str, Callable[..., dict[str, Any]]] = {
+        K.MEDICATION_GIVEN: medication_payload, K.SYMPTOM_NOTED: symptom_payload, K.NOTE_ADDED: note_payload,
+        K.ASSESSMENT_RECORDED: assessment_payload, K.VITALS_BASELINE: baseline_payload,
+        K.CHECKLIST_CONFIRMED: partial(checklist_payload, policy),
+    }
     try:
-        if kind == K.MEDICATION_GIVEN:
-            return medication_payload(**candidate)
-        if kind == K.SYMPTOM_NOTED:
-            return symptom_payload(**candidate)
-        if kind == K.NOTE_ADDED:
-            return note_payload(**candidate)
-        if kind == K.ASSESSMENT_RECORDED:
-            return assessment_payload(**candidate)
-        if kind == K.VITALS_BASELINE:
-            return baseline_payload(**candidate)
-        if kind == K.CHECKLIST_CONFIRMED:
-            return checklist_payload(policy, **candidate)
+        return validators[kind](**candidate)
     except TypeError as exc:  # a stored payload the command would not take as is
         raise Refused(f"the corrected {entry_name(kind, candidate)} is not valid: {exc}") from None
-    raise Refused(f"{kind} cannot be corrected")
 
 
-def _difference(base: dict, corrected: dict) -> tuple[dict, dict]:
+def _difference(base: dict[str, Any], corrected: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(changes, was): the fields whose value differs, new and old; for a table (items) only its changed keys.
     A field the corrected payload no longer has (an indication cleared) is given as None."""
-    changed, was = {}, {}
+    changed: dict[str, Any] = {}
+    was: dict[str, Any] = {}
     for name in list(corrected) + [n for n in base if n not in corrected]:
         old, new = base.get(name), corrected.get(name)
         if old == new:

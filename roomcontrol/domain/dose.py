@@ -18,7 +18,7 @@ class DosePlan:
     concentration_mg_per_ml: float | None
     rate_ml_per_h: float | None
 
-    def as_payload(self) -> dict:
+    def as_payload(self) -> dict[str, float | None]:
         return {
             "weight_kg": self.weight_kg,
             "dose_mg_per_kg": self.dose_mg_per_kg,
@@ -30,8 +30,8 @@ class DosePlan:
         }
 
 
-def plan_dose(weight_kg, dose_mg_per_kg, planned_infusion_min, concentration_mg_per_ml=None,
-              bounds: DoseBounds = DoseBounds()) -> DosePlan:
+def plan_dose(weight_kg: object, dose_mg_per_kg: object, planned_infusion_min: object,
+              concentration_mg_per_ml: object = None, bounds: DoseBounds = DoseBounds()) -> DosePlan:
     weight = _checked("weight", weight_kg, bounds.weight_kg, "kg")
     dose = _checked("dose", dose_mg_per_kg, bounds.dose_mg_per_kg, "mg/kg")
     minutes = _checked("planned infusion time", planned_infusion_min, bounds.planned_infusion_min, "min")
@@ -47,7 +47,7 @@ def plan_dose(weight_kg, dose_mg_per_kg, planned_infusion_min, concentration_mg_
     )
 
 
-def _checked(name: str, value, allowed: Range, unit: str) -> float:
+def _checked(name: str, value: object, allowed: Range, unit: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise Refused(f"{name} must be a number ({allowed.describe(unit)}), got {value!r}")
     if value != value or value not in allowed:  # NaN fails both comparisons

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from roomcontrol.domain.timefmt import iso_utc
 
@@ -11,7 +12,7 @@ from roomcontrol.domain.timefmt import iso_utc
 @dataclass(frozen=True)
 class NewEvent:
     kind: str
-    payload: dict = field(default_factory=dict)
+    payload: dict[str, Any] = field(default_factory=dict)
     actor: str = "system"
     session_id: str | None = None
 
@@ -25,13 +26,13 @@ class Event:
     ts: datetime
     kind: str
     actor: str
-    payload: dict
+    payload: dict[str, Any]
     prev_hash: str = ""
     hash: str = ""
 
-    def hashed_row(self) -> dict:
+    def hashed_row(self) -> dict[str, Any]:
         return {"seq": self.seq, "id": self.id, "room_id": self.room_id, "session_id": self.session_id,
                 "ts": iso_utc(self.ts), "kind": self.kind, "actor": self.actor, "payload": self.payload}
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {**self.hashed_row(), "prev_hash": self.prev_hash, "hash": self.hash}

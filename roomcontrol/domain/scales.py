@@ -29,7 +29,7 @@ SCALES = {
 }
 
 
-def score(scale_name: str, items: dict) -> int:
+def score(scale_name: str, items: object) -> int:
     """Validate the items of one filled-in scale and return its score; refuse anything missing or out of range."""
     scale = SCALES.get(scale_name)
     if scale is None:
@@ -42,8 +42,10 @@ def score(scale_name: str, items: dict) -> int:
     extra = [name for name in items if name not in scale.items]
     if extra:
         raise Refused(f"{scale_name} has no item {', '.join(extra)}; its items: {', '.join(scale.items)}")
+    values = []
     for name in scale.items:
         value = items[name]
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= scale.item_max:
             raise Refused(f"{scale_name} {name} must be a whole number 0–{scale.item_max}, got {value!r}")
-    return sum(items[name] for name in scale.items)
+        values.append(value)
+    return sum(values)

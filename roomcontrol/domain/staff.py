@@ -97,7 +97,7 @@ class Attempts:
         return self.locked_until is not None and now < self.locked_until
 
     def refuse_if_locked(self, now: datetime) -> None:
-        if self.locked(now):
+        if self.locked_until is not None and now < self.locked_until:
             minutes = max(1, round((self.locked_until - now).total_seconds() / 60))
             raise Refused(f"too many wrong PINs: this account is locked for {minutes} more min")
 

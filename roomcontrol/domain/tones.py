@@ -156,7 +156,8 @@ def chime_pcm(sample_rate: int = 44100, *, seconds: float = 3.5) -> np.ndarray:
             out[on] += (amp * np.sin(2 * np.pi * f0 * ratio * tt[on]) * np.exp(-decay * tt[on]) * attack[on])
     fade = np.clip((seconds - t) / 0.3, 0.0, 1.0)  # end exactly at silence
     out *= fade
-    return (0.8 * out / np.max(np.abs(out))).astype(np.float32)
+    peak = float(np.max(np.abs(out)))
+    return (0.8 * out / peak).astype(np.float32)
 
 
 def to_int16_stereo(mono: np.ndarray, gain: float = 1.0) -> np.ndarray:

@@ -20,7 +20,7 @@ import threading
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import httpx
 
@@ -175,7 +175,8 @@ class SyncPusher:
         if not self.hub_url:
             return SyncResult(False, error="no hub_url in [sync]", status=self.status)
         with self._lock:
-            totals = dict(sent_events=0, sent_vitals=0, duplicate_events=0, duplicate_vitals=0, batches=0)
+            totals: dict[str, Any] = dict(sent_events=0, sent_vitals=0, duplicate_events=0, duplicate_vitals=0,
+                                          batches=0)
             try:
                 self._push_all(totals)
             except _Failed as failure:
@@ -187,7 +188,7 @@ class SyncPusher:
                 self._note(last_state=S.SYNCED)
             return SyncResult(True, **totals, status=self.status)
 
-    def _push_all(self, totals: dict) -> None:
+    def _push_all(self, totals: dict[str, Any]) -> None:
         outbox = self._open_outbox()
         if not self._hub_checked:
             self._check_hub(outbox)
@@ -275,7 +276,7 @@ class SyncPusher:
             self._hub_checked = False  # what comes back may be another (restored) hub
             raise _Failed(S.OFFLINE, f"cannot reach the hub at {self.hub_url}: {_reason(exc)}") from None
 
-    def _failed(self, failure: _Failed, totals: dict) -> SyncResult:
+    def _failed(self, failure: _Failed, totals: dict[str, Any]) -> SyncResult:
         message = str(failure)
         if failure.state != self.status.state or message != self.status.last_error:
             log.warning("sync %s: %s", failure.state, message)

@@ -1,10 +1,20 @@
 """Wording of the assessment scales on screen (items and answer anchors). Scores and ranges are in
 roomcontrol.domain.scales; this is only what the nurse or patient reads."""
 
+from typing import TypedDict
+
+
+class ScaleText(TypedDict):
+    title: str
+    hint: str
+    anchors: tuple[str, ...]  # the answer for each score, 0 up
+    items: dict[str, str]     # item → its question
+
+
 FREQUENCY = ("Not at all", "Several days", "More than half the days", "Nearly every day")
 INTENSITY = ("Not at all", "Slightly", "Moderately", "Considerably", "Extremely")
 
-TEXT = {
+TEXT: dict[str, ScaleText] = {
     "PADSS": {
         "title": "PADSS — discharge readiness",
         "hint": "Score each 0–2. Discharge needs the clinic's minimum total.",

@@ -54,6 +54,10 @@ class Chart:
         span = (record.closed_at - record.opened_at).total_seconds()
         self.minutes = max(10, int((span / 60 + 9) // 10 * 10))  # axis end, a whole 10 min
 
+    def points(self, kind: str) -> list[tuple[datetime, float]]:
+        """(time, value) of the trusted samples of one kind (a trusted sample always has a value)."""
+        return [(s.ts, s.value) for s in self.r.samples(kind) if s.value is not None]
+
     def x(self, ts: datetime, area: QRectF) -> float:
         return area.left() + (ts - self.t0).total_seconds() / 60.0 / self.minutes * area.width()
 
@@ -65,9 +69,10 @@ class Chart:
         return mm(129)
 
     def draw(self, top: float) -> None:
-        d, p = self.doc, self.doc.p
-        if p is None:
+        d = self.doc
+        if not d.drawing:
             return
+        p = d.painter
         p.save()
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         left = d.left + mm(11)
@@ -98,19 +103,19 @@ class Chart:
 
     # -- parts --------------------------------------------------------------------------------------------
     def _upper_max(self) -> float:
-        values = [v.value for k in ("heart_rate", "respiratory_rate", "nibp_systolic") for v in self.r.samples(k)]
+        values = [v for k in ("heart_rate", "respiratory_rate", "nibp_systolic") for _, v in self.points(k)]
         if self.r.baseline:
             values += [v for v in self.r.baseline.values.values() if v is not None]
         top = max(values + [140])
         return float(min(260, (int(top) // 20 + 1) * 20))
 
     def _spo2_min(self) -> float:
-        values = [v.value for v in self.r.samples("spo2")]
+        values = [v for _, v in self.points("spo2")]
         low = min(values + [90])
         return float(max(50, (int(low) - 2) // 2 * 2))
 
     def _phases(self, strip: QRectF, areas: list[QRectF]) -> None:
-        p = self.doc.p
+        p = self.doc.painter
         phases = [(ts, ph) for ts, ph in self.r.phases if ph in PHASE_PATTERNS]
         for n, (start, phase) in enumerate(phases):
             end = phases[n + 1][0] if n + 1 < len(phases) else self.r.closed_at
@@ -142,7 +147,7 @@ class Chart:
                 p.drawLine(QPointF(x, area.top()), QPointF(x, area.bottom()))
 
     def _flags(self, row: QRectF, areas: list[QRectF]) -> None:
-        p = self.doc.p
+        p = self.doc.painter
         fnt = font(6.2, bold=True)
         last_right = -1e9
         level = 0
@@ -161,7 +166,7 @@ class Chart:
                 p.drawLine(QPointF(x, area.top()), QPointF(x, area.bottom()))
 
     def _axes(self, area: QRectF, lo: float, hi: float, step: float, title: str) -> None:
-        p, d = self.doc.p, self.doc
+        p, d = self.doc.painter, self.doc
         fnt = font(6.5)
         value = -(-lo // step) * step
         while value <= hi + 1e-6:
@@ -195,7 +200,7 @@ class Chart:
         b = self.r.baseline
         if b is None:
             return
-        p, d = self.doc.p, self.doc
+        p, d = self.doc.painter, self.doc
         fnt = font(6.0)
         labels = []
         for kind, short, area, lo, top in (("heart_rate", "HR", upper, 0, hi), ("nibp_systolic", "Sys", upper, 0, hi),
@@ -226,30 +231,31 @@ class Chart:
                     wrap=False)
 
     def _series(self, kind: str, area: QRectF, lo: float, hi: float) -> None:
-        p = self.doc.p
-        samples = self.r.samples(kind)
+        p = self.doc.painter
+        samples = self.points(kind)
         if not samples:
             return
-        gaps = sorted((b.ts - a.ts).total_seconds() for a, b in zip(samples, samples[1:]))
+        times = [ts for ts, _ in samples]
+        gaps = sorted((b - a).total_seconds() for a, b in zip(times, times[1:]))
         typical = gaps[len(gaps) // 2] if gaps else 60
         max_gap = max(120.0, 3 * typical)
         path = QPainterPath()
         prev = None
-        for s in samples:
-            point = QPointF(self.x(s.ts, area), self.y(min(max(s.value, lo), hi), area, lo, hi))
-            if prev is None or (s.ts - prev).total_seconds() > max_gap:
+        for ts, value in samples:
+            point = QPointF(self.x(ts, area), self.y(min(max(value, lo), hi), area, lo, hi))
+            if prev is None or (ts - prev).total_seconds() > max_gap:
                 path.moveTo(point)
             else:
                 path.lineTo(point)
-            prev = s.ts
+            prev = ts
         p.setPen(SERIES[kind][1]())
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawPath(path)
 
     def _nibp(self, area: QRectF, lo: float, hi: float) -> None:
-        p = self.doc.p
-        sys_ = {s.ts: s.value for s in self.r.samples("nibp_systolic")}
-        dia = {s.ts: s.value for s in self.r.samples("nibp_diastolic")}
+        p = self.doc.painter
+        sys_ = dict(self.points("nibp_systolic"))
+        dia = dict(self.points("nibp_diastolic"))
         w = mm(1.3)
         for ts in sorted(set(sys_) | set(dia)):
             x = self.x(ts, area)
@@ -265,7 +271,7 @@ class Chart:
                 p.drawPolyline(QPolygonF([QPointF(x - w, yd + w * 1.4), QPointF(x, yd), QPointF(x + w, yd + w * 1.4)]))
 
     def _legend(self, row: QRectF) -> None:
-        p, d = self.doc.p, self.doc
+        p, d = self.doc.painter, self.doc
         fnt = font(6.8)
         x = row.left() + mm(11)
         y = row.top() + row.height() / 2

@@ -75,6 +75,13 @@ class Doc:
     def drawing(self) -> bool:
         return self.p is not None
 
+    @property
+    def painter(self) -> QPainter:
+        """The painter of the drawing pass: drawing code checks `drawing` first."""
+        if self.p is None:
+            raise RuntimeError("the dry pass only measures")
+        return self.p
+
     def start(self) -> None:
         self.y = self._header(self)
 
@@ -111,12 +118,13 @@ class Doc:
                   color: QColor = INK, wrap: bool = True) -> None:
         if not self.drawing:
             return
-        self.p.setFont(f)
-        self.p.setPen(color)
+        p = self.painter
+        p.setFont(f)
+        p.setPen(color)
         flags = int(align) | int(Qt.AlignmentFlag.AlignTop)
         if wrap:
             flags |= int(Qt.TextFlag.TextWordWrap)
-        self.p.drawText(rect, flags, text)
+        p.drawText(rect, flags, text)
 
     def line(self, x1: float, y1: float, x2: float, y2: float, color: QColor = RULE, width: float = pt(0.5),
              style=Qt.PenStyle.SolidLine) -> None:
@@ -125,21 +133,22 @@ class Doc:
         pen = QPen(color)
         pen.setWidthF(width)
         pen.setStyle(style)
-        self.p.setPen(pen)
-        self.p.drawLine(QPointF(x1, y1), QPointF(x2, y2))
+        self.painter.setPen(pen)
+        self.painter.drawLine(QPointF(x1, y1), QPointF(x2, y2))
 
     def fill(self, rect: QRectF, color: QColor = SHADE) -> None:
         if self.drawing:
-            self.p.fillRect(rect, QBrush(color))
+            self.painter.fillRect(rect, QBrush(color))
 
     def box(self, rect: QRectF, color: QColor = INK, width: float = pt(0.7)) -> None:
         if not self.drawing:
             return
         pen = QPen(color)
         pen.setWidthF(width)
-        self.p.setPen(pen)
-        self.p.setBrush(Qt.BrushStyle.NoBrush)
-        self.p.drawRect(rect)
+        p = self.painter
+        p.setPen(pen)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRect(rect)
 
     # -- blocks -------------------------------------------------------------------------------------------
     def heading(self, text: str, keep: float = mm(14)) -> None:

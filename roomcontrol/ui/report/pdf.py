@@ -23,6 +23,9 @@ def _local_tz() -> tzinfo:
     return datetime.now().astimezone().tzinfo or timezone.utc
 
 
+_app: object = None  # the QApplication _ensure_app made, kept alive for the process
+
+
 def _ensure_app() -> None:
     """QPdfWriter and fonts need an application object; the CLI has none (offscreen is enough, no display).
     A QApplication, not a QGuiApplication, so widgets made later in the same process still work."""
@@ -30,9 +33,10 @@ def _ensure_app() -> None:
 
     from PySide6.QtWidgets import QApplication
 
+    global _app
     if QApplication.instance() is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        _ensure_app.app = QApplication([])  # kept alive for the process
+        _app = QApplication([])
 
 
 def corrected_mark(entry) -> str:

@@ -36,7 +36,9 @@ class HoldButton(QPushButton):
         self.setObjectName(kind)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._clock = QElapsedTimer()
-        self._timer = QTimer(self, interval=30, timeout=self._step)
+        self._timer = QTimer(self)
+        self._timer.setInterval(30)
+        self._timer.timeout.connect(self._step)
         self._progress = 0.0
         self.setToolTip("Hold to confirm")
 
@@ -85,7 +87,7 @@ class Choice(QWidget):
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.buttons: dict = {}
-        row = QGridLayout(self) if columns else QHBoxLayout(self)
+        row: QGridLayout | QHBoxLayout = QGridLayout(self) if columns else QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(6)
         for i, key in enumerate(options):
@@ -94,8 +96,15 @@ class Choice(QWidget):
             b.setMinimumWidth(theme.TOUCH)
             self.group.addButton(b)
             self.buttons[key] = b
-            b.toggled.connect(lambda on, k=key: on and self.changed.emit(k))
-            row.addWidget(b, i // columns, i % columns) if columns else row.addWidget(b)
+            b.toggled.connect(lambda on, k=key: self._toggled(k, on))
+            if isinstance(row, QGridLayout):
+                row.addWidget(b, i // columns, i % columns)
+            else:
+                row.addWidget(b)
+
+    def _toggled(self, key: object, on: bool) -> None:
+        if on:
+            self.changed.emit(key)
 
     @property
     def value(self):

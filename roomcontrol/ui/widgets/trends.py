@@ -18,12 +18,12 @@ HR_KINDS = ("heart_rate", "pulse_rate")
 
 
 class TrendsPlot(pg.GraphicsLayoutWidget):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumHeight(140)
         self.start: datetime | None = None
-        self.series = {k: ([], []) for k in ("hr", "spo2", "sys", "dia")}
+        self.series: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in ("hr", "spo2", "sys", "dia")}
         self._seen: dict[str, datetime] = {}
         self.top = self.addPlot(row=0, col=0)
         self.bottom = self.addPlot(row=1, col=0)
@@ -56,7 +56,7 @@ class TrendsPlot(pg.GraphicsLayoutWidget):
         self._dirty = True
         self.redraw()
 
-    def add(self, kind: str, value, ts: datetime) -> None:
+    def add(self, kind: str, value: float | None, ts: datetime) -> None:
         key = {"heart_rate": "hr", "pulse_rate": "hr", "spo2": "spo2", "nibp_systolic": "sys",
                "nibp_diastolic": "dia"}.get(kind)
         if key is None or value is None or self.start is None or ts < self.start:
