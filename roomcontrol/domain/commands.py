@@ -12,7 +12,7 @@ from typing import Callable
 from roomcontrol.domain import catalogue as C
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain import session as S
-from roomcontrol.domain.dose import plan_dose
+from roomcontrol.domain.dose import HighDoseUnconfirmed, high_dose_payload, is_high, plan_dose
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import NewEvent
 from roomcontrol.domain.policy import KNOWN_CHECKLIST_ITEMS, SessionPolicy
@@ -68,9 +68,15 @@ def _open_session(state, c: C.OpenSession, actor, now, policy: SessionPolicy, ne
         policy.default_concentration_mg_per_ml if c.concentration_mg_per_ml is None else c.concentration_mg_per_ml,
         policy.bounds,
     )
+    high = is_high(plan, policy)
+    if high and not c.high_dose_confirmed:
+        raise HighDoseUnconfirmed(plan, policy.soft_max_dose_mg_per_kg)
     session_id = new_id() if new_id else None
-    return [NewEvent(K.SESSION_OPENED, {"patient_ref": ref, "course_no": c.course_no, **plan.as_payload()},
-                     actor, session_id)]
+    opened = [NewEvent(K.SESSION_OPENED, {"patient_ref": ref, "course_no": c.course_no, **plan.as_payload()},
+                       actor, session_id)]
+    if high:  # the confirmation is logged with the opening, by the same nurse
+        opened.append(NewEvent(K.DOSE_HIGH_CONFIRMED, high_dose_payload(plan, policy), actor, session_id))
+    return opened
 
 
 # -- payload validators: what a command (and a correction of its event) must pass, without the session's guards --
