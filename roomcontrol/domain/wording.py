@@ -155,7 +155,7 @@ def describe(event: Event) -> str:
 
 ENTRY_NAMES = {K.MEDICATION_GIVEN: "medication given", K.SYMPTOM_NOTED: "symptom noted", K.NOTE_ADDED: "note",
                K.ASSESSMENT_RECORDED: "assessment", K.VITALS_BASELINE: "baseline vitals",
-               K.CHECKLIST_CONFIRMED: "checklist confirmation"}
+               K.CHECKLIST_CONFIRMED: "checklist confirmation", K.SESSION_OPENED: "dose plan"}
 
 
 def _value(value) -> str:

@@ -71,3 +71,21 @@ def test_the_dose_given_is_the_rate_times_the_time_infused():
     assert given_mg(210.0, 40 * 60) == 140.0
     assert given_mg(210.0, 20 * 60) == 70.0
     assert given_mg(None, 600) is None and given_mg(True, 600) is None
+
+
+def test_the_dose_plan_is_corrected_with_its_totals_computed_again(room):
+    from tests.core.helpers import walk_to
+    walk_to(room, "infusing")
+    opened = next(e for e in room.log.events() if e.kind == "session.opened")
+    room.command("correct_event", NURSE, seq=opened.seq, reason="weighed again: 75 kg",
+                 changes={"weight_kg": 75})
+    corrected = [e for e in room.log.events() if e.kind == "event.corrected"][-1]
+    assert corrected.actor == NURSE
+    assert corrected.payload["changes"] == {"weight_kg": 75.0, "total_dose_mg": 37.5, "rate_mg_per_h": 56.25}
+    assert corrected.payload["was"] == {"weight_kg": 80.0, "total_dose_mg": 40.0, "rate_mg_per_h": 60.0}
+    assert room.state.session.plan["total_dose_mg"] == 37.5  # the open session follows its corrected plan
+    for changes, match in (({"total_dose_mg": 50}, "computed from the weight, the dose and the planned time"),
+                           ({"patient_ref": "PT-8"}, "patient reference cannot be corrected"),
+                           ({"dose_mg_per_kg": 5}, r"dose 5 mg/kg is outside the allowed 0.1–2 mg/kg")):
+        with pytest.raises(Refused, match=match):
+            room.command("correct_event", NURSE, seq=opened.seq, reason="x", changes=changes)
