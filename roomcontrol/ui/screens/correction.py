@@ -16,6 +16,11 @@ from roomcontrol.ui.widgets.page import page
 # (step, decimals) of a number's − / + keys; any other number steps by 1
 STEPS = {"weight_kg": (0.5, 1), "dose_mg_per_kg": (0.05, 2), "planned_infusion_min": (5, 0), "dose": (0.5, 2),
          "concentration_mg_per_ml": (0.1, 2), "hours_since_solids": (0.5, 1), "hours_since_clear_fluids": (0.5, 1)}
+# The fields' names on the page, and the order they come in (others follow, by their own name).
+FIELD_LABELS = {"weight_kg": "Weight (kg)", "dose_mg_per_kg": "Dose (mg/kg)", "planned_infusion_min": "Planned time (min)",
+                "concentration_mg_per_ml": "Bag (mg/mL)", "course_no": "Infusion no.", "heart_rate": "HR (/min)",
+                "spo2": "SpO₂ (%)", "nibp_systolic": "Systolic (mmHg)", "nibp_diastolic": "Diastolic (mmHg)",
+                "hours_since_solids": "Hours since solids", "hours_since_clear_fluids": "Hours since clear fluids"}
 REASONS = ("Typing error", "Wrong value chosen", "Re-measured")
 NUMBER_RANGE = (0, 9999)  # what the box takes; the domain checks the value against the entry's own rules
 
@@ -60,7 +65,9 @@ class CorrectionScreen(QWidget):
             self.form.removeRow(0)
         self.inputs = {}
         fixed = FIXED_FIELDS.get(event.kind, {})
-        for name, value in current.items():
+        order = list(FIELD_LABELS)
+        for name, value in sorted(current.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order
+                                                                    else len(order), kv[0])):
             if name in fixed or value is None:
                 continue
             widget = self._input(name, value)
@@ -69,7 +76,7 @@ class CorrectionScreen(QWidget):
                 for key, sub in widget.items():
                     self.form.addRow(label(key), sub)
             else:
-                self.form.addRow(label(name).capitalize(), widget)
+                self.form.addRow(FIELD_LABELS.get(name, label(name).capitalize()), widget)
             self.inputs[name] = widget
         self.heading.setText(f"Correct: {entry_name(event.kind, current)}")
         self.entry.setText(f"Entry #{event.seq}, {event.ts.astimezone().strftime('%H:%M')}, by {event.actor}. "
