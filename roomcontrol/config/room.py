@@ -119,6 +119,7 @@ SESSION_SPEC = {
     "min_padss_for_discharge": Int(0, 10),
     "require_escort": Bool(),
     "default_dose_mg_per_kg": Float(0.1, 2.0),
+    "soft_max_dose_mg_per_kg": Float(0.05, 5.0),
     "bag_concentration_mg_per_ml": Float(0, 10),
 }
 BOUNDS_SPEC = {"weight_kg": Span(10, 400), "dose_mg_per_kg": Span(0.05, 5.0),
@@ -187,7 +188,8 @@ def _session(table: dict, errors: list[str]) -> SessionPolicy:
                 "required_checklist": d.required_checklist, "require_baseline_vitals": d.require_baseline_vitals,
                 "npo_solids_hours": d.npo_solids_hours, "npo_clear_fluids_hours": d.npo_clear_fluids_hours,
                 "min_padss_for_discharge": d.min_padss_for_discharge, "require_escort": d.require_escort,
-                "default_dose_mg_per_kg": d.default_dose_mg_per_kg, "bag_concentration_mg_per_ml": 0.0}
+                "default_dose_mg_per_kg": d.default_dose_mg_per_kg,
+                "soft_max_dose_mg_per_kg": d.soft_max_dose_mg_per_kg, "bag_concentration_mg_per_ml": 0.0}
     v = read_table(table, {**SESSION_SPEC, "bounds": None}, defaults, "session", errors)
     b = d.bounds
     bdef = {"weight_kg": (b.weight_kg.low, b.weight_kg.high),
@@ -202,13 +204,18 @@ def _session(table: dict, errors: list[str]) -> SessionPolicy:
     if v["default_dose_mg_per_kg"] not in bounds.dose_mg_per_kg:
         errors.append(f"session.default_dose_mg_per_kg = {v['default_dose_mg_per_kg']:g}: must lie inside "
                       f"session.bounds.dose_mg_per_kg {list(bv['dose_mg_per_kg'])}")
+    soft = v["soft_max_dose_mg_per_kg"]
+    if soft not in bounds.dose_mg_per_kg or soft < v["default_dose_mg_per_kg"]:
+        errors.append(f"session.soft_max_dose_mg_per_kg = {soft:g}: must lie inside session.bounds.dose_mg_per_kg "
+                      f"{list(bv['dose_mg_per_kg'])} and be at least session.default_dose_mg_per_kg "
+                      f"({v['default_dose_mg_per_kg']:g})")
     conc = v["bag_concentration_mg_per_ml"]
     return SessionPolicy(
         planned_infusion_min=v["planned_infusion_min"], min_recovery_min=v["min_recovery_min"],
         required_checklist=tuple(v["required_checklist"]), require_baseline_vitals=v["require_baseline_vitals"],
         npo_solids_hours=v["npo_solids_hours"], npo_clear_fluids_hours=v["npo_clear_fluids_hours"],
         min_padss_for_discharge=v["min_padss_for_discharge"], require_escort=v["require_escort"],
-        default_dose_mg_per_kg=v["default_dose_mg_per_kg"],
+        default_dose_mg_per_kg=v["default_dose_mg_per_kg"], soft_max_dose_mg_per_kg=soft,
         default_concentration_mg_per_ml=conc if conc > 0 else None, bounds=bounds,
     )
 

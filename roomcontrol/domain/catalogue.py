@@ -60,6 +60,7 @@ class OpenSession(Command):
     dose_mg_per_kg: float | None = None
     planned_infusion_min: float | None = None
     concentration_mg_per_ml: float | None = None
+    high_dose_confirmed: bool = False  # a dose above the soft maximum is refused without it
 
 
 @command("confirm_checklist", details=True)

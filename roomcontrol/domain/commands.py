@@ -12,7 +12,7 @@ from typing import Callable
 from roomcontrol.domain import catalogue as C
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain import session as S
-from roomcontrol.domain.dose import plan_dose
+from roomcontrol.domain.dose import HighDoseUnconfirmed, high_dose_payload, is_high, plan_dose
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import NewEvent
 from roomcontrol.domain.policy import KNOWN_CHECKLIST_ITEMS, SessionPolicy
@@ -59,8 +59,7 @@ def _open_session(state, c: C.OpenSession, actor, now, policy: SessionPolicy, ne
         raise Refused(f"a session is already open in this room (patient {state.open_session.patient_ref}); "
                       "discharge or abort it first")
     ref = required_text(c.patient_ref, "patient reference", 64)
-    if not 1 <= c.course_no <= 99:
-        raise Refused(f"course number must be a whole number 1–99, got {c.course_no!r}")
+    _check_course(c.course_no)
     plan = plan_dose(
         c.weight_kg,
         policy.default_dose_mg_per_kg if c.dose_mg_per_kg is None else c.dose_mg_per_kg,
@@ -68,12 +67,33 @@ def _open_session(state, c: C.OpenSession, actor, now, policy: SessionPolicy, ne
         policy.default_concentration_mg_per_ml if c.concentration_mg_per_ml is None else c.concentration_mg_per_ml,
         policy.bounds,
     )
+    high = is_high(plan, policy)
+    if high and not c.high_dose_confirmed:
+        raise HighDoseUnconfirmed(plan, policy.soft_max_dose_mg_per_kg)
     session_id = new_id() if new_id else None
-    return [NewEvent(K.SESSION_OPENED, {"patient_ref": ref, "course_no": c.course_no, **plan.as_payload()},
-                     actor, session_id)]
+    opened = [NewEvent(K.SESSION_OPENED, {"patient_ref": ref, "course_no": c.course_no, **plan.as_payload()},
+                       actor, session_id)]
+    if high:  # the confirmation is logged with the opening, by the same nurse
+        opened.append(NewEvent(K.DOSE_HIGH_CONFIRMED, high_dose_payload(plan, policy), actor, session_id))
+    return opened
+
+
+def _check_course(course_no) -> None:
+    if isinstance(course_no, bool) or not isinstance(course_no, int) or not 1 <= course_no <= 99:
+        raise Refused(f"course number must be a whole number 1–99, got {course_no!r}")
 
 
 # -- payload validators: what a command (and a correction of its event) must pass, without the session's guards --
+def opened_payload(policy: SessionPolicy, patient_ref, course_no, weight_kg, dose_mg_per_kg, planned_infusion_min,
+                   concentration_mg_per_ml=None, total_dose_mg=None, rate_mg_per_h=None, rate_ml_per_h=None) -> dict:
+    """A session.opened payload (its dose plan corrected): the totals and rates are computed again, never taken.
+    The soft maximum is the opening's question; a correction records what was prescribed, inside the hard bounds."""
+    _check_course(course_no)
+    plan = plan_dose(weight_kg, dose_mg_per_kg, planned_infusion_min, concentration_mg_per_ml, policy.bounds)
+    return {"patient_ref": required_text(patient_ref, "patient reference", 64), "course_no": course_no,
+            **plan.as_payload()}
+
+
 def check_checklist_item(item, policy: SessionPolicy) -> None:
     if item not in KNOWN_CHECKLIST_ITEMS and item not in policy.required_checklist:
         raise Refused(f"unknown checklist item {item!r}")

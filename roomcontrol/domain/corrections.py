@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable
 
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain.commands import (assessment_payload, baseline_payload, checklist_payload, medication_payload,
-                                         note_payload, required_text, symptom_payload)
+                                         note_payload, opened_payload, required_text, symptom_payload)
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import Event, NewEvent
 from roomcontrol.domain.policy import SessionPolicy
@@ -21,7 +21,7 @@ from roomcontrol.domain.wording import DEVICE_LABELS, ENTRY_NAMES, SYSTEM_ACTORS
 
 ARGS = ("seq", "reason", "changes")
 CORRECTABLE = (K.MEDICATION_GIVEN, K.SYMPTOM_NOTED, K.NOTE_ADDED, K.ASSESSMENT_RECORDED, K.VITALS_BASELINE,
-               K.CHECKLIST_CONFIRMED)
+               K.CHECKLIST_CONFIRMED, K.SESSION_OPENED)
 PHASE_KINDS = (K.SESSION_OPENED, K.INFUSION_STARTED, K.INFUSION_PAUSED, K.INFUSION_RESUMED, K.INFUSION_COMPLETED,
                K.INFUSION_STOPPED, K.RECOVERY_STARTED, K.SESSION_DISCHARGED, K.SESSION_ABORTED)
 # Fields an entry has that a correction may not name, and what to do instead.
@@ -32,6 +32,12 @@ FIXED_FIELDS = {
     },
     K.CHECKLIST_CONFIRMED: {
         "item": "which checklist item was confirmed cannot be corrected; confirm the right item, or add a note",
+    },
+    K.SESSION_OPENED: {  # the dose plan: weight, mg/kg, planned minutes, bag concentration, course number
+        "patient_ref": "the patient reference cannot be corrected; abort the session and open it for the right "
+                       "patient, or add a note",
+        **{name: f"{name.replace('_', ' ')} is computed from the weight, the dose and the planned time: correct those"
+           for name in ("total_dose_mg", "rate_mg_per_h", "rate_ml_per_h")},
     },
 }
 
@@ -129,7 +135,7 @@ def _validated(kind: str, candidate: dict[str, Any], policy: SessionPolicy) -> d
     validators: dict[str, Callable[..., dict[str, Any]]] = {
         K.MEDICATION_GIVEN: medication_payload, K.SYMPTOM_NOTED: symptom_payload, K.NOTE_ADDED: note_payload,
         K.ASSESSMENT_RECORDED: assessment_payload, K.VITALS_BASELINE: baseline_payload,
-        K.CHECKLIST_CONFIRMED: partial(checklist_payload, policy),
+        K.CHECKLIST_CONFIRMED: partial(checklist_payload, policy), K.SESSION_OPENED: partial(opened_payload, policy),
     }
     try:
         return validators[kind](**candidate)

@@ -35,3 +35,4 @@ EVENT_CORRECTED = "event.corrected"
 ALARM_ESCALATED = "alarm.escalated"
 ALARM_CONDITION_GONE = "alarm.condition_gone"  # a latched alarm whose cause is over, waiting to be acknowledged
 BASELINE_CAPTURED = VITALS_BASELINE
+DOSE_HIGH_CONFIRMED = "dose.high_confirmed"  # a dose above the soft maximum, confirmed: who, dose, soft limit

@@ -42,6 +42,7 @@ class SessionPolicy:
     min_padss_for_discharge: int = 9
     require_escort: bool = True
     default_dose_mg_per_kg: float = 0.5
+    soft_max_dose_mg_per_kg: float = 1.0  # above this (inside the hard bounds) a dose needs a logged confirmation
     default_concentration_mg_per_ml: float | None = None
     bounds: DoseBounds = field(default_factory=DoseBounds)
 

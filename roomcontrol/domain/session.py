@@ -168,6 +168,9 @@ def _corrected(s: Session, e: Event) -> Session:
         return replace(s, scores={**s.scores, corrected["scale"]: corrected["score"]})
     if p.get("corrects_kind") == K.VITALS_BASELINE and s.baseline_seq == fixed:
         return replace(s, baseline=dict(corrected))
+    if p.get("corrects_kind") == K.SESSION_OPENED:  # the corrected dose plan (its own session's opening)
+        return replace(s, plan={k: v for k, v in corrected.items() if k not in ("patient_ref", "course_no")},
+                       course_no=corrected.get("course_no", s.course_no))
     return s
 
 

@@ -146,12 +146,16 @@ def describe(event: Event) -> str:
         return f"RoomControl {p.get('version', '')} started"
     if k == K.EVENT_CORRECTED:
         return describe_correction(p)
+    if k == K.DOSE_HIGH_CONFIRMED:
+        return (f"High dose confirmed: {number(p.get('dose_mg_per_kg'))} mg/kg = {number(p.get('total_dose_mg'))} mg "
+                f"at {number(p.get('rate_mg_per_h'))} mg/h, above the usual maximum of "
+                f"{number(p.get('soft_max_mg_per_kg'))} mg/kg")
     return f"{k}: {details(p)}" if p else k
 
 
 ENTRY_NAMES = {K.MEDICATION_GIVEN: "medication given", K.SYMPTOM_NOTED: "symptom noted", K.NOTE_ADDED: "note",
                K.ASSESSMENT_RECORDED: "assessment", K.VITALS_BASELINE: "baseline vitals",
-               K.CHECKLIST_CONFIRMED: "checklist confirmation"}
+               K.CHECKLIST_CONFIRMED: "checklist confirmation", K.SESSION_OPENED: "dose plan"}
 
 
 def _value(value) -> str:
@@ -198,4 +202,5 @@ ACT_NAMES = {
     K.SESSION_DISCHARGED: "discharged the patient", K.SESSION_ABORTED: "aborted the session",
     K.ALARM_ACKNOWLEDGED: "acknowledged alarms", K.ALARM_AUDIO_PAUSED: "paused alarm sound",
     K.STAFF_UNLOCKED: "unlocked the screen", K.EVENT_CORRECTED: "corrected entries",
+    K.DOSE_HIGH_CONFIRMED: "confirmed a high dose",
 }

@@ -16,6 +16,7 @@ from typing import Iterable
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain import session as S
 from roomcontrol.domain.alarms import PRIORITY_RANK
+from roomcontrol.domain.dose import given_mg
 from roomcontrol.domain.vitals import trusted
 from roomcontrol.domain.events import Event
 from roomcontrol.domain.scales import SCALES
@@ -96,6 +97,22 @@ class Baseline(Correctable):
     source: str
     event_id: str
     corrections: tuple[Correction, ...] = ()
+
+
+@dataclass(frozen=True)
+class Prescription(Correctable):
+    """The dose PRESCRIBED: the plan of session.opened (weight, mg/kg, total, planned time, rate), with its
+    corrections; a dose above the clinic's soft maximum carries who confirmed it and against which limit."""
+    plan: dict
+    by: str
+    event_id: str
+    corrections: tuple[Correction, ...] = ()
+    high_dose_confirmed_by: str | None = None
+    soft_max_mg_per_kg: float | None = None
+
+    @property
+    def total_dose_mg(self) -> float:
+        return float(self.plan.get("total_dose_mg") or 0.0)
 
 
 @dataclass(frozen=True)
@@ -232,6 +249,7 @@ class SessionRecord:
     vitals: tuple[VitalSample, ...]
     phases: tuple[tuple[datetime, str], ...] = field(default=())  # (from, phase), in order: the session's fold
     corrections: tuple[Correction, ...] = ()  # every correction of an entry of this session, in log order
+    prescribed: Prescription | None = None    # the plan at opening, corrected if corrected (`plan` is its plan)
 
     # -- derived ------------------------------------------------------------------------------------------
     @property
@@ -248,8 +266,9 @@ class SessionRecord:
 
     @property
     def dose_given_mg(self) -> float:
-        """Ketamine given, estimated as the planned dose × the share of the planned time that was infused."""
-        return round(self.total_dose_mg * self.infusion.fraction_given, 2)
+        """Ketamine GIVEN: the prescribed rate × the time actually infused (the session's fold, pauses excluded);
+        it differs from the prescribed total when the infusion was stopped early or ran past its planned time."""
+        return given_mg(self.infusion.rate_mg_per_h, self.infusion.infused_min * 60.0) or 0.0
 
     @property
     def first_seq(self) -> int:
@@ -357,6 +376,12 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
     checklist, assessments, symptoms, medications, notes = [], [], [], [], []
     baseline = closing = None
     started = ended = None
+    high = next((e for e in events if e.kind == K.DOSE_HIGH_CONFIRMED), None)
+    opened_fixes = fixes.get(opened.seq, ())
+    opened_payload = opened_fixes[-1].corrected if opened_fixes else opened.payload
+    prescribed = Prescription({k: v for k, v in opened_payload.items() if k not in ("patient_ref", "course_no")},
+                              opened.actor, opened.id, opened_fixes, high.actor if high else None,
+                              high.payload.get("soft_max_mg_per_kg") if high else None)
     alarms: OrderedDict[str, AlarmRecord] = OrderedDict()
     for e in events:
         fixed = fixes.get(e.seq, ())
@@ -396,19 +421,20 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
         started_at=session.infusion_started_at, started_by=started.actor if started else None,
         ended_at=session.infusion_ended_at, ended_by=ended.actor if ended else (closing.by if started else None),
         end_kind=session.infusion_end_kind, stop_reason=(ended.payload.get("reason") if ended else None),
-        infused_min=round(session.infused_s / 60.0, 2), planned_min=float(session.plan.get("planned_infusion_min", 0)),
-        rate_mg_per_h=session.plan.get("rate_mg_per_h"), pauses=session.pauses,
+        infused_min=round(session.infused_s / 60.0, 2),
+        planned_min=float(prescribed.plan.get("planned_infusion_min", 0)),
+        rate_mg_per_h=prescribed.plan.get("rate_mg_per_h"), pauses=session.pauses,
         event_id=started.id if started else None)
 
     samples = sorted((v if isinstance(v, VitalSample) else vital_sample(v) for v in vitals_rows),
                      key=lambda v: (v.ts, v.kind))
     return SessionRecord(
         session_id=opened.session_id, room_id=opened.room_id, patient_ref=session.patient_ref,
-        course_no=session.course_no, opened_at=opened.ts, opened_by=opened.actor, opened_event_id=opened.id,
-        plan=dict(session.plan), checklist=tuple(checklist), baseline=baseline, infusion=infusion,
+        course_no=opened_payload.get("course_no", session.course_no), opened_at=opened.ts, opened_by=opened.actor, opened_event_id=opened.id,
+        plan=dict(prescribed.plan), checklist=tuple(checklist), baseline=baseline, infusion=infusion,
         recovery_started_at=session.recovery_started_at, assessments=tuple(assessments), symptoms=tuple(symptoms),
         medications=tuple(medications), alarms=tuple(alarms.values()), notes=tuple(notes), closing=closing,
-        events=events, vitals=tuple(samples), phases=session.phases, corrections=corrections)
+        events=events, vitals=tuple(samples), phases=session.phases, corrections=corrections, prescribed=prescribed)
 
 
 def _corrections(events: tuple[Event, ...]) -> tuple[Correction, ...]:

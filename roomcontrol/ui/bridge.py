@@ -56,10 +56,18 @@ class Commands(QObject):
             on_error(error)
 
 
+class Reason(str):
+    """A refusal's plain words for on_error; `code` names a refusal a screen answers itself (the domain's
+    HighDoseUnconfirmed: the high-dose confirmation page), else None."""
+    code: str | None = None
+
+
 def _outcome(future: Future) -> tuple:
     exc = future.exception()
     if exc is None:
         return future.result(), None
     if isinstance(exc, Refused):
-        return None, str(exc)
+        reason = Reason(str(exc))
+        reason.code = getattr(exc, "code", None)
+        return None, reason
     return None, f"not recorded: {exc}"  # a StoreError (e.g. full disk) or a bug: said plainly, never hidden

@@ -24,10 +24,11 @@ class Operations:
 
     # -- the session ---------------------------------------------------------------------------------
     def open_session(self, patient_ref: str, weight_kg: float, *, course_no: int, dose_mg_per_kg: float,
-                     planned_infusion_min: float, on_ok: OnOk = None, on_error: OnError = None) -> None:
+                     planned_infusion_min: float, high_dose_confirmed: bool = False, on_ok: OnOk = None,
+                     on_error: OnError = None) -> None:
         self._send(C.OpenSession(patient_ref=patient_ref, weight_kg=weight_kg, course_no=course_no,
-                                 dose_mg_per_kg=dose_mg_per_kg, planned_infusion_min=planned_infusion_min),
-                   on_ok, on_error)
+                                 dose_mg_per_kg=dose_mg_per_kg, planned_infusion_min=planned_infusion_min,
+                                 high_dose_confirmed=high_dose_confirmed), on_ok, on_error)
 
     def confirm_checklist(self, item: str, *, hours_since_solids: float | None = None,
                           hours_since_clear_fluids: float | None = None, on_ok: OnOk = None,
@@ -80,6 +81,10 @@ class Operations:
 
     def abort_session(self, reason: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
         self._send(C.AbortSession(reason=reason), on_ok, on_error)
+
+    def correct_event(self, seq: int, reason: str, changes: dict, *, on_ok: OnOk = None,
+                      on_error: OnError = None) -> None:
+        self._send(C.CorrectEvent(seq=seq, reason=reason, changes=changes), on_ok, on_error)
 
     # -- alarms --------------------------------------------------------------------------------------
     def acknowledge_alarm(self, alarm_id: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:

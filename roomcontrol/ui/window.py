@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from roomcontrol.ui import theme
 from roomcontrol.ui.screens.checkin import CheckInScreen
+from roomcontrol.ui.screens.correction import CorrectionScreen
+from roomcontrol.ui.screens.dose_confirm import DoseConfirmScreen
 from roomcontrol.ui.screens.discharge import DischargeScreen
 from roomcontrol.ui.screens.forms import MedicationScreen, NoteScreen, ScaleScreen
 from roomcontrol.ui.screens.lock import LockScreen
@@ -86,12 +88,16 @@ class RoomWindow(QMainWindow):
             "note": NoteScreen(controller, scale),
             "settings": SettingsScreen(controller, scale),
             "lock": LockScreen(controller, scale),
+            "dose_confirm": DoseConfirmScreen(controller, scale),
+            "correction": CorrectionScreen(controller, scale),
         }
         for page in self.pages.values():
             self.stack.addWidget(page)
             if hasattr(page, "navigate"):
                 page.navigate.connect(self.go)
         self.pages["scale"].flagged.connect(self.pages["checkin"].show_prompt)
+        self.pages["checkin"].high_dose.connect(self.pages["dose_confirm"].ask)
+        self.main.timeline.correct.connect(lambda e, now: (self.pages["correction"].open(e, now), self.go("correction")))
         self.topbar.settings.connect(lambda: self.go("settings"))
         self.banner.history.connect(self._alarm_history)
         self.dimmer = Dimmer(self.stack)

@@ -70,9 +70,9 @@ def test_refusals(room, args, match):
 
 @pytest.mark.parametrize("kind,match", [
     (K.ALARM_RAISED, r"cannot be corrected: alarms are the monitor's own record\. Only these can be corrected: "
-                     r"medication given, symptom noted, note, assessment, baseline vitals, checklist confirmation"),
+                     r"medication given, symptom noted, note, assessment, baseline vitals, checklist confirmation, dose plan"),
     (K.INFUSION_STARTED, r"\(infusion.started\) cannot be corrected: it moved the session from one phase"),
-    (K.SESSION_OPENED, r"moved the session from one phase to the next"),
+    (K.SESSION_OPENED, r"the dose plan has no field 'value'; what can be corrected: .*dose_mg_per_kg"),
     (K.ROOM_STARTED, r"cannot be corrected: it is not a charted entry"),
 ])
 def test_wrong_kinds_are_refused_plainly(room, kind, match):

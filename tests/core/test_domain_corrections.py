@@ -130,7 +130,7 @@ def test_fields_fixed_by_the_entry_say_what_to_do_instead():
 def test_entries_that_are_not_charted_cannot_be_corrected(kind, why):
     with pytest.raises(Refused, match=f"entry #1 \\({kind}\\) cannot be corrected: {why}. Only these can be "
                                       "corrected: medication given, symptom noted, note, assessment, "
-                                      "baseline vitals, checklist confirmation. Add a note"):
+                                      "baseline vitals, checklist confirmation, dose plan. Add a note"):
         run(log_of((kind, {})), seq=1, reason="x", changes={"a": 1})
 
 

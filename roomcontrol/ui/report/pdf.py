@@ -49,6 +49,16 @@ def corrected_mark(entry) -> str:
     return f" — corrected ({'was ' + was + '; ' if was else ''}reason: {reasons})"
 
 
+def _plan_corrected(rx) -> str:
+    """' — corrected (was 1.5 mg/kg × 70 kg = 105 mg over 40 min; reason: …)' for a corrected prescription."""
+    if not rx.corrected:
+        return ""
+    o = rx.original
+    was = (f"{number(o.get('dose_mg_per_kg'))} mg/kg × {number(o.get('weight_kg'))} kg = "
+           f"{number(o.get('total_dose_mg'))} mg over {number(o.get('planned_infusion_min'))} min")
+    return f" — corrected (was {was}; reason: {'; '.join(rx.correction_reasons)})"
+
+
 class Report:
     def __init__(self, record: SessionRecord, clinic_name: str, room_name: str, tz: tzinfo,
                  generated_at: datetime):
@@ -161,16 +171,21 @@ class Report:
             ended = f"{self.t(inf.ended_at)} STOPPED EARLY, by {inf.ended_by}"
         else:
             ended = "not started" if inf.started_at is None else f"{self.t(inf.ended_at)} (session aborted)"
+        rx = r.prescribed
         pairs = [
-            ("Ketamine dose", f"{number(plan.get('dose_mg_per_kg'))} mg/kg × {number(plan.get('weight_kg'))} kg"),
-            ("Total dose planned", f"{number(r.total_dose_mg)} mg"),
-            ("Planned time", f"{number(inf.planned_min)} min"),
+            ("PRESCRIBED dose", f"{number(plan.get('dose_mg_per_kg'))} mg/kg × {number(plan.get('weight_kg'))} kg = "
+                                f"{number(r.total_dose_mg)} mg over {number(inf.planned_min)} min"
+                                + (_plan_corrected(rx) if rx else "")),
             ("Rate", rate),
             ("Infusion started", f"{self.t(inf.started_at)} by {inf.started_by}" if inf.started_at else "not started"),
             ("Infusion ended", ended),
             ("Time infused", f"{number(inf.infused_min)} of {number(inf.planned_min)} min (pauses excluded)"),
-            ("Ketamine given", f"{number(r.dose_given_mg)} mg (est. from time infused)"),
+            ("Dose GIVEN", f"{number(r.dose_given_mg)} mg = {number(inf.rate_mg_per_h)} mg/h × "
+                           f"{number(inf.infused_min)} min infused"),
         ]
+        if rx is not None and rx.high_dose_confirmed_by:
+            pairs.insert(1, ("High dose", f"above the usual maximum of {number(rx.soft_max_mg_per_kg)} mg/kg, "
+                                          f"confirmed by {rx.high_dose_confirmed_by}"))
         d.key_values(pairs, label_share=0.3)
         if inf.stop_reason:
             d.paragraph(f"Stopped early: {inf.stop_reason}", font(8.5, bold=True))

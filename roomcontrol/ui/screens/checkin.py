@@ -1,5 +1,10 @@
 """Check-in: open the session (patient reference, weight, dose, course number), confirm the clinic's checklist,
-record baseline vitals from the monitor or typed in. The room core's guards come back as plain reasons."""
+record baseline vitals from the monitor or typed in. The room core's guards come back as plain reasons.
+
+Every check-in starts empty but for the room's defaults: after a discharge or an abort the form is cleared (the
+reference typed fresh, stale messages gone). The total mg and mg/h show live from the domain's dose arithmetic
+before the session opens; a value outside the clinic's bounds says so instead of being clamped; a dose above the
+soft maximum is refused by the room core and answered with the high-dose confirmation page."""
 
 from __future__ import annotations
 
@@ -7,14 +12,26 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QVBoxLayout,
                                QWidget)
 
-from roomcontrol.domain.wording import CHECKLIST_LABELS
+from roomcontrol.domain.dose import HIGH_DOSE_UNCONFIRMED, is_high, plan_dose
+from roomcontrol.domain.errors import Refused
+from roomcontrol.domain.wording import CHECKLIST_LABELS, number
 from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
 from roomcontrol.ui.widgets.buttons import Stepper, button
 
 
+OPEN = ("pre_infusion", "infusing", "paused", "recovery")
+
+
 def _spin(low, high, value, step=1.0, decimals=0, suffix=""):
     return Stepper(low, high, value, step, decimals, suffix)
+
+
+def _style(label: QLabel, name: str) -> None:
+    if label.objectName() != name:
+        label.setObjectName(name)
+        label.style().unpolish(label)
+        label.style().polish(label)
 
 
 def _panel() -> tuple[QWidget, QVBoxLayout]:
@@ -25,8 +42,13 @@ def _panel() -> tuple[QWidget, QVBoxLayout]:
     return w, box
 
 
+TYPED_RANGE = (0, 999)  # the boxes take any number typed; the clinic's bounds are checked, and said, by the domain
+DEFAULT_WEIGHT_KG = 70
+
+
 class CheckInScreen(QWidget):
     navigate = Signal(str)
+    high_dose = Signal(dict)  # the open_session arguments of a dose above the soft maximum: to be confirmed
 
     def __init__(self, controller, scale: float = 1.0):
         super().__init__()
@@ -44,17 +66,19 @@ class CheckInScreen(QWidget):
         form.setVerticalSpacing(theme.px(8, scale))
         self.patient_ref = QLineEdit(placeholderText="e.g. PT-1042")
         self.patient_ref.setAccessibleName("patient reference")
-        b = policy.bounds
-        self.weight = _spin(b.weight_kg.low, b.weight_kg.high, 70, 0.5, 1, " kg")
-        self.dose = _spin(b.dose_mg_per_kg.low, b.dose_mg_per_kg.high, policy.default_dose_mg_per_kg, 0.05, 2,
-                          " mg/kg")
+        self.weight = _spin(*TYPED_RANGE, DEFAULT_WEIGHT_KG, 0.5, 1, " kg")
+        self.dose = _spin(*TYPED_RANGE, policy.default_dose_mg_per_kg, 0.05, 2, " mg/kg")
         self.course = _spin(1, 99, 1)
-        self.minutes = _spin(b.planned_infusion_min.low, b.planned_infusion_min.high, policy.planned_infusion_min,
-                             5, 0, " min")
+        self.minutes = _spin(*TYPED_RANGE, policy.planned_infusion_min, 5, 0, " min")
+        for w in (self.weight, self.dose, self.minutes):
+            w.box.valueChanged.connect(lambda _: self._preview())
         for label, w in (("Patient ref.", self.patient_ref), ("Weight", self.weight), ("Dose", self.dose),
                          ("Infusion no.", self.course), ("Over", self.minutes)):
             form.addRow(label, w)
         lbox.addLayout(form)
+        self.total = QLabel("", objectName="big")  # the total mg and mg/h, live, before the session opens
+        self.total.setAccessibleName("total dose")
+        lbox.addWidget(self.total)
         self.plan = QLabel("", objectName="dim")
         self.plan.setWordWrap(True)
         lbox.addWidget(self.plan)
@@ -132,18 +156,91 @@ class CheckInScreen(QWidget):
         outer.addWidget(self.prompt)
         outer.addLayout(foot)
         self.prompt.hide()
+        self._cleared_after: str | None = None  # the closed session the form was last cleared after
+        self._opened = False
+        self._preview()
         controller.snapshot.connect(self.show_snapshot)
+
+    # -- a fresh check-in ----------------------------------------------------------------------------
+    def clear(self) -> None:
+        """Empty but for the room's defaults: a new patient's check-in."""
+        policy = self.controller.config.session
+        self.patient_ref.clear()
+        self.weight.setValue(DEFAULT_WEIGHT_KG)
+        self.dose.setValue(policy.default_dose_mg_per_kg)
+        self.course.setValue(1)
+        self.minutes.setValue(policy.planned_infusion_min)
+        self.solids.setValue(policy.npo_solids_hours)
+        self.fluids.setValue(policy.npo_clear_fluids_hours)
+        for w, v in ((self.hr, 72), (self.spo2, 98), (self.sys, 120), (self.dia, 80)):
+            w.setValue(v)
+        self.message.setText("")
+        self.baseline.setText("")
+        self.show_prompt("")
+        self._preview()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.controller.last is not None:
+            self._clear_after_close(self.controller.last)
+
+    def _clear_after_close(self, snap) -> None:
+        s = snap.session
+        if s is not None and snap.phase not in OPEN and s.session_id != self._cleared_after:
+            self._cleared_after = s.session_id
+            self.clear()
+
+    def _plan(self):
+        """The dose plan of the form (the domain's arithmetic and bounds), or the Refused saying what is wrong."""
+        policy = self.controller.config.session
+        try:
+            return plan_dose(self.weight.value(), self.dose.value(), self.minutes.value(),
+                             policy.default_concentration_mg_per_ml, policy.bounds)
+        except Refused as refused:
+            return refused
+
+    def _preview(self) -> None:
+        if self._opened:
+            return
+        plan = self._plan()
+        if isinstance(plan, Refused):
+            self.total.setText("")
+            _style(self.plan, "error")
+            self.plan.setText(f"{str(plan)[0].upper()}{str(plan)[1:]}.")
+        else:
+            self.total.setText(f"{number(plan.total_dose_mg)} mg · {number(plan.rate_mg_per_h)} mg/h")
+            policy = self.controller.config.session
+            high = is_high(plan, policy)
+            _style(self.plan, "message" if high else "dim")
+            self.plan.setText(
+                f"{number(plan.dose_mg_per_kg)} mg/kg × {number(plan.weight_kg)} kg over "
+                f"{number(plan.planned_infusion_min)} min"
+                + (f". Above the usual maximum of {number(policy.soft_max_dose_mg_per_kg)} mg/kg: "
+                   "opening asks for a high-dose confirmation." if high else ""))
+        self.open_button.setEnabled(not isinstance(plan, Refused))
 
     # -- actions -------------------------------------------------------------------------------------
     def _say(self, text: str) -> None:
         self.message.setText(text)
 
     def _open(self) -> None:
-        self.controller.ops.open_session(self.patient_ref.text(), self.weight.value(),
-                                         dose_mg_per_kg=round(self.dose.value(), 3), course_no=self.course.value(),
-                                         planned_infusion_min=self.minutes.value(),
+        args = dict(patient_ref=self.patient_ref.text(), weight_kg=self.weight.value(),
+                    dose_mg_per_kg=round(self.dose.value(), 3), course_no=self.course.value(),
+                    planned_infusion_min=self.minutes.value())
+
+        def refused(reason) -> None:
+            if getattr(reason, "code", None) == HIGH_DOSE_UNCONFIRMED:
+                self._say("")
+                self.high_dose.emit(args)
+                self.navigate.emit("dose_confirm")
+            else:
+                self._say(reason)
+
+        self.controller.ops.open_session(args["patient_ref"], args["weight_kg"], course_no=args["course_no"],
+                                         dose_mg_per_kg=args["dose_mg_per_kg"],
+                                         planned_infusion_min=args["planned_infusion_min"],
                                          on_ok=lambda _: self._say("Session opened: now the checklist"),
-                                         on_error=self._say)
+                                         on_error=refused)
 
     def _confirm(self, item: str) -> None:
         extra = {}
@@ -170,8 +267,10 @@ class CheckInScreen(QWidget):
 
     # -- state ---------------------------------------------------------------------------------------
     def show_snapshot(self, snap) -> None:
+        self._clear_after_close(snap)
         s = snap.session
-        opened = s is not None and snap.phase in ("pre_infusion", "infusing", "paused", "recovery")
+        opened = s is not None and snap.phase in OPEN
+        self._opened = opened
         for w in (self.patient_ref, self.weight, self.dose, self.course, self.minutes):
             w.setEnabled(not opened)
         if opened and self.patient_ref.text() != s.patient_ref:
@@ -183,11 +282,12 @@ class CheckInScreen(QWidget):
         pre = opened and snap.phase == "pre_infusion"
         if opened:
             p = s.plan
-            self.plan.setText(f"{s.patient_ref}, infusion {s.course_no}: {p.get('total_dose_mg')} mg over "
-                              f"{p.get('planned_infusion_min')} min ({p.get('rate_mg_per_h')} mg/h)")
+            self.total.setText(f"{number(p.get('total_dose_mg'))} mg · {number(p.get('rate_mg_per_h'))} mg/h")
+            _style(self.plan, "dim")
+            self.plan.setText(f"{s.patient_ref}, infusion {s.course_no}: {number(p.get('dose_mg_per_kg'))} mg/kg × "
+                              f"{number(p.get('weight_kg'))} kg over {number(p.get('planned_infusion_min'))} min")
         else:
-            self.plan.setText("Fill in and open the session; the dose is checked against the clinic's limits.")
-            self.show_prompt("")
+            self._preview()
         for item, b in self.items.items():
             done = opened and item in s.checklist
             b.setText("✓ Confirmed" if done else "Confirm")

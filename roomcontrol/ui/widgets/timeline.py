@@ -1,19 +1,29 @@
-"""The event timeline of the session, newest first, with an Alarms filter (the alarm history)."""
+"""The event timeline of the session, newest first, with an Alarms filter (the alarm history).
+
+A corrected entry shows its corrected values, marked "✎ corrected"; tapping a charted entry (the dose plan, a
+symptom, a medication, an assessment, the baseline, a checklist detail, a note) asks for its correction."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import dataclasses
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QScroller, QVBoxLayout, QWidget, QHBoxLayout, QLabel
 
+from roomcontrol.domain.corrections import CORRECTABLE
 from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
 from roomcontrol.ui.widgets.buttons import Choice
 
 MAX_ROWS = 400
+CORRECTED_MARK = "  ✎ corrected"
+EVENT_ROLE = Qt.ItemDataRole.UserRole
 
 
 class Timeline(QWidget):
+    correct = Signal(object, dict)  # a charted entry tapped: (the entry as logged, its current payload)
+
     def __init__(self, controller):
         super().__init__()
         self.setObjectName("panel")
@@ -36,6 +46,7 @@ class Timeline(QWidget):
         self.list.setWordWrap(True)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         QScroller.grabGesture(self.list.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        self.list.itemClicked.connect(self._tapped)
         box.addWidget(self.list, 1)
         controller.history_loaded.connect(self.set_events)
         controller.event.connect(self.add)
@@ -54,11 +65,34 @@ class Timeline(QWidget):
             self.list.clear()
         self.events.append(event)
         del self.events[:-MAX_ROWS]
+        if event.kind == "event.corrected":  # the corrected entry changes where it stands
+            self._rebuild()
+            return
         item = self._item(event)
         if item is not None:
             self.list.insertItem(0, item)
             if self.list.count() > MAX_ROWS:
                 self.list.takeItem(self.list.count() - 1)
+
+    def corrected(self, event) -> dict | None:
+        """The latest corrected payload of an entry, or None if it was never corrected."""
+        latest = None
+        for e in self.events:
+            if e.kind == "event.corrected" and e.payload.get("corrects_seq") == event.seq:
+                latest = e.payload.get("corrected")
+        return latest
+
+    def _tapped(self, item: QListWidgetItem) -> None:
+        event = item.data(EVENT_ROLE)
+        if event is None:
+            return
+        if event.kind == "event.corrected":  # a correction's line corrects the entry it points at
+            event = next((e for e in self.events if e.seq == event.payload.get("corrects_seq")), None)
+        if event is None or event.kind not in CORRECTABLE:
+            self.status.setText("This entry cannot be corrected; add a note to explain")
+            return
+        self.status.setText("")
+        self.correct.emit(event, dict(self.corrected(event) or event.payload))
 
     def _rebuild(self) -> None:
         self.list.clear()
@@ -70,10 +104,12 @@ class Timeline(QWidget):
     def _item(self, e) -> QListWidgetItem | None:
         if self.filter.value == "alarms" and not F.is_alarm(e):
             return None
-        text = F.event_line(e)
+        fixed = self.corrected(e) if e.kind in CORRECTABLE else None
+        text = F.event_line(dataclasses.replace(e, payload=fixed) if fixed else e)
         if text is None:
             return None
-        item = QListWidgetItem(f"{e.ts.astimezone().strftime('%H:%M')}   {text}")
+        item = QListWidgetItem(f"{e.ts.astimezone().strftime('%H:%M')}   {text}" + (CORRECTED_MARK if fixed else ""))
+        item.setData(EVENT_ROLE, e)
         if e.kind == "alarm.raised":
             item.setForeground(QColor(theme.ALARM.get(e.payload.get("priority"), theme.TEXT)))
         elif e.kind.startswith(("ambient.", "device.", "staff.")):

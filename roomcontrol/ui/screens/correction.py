@@ -1,0 +1,132 @@
+"""Correct a charted entry tapped in the timeline: its fields prefilled with what it says now, a required reason,
+sent as `correct_event` by the signed-in nurse. Nothing in the log changes: the room core logs an event.corrected
+that points at the entry, validated as the entry was; the timeline then shows the corrected value, marked."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QWidget
+
+from roomcontrol.domain.corrections import FIXED_FIELDS, entry_name
+from roomcontrol.domain.wording import label
+from roomcontrol.ui import theme
+from roomcontrol.ui.widgets.buttons import Choice, Stepper, button
+from roomcontrol.ui.widgets.page import page
+
+# (step, decimals) of a number's − / + keys; any other number steps by 1
+STEPS = {"weight_kg": (0.5, 1), "dose_mg_per_kg": (0.05, 2), "planned_infusion_min": (5, 0), "dose": (0.5, 2),
+         "concentration_mg_per_ml": (0.1, 2), "hours_since_solids": (0.5, 1), "hours_since_clear_fluids": (0.5, 1)}
+# The fields' names on the page, and the order they come in (others follow, by their own name).
+FIELD_LABELS = {"weight_kg": "Weight (kg)", "dose_mg_per_kg": "Dose (mg/kg)", "planned_infusion_min": "Planned time (min)",
+                "concentration_mg_per_ml": "Bag (mg/mL)", "course_no": "Infusion no.", "heart_rate": "HR (/min)",
+                "spo2": "SpO₂ (%)", "nibp_systolic": "Systolic (mmHg)", "nibp_diastolic": "Diastolic (mmHg)",
+                "hours_since_solids": "Hours since solids", "hours_since_clear_fluids": "Hours since clear fluids"}
+REASONS = ("Typing error", "Wrong value chosen", "Re-measured")
+NUMBER_RANGE = (0, 9999)  # what the box takes; the domain checks the value against the entry's own rules
+
+
+class CorrectionScreen(QWidget):
+    navigate = Signal(str)
+
+    def __init__(self, controller, scale: float = 1.0):
+        super().__init__()
+        self.controller, self.ui_scale = controller, scale
+        self.target = None
+        self.current: dict = {}
+        self.inputs: dict = {}
+        box, self.heading = page(self, "Correct an entry", lambda: self.navigate.emit("main"), scale=scale)
+        self.entry = QLabel("", objectName="dim")
+        self.entry.setWordWrap(True)
+        box.addWidget(self.entry)
+        self.fields_host = QWidget()
+        self.form = QFormLayout(self.fields_host)
+        self.form.setVerticalSpacing(theme.px(8, scale))
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.fields_host)
+        box.addWidget(scroll, 1)
+        box.addWidget(QLabel("REASON FOR THE CORRECTION (required)", objectName="title"))
+        self.reasons = Choice(REASONS)
+        self.reasons.changed.connect(lambda key: self.reason.setText(key))
+        box.addWidget(self.reasons)
+        self.reason = QLineEdit(placeholderText="why the entry was wrong")
+        self.reason.setAccessibleName("reason")
+        box.addWidget(self.reason)
+        self.message = QLabel("", objectName="message")
+        self.message.setWordWrap(True)
+        box.addWidget(self.message)
+        self.save = button("Save correction", self._save, kind="primary", name="save correction")
+        box.addWidget(self.save)
+
+    def open(self, event, current: dict) -> None:
+        """Prefill with `current` (the entry's latest corrected payload, or as logged)."""
+        self.target, self.current = event, dict(current)
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.inputs = {}
+        fixed = FIXED_FIELDS.get(event.kind, {})
+        order = list(FIELD_LABELS)
+        for name, value in sorted(current.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order
+                                                                    else len(order), kv[0])):
+            if name in fixed or value is None:
+                continue
+            widget = self._input(name, value)
+            if isinstance(value, dict):
+                self.form.addRow(QLabel(label(name).upper(), objectName="title"))
+                for key, sub in widget.items():
+                    self.form.addRow(label(key), sub)
+            else:
+                self.form.addRow(FIELD_LABELS.get(name, label(name).capitalize()), widget)
+            self.inputs[name] = widget
+        self.heading.setText(f"Correct: {entry_name(event.kind, current)}")
+        self.entry.setText(f"Entry #{event.seq}, {event.ts.astimezone().strftime('%H:%M')}, by {event.actor}. "
+                           "The entry stays in the log; the correction is added under your name.")
+        self.reasons.set_value(None)
+        self.reason.clear()
+        self.message.setText("")
+
+    def _input(self, name: str, value):
+        if isinstance(value, bool):
+            choice = Choice((True, False), {True: "Yes", False: "No"})
+            choice.set_value(value)
+            return choice
+        if isinstance(value, (int, float)):
+            step, decimals = STEPS.get(name, (1, 0 if isinstance(value, int) else 2))
+            return Stepper(*NUMBER_RANGE, value, step, decimals)
+        if isinstance(value, dict):
+            return {key: Stepper(*NUMBER_RANGE, sub, 1, 0) for key, sub in value.items()}
+        edit = QLineEdit(str(value))
+        edit.setAccessibleName(name)
+        return edit
+
+    def _read(self, widget):
+        if isinstance(widget, Choice):
+            return widget.value
+        if isinstance(widget, Stepper):
+            return widget.value()
+        if isinstance(widget, dict):
+            return {key: sub.value() for key, sub in widget.items()}
+        return widget.text()
+
+    def changes(self) -> dict:
+        """The fields whose value the nurse changed (of a table, only its changed keys)."""
+        out: dict = {}
+        for name, widget in self.inputs.items():
+            new, old = self._read(widget), self.current.get(name)
+            if isinstance(new, dict):
+                changed = {k: v for k, v in new.items() if old.get(k) != v}
+                if changed:
+                    out[name] = changed
+            elif new != old:
+                out[name] = new
+        return out
+
+    def _save(self) -> None:
+        if self.target is None:
+            return
+        changes = self.changes()
+        if not changes:
+            self.message.setText("Nothing changed: change the value that was wrong, then save")
+            return
+        self.controller.ops.correct_event(self.target.seq, self.reason.text(), changes,
+                                          on_ok=lambda _: self.navigate.emit("main"), on_error=self.message.setText)

@@ -1,0 +1,81 @@
+"""The high-dose confirmation: a dose above the clinic's soft maximum, refused by the room core without it, shown
+with its TOTAL in mg large (and mg/kg, mg/h) and opened only by holding "Confirm high dose"; the room core then
+logs dose.high_confirmed with the opening, as the signed-in nurse. The numbers are the domain's dose arithmetic."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from roomcontrol.domain.dose import plan_dose
+from roomcontrol.domain.wording import number
+from roomcontrol.ui import theme
+from roomcontrol.ui.widgets.buttons import HoldButton, button
+from roomcontrol.ui.widgets.page import page
+
+
+class DoseConfirmScreen(QWidget):
+    navigate = Signal(str)
+
+    def __init__(self, controller, scale: float = 1.0):
+        super().__init__()
+        self.controller = controller
+        self.args: dict | None = None
+        box, self.heading = page(self, "High dose: confirm before opening", lambda: self.navigate.emit("checkin"),
+                                 back_label="Back to check-in", scale=scale)
+        self.patient = QLabel("", objectName="heading")
+        box.addWidget(self.patient)
+        box.addStretch(1)
+        self.total = QLabel("", objectName="dose_total")
+        self.total.setAccessibleName("total dose")
+        self.total.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.total.setStyleSheet(f"font-size: {theme.px(112, scale)}px; font-weight: bold; color: {theme.WARN};")
+        box.addWidget(self.total)
+        self.detail = QLabel("", objectName="big")
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        box.addWidget(self.detail)
+        self.limit = QLabel("", objectName="message")
+        self.limit.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.limit.setWordWrap(True)
+        box.addWidget(self.limit)
+        box.addStretch(1)
+        self.message = QLabel("", objectName="error")
+        self.message.setWordWrap(True)
+        box.addWidget(self.message)
+        row = QHBoxLayout()
+        self.change = button("Change the dose", lambda: self.navigate.emit("checkin"), name="change the dose")
+        self.confirm = HoldButton("Hold: Confirm high dose", kind="danger")
+        self.confirm.setAccessibleName("confirm high dose")
+        self.confirm.setMinimumWidth(theme.px(420, scale))
+        self.confirm.confirmed.connect(self._confirm)
+        row.addWidget(self.change)
+        row.addStretch(1)
+        row.addWidget(self.confirm)
+        box.addLayout(row)
+
+    def ask(self, args: dict) -> None:
+        """Show the dose of these open_session arguments for confirmation."""
+        self.args = dict(args)
+        policy = self.controller.config.session
+        plan = plan_dose(args["weight_kg"], args["dose_mg_per_kg"], args["planned_infusion_min"],
+                         policy.default_concentration_mg_per_ml, policy.bounds)
+        self.patient.setText(f"Patient {args['patient_ref'] or '–'} · infusion {args['course_no']}")
+        self.total.setText(f"{number(plan.total_dose_mg)} mg")
+        self.detail.setText(f"{number(plan.dose_mg_per_kg)} mg/kg × {number(plan.weight_kg)} kg · "
+                            f"{number(plan.rate_mg_per_h)} mg/h over {number(plan.planned_infusion_min)} min")
+        self.limit.setText(f"Above the clinic's usual maximum of {number(policy.soft_max_dose_mg_per_kg)} mg/kg. "
+                           "Check the prescription. Confirming is logged under your name.")
+        self.message.setText("")
+
+    def _confirm(self) -> None:
+        if self.args is None:
+            return
+        a = self.args
+        self.controller.ops.open_session(a["patient_ref"], a["weight_kg"], course_no=a["course_no"],
+                                         dose_mg_per_kg=a["dose_mg_per_kg"],
+                                         planned_infusion_min=a["planned_infusion_min"], high_dose_confirmed=True,
+                                         on_ok=self._opened, on_error=self.message.setText)
+
+    def _opened(self, _events) -> None:
+        self.args = None
+        self.navigate.emit("checkin")
