@@ -241,7 +241,7 @@ def test_kiosk_fills_the_screen(ui, qtbot, monkeypatch):
         screen = app.screens()[0].geometry()
         window = windows[0]
         qtbot.waitUntil(window.isVisible, timeout=WAIT_MS)
-        assert window.geometry() == screen or window.isFullScreen()
+        assert window.geometry() == screen and window.isFullScreen()
         assert window.frameGeometry().topLeft() == screen.topLeft()
         assert window.width() == screen.width() and window.height() == screen.height()
     finally:

@@ -202,7 +202,7 @@ class SessionCard(QWidget):
             self.timer.setText(F.mmss(snap.infusion_elapsed_s))
             note = f"of {F.mmss(planned)}"
             if snap.planned_time_reached:
-                note = f"{overrun(snap.overrun_s)}  ·  planned {F.mmss(planned)}"
+                note = f"{overrun(snap.overrun_s)}\nplanned {F.mmss(planned)}"
             if snap.phase == "paused" and s.pauses:
                 paused_s = (snap.now - s.pauses[-1].started).total_seconds()
                 note += f"\npaused {F.mmss(paused_s)} · {s.pauses[-1].reason}"
