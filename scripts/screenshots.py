@@ -130,6 +130,19 @@ def main() -> int:
     shot(app, wide, args.out / "main-1920x1080.png")
     wide.close()
 
+    # a form page keeps its strip of live numerics (and the alarm banner) above it
+    window.go("medication")
+    pump(app, 1.5)
+    shot(app, window, args.out / "form-with-vitals-strip-1280x800.png")
+    wide = RoomWindow(controller, scale=1.25)
+    wide.resize(1920, 1080)
+    wide.show()
+    wide.go("medication")
+    pump(app, 1.5)
+    shot(app, wide, args.out / "form-with-vitals-strip-1920x1080.png")
+    wide.close()
+    window.go("main")
+
     room_devices.vitals.add_event("desaturation", 40, magnitude=1.7)
     wait(app, lambda: (controller.last.vitals["spo2"].value or 100) < 88)
     clock.offset += timedelta(seconds=16)
@@ -139,7 +152,21 @@ def main() -> int:
 
     alarm = next(a for a in controller.last.alarms if a.condition == "spo2.low")
     c("acknowledge_alarm", NURSE, alarm_id=alarm.alarm_id)
-    clock.offset += timedelta(minutes=26)
+    # past the planned time: the cue (amber timer and bar, a big Complete) and the overrun counting up
+    elapsed = room.snapshot().infusion_elapsed_s
+    clock.offset += timedelta(seconds=40 * 60 + 35 - elapsed)
+    wait(app, lambda: controller.last.planned_time_reached and window.main.card.due)
+    pump(app, 1.2)
+    shot(app, window, args.out / "overrun-1280x800.png")
+    wide = RoomWindow(controller, scale=1.25)
+    wide.resize(1920, 1080)
+    wide.show()
+    pump(app, 1.5)
+    backfill_trends(wide, room, room_devices, 44)
+    pump(app, 0.5)
+    shot(app, wide, args.out / "overrun-1920x1080.png")
+    wide.close()
+    clock.offset += timedelta(minutes=3)
     c("complete_infusion", NURSE)
     clock.offset += timedelta(minutes=32)
     c("record_assessment", NURSE, scale="PADSS",

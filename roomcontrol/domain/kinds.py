@@ -8,6 +8,7 @@ INFUSION_PAUSED = "infusion.paused"
 INFUSION_RESUMED = "infusion.resumed"
 INFUSION_COMPLETED = "infusion.completed"
 INFUSION_STOPPED = "infusion.stopped"
+INFUSION_PLANNED_TIME_REACHED = "infusion.planned_time_reached"  # the engine, on its tick: elapsed reached the plan
 RECOVERY_STARTED = "recovery.started"
 ASSESSMENT_RECORDED = "assessment.recorded"
 SYMPTOM_NOTED = "symptom.noted"

@@ -92,6 +92,8 @@ def describe(event: Event) -> str:
     if k == K.INFUSION_STOPPED:
         return (f"Infusion stopped early after {number(p.get('infused_min'))} of "
                 f"{number(p.get('planned_infusion_min'))} min: {p.get('reason', '')}")
+    if k == K.INFUSION_PLANNED_TIME_REACHED:
+        return f"Planned infusion time reached: {number(p.get('planned_infusion_min'))} min"
     if k == K.RECOVERY_STARTED:
         return "Recovery started"
     if k == K.ASSESSMENT_RECORDED:

@@ -80,7 +80,7 @@ class RoomDevices:
         if event.kind in PHASE_KINDS:
             phase = self.room.state.phase
             self.room.defer(lambda: self._enter_phase(phase, event.kind))
-        if event.kind == K.INFUSION_COMPLETED and self.audio:
+        if event.kind in (K.INFUSION_PLANNED_TIME_REACHED, K.INFUSION_COMPLETED) and self.audio:
             self.audio.play_chime()
         if event.kind in (K.SESSION_DISCHARGED, K.SESSION_ABORTED):
             self.diffuser.off(event.kind)

@@ -80,6 +80,7 @@ class Room:
         self._guards: list[Guard] = []
         self._deferred: list[Callable[[], None]] = []
         self._depth = 0  # nesting of _record, so deferred work runs once the outermost record is done
+        self._plan_cued: str | None = None  # the session whose planned infusion time is already in the log
         try:
             self._record([NewEvent(K.ROOM_STARTED, {"version": __version__, "phase": self.state.phase,
                                                     "config": config.source},
@@ -329,6 +330,7 @@ class Room:
             self._flush_vitals()
         try:
             self._record_pairs(self.monitoring.tick(self.clock.now(), self._armed), "system", None)
+            self._planned_time_check()
         except StoreError:
             pass  # already in storage_error, shown on screen
         for hook in self._tick_hooks:
@@ -337,6 +339,23 @@ class Room:
         for listener in self._snapshot_listeners:
             _safe(listener, snap)
         return snap
+
+    def _planned_time_check(self) -> None:
+        """Log `infusion.planned_time_reached` once, on the first tick the running infusion reaches its plan (the
+        chime and the card's cue follow it). After a restart the log says whether it was already logged."""
+        s = self.state.open_session
+        if s is None or s.running_since is None or s.infusion_ended_at is not None or self._plan_cued == s.session_id:
+            return
+        now = self.clock.now()
+        elapsed = s.infusion_elapsed_s(now)
+        if elapsed < s.planned_infusion_s:
+            return
+        logged = self.log.events(kinds=(K.INFUSION_PLANNED_TIME_REACHED,), session_id=s.session_id, limit=1)
+        if next(iter(logged), None) is None:
+            self._record([NewEvent(K.INFUSION_PLANNED_TIME_REACHED,
+                                   {"planned_infusion_min": s.plan["planned_infusion_min"],
+                                    "infused_min": round(elapsed / 60.0, 2)}, "system", s.session_id)], now)
+        self._plan_cued = s.session_id
 
     # -- thread -------------------------------------------------------------------------------------------
     def start(self, *, partial: bool = False) -> "Room":

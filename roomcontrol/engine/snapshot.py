@@ -20,6 +20,8 @@ class RoomSnapshot:
     last_seq: int
     infusion_elapsed_s: float = 0.0
     infusion_remaining_s: float | None = None
+    planned_time_reached: bool = False  # the infusion has run its planned time (the card's cue)
+    overrun_s: float = 0.0              # infusion seconds beyond the plan, while it still runs or is paused
     recovery_elapsed_s: float = 0.0
     recovery_remaining_s: float | None = None
     storage_error: str | None = None  # e.g. the disk is full: shown as an alarm, the room keeps running
@@ -42,10 +44,14 @@ def make_snapshot(room_id: str, room_name: str, state: RoomState, now: datetime,
     if s is None:
         return RoomSnapshot(room_id, room_name, now, state.phase, None, state.last_seq, **extra)
     infused = s.infusion_elapsed_s(now)
+    running = s.infusion_started_at is not None and s.infusion_ended_at is None
+    reached = running and infused >= s.planned_infusion_s
     recovered = s.recovery_elapsed_s(now)
     return RoomSnapshot(
         room_id, room_name, now, s.phase, s, state.last_seq,
         infusion_elapsed_s=infused,
+        planned_time_reached=reached,
+        overrun_s=max(0.0, infused - s.planned_infusion_s) if reached else 0.0,
         infusion_remaining_s=max(0.0, s.planned_infusion_s - infused) if s.infusion_ended_at is None else 0.0,
         recovery_elapsed_s=recovered,
         recovery_remaining_s=(max(0.0, min_recovery_min * 60 - recovered)

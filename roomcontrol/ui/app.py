@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from roomcontrol.config import RoomConfig
 from roomcontrol.engine.runtime import RoomRuntime, start_room
+from roomcontrol.ui import theme
 from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.window import RoomWindow
 
@@ -49,14 +50,15 @@ def open_windows(controller: RoomController, app: QApplication, kiosk: bool = Fa
     screens = app.screens()
     windows = []
     for i, screen in enumerate(screens[:2]):
-        window = RoomWindow(controller, title=f"RoomControl — {controller.config.room_name}"
-                            + (" (touch)" if i == 1 else ""))
+        window = RoomWindow(controller, scale=theme.scale_for(screen.geometry().width()),
+                            title=f"RoomControl — {controller.config.room_name}" + (" (touch)" if i == 1 else ""))
         window.setScreen(screen)
         geometry = screen.availableGeometry()
         window.move(geometry.topLeft())
         window.resize(min(1280, geometry.width()), min(800, geometry.height())) if not kiosk and i == 0 else None
         if kiosk or i == 1:  # the touchscreen always fullscreen, without a frame
             window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+            window.setGeometry(screen.geometry())  # the whole screen, also where fullscreen alone is not honoured
             window.showFullScreen()
         else:
             window.show()

@@ -18,6 +18,9 @@ ACCENT_DARK = "#24466f"
 OK = "#3fb37f"
 WARN = "#d9a93a"
 DANGER = "#c24848"
+DONE = "#7ee2a8"          # a confirmed step: green text with a ✓, ≥ 4.5:1 on the panels (not the disabled grey)
+OK_TEXT = "#5fd39a"      # success messages; errors and refusals stay amber (WARN)
+OVERRUN = WARN           # the infusion has run its planned time: timer, bar and overrun in amber
 
 HR = "#4ade80"           # heart rate: green
 SPO2 = "#38d3f0"         # SpO2 and pleth: cyan
@@ -31,6 +34,21 @@ FLASH_HALF_PERIOD_MS = {"high": 250, "medium": 833}  # 2 Hz and 0.6 Hz; low is s
 
 TOUCH = 56               # minimum touch target, px
 HOLD_MS = 1500           # hold-to-confirm
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of '#rrggbb'."""
+    def channel(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+    r, g, b = (int(colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(fg: str, bg: str) -> float:
+    """WCAG 2 contrast ratio of two '#rrggbb' colours (1 to 21)."""
+    hi, lo = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
 
 
 def scale_for(width: int) -> float:
@@ -55,6 +73,7 @@ QLabel#big {{ font-size: {s(34)}px; }}
 QLabel#timer {{ font-size: {s(64)}px; color: {TEXT}; font-family: "DejaVu Sans Mono", monospace; }}
 QLabel#dim {{ color: {DIM}; }}
 QLabel#message {{ color: {WARN}; font-size: {s(17)}px; }}
+QLabel#message[tone="ok"] {{ color: {OK_TEXT}; }}
 QLabel#error {{ color: #ff8a80; font-size: {s(17)}px; }}
 QLabel#ok {{ color: {OK}; }}
 QPushButton {{ background: {PANEL_2}; color: {TEXT}; border: 1px solid {LINE}; border-radius: {s(12)}px;
@@ -63,8 +82,12 @@ QPushButton {{ background: {PANEL_2}; color: {TEXT}; border: 1px solid {LINE}; b
 QPushButton:pressed {{ background: {LINE}; }}
 QPushButton:disabled {{ color: {FAINT}; border-color: {PANEL_2}; }}
 QPushButton:checked {{ background: {ACCENT_DARK}; border-color: {ACCENT}; color: #ffffff; }}
+QPushButton[done="true"], QPushButton[done="true"]:disabled {{ background: {PANEL}; color: {DONE};
+              border: 1px solid {OK}; font-weight: 600; }}
 QPushButton#primary {{ background: {ACCENT}; border-color: {ACCENT}; color: #ffffff; }}
 QPushButton#primary:disabled {{ background: {ACCENT_DARK}; color: {DIM}; }}
+QPushButton#due {{ background: {OK}; border: 2px solid #8ff0bd; color: {BG}; font-size: {s(24)}px;
+                  font-weight: 700; min-width: {s(200)}px; }}
 QPushButton#danger {{ background: #3a1c1f; border-color: {DANGER}; color: #ffd7d7; }}
 QPushButton#quiet {{ background: transparent; border: 1px solid {LINE}; color: {DIM}; }}
 QPushButton#call {{ background: #27486e; border: 2px solid #5b8fd1; color: #ffffff; font-size: {s(30)}px;

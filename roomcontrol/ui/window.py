@@ -3,9 +3,10 @@ is signed in. Every window of the room (nurse's monitor, touchscreen) is one of 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QRegion
+from PySide6.QtWidgets import (QFrame, QMainWindow, QScrollArea, QScroller, QStackedWidget, QVBoxLayout,
+                               QWidget)
 
 from roomcontrol.ui import theme
 from roomcontrol.ui.screens.checkin import CheckInScreen
@@ -19,19 +20,26 @@ from roomcontrol.ui.screens.settings import SettingsScreen
 from roomcontrol.ui.widgets.alarm_banner import AlarmBanner
 from roomcontrol.ui.widgets.blink import Blinker
 from roomcontrol.ui.widgets.topbar import TopBar
+from roomcontrol.ui.widgets.vitals_strip import VitalsStrip
 
 DIM_BELOW_LIGHT = 25   # a scene with less light than this (the infusion scene) dims the screen too
 DIM_ALPHA = 70         # of 255
 DIM_PHASES = ("infusing", "paused")
 
 
-class Dimmer(QWidget):
-    """A see-through dark veil over the screens (not the alarm banner) while the room is dim."""
+NO_STRIP = ("main", "lock")  # pages with their own vitals (main) or none at all (lock)
 
-    def __init__(self, parent):
+
+class Dimmer(QWidget):
+    """A see-through dark veil over the screens while the room is dim. The alarm banner and the vitals strip
+    sit outside it, and it leaves holes over the widgets `bright()` names (the numerics): those stay at full
+    brightness."""
+
+    def __init__(self, parent, bright=lambda: ()):
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
         self.alpha = 0
+        self.bright = bright
         parent.installEventFilter(self)
         self.hide()
 
@@ -47,10 +55,43 @@ class Dimmer(QWidget):
             self.raise_()
             self.update()
 
+    def veil(self) -> QRegion:
+        """Where the veil darkens: everything but the bright widgets that are on screen."""
+        region = QRegion(self.rect())
+        for widget in self.bright():
+            if widget.isVisible():
+                region -= QRegion(QRect(widget.mapTo(self.parentWidget(), QPoint(0, 0)), widget.size()))
+        return region
+
     def paintEvent(self, event) -> None:
         p = QPainter(self)
+        p.setClipRegion(self.veil())
         p.fillRect(self.rect(), QColor(0, 0, 0, self.alpha))
         p.end()
+
+
+class PageStack(QStackedWidget):
+    """Pages on top of each other, asking only for the room the page on show needs (a plain stack asks for the
+    largest of all its pages, which pushed the window past a 1280×800 screen)."""
+
+    def minimumSizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
+    def sizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
+
+
+def scrolling(page: QWidget) -> QScrollArea:
+    """A form page in a touch-scrolled area: a page taller than the screen scrolls, the window never grows."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(page)
+    QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+    return area
 
 
 class RoomWindow(QMainWindow):
@@ -70,13 +111,17 @@ class RoomWindow(QMainWindow):
         box.setSpacing(theme.px(8, scale))
         self.topbar = TopBar(controller, scale)
         self.banner = AlarmBanner(controller, self.blinker, scale)
-        self.stack = QStackedWidget()
+        self.stack = PageStack()
+        self.stack.currentChanged.connect(lambda _: self.stack.updateGeometry())
         # The alarm banner takes the top bar's place while an alarm is up: the screens keep their full height
         # on a 1280×800 panel, and the alarm sits where the eye goes first.
         self.header = QStackedWidget()
         self.header.addWidget(self.topbar)
         self.header.addWidget(self.banner)
+        self.header.setMinimumWidth(theme.TOUCH)  # a long alarm text is cut at the screen's edge, never widens it
         box.addWidget(self.header)
+        self.strip = VitalsStrip(self.blinker, scale)  # live numerics over every form page
+        box.addWidget(self.strip)
         box.addWidget(self.stack, 1)
         self.setCentralWidget(body)
         self.pages = {
@@ -91,8 +136,10 @@ class RoomWindow(QMainWindow):
             "dose_confirm": DoseConfirmScreen(controller, scale),
             "correction": CorrectionScreen(controller, scale),
         }
-        for page in self.pages.values():
-            self.stack.addWidget(page)
+        self.holders: dict[str, QWidget] = {}
+        for name, page in self.pages.items():
+            self.holders[name] = page if name in NO_STRIP else scrolling(page)
+            self.stack.addWidget(self.holders[name])
             if hasattr(page, "navigate"):
                 page.navigate.connect(self.go)
         self.pages["scale"].flagged.connect(self.pages["checkin"].show_prompt)
@@ -100,7 +147,7 @@ class RoomWindow(QMainWindow):
         self.main.timeline.correct.connect(lambda e, now: (self.pages["correction"].open(e, now), self.go("correction")))
         self.topbar.settings.connect(lambda: self.go("settings"))
         self.banner.history.connect(self._alarm_history)
-        self.dimmer = Dimmer(self.stack)
+        self.dimmer = Dimmer(self.stack, lambda: (self.main.vitals.tiles.values() if self.current == "main" else ()))
         controller.snapshot.connect(self._snapshot)
         controller.staff_changed.connect(self._staff)
         controller.ambient.connect(self._ambient)
@@ -121,12 +168,13 @@ class RoomWindow(QMainWindow):
             name = "scale"
         if name == "settings" and not self.controller.is_admin:
             name = "main"
-        self.stack.setCurrentWidget(self.pages[name])
+        self.stack.setCurrentWidget(self.holders[name])
         self._header()
+        self.dimmer.update()
 
     @property
     def current(self) -> str:
-        return next(k for k, v in self.pages.items() if v is self.stack.currentWidget())
+        return next(k for k, v in self.holders.items() if v is self.stack.currentWidget())
 
     def _staff(self, staff) -> None:
         self.go("main" if staff else "lock")
@@ -139,11 +187,13 @@ class RoomWindow(QMainWindow):
         self.blinker.want({a.priority for a in snap.alarms if a.acknowledged_by is None}
                           | ({"high"} if snap.storage_error else set()))
         self.banner.show_snapshot(snap)
+        self.strip.show_snapshot(snap)
         self._header()
 
     def _header(self) -> None:
         locked = self.current == "lock"
         self.header.setVisible(not locked)
+        self.strip.setVisible(self.current not in NO_STRIP)
         self.header.setCurrentWidget(self.banner if self.banner.active and not locked else self.topbar)
 
     def _ambient(self, status: dict) -> None:

@@ -18,6 +18,7 @@ from roomcontrol.domain.wording import CHECKLIST_LABELS, number
 from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
 from roomcontrol.ui.widgets.buttons import Stepper, button
+from roomcontrol.ui.widgets.feedback import say, show_done
 
 
 OPEN = ("pre_infusion", "infusing", "paused", "recovery")
@@ -220,8 +221,8 @@ class CheckInScreen(QWidget):
         self.open_button.setEnabled(not isinstance(plan, Refused))
 
     # -- actions -------------------------------------------------------------------------------------
-    def _say(self, text: str) -> None:
-        self.message.setText(text)
+    def _say(self, text: str, ok: bool = False) -> None:
+        say(self.message, text, ok)
 
     def _open(self) -> None:
         args = dict(patient_ref=self.patient_ref.text(), weight_kg=self.weight.value(),
@@ -239,23 +240,23 @@ class CheckInScreen(QWidget):
         self.controller.ops.open_session(args["patient_ref"], args["weight_kg"], course_no=args["course_no"],
                                          dose_mg_per_kg=args["dose_mg_per_kg"],
                                          planned_infusion_min=args["planned_infusion_min"],
-                                         on_ok=lambda _: self._say("Session opened: now the checklist"),
+                                         on_ok=lambda _: self._say("Session opened: now the checklist", True),
                                          on_error=refused)
 
     def _confirm(self, item: str) -> None:
         extra = {}
         if item == "npo":
             extra = {"hours_since_solids": self.solids.value(), "hours_since_clear_fluids": self.fluids.value()}
-        self.controller.ops.confirm_checklist(item, **extra, on_ok=lambda _: self._say(f"Confirmed: {F.words(item)}"),
+        self.controller.ops.confirm_checklist(item, **extra, on_ok=lambda _: self._say(f"Confirmed: {F.words(item)}", True),
                                               on_error=self._say)
 
     def _capture(self) -> None:
-        self.controller.ops.capture_baseline(on_ok=lambda _: self._say("Baseline captured from the monitor"),
+        self.controller.ops.capture_baseline(on_ok=lambda _: self._say("Baseline captured from the monitor", True),
                                              on_error=self._say)
 
     def _record(self) -> None:
         self.controller.ops.record_baseline(self.hr.value(), self.spo2.value(), self.sys.value(), self.dia.value(),
-                                            on_ok=lambda _: self._say("Baseline recorded"), on_error=self._say)
+                                            on_ok=lambda _: self._say("Baseline recorded", True), on_error=self._say)
 
     def _start(self) -> None:
         self.controller.ops.start_infusion(on_ok=lambda _: self.navigate.emit("main"), on_error=self._say)
@@ -290,7 +291,7 @@ class CheckInScreen(QWidget):
             self._preview()
         for item, b in self.items.items():
             done = opened and item in s.checklist
-            b.setText("✓ Confirmed" if done else "Confirm")
+            show_done(b, done)
             b.setEnabled(pre and not done)
         self.solids.setEnabled(pre and "npo" not in (s.checklist if s else ()))
         self.fluids.setEnabled(self.solids.isEnabled())

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QV
 from roomcontrol.domain.catalogue import PATIENT_SCALES
 from roomcontrol.ui import theme
 from roomcontrol.ui.widgets.buttons import Choice, Stepper, button
+from roomcontrol.ui.widgets.feedback import say
 from roomcontrol.ui.widgets.page import page
 from roomcontrol.ui.widgets.scale_form import ScaleForm
 
@@ -101,7 +102,7 @@ class MedicationScreen(QWidget):
     def _save(self) -> None:
         self.controller.ops.give_medication(self.drug.text(), self.dose.value(), self.unit.value or "",
                                             self.route.value or "", on_ok=lambda _: self._done(),
-                                            on_error=self.message.setText)
+                                            on_error=lambda reason: say(self.message, reason))
 
     def _done(self) -> None:
         self.message.setText("")
@@ -126,7 +127,7 @@ class NoteScreen(QWidget):
 
     def _save(self) -> None:
         self.controller.ops.add_note(self.text.toPlainText(), on_ok=lambda _: self._done(),
-                                     on_error=self.message.setText)
+                                     on_error=lambda reason: say(self.message, reason))
 
     def _done(self) -> None:
         self.text.clear()

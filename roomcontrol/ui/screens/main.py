@@ -47,7 +47,7 @@ class QuickEvents(QWidget):
                                          on_error=lambda reason: self.say(reason, ok=False))
 
     def say(self, text: str, ok: bool = True) -> None:
-        self.feedback.setStyleSheet(f"color: {theme.OK if ok else theme.WARN};")
+        self.feedback.setStyleSheet(f"color: {theme.OK_TEXT if ok else theme.WARN};")
         self.feedback.setText(text)
         self._clear.start()
 

@@ -22,6 +22,12 @@ REASONS = {
 ASK = {"pause": "Pause — why?", "stop": "Stop the infusion early — why?", "abort": "Abort the session — why?"}
 
 
+def overrun(seconds: float) -> str:
+    """'+0:35 over plan': how long the infusion has run past its planned time."""
+    minutes, secs = divmod(int(max(0.0, seconds)), 60)
+    return f"+{minutes}:{secs:02d} over plan"
+
+
 class ReasonPanel(QWidget):
     """Pick a reason (or type one), then confirm: a tap for a pause, a hold for stop and abort."""
     done = Signal()
@@ -79,7 +85,7 @@ class SessionCard(QWidget):
 
     def __init__(self, controller, scale: float = 1.0):
         super().__init__()
-        self.controller = controller
+        self.controller, self.ui_scale = controller, scale
         self.phase = "idle"
         self.setObjectName("panel")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -107,9 +113,8 @@ class SessionCard(QWidget):
         box.addLayout(timer_row)
         self.progress = QProgressBar(textVisible=False, maximum=1000)
         self.progress.setFixedHeight(theme.px(10, scale))
-        self.progress.setStyleSheet(f"QProgressBar {{ background: {theme.LINE}; border: none; border-radius: 5px; }}"
-                                    f"QProgressBar::chunk {{ background: {theme.SPO2}; border-radius: 5px; }}")
         box.addWidget(self.progress)
+        self.due: bool | None = None  # the planned time reached: timer, bar and Complete take the cue
         self.stack = QStackedWidget()
         self.actions = QWidget()
         row = QHBoxLayout(self.actions)
@@ -135,7 +140,26 @@ class SessionCard(QWidget):
         self.stack.addWidget(self.actions)
         self.stack.addWidget(self.reasons)
         box.addWidget(self.stack)
+        self._cue(False)
         self.show_phase("idle")
+
+    def _cue(self, due: bool) -> None:
+        """At the planned time the timer and its bar turn amber and "Complete" becomes the big green action."""
+        if due == self.due:
+            return
+        self.due = due
+        colour = theme.OVERRUN if due else theme.TEXT
+        self.timer.setStyleSheet(f"color: {colour};")
+        self.timer_note.setStyleSheet(f"color: {theme.OVERRUN}; font-size: {theme.px(24, self.ui_scale)}px; "
+                                      "font-weight: 600;" if due else "")
+        chunk = theme.OVERRUN if due else theme.SPO2
+        self.progress.setStyleSheet(f"QProgressBar {{ background: {theme.LINE}; border: none; border-radius: 5px; }}"
+                                    f"QProgressBar::chunk {{ background: {chunk}; border-radius: 5px; }}")
+        self.progress.setAccessibleDescription("planned time reached" if due else "")
+        complete = self.b["complete"]
+        complete.setObjectName("due" if due else "primary")
+        complete.style().unpolish(complete)
+        complete.style().polish(complete)
 
     def _reason(self, act: str) -> None:
         self.reasons.open(act)
@@ -158,6 +182,7 @@ class SessionCard(QWidget):
     def show_snapshot(self, snap) -> None:
         s = snap.session
         self.show_phase(snap.phase)
+        self._cue(snap.phase in ("infusing", "paused") and snap.planned_time_reached)
         self.phase_label.setText(phase_label(snap.phase))
         if s is None:
             self.patient.setText("No patient")
@@ -176,6 +201,8 @@ class SessionCard(QWidget):
         if snap.phase in ("infusing", "paused"):
             self.timer.setText(F.mmss(snap.infusion_elapsed_s))
             note = f"of {F.mmss(planned)}"
+            if snap.planned_time_reached:
+                note = f"{overrun(snap.overrun_s)}\nplanned {F.mmss(planned)}"
             if snap.phase == "paused" and s.pauses:
                 paused_s = (snap.now - s.pauses[-1].started).total_seconds()
                 note += f"\npaused {F.mmss(paused_s)} · {s.pauses[-1].reason}"

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWi
 from roomcontrol.domain.wording import DEVICE_LABELS
 from roomcontrol.ui import format as F
 from roomcontrol.ui.widgets.buttons import button
+from roomcontrol.ui.widgets.feedback import say
 from roomcontrol.ui.widgets.page import page
 
 
@@ -84,7 +85,7 @@ class SettingsScreen(QWidget):
         self.controller.ops.test_device(device, on_ok=self._tested, on_error=self.message.setText)
 
     def _tested(self, events) -> None:
-        self.message.setText(events[0].payload["outcome"].capitalize())
+        say(self.message, events[0].payload["outcome"].capitalize(), ok=True)
 
 
 def _n(value) -> str:

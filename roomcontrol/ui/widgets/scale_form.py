@@ -10,6 +10,7 @@ from roomcontrol.domain.scales import SCALES
 from roomcontrol.ui import theme
 from roomcontrol.ui.scale_text import TEXT
 from roomcontrol.ui.widgets.buttons import Choice, button
+from roomcontrol.ui.widgets.feedback import say
 
 
 class ScaleForm(QWidget):
@@ -113,10 +114,10 @@ class ScaleForm(QWidget):
 
     def _saved(self, events, items) -> None:
         score = events[0].payload["score"] if events else self.total()
-        self.message.setText(f"Saved: {self.scale.name} {score}")
+        say(self.message, f"Saved: {self.scale.name} {score}", ok=True)
         self.save.setEnabled(True)
         self.recorded.emit(self.scale.name, score, items)
 
     def _refused(self, reason: str) -> None:
-        self.message.setText(reason)
+        say(self.message, reason)
         self.save.setEnabled(self.complete)

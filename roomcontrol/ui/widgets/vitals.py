@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections import deque
 
 from PySide6.QtCore import QElapsedTimer, QPointF, Qt, QTimer
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from roomcontrol.ui import format as F
@@ -40,6 +41,8 @@ class VitalTile(QWidget):
         self.value = QLabel("--")
         self.value.setStyleSheet(f"color: {colour}; font-size: {theme.px(62, scale)}px; font-weight: 600;")
         self.value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.value.setMinimumSize(1, 1)  # sized from the tile (fit_numeric), never the tile from the numeric
+        self.numeric_px = theme.px(62, scale)
         self.body.addWidget(self.value)
         self.body.addStretch(1)
         outer.addLayout(self.body, 1)
@@ -55,9 +58,32 @@ class VitalTile(QWidget):
                             (self.value, state.value), (self.note, " · ".join(t for t in (state.note, age) if t))):
             if label.text() != text:
                 label.setText(text)
+        if len(state.value) != getattr(self, "_fitted_len", None):
+            self.fit_numeric()
         if (state.priority, state.acknowledged) != (self.alarm, self.acknowledged):
             self.alarm, self.acknowledged = state.priority, state.acknowledged
             self.update()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit_numeric()
+
+    def fit_numeric(self) -> None:
+        """The numeric as large as the tile allows, to be read from 2–3 m: most of the tile's height, as wide as
+        its share of the row (the SpO2 tile shares it with the pleth)."""
+        self._fitted_len = len(self.value.text())
+        margins = self.layout().contentsMargins()
+        spare = self.height() - margins.top() - margins.bottom() - self.title.sizeHint().height() \
+            - self.note.sizeHint().height()
+        width = (self.width() - margins.left() - margins.right()) * (0.4 if self.body.count() > 2 else 0.92)
+        font = QFont(self.value.font())
+        font.setPixelSize(100)
+        sample = max(self.value.text(), "000", key=len)
+        per_100 = max(1, QFontMetrics(font).horizontalAdvance(sample))
+        size = int(max(24, min(spare * 0.92, width * 100 / per_100, 260)))
+        if size != self.numeric_px:
+            self.numeric_px = size
+            self.value.setStyleSheet(re.sub(r"font-size: *\d+px", f"font-size: {size}px", self.value.styleSheet()))
 
     def _blink(self) -> None:
         if self.alarm and not self.acknowledged:
