@@ -27,11 +27,11 @@ COMPLETE_TOLERANCE_S = 60.0  # "completed" within a minute of the plan; earlier 
 
 
 Handler = Callable[..., list[NewEvent]]  # (state, the command of its class, actor, now, policy, new_id)
-NewId = Callable[[], str] | None  # the engine's session ids
+NewId = Callable[[], str]  # the engine's: a new session's id
 
 
 def decide(state: S.RoomState, command: C.Command, actor: str, now: datetime, policy: SessionPolicy,
-           new_id: NewId = None) -> list[NewEvent]:
+           new_id: NewId) -> list[NewEvent]:
     """The events a session command logs: `command` is one of the catalogue's, handled here (see DECIDES)."""
     return DECIDES[type(command)](state, command, actor, now, policy, new_id)
 
@@ -70,9 +70,8 @@ def _open_session(state: S.RoomState, c: C.OpenSession, actor: str, now: datetim
         policy.default_concentration_mg_per_ml if c.concentration_mg_per_ml is None else c.concentration_mg_per_ml,
         policy.bounds,
     )
-    session_id = new_id() if new_id else None
     return [NewEvent(K.SESSION_OPENED, {"patient_ref": ref, "course_no": c.course_no, **plan.as_payload()},
-                     actor, session_id)]
+                     actor, new_id())]
 
 
 # -- payload validators: what a command (and a correction of its event) must pass, without the session's guards --
