@@ -12,7 +12,7 @@ import time
 from datetime import datetime, timezone
 
 from roomcontrol.devices.vitals.encoders import hl7_frame, masimo_line, nonin_packet
-from roomcontrol.devices.vitals.hl7_mllp import MllpDeframer
+from roomcontrol.devices.vitals.mllp import MllpDeframer
 from roomcontrol.devices.vitals.hl7_oru import label_table, parse_oru
 from roomcontrol.devices.vitals.masimo import MasimoParser
 from roomcontrol.devices.vitals.nonin import NoninParser

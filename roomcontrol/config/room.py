@@ -8,6 +8,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -28,7 +29,7 @@ ALARM_BOUNDS = {
     "nibp_systolic": (50, 260), "nibp_diastolic": (20, 180), "nibp_mean": (30, 200),
     "respiratory_rate": (4, 60),
 }
-DEFAULT_ALARMS = {
+DEFAULT_ALARMS: dict[str, dict[str, Any]] = {
     "heart_rate": {"low": 45, "high": 120, "priority": "high", "delay_s": 10, "latching": False},
     "spo2": {"low": 90, "high": None, "priority": "high", "delay_s": 15, "latching": False},
     "nibp_systolic": {"low": 90, "high": 180, "priority": "medium", "delay_s": 0, "latching": True},
@@ -95,7 +96,7 @@ def _scene(name, light, temp, playlist, volume, on_s, off_s, fade_s) -> Scene:
     return Scene(name, light, temp, playlist, volume, on_s, off_s, fade_s)
 
 
-DEFAULT_SCENES = {
+DEFAULT_SCENES: dict[str, Scene] = {
     "welcome": _scene("welcome", 60, 3000, "calm", 30, 0, 0, 5),
     "infusion": _scene("infusion", 12, 2400, "calm", 35, 30, 90, 120),
     "recovery": _scene("recovery", 45, 3000, "calm", 25, 0, 0, 60),
@@ -103,8 +104,9 @@ DEFAULT_SCENES = {
     "cleaning": _scene("cleaning", 100, 5000, "", 0, 0, 0, 2),
     "off": _scene("off", 0, 3000, "", 0, 0, 0, 2),
 }
-DEFAULT_PHASE_SCENES = {"idle": "off", "pre_infusion": "welcome", "infusing": "infusion", "paused": "infusion",
-                        "recovery": "recovery", "discharged": "discharge", "aborted": "recovery"}
+DEFAULT_PHASE_SCENES: dict[str, str] = {
+    "idle": "off", "pre_infusion": "welcome", "infusing": "infusion", "paused": "infusion",
+    "recovery": "recovery", "discharged": "discharge", "aborted": "recovery"}
 
 _ID = Text(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}", "1–32 letters, digits, '.', '_' or '-'", 32)
 _NAME = Text(r"\S.*", "a non-empty name of at most 80 characters", 80)

@@ -67,6 +67,7 @@ class SerialLink:
         """Write all of `data`; False (and LOST, and back-off) if the port is gone or stalls."""
         if not self.ensure_open():
             return False
+        assert self._port is not None  # ensure_open
         try:
             self._port.write(data)
             self._port.flush()

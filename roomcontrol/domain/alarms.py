@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain.errors import Refused
@@ -24,6 +25,7 @@ from roomcontrol.domain.vitals import LIVE_S, STREAMING_KINDS, Reading, trusted
 PRIORITY_RANK = {"high": 3, "medium": 2, "low": 1}
 ESCALATE = {"low": "medium", "medium": "high", "high": "high"}
 TECHNICAL_PRIORITY = {"lost": "medium", "sensor_off": "medium", "stale": "low"}
+AlarmEvent = tuple[str, dict[str, Any]]  # (kind, payload) for the engine to log
 
 
 @dataclass(frozen=True)
@@ -94,17 +96,18 @@ class AlarmBoard:
         return max(loud, key=lambda a: (PRIORITY_RANK[a.priority], a.raised_at), default=None)
 
 
-def apply(board: AlarmBoard, kind: str, payload: dict, ts: datetime) -> AlarmBoard:
+def apply(board: AlarmBoard, kind: str, payload: dict[str, Any], ts: datetime) -> AlarmBoard:
     """Fold one logged alarm event into the board."""
     if kind == K.ALARM_RAISED:
         alarm = Alarm(payload["alarm_id"], payload["condition"], payload["priority"], ts, payload.get("value"),
                       payload.get("latching", False))
         return replace(board, active={**board.active, alarm.alarm_id: alarm}, counter=board.counter + 1)
-    alarm = board.active.get(payload.get("alarm_id", ""))
+    found = board.active.get(payload.get("alarm_id", ""))
     if kind == K.ALARM_AUDIO_PAUSED:
         return replace(board, audio_paused_until=ts + timedelta(seconds=payload["seconds"]))
-    if alarm is None:
+    if found is None:
         return board
+    alarm = found
     if kind == K.ALARM_ACKNOWLEDGED:
         alarm = replace(alarm, acknowledged_by=payload.get("by", "?"))
     elif kind == K.ALARM_ESCALATED:
@@ -141,29 +144,30 @@ class AlarmEngine:
         self._device_down: dict[str, bool] = {}        # device → lost or sensor off (then "stale" says nothing new)
 
     # -- inputs ---------------------------------------------------------------------------------------
-    def reading(self, board: AlarmBoard, r: Reading, now: datetime) -> list:
-        out = []
+    def reading(self, board: AlarmBoard, r: Reading, now: datetime) -> list[AlarmEvent]:
+        out: list[AlarmEvent] = []
         kind, value = r.kind, r.value
         limit = self._limit_for(kind, now)
         if trusted(r):
             self._last_seen[kind] = now
             out += self._condition(board, f"{kind}.stale", False, None, now)
             if limit is not None:
+                assert value is not None  # a trusted reading has one
                 low = limit.low is not None and value < limit.low
                 high = limit.high is not None and value > limit.high
                 out += self._condition(board, f"{kind}.low", low, value, now, limit)
                 out += self._condition(board, f"{kind}.high", high, value, now, limit)
         return out
 
-    def device(self, board: AlarmBoard, device: str, health: str, now: datetime) -> list:
+    def device(self, board: AlarmBoard, device: str, health: str, now: datetime) -> list[AlarmEvent]:
         self._device_down[device] = health in ("lost", "sensor_off")
         out = self._condition(board, f"{device}.lost", health == "lost", None, now)
         out += self._condition(board, f"{device}.sensor_off", health == "sensor_off", None, now)
         return out
 
-    def tick(self, board: AlarmBoard, now: datetime) -> list:
+    def tick(self, board: AlarmBoard, now: datetime) -> list[AlarmEvent]:
         """Delays that ran out, readings gone stale, alarms that waited too long for a nurse."""
-        out = []
+        out: list[AlarmEvent] = []
         for condition, p in list(self._pending.items()):
             if (now - p.since).total_seconds() >= p.delay_s:
                 out += self._raise(board, condition, p, now)
@@ -201,23 +205,24 @@ class AlarmEngine:
         self._holding.clear()
 
     # -- nurse's acts ---------------------------------------------------------------------------------
-    def acknowledge(self, board: AlarmBoard, alarm_id: str, by: str) -> list:
+    def acknowledge(self, board: AlarmBoard, alarm_id: str, by: str) -> list[AlarmEvent]:
         alarm = board.active.get(alarm_id)
         if alarm is None:
             raise Refused(f"alarm {alarm_id} is not active")
         if alarm.acknowledged_by is not None:
             raise Refused(f"alarm {alarm_id} was already acknowledged by {alarm.acknowledged_by}")
-        out = [(K.ALARM_ACKNOWLEDGED, {"alarm_id": alarm_id, "condition": alarm.condition, "by": by})]
+        out: list[AlarmEvent] = [(K.ALARM_ACKNOWLEDGED, {"alarm_id": alarm_id, "condition": alarm.condition, "by": by})]
         if alarm.condition_gone or not self._holding.get(alarm.condition, False):
             out.append(_cleared(alarm, "acknowledged after the condition ended"))
         return out
 
-    def pause_audio(self, board: AlarmBoard, by: str, now: datetime) -> list:
+    def pause_audio(self, board: AlarmBoard, by: str, now: datetime) -> list[AlarmEvent]:
         return [(K.ALARM_AUDIO_PAUSED, {"by": by, "seconds": self.rules.audio_pause_s,
                                         "alarm_ids": sorted(board.active)})]
 
     # -- the state machine of one condition -----------------------------------------------------------
-    def _condition(self, board, condition, holds, value, now, limit: Limit | None = None) -> list:
+    def _condition(self, board: AlarmBoard, condition: str, holds: bool, value: float | None, now: datetime,
+                   limit: Limit | None = None) -> list[AlarmEvent]:
         self._holding[condition] = holds
         alarm = board.for_condition(condition)
         if holds:
@@ -241,7 +246,7 @@ class AlarmEngine:
             return [(K.ALARM_CONDITION_GONE, {"alarm_id": alarm.alarm_id, "condition": condition})]
         return [_cleared(alarm, "condition ended")]
 
-    def _raise(self, board, condition, p: _Pending, now) -> list:
+    def _raise(self, board: AlarmBoard, condition: str, p: _Pending, now: datetime) -> list[AlarmEvent]:
         self._pending.pop(condition, None)
         if board.for_condition(condition) is not None:
             return []
@@ -250,5 +255,5 @@ class AlarmEngine:
                                   "held_s": round((now - p.since).total_seconds(), 1)})]
 
 
-def _cleared(alarm: Alarm, why: str) -> tuple:
+def _cleared(alarm: Alarm, why: str) -> AlarmEvent:
     return (K.ALARM_CLEARED, {"alarm_id": alarm.alarm_id, "condition": alarm.condition, "reason": why})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import types
-from typing import Any, ClassVar, get_args, get_type_hints
+from typing import Any, Callable, ClassVar, TypeVar, dataclass_transform, get_args, get_origin, get_type_hints
 
 from roomcontrol.domain.errors import Refused
 
@@ -21,15 +21,17 @@ PATIENT = "patient"  # also the patient from the chair (record_assessment: only 
 ANYONE = "anyone"    # signed in or not (unlock, lock)
 PATIENT_SCALES = frozenset({"PHQ-9", "GAD-7"})
 
-CATALOGUE: dict[str, type] = {}
+CATALOGUE: dict[str, type[Command]] = {}
+_Declared = TypeVar("_Declared", bound="type[Command]")
 
 
-def command(name: str, audience: str = STAFF, *, details: bool = False):
+@dataclass_transform(frozen_default=True, kw_only_default=True)
+def command(name: str, audience: str = STAFF, *, details: bool = False) -> Callable[[_Declared], _Declared]:
     """Declare a command. `details=True`: further named arguments are kept in its `details` table."""
-    def declare(cls):
+    def declare(cls: _Declared) -> _Declared:
         if name in CATALOGUE:
             raise ValueError(f"command {name!r} is declared twice")
-        cls = dataclasses.dataclass(frozen=True, kw_only=True)(cls)
+        dataclasses.dataclass(frozen=True, kw_only=True)(cls)  # in place: without slots it returns cls itself
         cls.name, cls.audience, cls.takes_details = name, audience, details
         CATALOGUE[name] = cls
         return cls
@@ -41,8 +43,9 @@ class Command:
     name: ClassVar[str]
     audience: ClassVar[str]
     takes_details: ClassVar[bool]
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]  # every command is a dataclass
 
-    def args(self) -> dict:
+    def args(self) -> dict[str, Any]:
         """The arguments by name, as a by-name command gives them (details spread out)."""
         out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "details"}
         return {**out, **getattr(self, "details", {})}
@@ -68,7 +71,7 @@ class ConfirmChecklist(Command):
     item: str
     hours_since_solids: float | None = None
     hours_since_clear_fluids: float | None = None
-    details: dict = dataclasses.field(default_factory=dict)
+    details: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @command("record_baseline")
@@ -108,7 +111,7 @@ class StopInfusion(Command):
 @command("record_assessment", PATIENT)
 class RecordAssessment(Command):
     scale: str
-    items: dict
+    items: dict[str, Any]
 
     def patient_may(self) -> bool:
         return self.scale in PATIENT_SCALES
@@ -118,7 +121,7 @@ class RecordAssessment(Command):
 class NoteSymptom(Command):
     symptom: str
     severity: str | None = None
-    details: dict = dataclasses.field(default_factory=dict)
+    details: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @command("give_medication")
@@ -171,7 +174,7 @@ class CaptureBaseline(Command):
 class CorrectEvent(Command):
     seq: int
     reason: str
-    changes: dict
+    changes: dict[str, Any]
 
 
 @command("apply_scene")
@@ -235,11 +238,12 @@ def checked(command: Command) -> Command:
     return command
 
 
-def _types_of(hint) -> tuple[type, ...]:
-    return get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+def _types_of(hint: Any) -> tuple[type, ...]:
+    options = get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    return tuple(get_origin(t) or t for t in options)  # dict[str, Any] is checked as a dict
 
 
-def _is(value, t: type) -> bool:
+def _is(value: object, t: type) -> bool:
     if isinstance(value, bool):  # bool is an int in Python, but never a number here
         return t is bool
     if t is float:  # a whole number is a number

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 
 GENESIS = "0" * 64
 # The row fields the hash covers, in the canonical JSON (key order does not matter: keys are sorted).
@@ -19,11 +19,11 @@ _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=
 _string = json.encoder.encode_basestring  # the C string encoder that _ENCODER uses too
 
 
-def canonical_json(value) -> str:
+def canonical_json(value: object) -> str:
     return _ENCODER.encode(value)
 
 
-def row_hash(prev_hash: str, row: dict, payload_json: str | None = None) -> str:
+def row_hash(prev_hash: str, row: dict[str, Any], payload_json: str | None = None) -> str:
     """`row` holds HASHED_FIELDS with `payload` as a dict; pass `payload_json` (its canonical JSON) if at hand.
 
     The body is exactly canonical_json(row), written out field by field (keys in sorted order) so that the
@@ -64,7 +64,7 @@ class ChainWalker:
     def __init__(self, prev_hash: str | None = GENESIS, last_seq: int | None = 0):
         self.prev_hash, self.last_seq, self.checked = prev_hash, last_seq, 0
 
-    def step(self, row: dict) -> ChainProblem | None:
+    def step(self, row: dict[str, Any]) -> ChainProblem | None:
         seq = int(row["seq"])
         expected = seq if self.last_seq is None else self.last_seq + 1
         if seq != expected:
@@ -79,7 +79,7 @@ class ChainWalker:
         self.prev_hash, self.last_seq, self.checked = row["hash"], seq, self.checked + 1
         return None
 
-    def feed(self, rows: Iterable[dict]) -> ChainProblem | None:
+    def feed(self, rows: Iterable[dict[str, Any]]) -> ChainProblem | None:
         """Walk on through `rows` (one page); the first problem, or None if the chain holds so far."""
         for row in rows:
             problem = self.step(row)

@@ -7,7 +7,7 @@ A refusal names the rule in the nurse's words ("not yet confirmed: consent, npo"
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Callable
+from typing import Any, Callable
 
 from roomcontrol.domain import catalogue as C
 from roomcontrol.domain import kinds as K
@@ -26,11 +26,12 @@ BASELINE_LIMITS = {"heart_rate": (20, 250), "spo2": (50, 100), "nibp_systolic": 
 COMPLETE_TOLERANCE_S = 60.0  # "completed" within a minute of the plan; earlier is "stopped early"
 
 
-Handler = Callable[..., list[NewEvent]]
+Handler = Callable[..., list[NewEvent]]  # (state, the command of its class, actor, now, policy, new_id)
+NewId = Callable[[], str]  # the engine's: a new session's id
 
 
 def decide(state: S.RoomState, command: C.Command, actor: str, now: datetime, policy: SessionPolicy,
-           new_id=None) -> list[NewEvent]:
+           new_id: NewId) -> list[NewEvent]:
     """The events a session command logs: `command` is one of the catalogue's, handled here (see DECIDES)."""
     return DECIDES[type(command)](state, command, actor, now, policy, new_id)
 
@@ -45,7 +46,7 @@ def _need_open(state: S.RoomState, *phases: str) -> S.Session:
     return s
 
 
-def required_text(value, what: str, limit: int) -> str:
+def required_text(value: object, what: str, limit: int) -> str:
     if not isinstance(value, str) or not value.strip():
         raise Refused(f"{what} is required")
     value = value.strip()
@@ -54,7 +55,8 @@ def required_text(value, what: str, limit: int) -> str:
     return value
 
 
-def _open_session(state, c: C.OpenSession, actor, now, policy: SessionPolicy, new_id):
+def _open_session(state: S.RoomState, c: C.OpenSession, actor: str, now: datetime, policy: SessionPolicy,
+                  new_id: NewId) -> list[NewEvent]:
     if state.open_session is not None:
         raise Refused(f"a session is already open in this room (patient {state.open_session.patient_ref}); "
                       "discharge or abort it first")
@@ -70,7 +72,7 @@ def _open_session(state, c: C.OpenSession, actor, now, policy: SessionPolicy, ne
     high = is_high(plan, policy)
     if high and not c.high_dose_confirmed:
         raise HighDoseUnconfirmed(plan, policy.soft_max_dose_mg_per_kg)
-    session_id = new_id() if new_id else None
+    session_id = new_id()
     opened = [NewEvent(K.SESSION_OPENED, {"patient_ref": ref, "course_no": c.course_no, **plan.as_payload()},
                        actor, session_id)]
     if high:  # the confirmation is logged with the opening, by the same nurse
@@ -94,13 +96,13 @@ def opened_payload(policy: SessionPolicy, patient_ref, course_no, weight_kg, dos
             **plan.as_payload()}
 
 
-def check_checklist_item(item, policy: SessionPolicy) -> None:
+def check_checklist_item(item: str, policy: SessionPolicy) -> None:
     if item not in KNOWN_CHECKLIST_ITEMS and item not in policy.required_checklist:
         raise Refused(f"unknown checklist item {item!r}")
 
 
-def checklist_payload(policy: SessionPolicy, item, hours_since_solids=None, hours_since_clear_fluids=None,
-                      **details) -> dict:
+def checklist_payload(policy: SessionPolicy, item: str, hours_since_solids: float | None = None,
+                      hours_since_clear_fluids: float | None = None, **details: Any) -> dict[str, Any]:
     check_checklist_item(item, policy)
     payload = {"item": item, **details}
     if item == "npo":
@@ -108,7 +110,8 @@ def checklist_payload(policy: SessionPolicy, item, hours_since_solids=None, hour
     return payload
 
 
-def baseline_payload(heart_rate, spo2, nibp_systolic, nibp_diastolic, source="typed") -> dict:
+def baseline_payload(heart_rate: float, spo2: float, nibp_systolic: float, nibp_diastolic: float,
+                     source: str = "typed") -> dict[str, Any]:
     values = {"heart_rate": heart_rate, "spo2": spo2, "nibp_systolic": nibp_systolic,
               "nibp_diastolic": nibp_diastolic}
     for name, value in values.items():
@@ -122,12 +125,12 @@ def baseline_payload(heart_rate, spo2, nibp_systolic, nibp_diastolic, source="ty
     return {**values, "source": source}
 
 
-def assessment_payload(scale, items) -> dict:
+def assessment_payload(scale: str, items: dict[str, Any]) -> dict[str, Any]:
     total = score(scale, items)
     return {"scale": scale, "items": dict(items), "score": total}
 
 
-def symptom_payload(symptom, severity=None, **details) -> dict:
+def symptom_payload(symptom: str, severity: str | None = None, **details: Any) -> dict[str, Any]:
     payload = {"symptom": required_text(symptom, "the symptom", 80), **details}
     if severity is not None:
         if severity not in ("mild", "moderate", "severe"):
@@ -136,7 +139,7 @@ def symptom_payload(symptom, severity=None, **details) -> dict:
     return payload
 
 
-def medication_payload(drug, dose, unit, route, indication=None) -> dict:
+def medication_payload(drug: str, dose: float, unit: str, route: str, indication: str | None = None) -> dict[str, Any]:
     if isinstance(dose, bool) or not isinstance(dose, (int, float)) or not dose > 0:
         raise Refused(f"medication dose must be a number above 0, got {dose!r}")
     if unit not in UNITS:
@@ -149,12 +152,13 @@ def medication_payload(drug, dose, unit, route, indication=None) -> dict:
     return payload
 
 
-def note_payload(text) -> dict:
+def note_payload(text: str) -> dict[str, Any]:
     return {"text": required_text(text, "the note", 2000)}
 
 
 # -- commands ----------------------------------------------------------------------------------------------
-def _confirm_checklist(state, c: C.ConfirmChecklist, actor, now, policy, new_id):
+def _confirm_checklist(state: S.RoomState, c: C.ConfirmChecklist, actor: str, now: datetime, policy: SessionPolicy,
+                       new_id: NewId) -> list[NewEvent]:
     s = _need_open(state, S.PRE_INFUSION)
     check_checklist_item(c.item, policy)
     if c.item in s.checklist:
@@ -163,7 +167,7 @@ def _confirm_checklist(state, c: C.ConfirmChecklist, actor, now, policy, new_id)
     return [NewEvent(K.CHECKLIST_CONFIRMED, payload, actor, s.session_id)]
 
 
-def _npo(solids, fluids, policy: SessionPolicy) -> dict:
+def _npo(solids: float | None, fluids: float | None, policy: SessionPolicy) -> dict[str, Any]:
     for what, hours, needed in (("solids", solids, policy.npo_solids_hours),
                                 ("clear fluids", fluids, policy.npo_clear_fluids_hours)):
         if hours is None:
@@ -175,13 +179,15 @@ def _npo(solids, fluids, policy: SessionPolicy) -> dict:
     return {"hours_since_solids": solids, "hours_since_clear_fluids": fluids}
 
 
-def _record_baseline(state, c: C.RecordBaseline, actor, now, policy, new_id):
+def _record_baseline(state: S.RoomState, c: C.RecordBaseline, actor: str, now: datetime, policy: SessionPolicy,
+                     new_id: NewId) -> list[NewEvent]:
     s = _need_open(state, S.PRE_INFUSION)
     payload = baseline_payload(c.heart_rate, c.spo2, c.nibp_systolic, c.nibp_diastolic, c.source)
     return [NewEvent(K.VITALS_BASELINE, payload, actor, s.session_id)]
 
 
-def _start_infusion(state, c: C.StartInfusion, actor, now, policy: SessionPolicy, new_id):
+def _start_infusion(state: S.RoomState, c: C.StartInfusion, actor: str, now: datetime, policy: SessionPolicy,
+                    new_id: NewId) -> list[NewEvent]:
     s = _need_open(state, S.PRE_INFUSION)
     missing = [i for i in policy.required_checklist if i not in s.checklist]
     if missing:
@@ -191,23 +197,26 @@ def _start_infusion(state, c: C.StartInfusion, actor, now, policy: SessionPolicy
     return [NewEvent(K.INFUSION_STARTED, {"rate_mg_per_h": s.plan.get("rate_mg_per_h")}, actor, s.session_id)]
 
 
-def _pause_infusion(state, c: C.PauseInfusion, actor, now, policy, new_id):
+def _pause_infusion(state: S.RoomState, c: C.PauseInfusion, actor: str, now: datetime, policy: SessionPolicy,
+                    new_id: NewId) -> list[NewEvent]:
     s = _need_open(state, S.INFUSING)
     return [NewEvent(K.INFUSION_PAUSED, {"reason": required_text(c.reason, "a reason for the pause", 200)},
                      actor, s.session_id)]
 
 
-def _resume_infusion(state, c: C.ResumeInfusion, actor, now, policy, new_id):
+def _resume_infusion(state: S.RoomState, c: C.ResumeInfusion, actor: str, now: datetime, policy: SessionPolicy,
+                     new_id: NewId) -> list[NewEvent]:
     s = _need_open(state, S.PAUSED)
     return [NewEvent(K.INFUSION_RESUMED, {}, actor, s.session_id)]
 
 
-def _end_payload(s: S.Session, now: datetime) -> dict:
+def _end_payload(s: S.Session, now: datetime) -> dict[str, Any]:
     return {"infused_min": round(s.infusion_elapsed_s(now) / 60.0, 2),
             "planned_infusion_min": s.plan["planned_infusion_min"], "pauses": len(s.pauses)}
 
 
-def _complete_infusion(state, c: C.CompleteInfusion, actor, now, policy, new_id):
+def _complete_infusion(state: S.RoomState, c: C.CompleteInfusion, actor: str, now: datetime, policy: SessionPolicy,
+                       new_id: NewId) -> list[NewEvent]:
     s = _need_open(state, S.INFUSING, S.PAUSED)
     infused = s.infusion_elapsed_s(now)
     if infused < s.planned_infusion_s - COMPLETE_TOLERANCE_S:
@@ -217,43 +226,50 @@ def _complete_infusion(state, c: C.CompleteInfusion, actor, now, policy, new_id)
             NewEvent(K.RECOVERY_STARTED, {}, actor, s.session_id)]
 
 
-def _stop_infusion(state, c: C.StopInfusion, actor, now, policy, new_id):
+def _stop_infusion(state: S.RoomState, c: C.StopInfusion, actor: str, now: datetime, policy: SessionPolicy,
+                   new_id: NewId) -> list[NewEvent]:
     s = _need_open(state, S.INFUSING, S.PAUSED)
     payload = {**_end_payload(s, now), "reason": required_text(c.reason, "a reason for stopping early", 200)}
     return [NewEvent(K.INFUSION_STOPPED, payload, actor, s.session_id),
             NewEvent(K.RECOVERY_STARTED, {}, actor, s.session_id)]
 
 
-def _record_assessment(state, c: C.RecordAssessment, actor, now, policy, new_id):
+def _record_assessment(state: S.RoomState, c: C.RecordAssessment, actor: str, now: datetime, policy: SessionPolicy,
+                       new_id: NewId) -> list[NewEvent]:
     s = _need_open(state)
     if c.scale == "PADSS" and s.phase != S.RECOVERY:
         raise Refused("PADSS is scored in recovery")
     return [NewEvent(K.ASSESSMENT_RECORDED, assessment_payload(c.scale, c.items), actor, s.session_id)]
 
 
-def _note_symptom(state, c: C.NoteSymptom, actor, now, policy, new_id):
+def _note_symptom(state: S.RoomState, c: C.NoteSymptom, actor: str, now: datetime, policy: SessionPolicy,
+                  new_id: NewId) -> list[NewEvent]:
     s = _need_open(state)
     payload = symptom_payload(c.symptom, c.severity, **c.details)
     return [NewEvent(K.SYMPTOM_NOTED, payload, actor, s.session_id)]
 
 
-def _give_medication(state, c: C.GiveMedication, actor, now, policy, new_id):
+def _give_medication(state: S.RoomState, c: C.GiveMedication, actor: str, now: datetime, policy: SessionPolicy,
+                     new_id: NewId) -> list[NewEvent]:
     s = _need_open(state)
     payload = medication_payload(c.drug, c.dose, c.unit, c.route, c.indication)
     return [NewEvent(K.MEDICATION_GIVEN, payload, actor, s.session_id)]
 
 
-def _add_note(state, c: C.AddNote, actor, now, policy, new_id):
+def _add_note(state: S.RoomState, c: C.AddNote, actor: str, now: datetime, policy: SessionPolicy,
+              new_id: NewId) -> list[NewEvent]:
     s = state.open_session
     return [NewEvent(K.NOTE_ADDED, note_payload(c.text), actor, s.session_id if s else None)]
 
 
-def _call_nurse(state, c: C.CallNurse, actor, now, policy, new_id):
+def _call_nurse(state: S.RoomState, c: C.CallNurse, actor: str, now: datetime, policy: SessionPolicy,
+                new_id: NewId) -> list[NewEvent]:
     s = state.open_session
     return [NewEvent(K.NURSE_CALLED, {}, actor, s.session_id if s else None)]
 
 
-def _discharge(state, c: C.Discharge, actor, now, policy: SessionPolicy, new_id):
+def _discharge(state: S.RoomState, c: C.Discharge, actor: str, now: datetime, policy: SessionPolicy,
+               new_id: NewId) -> list[NewEvent]:
     s = _need_open(state, S.RECOVERY)
     waited = s.recovery_elapsed_s(now) / 60.0
     if waited < policy.min_recovery_min:
@@ -270,7 +286,8 @@ def _discharge(state, c: C.Discharge, actor, now, policy: SessionPolicy, new_id)
     return [NewEvent(K.SESSION_DISCHARGED, payload, actor, s.session_id)]
 
 
-def _abort(state, c: C.AbortSession, actor, now, policy, new_id):
+def _abort(state: S.RoomState, c: C.AbortSession, actor: str, now: datetime, policy: SessionPolicy,
+           new_id: NewId) -> list[NewEvent]:
     s = _need_open(state)
     return [NewEvent(K.SESSION_ABORTED, {"reason": required_text(c.reason, "a reason", 200), "phase": s.phase},
                      actor, s.session_id)]

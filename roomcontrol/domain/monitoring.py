@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from roomcontrol.domain import alarms as A
 from roomcontrol.domain import kinds as K
@@ -49,21 +50,22 @@ class Monitoring:
             self.board = A.apply(self.board, event.kind, event.payload, event.ts)
 
     # -- inputs -----------------------------------------------------------------------------------------
-    def reading(self, r: Reading, now: datetime, armed: bool) -> tuple[bool, list]:
+    def reading(self, r: Reading, now: datetime, armed: bool) -> tuple[bool, list[A.AlarmEvent]]:
         """Returns (store this numeric?, alarm events to log)."""
         self.view.latest[r.kind] = r
         store = self._should_store(r, now)
         if r.kind in ("heart_rate", "pulse_rate", "spo2") and trusted(r):
+            assert r.value is not None  # a trusted reading has one
             self._window.append((now, r.kind, r.value))
         while self._window and (now - self._window[0][0]).total_seconds() > BASELINE_WINDOW_S:
             self._window.popleft()
         events = self.alarms.reading(self.board, r, now) if armed else []
         return store, events
 
-    def health(self, change: HealthChange, now: datetime, armed: bool) -> list:
+    def health(self, change: HealthChange, now: datetime, armed: bool) -> list[A.AlarmEvent]:
         before = self.view.health.get(change.device)
         self.view.health[change.device] = change.health.value
-        events = []
+        events: list[A.AlarmEvent] = []
         kind = HEALTH_EVENTS.get(change.health.value)
         if kind and before != change.health.value:
             events.append((kind, {"device": change.device, "detail": change.detail}))
@@ -71,33 +73,33 @@ class Monitoring:
             events += self.alarms.device(self.board, change.device, change.health.value, now)
         return events
 
-    def arm(self, now: datetime) -> list:
+    def arm(self, now: datetime) -> list[A.AlarmEvent]:
         """A session opened: a device already lost or off the patient is an alarm from now on."""
-        events = []
+        events: list[A.AlarmEvent] = []
         for device, health in self.view.health.items():
             if device in ALARMED_DEVICES:
                 events += self.alarms.device(self.board, device, health, now)
         return events
 
-    def tick(self, now: datetime, armed: bool) -> list:
+    def tick(self, now: datetime, armed: bool) -> list[A.AlarmEvent]:
         return self.alarms.tick(self.board, now) if armed else []
 
-    def disarm(self) -> list:
+    def disarm(self) -> list[A.AlarmEvent]:
         """The session closed: clear what is still raised, so the next patient starts with a quiet board."""
         self.alarms.forget()
         return [(K.ALARM_CLEARED, {"alarm_id": a.alarm_id, "condition": a.condition, "reason": "session closed"})
                 for a in self.board.active.values()]
 
     # -- nurse's acts -----------------------------------------------------------------------------------
-    def acknowledge(self, alarm_id: str, by: str) -> list:
+    def acknowledge(self, alarm_id: str, by: str) -> list[A.AlarmEvent]:
         return self.alarms.acknowledge(self.board, alarm_id, by)
 
-    def pause_audio(self, by: str, now: datetime) -> list:
+    def pause_audio(self, by: str, now: datetime) -> list[A.AlarmEvent]:
         if not self.board.active:
             raise Refused("no alarm is sounding")
         return self.alarms.pause_audio(self.board, by, now)
 
-    def baseline(self, now: datetime) -> dict:
+    def baseline(self, now: datetime) -> dict[str, Any]:
         """Last NIBP and the median HR and SpO2 over the last minute, for `vitals.baseline` (source monitor)."""
         hr = [v for ts, k, v in self._window if k in ("heart_rate", "pulse_rate")]
         spo2 = [v for ts, k, v in self._window if k == "spo2"]
@@ -108,6 +110,7 @@ class Monitoring:
         if missing:
             raise Refused("no live " + ", ".join(missing) + " from the monitor in the last minute; "
                           "type the baseline in instead")
+        assert sys_ and dia and sys_.value is not None and dia.value is not None  # else refused above
         if now - sys_.received_ts > BASELINE_NIBP_MAX_AGE:
             raise Refused("the last NIBP is over 15 minutes old; start a new measurement")
         return {"heart_rate": round(statistics.median(hr)), "spo2": round(statistics.median(spo2)),

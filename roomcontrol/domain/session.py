@@ -6,8 +6,10 @@ Replaying the log through `apply` gives exactly the state the room had when it l
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain.events import Event
@@ -38,10 +40,10 @@ class Session:
     opened_at: datetime
     patient_ref: str
     course_no: int
-    plan: dict                      # the dose plan as logged in session.opened
+    plan: dict[str, Any]            # the dose plan as logged in session.opened
     phase: str = PRE_INFUSION
     checklist: frozenset[str] = frozenset()
-    baseline: dict | None = None
+    baseline: dict[str, Any] | None = None
     infusion_started_at: datetime | None = None
     infusion_ended_at: datetime | None = None
     infusion_end_kind: str | None = None  # completed or stopped
@@ -49,9 +51,9 @@ class Session:
     infused_s: float = 0.0                 # infusion seconds before running_since
     pauses: tuple[Pause, ...] = ()
     recovery_started_at: datetime | None = None
-    scores: dict = field(default_factory=dict)  # scale → last score
+    scores: dict[str, int] = field(default_factory=dict)  # scale → last score
     closed_at: datetime | None = None
-    score_seqs: dict = field(default_factory=dict)  # scale → seq of the assessment that gave its score
+    score_seqs: dict[str, int] = field(default_factory=dict)  # scale → seq of the assessment that gave its score
     baseline_seq: int | None = None                 # seq of the vitals.baseline in `baseline`
     phases: tuple[tuple[datetime, str], ...] = ()   # (since, phase), each change of phase in order
 
@@ -96,6 +98,7 @@ def apply(state: RoomState, event: Event) -> RoomState:
     if event.kind == K.SESSION_OPENED:
         p = event.payload
         plan = {k: v for k, v in p.items() if k not in ("patient_ref", "course_no")}
+        assert event.session_id is not None  # `open_session` logs the new session's id
         return replace(state, session=Session(event.session_id, event.ts, p["patient_ref"], p["course_no"], plan,
                                               phases=((event.ts, PRE_INFUSION),)))
     s = state.session
@@ -110,7 +113,7 @@ def apply(state: RoomState, event: Event) -> RoomState:
     return replace(state, session=folded)
 
 
-def replay(events) -> RoomState:
+def replay(events: Iterable[Event]) -> RoomState:
     state = RoomState()
     for event in events:
         state = apply(state, event)
@@ -164,7 +167,7 @@ def _corrected(s: Session, e: Event) -> Session:
         return s
     p = e.payload
     fixed, corrected = p.get("corrects_seq"), p.get("corrected") or {}
-    if p.get("corrects_kind") == K.ASSESSMENT_RECORDED and s.score_seqs.get(corrected.get("scale")) == fixed:
+    if p.get("corrects_kind") == K.ASSESSMENT_RECORDED and s.score_seqs.get(corrected.get("scale", "")) == fixed:
         return replace(s, scores={**s.scores, corrected["scale"]: corrected["score"]})
     if p.get("corrects_kind") == K.VITALS_BASELINE and s.baseline_seq == fixed:
         return replace(s, baseline=dict(corrected))
@@ -174,7 +177,7 @@ def _corrected(s: Session, e: Event) -> Session:
     return s
 
 
-def _closed(phase: str):
+def _closed(phase: str) -> Callable[[Session, Event], Session]:
     def fold(s: Session, e: Event) -> Session:
         ended = _ended(s, e) if s.running_since is not None or s.phase == PAUSED else s
         return replace(ended, phase=phase, closed_at=e.ts)

@@ -3,6 +3,8 @@ the PDF record and the CSV exports say the same thing the same way."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain.events import Event
 
@@ -44,7 +46,7 @@ def condition_label(condition: str) -> str:
     return f"{name} {CONDITION_WORDS.get(what, label(what))}".strip()
 
 
-def number(value, digits: int = 2) -> str:
+def number(value: object, digits: int = 2) -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
@@ -55,7 +57,7 @@ def number(value, digits: int = 2) -> str:
     return str(value)
 
 
-def details(payload: dict, skip=()) -> str:
+def details(payload: dict[str, Any], skip: tuple[str, ...] = ()) -> str:
     """'name Sam (partner), phone on file yes' from the extra fields of a payload."""
     parts = []
     for key, value in payload.items():
@@ -75,7 +77,7 @@ def describe(event: Event) -> str:
                 f"{number(p.get('total_dose_mg'))} mg over {number(p.get('planned_infusion_min'))} min")
     if k == K.CHECKLIST_CONFIRMED:
         extra = details(p, skip=("item",))
-        return f"Checked: {CHECKLIST_LABELS.get(p.get('item'), label(str(p.get('item'))))}" + \
+        return f"Checked: {CHECKLIST_LABELS.get(p.get('item', ''), label(str(p.get('item'))))}" + \
             (f" ({extra})" if extra else "")
     if k == K.VITALS_BASELINE:
         return (f"Baseline vitals: HR {number(p.get('heart_rate'))}, SpO2 {number(p.get('spo2'))} %, "
@@ -129,9 +131,9 @@ def describe(event: Event) -> str:
     if k in (K.DEVICE_CONNECTED, K.DEVICE_LOST, K.DEVICE_SENSOR_OFF):
         what = {K.DEVICE_CONNECTED: "connected", K.DEVICE_LOST: "lost", K.DEVICE_SENSOR_OFF: "sensor off"}[k]
         extra = f" ({p['detail']})" if p.get("detail") else ""
-        return f"{DEVICE_LABELS.get(p.get('device'), p.get('device'))} {what}{extra}"
+        return f"{DEVICE_LABELS.get(p.get('device', ''), p.get('device'))} {what}{extra}"
     if k == K.DEVICE_TESTED:
-        return f"{DEVICE_LABELS.get(p.get('device'), p.get('device'))} tested: {p.get('outcome')}"
+        return f"{DEVICE_LABELS.get(p.get('device', ''), p.get('device'))} tested: {p.get('outcome')}"
     if k == K.AMBIENT_SCENE_APPLIED:
         return f"Room scene '{p.get('scene')}' applied"
     if k == K.AMBIENT_CHANGED:
@@ -160,7 +162,7 @@ ENTRY_NAMES = {K.MEDICATION_GIVEN: "medication given", K.SYMPTOM_NOTED: "symptom
                K.CHECKLIST_CONFIRMED: "checklist confirmation", K.SESSION_OPENED: "dose plan"}
 
 
-def _value(value) -> str:
+def _value(value: object) -> str:
     if value is None or value == "":
         return "–"
     if isinstance(value, bool):
@@ -168,7 +170,7 @@ def _value(value) -> str:
     return number(value) if isinstance(value, (int, float)) else str(value)
 
 
-def correction_changes(changes: dict, was: dict) -> str:
+def correction_changes(changes: dict[str, Any], was: dict[str, Any]) -> str:
     """'dose 4 → 8'; for an assessment 'pain 1 → 2, score 7 → 8'."""
     parts = []
     for name, new in changes.items():
@@ -181,7 +183,7 @@ def correction_changes(changes: dict, was: dict) -> str:
     return ", ".join(parts)
 
 
-def describe_correction(p: dict) -> str:
+def describe_correction(p: dict[str, Any]) -> str:
     """'Corrected #14 (medication given: ondansetron): dose 4 → 8; reason: 8 mg was drawn up and given'."""
     kind, corrected = p.get("corrects_kind", ""), p.get("corrected") or {}
     what = ENTRY_NAMES.get(kind, label(kind))

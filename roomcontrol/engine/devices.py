@@ -8,7 +8,7 @@ engine: every driver has its own thread and takes commands without waiting.
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from typing import Any, Callable
 
 from roomcontrol.config import ConfigError, RoomConfig
 from roomcontrol.config.room import Scene
@@ -94,11 +94,11 @@ class RoomDevices:
             session = self.room.state.open_session
             self.room.record(NewEvent(*pairs[0], "system", session.session_id if session else None))
 
-    def _apply_scene(self, scene: Scene, why: str) -> list:
+    def _apply_scene(self, scene: Scene, why: str) -> list[tuple[str, dict[str, Any]]]:
         level = scene.light_percent / 100.0
         targets = {}
         for zone in self.lighting.config.zones:
-            colour = None
+            colour: tuple[float, ...] | None = None
             if zone.kind == "tunable_white":
                 colour = (warmth(scene.colour_temp_k),)
             elif zone.kind == "rgb":
@@ -144,9 +144,11 @@ class RoomDevices:
         one event, so a drag is one line in the log, not a hundred."""
         change = check_change(command.target, command.value, actor)
         if change.target == "light":
+            assert isinstance(change.value, float)  # check_change: a percentage
             level = change.value / 100.0
             self.lighting.apply({z.name: level for z in self.lighting.config.zones}, seconds=0.5)
         elif change.target == "volume" and self.audio:
+            assert isinstance(change.value, float)
             self.audio.set_volume(change.value / 100.0)
         elif change.target == "diffuser":
             scene = self.config.scenes.get(self.scene or "", None)
@@ -154,6 +156,7 @@ class RoomDevices:
             self.diffuser.mist(MistProgram(on_s, off_s, self._max_mist_s)) if change.value else \
                 self.diffuser.off(f"by {actor}")
         elif change.target == "track" and self.audio:
+            assert isinstance(change.value, str)  # one of TRACK_MOVES
             getattr(self.audio, change.value)()
         if not command.final:
             return []

@@ -204,7 +204,7 @@ class Room:
         self._bind(cls, lambda command, actor, now: self._record_pairs(handler(command, actor, now), actor, now))
 
     def _bind(self, cls: type[C.Command], handler: Callable) -> None:
-        if C.CATALOGUE.get(getattr(cls, "name", None)) is not cls:
+        if C.CATALOGUE.get(getattr(cls, "name", "")) is not cls:
             raise ValueError(f"{cls.__name__} is not a command of the catalogue")
         if cls.name in self._handlers:
             raise ValueError(f"{cls.name} already has a handler")
@@ -292,6 +292,7 @@ class Room:
                 sid = self.state.open_session.session_id
                 stored += self._record([NewEvent(k, p, "system", sid) for k, p in arms], now)
         if was_open and self.state.open_session is None:
+            assert self.state.session is not None  # it was open: now closed, not gone
             closed = self.state.session.session_id
             clears = self.monitoring.disarm()
             if clears:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from roomcontrol.domain.monitoring import Monitoring
 from roomcontrol.domain.session import RoomState, Session
@@ -37,7 +38,7 @@ def make_snapshot(room_id: str, room_name: str, state: RoomState, now: datetime,
                   storage_error: str | None, monitoring: Monitoring) -> RoomSnapshot:
     board, view = monitoring.board, monitoring.view
     alarms = board.by_priority()
-    extra = {"storage_error": storage_error, "alarms": alarms, "audible": board.audible(now),
+    extra: dict[str, Any] = {"storage_error": storage_error, "alarms": alarms, "audible": board.audible(now),
              "audio_paused_until": board.audio_paused_until, "vitals": dict(view.latest),
              "devices": dict(view.health), "tiles": vital_tiles(view.latest, alarms, now)}
     s = state.session

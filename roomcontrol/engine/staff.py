@@ -65,19 +65,20 @@ class StaffGate:
             out.set_exception(exc)
 
         def concluded(f: Future) -> None:
-            fail(f.exception()) if f.exception() else out.set_result(f.result())
+            exc = f.exception()
+            fail(exc) if exc else out.set_result(f.result())
 
         def verified(f: Future) -> None:
-            if f.exception():
-                return fail(f.exception())
+            if exc := f.exception():
+                return fail(exc)
             row, ok = f.result()
             self.room.call(lambda: CommandResult(self._record(self._conclude(row, ok, self.room.clock.now()),
                                                               row.staff_id), self.room.snapshot())) \
                 .add_done_callback(concluded)
 
         def checked(f: Future) -> None:
-            if f.exception():
-                return fail(f.exception())
+            if exc := f.exception():
+                return fail(exc)
             row = f.result()
             _PIN_CHECKS.submit(lambda: (row, isinstance(pin, str) and D.verify_pin(pin, row.pin_hash))) \
                 .add_done_callback(verified)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from roomcontrol.config import RoomConfig
 from roomcontrol.domain.timefmt import iso_utc
@@ -130,6 +131,7 @@ class _Builder:
         r, inf = self.r, self.r.infusion
         if inf.started_at is None:
             return
+        assert inf.event_id is not None  # started: the infusion.started event's
         code, display = C.DRUGS["ketamine"]
         route = C.ROUTES["IV"]
         dosage = {"text": (f"{number(r.plan.get('dose_mg_per_kg'))} mg/kg IV over {number(inf.planned_min)} min; "
@@ -155,7 +157,7 @@ class _Builder:
 
     def medications(self) -> None:
         for m in self.r.medications:
-            concept = {"text": m.drug}
+            concept: dict[str, Any] = {"text": m.drug}
             if m.drug.lower() in C.DRUGS:
                 code, display = C.DRUGS[m.drug.lower()]
                 concept["coding"] = [{"system": C.ATC, "code": code, "display": display}]
@@ -268,7 +270,7 @@ class _Builder:
 
     def symptoms(self) -> None:
         for s in self.r.symptoms:
-            concept = {"text": s.symptom}
+            concept: dict[str, Any] = {"text": s.symptom}
             if s.symptom.lower() in C.SYMPTOMS:
                 code, display = C.SYMPTOMS[s.symptom.lower()]
                 concept["coding"] = [{"system": C.SNOMED, "code": code, "display": display}]

@@ -49,6 +49,7 @@ def summaries(db) -> list[SessionSummary]:
     opened: dict[str, SessionSummary] = {}
     for e in read_events(db, kinds=(K.SESSION_OPENED, K.SESSION_DISCHARGED, K.SESSION_ABORTED)):
         if e.kind == K.SESSION_OPENED:
+            assert e.session_id is not None  # `open_session` logs the new session's id
             opened[e.session_id] = SessionSummary(e.session_id, e.payload.get("patient_ref", ""),
                                                   e.payload.get("course_no", 0), e.ts, None, "open")
         elif e.session_id in opened:

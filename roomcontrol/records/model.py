@@ -363,6 +363,7 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
     opened = next((e for e in events if e.kind == K.SESSION_OPENED), None)
     if opened is None:
         raise RecordError("these events hold no session.opened: not a session")
+    assert opened.session_id is not None  # `open_session` logs the new session's id
     events = tuple(e for e in events if e.session_id == opened.session_id)
     state = S.replay(events)
     session = state.session
@@ -398,12 +399,12 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
             ended = e
         elif e.kind == K.ASSESSMENT_RECORDED:
             assessments.append(Assessment(e.id, e.ts, e.actor, p.get("scale", ""), dict(p.get("items", {})),
-                                          p.get("score"), fixed))
+                                          p["score"], fixed))
         elif e.kind == K.SYMPTOM_NOTED:
             symptoms.append(Symptom(e.id, e.ts, e.actor, p.get("symptom", ""), p.get("severity"),
                                     {k: v for k, v in p.items() if k not in ("symptom", "severity")}, fixed))
         elif e.kind == K.MEDICATION_GIVEN:
-            medications.append(Medication(e.id, e.ts, e.actor, p.get("drug", ""), p.get("dose"), p.get("unit", ""),
+            medications.append(Medication(e.id, e.ts, e.actor, p.get("drug", ""), p["dose"], p.get("unit", ""),
                                           p.get("route", ""), p.get("indication"), fixed))
         elif e.kind == K.NOTE_ADDED:
             notes.append(Note(e.ts, e.actor, p.get("text", ""), e.id, fixed))
@@ -414,6 +415,7 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
                               p.get("recovery_min"))
         elif e.kind == K.SESSION_ABORTED:
             closing = Closing("aborted", e.ts, e.actor, e.id, reason=p.get("reason"), phase=p.get("phase"))
+    assert closing is not None  # the session is closed: discharged or aborted
 
     # Phases, pauses and the time infused are the session's own fold (a pause open when the infusion ends, ends
     # with it); the record adds who did what and the event ids.
@@ -444,8 +446,8 @@ def _corrections(events: tuple[Event, ...]) -> tuple[Correction, ...]:
         if e.kind != K.EVENT_CORRECTED:
             continue
         p = e.payload
-        target = by_seq.get(p.get("corrects_seq"))
-        out.append(Correction(e.seq, e.id, e.ts, e.actor, p.get("corrects_seq"), p.get("corrects_id", ""),
+        target = by_seq.get(p["corrects_seq"])
+        out.append(Correction(e.seq, e.id, e.ts, e.actor, p["corrects_seq"], p.get("corrects_id", ""),
                               p.get("corrects_kind", ""), p.get("reason", ""), dict(p.get("changes") or {}),
                               dict(p.get("was") or {}), dict(p.get("corrected") or {}),
                               dict(target.payload) if target else {}))

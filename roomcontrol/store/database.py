@@ -16,22 +16,22 @@ from roomcontrol.store.errors import StoreError
 
 
 def _v1(db: sqlite_utils.Database) -> None:
-    db["meta"].create({"key": str, "value": str}, pk="key")
-    db["events"].create(
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("events").create(
         {"seq": int, "id": str, "room_id": str, "session_id": str, "ts": str, "kind": str, "actor": str,
          "payload": str, "prev_hash": str, "hash": str},
         pk="seq", not_null={"id", "room_id", "ts", "kind", "actor", "payload", "prev_hash", "hash"},
     )
-    db["events"].create_index(["id"], unique=True)
-    db["events"].create_index(["session_id", "seq"])
-    db["events"].create_index(["kind", "seq"])
-    db["vitals"].create(
+    db.table("events").create_index(["id"], unique=True)
+    db.table("events").create_index(["session_id", "seq"])
+    db.table("events").create_index(["kind", "seq"])
+    db.table("vitals").create(
         {"id": int, "session_id": str, "kind": str, "value": float, "unit": str, "ts": str, "device_ts": str,
          "flags": str, "source": str},
         pk="id", not_null={"kind", "unit", "ts"},
     )
-    db["vitals"].create_index(["session_id", "kind", "ts"])
-    db["sync_cursor"].create({"target": str, "last_seq": int, "last_vitals_id": int, "updated_ts": str},
+    db.table("vitals").create_index(["session_id", "kind", "ts"])
+    db.table("sync_cursor").create({"target": str, "last_seq": int, "last_vitals_id": int, "updated_ts": str},
                              pk="target")
     # Append-only, enforced by the database itself: no tool or bug can rewrite history quietly.
     db.execute("CREATE TRIGGER events_no_update BEFORE UPDATE ON events "
@@ -42,7 +42,7 @@ def _v1(db: sqlite_utils.Database) -> None:
 
 def _v2(db: sqlite_utils.Database) -> None:
     """Staff accounts (issue 5): a PIN only as a slow salted hash; lock-out counting survives a restart."""
-    db["staff"].create(
+    db.table("staff").create(
         {"staff_id": str, "name": str, "role": str, "pin_hash": str, "active": int, "created_ts": str,
          "failures": int, "locked_until": str},
         pk="staff_id", not_null={"name", "role", "pin_hash", "active", "created_ts", "failures"},

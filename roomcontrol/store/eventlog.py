@@ -39,7 +39,8 @@ class EventLog:
         self.room_id = room_id
         self._claim_room(room_id)
         last = db.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
-        self.last_seq, self.last_hash = (last[0], last[1]) if last else (0, GENESIS)
+        self.last_seq: int = last[0] if last else 0
+        self.last_hash: str = last[1] if last else GENESIS
 
     def _claim_room(self, room_id: str) -> None:
         # A database belongs to one room: its seq is that room's sequence. Refuse to mix two rooms' logs.
@@ -61,13 +62,14 @@ class EventLog:
         events, rows = [], []
         for new in news:
             seq += 1
-            row = {"seq": seq, "id": str(uuid.uuid4()), "room_id": self.room_id, "session_id": new.session_id,
+            event_id = str(uuid.uuid4())
+            row = {"seq": seq, "id": event_id, "room_id": self.room_id, "session_id": new.session_id,
                    "ts": stamp, "kind": new.kind, "actor": new.actor, "payload": new.payload}
             payload_json = canonical_json(new.payload)
             digest = row_hash(prev, row, payload_json)
-            rows.append((seq, row["id"], self.room_id, new.session_id, stamp, new.kind, new.actor,
+            rows.append((seq, event_id, self.room_id, new.session_id, stamp, new.kind, new.actor,
                          payload_json, prev, digest))
-            events.append(Event(seq, row["id"], self.room_id, new.session_id, ts, new.kind, new.actor,
+            events.append(Event(seq, event_id, self.room_id, new.session_id, ts, new.kind, new.actor,
                                 new.payload, prev, digest))
             prev = digest
         try:
@@ -89,7 +91,8 @@ class EventLog:
 def read_events(db: sqlite_utils.Database, *, after_seq: int = 0, session_id: str | None = None,
                 limit: int | None = None, kinds: Iterable[str] | None = None,
                 descending: bool = False) -> Iterator[Event]:
-    where, params = ["seq > ?"], [after_seq]
+    where: list[str] = ["seq > ?"]
+    params: list[object] = [after_seq]
     if session_id is not None:
         where.append("session_id = ?")
         params.append(session_id)

@@ -40,7 +40,7 @@ class StaffStore:
             with transaction(self.db.conn):
                 if self.db.execute("SELECT 1 FROM staff WHERE staff_id = ?", [staff_id]).fetchone():
                     raise StoreError(f"staff id {staff_id!r} already exists (ids are never reused)")
-                self.db["staff"].insert({**row.__dict__, "active": 1})
+                self.db.table("staff").insert({**row.__dict__, "active": 1})
         except sqlite3.OperationalError as exc:
             raise StoreError(f"cannot add staff {staff_id!r}: {exc}") from None
         return row

@@ -61,7 +61,7 @@ class VitalsWriter:
         self._rows, self._oldest = [], None
         try:
             with transaction(self.db.conn):
-                self.db["vitals"].insert_all(rows, batch_size=500)
+                self.db.table("vitals").insert_all(rows, batch_size=500)
         except sqlite3.OperationalError as exc:
             self._rows, self._oldest = rows + self._rows, oldest  # kept for the next try: nothing is lost
             raise _store_error(exc) from None

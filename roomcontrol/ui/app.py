@@ -68,6 +68,7 @@ def open_windows(controller: RoomController, app: QApplication, kiosk: bool = Fa
 
 def run_app(config: RoomConfig, data_dir: Path, kiosk: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)  # the widgets need one, not a bare QCoreApplication
     app.setApplicationName("RoomControl")
     screen = start_screen(config, data_dir)
     windows = open_windows(screen.controller, app, kiosk)

@@ -17,13 +17,13 @@ from roomcontrol.domain.errors import Refused
 
 
 class EngineBridge(QObject):
-    event = Signal(object)      # roomcontrol.domain.events.Event
+    logged = Signal(object)     # roomcontrol.domain.events.Event (not `event`: that is QObject's handler)
     snapshot = Signal(object)   # roomcontrol.engine.snapshot.RoomSnapshot
     pleth = Signal(object)      # list[float], one batch (25 samples at 75 Hz)
 
     def attach(self, room, devices=None) -> None:
         # Signals emitted from another thread are queued to this object's (the GUI) thread by Qt.
-        room.subscribe(on_event=self.event.emit, on_snapshot=self.snapshot.emit)
+        room.subscribe(on_event=self.logged.emit, on_snapshot=self.snapshot.emit)
         if devices is not None:
             devices.pleth_listeners.append(lambda samples, ts: self.pleth.emit(samples))
 

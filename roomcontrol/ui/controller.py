@@ -14,6 +14,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from roomcontrol.domain import staff as S
+from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui.bridge import Commands, EngineBridge
 from roomcontrol.ui.operations import Operations
 
@@ -23,7 +24,7 @@ HISTORY_ROOM_EVENTS = 60
 
 class RoomController(QObject):
     snapshot = Signal(object)
-    event = Signal(object)
+    logged = Signal(object)          # an Event the engine logged (not `event`: that is QObject's handler)
     pleth = Signal(object)
     staff_changed = Signal(object)   # {"staff_id", "name", "role"} or None (locked)
     history_loaded = Signal(object)  # list of events: the open session's, or the room's last few
@@ -38,18 +39,22 @@ class RoomController(QObject):
         self.sync_status = sync_status  # a cheap, non-blocking callable giving an object with headline()
         self.idle_lock_s = idle_lock_s
         self.staff: dict | None = None
-        self.last: object | None = None  # the latest snapshot
+        self.last: RoomSnapshot | None = None  # the latest snapshot
         self.history: list = []
         self.vitals_history: list = []
         self.commands = Commands(self)
         self.ops = Operations(self)  # what the screens send: one operation per command
         self.bridge = EngineBridge(self)
         self.bridge.snapshot.connect(self._on_snapshot)
-        self.bridge.event.connect(self._on_event)
+        self.bridge.logged.connect(self._on_event)
         self.bridge.pleth.connect(self.pleth)
         self._last_activity = time.monotonic()
-        self._idle = QTimer(self, interval=int(min(2000, max(50, idle_lock_s * 500))), timeout=self._check_idle)
-        self._ambient = QTimer(self, interval=2000, timeout=self.refresh_ambient)
+        self._idle = QTimer(self)
+        self._idle.setInterval(int(min(2000, max(50, idle_lock_s * 500))))
+        self._idle.timeout.connect(self._check_idle)
+        self._ambient = QTimer(self)
+        self._ambient.setInterval(2000)
+        self._ambient.timeout.connect(self.refresh_ambient)
 
     def start(self) -> "RoomController":
         self.bridge.attach(self.room, self.devices)
@@ -141,7 +146,7 @@ class RoomController(QObject):
         elif event.kind == S.STAFF_LOCKED and self.staff and event.payload.get("staff_id") == self.staff["staff_id"]:
             self.staff = None
             self.staff_changed.emit(None)
-        self.event.emit(event)
+        self.logged.emit(event)
 
     # -- idle auto-lock ------------------------------------------------------------------------------
     def eventFilter(self, obj, event) -> bool:

@@ -124,11 +124,15 @@ class RoomWindow(QMainWindow):
         box.addWidget(self.strip)
         box.addWidget(self.stack, 1)
         self.setCentralWidget(body)
-        self.pages = {
-            "main": MainScreen(controller, self.blinker, scale),
-            "checkin": CheckInScreen(controller, scale),
+        # The pages other code talks to by their own API, kept by their type as well.
+        self._main = MainScreen(controller, self.blinker, scale)
+        self._checkin = CheckInScreen(controller, scale)
+        self._scale = ScaleScreen(controller, scale)
+        self.pages: dict[str, QWidget] = {
+            "main": self._main,
+            "checkin": self._checkin,
             "discharge": DischargeScreen(controller, scale),
-            "scale": ScaleScreen(controller, scale),
+            "scale": self._scale,
             "medication": MedicationScreen(controller, scale),
             "note": NoteScreen(controller, scale),
             "settings": SettingsScreen(controller, scale),
@@ -142,8 +146,8 @@ class RoomWindow(QMainWindow):
             self.stack.addWidget(self.holders[name])
             if hasattr(page, "navigate"):
                 page.navigate.connect(self.go)
-        self.pages["scale"].flagged.connect(self.pages["checkin"].show_prompt)
-        self.pages["checkin"].high_dose.connect(self.pages["dose_confirm"].ask)
+        self._scale.flagged.connect(self._checkin.show_prompt)
+        self._checkin.high_dose.connect(self.pages["dose_confirm"].ask)
         self.main.timeline.correct.connect(lambda e, now: (self.pages["correction"].open(e, now), self.go("correction")))
         self.topbar.settings.connect(lambda: self.go("settings"))
         self.banner.history.connect(self._alarm_history)
@@ -158,13 +162,13 @@ class RoomWindow(QMainWindow):
 
     @property
     def main(self) -> MainScreen:
-        return self.pages["main"]
+        return self._main
 
     def go(self, name: str) -> None:
         if self.controller.staff is None and name != "lock":
             name = "lock"
         if name in ("PHQ-9", "GAD-7", "CADSS-6"):
-            self.pages["scale"].open(name)
+            self._scale.open(name)
             name = "scale"
         if name == "settings" and not self.controller.is_admin:
             name = "main"
@@ -205,7 +209,7 @@ class RoomWindow(QMainWindow):
 
     def _notice(self, text: str) -> None:
         page = self.pages.get(self.current)
-        if hasattr(page, "message"):
+        if page is not None and hasattr(page, "message"):
             page.message.setText(text)
         elif self.current == "main":
             self.main.quick.say(text, ok=False)

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from roomcontrol.devices.errors import DeviceOpenError
 from roomcontrol.devices.vitals.encoders import hl7_frame, hl7_oru
-from roomcontrol.devices.vitals.hl7_mllp import Hl7MllpServer, MllpDeframer, check_listen, mllp_frame
+from roomcontrol.devices.vitals.hl7_mllp import Hl7MllpServer, check_listen
+from roomcontrol.devices.vitals.mllp import MllpDeframer, mllp_frame
 from roomcontrol.devices.vitals.hl7_oru import Hl7Error, UnsupportedMessage, build_ack, parse_dtm, parse_oru
 from tests.devices.vitalshelp import WAIT, collector  # noqa: F401
 

@@ -1,5 +1,6 @@
 """The vitals parsers' refusals that the protocol tests do not reach, so the parsers stay at 100 % lines
-(scripts/check_coverage.py): a wrong setting, a line too long or not hex, a broken MSH, a date that does not exist."""
+(scripts/check_coverage.py): a wrong setting, a line too long or not hex, a broken MSH, a date that does not exist,
+an MLLP frame that never ends."""
 
 from datetime import datetime, timezone
 
@@ -7,6 +8,7 @@ import pytest
 
 from roomcontrol.devices.vitals.hl7_oru import Hl7Error, label_table, parse_dtm, split_msh
 from roomcontrol.devices.vitals.masimo import BadLine, MasimoParser
+from roomcontrol.devices.vitals.mllp import MAX_MESSAGE, MllpDeframer, mllp_frame
 from roomcontrol.devices.vitals.nonin import NoninParser
 
 NOW = datetime(2026, 11, 24, 9, 5, 2, tzinfo=timezone.utc)
@@ -50,3 +52,10 @@ def test_hl7_label_table_maps_only_to_known_kinds():
 def test_hl7_time_that_does_not_exist_is_refused(text):
     with pytest.raises(Hl7Error, match=f"bad HL7 time '{text}'"):
         parse_dtm(text, timezone.utc)
+
+
+def test_an_mllp_frame_that_never_ends_is_dropped_and_the_next_one_taken():
+    d = MllpDeframer()
+    assert d.feed(b"\x0b" + b"x" * MAX_MESSAGE) == []  # over the limit with no end: dropped, not kept growing
+    assert d.counters["broken_frames"] == 1
+    assert d.feed(mllp_frame("MSH|ok")) == [b"MSH|ok"]

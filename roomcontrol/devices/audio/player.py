@@ -25,6 +25,7 @@ import threading
 import time
 from dataclasses import replace
 from pathlib import Path
+from types import ModuleType
 
 from roomcontrol.devices.audio.config import AudioConfig
 from roomcontrol.devices.audio.decoder import TrackReader
@@ -58,7 +59,7 @@ class AudioPlayer(Device):
         self._status_lock = threading.Lock()
         self._feeder: Feeder | None = None
         # owned by the audio thread from here on
-        self._mixer = None
+        self._mixer: ModuleType | None = None  # pygame.mixer, once the audio device opened
         self._next_init = 0.0
         self._retry = Backoff(*self.config.retry_s)
         self._playlist: list[Path] = []
@@ -75,7 +76,7 @@ class AudioPlayer(Device):
         self._duck = _Ramp(1.0, 1.0, 0.0, 0.0)
         self._alarm: str | None = None
         self._alarm_sounds: dict[str, object] = {}
-        self._chime_sound = None
+        self._chime_sound: object | None = None
 
     # -- public API: any thread, never blocks, never raises for device trouble -------------------------
 
@@ -200,6 +201,7 @@ class AudioPlayer(Device):
         return True
 
     def _channel(self, i: int):
+        assert self._mixer is not None  # called after _ensure_mixer
         return self._mixer.Channel(i)
 
     # feeder: open and decode files off the owner thread -------------------------------------------------
@@ -216,6 +218,7 @@ class AudioPlayer(Device):
             raise stream.error
         if stream.finished:
             raise ValueError("no audio in file")
+        assert self._feeder is not None  # this runs on it
         self._feeder.add(stream)
         return stream
 
@@ -223,6 +226,7 @@ class AudioPlayer(Device):
         size = path.stat().st_size
         if size > _whole_decode_max_bytes(path):
             raise ValueError(f"cannot stream it ({why}) and {size / 1e6:.0f} MB is too long to decode whole")
+        assert self._mixer is not None  # the feeder starts after the mixer
         sound = self._mixer.Sound(str(path))
         if sound.get_length() > WHOLE_DECODE_MAX_S:
             raise ValueError(f"cannot stream it ({why}) and {sound.get_length():.0f} s is too long "
@@ -232,6 +236,7 @@ class AudioPlayer(Device):
     def _request(self, path: Path) -> None:
         if path not in self._cache and path not in self._loading and path not in self._failed:
             self._loading.add(path)
+            assert self._feeder is not None  # started with the mixer
             self._feeder.request(path, lambda p, src, exc: self._q.put(("_loaded", p, src, exc)))
 
     def _do__loaded(self, path: Path, source, exc) -> None:
@@ -366,6 +371,7 @@ class AudioPlayer(Device):
     def _do_play_chime(self) -> None:
         if not self._ensure_mixer():
             return
+        assert self._mixer is not None
         if self._chime_sound is None:
             path = Path(self.config.chime_file) if self.config.chime_file else DEFAULT_ASSETS / "chimes" / "end_of_infusion.ogg"
             try:
@@ -414,6 +420,7 @@ class AudioPlayer(Device):
             nxt = voice.stream.take()
             if nxt is not None:
                 ch.queue(nxt)
+            assert self._feeder is not None  # a stream came from it
             self._feeder.wake()
         else:
             ch.play(source)
@@ -488,6 +495,7 @@ class AudioPlayer(Device):
                 snd = v.stream.take()
                 if snd is not None:
                     v.channel.queue(snd)
+                    assert self._feeder is not None  # a stream came from it
                     self._feeder.wake()
             if v.stream.error is not None and not v.reported:
                 v.reported = True

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from roomcontrol.devices.vitals.hl7_mllp import mllp_frame
+from roomcontrol.devices.vitals.mllp import mllp_frame
 from roomcontrol.devices.vitals.hl7_oru import format_dtm
 from roomcontrol.devices.vitals.nonin import ARTF, HR_MISSING, OOT, PACKET, RED_PERFUSION, SNSA, SNSD, SPO2_MISSING, SYNC
 

@@ -1,6 +1,6 @@
 """HL7 over MLLP: a TCP server the monitors (or their gateway) connect to, several at once.
 
-Frames are 0x0B <message> 0x1C 0x0D and TCP may split or join them anywhere. Every message gets an ACK:
+Frames (see mllp) may be split or joined anywhere by TCP. Every message gets an ACK:
 AA when we took it, AE when we could not parse it (counted and logged), AR for a message type we do not take.
 Health is the server's: CONNECTING while listening with no data yet, OK on data, NO_DATA when peers are
 connected but silent for `no_data_after`, LOST when nobody has sent anything for that long and nobody is
@@ -21,54 +21,9 @@ from roomcontrol.devices.errors import DeviceOpenError
 from roomcontrol.devices.serial_transport import deliver, health_for
 from roomcontrol.domain.vitals import Health, Reading
 from roomcontrol.devices.vitals.hl7_oru import Hl7Error, UnsupportedMessage, build_ack, label_table, parse_oru, split_msh
+from roomcontrol.devices.vitals.mllp import MllpDeframer, mllp_frame
 
 log = logging.getLogger(__name__)
-
-VT, FS, CR = b"\x0b", b"\x1c", b"\x0d"
-MAX_MESSAGE = 1 << 20
-
-
-def mllp_frame(message: str | bytes) -> bytes:
-    data = message.encode("utf-8") if isinstance(message, str) else message
-    return VT + data + FS + CR
-
-
-class MllpDeframer:
-    """Incremental: `feed(bytes)` returns the complete messages (bytes between VT and FS CR)."""
-
-    def __init__(self):
-        self._buf = bytearray()
-        self.counters = {"discarded_bytes": 0, "broken_frames": 0}
-
-    def feed(self, data: bytes) -> list[bytes]:
-        buf = self._buf
-        buf += data
-        out = []
-        while True:
-            start = buf.find(VT)
-            if start < 0:
-                self.counters["discarded_bytes"] += len(buf)
-                buf.clear()
-                break
-            if start:
-                self.counters["discarded_bytes"] += start
-                del buf[:start]
-            end = buf.find(FS, 1)
-            restart = buf.find(VT, 1)
-            if 0 < restart and (end < 0 or restart < end):  # a new frame began before this one ended
-                self.counters["broken_frames"] += 1
-                del buf[:restart]
-                continue
-            if end < 0:
-                if len(buf) > MAX_MESSAGE:
-                    self.counters["broken_frames"] += 1
-                    buf.clear()
-                break
-            if end + 1 >= len(buf):
-                break  # wait for the byte after FS
-            out.append(bytes(buf[1:end]))
-            del buf[:end + (2 if buf[end + 1] == CR[0] else 1)]  # tolerate a missing trailing CR
-        return out
 
 
 def parse_listen_url(url: str) -> tuple[str, int]:
@@ -132,6 +87,7 @@ class Hl7MllpServer(Device):
     def wait_ready(self, timeout: float = 5.0) -> tuple[str, int]:
         if not self._ready.wait(timeout):
             raise DeviceOpenError(f"cannot listen on {self.url}")
+        assert self.address is not None  # set before ready
         return self.address
 
     def _release(self) -> None:

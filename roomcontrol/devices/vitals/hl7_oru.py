@@ -132,7 +132,8 @@ class UnsupportedMessage(Hl7Error):
     """Well-formed, but not a message type we take (answered AR, not AE)."""
 
 
-def _observation(fields, comp, table, obr_ts, device_tz) -> Observation | None:
+def _observation(fields: list[str], comp: str, table: dict[str, str], obr_ts: datetime | None,
+                 device_tz: tzinfo | None) -> Observation | None:
     ident = _get(fields, 3).split(comp)
     kind = MDC_CODES.get(ident[0]) or table.get(ident[0].upper())
     if kind is None and len(ident) > 1:

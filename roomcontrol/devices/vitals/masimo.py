@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone, tzinfo
 
-from roomcontrol.clock import SystemClock
+from roomcontrol.clock import Clock, SystemClock
 from roomcontrol.domain.vitals import UNITS, Reading
 
 MAX_LINE = 512
@@ -82,7 +82,7 @@ class BadLine(ValueError):
 class MasimoParser:
     """Incremental, pure: `feed(bytes)` returns the readings of every complete line; bad lines are counted."""
 
-    def __init__(self, *, clock=None, device_tz: tzinfo | None = None, rate_kind: str = "pulse_rate",
+    def __init__(self, *, clock: Clock | None = None, device_tz: tzinfo | None = None, rate_kind: str = "pulse_rate",
                  source: str = "masimo"):
         self._clock = clock or SystemClock()
         self.device_tz = device_tz
@@ -98,7 +98,7 @@ class MasimoParser:
         rest = parts.pop()
         if len(rest) > MAX_LINE:  # no line end in sight: noise, or the wrong baud rate
             self.counters["bad_lines"] += 1
-            rest = b""
+            rest = bytearray()
         self._buf = bytearray(rest)
         out: list[Reading] = []
         for raw in parts:
@@ -111,7 +111,7 @@ class MasimoParser:
                 self.counters["bad_lines"] += 1
         return out
 
-    def parse_line(self, raw: bytes, now: datetime) -> list[Reading]:
+    def parse_line(self, raw: bytes | bytearray, now: datetime) -> list[Reading]:
         if len(raw) > MAX_LINE:
             raise BadLine("too long")
         try:

@@ -11,10 +11,10 @@ frame 3 (SpO2, 127 = none), both "formatted for recording" so a removed finger s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from roomcontrol.clock import SystemClock
+from roomcontrol.clock import Clock, SystemClock
 from roomcontrol.domain.vitals import UNITS, Reading
 
 FRAME = 5
@@ -41,8 +41,9 @@ class NoninParser:
     rescan from one byte after where it started, so garbage that looked like a frame cannot eat a real packet.
     """
 
-    def __init__(self, data_format: int = 7, *, clock=None, emit_every: int = 3, rate_kind: str = "pulse_rate",
-                 on_pleth: Callable[[list[int], datetime], None] | None = None, source: str = "nonin"):
+    def __init__(self, data_format: int = 7, *, clock: Clock | None = None, emit_every: int = 3,
+                 rate_kind: str = "pulse_rate", on_pleth: Callable[[list[int], datetime], None] | None = None,
+                 source: str = "nonin"):
         if data_format not in (2, 7):
             raise ValueError("Nonin data_format must be 2 or 7")
         self.data_format = data_format
@@ -63,10 +64,10 @@ class NoninParser:
         self.counters = {"frames": 0, "framing_errors": 0, "discarded_bytes": 0, "packets": 0,
                          "incomplete_packets": 0}
 
-    def _valid(self, b, i: int) -> bool:
+    def _valid(self, b: bytearray, i: int) -> bool:
         if self.data_format == 7:
-            return b[i] & 0x80 and (b[i] + b[i + 1] + b[i + 2] + b[i + 3]) & 0xFF == b[i + 4]
-        return b[i] == 0x01 and b[i + 1] & 0x80 and (1 + b[i + 1] + b[i + 2] + b[i + 3]) & 0xFF == b[i + 4]
+            return bool(b[i] & 0x80) and (b[i] + b[i + 1] + b[i + 2] + b[i + 3]) & 0xFF == b[i + 4]
+        return b[i] == 0x01 and bool(b[i + 1] & 0x80) and (1 + b[i + 1] + b[i + 2] + b[i + 3]) & 0xFF == b[i + 4]
 
     def feed(self, data: bytes, now: datetime | None = None) -> list[Reading]:
         now = now or self._clock.now()
@@ -113,7 +114,7 @@ class NoninParser:
         self._anchor = None
         return restart
 
-    def _accept(self, b, i: int, now: datetime, out: list[Reading]) -> None:
+    def _accept(self, b: bytearray, i: int, now: datetime, out: list[Reading]) -> None:
         self.counters["frames"] += 1
         self._run += 1
         if self._run >= CONFIRM_FRAMES:
@@ -147,12 +148,12 @@ class NoninParser:
         flags = status_flags([f[0] for f in packet])
         if "sensor_alarm" in flags and hr_value is None and spo2_value is None:
             flags.add("sensor_off")  # SNSA with no values: Nonin's "finger removed"
-        flags = frozenset(flags)
-        out.append(Reading(self.rate_kind, hr_value, UNITS[self.rate_kind], now, None, flags, self.source))
-        out.append(Reading("spo2", spo2_value, UNITS["spo2"], now, None, flags, self.source))
+        frozen = frozenset(flags)
+        out.append(Reading(self.rate_kind, hr_value, UNITS[self.rate_kind], now, None, frozen, self.source))
+        out.append(Reading("spo2", spo2_value, UNITS["spo2"], now, None, frozen, self.source))
 
 
-def status_flags(statuses) -> set[str]:
+def status_flags(statuses: Iterable[int]) -> set[str]:
     any_bits = 0
     red = False
     for s in statuses:

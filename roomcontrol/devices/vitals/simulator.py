@@ -24,7 +24,8 @@ from roomcontrol.devices.base import Backoff, Device
 from roomcontrol.devices.serial_transport import deliver, health_for
 from roomcontrol.domain.vitals import Health, Reading, UNITS
 from roomcontrol.devices.vitals.encoders import hl7_frame, masimo_line, nonin_packet
-from roomcontrol.devices.vitals.hl7_mllp import MllpDeframer, parse_listen_url
+from roomcontrol.devices.vitals.hl7_mllp import parse_listen_url
+from roomcontrol.devices.vitals.mllp import MllpDeframer
 from roomcontrol.devices.vitals.physiology import Event, PlethGenerator, VitalsModel
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ class PtySink:
 class SerialSink:
     def __init__(self, url: str, baudrate: int):
         self.url, self.baudrate = url, baudrate
-        self.port = None
+        self.port: serial.Serial | None = None
 
     def write(self, data: bytes) -> None:
         if self.port is None:
@@ -155,6 +156,7 @@ def run_simulated_device(protocol: str, url: str, clock=None, stop_event: thread
     clock = clock or SystemClock()
     stop_event = stop_event or threading.Event()
     model = model or VitalsModel()
+    sink: MllpClient | PtySink | SerialSink
     if protocol == "hl7":
         sink = MllpClient(url)
     elif url == "pty":
@@ -177,7 +179,7 @@ def run_simulated_device(protocol: str, url: str, clock=None, stop_event: thread
             elif t >= retry_at:
                 data = encode(t, _infusion_min(t, infusion_start_s))
                 try:
-                    if protocol == "hl7":
+                    if isinstance(sink, MllpClient):  # hl7
                         code = sink.send(data)
                         counters["acks_aa" if code == "AA" else "acks_other"] += 1
                     else:

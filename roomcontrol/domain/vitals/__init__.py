@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from collections.abc import Collection
 from datetime import datetime
+from typing import Any, Protocol, TypeGuard
 
 from roomcontrol.domain.timefmt import iso_utc
 
@@ -52,7 +54,7 @@ class Reading:
     flags: frozenset[str] = frozenset()
     source: str = ""                # driver name: nonin, masimo, hl7, simulated
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """The shape `roomcontrol probe vitals` prints, one object per line."""
         return {
             "kind": self.kind,
@@ -62,6 +64,14 @@ class Reading:
             "device_ts": iso_utc(self.device_ts) if self.device_ts else None,
             "flags": sorted(self.flags),
         }
+
+
+class Sample(Protocol):
+    """What the rules below read: a Reading, or a stored sample."""
+    @property
+    def value(self) -> float | None: ...
+    @property
+    def flags(self) -> Collection[str]: ...
 
 
 class Health(str, enum.Enum):
@@ -79,20 +89,20 @@ class HealthChange:
     health: Health
     ts: datetime           # UTC, when the driver noticed
     detail: str = ""       # human-readable cause ("port /dev/ttyUSB0 closed", "no frame for 5 s")
-    counters: dict = field(default_factory=dict)  # e.g. {"framing_errors": 3}
+    counters: dict[str, int] = field(default_factory=dict)  # e.g. {"framing_errors": 3}
 
 
-def sensor_off(reading) -> bool:
+def sensor_off(reading: Sample) -> bool:
     """The device says its sensor is off the patient."""
     return not SENSOR_OFF_FLAGS.isdisjoint(reading.flags)
 
 
-def flagged(reading) -> bool:
+def flagged(reading: Sample) -> bool:
     """The device says this value is not reliable or not about the patient, whatever the value."""
     return not UNTRUSTED_FLAGS.isdisjoint(reading.flags)
 
 
-def trusted(reading) -> bool:
+def trusted(reading: Sample) -> bool:
     """Present and not flagged: only such a value alarms, shows as live, is charted or goes into a baseline.
     Takes anything with `value` and `flags` (a Reading, a stored sample)."""
     return reading.value is not None and not flagged(reading)
@@ -102,6 +112,6 @@ def recent(reading: Reading, now: datetime, stale_s: float = LIVE_S) -> bool:
     return (now - reading.received_ts).total_seconds() <= stale_s
 
 
-def fresh(reading: Reading | None, now: datetime, stale_s: float = LIVE_S) -> bool:
+def fresh(reading: Reading | None, now: datetime, stale_s: float = LIVE_S) -> TypeGuard[Reading]:
     """A live value: trusted and received at most `stale_s` ago."""
     return reading is not None and trusted(reading) and recent(reading, now, stale_s)

@@ -142,7 +142,7 @@ class ReportOut(BaseModel):
     detail: str
 
 
-_REFUSALS = {401: {"model": Problem, "description": "missing or wrong token"},
+_REFUSALS: dict[int | str, dict[str, Any]] = {401: {"model": Problem, "description": "missing or wrong token"},
              413: {"model": Problem, "description": "body or batch over the limits"},
              422: {"model": Problem, "description": "not JSON, or a field missing or wrong"}}
 
@@ -158,7 +158,7 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            return await self._too_large(scope, send, int(length))
+            return await self._too_large(scope, receive, send, int(length))
         body, more = bytearray(), True
         while more:
             message = await receive()
@@ -167,7 +167,7 @@ class BodyLimit:
             body += message.get("body", b"")
             more = message.get("more_body", False)
             if len(body) > self.max_bytes:
-                return await self._too_large(scope, send, len(body))
+                return await self._too_large(scope, receive, send, len(body))
         replayed = False
 
         async def replay():
@@ -179,13 +179,13 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, scope, send, size: int):
+    async def _too_large(self, scope, receive, send, size: int):
         await JSONResponse({"error": P.TOO_LARGE, "detail": f"the body is {size} bytes or more; the hub takes at "
                                                            f"most {self.max_bytes} per request: send smaller batches"},
-                           status_code=413)(scope, None, send)
+                           status_code=413)(scope, receive, send)
 
 
-def create_app(db: HubDB, *, max_body_bytes: int = P.MAX_BODY_BYTES, hold_s: float = 0.0) -> FastAPI:
+def create_app(db: HubDB, *, max_body_bytes: int = P.MAX_BODY_BYTES, hold_s: float = 0.0) -> FastAPI | BodyLimit:
     """The hub app over `db`. `hold_s` (tests only) keeps each ingest transaction open that long."""
     app = FastAPI(title="RoomControl hub", version=__version__,
                   description="Collects the event logs and vitals of the clinic's rooms, exactly once, and checks "
@@ -250,14 +250,14 @@ def create_app(db: HubDB, *, max_body_bytes: int = P.MAX_BODY_BYTES, hold_s: flo
             app.openapi_schema = schema
         return app.openapi_schema
 
-    app.openapi = openapi
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the schema
 
     @app.get(P.API + "/rooms", response_model=list[RoomOut], tags=["read"], responses={401: _REFUSALS[401]})
     def rooms(principal: Principal = Depends(who)) -> list[dict]:
         return store.list_rooms(db, principal)
 
     @app.get(P.API + "/rooms/{room_id}", response_model=RoomOut, tags=["read"])
-    def room(room_id: str = Depends(readable)) -> dict:
+    def room(room_id: str = Depends(readable)) -> dict | None:  # `readable` refused a room the hub lacks
         return store.head(db, room_id)
 
     @app.get(P.API + "/rooms/{room_id}/sessions", response_model=list[SessionOut], tags=["read"])

@@ -80,6 +80,7 @@ class ThreadedHub:
     def stop(self) -> None:
         if self.server is not None:
             self.server.should_exit = True
+            assert self._thread is not None  # started with the server
             self._thread.join(10)
             self.server = None
 

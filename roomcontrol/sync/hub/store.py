@@ -189,12 +189,12 @@ def ingest(db: HubDB, room_id: str, events: list[dict], vitals: list[dict], *,
         result.last_seq, result.last_vitals_id = last_seq, last_vid
         return result
     except Exception as exc:  # the transaction is rolled back: nothing of the batch stays
-        refusal = exc if isinstance(exc, Refusal) else _as_conflict(exc, room_id)
-        if refusal is None:
+        refused = exc if isinstance(exc, Refusal) else _as_conflict(exc, room_id)
+        if refused is None:
             raise
-        if refusal.error in (P.CHAIN_BROKEN, P.GAP, P.CONFLICT):
-            report(db, room_id, refusal)
-        raise refusal from None
+        if refused.error in (P.CHAIN_BROKEN, P.GAP, P.CONFLICT):
+            report(db, room_id, refused)
+        raise refused from None
 
 
 def _as_conflict(exc: Exception, room_id: str) -> Refusal | None:
@@ -219,7 +219,7 @@ def _split_known(c: Conn, room_id: str, rows: list[tuple], last_seq: int, last_h
         held = {seq: (eid, h) for seq, eid, h in c.all(
             "SELECT seq, id, hash FROM events WHERE room_id = ? AND seq BETWEEN ? AND ?",
             [room_id, first, min(last, last_seq)])}
-    new = []
+    new: list[tuple] = []
     for r in rows:
         seq = r[1]
         if seq <= last_seq:

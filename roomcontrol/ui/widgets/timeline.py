@@ -49,7 +49,7 @@ class Timeline(QWidget):
         self.list.itemClicked.connect(self._tapped)
         box.addWidget(self.list, 1)
         controller.history_loaded.connect(self.set_events)
-        controller.event.connect(self.add)
+        controller.logged.connect(self.add)
         self.set_events(controller.history)  # a window opened later starts with what is known
 
     def show_alarms(self) -> None:

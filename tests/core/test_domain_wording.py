@@ -1,0 +1,34 @@
+"""The log's lines in the nurse's words (roomcontrol.domain.wording): the kinds the screen tests do not show."""
+
+from datetime import datetime, timezone
+
+import pytest
+
+from roomcontrol.domain import kinds as K
+from roomcontrol.domain.events import Event
+from roomcontrol.domain.wording import correction_changes, describe
+
+NOW = datetime(2025, 1, 1, 9, 0, tzinfo=timezone.utc)
+
+
+def event(kind: str, payload: dict) -> Event:
+    return Event(1, "e1", "room-1", "s1", NOW, kind, "nurse.kim", payload)
+
+
+@pytest.mark.parametrize("kind, payload, line", [
+    (K.INFUSION_STOPPED, {"infused_min": 12.5, "planned_infusion_min": 40, "reason": "nausea"},
+     "Infusion stopped early after 12.5 of 40 min: nausea"),
+    (K.NOTE_ADDED, {"text": "resting"}, "Note: resting"),
+    (K.ALARM_CONDITION_GONE, {"condition": "spo2.low"}, "Alarm condition over, awaiting acknowledgement: SpO2 low"),
+    (K.STAFF_LOCKED_OUT, {"staff_id": "kim"}, "kim locked out after wrong PINs"),
+    (K.ROOM_STARTED, {"version": "1.2"}, "RoomControl 1.2 started"),
+    ("custom.thing", {"light_percent": 12.0, "fast": True}, "custom.thing: light percent 12, fast yes"),
+    ("custom.thing", {}, "custom.thing"),
+])
+def test_describe(kind, payload, line):
+    assert describe(event(kind, payload)) == line
+
+
+def test_a_correction_shows_an_empty_value_as_a_dash_and_a_flag_as_yes_or_no():
+    assert correction_changes({"indication": None, "escort": True}, {"indication": "nausea", "escort": False}) == \
+        "indication nausea → –, escort no → yes"
