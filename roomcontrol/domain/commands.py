@@ -80,14 +80,15 @@ def _open_session(state: S.RoomState, c: C.OpenSession, actor: str, now: datetim
     return opened
 
 
-def _check_course(course_no) -> None:
+def _check_course(course_no: object) -> None:
     if isinstance(course_no, bool) or not isinstance(course_no, int) or not 1 <= course_no <= 99:
         raise Refused(f"course number must be a whole number 1–99, got {course_no!r}")
 
 
 # -- payload validators: what a command (and a correction of its event) must pass, without the session's guards --
-def opened_payload(policy: SessionPolicy, patient_ref, course_no, weight_kg, dose_mg_per_kg, planned_infusion_min,
-                   concentration_mg_per_ml=None, total_dose_mg=None, rate_mg_per_h=None, rate_ml_per_h=None) -> dict:
+def opened_payload(policy: SessionPolicy, patient_ref: Any, course_no: Any, weight_kg: Any, dose_mg_per_kg: Any,
+                   planned_infusion_min: Any, concentration_mg_per_ml: Any = None, total_dose_mg: Any = None,
+                   rate_mg_per_h: Any = None, rate_ml_per_h: Any = None) -> dict[str, Any]:
     """A session.opened payload (its dose plan corrected): the totals and rates are computed again, never taken.
     The soft maximum is the opening's question; a correction records what was prescribed, inside the hard bounds."""
     _check_course(course_no)

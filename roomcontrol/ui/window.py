@@ -128,6 +128,8 @@ class RoomWindow(QMainWindow):
         self._main = MainScreen(controller, self.blinker, scale)
         self._checkin = CheckInScreen(controller, scale)
         self._scale = ScaleScreen(controller, scale)
+        self._dose_confirm = DoseConfirmScreen(controller, scale)
+        self._correction = CorrectionScreen(controller, scale)
         self.pages: dict[str, QWidget] = {
             "main": self._main,
             "checkin": self._checkin,
@@ -137,8 +139,8 @@ class RoomWindow(QMainWindow):
             "note": NoteScreen(controller, scale),
             "settings": SettingsScreen(controller, scale),
             "lock": LockScreen(controller, scale),
-            "dose_confirm": DoseConfirmScreen(controller, scale),
-            "correction": CorrectionScreen(controller, scale),
+            "dose_confirm": self._dose_confirm,
+            "correction": self._correction,
         }
         self.holders: dict[str, QWidget] = {}
         for name, page in self.pages.items():
@@ -147,8 +149,8 @@ class RoomWindow(QMainWindow):
             if hasattr(page, "navigate"):
                 page.navigate.connect(self.go)
         self._scale.flagged.connect(self._checkin.show_prompt)
-        self._checkin.high_dose.connect(self.pages["dose_confirm"].ask)
-        self.main.timeline.correct.connect(lambda e, now: (self.pages["correction"].open(e, now), self.go("correction")))
+        self._checkin.high_dose.connect(self._dose_confirm.ask)
+        self.main.timeline.correct.connect(self._correct)
         self.topbar.settings.connect(lambda: self.go("settings"))
         self.banner.history.connect(self._alarm_history)
         self.dimmer = Dimmer(self.stack, lambda: (self.main.vitals.tiles.values() if self.current == "main" else ()))
@@ -182,6 +184,10 @@ class RoomWindow(QMainWindow):
 
     def _staff(self, staff) -> None:
         self.go("main" if staff else "lock")
+
+    def _correct(self, event, now) -> None:
+        self._correction.open(event, now)
+        self.go("correction")
 
     def _alarm_history(self) -> None:
         self.go("main")
