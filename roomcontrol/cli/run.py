@@ -26,7 +26,7 @@ def run(args) -> int:
     return run_app(config, data_dir_of(args), kiosk=args.kiosk)
 
 
-DEMO_STAFF = ("demo", "Demo nurse (PIN 2468)", "admin", "2468")
+DEMO_STAFF = ("demo", "Demo nurse", "admin", "2468")  # the PIN is told on stderr and in the README, never shown
 
 
 def _demo_account(data_dir: Path) -> None:
@@ -35,7 +35,8 @@ def _demo_account(data_dir: Path) -> None:
     from roomcontrol.cli import staff
     if not staff.list_staff(data_dir):
         staff.add_staff(data_dir, *DEMO_STAFF)
-        print(f"simulated room without staff accounts: sign in as {DEMO_STAFF[1]}", file=sys.stderr)
+        print(f"simulated room without staff accounts: made {DEMO_STAFF[1]!r} (admin); sign in with PIN "
+              f"{DEMO_STAFF[3]}", file=sys.stderr)
 
 
 def _run_headless(config: RoomConfig, data_dir: Path, scenario_path: Path | None, speed: float) -> int:
