@@ -134,7 +134,7 @@ def test_cli_errors_are_one_line(tmp_path):
     assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0
     assert "no room database" in proc.stderr
     proc = rc("run", "--scenario", "x.toml", check=False)
-    assert proc.returncode == 2 and "--scenario needs --headless" in proc.stderr
+    assert proc.returncode == 2 and "--scenario with the window is for training: add --simulate" in proc.stderr
 
 
 def test_a_wrong_device_option_names_its_key(tmp_path):
