@@ -140,7 +140,8 @@ def test_a_whole_session_from_the_screen(ui, qtbot):
     qtbot.waitUntil(lambda: window.current == "lock", timeout=WAIT_MS)
     assert not window.topbar.isVisible() and not window.banner.isVisible()
     light = lock.ambient.light.slider
-    assert (light.minimum(), light.maximum()) == (5, 70)  # the patient's limits
+    # the patient's limits in the discharge scene (the room's; the infusion scene's were 5–30)
+    qtbot.waitUntil(lambda: (light.minimum(), light.maximum()) == (5, 70), timeout=WAIT_MS)
     qtbot.mouseClick(light, Qt.MouseButton.LeftButton, pos=QPoint(light.width() - 5, light.height() // 2))
     assert not lock.ambient.next.isEnabled()  # no sound device in this room: nothing to skip
     volume = lock.ambient.volume.slider

@@ -163,7 +163,8 @@ class AmbientPanel(QWidget):
         else:
             loaded, self.playing = False, False
             self.track.setText("No sound device")
-        self.play.setText(("Pause" if self.playing else "Play") if loaded else "No music")
+        self.play.setText(("Pause" if self.playing else "Play") if loaded else
+                          ("No music" if audio is not None else "No sound"))
         for b in (self.prev, self.play, self.next):
             b.setEnabled(loaded)
         self.play.setToolTip(self.track.text())
