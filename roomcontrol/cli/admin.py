@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 
 from roomcontrol.cli.common import EXIT_FAILED, CliError, data_dir_of
 from roomcontrol.config import load_config
@@ -13,13 +12,7 @@ def staff(args) -> int:
     from roomcontrol.cli import staff as accounts
     data_dir = data_dir_of(args)
     if args.staff_command == "add":
-        import getpass
-        if args.pin_stdin:
-            pin = sys.stdin.readline().strip()
-        else:
-            pin = getpass.getpass("PIN: ")
-            if getpass.getpass("PIN again: ") != pin:
-                raise CliError("the two PINs differ")
+        pin = accounts.read_pin(args.pin_stdin)
         print(json.dumps(accounts.add_staff(data_dir, args.staff_id, args.name, args.role, pin)))
     elif args.staff_command == "list":
         for s in accounts.list_staff(data_dir):

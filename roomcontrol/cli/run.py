@@ -13,20 +13,59 @@ from roomcontrol.config import RoomConfig
 
 
 def run(args) -> int:
-    if args.scenario and not args.headless:
-        raise CliError("--scenario needs --headless")
+    if args.scenario and not (args.headless or args.simulate):
+        raise CliError("--scenario with the window is for training: add --simulate (or run it --headless)")
     if args.speed <= 0 or args.speed > 10000:
         raise CliError(f"--speed {args.speed:g}: must be above 0 and at most 10000")
     config = config_for(args)
     if args.headless:
         return _run_headless(config, data_dir_of(args), args.scenario, args.speed)
+    scenario = _load(args.scenario)  # a wrong file is one line now, before any window opens
     if args.simulate:
         _demo_account(data_dir_of(args))
     from roomcontrol.ui.app import run_app
-    return run_app(config, data_dir_of(args), kiosk=args.kiosk)
+    if scenario is None:
+        return run_app(config, data_dir_of(args), kiosk=args.kiosk)
+    return _run_window_scenario(run_app, _for_speed(config, args.speed), data_dir_of(args), scenario, args.speed,
+                                args.kiosk)
 
 
-DEMO_STAFF = ("demo", "Demo nurse (PIN 2468)", "admin", "2468")
+def _load(path: Path | None):
+    from roomcontrol.engine.scenario import load_scenario
+    return load_scenario(path, extra_steps=SCENARIO_STEPS) if path else None
+
+
+def _clock(speed: float):
+    from roomcontrol.clock import SteppedClock, SystemClock
+    return SteppedClock(speed) if speed != 1.0 else SystemClock()
+
+
+def _for_speed(config: RoomConfig, speed: float) -> RoomConfig:
+    """Above 10× the simulated monitor reports every speed/10 s of scenario time; judge staleness against that."""
+    if speed <= 10:
+        return config
+    stale = max(config.alarms.stale_after_s, math.ceil(speed / 10) * 3)
+    return dataclasses.replace(config, alarms=dataclasses.replace(config.alarms, stale_after_s=stale))
+
+
+def _run_window_scenario(run_app, config: RoomConfig, data_dir: Path, scenario, speed: float, kiosk: bool) -> int:
+    """The scenario plays on a worker thread against the room the window shows (training: alarms on the real
+    screen); the window stays open and usable when it ends."""
+    from roomcontrol.engine.scenario_thread import start_scenario
+    clock = _clock(speed)
+
+    def started(screen) -> None:
+        print(f"# scenario: {scenario.name} ({len(scenario.steps)} steps, speed {speed:g}) with the window",
+              file=sys.stderr, flush=True)
+        start_scenario(screen.runtime, scenario, clock,
+                       handlers={"simulate": lambda step: _simulate(screen.runtime.devices, step)},
+                       on_done=lambda reason: print(f"# scenario: {reason or 'finished'}", file=sys.stderr,
+                                                    flush=True))
+
+    return run_app(config, data_dir, kiosk=kiosk, clock=clock, on_started=started)
+
+
+DEMO_STAFF = ("demo", "Demo nurse", "admin", "2468")  # the PIN is told on stderr and in the README, never shown
 
 
 def _demo_account(data_dir: Path) -> None:
@@ -35,20 +74,17 @@ def _demo_account(data_dir: Path) -> None:
     from roomcontrol.cli import staff
     if not staff.list_staff(data_dir):
         staff.add_staff(data_dir, *DEMO_STAFF)
-        print(f"simulated room without staff accounts: sign in as {DEMO_STAFF[1]}", file=sys.stderr)
+        print(f"simulated room without staff accounts: made {DEMO_STAFF[1]!r} (admin); sign in with PIN "
+              f"{DEMO_STAFF[3]}", file=sys.stderr)
 
 
 def _run_headless(config: RoomConfig, data_dir: Path, scenario_path: Path | None, speed: float) -> int:
-    from roomcontrol.clock import SteppedClock, SystemClock
     from roomcontrol.engine.runtime import start_room
-    from roomcontrol.engine.scenario import load_scenario, play
+    from roomcontrol.engine.scenario import play
 
-    scenario = load_scenario(scenario_path, extra_steps=SCENARIO_STEPS) if scenario_path else None
-    clock = SteppedClock(speed) if speed != 1.0 else SystemClock()
-    if speed > 10:
-        # The simulated monitor then reports every speed/10 s of scenario time; judge staleness against that.
-        stale = max(config.alarms.stale_after_s, math.ceil(speed / 10) * 3)
-        config = dataclasses.replace(config, alarms=dataclasses.replace(config.alarms, stale_after_s=stale))
+    scenario = _load(scenario_path)
+    clock = _clock(speed)
+    config = _for_speed(config, speed)
     stop = stop_on_signals()
     # No staff gate: nobody signs in without a screen, and a scenario's steps name the nurse who acts.
     with start_room(config, data_dir, clock=clock, staff_gate=False, listeners=[_print_event]) as runtime:

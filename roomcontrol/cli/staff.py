@@ -7,13 +7,40 @@ sees the change at its next sign-in. A PIN is stored only as a slow salted hash 
 from __future__ import annotations
 
 import secrets
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from roomcontrol.cli.common import CliError
 from roomcontrol.domain import staff as D
 from roomcontrol.domain.errors import Refused
 from roomcontrol.store import database
 from roomcontrol.store.staff import StaffStore
+
+
+NO_TERMINAL = "no terminal to ask the PIN: pass --pin-stdin and pipe it"
+
+
+def read_pin(pin_stdin: bool, stdin=None) -> str:
+    """The new account's PIN: one line of standard input with --pin-stdin, else asked twice on the terminal.
+    Without a terminal (a script, a pipe, a service) it is refused in one line (CliError, exit 2)."""
+    stdin = stdin or sys.stdin
+    if pin_stdin:
+        pin = stdin.readline().strip()
+        if not pin:
+            raise CliError("--pin-stdin: no PIN on standard input")
+        return pin
+    if not (stdin.isatty() if hasattr(stdin, "isatty") else False):
+        raise CliError(NO_TERMINAL)
+    import getpass
+    try:
+        pin = getpass.getpass("PIN: ")
+        again = getpass.getpass("PIN again: ")
+    except EOFError:
+        raise CliError(NO_TERMINAL) from None
+    if again != pin:
+        raise CliError("the two PINs differ")
+    return pin
 
 
 def add_staff(data_dir: Path | str, staff_id: str, name: str, role: str, pin: str) -> dict:

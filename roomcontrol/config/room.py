@@ -15,6 +15,7 @@ import platformdirs
 from roomcontrol.config.fields import Bool, Choice, ChoiceList, Float, Int, Span, Text, read_table
 from roomcontrol.devices.registry import DRIVERS, default_driver, driver_names, unknown_options
 from roomcontrol.domain.alarms import AlarmRules, Limit
+from roomcontrol.domain.ambient import PATIENT_LIMITS, PatientLimits, patient_limits
 from roomcontrol.domain.policy import KNOWN_CHECKLIST_ITEMS, DoseBounds, Range, SessionPolicy
 
 
@@ -55,6 +56,13 @@ class Scene:
     diffuser_on_s: int
     diffuser_off_s: int
     fade_s: float
+    # How far the patient may raise light and volume from the chair in this scene (None: the room's limits).
+    patient_light_max: float | None = None
+    patient_volume_max: float | None = None
+
+    @property
+    def patient_limits(self) -> PatientLimits:
+        return patient_limits(self.patient_light_max, self.patient_volume_max)
 
 
 @dataclass(frozen=True)
@@ -92,13 +100,13 @@ def _default_limits() -> dict[str, Limit]:
     return {kind: Limit(kind, **v) for kind, v in DEFAULT_ALARMS.items()}
 
 
-def _scene(name, light, temp, playlist, volume, on_s, off_s, fade_s) -> Scene:
-    return Scene(name, light, temp, playlist, volume, on_s, off_s, fade_s)
+def _scene(name, light, temp, playlist, volume, on_s, off_s, fade_s, light_max=None, volume_max=None) -> Scene:
+    return Scene(name, light, temp, playlist, volume, on_s, off_s, fade_s, light_max, volume_max)
 
 
 DEFAULT_SCENES: dict[str, Scene] = {
     "welcome": _scene("welcome", 60, 3000, "calm", 30, 0, 0, 5),
-    "infusion": _scene("infusion", 12, 2400, "calm", 35, 30, 90, 120),
+    "infusion": _scene("infusion", 12, 2400, "calm", 35, 30, 90, 120, light_max=30, volume_max=45),
     "recovery": _scene("recovery", 45, 3000, "calm", 25, 0, 0, 60),
     "discharge": _scene("discharge", 80, 4000, "", 0, 0, 0, 10),
     "cleaning": _scene("cleaning", 100, 5000, "", 0, 0, 0, 2),
@@ -112,7 +120,8 @@ _ID = Text(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}", "1–32 letters, digits, '.', '_'
 _NAME = Text(r"\S.*", "a non-empty name of at most 80 characters", 80)
 ROOM_SPEC = {"id": _ID, "name": _NAME, "clinic": _NAME}
 SESSION_SPEC = {
-    "planned_infusion_min": Int(20, 240),
+    # The absolute range; the configured [session.bounds] are checked below (so bounds [5, 240] allow 5).
+    "planned_infusion_min": Int(5, 480),
     "min_recovery_min": Int(0, 240),
     "required_checklist": ChoiceList(KNOWN_CHECKLIST_ITEMS),
     "require_baseline_vitals": Bool(),
@@ -120,7 +129,7 @@ SESSION_SPEC = {
     "npo_clear_fluids_hours": Float(0, 12),
     "min_padss_for_discharge": Int(0, 10),
     "require_escort": Bool(),
-    "default_dose_mg_per_kg": Float(0.1, 2.0),
+    "default_dose_mg_per_kg": Float(0.05, 5.0),  # checked against [session.bounds] below
     "soft_max_dose_mg_per_kg": Float(0.05, 5.0),
     "bag_concentration_mg_per_ml": Float(0, 10),
 }
@@ -131,7 +140,9 @@ TECHNICAL_SPEC = {"stale_after_s": Int(3, 120), "audio_pause_s": Int(30, 300), "
 SCENE_SPEC = {"light_percent": Float(0, 100), "colour_temp_k": Int(1800, 6500),
               "playlist": Text(r"[A-Za-z0-9_ -]*", "a playlist folder name (letters, digits, space, '_', '-')", 64),
               "volume_percent": Float(0, 100), "diffuser_on_s": Int(0, 3600), "diffuser_off_s": Int(0, 3600),
-              "fade_s": Float(0, 600)}
+              "fade_s": Float(0, 600),
+              "patient_light_max": Float(*PATIENT_LIMITS["light"]),
+              "patient_volume_max": Float(*PATIENT_LIMITS["volume"])}
 SYNC_SPEC = {"enabled": Bool(), "hub_url": Text(r"(https?://\S+)?", "an http:// or https:// URL", 300),
              "token": Text(r"\S*", "a token without spaces", 200), "interval_s": Int(1, 3600),
              "batch_size": Int(1, 5000)}
@@ -202,14 +213,14 @@ def _session(table: dict, errors: list[str]) -> SessionPolicy:
     # Defaults must sit inside the bounds they are checked against, or every session would be refused.
     if v["planned_infusion_min"] not in bounds.planned_infusion_min:
         errors.append(f"session.planned_infusion_min = {v['planned_infusion_min']}: must lie inside "
-                      f"session.bounds.planned_infusion_min {list(bv['planned_infusion_min'])}")
+                      f"session.bounds.planned_infusion_min {_span(bv['planned_infusion_min'])}")
     if v["default_dose_mg_per_kg"] not in bounds.dose_mg_per_kg:
         errors.append(f"session.default_dose_mg_per_kg = {v['default_dose_mg_per_kg']:g}: must lie inside "
-                      f"session.bounds.dose_mg_per_kg {list(bv['dose_mg_per_kg'])}")
+                      f"session.bounds.dose_mg_per_kg {_span(bv['dose_mg_per_kg'])}")
     soft = v["soft_max_dose_mg_per_kg"]
     if soft not in bounds.dose_mg_per_kg or soft < v["default_dose_mg_per_kg"]:
         errors.append(f"session.soft_max_dose_mg_per_kg = {soft:g}: must lie inside session.bounds.dose_mg_per_kg "
-                      f"{list(bv['dose_mg_per_kg'])} and be at least session.default_dose_mg_per_kg "
+                      f"{_span(bv['dose_mg_per_kg'])} and be at least session.default_dose_mg_per_kg "
                       f"({v['default_dose_mg_per_kg']:g})")
     conc = v["bag_concentration_mg_per_ml"]
     return SessionPolicy(
@@ -220,6 +231,10 @@ def _session(table: dict, errors: list[str]) -> SessionPolicy:
         default_dose_mg_per_kg=v["default_dose_mg_per_kg"], soft_max_dose_mg_per_kg=soft,
         default_concentration_mg_per_ml=conc if conc > 0 else None, bounds=bounds,
     )
+
+
+def _span(pair) -> str:
+    return f"[{pair[0]:g}, {pair[1]:g}]"
 
 
 def _devices(table: dict, defaults: dict[str, DeviceConfig], errors: list[str]) -> dict[str, DeviceConfig]:

@@ -7,8 +7,20 @@ from dataclasses import dataclass
 from roomcontrol.domain.errors import Refused
 
 TARGETS = ("light", "volume", "diffuser", "track")
-# What the patient may do from the chair (locked screen): a calm room, never a blinding or deafening one.
+# What the patient may do from the chair (locked screen): a calm room, never a blinding or deafening one. These
+# are the room's; each scene may lower the highs (a dim, quiet infusion), see `patient_limits`.
 PATIENT_LIMITS = {"light": (5.0, 70.0), "volume": (0.0, 60.0)}
+PatientLimits = dict[str, tuple[float, float]]
+
+
+def patient_limits(light_max: float | None = None, volume_max: float | None = None) -> PatientLimits:
+    """The room's patient limits with a scene's highs (None: the room's); a high never falls below the low."""
+    limits = dict(PATIENT_LIMITS)
+    for target, high in (("light", light_max), ("volume", volume_max)):
+        if high is not None:
+            low = limits[target][0]
+            limits[target] = (low, max(low, float(high)))
+    return limits
 TRACK_MOVES = ("next", "previous", "pause", "play")
 WARMEST_K, COOLEST_K = 1800, 6500
 
@@ -31,8 +43,9 @@ class AmbientChange:
     value: object
 
 
-def check_change(target: str, value: object, actor: str) -> AmbientChange:
-    """Validate one manual change; the patient's within PATIENT_LIMITS, the nurse's within the device's range."""
+def check_change(target: str, value: object, actor: str, limits: PatientLimits | None = None) -> AmbientChange:
+    """Validate one manual change; the patient's within `limits` (the current scene's, by default the room's
+    PATIENT_LIMITS), the nurse's within the device's range."""
     if target not in TARGETS:
         raise Refused(f"unknown ambient target {target!r}; known: {', '.join(TARGETS)}")
     if target == "track":
@@ -48,7 +61,7 @@ def check_change(target: str, value: object, actor: str) -> AmbientChange:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
         raise Refused(f"{target} must be a percentage 0–100, got {value!r}")
     if actor == "patient":
-        low, high = PATIENT_LIMITS[target]
+        low, high = (limits or PATIENT_LIMITS)[target]
         if not low <= value <= high:
-            raise Refused(f"{target} can be set between {low:g} and {high:g} % from the chair")
+            raise Refused(f"{target} can be set between {low:g} and {high:g} % from the chair in this scene")
     return AmbientChange(target, float(value))

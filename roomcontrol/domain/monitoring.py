@@ -26,6 +26,10 @@ BASELINE_NIBP_MAX_AGE = timedelta(minutes=15)
 # Devices whose loss is an alarm: the monitor (no vitals, no physiological alarms) and the sound device
 # (no alarm tones). A lost light or diffuser is logged and shown, never sounded.
 ALARMED_DEVICES = frozenset({MONITOR, "audio"})
+# Devices whose loss is an alarm only once they have worked: a sound card missing from the start (a demo PC) is a
+# technical state, logged once and shown in the top bar and settings, not a new alarm at every session; a sound
+# device lost while the room runs (alarm tones stop) stays an alarm.
+ALARMED_ONCE_WORKING = frozenset({"audio"})
 HEALTH_EVENTS = {"ok": K.DEVICE_CONNECTED, "lost": K.DEVICE_LOST, "sensor_off": K.DEVICE_SENSOR_OFF}
 
 
@@ -43,6 +47,7 @@ class Monitoring:
         self.view = VitalsView()
         self._stored_at: dict[str, datetime] = {}
         self._window: deque[tuple[datetime, str, float]] = deque()  # last minute of HR and SpO2
+        self._worked: set[str] = set()  # devices that have been "ok" since the room started
 
     # -- folding the log --------------------------------------------------------------------------------
     def fold(self, event: Event) -> None:
@@ -65,19 +70,27 @@ class Monitoring:
     def health(self, change: HealthChange, now: datetime, armed: bool) -> list[A.AlarmEvent]:
         before = self.view.health.get(change.device)
         self.view.health[change.device] = change.health.value
+        if change.health.value == "ok":
+            self._worked.add(change.device)
         events: list[A.AlarmEvent] = []
         kind = HEALTH_EVENTS.get(change.health.value)
         if kind and before != change.health.value:
-            events.append((kind, {"device": change.device, "detail": change.detail}))
-        if armed and change.device in ALARMED_DEVICES:
+            detail = change.detail
+            if kind == K.DEVICE_LOST and not self._alarmed(change.device):
+                detail = f"not found at start-up ({detail}); no alarm tones in this room until it is connected"
+            events.append((kind, {"device": change.device, "detail": detail}))
+        if armed and self._alarmed(change.device):
             events += self.alarms.device(self.board, change.device, change.health.value, now)
         return events
+
+    def _alarmed(self, device: str) -> bool:
+        return device in ALARMED_DEVICES and (device not in ALARMED_ONCE_WORKING or device in self._worked)
 
     def arm(self, now: datetime) -> list[A.AlarmEvent]:
         """A session opened: a device already lost or off the patient is an alarm from now on."""
         events: list[A.AlarmEvent] = []
         for device, health in self.view.health.items():
-            if device in ALARMED_DEVICES:
+            if self._alarmed(device):
                 events += self.alarms.device(self.board, device, health, now)
         return events
 

@@ -17,7 +17,7 @@ from roomcontrol.devices.diffuser import MistProgram
 from roomcontrol.devices.registry import open_device
 from roomcontrol.domain import catalogue as C
 from roomcontrol.domain import kinds as K
-from roomcontrol.domain.ambient import check_change, rgb_for, warmth
+from roomcontrol.domain.ambient import PATIENT_LIMITS, PatientLimits, check_change, rgb_for, warmth
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import NewEvent
 from roomcontrol.engine.room import Room
@@ -142,7 +142,7 @@ class RoomDevices:
     def _set_ambient_command(self, command: C.SetAmbient, actor: str, now) -> list:
         """A change by hand. While a slider moves (final=false) it is applied but not logged; its final value is
         one event, so a drag is one line in the log, not a hundred."""
-        change = check_change(command.target, command.value, actor)
+        change = check_change(command.target, command.value, actor, self.patient_limits())
         if change.target == "light":
             assert isinstance(change.value, float)  # check_change: a percentage
             level = change.value / 100.0
@@ -194,10 +194,15 @@ class RoomDevices:
             return None
         return s.infusion_elapsed_s(self.room.clock.now()) / 60.0
 
+    def patient_limits(self) -> PatientLimits:
+        """What the patient may set from the chair now: the current scene's limits (the room's without one)."""
+        scene = self.config.scenes.get(self.scene or "")
+        return scene.patient_limits if scene else dict(PATIENT_LIMITS)
+
     def status(self) -> dict:
         """Ambient state for the screen (read from the drivers' thread-safe status calls)."""
         audio = self.audio.status() if self.audio else None
         lights = self.lighting.status()
         level = max((z.level for z in lights.values()), default=0.0)
         return {"scene": self.scene, "light_percent": round(level * 100), "diffuser": self.diffuser.status(),
-                "audio": audio}
+                "audio": audio, "patient_limits": self.patient_limits()}

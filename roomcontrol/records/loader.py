@@ -13,6 +13,7 @@ from roomcontrol.records.model import SessionRecord, build_record
 from roomcontrol.store import database
 from roomcontrol.store.errors import StoreError
 from roomcontrol.store.eventlog import read_events
+from roomcontrol.store.staff import StaffStore
 from roomcontrol.store.vitals import read_vitals
 
 MIN_PREFIX = 4
@@ -82,4 +83,11 @@ def load_record(data_dir: Path | str, session_id: str) -> SessionRecord:
         full = resolve(db, session_id, str(database.db_path(data_dir)))
         events = list(read_events(db, session_id=full))
         vitals = list(read_vitals(db, session_id=full))
-    return build_record(events, vitals)
+        names = staff_names(db)
+    return build_record(events, vitals, names)
+
+
+def staff_names(db) -> dict[str, str]:
+    """Staff id → name, disabled accounts too (the log still names them). An id without an account (a scenario's
+    nurse, an account of another room) keeps its id in the record."""
+    return {row.staff_id: row.name for row in StaffStore(db).all()}

@@ -25,6 +25,17 @@ from roomcontrol.records.errors import RecordError, SessionStillOpen
 from roomcontrol.domain.wording import ACT_NAMES, DEVICE_LABELS, SYSTEM_ACTORS
 
 GRID_S = 300  # the vitals table: one row every 5 minutes
+
+
+def duration(minutes: float | None) -> str:
+    """A time span as a chart reads it: "40 min 38 s", "40 min", "45 s" (never decimal minutes)."""
+    if minutes is None:
+        return "–"
+    total = int(round(minutes * 60))
+    m, s = divmod(total, 60)
+    if m and s:
+        return f"{m} min {s} s"
+    return f"{m} min" if m else f"{s} s"
 GRID_KINDS = ("heart_rate", "spo2", "nibp_systolic", "nibp_diastolic", "respiratory_rate")
 
 
@@ -250,6 +261,13 @@ class SessionRecord:
     phases: tuple[tuple[datetime, str], ...] = field(default=())  # (from, phase), in order: the session's fold
     corrections: tuple[Correction, ...] = ()  # every correction of an entry of this session, in log order
     prescribed: Prescription | None = None    # the plan at opening, corrected if corrected (`plan` is its plan)
+    staff_names: dict = field(default_factory=dict)  # staff id → the person's name (the room's staff table)
+
+    def name(self, actor: str | None) -> str:
+        """Who did it, as the chart says it: the staff member's name, else the id as logged."""
+        if actor is None:
+            return "–"
+        return self.staff_names.get(actor) or actor
 
     # -- derived ------------------------------------------------------------------------------------------
     @property
@@ -353,8 +371,10 @@ def vital_sample(row: dict) -> VitalSample:
                        row.get("unit") or "", tuple(flags or ()), row.get("source") or "", row.get("id"))
 
 
-def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSample] = ()) -> SessionRecord:
-    """Fold one session's events (in seq order) and its vitals rows into a SessionRecord.
+def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSample] = (),
+                 staff_names: dict[str, str] | None = None) -> SessionRecord:
+    """Fold one session's events (in seq order) and its vitals rows into a SessionRecord; `staff_names` (staff id
+    → name) lets the record name people, the ids staying as logged.
 
     Raises SessionStillOpen for a session that has not been discharged or aborted, RecordError for a list of
     events that does not start a session.
@@ -436,7 +456,8 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
         plan=dict(prescribed.plan), checklist=tuple(checklist), baseline=baseline, infusion=infusion,
         recovery_started_at=session.recovery_started_at, assessments=tuple(assessments), symptoms=tuple(symptoms),
         medications=tuple(medications), alarms=tuple(alarms.values()), notes=tuple(notes), closing=closing,
-        events=events, vitals=tuple(samples), phases=session.phases, corrections=corrections, prescribed=prescribed)
+        events=events, vitals=tuple(samples), phases=session.phases, corrections=corrections, prescribed=prescribed,
+        staff_names=dict(staff_names or {}))
 
 
 def _corrections(events: tuple[Event, ...]) -> tuple[Correction, ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -66,12 +67,16 @@ def open_windows(controller: RoomController, app: QApplication, kiosk: bool = Fa
     return windows
 
 
-def run_app(config: RoomConfig, data_dir: Path, kiosk: bool = False) -> int:
+def run_app(config: RoomConfig, data_dir: Path, kiosk: bool = False, *, clock=None,
+            on_started: Callable[[RoomScreen], object] | None = None) -> int:
+    """`on_started(screen)` runs once the windows are open (the CLI starts a scenario player there)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)  # the widgets need one, not a bare QCoreApplication
     app.setApplicationName("RoomControl")
-    screen = start_screen(config, data_dir)
+    screen = start_screen(config, data_dir, clock=clock)
     windows = open_windows(screen.controller, app, kiosk)
+    if on_started:
+        on_started(screen)
     try:
         return app.exec()
     finally:

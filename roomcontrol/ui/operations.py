@@ -63,12 +63,14 @@ class Operations:
                           on_error: OnError = None) -> None:
         self._send(C.RecordAssessment(scale=scale, items=items), on_ok, on_error, actor)
 
-    def note_symptom(self, symptom: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
-        self._send(C.NoteSymptom(symptom=symptom), on_ok, on_error)
+    def note_symptom(self, symptom: str, *, severity: str | None = None, on_ok: OnOk = None,
+                     on_error: OnError = None) -> None:
+        self._send(C.NoteSymptom(symptom=symptom, severity=severity), on_ok, on_error)
 
-    def give_medication(self, drug: str, dose: float, unit: str, route: str, *, on_ok: OnOk = None,
-                        on_error: OnError = None) -> None:
-        self._send(C.GiveMedication(drug=drug, dose=dose, unit=unit, route=route), on_ok, on_error)
+    def give_medication(self, drug: str, dose: float, unit: str, route: str, *, indication: str | None = None,
+                        on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.GiveMedication(drug=drug, dose=dose, unit=unit, route=route, indication=indication),
+                   on_ok, on_error)
 
     def add_note(self, text: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
         self._send(C.AddNote(text=text), on_ok, on_error)

@@ -101,7 +101,8 @@ def test_cli_refuses_a_bad_config_in_one_clear_message(tmp_path):
     path.write_text("[session]\nplanned_infusion_min = 5\n")
     proc = rc("run", "--headless", "--config", path, "--data-dir", tmp_path, check=False)
     assert proc.returncode == 2
-    assert "session.planned_infusion_min = 5: must be a whole number from 20 to 240" in proc.stderr
+    assert "session.planned_infusion_min = 5: must lie inside session.bounds.planned_infusion_min [20, 240]" \
+        in proc.stderr
     proc = rc("run", "--headless", "--config", tmp_path / "missing.toml", check=False)
     assert proc.returncode == 2 and "no such file" in proc.stderr
 
@@ -133,7 +134,7 @@ def test_cli_errors_are_one_line(tmp_path):
     assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0
     assert "no room database" in proc.stderr
     proc = rc("run", "--scenario", "x.toml", check=False)
-    assert proc.returncode == 2 and "--scenario needs --headless" in proc.stderr
+    assert proc.returncode == 2 and "--scenario with the window is for training: add --simulate" in proc.stderr
 
 
 def test_a_wrong_device_option_names_its_key(tmp_path):

@@ -39,7 +39,7 @@ def test_the_pdf_holds_the_key_facts(report_text):
     flat = " ".join(text.split())
     for fact in ("Lakeside Ketamine Clinic", "Room 3 (Willow)", "PT-1042", "COURSE NO.",
                  "9 Mar 2026", sid[:8],
-                 "0.5 mg/kg × 72.5 kg", "36.25 mg", "54.38 mg/h", "40 of 40 min",
+                 "0.5 mg/kg × 72.5 kg", "36.25 mg", "54.38 mg/h", "40 min of 40 min",
                  "patient asked for a short break",
                  "ondansetron 4 mg IV, for nausea", "nausea, moderate",
                  "PHQ-9", "10 / 27", "CADSS-6", "PADSS at discharge 10 / 10",

@@ -86,7 +86,8 @@ def test_a_whole_session_from_the_screen(ui, qtbot):
 
     # -- quick events --------------------------------------------------------------------------------
     click(qtbot, main.quick.buttons["nausea"])
-    qtbot.waitUntil(lambda: "Noted: nausea" in main.timeline.status.text(), timeout=WAIT_MS)
+    click(qtbot, main.quick.severity["moderate"])
+    qtbot.waitUntil(lambda: "Noted: nausea (moderate)" in main.timeline.status.text(), timeout=WAIT_MS)
     click(qtbot, main.quick.buttons["medication"])
     med = window.pages["medication"]
     click(qtbot, med.presets.buttons["Ondansetron"])
@@ -139,9 +140,12 @@ def test_a_whole_session_from_the_screen(ui, qtbot):
     qtbot.waitUntil(lambda: window.current == "lock", timeout=WAIT_MS)
     assert not window.topbar.isVisible() and not window.banner.isVisible()
     light = lock.ambient.light.slider
-    assert (light.minimum(), light.maximum()) == (5, 70)  # the patient's limits
+    # the patient's limits in the discharge scene (the room's; the infusion scene's were 5–30)
+    qtbot.waitUntil(lambda: (light.minimum(), light.maximum()) == (5, 70), timeout=WAIT_MS)
     qtbot.mouseClick(light, Qt.MouseButton.LeftButton, pos=QPoint(light.width() - 5, light.height() // 2))
-    click(qtbot, lock.ambient.next)
+    assert not lock.ambient.next.isEnabled()  # no sound device in this room: nothing to skip
+    volume = lock.ambient.volume.slider
+    qtbot.mouseClick(volume, Qt.MouseButton.LeftButton, pos=QPoint(5, volume.height() // 2))
     click(qtbot, lock.call)
     qtbot.waitUntil(lambda: "called" in lock.called.text(), timeout=WAIT_MS)
 
@@ -157,7 +161,9 @@ def test_a_whole_session_from_the_screen(ui, qtbot):
     phq = [e for e in by("assessment.recorded") if e.payload["scale"] == "PHQ-9"][0]
     assert phq.actor == "patient" and phq.payload["items"]["q9"] == 1
     assert by("infusion.paused")[0].payload["reason"] == "Bathroom"
-    assert by("medication.given")[0].payload == {"drug": "Ondansetron", "dose": 4.0, "unit": "mg", "route": "IV"}
+    assert by("medication.given")[0].payload == {"drug": "Ondansetron", "dose": 4.0, "unit": "mg", "route": "IV",
+                                                 "indication": "nausea"}
+    assert by("symptom.noted")[0].payload == {"symptom": "nausea", "severity": "moderate"}
     assert by("session.discharged")[0].payload["escort_confirmed"] is True
     assert by("alarm.acknowledged")[0].payload["condition"] == "spo2.low"
     patient = [e for e in events if e.actor == "patient"]

@@ -10,7 +10,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter
 
 from roomcontrol import __version__
-from roomcontrol.records.model import SessionRecord
+from roomcontrol.records.model import SessionRecord, duration
 from roomcontrol.domain.wording import CHECKLIST_LABELS, condition_label, describe, details, label, number, phase_label
 from roomcontrol.ui.report.chart import Chart
 from roomcontrol.ui.report.layout import DPI, GREY, INK, Column, Doc, font, mm, pt
@@ -114,7 +114,7 @@ class Report:
         r = self.r
         cells = [("PATIENT REFERENCE", r.patient_ref), ("COURSE NO.", f"{r.course_no}"),
                  ("DATE", self.date(r.opened_at)), ("SESSION", r.session_id[:8]),
-                 ("OPENED", f"{self.t(r.opened_at)} by {r.opened_by}"),
+                 ("OPENED", f"{self.t(r.opened_at)} by {r.name(r.opened_by)}"),
                  ("OUTCOME", f"{r.outcome.capitalize()} {self.t(r.closed_at)}"),
                  ("WEIGHT", f"{number(r.plan.get('weight_kg'))} kg"),
                  ("TIMES", f"local, {self.tz_name()}")]
@@ -166,49 +166,50 @@ class Report:
         if plan.get("rate_ml_per_h"):
             rate += f" = {number(plan['rate_ml_per_h'])} mL/h of {number(plan.get('concentration_mg_per_ml'))} mg/mL"
         if inf.end_kind == "completed":
-            ended = f"{self.t(inf.ended_at)} completed, by {inf.ended_by}"
+            ended = f"{self.t(inf.ended_at)} completed, by {r.name(inf.ended_by)}"
         elif inf.end_kind == "stopped":
-            ended = f"{self.t(inf.ended_at)} STOPPED EARLY, by {inf.ended_by}"
+            ended = f"{self.t(inf.ended_at)} STOPPED EARLY, by {r.name(inf.ended_by)}"
         else:
             ended = "not started" if inf.started_at is None else f"{self.t(inf.ended_at)} (session aborted)"
         rx = r.prescribed
         pairs = [
             ("PRESCRIBED dose", f"{number(plan.get('dose_mg_per_kg'))} mg/kg × {number(plan.get('weight_kg'))} kg = "
-                                f"{number(r.total_dose_mg)} mg over {number(inf.planned_min)} min"
+                                f"{number(r.total_dose_mg)} mg over {duration(inf.planned_min)}"
                                 + (_plan_corrected(rx) if rx else "")),
             ("Rate", rate),
-            ("Infusion started", f"{self.t(inf.started_at)} by {inf.started_by}" if inf.started_at else "not started"),
+            ("Infusion started",
+             f"{self.t(inf.started_at)} by {r.name(inf.started_by)}" if inf.started_at else "not started"),
             ("Infusion ended", ended),
-            ("Time infused", f"{number(inf.infused_min)} of {number(inf.planned_min)} min (pauses excluded)"),
+            ("Time infused", f"{duration(inf.infused_min)} of {duration(inf.planned_min)} (pauses excluded)"),
             ("Dose GIVEN", f"{number(r.dose_given_mg)} mg = {number(inf.rate_mg_per_h)} mg/h × "
-                           f"{number(inf.infused_min)} min infused"),
+                           f"{duration(inf.infused_min)} infused"),
         ]
         if rx is not None and rx.high_dose_confirmed_by:
             pairs.insert(1, ("High dose", f"above the usual maximum of {number(rx.soft_max_mg_per_kg)} mg/kg, "
-                                          f"confirmed by {rx.high_dose_confirmed_by}"))
+                                          f"confirmed by {r.name(rx.high_dose_confirmed_by)}"))
         d.key_values(pairs, label_share=0.3)
         if inf.stop_reason:
             d.paragraph(f"Stopped early: {inf.stop_reason}", font(8.5, bold=True))
         if inf.pauses:
             rows = []
             for n, p in enumerate(inf.pauses, 1):
-                rows.append([f"{n}", self.t(p.started), self.t(p.ended), number(p.minutes, 1) if p.minutes is not None
-                             else "–", p.reason, f"{p.paused_by}" + (f" / {p.resumed_by}" if p.resumed_by and
-                                                                     p.resumed_by != p.paused_by else "")])
+                rows.append([f"{n}", self.t(p.started), self.t(p.ended), duration(p.minutes), p.reason,
+                             r.name(p.paused_by) + (f" / {r.name(p.resumed_by)}" if p.resumed_by and
+                                                    p.resumed_by != p.paused_by else "")])
             d.space(mm(0.5))
             d.table([Column("Pause", 0.6, C), Column("Paused", 0.9, C), Column("Resumed", 0.9, C),
-                     Column("Min", 0.6, R), Column("Reason", 4.5), Column("By", 1.4)], rows)
+                     Column("Length", 0.9, R), Column("Reason", 4.5), Column("By", 1.4)], rows)
         else:
             d.paragraph("No pauses.", color=GREY)
 
     def checks(self, d: Doc) -> None:
         d.heading("Pre-infusion checks and baseline")
-        rows = [[CHECKLIST_LABELS.get(c.item, label(c.item)), self.t(c.at), c.by, details(c.details) or "confirmed"]
+        rows = [[CHECKLIST_LABELS.get(c.item, label(c.item)), self.t(c.at), self.r.name(c.by), details(c.details) or "confirmed"]
                 for c in self.r.checklist]
         b = self.r.baseline
         if b:
             v = b.values
-            rows.append(["Baseline vitals", self.t(b.at), b.by,
+            rows.append(["Baseline vitals", self.t(b.at), self.r.name(b.by),
                          f"HR {number(v.get('heart_rate'))} /min, SpO2 {number(v.get('spo2'))} %, "
                          f"NIBP {number(v.get('nibp_systolic'))}/{number(v.get('nibp_diastolic'))} mmHg ({b.source})"])
         d.table([Column("Check", 1.5), Column("Time", 0.7, C), Column("By", 1.0), Column("Details", 5.0)], rows,
@@ -234,7 +235,7 @@ class Report:
             v = b.values
             rows.insert(0, [self.t(b.at), "BL", "baseline", number(v.get("heart_rate")), number(v.get("spo2")),
                             f"{number(v.get('nibp_systolic'))}/{number(v.get('nibp_diastolic'))}", "–"])
-        d.table([Column("Time", 0.9, C), Column("Min", 0.6, R), Column("Phase", 1.3), Column("HR /min", 1.0, R),
+        d.table([Column("Time", 0.9, C), Column("Length", 0.9, R), Column("Phase", 1.3), Column("HR /min", 1.0, R),
                  Column("SpO2 %", 1.0, R), Column("NIBP mmHg", 1.3, R), Column("RR /min", 1.0, R)], rows,
                 empty="No vitals were stored for this session.",
                 emphasis=[r[1] == "BL" for r in rows])
@@ -246,9 +247,9 @@ class Report:
         rows = []
         for n, a in enumerate(self.r.alarms, 1):
             prio = a.priority + (f" → {a.top_priority}" if a.top_priority != a.priority else "")
-            ack = f"{self.t(a.acknowledged_at)} {a.acknowledged_by}" if a.acknowledged_at else "–"
+            ack = f"{self.t(a.acknowledged_at)} {self.r.name(a.acknowledged_by)}" if a.acknowledged_at else "–"
             if a.audio_paused_by:
-                ack += f"; sound paused by {', '.join(a.audio_paused_by)}"
+                ack += f"; sound paused by {', '.join(self.r.name(x) for x in a.audio_paused_by)}"
             cleared = f"{self.t(a.cleared_at)} {a.clear_reason or ''}".strip() if a.cleared_at else "not cleared"
             rows.append([f"A{n}", self.t(a.raised_at, True), condition_label(a.condition),
                          number(a.value, 0) if a.value is not None else "–", prio, ack, cleared])
@@ -263,11 +264,12 @@ class Report:
             extra = details(s.details)
             items.append((s.at, [f"S{n}", self.t(s.at), "Symptom",
                                  s.symptom + (f", {s.severity}" if s.severity else "") + (f" ({extra})" if extra else "")
-                                 + corrected_mark(s), s.by]))
+                                 + corrected_mark(s), self.r.name(s.by)]))
         for n, m in enumerate(self.r.medications, 1):
             items.append((m.at, [f"M{n}", self.t(m.at), "Medication",
                                  f"{m.drug} {number(m.dose)} {m.unit} {m.route}"
-                                 + (f", for {m.indication}" if m.indication else "") + corrected_mark(m), m.by]))
+                                 + (f", for {m.indication}" if m.indication else "") + corrected_mark(m),
+                                 self.r.name(m.by)]))
         rows = [cells for _, cells in sorted(items, key=lambda t: t[0])]
         d.table([Column("Ref", 0.5, C), Column("Time", 0.7, C), Column("Type", 1.1), Column("Details", 4.6),
                  Column("By", 1.1)], rows, empty="No symptoms noted and no medications given besides ketamine.")
@@ -278,7 +280,7 @@ class Report:
         for a in self.r.assessments:
             items = ", ".join(f"{label(k)} {v}" for k, v in a.items.items())
             score = f"{a.score}" + (f" / {a.max_score}" if a.max_score is not None else "")
-            rows.append([self.t(a.at), a.scale, score, items + corrected_mark(a), a.by])
+            rows.append([self.t(a.at), a.scale, score, items + corrected_mark(a), self.r.name(a.by)])
         d.table([Column("Time", 0.7, C), Column("Scale", 0.9), Column("Score", 0.8, C), Column("Items", 5.0),
                  Column("By", 1.0)], rows, empty="No assessments recorded.")
 
@@ -287,19 +289,20 @@ class Report:
             return
         d.heading("Notes")
         d.table([Column("Time", 0.7, C), Column("Note", 6.5), Column("By", 1.0)],
-                [[self.t(n.at), n.text, n.by] for n in self.r.notes])
+                [[self.t(n.at), n.text, self.r.name(n.by)] for n in self.r.notes])
 
     def discharge(self, d: Doc) -> None:
         c = self.r.closing
         if c.kind == "discharged":
             d.heading("Discharge")
             escort = "YES, confirmed" if c.escort_confirmed else "NO, not confirmed"
-            pairs = [("Discharged", f"{self.t(c.at)} by {c.by}"), ("PADSS at discharge", f"{c.padss_score} / 10"),
-                     ("Escort confirmed", escort), ("Recovery", f"{number(c.recovery_min, 1)} min")]
+            pairs = [("Discharged", f"{self.t(c.at)} by {self.r.name(c.by)}"),
+                     ("PADSS at discharge", f"{c.padss_score} / 10"),
+                     ("Escort confirmed", escort), ("Recovery", duration(c.recovery_min))]
             d.key_values(pairs)
         else:
             d.heading("Session aborted")
-            d.key_values([("Aborted", f"{self.t(c.at)} by {c.by}"),
+            d.key_values([("Aborted", f"{self.t(c.at)} by {self.r.name(c.by)}"),
                           ("In phase", phase_label(c.phase) if c.phase else "–"),
                           ("Reason", c.reason or "–")])
         d.space(mm(5))
@@ -313,12 +316,12 @@ class Report:
 
     def who(self, d: Doc) -> None:
         d.heading("Who did what")
-        rows = [[actor, "; ".join(acts)] for actor, acts in self.r.staff_acts().items()]
+        rows = [[self.r.name(actor), "; ".join(acts)] for actor, acts in self.r.staff_acts().items()]
         d.table([Column("Person", 1.2), Column("Acts", 6.0)], rows, empty="No acts by staff recorded.")
 
     def event_log(self, d: Doc) -> None:
         d.heading("Event log of the session")
-        rows = [[self.t(e.ts, True), f"{e.seq}", e.actor, describe(e)] for e in self.r.events]
+        rows = [[self.t(e.ts, True), f"{e.seq}", self.r.name(e.actor), describe(e)] for e in self.r.events]
         d.table([Column("Time", 0.9, C), Column("Seq", 0.5, R), Column("By", 1.0), Column("Event", 6.0)], rows,
                 f=font(7.2))
 

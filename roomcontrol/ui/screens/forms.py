@@ -17,6 +17,8 @@ PRESETS = {  # drug: (dose, unit, route) — common in a ketamine clinic; anythi
     "Ondansetron": (4, "mg", "IV"), "Midazolam": (1, "mg", "IV"), "Labetalol": (10, "mg", "IV"),
     "Clonidine": (0.1, "mg", "PO"),
 }
+INDICATIONS = {"Ondansetron": "nausea", "Midazolam": "anxiety", "Labetalol": "high blood pressure",
+               "Clonidine": "high blood pressure"}  # what a preset is usually given for; the nurse may change it
 UNITS = ("mg", "mcg", "mL")
 ROUTES = ("IV", "PO", "SL", "IM", "ODT")
 
@@ -79,7 +81,11 @@ class MedicationScreen(QWidget):
         self.dose = Stepper(0, 1000, 0, 0.5, 2)
         self.unit = Choice(UNITS)
         self.route = Choice(ROUTES)
-        for label, w in (("Drug", self.drug), ("Dose", self.dose), ("Unit", self.unit), ("Route", self.route)):
+        self.indication = QLineEdit(placeholderText="what it is given for, e.g. nausea")
+        self.indication.setAccessibleName("indication")
+        self.indication.setMaxLength(200)
+        for label, w in (("Drug", self.drug), ("Dose", self.dose), ("Unit", self.unit), ("Route", self.route),
+                         ("Given for", self.indication)):
             row = QHBoxLayout()
             title = QLabel(label)
             title.setMinimumWidth(100)
@@ -98,16 +104,18 @@ class MedicationScreen(QWidget):
         self.dose.setValue(dose)
         self.unit.set_value(unit)
         self.route.set_value(route)
+        self.indication.setText(INDICATIONS.get(drug, ""))
 
     def _save(self) -> None:
         self.controller.ops.give_medication(self.drug.text(), self.dose.value(), self.unit.value or "",
-                                            self.route.value or "", on_ok=lambda _: self._done(),
-                                            on_error=lambda reason: say(self.message, reason))
+                                            self.route.value or "", indication=self.indication.text().strip() or None,
+                                            on_ok=lambda _: self._done(), on_error=lambda reason: say(self.message, reason))
 
     def _done(self) -> None:
         self.message.setText("")
         self.presets.set_value(None)
         self.drug.clear()
+        self.indication.clear()
         self.navigate.emit("main")
 
 

@@ -4,7 +4,7 @@ ambient panel on the right."""
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from roomcontrol.ui import theme
 from roomcontrol.ui.screens.session_card import SessionCard
@@ -14,6 +14,7 @@ from roomcontrol.ui.widgets.buttons import button
 from roomcontrol.ui.widgets.timeline import Timeline
 
 SYMPTOMS = ("nausea", "anxiety", "headache", "dizziness")
+SEVERITIES = ("mild", "moderate", "severe")
 
 
 class QuickEvents(QWidget):
@@ -25,7 +26,11 @@ class QuickEvents(QWidget):
         self.feedback = feedback  # where "Noted: nausea" or a refusal shows for a few seconds
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
-        row = QGridLayout()
+        # The quick buttons, or (after a symptom is tapped) how bad it is, in the same place: no jump in layout.
+        self.stack = QStackedWidget()
+        quick = QWidget()
+        row = QGridLayout(quick)
+        row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(theme.px(8, scale))
         self.buttons = {}
         for i, symptom in enumerate(SYMPTOMS):
@@ -39,12 +44,50 @@ class QuickEvents(QWidget):
         for b in self.buttons.values():
             b.setStyleSheet("padding: 0 8px;")
             b.setMinimumWidth(theme.TOUCH)
-        box.addLayout(row)
+        self.stack.addWidget(quick)
+        self.stack.addWidget(self._severity_row(scale))
+        box.addWidget(self.stack)
+        self.pending: str | None = None  # the symptom whose severity is being chosen
         self._clear = QTimer(self, singleShot=True, interval=4000, timeout=lambda: self.feedback.setText(""))
 
+    def _severity_row(self, scale: float) -> QWidget:
+        choice = QWidget()
+        row = QHBoxLayout(choice)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(theme.px(8, scale))
+        self.asking = QLabel("")
+        self.asking.setStyleSheet(f"font-weight: 600; font-size: {theme.px(18, scale)}px;")
+        row.addWidget(self.asking)
+        self.severity = {}
+        for severity in SEVERITIES:
+            b = button(severity.capitalize(), lambda s=severity: self._noted(s), name=severity)
+            b.setMinimumWidth(theme.px(120, scale))
+            row.addWidget(b, 1)
+            self.severity[severity] = b
+        self.cancel = button("Cancel", self._cancel, kind="quiet", name="cancel symptom")
+        row.addWidget(self.cancel)
+        for b in (*self.severity.values(), self.cancel):
+            b.setMinimumHeight(theme.TOUCH)
+        return choice
+
     def _symptom(self, symptom: str) -> None:
-        self.controller.ops.note_symptom(symptom, on_ok=lambda _: self.say(f"Noted: {symptom}"),
+        """A symptom is noted with how bad it is: the buttons make way for mild / moderate / severe."""
+        self.pending = symptom
+        self.asking.setText(f"{symptom.capitalize()}:")
+        self.stack.setCurrentIndex(1)
+
+    def _noted(self, severity: str) -> None:
+        symptom, self.pending = self.pending, None
+        self.stack.setCurrentIndex(0)
+        if symptom is None:
+            return
+        self.controller.ops.note_symptom(symptom, severity=severity,
+                                         on_ok=lambda _: self.say(f"Noted: {symptom} ({severity})"),
                                          on_error=lambda reason: self.say(reason, ok=False))
+
+    def _cancel(self) -> None:
+        self.pending = None
+        self.stack.setCurrentIndex(0)
 
     def say(self, text: str, ok: bool = True) -> None:
         self.feedback.setStyleSheet(f"color: {theme.OK_TEXT if ok else theme.WARN};")
@@ -55,6 +98,8 @@ class QuickEvents(QWidget):
         open_ = phase in ("pre_infusion", "infusing", "paused", "recovery")
         for key, b in self.buttons.items():
             b.setEnabled(open_ or key == "note")
+        if not open_ and self.pending is not None:
+            self._cancel()
 
 
 class MainScreen(QWidget):

@@ -72,6 +72,18 @@ class AmbientSlider(QWidget):
     def _send(self, value: int, final: bool) -> None:
         self.controller.ops.set_ambient(self.target, value, final=final, actor="patient" if self.patient else None)
 
+    def show_range(self, limits: dict | None) -> None:
+        """The patient's slider spans what the current scene allows from the chair (the engine checks it too)."""
+        if not self.patient or not limits or self.target not in limits:
+            return
+        low, high = (int(round(v)) for v in limits[self.target])
+        if (self.slider.minimum(), self.slider.maximum()) != (low, high):
+            self.slider.blockSignals(True)
+            self.slider.setRange(low, high)
+            self.slider.blockSignals(False)
+            self.value_label.setText(f"{self.slider.value()} %")
+        self.slider.setToolTip(f"{low}–{high} % in this scene")
+
     def show_value(self, percent) -> None:
         if percent is None or self.slider.isSliderDown() or time.monotonic() - self.touched_at < USER_HOLD_S:
             return
@@ -119,6 +131,8 @@ class AmbientPanel(QWidget):
             box.addWidget(self.track)
         box.addStretch(1)
         self.playing = False
+        for b in (self.prev, self.play, self.next):
+            b.setEnabled(False)  # until the player says a track is there
         controller.ambient.connect(self.show_status)
 
     def _scene(self, name) -> None:
@@ -129,25 +143,31 @@ class AmbientPanel(QWidget):
         self.controller.ops.set_ambient("track", move, actor="patient" if self.patient else None)
 
     def _play_pause(self) -> None:
+        """Asks the player; the button's text follows what the player then reports (never guessed here)."""
         self._track("pause" if self.playing else "play")
-        self.playing = not self.playing
-        self.play.setText("Pause" if self.playing else "Play")
 
     def _diffuser(self) -> None:
         self.controller.ops.set_ambient("diffuser", self.diffuser.isChecked())
 
     def show_status(self, status: dict) -> None:
+        self.light.show_range(status.get("patient_limits"))
+        self.volume.show_range(status.get("patient_limits"))
         self.light.show_value(status.get("light_percent"))
         audio = status.get("audio")
         if audio is not None:
             self.volume.show_value(audio.volume * 100)
-            self.playing = audio.playing and not audio.paused
-            self.play.setText("Pause" if self.playing else "Play")
+            loaded = bool(audio.track or audio.tracks)  # a track to play, or a playlist to start
+            self.playing = loaded and audio.playing and not audio.paused
             name = (audio.track or "").rsplit(".", 1)[0].replace("_", " ").replace("-", " ")
             self.track.setText(f"♪ {name}" if name else "No music")
-            self.play.setToolTip(self.track.text())
         else:
+            loaded, self.playing = False, False
             self.track.setText("No sound device")
+        self.play.setText(("Pause" if self.playing else "Play") if loaded else
+                          ("No music" if audio is not None else "No sound"))
+        for b in (self.prev, self.play, self.next):
+            b.setEnabled(loaded)
+        self.play.setToolTip(self.track.text())
         if not self.patient:
             if status.get("scene") in self.scenes.buttons and self.scenes.value != status.get("scene"):
                 self._quiet = True

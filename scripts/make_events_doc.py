@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Write docs/EVENTS.md, the event vocabulary of the log, from roomcontrol/domain/kinds.py (every kind) and
+roomcontrol/domain/wording.py (how the timeline, the PDF and the CSV word each one). A test checks the file is
+current: after adding a kind, run  .venv/bin/python scripts/make_events_doc.py
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from roomcontrol.domain import kinds as K  # noqa: E402
+from roomcontrol.domain.events import Event  # noqa: E402
+from roomcontrol.domain.wording import describe  # noqa: E402
+
+OUT = ROOT / "docs" / "EVENTS.md"
+# kind: (who logs it, what it means, an example payload). Who: a staff id is the signed-in nurse; "patient" the
+# locked screen's own controls; "system" the room itself; a device name its driver's health.
+ABOUT: dict[str, tuple[str, str, dict]] = {
+    K.ROOM_STARTED: ("system", "the app started (version, configuration)", {"version": "1.0"}),
+    K.SESSION_OPENED: ("nurse", "check-in: patient reference, course, weight and the dose plan",
+                       {"patient_ref": "PT-1042", "course_no": 3, "weight_kg": 72.5, "dose_mg_per_kg": 0.5,
+                        "total_dose_mg": 36.25, "planned_infusion_min": 40, "rate_mg_per_h": 54.38}),
+    K.CHECKLIST_CONFIRMED: ("nurse", "one pre-infusion checklist item, with its details",
+                            {"item": "npo", "hours_since_solids": 8, "hours_since_clear_fluids": 3}),
+    K.VITALS_BASELINE: ("nurse", "baseline vitals, typed or captured from the monitor",
+                        {"heart_rate": 72, "spo2": 98, "nibp_systolic": 124, "nibp_diastolic": 78,
+                         "source": "monitor"}),
+    K.INFUSION_STARTED: ("nurse", "the pump was started", {"rate_mg_per_h": 54.38}),
+    K.INFUSION_PAUSED: ("nurse", "the pump was paused, with a reason", {"reason": "patient asked for a break"}),
+    K.INFUSION_RESUMED: ("nurse", "the pump runs again", {}),
+    K.INFUSION_COMPLETED: ("nurse", "the planned time was given", {"infused_min": 40.0, "planned_infusion_min": 40}),
+    K.INFUSION_STOPPED: ("nurse", "stopped early, with a reason", {"reason": "BP above 180", "infused_min": 24.0,
+                                                                "planned_infusion_min": 40}),
+    K.RECOVERY_STARTED: ("nurse", "recovery begins (follows completed/stopped)", {}),
+    K.ASSESSMENT_RECORDED: ("nurse or patient", "a scale: CADSS-6, PADSS (nurse); PHQ-9, GAD-7 (patient)",
+                            {"scale": "PADSS", "items": {"activity": 2}, "score": 10}),
+    K.SYMPTOM_NOTED: ("nurse", "a symptom with its severity (mild, moderate, severe)",
+                      {"symptom": "nausea", "severity": "moderate"}),
+    K.MEDICATION_GIVEN: ("nurse", "a drug given besides ketamine, with its indication",
+                         {"drug": "Ondansetron", "dose": 4, "unit": "mg", "route": "IV", "indication": "nausea"}),
+    K.NOTE_ADDED: ("nurse", "a free note", {"text": "physician informed"}),
+    K.NURSE_CALLED: ("patient", "the patient pressed Call nurse on the locked screen", {}),
+    K.SESSION_DISCHARGED: ("nurse", "home with the escort; PADSS and recovery time at discharge",
+                           {"escort_confirmed": True, "padss_score": 10, "recovery_min": 32.0}),
+    K.SESSION_ABORTED: ("nurse", "the session ended without a discharge, with a reason",
+                        {"reason": "patient declined", "phase": "pre_infusion"}),
+    K.ALARM_RAISED: ("system", "an alarm condition held past its delay (physiological or technical)",
+                     {"alarm_id": "a1b2", "condition": "spo2.low", "priority": "high", "value": 86}),
+    K.ALARM_ESCALATED: ("system", "an alarm waited too long for a nurse: its priority rose",
+                        {"alarm_id": "a1b2", "condition": "spo2.low", "priority": "high", "level": 1}),
+    K.ALARM_ACKNOWLEDGED: ("nurse", "a nurse acknowledged the alarm", {"alarm_id": "a1b2",
+                                                                     "condition": "spo2.low", "by": "rn.ada"}),
+    K.ALARM_AUDIO_PAUSED: ("nurse", "the alarm sound paused for a while (the alarm stays)",
+                           {"alarm_ids": ["a1b2"], "by": "rn.ada", "seconds": 120}),
+    K.ALARM_CONDITION_GONE: ("system", "a latched alarm's cause is over; it waits for an acknowledgement",
+                             {"alarm_id": "a1b2", "condition": "nibp_systolic.high"}),
+    K.ALARM_CLEARED: ("system", "the alarm is over (condition ended, or the session closed)",
+                      {"alarm_id": "a1b2", "condition": "spo2.low", "reason": "condition ended"}),
+    K.DEVICE_CONNECTED: ("device", "a device works (again)", {"device": "vitals", "detail": "simulated monitor"}),
+    K.DEVICE_LOST: ("device", "a device stopped working or was never found (a missing sound card: once, no "
+                    "alarm; lost while it worked: an alarm for the monitor and the sound device)",
+                    {"device": "audio", "detail": "not found at start-up (no audio device)"}),
+    K.DEVICE_SENSOR_OFF: ("device", "the oximeter's sensor is off the finger", {"device": "vitals"}),
+    K.DEVICE_TESTED: ("nurse", "a device test from Settings, with the outcome",
+                      {"device": "audio", "outcome": "chime played"}),
+    K.AMBIENT_SCENE_APPLIED: ("system or nurse", "a scene (light, colour, music, mist) for the phase or by hand",
+                              {"scene": "infusion", "reason": "infusion.started", "light_percent": 12,
+                               "volume_percent": 35, "fade_s": 120}),
+    K.AMBIENT_CHANGED: ("nurse or patient", "light, volume, track or mist changed by hand (the patient within "
+                        "the scene's limits)", {"target": "light", "value": 30.0}),
+    K.STAFF_UNLOCKED: ("nurse", "signed in with the PIN", {"staff_id": "rn.ada"}),
+    K.STAFF_LOCKED: ("nurse or system", "the screen locked (by hand or when idle)",
+                     {"staff_id": "rn.ada", "reason": "idle"}),
+    K.STAFF_PIN_REJECTED: ("system", "a wrong PIN (the PIN itself is never logged)",
+                           {"staff_id": "rn.ada", "failures": 1}),
+    K.STAFF_LOCKED_OUT: ("system", "five wrong PINs: the pad is locked for five minutes", {"staff_id": "rn.ada"}),
+    K.EVENT_CORRECTED: ("nurse", "a correction of an earlier entry: the fields changed and a reason (the "
+                        "original is never changed)",
+                        {"corrects_seq": 14, "corrects_kind": "medication.given", "changes": {"dose": 8},
+                         "was": {"dose": 4}, "reason": "8 mg was drawn up and given"}),
+}
+
+
+def kinds() -> list[str]:
+    """Every kind kinds.py declares, in its order (aliases once)."""
+    seen: list[str] = []
+    for name, value in vars(K).items():
+        if name.isupper() and isinstance(value, str) and value not in seen:
+            seen.append(value)
+    return seen
+
+
+def render() -> str:
+    ts = datetime(2026, 3, 9, 8, 30, tzinfo=timezone.utc)
+    lines = [
+        "# The event log's vocabulary",
+        "",
+        "Generated by `scripts/make_events_doc.py` from `roomcontrol/domain/kinds.py` and",
+        "`roomcontrol/domain/wording.py`; do not edit by hand.",
+        "",
+        "Every clinical act, alarm, device change and sign-in is one event in the room's SQLite log: `seq` (the",
+        "room's order), `id`, `room_id`, `session_id` (none outside a session), `ts` (UTC, ISO-8601), `kind`,",
+        "`actor` (the signed-in nurse's staff id, `patient`, `system`, or a device name) and a JSON `payload`.",
+        "The log is append-only and hash-chained (`roomcontrol log verify`); a mistake is corrected by a new",
+        "`event.corrected`, never by changing the entry. `roomcontrol log export` writes the events as JSONL or",
+        "CSV; the timeline, the PDF record and the CSV word them as in the last column.",
+        "",
+        "| Kind | Logged by | What it records | Example payload | Worded as |",
+        "|---|---|---|---|---|",
+    ]
+    for kind in kinds():
+        who, what, payload = ABOUT.get(kind, ("?", "(not described yet)", {}))
+        event = Event(1, "e1", "room-1", "s1", ts, kind, "rn.ada", payload)
+        example = ", ".join(f"`{k}`: {_json(v)}" for k, v in payload.items()) or "–"
+        lines.append(f"| `{kind}` | {who} | {what} | {example} | {describe(event)} |".replace("\n", " "))
+    return "\n".join(lines) + "\n"
+
+
+def _json(value) -> str:
+    import json
+    return json.dumps(value, ensure_ascii=False).replace("|", "\\|")
+
+
+if __name__ == "__main__":
+    OUT.write_text(render(), encoding="utf-8")
+    print(f"wrote {OUT}")
