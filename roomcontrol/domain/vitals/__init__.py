@@ -18,11 +18,21 @@ from roomcontrol.domain.timefmt import iso_utc
 KINDS = (
     "heart_rate", "pulse_rate", "spo2", "perfusion_index",
     "nibp_systolic", "nibp_diastolic", "nibp_mean", "respiratory_rate",
+    # capnography: end-tidal and inspired CO2; respiratory_rate is one kind whatever measures it (airway,
+    # impedance, pleth): its limits guard against respiratory depression the same way
+    "etco2", "fico2",
+    # invasive arterial pressure (never taken for NIBP), temperature
+    "abp_systolic", "abp_diastolic", "abp_mean", "temperature",
+    # Masimo rainbow parameters where the oximeter has them
+    "sphb", "pvi", "spco", "spmet",
 )
 UNITS = {
     "heart_rate": "/min", "pulse_rate": "/min", "respiratory_rate": "/min",
     "spo2": "%", "perfusion_index": "%",
     "nibp_systolic": "mmHg", "nibp_diastolic": "mmHg", "nibp_mean": "mmHg",
+    "etco2": "mmHg", "fico2": "mmHg",
+    "abp_systolic": "mmHg", "abp_diastolic": "mmHg", "abp_mean": "mmHg", "temperature": "Cel",
+    "sphb": "g/dL", "pvi": "%", "spco": "%", "spmet": "%",
 }
 NIBP_KINDS = frozenset({"nibp_systolic", "nibp_diastolic", "nibp_mean"})
 # Kinds that arrive every second or so; a gap in them means something is wrong (NIBP comes every few minutes).
@@ -32,6 +42,9 @@ STREAMING_KINDS = frozenset({"heart_rate", "pulse_rate", "spo2", "respiratory_ra
 FLAGS = (
     "sensor_disconnect", "sensor_off", "no_sensor", "artifact", "out_of_track", "sensor_alarm",
     "low_perfusion", "pulse_search", "low_signal_iq", "interference", "device_alarm", "smart_tone",
+    "low_battery",                      # the device's battery (Nonin, Masimo bit)
+    "abnormal_low", "abnormal_high",    # the monitor's own judgement (HL7 OBX-8 L/H/LL/HH)
+    "nibp_measuring", "cuff_error",     # NIBP cuff status
 )
 # The sensor is off the patient: the device talks, but nothing it says is about the patient.
 SENSOR_OFF_FLAGS = frozenset({"sensor_disconnect", "sensor_off", "no_sensor"})
