@@ -10,6 +10,7 @@ INFUSION_COMPLETED = "infusion.completed"
 INFUSION_STOPPED = "infusion.stopped"
 RECOVERY_STARTED = "recovery.started"
 ASSESSMENT_RECORDED = "assessment.recorded"
+ASSESSMENT_FLAG_ACKNOWLEDGED = "assessment.flag_acknowledged"  # a nurse saw a flagged answer (PHQ-9 item 9)
 SYMPTOM_NOTED = "symptom.noted"
 MEDICATION_GIVEN = "medication.given"
 NOTE_ADDED = "note.added"

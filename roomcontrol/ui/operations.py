@@ -62,6 +62,9 @@ class Operations:
                           on_error: OnError = None) -> None:
         self._send(C.RecordAssessment(scale=scale, items=items), on_ok, on_error, actor)
 
+    def acknowledge_flag(self, assessment_seq: int, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.AcknowledgeFlag(assessment_seq=assessment_seq), on_ok, on_error)
+
     def note_symptom(self, symptom: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
         self._send(C.NoteSymptom(symptom=symptom), on_ok, on_error)
 

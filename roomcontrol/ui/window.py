@@ -5,22 +5,27 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
+from roomcontrol.domain.catalogue import PATIENT_SCALES
 from roomcontrol.ui import theme
 from roomcontrol.ui.screens.checkin import CheckInScreen
 from roomcontrol.ui.screens.discharge import DischargeScreen
 from roomcontrol.ui.screens.forms import MedicationScreen, NoteScreen, ScaleScreen
 from roomcontrol.ui.screens.lock import LockScreen
 from roomcontrol.ui.screens.main import MainScreen
+from roomcontrol.ui.screens.patient_forms import PatientForms
 from roomcontrol.ui.screens.settings import SettingsScreen
 from roomcontrol.ui.widgets.alarm_banner import AlarmBanner
 from roomcontrol.ui.widgets.blink import Blinker
+from roomcontrol.ui.widgets.flag_bar import FlagBar
+from roomcontrol.ui.widgets.keyboard import OnScreenKeyboard
 from roomcontrol.ui.widgets.topbar import TopBar
 
 DIM_BELOW_LIGHT = 25   # a scene with less light than this (the infusion scene) dims the screen too
 DIM_ALPHA = 70         # of 255
 DIM_PHASES = ("infusing", "paused")
+PATIENT_PAGES = ("lock", "patient_forms")  # the patient's own pages: no top bar, banner or staff controls
 
 
 class Dimmer(QWidget):
@@ -52,7 +57,9 @@ class Dimmer(QWidget):
 
 
 class RoomWindow(QMainWindow):
-    def __init__(self, controller, scale: float | None = None, title: str = ""):
+    """`keyboard`: dock the on-screen keyboard (a touch window); None = as configured for a window not in kiosk."""
+
+    def __init__(self, controller, scale: float | None = None, title: str = "", keyboard: bool | None = None):
         super().__init__()
         self.controller = controller
         if scale is None:
@@ -75,7 +82,21 @@ class RoomWindow(QMainWindow):
         self.header.addWidget(self.topbar)
         self.header.addWidget(self.banner)
         box.addWidget(self.header)
-        box.addWidget(self.stack, 1)
+        self.flag = FlagBar(controller, scale)
+        box.addWidget(self.flag)
+        self.keyboard: OnScreenKeyboard | None = None
+        if keyboard if keyboard is not None else controller.config.screen.keyboard(kiosk=False):
+            # The screens scroll above the docked keyboard, so the field being typed into stays in view and the
+            # window never grows past its screen.
+            self.scroller = QScrollArea()
+            self.scroller.setWidgetResizable(True)
+            self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            self.scroller.setWidget(self.stack)
+            box.addWidget(self.scroller, 1)
+            self.keyboard = OnScreenKeyboard(scale, field_shown=self._keep_in_view)
+            box.addWidget(self.keyboard)
+        else:
+            box.addWidget(self.stack, 1)
         self.setCentralWidget(body)
         self.pages = {
             "main": MainScreen(controller, self.blinker, scale),
@@ -86,12 +107,12 @@ class RoomWindow(QMainWindow):
             "note": NoteScreen(controller, scale),
             "settings": SettingsScreen(controller, scale),
             "lock": LockScreen(controller, scale),
+            "patient_forms": PatientForms(controller, scale),
         }
         for page in self.pages.values():
             self.stack.addWidget(page)
             if hasattr(page, "navigate"):
                 page.navigate.connect(self.go)
-        self.pages["scale"].flagged.connect(self.pages["checkin"].show_prompt)
         self.topbar.settings.connect(lambda: self.go("settings"))
         self.banner.history.connect(self._alarm_history)
         self.dimmer = Dimmer(self.stack)
@@ -108,9 +129,16 @@ class RoomWindow(QMainWindow):
         return self.pages["main"]
 
     def go(self, name: str) -> None:
-        if self.controller.staff is None and name != "lock":
+        if name in PATIENT_SCALES:
+            # The patient's questionnaire on the patient's own page: the nurse's screen locks first.
+            self.pages["patient_forms"].open(name)
+            self.controller.lock("handed to the patient")
+            name = "patient_forms"
+        elif name == "patient_forms":
+            self.pages["patient_forms"].open()
+        if self.controller.staff is None and name not in PATIENT_PAGES:
             name = "lock"
-        if name in ("PHQ-9", "GAD-7", "CADSS-6"):
+        if name == "CADSS-6":
             self.pages["scale"].open(name)
             name = "scale"
         if name == "settings" and not self.controller.is_admin:
@@ -123,7 +151,8 @@ class RoomWindow(QMainWindow):
         return next(k for k, v in self.pages.items() if v is self.stack.currentWidget())
 
     def _staff(self, staff) -> None:
-        self.go("main" if staff else "lock")
+        if staff or self.current != "patient_forms":
+            self.go("main" if staff else "lock")
 
     def _alarm_history(self) -> None:
         self.go("main")
@@ -135,9 +164,16 @@ class RoomWindow(QMainWindow):
         self.banner.show_snapshot(snap)
         self._header()
 
+    def _keep_in_view(self, field: QWidget) -> None:
+        layout = self.centralWidget().layout()
+        if layout is not None:
+            layout.activate()  # the keyboard has just taken its place: the screens' new height first
+        self.scroller.ensureWidgetVisible(field, 0, theme.px(24, self.scale))
+
     def _header(self) -> None:
-        locked = self.current == "lock"
+        locked = self.current in PATIENT_PAGES
         self.header.setVisible(not locked)
+        self.flag.setVisible(not locked and self.flag.seq is not None)
         self.header.setCurrentWidget(self.banner if self.banner.active and not locked else self.topbar)
 
     def _ambient(self, status: dict) -> None:

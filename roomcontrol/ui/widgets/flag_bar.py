@@ -1,0 +1,70 @@
+"""A flagged answer in the patient's questionnaire (PHQ-9 item 9 above zero), on every page of the nurse's screen
+until a nurse acknowledges it. The flag is the room's (the session's fold), so every window shows the same one;
+"Acknowledge" sends `acknowledge_flag` as the signed-in nurse, logged as assessment.flag_acknowledged."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from roomcontrol.ui import theme
+from roomcontrol.ui.widgets.buttons import button
+
+ADVICE = "Talk with the patient and follow the clinic's safety protocol before going on."
+
+
+class FlagBar(QWidget):
+    def __init__(self, controller, scale: float = 1.0):
+        super().__init__()
+        self.controller = controller
+        self.seq: int | None = None
+        self.setObjectName("flagbar")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(f"QWidget#flagbar {{ background: #3a1c1f; border: 2px solid {theme.DANGER}; "
+                           f"border-radius: {theme.px(10, scale)}px; }}")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(theme.px(16, scale), 4, 8, 4)
+        words = QVBoxLayout()
+        words.setSpacing(0)
+        self.text = QLabel("")
+        self.text.setWordWrap(True)
+        self.text.setStyleSheet(f"color: #ffd7d7; font-size: {theme.px(19, scale)}px; font-weight: 600;")
+        self.advice = QLabel(ADVICE)
+        self.advice.setWordWrap(True)
+        self.advice.setStyleSheet(f"color: #ffd7d7; font-size: {theme.px(15, scale)}px;")
+        self.message = QLabel("", objectName="message")
+        words.addWidget(self.text)
+        words.addWidget(self.advice)
+        words.addWidget(self.message)
+        self.message.hide()
+        row.addLayout(words, 1)
+        self.ack = button("Acknowledge", self._acknowledge, kind="primary", name="acknowledge flag")
+        row.addWidget(self.ack)
+        self.hide()
+        controller.snapshot.connect(self.show_snapshot)
+
+    def show_snapshot(self, snap) -> None:
+        flags = snap.session.pending_flags if snap.session is not None else ()
+        if not flags:
+            self.seq = None
+            self.setVisible(False)
+            return
+        flag = flags[0]
+        if flag.seq != self.seq:
+            self.message.hide()
+        self.seq = flag.seq
+        more = f"   (+{len(flags) - 1} more)" if len(flags) > 1 else ""
+        self.text.setText(f"⚑ {flag.text()}{more}")
+        self.ack.setEnabled(True)
+        self.setVisible(True)
+
+    def _acknowledge(self) -> None:
+        if self.seq is None:
+            return
+        self.ack.setEnabled(False)
+        self.controller.ops.acknowledge_flag(self.seq, on_ok=lambda _: None, on_error=self._refused)
+
+    def _refused(self, reason: str) -> None:
+        self.ack.setEnabled(True)
+        self.message.setText(reason)
+        self.message.show()
