@@ -94,8 +94,7 @@ QPushButton#primary {{ font-size: {s(20)}px; }}""")
         self.hide()
         app = QApplication.instance()
         if isinstance(app, QApplication):
-            app.focusChanged.connect(self._focus_changed)
-            self.destroyed.connect(lambda *_: _disconnect(app, self._focus_changed))
+            app.focusChanged.connect(self._focus_changed)  # a QObject's own slot: dropped when it is deleted
 
     # -- building --------------------------------------------------------------------------------------
     def _layout(self, name: str, rows: list[list[str | tuple[str, int]]], max_width: int = 0) -> QWidget:
@@ -209,9 +208,3 @@ QPushButton#primary {{ font-size: {s(20)}px; }}""")
         if target is not None:
             target.clearFocus()
 
-
-def _disconnect(app: QApplication, slot: Callable) -> None:
-    try:
-        app.focusChanged.disconnect(slot)
-    except (RuntimeError, TypeError):
-        pass
