@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QMainWindow, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from roomcontrol.domain.catalogue import PATIENT_SCALES
 from roomcontrol.ui import theme
@@ -19,7 +19,7 @@ from roomcontrol.ui.screens.settings import SettingsScreen
 from roomcontrol.ui.widgets.alarm_banner import AlarmBanner
 from roomcontrol.ui.widgets.blink import Blinker
 from roomcontrol.ui.widgets.flag_bar import FlagBar
-from roomcontrol.ui.widgets.keyboard import OnScreenKeyboard
+from roomcontrol.ui.widgets.keyboard import OnScreenKeyboard, ScreensAboveKeyboard
 from roomcontrol.ui.widgets.topbar import TopBar
 
 DIM_BELOW_LIGHT = 25   # a scene with less light than this (the infusion scene) dims the screen too
@@ -81,17 +81,14 @@ class RoomWindow(QMainWindow):
         self.header = QStackedWidget()
         self.header.addWidget(self.topbar)
         self.header.addWidget(self.banner)
+        self.flag = FlagBar(controller, scale)  # a questionnaire's flag for the nurse, after an alarm
+        self.header.addWidget(self.flag)
         box.addWidget(self.header)
-        self.flag = FlagBar(controller, scale)
-        box.addWidget(self.flag)
         self.keyboard: OnScreenKeyboard | None = None
         if keyboard if keyboard is not None else controller.config.screen.keyboard(kiosk=False):
             # The screens scroll above the docked keyboard, so the field being typed into stays in view and the
             # window never grows past its screen.
-            self.scroller = QScrollArea()
-            self.scroller.setWidgetResizable(True)
-            self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-            self.scroller.setWidget(self.stack)
+            self.scroller = ScreensAboveKeyboard(self.stack)
             box.addWidget(self.scroller, 1)
             self.keyboard = OnScreenKeyboard(scale, field_shown=self._keep_in_view)
             box.addWidget(self.keyboard)
@@ -173,8 +170,9 @@ class RoomWindow(QMainWindow):
     def _header(self) -> None:
         locked = self.current in PATIENT_PAGES
         self.header.setVisible(not locked)
-        self.flag.setVisible(not locked and self.flag.seq is not None)
-        self.header.setCurrentWidget(self.banner if self.banner.active and not locked else self.topbar)
+        flagged = self.flag.seq is not None
+        self.header.setCurrentWidget(self.banner if self.banner.active and not locked
+                                     else self.flag if flagged and not locked else self.topbar)
 
     def _ambient(self, status: dict) -> None:
         scene = self.controller.config.scenes.get(status.get("scene") or "")

@@ -62,6 +62,7 @@ def test_the_patient_fills_in_phq9_from_the_lock_screen_and_the_nurse_acknowledg
     sign_in(qtbot, ui, NURSE, PIN)
     qtbot.waitUntil(lambda: window.current == "main" and window.flag.isVisible(), timeout=WAIT_MS)
     assert "PHQ-9 item 9 (thoughts of death or self-harm) answered 2 of 3" in window.flag.text.text()
+    assert window.height() == 800 and window.flag.lock.isVisible()  # in the top bar's place; Lock stays
     click(qtbot, window.main.card.b["continue"])
     assert window.current == "checkin" and window.flag.isVisible()
     click(qtbot, window.flag.ack)

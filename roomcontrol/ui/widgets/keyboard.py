@@ -17,8 +17,8 @@ from typing import Callable
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QGridLayout, QLineEdit, QPlainTextEdit, QPushButton,
-                               QSizePolicy, QStackedWidget, QTextEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QFrame, QGridLayout, QLineEdit, QPlainTextEdit,
+                               QPushButton, QScrollArea, QSizePolicy, QStackedWidget, QTextEdit, QVBoxLayout, QWidget)
 
 from roomcontrol.ui import theme
 
@@ -27,9 +27,9 @@ SHIFT, BACKSPACE, DONE, SPACE, NUMBERS, LETTERS = "⇧", "⌫", "Done", "space",
 LETTER_ROWS: list[list[str | tuple[str, int]]] = [
     ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", BACKSPACE],
     ["q", "w", "e", "r", "t", "y", "u", "i", "o", "p", "/", "'"],
-    ["a", "s", "d", "f", "g", "h", "j", "k", "l", ":", (DONE, 2)],
+    ["a", "s", "d", "f", "g", "h", "j", "k", "l", ":", "+", "@"],
     [SHIFT, "z", "x", "c", "v", "b", "n", "m", ",", ".", "?", SHIFT + " "],
-    [(NUMBERS, 2), (SPACE, 8), (DONE + " ", 2)],
+    [(NUMBERS, 2), (SPACE, 8), (DONE, 2)],
 ]
 NUMBER_ROWS: list[list[str | tuple[str, int]]] = [
     ["7", "8", "9", BACKSPACE],
@@ -38,7 +38,8 @@ NUMBER_ROWS: list[list[str | tuple[str, int]]] = [
     [LETTERS, "0", (DONE, 2)],
 ]
 KEY_CODES = {" ": Qt.Key.Key_Space, "-": Qt.Key.Key_Minus, ".": Qt.Key.Key_Period, ",": Qt.Key.Key_Comma,
-             "/": Qt.Key.Key_Slash, "'": Qt.Key.Key_Apostrophe, ":": Qt.Key.Key_Colon, "?": Qt.Key.Key_Question}
+             "/": Qt.Key.Key_Slash, "'": Qt.Key.Key_Apostrophe, ":": Qt.Key.Key_Colon, "?": Qt.Key.Key_Question,
+             "+": Qt.Key.Key_Plus, "@": Qt.Key.Key_At}
 TEXT_FIELDS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)
 
 
@@ -81,7 +82,7 @@ class OnScreenKeyboard(QWidget):
         key = max(theme.TOUCH, s(58))
         self.setStyleSheet(f"""
 QWidget#keyboard {{ background: {theme.PANEL}; border-top: 2px solid {theme.LINE}; }}
-QPushButton {{ min-height: {key}px; max-height: {key}px; min-width: {theme.TOUCH}px; padding: 0;
+QPushButton {{ min-height: {key}px; max-height: {key}px; min-width: {max(theme.TOUCH, s(70))}px; padding: 0;
               font-size: {s(22)}px; border-radius: {s(8)}px; }}
 QPushButton#primary {{ font-size: {s(20)}px; }}""")
         box = QVBoxLayout(self)
@@ -208,3 +209,25 @@ QPushButton#primary {{ font-size: {s(20)}px; }}""")
         if target is not None:
             target.clearFocus()
 
+
+class ScreensAboveKeyboard(QScrollArea):
+    """The window's screens in the space the keyboard leaves: at their full height when it is down (no scroll
+    bar), scrolling when it is up, so that the field being typed into can be brought into view and the window
+    never grows past its screen. The screens get the viewport's size, never less than their minimum."""
+
+    def __init__(self, screens: QWidget):
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(screens)
+        if isinstance(screens, QStackedWidget):
+            screens.currentChanged.connect(lambda *_: self.fit())
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return super().viewportEvent(event)
+
+    def fit(self) -> None:
+        screens, size = self.widget(), self.viewport().size()
+        screens.resize(size.width(), max(size.height(), screens.minimumSizeHint().height()))
