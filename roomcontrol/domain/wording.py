@@ -154,12 +154,12 @@ def describe(event: Event) -> str:
     return f"{k}: {details(p)}" if p else k
 
 
-def _flag_words(scale, item, value) -> str:
+def _flag_words(scale: object, item: object, value: object) -> str:
     item_max = SCALES[scale].item_max if scale in SCALES else 0
     return flag_text(str(scale), str(item), value if isinstance(value, int) else 0, item_max)
 
 
-def _flag(p: dict) -> str:
+def _flag(p: dict[str, object]) -> str:
     """' — flagged: PHQ-9 item 9 (…) answered 2 of 3' for an assessment whose answer flags the nurse."""
     scale, items = p.get("scale"), p.get("items")
     hit = flagged_item(scale, items) if isinstance(scale, str) and isinstance(items, dict) else None

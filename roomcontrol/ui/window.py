@@ -162,7 +162,8 @@ class RoomWindow(QMainWindow):
         self._header()
 
     def _keep_in_view(self, field: QWidget) -> None:
-        layout = self.centralWidget().layout()
+        body = self.centralWidget()
+        layout = body.layout() if body is not None else None
         if layout is not None:
             layout.activate()  # the keyboard has just taken its place: the screens' new height first
         self.scroller.ensureWidgetVisible(field, 0, theme.px(24, self.scale))

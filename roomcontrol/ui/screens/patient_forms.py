@@ -18,6 +18,12 @@ IDLE_BACK_MS = 5 * 60_000  # left unanswered this long, the page goes back to th
 ABOUT = {"PHQ-9": "About your mood", "GAD-7": "About worry and anxiety"}
 
 
+def _label(text: str, name: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName(name)
+    return label
+
+
 class PatientForms(QWidget):
     navigate = Signal(str)
 
@@ -42,16 +48,19 @@ QLabel#step {{ font-size: {s(20)}px; color: {theme.DIM}; }}""")
         self.question_page = self._question_page()
         self.send_page = self._send_page()
         self.thanks_page = self._thanks_page()
-        self._idle = QTimer(self, singleShot=True, interval=IDLE_BACK_MS, timeout=self.leave)
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.setInterval(IDLE_BACK_MS)
+        self._idle.timeout.connect(self.leave)
         controller.snapshot.connect(self.show_snapshot)
 
     # -- pages ---------------------------------------------------------------------------------------
     def _choose_page(self) -> QWidget:
         page = QWidget()
         box = QVBoxLayout(page)
-        box.addWidget(QLabel("Questionnaires", objectName="heading"))
-        intro = QLabel("A few questions about how you have been over the last two weeks. Your answers go "
-                       "straight to your nurse.", objectName="dim")
+        box.addWidget(_label("Questionnaires", "heading"))
+        intro = _label("A few questions about how you have been over the last two weeks. Your answers go "
+                       "straight to your nurse.", "dim")
         intro.setWordWrap(True)
         box.addWidget(intro)
         box.addStretch(1)
@@ -76,16 +85,16 @@ QLabel#step {{ font-size: {s(20)}px; color: {theme.DIM}; }}""")
         page = QWidget()
         box = QVBoxLayout(page)
         head = QHBoxLayout()
-        self.title = QLabel("", objectName="heading")
-        self.step = QLabel("", objectName="step")
+        self.title = _label("", "heading")
+        self.step = _label("", "step")
         head.addWidget(self.title, 1)
         head.addWidget(self.step)
         box.addLayout(head)
-        self.hint = QLabel("", objectName="dim")
+        self.hint = _label("", "dim")
         self.hint.setWordWrap(True)
         box.addWidget(self.hint)
         box.addSpacing(theme.px(12, self.ui_scale))
-        self.question = QLabel("", objectName="question")
+        self.question = _label("", "question")
         self.question.setWordWrap(True)
         self.question.setMinimumHeight(theme.px(96, self.ui_scale))
         self.question.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -110,10 +119,10 @@ QLabel#step {{ font-size: {s(20)}px; color: {theme.DIM}; }}""")
         page = QWidget()
         box = QVBoxLayout(page)
         box.addStretch(1)
-        done = QLabel("That was the last question.", objectName="question")
+        done = _label("That was the last question.", "question")
         done.setAlignment(Qt.AlignmentFlag.AlignCenter)
         box.addWidget(done)
-        self.send_message = QLabel("", objectName="message")
+        self.send_message = _label("", "message")
         self.send_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.send_message.setWordWrap(True)
         box.addWidget(self.send_message)
@@ -133,7 +142,7 @@ QLabel#step {{ font-size: {s(20)}px; color: {theme.DIM}; }}""")
         page = QWidget()
         box = QVBoxLayout(page)
         box.addStretch(1)
-        thanks = QLabel("Thank you.\nYour answers have been sent to your nurse.", objectName="question")
+        thanks = _label("Thank you.\nYour answers have been sent to your nurse.", "question")
         thanks.setAlignment(Qt.AlignmentFlag.AlignCenter)
         box.addWidget(thanks)
         box.addStretch(1)
@@ -154,7 +163,7 @@ QLabel#step {{ font-size: {s(20)}px; color: {theme.DIM}; }}""")
 
     def start(self, scale_name: str) -> None:
         self.scale_name, self.answers, self.index = scale_name, {}, 0
-        text = TEXT[scale_name]  # type: ignore[literal-required]
+        text = TEXT[scale_name]
         self.title.setText(text["title"])
         self.hint.setText(text["hint"])
         for b in self.answer_buttons:

@@ -230,4 +230,5 @@ class ScreensAboveKeyboard(QScrollArea):
 
     def fit(self) -> None:
         screens, size = self.widget(), self.viewport().size()
-        screens.resize(size.width(), max(size.height(), screens.minimumSizeHint().height()))
+        if screens is not None:
+            screens.resize(size.width(), max(size.height(), screens.minimumSizeHint().height()))
