@@ -74,6 +74,18 @@ class SyncConfig:
     batch_size: int = 500
 
 
+KEYBOARD_MODES = ("auto", "always", "never")
+
+
+@dataclass(frozen=True)
+class ScreenConfig:
+    on_screen_keyboard: str = "auto"  # auto: shown in --kiosk (a touchscreen); always; never
+
+    def keyboard(self, kiosk: bool) -> bool:
+        """Whether the room's windows dock the on-screen keyboard."""
+        return self.on_screen_keyboard == "always" or (self.on_screen_keyboard == "auto" and kiosk)
+
+
 @dataclass(frozen=True)
 class RoomConfig:
     room_id: str = "room-1"
@@ -85,6 +97,7 @@ class RoomConfig:
     scenes: dict[str, Scene] = field(default_factory=lambda: dict(DEFAULT_SCENES))
     phase_scenes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PHASE_SCENES))
     sync: SyncConfig = field(default_factory=SyncConfig)
+    screen: ScreenConfig = field(default_factory=ScreenConfig)
     source: str = "(built-in defaults: a fully simulated room)"
 
     def simulated(self) -> "RoomConfig":
@@ -146,7 +159,8 @@ SCENE_SPEC = {"light_percent": Float(0, 100), "colour_temp_k": Int(1800, 6500),
 SYNC_SPEC = {"enabled": Bool(), "hub_url": Text(r"(https?://\S+)?", "an http:// or https:// URL", 300),
              "token": Text(r"\S*", "a token without spaces", 200), "interval_s": Int(1, 3600),
              "batch_size": Int(1, 5000)}
-TOP_KEYS = ("room", "session", "devices", "alarms", "scenes", "phase_scenes", "sync")
+SCREEN_SPEC = {"on_screen_keyboard": Choice(KEYBOARD_MODES)}
+TOP_KEYS = ("room", "session", "devices", "alarms", "scenes", "phase_scenes", "sync", "screen")
 
 
 def default_data_dir() -> Path:
@@ -189,6 +203,8 @@ def parse_config(raw: dict, errors: list[str], source: str = "room.toml") -> Roo
         scenes=(scenes := _scenes(raw.get("scenes", {}), errors)),
         phase_scenes=_phase_scenes(raw.get("phase_scenes", {}), scenes, errors),
         sync=_sync(raw.get("sync", {}), errors),
+        screen=ScreenConfig(**read_table(raw.get("screen", {}), SCREEN_SPEC,
+                                         {"on_screen_keyboard": ScreenConfig.on_screen_keyboard}, "screen", errors)),
         source=source,
     )
 

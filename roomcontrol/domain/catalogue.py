@@ -117,6 +117,11 @@ class RecordAssessment(Command):
         return self.scale in PATIENT_SCALES
 
 
+@command("acknowledge_flag")
+class AcknowledgeFlag(Command):
+    assessment_seq: int  # the assessment.recorded whose answer was flagged (PHQ-9 item 9)
+
+
 @command("note_symptom", details=True)
 class NoteSymptom(Command):
     symptom: str

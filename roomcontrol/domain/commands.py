@@ -243,6 +243,23 @@ def _record_assessment(state: S.RoomState, c: C.RecordAssessment, actor: str, no
     return [NewEvent(K.ASSESSMENT_RECORDED, assessment_payload(c.scale, c.items), actor, s.session_id)]
 
 
+def _acknowledge_flag(state: S.RoomState, c: C.AcknowledgeFlag, actor: str, now: datetime, policy: SessionPolicy,
+                      new_id: NewId) -> list[NewEvent]:
+    """A nurse has seen a flagged answer. The session's own flags only; the last closed session's too, so that
+    a flag raised just before the end is never left without an acknowledgement."""
+    s = state.session
+    flags = s.flags if s is not None else ()
+    flag = next((f for f in flags if f.seq == c.assessment_seq), None)
+    if flag is None:
+        pending = ", ".join(f"#{f.seq}" for f in flags if f.pending) or "none"
+        raise Refused(f"assessment #{c.assessment_seq} has no flag to acknowledge; flagged and not yet "
+                      f"acknowledged: {pending}")
+    if not flag.pending:
+        raise Refused(f"the flag on assessment #{flag.seq} was already acknowledged by {flag.acknowledged_by}")
+    payload = {"assessment_seq": flag.seq, "scale": flag.scale, "item": flag.item, "value": flag.value}
+    return [NewEvent(K.ASSESSMENT_FLAG_ACKNOWLEDGED, payload, actor, s.session_id if s else None)]
+
+
 def _note_symptom(state: S.RoomState, c: C.NoteSymptom, actor: str, now: datetime, policy: SessionPolicy,
                   new_id: NewId) -> list[NewEvent]:
     s = _need_open(state)
@@ -305,6 +322,7 @@ DECIDES: dict[type, Handler] = {
     C.CompleteInfusion: _complete_infusion,
     C.StopInfusion: _stop_infusion,
     C.RecordAssessment: _record_assessment,
+    C.AcknowledgeFlag: _acknowledge_flag,
     C.NoteSymptom: _note_symptom,
     C.GiveMedication: _give_medication,
     C.AddNote: _add_note,

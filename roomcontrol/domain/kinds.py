@@ -11,6 +11,7 @@ INFUSION_STOPPED = "infusion.stopped"
 INFUSION_PLANNED_TIME_REACHED = "infusion.planned_time_reached"  # the engine, on its tick: elapsed reached the plan
 RECOVERY_STARTED = "recovery.started"
 ASSESSMENT_RECORDED = "assessment.recorded"
+ASSESSMENT_FLAG_ACKNOWLEDGED = "assessment.flag_acknowledged"  # a nurse saw a flagged answer (PHQ-9 item 9)
 SYMPTOM_NOTED = "symptom.noted"
 MEDICATION_GIVEN = "medication.given"
 NOTE_ADDED = "note.added"

@@ -13,6 +13,8 @@ from typing import Any
 
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain.events import Event
+from roomcontrol.domain.flags import AssessmentFlag, flagged_item
+from roomcontrol.domain.scales import SCALES
 
 IDLE, PRE_INFUSION, INFUSING, PAUSED, RECOVERY, DISCHARGED, ABORTED = (
     "idle", "pre_infusion", "infusing", "paused", "recovery", "discharged", "aborted")
@@ -56,6 +58,11 @@ class Session:
     score_seqs: dict[str, int] = field(default_factory=dict)  # scale → seq of the assessment that gave its score
     baseline_seq: int | None = None                 # seq of the vitals.baseline in `baseline`
     phases: tuple[tuple[datetime, str], ...] = ()   # (since, phase), each change of phase in order
+    flags: tuple[AssessmentFlag, ...] = ()          # flagged answers (PHQ-9 item 9), acknowledged or not
+
+    @property
+    def pending_flags(self) -> tuple[AssessmentFlag, ...]:
+        return tuple(f for f in self.flags if f.pending)
 
     @property
     def is_open(self) -> bool:
@@ -157,7 +164,18 @@ def _recovery(s: Session, e: Event) -> Session:
 
 def _assessment(s: Session, e: Event) -> Session:
     scale = e.payload["scale"]
-    return replace(s, scores={**s.scores, scale: e.payload["score"]}, score_seqs={**s.score_seqs, scale: e.seq})
+    s = replace(s, scores={**s.scores, scale: e.payload["score"]}, score_seqs={**s.score_seqs, scale: e.seq})
+    hit = flagged_item(scale, e.payload.get("items") or {})
+    if hit is None:
+        return s
+    flag = AssessmentFlag(e.seq, scale, hit[0], hit[1], SCALES[scale].item_max, e.ts)
+    return replace(s, flags=s.flags + (flag,))
+
+
+def _flag_acknowledged(s: Session, e: Event) -> Session:
+    seq = e.payload.get("assessment_seq")
+    return replace(s, flags=tuple(replace(f, acknowledged_by=e.actor, acknowledged_at=e.ts)
+                                  if f.seq == seq and f.pending else f for f in s.flags))
 
 
 def _corrected(s: Session, e: Event) -> Session:
@@ -194,6 +212,7 @@ _FOLD = {
     K.INFUSION_STOPPED: _ended,
     K.RECOVERY_STARTED: _recovery,
     K.ASSESSMENT_RECORDED: _assessment,
+    K.ASSESSMENT_FLAG_ACKNOWLEDGED: _flag_acknowledged,
     K.SESSION_DISCHARGED: _closed(DISCHARGED),
     K.SESSION_ABORTED: _closed(ABORTED),
     K.EVENT_CORRECTED: _corrected,

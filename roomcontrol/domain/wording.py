@@ -7,6 +7,8 @@ from typing import Any
 
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain.events import Event
+from roomcontrol.domain.flags import flag_text, flagged_item
+from roomcontrol.domain.scales import SCALES
 
 VITAL_LABELS = {
     "heart_rate": "Heart rate", "pulse_rate": "Pulse rate", "spo2": "SpO2", "perfusion_index": "Perfusion index",
@@ -99,7 +101,10 @@ def describe(event: Event) -> str:
     if k == K.RECOVERY_STARTED:
         return "Recovery started"
     if k == K.ASSESSMENT_RECORDED:
-        return f"{p.get('scale')} recorded: score {p.get('score')}"
+        return f"{p.get('scale')} recorded: score {p.get('score')}" + _flag(p)
+    if k == K.ASSESSMENT_FLAG_ACKNOWLEDGED:
+        return (f"Flag acknowledged (#{p.get('assessment_seq')}): "
+                f"{_flag_words(p.get('scale'), p.get('item'), p.get('value'))}")
     if k == K.SYMPTOM_NOTED:
         sev = f" ({p['severity']})" if p.get("severity") else ""
         return f"Symptom noted: {p.get('symptom')}{sev}"
@@ -157,6 +162,18 @@ def describe(event: Event) -> str:
     return f"{k}: {details(p)}" if p else k
 
 
+def _flag_words(scale: object, item: object, value: object) -> str:
+    item_max = SCALES[scale].item_max if scale in SCALES else 0
+    return flag_text(str(scale), str(item), value if isinstance(value, int) else 0, item_max)
+
+
+def _flag(p: dict[str, object]) -> str:
+    """' — flagged: PHQ-9 item 9 (…) answered 2 of 3' for an assessment whose answer flags the nurse."""
+    scale, items = p.get("scale"), p.get("items")
+    hit = flagged_item(scale, items) if isinstance(scale, str) and isinstance(items, dict) else None
+    return f" — FLAGGED: {_flag_words(scale, *hit)}" if hit else ""
+
+
 ENTRY_NAMES = {K.MEDICATION_GIVEN: "medication given", K.SYMPTOM_NOTED: "symptom noted", K.NOTE_ADDED: "note",
                K.ASSESSMENT_RECORDED: "assessment", K.VITALS_BASELINE: "baseline vitals",
                K.CHECKLIST_CONFIRMED: "checklist confirmation", K.SESSION_OPENED: "dose plan"}
@@ -201,7 +218,8 @@ ACT_NAMES = {
     K.VITALS_BASELINE: "recorded the baseline", K.INFUSION_STARTED: "started the infusion",
     K.INFUSION_PAUSED: "paused the infusion", K.INFUSION_RESUMED: "resumed the infusion",
     K.INFUSION_COMPLETED: "completed the infusion", K.INFUSION_STOPPED: "stopped the infusion",
-    K.ASSESSMENT_RECORDED: "recorded assessments", K.SYMPTOM_NOTED: "noted symptoms",
+    K.ASSESSMENT_RECORDED: "recorded assessments", K.ASSESSMENT_FLAG_ACKNOWLEDGED: "acknowledged flags",
+    K.SYMPTOM_NOTED: "noted symptoms",
     K.MEDICATION_GIVEN: "gave medication", K.NOTE_ADDED: "added notes", K.NURSE_CALLED: "called the nurse",
     K.SESSION_DISCHARGED: "discharged the patient", K.SESSION_ABORTED: "aborted the session",
     K.ALARM_ACKNOWLEDGED: "acknowledged alarms", K.ALARM_AUDIO_PAUSED: "paused alarm sound",

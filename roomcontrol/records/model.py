@@ -154,6 +154,9 @@ class Assessment(Correctable):
     items: dict
     score: int
     corrections: tuple[Correction, ...] = ()
+    flag: str | None = None                   # a flagged answer ("PHQ-9 item 9 (…) answered 2 of 3"), if any
+    flag_acknowledged_by: str | None = None   # the nurse who acknowledged it
+    flag_acknowledged_at: datetime | None = None
 
     @property
     def max_score(self) -> int | None:
@@ -394,6 +397,7 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
     fixes: dict[int, tuple[Correction, ...]] = {}
     for c in corrections:
         fixes[c.corrects_seq] = fixes.get(c.corrects_seq, ()) + (c,)
+    flags = {f.seq: f for f in session.flags}  # flagged answers and their acknowledgement, from the fold
     checklist, assessments, symptoms, medications, notes = [], [], [], [], []
     baseline = closing = None
     started = ended = None
@@ -418,8 +422,11 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
         elif e.kind in (K.INFUSION_COMPLETED, K.INFUSION_STOPPED):
             ended = e
         elif e.kind == K.ASSESSMENT_RECORDED:
+            flag = flags.get(e.seq)
             assessments.append(Assessment(e.id, e.ts, e.actor, p.get("scale", ""), dict(p.get("items", {})),
-                                          p["score"], fixed))
+                                          p["score"], fixed, flag.text() if flag else None,
+                                          flag.acknowledged_by if flag else None,
+                                          flag.acknowledged_at if flag else None))
         elif e.kind == K.SYMPTOM_NOTED:
             symptoms.append(Symptom(e.id, e.ts, e.actor, p.get("symptom", ""), p.get("severity"),
                                     {k: v for k, v in p.items() if k not in ("symptom", "severity")}, fixed))

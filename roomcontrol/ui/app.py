@@ -52,7 +52,8 @@ def open_windows(controller: RoomController, app: QApplication, kiosk: bool = Fa
     windows = []
     for i, screen in enumerate(screens[:2]):
         window = RoomWindow(controller, scale=theme.scale_for(screen.geometry().width()),
-                            title=f"RoomControl — {controller.config.room_name}" + (" (touch)" if i == 1 else ""))
+                            title=f"RoomControl — {controller.config.room_name}" + (" (touch)" if i == 1 else ""),
+                            keyboard=controller.config.screen.keyboard(kiosk=kiosk or i == 1))
         window.setScreen(screen)
         geometry = screen.availableGeometry()
         window.move(geometry.topLeft())

@@ -63,6 +63,9 @@ class Operations:
                           on_error: OnError = None) -> None:
         self._send(C.RecordAssessment(scale=scale, items=items), on_ok, on_error, actor)
 
+    def acknowledge_flag(self, assessment_seq: int, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.AcknowledgeFlag(assessment_seq=assessment_seq), on_ok, on_error)
+
     def note_symptom(self, symptom: str, *, severity: str | None = None, on_ok: OnOk = None,
                      on_error: OnError = None) -> None:
         self._send(C.NoteSymptom(symptom=symptom, severity=severity), on_ok, on_error)

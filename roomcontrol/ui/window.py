@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QPainter, QRegion
 from PySide6.QtWidgets import (QFrame, QMainWindow, QScrollArea, QScroller, QStackedWidget, QVBoxLayout,
                                QWidget)
 
+from roomcontrol.domain.catalogue import PATIENT_SCALES
 from roomcontrol.ui import theme
 from roomcontrol.ui.screens.checkin import CheckInScreen
 from roomcontrol.ui.screens.correction import CorrectionScreen
@@ -16,18 +17,22 @@ from roomcontrol.ui.screens.discharge import DischargeScreen
 from roomcontrol.ui.screens.forms import MedicationScreen, NoteScreen, ScaleScreen
 from roomcontrol.ui.screens.lock import LockScreen
 from roomcontrol.ui.screens.main import MainScreen
+from roomcontrol.ui.screens.patient_forms import PatientForms
 from roomcontrol.ui.screens.settings import SettingsScreen
 from roomcontrol.ui.widgets.alarm_banner import AlarmBanner
 from roomcontrol.ui.widgets.blink import Blinker
+from roomcontrol.ui.widgets.flag_bar import FlagBar
+from roomcontrol.ui.widgets.keyboard import OnScreenKeyboard, ScreensAboveKeyboard
 from roomcontrol.ui.widgets.topbar import TopBar
 from roomcontrol.ui.widgets.vitals_strip import VitalsStrip
 
 DIM_BELOW_LIGHT = 25   # a scene with less light than this (the infusion scene) dims the screen too
 DIM_ALPHA = 70         # of 255
 DIM_PHASES = ("infusing", "paused")
+PATIENT_PAGES = ("lock", "patient_forms")  # the patient's own pages: no top bar, banner or staff controls
 
 
-NO_STRIP = ("main", "lock")  # pages with their own vitals (main) or none at all (lock)
+NO_STRIP = ("main", "lock", "patient_forms")  # pages with their own vitals (main) or none (the patient's)
 
 
 class Dimmer(QWidget):
@@ -95,7 +100,9 @@ def scrolling(page: QWidget) -> QScrollArea:
 
 
 class RoomWindow(QMainWindow):
-    def __init__(self, controller, scale: float | None = None, title: str = ""):
+    """`keyboard`: dock the on-screen keyboard (a touch window); None = as configured for a window not in kiosk."""
+
+    def __init__(self, controller, scale: float | None = None, title: str = "", keyboard: bool | None = None):
         super().__init__()
         self.controller = controller
         if scale is None:
@@ -118,11 +125,22 @@ class RoomWindow(QMainWindow):
         self.header = QStackedWidget()
         self.header.addWidget(self.topbar)
         self.header.addWidget(self.banner)
+        self.flag = FlagBar(controller, scale)  # a questionnaire's flag for the nurse, after an alarm
+        self.header.addWidget(self.flag)
         self.header.setMinimumWidth(theme.TOUCH)  # a long alarm text is cut at the screen's edge, never widens it
         box.addWidget(self.header)
         self.strip = VitalsStrip(self.blinker, scale)  # live numerics over every form page
         box.addWidget(self.strip)
-        box.addWidget(self.stack, 1)
+        self.keyboard: OnScreenKeyboard | None = None
+        if keyboard if keyboard is not None else controller.config.screen.keyboard(kiosk=False):
+            # The screens scroll above the docked keyboard, so the field being typed into stays in view and the
+            # window never grows past its screen.
+            self.scroller = ScreensAboveKeyboard(self.stack)
+            box.addWidget(self.scroller, 1)
+            self.keyboard = OnScreenKeyboard(scale, field_shown=self._keep_in_view)
+            box.addWidget(self.keyboard)
+        else:
+            box.addWidget(self.stack, 1)
         self.setCentralWidget(body)
         # The pages other code talks to by their own API, kept by their type as well.
         self._main = MainScreen(controller, self.blinker, scale)
@@ -130,6 +148,7 @@ class RoomWindow(QMainWindow):
         self._scale = ScaleScreen(controller, scale)
         self._dose_confirm = DoseConfirmScreen(controller, scale)
         self._correction = CorrectionScreen(controller, scale)
+        self._patient_forms = PatientForms(controller, scale)
         self.pages: dict[str, QWidget] = {
             "main": self._main,
             "checkin": self._checkin,
@@ -141,6 +160,7 @@ class RoomWindow(QMainWindow):
             "lock": LockScreen(controller, scale),
             "dose_confirm": self._dose_confirm,
             "correction": self._correction,
+            "patient_forms": self._patient_forms,
         }
         self.holders: dict[str, QWidget] = {}
         for name, page in self.pages.items():
@@ -148,7 +168,6 @@ class RoomWindow(QMainWindow):
             self.stack.addWidget(self.holders[name])
             if hasattr(page, "navigate"):
                 page.navigate.connect(self.go)
-        self._scale.flagged.connect(self._checkin.show_prompt)
         self._checkin.high_dose.connect(self._dose_confirm.ask)
         self.main.timeline.correct.connect(self._correct)
         self.topbar.settings.connect(lambda: self.go("settings"))
@@ -167,9 +186,16 @@ class RoomWindow(QMainWindow):
         return self._main
 
     def go(self, name: str) -> None:
-        if self.controller.staff is None and name != "lock":
+        if name in PATIENT_SCALES:
+            # The patient's questionnaire on the patient's own page: the nurse's screen locks first.
+            self._patient_forms.open(name)
+            self.controller.lock("handed to the patient")
+            name = "patient_forms"
+        elif name == "patient_forms":
+            self._patient_forms.open()
+        if self.controller.staff is None and name not in PATIENT_PAGES:
             name = "lock"
-        if name in ("PHQ-9", "GAD-7", "CADSS-6"):
+        if name == "CADSS-6":
             self._scale.open(name)
             name = "scale"
         if name == "settings" and not self.controller.is_admin:
@@ -183,7 +209,8 @@ class RoomWindow(QMainWindow):
         return next(k for k, v in self.holders.items() if v is self.stack.currentWidget())
 
     def _staff(self, staff) -> None:
-        self.go("main" if staff else "lock")
+        if staff or self.current != "patient_forms":
+            self.go("main" if staff else "lock")
 
     def _correct(self, event, now) -> None:
         self._correction.open(event, now)
@@ -200,11 +227,20 @@ class RoomWindow(QMainWindow):
         self.strip.show_snapshot(snap)
         self._header()
 
+    def _keep_in_view(self, field: QWidget) -> None:
+        body = self.centralWidget()
+        layout = body.layout() if body is not None else None
+        if layout is not None:
+            layout.activate()  # the keyboard has just taken its place: the screens' new height first
+        self.scroller.ensureWidgetVisible(field, 0, theme.px(24, self.scale))
+
     def _header(self) -> None:
-        locked = self.current == "lock"
+        locked = self.current in PATIENT_PAGES
         self.header.setVisible(not locked)
         self.strip.setVisible(self.current not in NO_STRIP)
-        self.header.setCurrentWidget(self.banner if self.banner.active and not locked else self.topbar)
+        flagged = self.flag.seq is not None
+        self.header.setCurrentWidget(self.banner if self.banner.active and not locked
+                                     else self.flag if flagged and not locked else self.topbar)
 
     def _ambient(self, status: dict) -> None:
         scene = self.controller.config.scenes.get(status.get("scene") or "")

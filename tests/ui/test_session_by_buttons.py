@@ -53,16 +53,24 @@ def test_a_whole_session_from_the_screen(ui, qtbot):
         click(qtbot, checkin.record)
         qtbot.waitUntil(lambda: room.state.session.baseline is not None, timeout=WAIT_MS)
 
-    # -- the patient fills in PHQ-9; item 9 above zero flags the nurse -----------------------------------
+    # -- the patient fills in PHQ-9 on the patient's page (the screen locks); item 9 flags the nurse ------
     click(qtbot, checkin.phq)
+    forms = window.pages["patient_forms"]
+    qtbot.waitUntil(lambda: c.staff is None, timeout=WAIT_MS)
+    assert window.current == "patient_forms" and not window.topbar.isVisible()
+    for _ in forms.items:
+        click(qtbot, forms.answer_buttons[1])
+    click(qtbot, forms.send)
+    qtbot.waitUntil(forms.finish.isVisible, timeout=WAIT_MS)
+    click(qtbot, forms.finish)
+    assert window.current == "lock"
+    sign_in(qtbot, ui, NURSE, PIN)
+    qtbot.waitUntil(lambda: window.current == "main" and window.flag.isVisible(), timeout=WAIT_MS)
+    assert "item 9" in window.flag.text.text()
+    click(qtbot, window.flag.ack)
+    qtbot.waitUntil(lambda: not window.flag.isVisible(), timeout=WAIT_MS)
+    click(qtbot, main.card.b["continue"])
     scale = window.pages["scale"]
-    assert window.current == "scale"
-    for item, choice in scale.form.answers.items():
-        click(qtbot, choice.buttons[1])
-    click(qtbot, scale.form.save)
-    qtbot.waitUntil(lambda: scale.thanks.isVisible(), timeout=WAIT_MS)
-    click(qtbot, scale.back)
-    assert window.current == "checkin" and checkin.prompt.isVisible() and "item 9" in checkin.prompt.text()
 
     qtbot.waitUntil(lambda: checkin.start.isVisible() and c.last.session.baseline is not None, timeout=WAIT_MS)
     click(qtbot, checkin.start)

@@ -280,7 +280,12 @@ class Report:
         for a in self.r.assessments:
             items = ", ".join(f"{label(k)} {v}" for k, v in a.items.items())
             score = f"{a.score}" + (f" / {a.max_score}" if a.max_score is not None else "")
-            rows.append([self.t(a.at), a.scale, score, items + corrected_mark(a), self.r.name(a.by)])
+            flag = ""
+            if a.flag:
+                ack = (f"acknowledged by {self.r.name(a.flag_acknowledged_by)} at {self.t(a.flag_acknowledged_at)}"
+                       if a.flag_acknowledged_by else "NOT acknowledged by a nurse")
+                flag = f". FLAGGED: {a.flag}; {ack}"
+            rows.append([self.t(a.at), a.scale, score, items + corrected_mark(a) + flag, self.r.name(a.by)])
         d.table([Column("Time", 0.7, C), Column("Scale", 0.9), Column("Score", 0.8, C), Column("Items", 5.0),
                  Column("By", 1.0)], rows, empty="No assessments recorded.")
 

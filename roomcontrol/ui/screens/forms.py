@@ -24,10 +24,9 @@ ROUTES = ("IV", "PO", "SL", "IM", "ODT")
 
 
 class ScaleScreen(QWidget):
-    """One scale at a time. A patient's questionnaire ends with "please hand the screen back" and never shows
-    the nurse's flag; the nurse's prompt goes to the check-in screen instead."""
+    """One scale at a time (CADSS-6 by the nurse). The patient's own questionnaires run on the patient's page
+    (screens/patient_forms.py); a flagged answer is the room's, shown to the nurse by the window's flag bar."""
     navigate = Signal(str)
-    flagged = Signal(str)  # a prompt for the nurse
 
     def __init__(self, controller, scale: float = 1.0):
         super().__init__()
@@ -56,9 +55,6 @@ class ScaleScreen(QWidget):
         self.thanks.hide()
 
     def _recorded(self, scale: str, score: int, items: dict) -> None:
-        if scale == "PHQ-9" and items.get("q9", 0) > 0:
-            self.flagged.emit(f"PHQ-9 item 9 (thoughts of death or self-harm) was answered {items['q9']} of 3. "
-                              "Talk with the patient and follow the clinic's safety protocol before the infusion.")
         if scale in PATIENT_SCALES:
             self.form.hide()
             self.thanks.show()

@@ -3,7 +3,7 @@ limits, as "patient") and Call nurse. No clinical data and no alarm detail. Staf
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from roomcontrol.ui import format as F
@@ -17,6 +17,8 @@ STAFF_VIEW_TIMEOUT_MS = 45_000
 
 
 class LockScreen(QWidget):
+    navigate = Signal(str)
+
     def __init__(self, controller, scale: float = 1.0):
         super().__init__()
         self.controller, self.scale = controller, scale
@@ -64,6 +66,11 @@ class LockScreen(QWidget):
         self.called.setStyleSheet(f"font-size: {theme.px(20, s)}px; color: {theme.OK};")
         call_box.addWidget(self.call)
         call_box.addWidget(self.called)
+        # The patient's questionnaires (PHQ-9, GAD-7) on a page of their own, while a session is open.
+        self.questionnaires = button("Questionnaires", lambda: self.navigate.emit("patient_forms"),
+                                     name="questionnaires")
+        self.questionnaires.hide()
+        call_box.addWidget(self.questionnaires)
         row.addLayout(call_box, 2)
         box.addLayout(row)
         box.addStretch(1)
@@ -163,3 +170,4 @@ class LockScreen(QWidget):
         self.clock.setText(F.clock(snap.now))
         # Only a neutral hint that staff are needed: no condition, no value, no colour code.
         self.sign_in.setText("Staff  ●" if snap.alarms else "Staff")
+        self.questionnaires.setVisible(snap.session is not None and snap.session.is_open)

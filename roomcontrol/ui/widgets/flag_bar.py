@@ -1,0 +1,69 @@
+"""A flagged answer in the patient's questionnaire (PHQ-9 item 9 above zero), on every page of the nurse's screen
+until a nurse acknowledges it. The flag is the room's (the session's fold), so every window shows the same one;
+"Acknowledge" sends `acknowledge_flag` as the signed-in nurse, logged as assessment.flag_acknowledged.
+
+It takes the top bar's place in the window's header (as the alarm banner does, which goes before it), so the
+screens keep their height on a 1280×800 panel; Lock stays on it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from roomcontrol.ui import theme
+from roomcontrol.ui.widgets.buttons import button
+
+ADVICE = "Talk with the patient and follow the clinic's safety protocol before going on."
+
+
+class FlagBar(QWidget):
+    def __init__(self, controller, scale: float = 1.0):
+        super().__init__()
+        self.controller = controller
+        self.seq: int | None = None
+        self.setObjectName("flagbar")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(f"QWidget#flagbar {{ background: #3a1c1f; border: 2px solid {theme.DANGER}; "
+                           f"border-radius: {theme.px(10, scale)}px; }}")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(theme.px(16, scale), 4, 8, 4)
+        row.setSpacing(theme.px(8, scale))
+        words = QVBoxLayout()
+        words.setSpacing(0)
+        self.text = QLabel("")
+        self.text.setWordWrap(True)
+        self.text.setStyleSheet(f"color: #ffffff; font-size: {theme.px(19, scale)}px; font-weight: 600;")
+        self.advice = QLabel(ADVICE)  # or why an acknowledgement was refused
+        self.advice.setStyleSheet(f"color: #ffd7d7; font-size: {theme.px(15, scale)}px;")
+        words.addWidget(self.text)
+        words.addWidget(self.advice)
+        row.addLayout(words, 1)
+        self.ack = button("Acknowledge", self._acknowledge, kind="primary", name="acknowledge flag")
+        self.lock = button("Lock", lambda: controller.lock("locked by hand"), name="lock")
+        row.addWidget(self.ack)
+        row.addWidget(self.lock)
+        self.setMinimumHeight(theme.px(64, scale))
+        controller.snapshot.connect(self.show_snapshot)
+
+    def show_snapshot(self, snap) -> None:
+        flags = snap.session.pending_flags if snap.session is not None else ()
+        if not flags:
+            self.seq = None
+            return
+        flag = flags[0]
+        if flag.seq != self.seq:
+            self.advice.setText(ADVICE)
+        self.seq = flag.seq
+        more = f"   (+{len(flags) - 1} more)" if len(flags) > 1 else ""
+        self.text.setText(f"⚑ {flag.text()}{more}")
+        self.ack.setEnabled(True)
+
+    def _acknowledge(self) -> None:
+        if self.seq is None:
+            return
+        self.ack.setEnabled(False)
+        self.controller.ops.acknowledge_flag(self.seq, on_ok=lambda _: None, on_error=self._refused)
+
+    def _refused(self, reason: str) -> None:
+        self.ack.setEnabled(True)
+        self.advice.setText(reason)
