@@ -16,6 +16,7 @@ from roomcontrol.ui.screens.main import MainScreen
 from roomcontrol.ui.screens.settings import SettingsScreen
 from roomcontrol.ui.widgets.alarm_banner import AlarmBanner
 from roomcontrol.ui.widgets.blink import Blinker
+from roomcontrol.ui.widgets.call_banner import CallBanner
 from roomcontrol.ui.widgets.topbar import TopBar
 
 DIM_BELOW_LIGHT = 25   # a scene with less light than this (the infusion scene) dims the screen too
@@ -68,12 +69,16 @@ class RoomWindow(QMainWindow):
         box.setSpacing(theme.px(8, scale))
         self.topbar = TopBar(controller, scale)
         self.banner = AlarmBanner(controller, self.blinker, scale)
+        self.call_banner = CallBanner(controller, scale)
         self.stack = QStackedWidget()
-        # The alarm banner takes the top bar's place while an alarm is up: the screens keep their full height
-        # on a 1280×800 panel, and the alarm sits where the eye goes first.
-        self.header = QStackedWidget()
-        self.header.addWidget(self.topbar)
-        self.header.addWidget(self.banner)
+        # The top bar stays (Lock and Settings always where they are); every active alarm, then a waiting call,
+        # below it, where the eye goes first.
+        self.header = QWidget()
+        head = QVBoxLayout(self.header)
+        head.setContentsMargins(0, 0, 0, 0)
+        head.setSpacing(theme.px(4, scale))
+        for part in (self.topbar, self.banner, self.call_banner):
+            head.addWidget(part)
         box.addWidget(self.header)
         box.addWidget(self.stack, 1)
         self.setCentralWidget(body)
@@ -85,7 +90,7 @@ class RoomWindow(QMainWindow):
             "medication": MedicationScreen(controller, scale),
             "note": NoteScreen(controller, scale),
             "settings": SettingsScreen(controller, scale),
-            "lock": LockScreen(controller, scale),
+            "lock": LockScreen(controller, scale, self.blinker),
         }
         for page in self.pages.values():
             self.stack.addWidget(page)
@@ -133,12 +138,13 @@ class RoomWindow(QMainWindow):
         self.blinker.want({a.priority for a in snap.alarms if a.acknowledged_by is None}
                           | ({"high"} if snap.storage_error else set()))
         self.banner.show_snapshot(snap)
+        self.call_banner.show_snapshot(snap)
         self._header()
 
     def _header(self) -> None:
-        locked = self.current == "lock"
-        self.header.setVisible(not locked)
-        self.header.setCurrentWidget(self.banner if self.banner.active and not locked else self.topbar)
+        self.header.setVisible(self.current != "lock")
+        self.banner.setVisible(self.banner.active)
+        self.call_banner.setVisible(self.call_banner.pending)
 
     def _ambient(self, status: dict) -> None:
         scene = self.controller.config.scenes.get(status.get("scene") or "")

@@ -57,20 +57,25 @@ class TileState:
 LIMIT_KINDS = {"hr": ("heart_rate",), "spo2": ("spo2",), "nibp": ("nibp_systolic", "nibp_diastolic")}
 
 
-def limit_text(limit: Limit | None) -> str:
-    if limit is None or (limit.low is None and limit.high is None):
+def limit_text(low: float | None, high: float | None) -> str:
+    """The alarm limits in a few characters: "45–120", "≥ 90", "≤ 110"; "off" when none."""
+    if low is None and high is None:
         return "off"
-    if limit.high is None:
-        return f"≥ {limit.low:g}"
-    if limit.low is None:
-        return f"≤ {limit.high:g}"
-    return f"{limit.low:g}–{limit.high:g}"
+    if high is None:
+        return f"≥ {low:g}"
+    if low is None:
+        return f"≤ {high:g}"
+    return f"{low:g}–{high:g}"
+
+
+def _limits(limit: Limit | None) -> str:
+    return limit_text(limit.low, limit.high) if limit else "off"
 
 
 def tile_limits(tile: str, rules: AlarmRules | None) -> str:
     if rules is None:
         return ""
-    return " / ".join(limit_text(limit_of(rules, kind)) for kind in LIMIT_KINDS[tile])
+    return " / ".join(_limits(limit_of(rules, kind)) for kind in LIMIT_KINDS[tile])
 
 
 def note(reading: Reading | None, now: datetime) -> str:
