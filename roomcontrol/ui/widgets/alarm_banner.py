@@ -43,12 +43,12 @@ class AlarmRow(QWidget):
         self.priority: str | None = None
         self.acknowledged = False
         self._lit: bool | None = None
-        self._size = theme.px(22, scale)
+        self._size = theme.px(20, scale)
         box = QHBoxLayout(self)
         box.setContentsMargins(theme.px(14, scale), 2, theme.px(10, scale), 2)
         self.label = QLabel("")
         box.addWidget(self.label, 1)
-        self.setMinimumHeight(theme.px(38, scale))
+        self.setMinimumHeight(theme.px(32, scale))
         blinker.changed.connect(self._blink)
 
     def set_alarm(self, priority: str, text: str, acknowledged: bool) -> None:

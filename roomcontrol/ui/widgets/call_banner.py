@@ -27,21 +27,18 @@ class CallBanner(QWidget):
         self.controller = controller
         self.pending = False
         row = QHBoxLayout(self)
-        row.setContentsMargins(theme.px(22, scale), 4, 8, 4)
+        row.setContentsMargins(theme.px(22, scale), 0, 4, 0)
         row.setSpacing(theme.px(14, scale))
-        self.bell = QLabel("🔔")
-        self.bell.setStyleSheet(f"font-size: {theme.px(24, scale)}px; color: {CALL_TEXT};")
         self.text = QLabel("")
         self.text.setStyleSheet(f"font-size: {theme.px(24, scale)}px; font-weight: 600; color: {CALL_TEXT};")
         self.detail = QLabel("")
         self.detail.setStyleSheet(f"font-size: {theme.px(17, scale)}px; color: {CALL_TEXT};")
         self.answer = button("Answer", self._answer, kind="primary", name="answer the patient's call")
         self.answer.setMinimumWidth(theme.px(150, scale))
-        row.addWidget(self.bell)
         row.addWidget(self.text)
         row.addWidget(self.detail, 1)
         row.addWidget(self.answer)
-        self.setMinimumHeight(theme.px(64, scale))
+        self.setMinimumHeight(theme.px(56, scale))
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, False)
         self.hide()
 
