@@ -13,7 +13,7 @@ The alarm board is also a fold over the log (`apply`), so after a restart the ra
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -133,7 +133,7 @@ class AlarmView:
         return self.alarm.acknowledged_by is not None
 
 
-def alarm_views(alarms, latest: dict[str, Reading], rules: AlarmRules, now: datetime) -> tuple[AlarmView, ...]:
+def alarm_views(alarms: Iterable[Alarm], latest: dict[str, Reading], rules: AlarmRules, now: datetime) -> tuple[AlarmView, ...]:
     """Every active alarm (in the order given) with its live value and limits."""
     out = []
     for a in alarms:

@@ -12,6 +12,7 @@ from typing import Callable
 from roomcontrol.domain import catalogue as C
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain import session as S
+from roomcontrol.domain.alarms import Alarm
 from roomcontrol.domain.dose import plan_dose
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import NewEvent
@@ -243,7 +244,7 @@ def _answer_call(state, c: C.AnswerCall, actor, now, policy, new_id):
     return [NewEvent(K.NURSE_CALL_ANSWERED, payload, actor, s.session_id if s else call.session_id)]
 
 
-def _alarm_entry(alarm) -> dict:
+def _alarm_entry(alarm: Alarm) -> dict[str, str | None]:
     return {"alarm_id": alarm.alarm_id, "condition": alarm.condition, "priority": alarm.priority,
             "acknowledged_by": alarm.acknowledged_by}
 

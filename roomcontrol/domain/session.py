@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain.events import Event
@@ -96,7 +97,7 @@ class RoomState:
     call: NurseCall | None = None   # the patient's pending call, until a nurse answers it
     # The active alarms, for decisions only: the alarm board is the engine's fold (domain.alarms), and the engine
     # hands it in with a command (discharge refuses an active high-priority alarm). Never folded here.
-    alarms: tuple = ()
+    alarms: tuple[Any, ...] = ()
 
     @property
     def phase(self) -> str:

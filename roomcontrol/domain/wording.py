@@ -55,7 +55,7 @@ def number(value, digits: int = 2) -> str:
     return str(value)
 
 
-def waited(seconds) -> str:
+def waited(seconds: object) -> str:
     """A response time in the nurse's words: '42 s', '3 min 05 s'."""
     if not isinstance(seconds, (int, float)):
         return "–"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import datetime
 
 from roomcontrol.domain.alarms import AlarmView, alarm_views
@@ -53,7 +54,7 @@ def make_snapshot(room_id: str, room_name: str, state: RoomState, now: datetime,
                   storage_error: str | None, monitoring: Monitoring) -> RoomSnapshot:
     board, view, rules = monitoring.board, monitoring.view, monitoring.alarms.rules
     alarms = board.by_priority()
-    extra = {"storage_error": storage_error, "alarms": alarms, "audible": board.audible(now),
+    extra: dict[str, Any] = {"storage_error": storage_error, "alarms": alarms, "audible": board.audible(now),
              "audio_paused_until": board.audio_paused_until, "vitals": dict(view.latest),
              "devices": dict(view.health), "tiles": vital_tiles(view.latest, alarms, now, rules),
              "alarm_views": alarm_views(alarms, view.latest, rules, now), "call": state.call,

@@ -76,7 +76,7 @@ class AudioPlayer(Device):
         self._alarm: str | None = None
         self._alarm_sounds: dict[str, object] = {}
         self._chime_sound = None
-        self._call_sound = None
+        self._call_sound: object | None = None
 
     # -- public API: any thread, never blocks, never raises for device trouble -------------------------
 

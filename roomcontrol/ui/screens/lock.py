@@ -246,16 +246,18 @@ class LockScreen(QWidget):
         self.band.set_alarm(priority, snap.alarm_unacknowledged)
         self._band_text()
         self.sign_in.setText("Staff  ●" if priority else "Staff")
-        style = (f"background: {theme.PANEL_2}; color: {theme.TEXT}; border: 2px solid {theme.ALARM[priority]};"
-                 if priority else "")
+        style = "" if priority is None else \
+            f"background: {theme.PANEL_2}; color: {theme.TEXT}; border: 2px solid {theme.ALARM[priority]};"
         if self.sign_in.styleSheet() != style:
             self.sign_in.setStyleSheet(style)
 
     def _band_text(self) -> None:
         """The room's name stays readable on the band, lit or not."""
-        lit = self.band.priority is not None and self.band.flashing and self.band.lit()
-        colour = theme.ALARM_TEXT[self.band.priority] if lit else theme.DIM if self.band.priority is None \
-            else theme.TEXT
+        priority = self.band.priority
+        if priority is None:
+            colour = theme.DIM
+        else:
+            colour = theme.ALARM_TEXT[priority] if self.band.flashing and self.band.lit() else theme.TEXT
         style = f"color: {colour};"
         if self.room_label.styleSheet() != style:
             self.room_label.setStyleSheet(style)
