@@ -392,3 +392,29 @@ def test_the_alarm_tone_sounds_while_locked_and_the_call_chime_repeats_until_ans
     assert audio.calls.count(("play_call_chime",)) == 3 and not any(c[0] == "play_alarm" for c in audio.calls)
     devices.close()
     r.close()
+
+
+def test_limits_and_response_times_in_few_words():
+    from roomcontrol.domain.vitals.tiles import limit_text
+    from roomcontrol.domain.wording import waited
+    assert [limit_text(45, 120), limit_text(90, None), limit_text(None, 110), limit_text(None, None)] == \
+        ["45–120", "≥ 90", "≤ 110", "off"]
+    assert [waited(42), waited(185.4), waited(None)] == ["42 s", "3 min 05 s", "–"]
+
+
+def test_the_call_chime_is_two_soft_falling_notes_not_an_alarm_burst():
+    import numpy as np
+
+    from roomcontrol.domain.tones import CALL_NOTES_HZ, call_chime_pcm, chime_pcm
+    sr = 8000
+    pcm = call_chime_pcm(sr)
+    assert pcm.dtype == np.float32 and len(pcm) == 2 * sr
+    assert abs(float(np.max(np.abs(pcm))) - 0.6) < 1e-6 < float(np.max(np.abs(chime_pcm(sr))) - 0.6)  # softer
+    assert abs(float(pcm[-1])) < 1e-3  # ends in silence, no click
+
+    def pitch(a, b):
+        seg = pcm[int(a * sr):int(b * sr)]
+        spectrum = np.abs(np.fft.rfft(seg * np.hanning(len(seg))))
+        return np.fft.rfftfreq(len(seg), 1 / sr)[int(np.argmax(spectrum))]
+    high, low = pitch(0.05, 0.5), pitch(0.65, 1.3)
+    assert abs(high - CALL_NOTES_HZ[0]) < 10 and abs(low - CALL_NOTES_HZ[1]) < 10 and high > low
