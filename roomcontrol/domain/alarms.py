@@ -13,14 +13,14 @@ The alarm board is also a fold over the log (`apply`), so after a restart the ra
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain.errors import Refused
-from roomcontrol.domain.vitals import LIVE_S, STREAMING_KINDS, Reading, trusted
+from roomcontrol.domain.vitals import LIVE_S, NIBP_KINDS, STREAMING_KINDS, Reading, recent, trusted
 
 PRIORITY_RANK = {"high": 3, "medium": 2, "low": 1}
 ESCALATE = {"low": "medium", "medium": "high", "high": "high"}
@@ -94,6 +94,56 @@ class AlarmBoard:
             return None
         loud = [a for a in self.active.values() if a.acknowledged_by is None]
         return max(loud, key=lambda a: (PRIORITY_RANK[a.priority], a.raised_at), default=None)
+
+
+def limit_of(rules: AlarmRules, kind: str) -> Limit | None:
+    """The limits that guard a vitals kind: an oximeter's pulse rate is held to the heart rate's."""
+    limit = rules.limits.get(kind)
+    if limit is None and kind == "pulse_rate":
+        return rules.limits.get("heart_rate")
+    return limit
+
+
+def live_value(alarm: Alarm, latest: dict[str, Reading], now: datetime) -> float | None:
+    """The alarm's subject as it is now (an alarm's own value is the one at raise time): the latest trusted,
+    recent reading of its vitals kind (NIBP: the last measurement, which stands until the next), or None for a
+    technical alarm or when nothing live is there."""
+    if alarm.technical:
+        return None
+    reading = latest.get(alarm.subject)
+    if reading is None or reading.value is None or not trusted(reading):
+        return None
+    if alarm.subject not in NIBP_KINDS and not recent(reading, now):
+        return None
+    return reading.value
+
+
+@dataclass(frozen=True)
+class AlarmView:
+    """One active alarm as the nurse should see it: the alarm, its subject's live value and its limits."""
+    alarm: Alarm
+    live: float | None = None
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def escalated(self) -> bool:
+        return self.alarm.escalations > 0
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.alarm.acknowledged_by is not None
+
+
+def alarm_views(alarms: Iterable[Alarm], latest: dict[str, Reading], rules: AlarmRules,
+                now: datetime) -> tuple[AlarmView, ...]:
+    """Every active alarm (in the order given) with its live value and limits."""
+    out: list[AlarmView] = []
+    for a in alarms:
+        limit = None if a.technical else limit_of(rules, a.subject)
+        out.append(AlarmView(a, live_value(a, latest, now), limit.low if limit else None,
+                             limit.high if limit else None))
+    return tuple(out)
 
 
 def apply(board: AlarmBoard, kind: str, payload: dict[str, Any], ts: datetime) -> AlarmBoard:

@@ -53,6 +53,10 @@ class Command:
     def patient_may(self) -> bool:
         return self.audience in (PATIENT, ANYONE)
 
+    def needs_admin(self) -> bool:
+        """Whether this command, with these arguments, may come only from an administrator (the staff gate asks)."""
+        return False
+
 
 # -- the session (handled in roomcontrol.domain.commands) ----------------------------------------------------
 @command("open_session")
@@ -148,9 +152,18 @@ class CallNurse(Command):
     pass
 
 
+@command("answer_call")
+class AnswerCall(Command):
+    """The nurse answers the patient's pending call (logged with the response time)."""
+
+
 @command("discharge")
 class Discharge(Command):
     escort_confirmed: bool = False
+    override_reason: str | None = None  # an administrator discharges despite an active high-priority alarm
+
+    def needs_admin(self) -> bool:
+        return self.override_reason is not None
 
 
 @command("abort_session")

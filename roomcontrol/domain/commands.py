@@ -12,11 +12,13 @@ from typing import Any, Callable
 from roomcontrol.domain import catalogue as C
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain import session as S
+from roomcontrol.domain.alarms import Alarm
 from roomcontrol.domain.dose import HighDoseUnconfirmed, high_dose_payload, is_high, plan_dose
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import NewEvent
 from roomcontrol.domain.policy import KNOWN_CHECKLIST_ITEMS, SessionPolicy
 from roomcontrol.domain.scales import score
+from roomcontrol.domain.wording import condition_label
 
 ROUTES = ("IV", "IM", "PO", "SL", "ODT", "IN", "SC", "INH")
 UNITS = ("mg", "mcg", "g", "mL", "units", "L/min")
@@ -286,6 +288,21 @@ def _call_nurse(state: S.RoomState, c: C.CallNurse, actor: str, now: datetime, p
     return [NewEvent(K.NURSE_CALLED, {}, actor, s.session_id if s else None)]
 
 
+def _answer_call(state: S.RoomState, c: C.AnswerCall, actor: str, now: datetime, policy: SessionPolicy,
+                 new_id: NewId) -> list[NewEvent]:
+    call = state.call
+    if call is None:
+        raise Refused("no call from the patient is waiting to be answered")
+    s = state.open_session
+    payload = {"called_seq": call.seq, "response_s": round(call.waiting_s(now), 1), "presses": call.presses}
+    return [NewEvent(K.NURSE_CALL_ANSWERED, payload, actor, s.session_id if s else call.session_id)]
+
+
+def _alarm_entry(alarm: Alarm) -> dict[str, str | None]:
+    return {"alarm_id": alarm.alarm_id, "condition": alarm.condition, "priority": alarm.priority,
+            "acknowledged_by": alarm.acknowledged_by}
+
+
 def _discharge(state: S.RoomState, c: C.Discharge, actor: str, now: datetime, policy: SessionPolicy,
                new_id: NewId) -> list[NewEvent]:
     s = _need_open(state, S.RECOVERY)
@@ -301,7 +318,19 @@ def _discharge(state: S.RoomState, c: C.Discharge, actor: str, now: datetime, po
     if policy.require_escort and not c.escort_confirmed:
         raise Refused("the escort has not been confirmed")
     payload = {"padss_score": padss, "escort_confirmed": c.escort_confirmed, "recovery_min": round(waited, 1)}
-    return [NewEvent(K.SESSION_DISCHARGED, payload, actor, s.session_id)]
+    high = [a for a in state.alarms if a.priority == "high"]
+    if not high:  # an override reason with nothing to override changes nothing
+        return [NewEvent(K.SESSION_DISCHARGED, payload, actor, s.session_id)]
+    if c.override_reason is None:
+        names = " and ".join(condition_label(a.condition) for a in high)
+        raise Refused(f"cannot discharge: {names} {'is' if len(high) == 1 else 'are'} still alarming (high "
+                      "priority); see to the patient first, or an administrator may override with a reason")
+    reason = required_text(c.override_reason, "a reason for discharging with the alarm open", 200)
+    alarms = [_alarm_entry(a) for a in high]
+    return [NewEvent(K.DISCHARGE_OVERRIDE, {"guard": "active high-priority alarm", "reason": reason,
+                                            "alarms": alarms}, actor, s.session_id),
+            NewEvent(K.SESSION_DISCHARGED, {**payload, "open_alarms": [a["alarm_id"] for a in alarms]}, actor,
+                     s.session_id)]
 
 
 def _abort(state: S.RoomState, c: C.AbortSession, actor: str, now: datetime, policy: SessionPolicy,
@@ -328,5 +357,6 @@ DECIDES: dict[type, Handler] = {
     C.AddNote: _add_note,
     C.CallNurse: _call_nurse,
     C.Discharge: _discharge,
+    C.AnswerCall: _answer_call,
     C.AbortSession: _abort,
 }

@@ -38,3 +38,5 @@ ALARM_ESCALATED = "alarm.escalated"
 ALARM_CONDITION_GONE = "alarm.condition_gone"  # a latched alarm whose cause is over, waiting to be acknowledged
 BASELINE_CAPTURED = VITALS_BASELINE
 DOSE_HIGH_CONFIRMED = "dose.high_confirmed"  # a dose above the soft maximum, confirmed: who, dose, soft limit
+NURSE_CALL_ANSWERED = "nurse.call_answered"  # a nurse answered the pending call: who (actor) and response_s
+DISCHARGE_OVERRIDE = "discharge.override"  # an admin discharged past a guard: who, why, the alarms still open

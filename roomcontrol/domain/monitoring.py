@@ -100,7 +100,8 @@ class Monitoring:
     def disarm(self) -> list[A.AlarmEvent]:
         """The session closed: clear what is still raised, so the next patient starts with a quiet board."""
         self.alarms.forget()
-        return [(K.ALARM_CLEARED, {"alarm_id": a.alarm_id, "condition": a.condition, "reason": "session closed"})
+        return [(K.ALARM_CLEARED, {"alarm_id": a.alarm_id, "condition": a.condition,
+                                   "reason": "still active when the session closed", "open_at_close": True})
                 for a in self.board.active.values()]
 
     # -- nurse's acts -----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 Phases: idle → pre_infusion → infusing ⇄ paused → recovery → discharged, and aborted from any open phase.
 Replaying the log through `apply` gives exactly the state the room had when it lived those events.
+The patient's call for the nurse is room state too: `nurse.called` opens it, `nurse.call_answered` closes it.
 """
 
 from __future__ import annotations
@@ -86,9 +87,25 @@ class Session:
 
 
 @dataclass(frozen=True)
+class NurseCall:
+    """A call from the patient waiting for a nurse: open from the first press until a nurse answers."""
+    called_at: datetime
+    seq: int                        # the nurse.called that opened it
+    session_id: str | None
+    presses: int = 1                # the patient pressed again while waiting
+
+    def waiting_s(self, now: datetime) -> float:
+        return max(0.0, (now - self.called_at).total_seconds())
+
+
+@dataclass(frozen=True)
 class RoomState:
     session: Session | None = None  # the open session, or the last one closed
     last_seq: int = 0
+    call: NurseCall | None = None   # the patient's pending call, until a nurse answers it
+    # The active alarms, for decisions only: the alarm board is the engine's fold (domain.alarms), and the engine
+    # hands it in with a command (discharge refuses an active high-priority alarm). Never folded here.
+    alarms: tuple[Any, ...] = ()
 
     @property
     def phase(self) -> str:
@@ -102,6 +119,8 @@ class RoomState:
 def apply(state: RoomState, event: Event) -> RoomState:
     """Fold one event into the room state. Events of other sessions or of no session change only last_seq."""
     state = replace(state, last_seq=event.seq)
+    if event.kind in (K.NURSE_CALLED, K.NURSE_CALL_ANSWERED):
+        return replace(state, call=_call(state.call, event))
     if event.kind == K.SESSION_OPENED:
         p = event.payload
         plan = {k: v for k, v in p.items() if k not in ("patient_ref", "course_no")}
@@ -125,6 +144,14 @@ def replay(events: Iterable[Event]) -> RoomState:
     for event in events:
         state = apply(state, event)
     return state
+
+
+def _call(call: NurseCall | None, e: Event) -> NurseCall | None:
+    if e.kind == K.NURSE_CALL_ANSWERED:
+        return None
+    if call is not None:
+        return replace(call, presses=call.presses + 1)
+    return NurseCall(e.ts, e.seq, e.session_id)
 
 
 def _checklist(s: Session, e: Event) -> Session:

@@ -1,4 +1,5 @@
-"""Auditory alarm signals in the style of IEC 60601-1-8 (Tables 3 and 4), and the end-of-infusion chime.
+"""Auditory alarm signals in the style of IEC 60601-1-8 (Tables 3 and 4), the end-of-infusion chime and the
+patient's call chime.
 
 What the standard asks for, and the values chosen here (all inside its ranges):
 
@@ -158,6 +159,27 @@ def chime_pcm(sample_rate: int = 44100, *, seconds: float = 3.5) -> np.ndarray:
     out *= fade
     peak = float(np.max(np.abs(out)))
     return (0.8 * out / peak).astype(np.float32)
+
+
+CALL_NOTES_HZ = (659.25, 523.25)  # E5 then C5: a soft falling "ding-dong", unlike any alarm burst
+CALL_NOTE_GAP_S = 0.55
+
+
+def call_chime_pcm(sample_rate: int = 44100, *, seconds: float = 2.0) -> np.ndarray:
+    """The patient's call for the nurse: two soft notes, falling, nearly pure (fundamental and a faint octave)
+    with a slow decay. Not an alarm: no pulse train, no harmonic-rich buzz; quieter than the chime (peak 0.6).
+    The engine repeats it every few seconds while the call waits. float32 mono."""
+    n = int(seconds * sample_rate)
+    t = np.arange(n) / sample_rate
+    out = np.zeros(n)
+    for i, f0 in enumerate(CALL_NOTES_HZ):
+        tt = t - i * CALL_NOTE_GAP_S
+        on = tt >= 0
+        attack = np.clip(tt[on] / 0.015, 0.0, 1.0)  # 15 ms, no click
+        decay = np.exp(-2.2 * tt[on])
+        out[on] += (np.sin(2 * np.pi * f0 * tt[on]) + 0.18 * np.sin(4 * np.pi * f0 * tt[on])) * decay * attack
+    out *= np.clip((seconds - t) / 0.25, 0.0, 1.0)  # end exactly at silence
+    return (0.6 * out / float(np.max(np.abs(out)))).astype(np.float32)
 
 
 def to_int16_stereo(mono: np.ndarray, gain: float = 1.0) -> np.ndarray:

@@ -59,6 +59,14 @@ def number(value: object, digits: int = 2) -> str:
     return str(value)
 
 
+def waited(seconds: object) -> str:
+    """A response time in the nurse's words: '42 s', '3 min 05 s'."""
+    if not isinstance(seconds, (int, float)):
+        return "–"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
 def details(payload: dict[str, Any], skip: tuple[str, ...] = ()) -> str:
     """'name Sam (partner), phone on file yes' from the extra fields of a payload."""
     parts = []
@@ -115,6 +123,11 @@ def describe(event: Event) -> str:
         return f"Note: {p.get('text', '')}"
     if k == K.NURSE_CALLED:
         return "Patient called the nurse"
+    if k == K.NURSE_CALL_ANSWERED:
+        return f"Call answered after {waited(p.get('response_s'))}"
+    if k == K.DISCHARGE_OVERRIDE:
+        open_ = ", ".join(condition_label(a.get("condition", "")) for a in p.get("alarms", ()))
+        return f"Discharge override with alarm open ({open_}): {p.get('reason', '')}"
     if k == K.SESSION_DISCHARGED:
         escort = "escort confirmed" if p.get("escort_confirmed") else "escort NOT confirmed"
         return f"Discharged: PADSS {p.get('padss_score')}, {escort}"
@@ -225,4 +238,5 @@ ACT_NAMES = {
     K.ALARM_ACKNOWLEDGED: "acknowledged alarms", K.ALARM_AUDIO_PAUSED: "paused alarm sound",
     K.STAFF_UNLOCKED: "unlocked the screen", K.EVENT_CORRECTED: "corrected entries",
     K.DOSE_HIGH_CONFIRMED: "confirmed a high dose",
+    K.NURSE_CALL_ANSWERED: "answered calls", K.DISCHARGE_OVERRIDE: "overrode a discharge guard",
 }

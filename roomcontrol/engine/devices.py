@@ -24,6 +24,7 @@ from roomcontrol.engine.room import Room
 
 log = logging.getLogger(__name__)
 TEST_S = 5  # a diffuser test mists this long
+CALL_CHIME_EVERY_S = 10.0  # the call chime repeats this often while the patient's call waits
 PHASE_KINDS = {K.SESSION_OPENED, K.INFUSION_STARTED, K.INFUSION_PAUSED, K.INFUSION_RESUMED, K.RECOVERY_STARTED,
                K.SESSION_DISCHARGED, K.SESSION_ABORTED}
 DEVICE_KINDS = ("vitals", "lighting", "diffuser", "audio")
@@ -35,6 +36,7 @@ class RoomDevices:
         self.config = config
         self.pleth_listeners: list[Callable] = []
         self._alarm_tone: str | None = None
+        self._call_chimed_at: float | None = None  # clock.monotonic() of the last call chime
         kinds = DEVICE_KINDS if audio else DEVICE_KINDS[:-1]
         opened = {kind: self._open(kind) for kind in kinds}
         self.vitals, self.lighting, self.diffuser = opened["vitals"], opened["lighting"], opened["diffuser"]
@@ -43,6 +45,7 @@ class RoomDevices:
         self.scene: str | None = None
         room.subscribe(on_event=self._on_event)
         room.add_tick_hook(self._follow_alarms)
+        room.add_tick_hook(self._follow_call)
         room.bind(C.ApplyScene, self._apply_scene_command)
         room.bind(C.SetAmbient, self._set_ambient_command)
         room.bind(C.DeviceTest, self._test_device_command)
@@ -86,6 +89,8 @@ class RoomDevices:
             self.diffuser.off(event.kind)
         if event.kind.startswith("alarm."):
             self._follow_alarms()
+        if event.kind in (K.NURSE_CALLED, K.NURSE_CALL_ANSWERED):
+            self._follow_call()
 
     def _enter_phase(self, phase: str, why: str) -> None:
         name = self.config.phase_scenes.get(phase)
@@ -132,6 +137,20 @@ class RoomDevices:
         if tone != self._alarm_tone:
             self.audio.play_alarm(tone) if tone else self.audio.stop_alarm()
             self._alarm_tone = tone
+
+    def _follow_call(self) -> None:
+        """The call chime (not an alarm tone) at once and every CALL_CHIME_EVERY_S while the patient's call waits;
+        an alarm tone sounding takes precedence."""
+        if not self.audio:
+            return
+        if self.room.state.call is None:
+            self._call_chimed_at = None
+            return
+        now = self.room.clock.monotonic()
+        due = self._call_chimed_at is None or now - self._call_chimed_at >= CALL_CHIME_EVERY_S
+        if due and self._alarm_tone is None:
+            self.audio.play_call_chime()
+            self._call_chimed_at = now
 
     # -- commands from the screen ------------------------------------------------------------------------
     def _apply_scene_command(self, command: C.ApplyScene, actor: str, now) -> list:

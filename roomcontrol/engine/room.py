@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -98,7 +98,7 @@ class Room:
                 state = apply(state, event)
                 self.monitoring.fold(event)
         if state.last_seq < self.log.last_seq:
-            state = RoomState(state.session, self.log.last_seq)
+            state = replace(state, last_seq=self.log.last_seq)  # keeps the pending call
         return state
 
     # -- listeners ----------------------------------------------------------------------------------------
@@ -169,8 +169,8 @@ class Room:
         return handler(command, actor, now)
 
     def _decide(self, command: C.Command, actor: str, now) -> list[Event]:
-        return self._record(decide(self.state, command, actor, now, self.config.session, new_id=_new_session_id),
-                            now)
+        state = replace(self.state, alarms=self.monitoring.board.by_priority())  # discharge weighs active alarms
+        return self._record(decide(state, command, actor, now, self.config.session, new_id=_new_session_id), now)
 
     def _acknowledge(self, command: C.AcknowledgeAlarm, actor: str, now) -> list[Event]:
         alarm_id = command.alarm_id

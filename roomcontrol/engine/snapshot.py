@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import datetime
 from typing import Any
 
+from roomcontrol.domain.alarms import AlarmView, alarm_views
 from roomcontrol.domain.monitoring import Monitoring
-from roomcontrol.domain.session import RoomState, Session
+from roomcontrol.domain.session import NurseCall, RoomState, Session
 from roomcontrol.domain.vitals.tiles import TileState, vital_tiles
 
 
@@ -32,15 +34,34 @@ class RoomSnapshot:
     vitals: dict = field(default_factory=dict)   # kind → last Reading
     devices: dict = field(default_factory=dict)  # device → health value
     tiles: dict[str, TileState] = field(default_factory=dict)  # "hr", "spo2", "nibp" → what the tile shows
+    alarm_views: tuple[AlarmView, ...] = ()  # each of `alarms` with its live value and limits, same order
+    call: NurseCall | None = None     # the patient's call, until a nurse answers it
+    call_waiting_s: float = 0.0       # how long the call has waited
+
+    @property
+    def alarm_priority(self) -> str | None:
+        """The priority to flash while locked: the highest unacknowledged alarm's (high while the log cannot be
+        written), else the highest acknowledged one's; None when no alarm is active."""
+        if self.storage_error:
+            return "high"
+        loud = [a for a in self.alarms if a.acknowledged_by is None]
+        shown = loud or list(self.alarms)  # highest priority first
+        return shown[0].priority if shown else None
+
+    @property
+    def alarm_unacknowledged(self) -> bool:
+        return bool(self.storage_error) or any(a.acknowledged_by is None for a in self.alarms)
 
 
 def make_snapshot(room_id: str, room_name: str, state: RoomState, now: datetime, min_recovery_min: float,
                   storage_error: str | None, monitoring: Monitoring) -> RoomSnapshot:
-    board, view = monitoring.board, monitoring.view
+    board, view, rules = monitoring.board, monitoring.view, monitoring.alarms.rules
     alarms = board.by_priority()
     extra: dict[str, Any] = {"storage_error": storage_error, "alarms": alarms, "audible": board.audible(now),
              "audio_paused_until": board.audio_paused_until, "vitals": dict(view.latest),
-             "devices": dict(view.health), "tiles": vital_tiles(view.latest, alarms, now)}
+             "devices": dict(view.health), "tiles": vital_tiles(view.latest, alarms, now, rules),
+             "alarm_views": alarm_views(alarms, view.latest, rules, now), "call": state.call,
+             "call_waiting_s": state.call.waiting_s(now) if state.call else 0.0}
     s = state.session
     if s is None:
         return RoomSnapshot(room_id, room_name, now, state.phase, None, state.last_seq, **extra)

@@ -49,6 +49,8 @@ class StaffGate:
             raise Refused("the screen is locked: sign in first")
         if actor != self.signed_in["staff_id"]:
             raise Refused(f"{self.signed_in['name']} is signed in, not {actor}")
+        if command.needs_admin() and self.signed_in.get("role") != "admin":
+            raise Refused("only an administrator may override this; ask one to sign in")
 
     def staff_list(self) -> Future:
         """Active accounts (id, name, role) for the sign-in screen, read on the engine thread."""

@@ -203,6 +203,8 @@ class AlarmRecord:
     audio_paused_by: tuple[str, ...] = ()
     cleared_at: datetime | None = None
     clear_reason: str | None = None
+    open_at_close: bool = False       # still active when the session closed (not cleared by its condition)
+    override: str | None = None       # discharged despite it: "override by <who>: <reason>"
 
     @property
     def technical(self) -> bool:
@@ -436,7 +438,9 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
         elif e.kind == K.NOTE_ADDED:
             notes.append(Note(e.ts, e.actor, p.get("text", ""), e.id, fixed))
         elif e.kind.startswith("alarm."):
-            _fold_alarm(alarms, e)
+            _fold_alarm(alarms, e, closing)
+        elif e.kind == K.DISCHARGE_OVERRIDE:
+            _fold_override(alarms, e)
         elif e.kind == K.SESSION_DISCHARGED:
             closing = Closing("discharged", e.ts, e.actor, e.id, p.get("padss_score"), p.get("escort_confirmed"),
                               p.get("recovery_min"))
@@ -482,7 +486,7 @@ def _corrections(events: tuple[Event, ...]) -> tuple[Correction, ...]:
     return tuple(out)
 
 
-def _fold_alarm(alarms: "OrderedDict[str, AlarmRecord]", e: Event) -> None:
+def _fold_alarm(alarms: "OrderedDict[str, AlarmRecord]", e: Event, closing: "Closing | None" = None) -> None:
     from dataclasses import replace
 
     p = e.payload
@@ -507,4 +511,19 @@ def _fold_alarm(alarms: "OrderedDict[str, AlarmRecord]", e: Event) -> None:
             top = a.top_priority
         alarms[a.alarm_id] = replace(a, escalations=a.escalations + 1, top_priority=top)
     elif e.kind == K.ALARM_CLEARED:
-        alarms[a.alarm_id] = replace(a, cleared_at=e.ts, clear_reason=p.get("reason"))
+        reason = p.get("reason")
+        if p.get("open_at_close"):  # never "cleared" silently: it was open when the session closed
+            when = "when the session was aborted" if closing and closing.kind == "aborted" else "at discharge"
+            reason = f"OPEN {when}" + (f" ({a.override})" if a.override else "")
+        alarms[a.alarm_id] = replace(a, cleared_at=e.ts, clear_reason=reason,
+                                     open_at_close=bool(p.get("open_at_close")))
+
+
+def _fold_override(alarms: "OrderedDict[str, AlarmRecord]", e: Event) -> None:
+    """`discharge.override`: the alarms it names were open when an administrator discharged past them."""
+    from dataclasses import replace
+
+    for entry in e.payload.get("alarms", ()):
+        a = alarms.get(entry.get("alarm_id", ""))
+        if a is not None:
+            alarms[a.alarm_id] = replace(a, override=f"override by {e.actor}: {e.payload.get('reason', '')}")

@@ -81,8 +81,12 @@ class Operations:
     def call_nurse(self, *, actor: str | None = None, on_ok: OnOk = None, on_error: OnError = None) -> None:
         self._send(C.CallNurse(), on_ok, on_error, actor)
 
-    def discharge(self, escort_confirmed: bool, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
-        self._send(C.Discharge(escort_confirmed=escort_confirmed), on_ok, on_error)
+    def answer_call(self, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.AnswerCall(), on_ok, on_error)
+
+    def discharge(self, escort_confirmed: bool, *, override_reason: str | None = None, on_ok: OnOk = None,
+                  on_error: OnError = None) -> None:
+        self._send(C.Discharge(escort_confirmed=escort_confirmed, override_reason=override_reason), on_ok, on_error)
 
     def abort_session(self, reason: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
         self._send(C.AbortSession(reason=reason), on_ok, on_error)

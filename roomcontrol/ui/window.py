@@ -21,6 +21,7 @@ from roomcontrol.ui.screens.patient_forms import PatientForms
 from roomcontrol.ui.screens.settings import SettingsScreen
 from roomcontrol.ui.widgets.alarm_banner import AlarmBanner
 from roomcontrol.ui.widgets.blink import Blinker
+from roomcontrol.ui.widgets.call_banner import CallBanner
 from roomcontrol.ui.widgets.flag_bar import FlagBar
 from roomcontrol.ui.widgets.keyboard import OnScreenKeyboard, ScreensAboveKeyboard
 from roomcontrol.ui.widgets.topbar import TopBar
@@ -118,15 +119,19 @@ class RoomWindow(QMainWindow):
         box.setSpacing(theme.px(8, scale))
         self.topbar = TopBar(controller, scale)
         self.banner = AlarmBanner(controller, self.blinker, scale)
+        self.call_banner = CallBanner(controller, scale)
+        self.flag = FlagBar(controller, scale)  # a questionnaire's flag for the nurse
         self.stack = PageStack()
         self.stack.currentChanged.connect(lambda _: self.stack.updateGeometry())
-        # The alarm banner takes the top bar's place while an alarm is up: the screens keep their full height
-        # on a 1280×800 panel, and the alarm sits where the eye goes first.
-        self.header = QStackedWidget()
-        self.header.addWidget(self.topbar)
-        self.header.addWidget(self.banner)
-        self.flag = FlagBar(controller, scale)  # a questionnaire's flag for the nurse, after an alarm
-        self.header.addWidget(self.flag)
+        # The top bar stays (Lock and Settings always where they are); every active alarm, then a waiting call,
+        # then a questionnaire's flag below it, where the eye goes first. The pages scroll, so the window never
+        # grows past its screen when these rows appear.
+        self.header = QWidget()
+        head = QVBoxLayout(self.header)
+        head.setContentsMargins(0, 0, 0, 0)
+        head.setSpacing(theme.px(4, scale))
+        for part in (self.topbar, self.banner, self.call_banner, self.flag):
+            head.addWidget(part)
         self.header.setMinimumWidth(theme.TOUCH)  # a long alarm text is cut at the screen's edge, never widens it
         box.addWidget(self.header)
         self.strip = VitalsStrip(self.blinker, scale)  # live numerics over every form page
@@ -157,7 +162,7 @@ class RoomWindow(QMainWindow):
             "medication": MedicationScreen(controller, scale),
             "note": NoteScreen(controller, scale),
             "settings": SettingsScreen(controller, scale),
-            "lock": LockScreen(controller, scale),
+            "lock": LockScreen(controller, scale, self.blinker),
             "dose_confirm": self._dose_confirm,
             "correction": self._correction,
             "patient_forms": self._patient_forms,
@@ -225,6 +230,7 @@ class RoomWindow(QMainWindow):
                           | ({"high"} if snap.storage_error else set()))
         self.banner.show_snapshot(snap)
         self.strip.show_snapshot(snap)
+        self.call_banner.show_snapshot(snap)
         self._header()
 
     def _keep_in_view(self, field: QWidget) -> None:
@@ -235,12 +241,11 @@ class RoomWindow(QMainWindow):
         self.scroller.ensureWidgetVisible(field, 0, theme.px(24, self.scale))
 
     def _header(self) -> None:
-        locked = self.current in PATIENT_PAGES
-        self.header.setVisible(not locked)
+        self.header.setVisible(self.current not in PATIENT_PAGES)
         self.strip.setVisible(self.current not in NO_STRIP)
-        flagged = self.flag.seq is not None
-        self.header.setCurrentWidget(self.banner if self.banner.active and not locked
-                                     else self.flag if flagged and not locked else self.topbar)
+        self.banner.setVisible(self.banner.active)
+        self.call_banner.setVisible(self.call_banner.pending)
+        self.flag.setVisible(self.flag.seq is not None)
 
     def _ambient(self, status: dict) -> None:
         scene = self.controller.config.scenes.get(status.get("scene") or "")

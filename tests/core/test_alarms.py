@@ -228,3 +228,193 @@ def test_monitoring_takes_its_alarm_ids_from_the_caller():
     now = datetime(2025, 1, 1, tzinfo=UTC)
     logged, (kind, payload) = m.health(HealthChange("vitals", Health.LOST, now), now, armed=True)
     assert logged[0] == "device.lost" and kind == "alarm.raised" and payload["alarm_id"] == "x1"
+
+
+# -- issue #11: the nurse call, alarms seen as they are now, discharge with an alarm open ----------------------
+from roomcontrol.cli.staff import add_staff  # noqa: E402
+from roomcontrol.domain.alarms import AlarmView, alarm_views  # noqa: E402
+from roomcontrol.engine.devices import RoomDevices  # noqa: E402
+from roomcontrol.engine.staff import StaffGate  # noqa: E402
+from roomcontrol.records.model import build_record  # noqa: E402
+from tests.core.helpers import PADSS_10  # noqa: E402
+
+
+def test_a_call_is_room_state_until_answered_and_survives_a_restart(tmp_path):
+    r = make_room(tmp_path)
+    with pytest.raises(Refused, match="no call from the patient is waiting"):
+        r.command("answer_call", NURSE)
+    walk_to(r, "infusing")
+    r.command("call_nurse", "patient")
+    r.clock.advance(30)
+    r.command("call_nurse", "patient")  # pressed again while waiting: still the first call
+    r.clock.advance(12)
+    snap = r.snapshot()
+    assert snap.call is not None and snap.call_waiting_s == 42 and snap.call.presses == 2
+    r.close()
+    again = Room(RoomConfig(), tmp_path, r.clock)  # a restart: the call is a fold of the log
+    assert again.snapshot().call is not None and again.snapshot().call_waiting_s == 42
+    [answered] = again.command("answer_call", NURSE)
+    assert answered.kind == "nurse.call_answered" and answered.actor == NURSE
+    assert answered.payload["response_s"] == 42 and answered.session_id == again.state.session.session_id
+    assert again.snapshot().call is None
+    with pytest.raises(Refused, match="no call"):
+        again.command("answer_call", NURSE)
+    again.close()
+
+
+def test_an_acknowledged_alarm_shows_its_live_value_and_limits(room):
+    feed(room, "spo2", 86, 16)
+    alarm = room.snapshot().alarms[0]
+    room.command("acknowledge_alarm", NURSE, alarm_id=alarm.alarm_id)
+    feed(room, "spo2", 84, 2)
+    [view] = room.snapshot().alarm_views
+    assert view.acknowledged and view.alarm.value == 86  # raised at 86: the raise value stays in the log
+    assert (view.live, view.low, view.high) == (84, 90, None)  # … the screen shows the value now
+    feed(room, "spo2", 83, 1)
+    assert room.snapshot().alarm_views[0].live == 83
+    tiles = room.snapshot().tiles
+    assert (tiles["hr"].limits, tiles["spo2"].limits, tiles["nibp"].limits) == ("45–120", "≥ 90", "90–180 / 45–110")
+    assert tiles["spo2"].acknowledged and not tiles["spo2"].alarming
+
+
+def test_alarm_views_list_every_alarm_and_show_escalation(room):
+    feed(room, "nibp_systolic", 200)
+    feed(room, "spo2", 85, 16)
+    views = room.snapshot().alarm_views
+    assert [v.alarm.condition for v in views] == ["spo2.low", "nibp_systolic.high"]
+    assert not any(v.escalated for v in views)
+    feed(room, "spo2", 85, 61)
+    views = room.snapshot().alarm_views
+    assert [v.alarm.condition for v in views] == ["nibp_systolic.high", "spo2.low"]  # both high now, oldest first
+    assert all(v.escalated for v in views) and views[0].alarm.priority == "high"  # medium → high
+    assert views[0].live == 200  # NIBP: the last measurement stands
+
+
+def test_live_value_is_none_for_technical_or_untrusted_values():
+    from roomcontrol.domain.alarms import Alarm
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+    lost = Alarm("a1", "vitals.lost", "medium", now)
+    low = Alarm("a2", "spo2.low", "high", now, value=85)
+    flagged = {"spo2": Reading("spo2", 80, "%", now, flags=frozenset({"artifact"}))}
+    rules = RoomConfig().alarms
+    assert alarm_views([lost, low], flagged, rules, now) == (AlarmView(lost), AlarmView(low, None, 90, None))
+
+
+def recovery_with_high_alarm(tmp_path):
+    add_staff(tmp_path, NURSE, "Ada Lee", "nurse", "2468")
+    add_staff(tmp_path, "admin.grace", "Grace Hopper", "admin", "9753")
+    r = make_room(tmp_path)
+    gate = StaffGate(r)
+    r.command("unlock", NURSE, staff_id=NURSE, pin="2468")
+    walk_to(r, "recovery")
+    r.clock.advance(30 * 60)
+    r.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
+    feed(r, "spo2", 85, 16)
+    assert r.snapshot().alarms[0].priority == "high"
+    return r, gate
+
+
+def test_discharge_is_refused_with_an_active_high_alarm_and_an_admin_may_override(tmp_path):
+    r, gate = recovery_with_high_alarm(tmp_path)
+    with pytest.raises(Refused, match=r"cannot discharge: SpO2 low is still alarming \(high priority\)"):
+        r.command("discharge", NURSE, escort_confirmed=True)
+    alarm = r.snapshot().alarms[0]
+    r.command("acknowledge_alarm", NURSE, alarm_id=alarm.alarm_id)  # acknowledged, still active: still refused
+    with pytest.raises(Refused, match="still alarming"):
+        r.command("discharge", NURSE, escort_confirmed=True)
+    with pytest.raises(Refused, match="only an administrator may override"):
+        r.command("discharge", NURSE, escort_confirmed=True, override_reason="patient insists")
+    r.command("unlock", "admin.grace", staff_id="admin.grace", pin="9753")
+    with pytest.raises(Refused, match="a reason for discharging with the alarm open is required"):
+        r.command("discharge", "admin.grace", escort_confirmed=True, override_reason="  ")
+    events = r.command("discharge", "admin.grace", escort_confirmed=True,
+                       override_reason="chronic low SpO2, documented by her physician")
+    assert [e.kind for e in events][:2] == ["discharge.override", "session.discharged"]
+    override = events[0]
+    assert override.actor == "admin.grace" and override.payload["reason"].startswith("chronic low SpO2")
+    assert [a["condition"] for a in override.payload["alarms"]] == ["spo2.low"]
+    assert events[1].payload["open_alarms"] == [alarm.alarm_id]
+    record = build_record(list(r.log.events(session_id=events[1].session_id)), [])
+    [kept] = record.alarms
+    assert kept.open_at_close and kept.clear_reason == (
+        "OPEN at discharge (override by admin.grace: chronic low SpO2, documented by her physician)")
+    r.close()
+
+
+def test_a_medium_alarm_does_not_hold_discharge(tmp_path):
+    add_staff(tmp_path, NURSE, "Ada Lee", "nurse", "2468")
+    r = make_room(tmp_path)
+    StaffGate(r)
+    r.command("unlock", NURSE, staff_id=NURSE, pin="2468")
+    walk_to(r, "recovery")
+    r.clock.advance(30 * 60)
+    r.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
+    feed(r, "nibp_systolic", 185)
+    r.command("discharge", NURSE, escort_confirmed=True)
+    assert [e.kind for e in r.log.events()][-2:] == ["session.discharged", "alarm.cleared"]
+    assert "discharge.override" not in [e.kind for e in r.log.events()]
+    r.close()
+
+
+class FakeAudio:
+    def __init__(self):
+        self.calls = []
+
+    def __getattr__(self, name):
+        return lambda *args, **kw: self.calls.append((name, *args))
+
+
+def test_the_alarm_tone_sounds_while_locked_and_the_call_chime_repeats_until_answered(tmp_path):
+    add_staff(tmp_path, NURSE, "Ada Lee", "nurse", "2468")
+    r = make_room(tmp_path)
+    gate = StaffGate(r)
+    devices = RoomDevices(r, r.config, audio=False)
+    devices.vitals.close()  # the test gives the readings
+    devices.audio = audio = FakeAudio()
+    r.command("unlock", NURSE, staff_id=NURSE, pin="2468")
+    walk_to(r, "infusing")
+    r.command("lock", NURSE)
+    assert gate.signed_in is None
+    feed(r, "spo2", 84, 16)
+    assert ("play_alarm", "high") in audio.calls  # locked: the tone sounds all the same
+    alarm = r.snapshot().alarms[0]
+    r.command("unlock", NURSE, staff_id=NURSE, pin="2468")
+    r.command("acknowledge_alarm", NURSE, alarm_id=alarm.alarm_id)
+    r.tick()
+    assert audio.calls[-1] == ("stop_alarm",)
+    audio.calls.clear()
+    r.command("call_nurse", "patient")
+    assert audio.calls == [("play_call_chime",)]  # at once, not an alarm tone
+    feed(r, "spo2", 97, 25)  # the alarm clears; 25 s go by
+    assert audio.calls.count(("play_call_chime",)) == 3  # again every 10 s while it waits
+    r.command("answer_call", NURSE)
+    feed(r, "spo2", 97, 25)
+    assert audio.calls.count(("play_call_chime",)) == 3 and not any(c[0] == "play_alarm" for c in audio.calls)
+    devices.close()
+    r.close()
+
+
+def test_limits_and_response_times_in_few_words():
+    from roomcontrol.domain.vitals.tiles import limit_text
+    from roomcontrol.domain.wording import waited
+    assert [limit_text(45, 120), limit_text(90, None), limit_text(None, 110), limit_text(None, None)] == \
+        ["45–120", "≥ 90", "≤ 110", "off"]
+    assert [waited(42), waited(185.4), waited(None)] == ["42 s", "3 min 05 s", "–"]
+
+
+def test_the_call_chime_is_two_soft_falling_notes_not_an_alarm_burst():
+    import numpy as np
+
+    from roomcontrol.domain.tones import CALL_NOTES_HZ, call_chime_pcm, chime_pcm
+    sr = 8000
+    pcm = call_chime_pcm(sr)
+    assert pcm.dtype == np.float32 and len(pcm) == 2 * sr
+    assert abs(float(np.max(np.abs(pcm))) - 0.6) < 1e-6 < float(np.max(np.abs(chime_pcm(sr))) - 0.6)  # softer
+    assert abs(float(pcm[-1])) < 1e-3  # ends in silence, no click
+
+    def pitch(a, b):
+        seg = pcm[int(a * sr):int(b * sr)]
+        spectrum = np.abs(np.fft.rfft(seg * np.hanning(len(seg))))
+        return np.fft.rfftfreq(len(seg), 1 / sr)[int(np.argmax(spectrum))]
+    high, low = pitch(0.05, 0.5), pitch(0.65, 1.3)
+    assert abs(high - CALL_NOTES_HZ[0]) < 10 and abs(low - CALL_NOTES_HZ[1]) < 10 and high > low

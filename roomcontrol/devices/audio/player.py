@@ -77,6 +77,7 @@ class AudioPlayer(Device):
         self._alarm: str | None = None
         self._alarm_sounds: dict[str, object] = {}
         self._chime_sound: object | None = None
+        self._call_sound: object | None = None
 
     # -- public API: any thread, never blocks, never raises for device trouble -------------------------
 
@@ -124,6 +125,10 @@ class AudioPlayer(Device):
     def play_chime(self) -> None:
         """The end-of-infusion chime."""
         self._q.put(("play_chime",))
+
+    def play_call_chime(self) -> None:
+        """The patient's call for the nurse (domain.tones.call_chime_pcm), once; the engine repeats it."""
+        self._q.put(("play_call_chime",))
 
     def wait_idle(self, timeout: float = 5.0) -> bool:
         """Wait until every command sent so far has been handled (tests, probes)."""
@@ -382,6 +387,15 @@ class AudioPlayer(Device):
         ch.set_volume(self.config.chime_volume)
         ch.play(self._chime_sound)
         ch.set_volume(self.config.chime_volume)
+
+    def _do_play_call_chime(self) -> None:
+        if not self._ensure_mixer():
+            return
+        if self._call_sound is None:
+            self._call_sound = self._sndarray.make_sound(tones.to_int16_stereo(tones.call_chime_pcm(self._freq)))
+        ch = self._channel(CHIME_CHANNEL)
+        ch.set_volume(self.config.chime_volume)
+        ch.play(self._call_sound)
 
     # track handling --------------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from roomcontrol.domain.alarms import PRIORITY_RANK, Alarm
+from roomcontrol.domain.alarms import PRIORITY_RANK, Alarm, AlarmRules, Limit, limit_of
 from roomcontrol.domain.vitals import MONITOR, NIBP_KINDS, UNITS, Reading, flagged, fresh, recent, sensor_off
 
 
@@ -37,6 +37,7 @@ class TileState:
     note: str = ""             # why there is no live value, or the secondary value (PI, NIBP mean)
     age_s: float | None = None  # NIBP: how old the shown measurement is
     alarm: Alarm | None = None  # the alarm that colours the tile: unacknowledged first, then the highest
+    limits: str = ""           # the alarm limits of its kinds, "45–120", "≥ 90", "90–180 / 45–110"; "" when none
 
     @property
     def priority(self) -> str | None:
@@ -45,6 +46,36 @@ class TileState:
     @property
     def acknowledged(self) -> bool:
         return self.alarm is not None and self.alarm.acknowledged_by is not None
+
+    @property
+    def alarming(self) -> bool:
+        """An active alarm nobody has acknowledged yet: the tile inverts in its colour."""
+        return self.alarm is not None and self.alarm.acknowledged_by is None
+
+
+# The kinds whose limits a tile shows beside its numeric (NIBP: systolic / diastolic).
+LIMIT_KINDS = {"hr": ("heart_rate",), "spo2": ("spo2",), "nibp": ("nibp_systolic", "nibp_diastolic")}
+
+
+def limit_text(low: float | None, high: float | None) -> str:
+    """The alarm limits in a few characters: "45–120", "≥ 90", "≤ 110"; "off" when none."""
+    if low is None and high is None:
+        return "off"
+    if high is None:
+        return f"≥ {low:g}"
+    if low is None:
+        return f"≤ {high:g}"
+    return f"{low:g}–{high:g}"
+
+
+def _limits(limit: Limit | None) -> str:
+    return limit_text(limit.low, limit.high) if limit else "off"
+
+
+def tile_limits(tile: str, rules: AlarmRules | None) -> str:
+    if rules is None:
+        return ""
+    return " / ".join(_limits(limit_of(rules, kind)) for kind in LIMIT_KINDS[tile])
 
 
 def note(reading: Reading | None, now: datetime) -> str:
@@ -65,11 +96,13 @@ def worst_alarm(tile: Tile, alarms: Iterable[Alarm]) -> Alarm | None:
                key=lambda a: (a.acknowledged_by is None, PRIORITY_RANK[a.priority]), default=None)
 
 
-def vital_tiles(latest: dict[str, Reading], alarms: Iterable[Alarm], now: datetime) -> dict[str, TileState]:
-    """Every tile's state; `latest` is the last reading of each kind."""
+def vital_tiles(latest: dict[str, Reading], alarms: Iterable[Alarm], now: datetime,
+                rules: AlarmRules | None = None) -> dict[str, TileState]:
+    """Every tile's state; `latest` is the last reading of each kind, `rules` give the limits shown."""
     alarms = tuple(alarms)
     shown = {"hr": _heart_rate(latest, now), "spo2": _spo2(latest, now), "nibp": _nibp(latest, now)}
-    return {key: replace(state, alarm=worst_alarm(TILES[key], alarms)) for key, state in shown.items()}
+    return {key: replace(state, alarm=worst_alarm(TILES[key], alarms), limits=tile_limits(key, rules))
+            for key, state in shown.items()}
 
 
 def _number(reading: Reading | None) -> str:

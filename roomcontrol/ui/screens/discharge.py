@@ -1,9 +1,11 @@
-"""Discharge: the PADSS form with its score, the minimum recovery time, escort confirmation and a held Discharge."""
+"""Discharge: the PADSS form with its score, the minimum recovery time, escort confirmation and a held Discharge.
+An active high-priority alarm holds discharge (the room refuses it); an administrator may discharge past it with
+a reason, logged as discharge.override."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
@@ -57,6 +59,21 @@ class DischargeScreen(QWidget):
         self.discharge.setMinimumHeight(theme.px(72, scale))
         self.discharge.confirmed.connect(self._discharge)
         sbox.addWidget(self.discharge)
+        # An administrator's override of an active high-priority alarm: a reason, then a held button.
+        self.override = QWidget()
+        obox = QVBoxLayout(self.override)
+        obox.setContentsMargins(0, 0, 0, 0)
+        obox.setSpacing(theme.px(6, scale))
+        self.override_reason = QLineEdit(placeholderText="Reason to discharge with the alarm open")
+        self.override_reason.setAccessibleName("override reason")
+        self.override_reason.setMaxLength(200)
+        self.override_button = HoldButton("Hold to override and discharge", kind="danger")
+        self.override_button.setAccessibleName("hold to override and discharge")
+        self.override_button.confirmed.connect(self._override)
+        obox.addWidget(self.override_reason)
+        obox.addWidget(self.override_button)
+        self.override.setVisible(False)
+        sbox.addWidget(self.override)
         cols.addWidget(side, 4)
         outer.addLayout(cols, 1)
         controller.snapshot.connect(self.show_snapshot)
@@ -65,14 +82,25 @@ class DischargeScreen(QWidget):
         self.controller.ops.discharge(self.escort.isChecked(), on_ok=lambda _: self._done(),
                                       on_error=self.message.setText)
 
+    def _override(self) -> None:
+        reason = self.override_reason.text().strip()
+        if not reason:
+            self.message.setText("Type the reason to discharge with the alarm open.")
+            return
+        self.controller.ops.discharge(self.escort.isChecked(), override_reason=reason, on_ok=lambda _: self._done(),
+                                      on_error=self.message.setText)
+
     def _done(self) -> None:
         self.message.setText("")
+        self.override_reason.clear()
         self.escort.setChecked(False)
         self.padss.clear()
         self.navigate.emit("main")
 
     def show_snapshot(self, snap) -> None:
         s = snap.session
+        high = [a for a in snap.alarms if a.priority == "high"]
+        self.override.setVisible(bool(high) and self.controller.is_admin and snap.phase == "recovery")
         if s is None or snap.phase != "recovery":
             self.title.setText("Discharge")
             self.recovery.setText("--:--")

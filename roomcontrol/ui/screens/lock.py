@@ -1,9 +1,15 @@
 """The locked screen. The patient sees a calm page: the time, light, volume and track (within the patient's
-limits, as "patient") and Call nurse. No clinical data and no alarm detail. Staff sign in with name + PIN."""
+limits, as "patient") and Call nurse, and "Your nurse has been called" until a nurse answers. No clinical data
+and no alarm detail: an active alarm shows only as the staff band at the foot, in the alarm's colour and flashing
+pattern (no condition, no value). Staff sign in with name + PIN.
+
+A tap meant for the PIN pad must never land on Call nurse: the sign-in view does not time out while a finger is
+on the pad (every key restarts the timeout), and the patient's view ignores taps for QUIET_MS after it returns."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from roomcontrol.ui import format as F
@@ -12,35 +18,101 @@ from roomcontrol.ui.widgets.ambient import AmbientPanel
 from roomcontrol.ui.widgets.buttons import Choice, button
 from roomcontrol.ui.widgets.pinpad import PinPad
 
-CALLED_SHOW_MS = 60_000
 STAFF_VIEW_TIMEOUT_MS = 45_000
+CALLED_TEXT = "Your nurse has been called."
+TAPS = {QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate, QEvent.Type.TouchEnd}
+
+
+class StaffBand(QWidget):
+    """The foot of the locked screen: the room's name and Staff. While an alarm is active it fills with the
+    alarm's colour, flashing like the banner (high 2 Hz, medium 0.6 Hz, low steady; an acknowledged alarm steady
+    and dim): a sign for staff across the room, with nothing clinical on it."""
+
+    def __init__(self, blinker, scale: float):
+        super().__init__()
+        self.blinker = blinker
+        self.priority: str | None = None
+        self.flashing = False
+        self.setMinimumHeight(theme.px(72, scale))
+        if blinker is not None:
+            blinker.changed.connect(self._blink)
+
+    def set_alarm(self, priority: str | None, flashing: bool) -> None:
+        if (priority, flashing) != (self.priority, self.flashing):
+            self.priority, self.flashing = priority, flashing
+            self.update()
+
+    def lit(self) -> bool:
+        return self.priority is not None and (not self.flashing or self.blinker is None
+                                              or self.blinker.lit(self.priority))
+
+    def _blink(self) -> None:
+        if self.priority and self.flashing:
+            self.update()
+
+    def paintEvent(self, event) -> None:
+        if self.priority is None:
+            return
+        p = QPainter(self)
+        colour = theme.ALARM if self.flashing and self.lit() else theme.ALARM_DIM
+        p.fillRect(self.rect(), QColor(colour[self.priority]))
+        p.end()
 
 
 class LockScreen(QWidget):
     navigate = Signal(str)
+    QUIET_MS = 600  # the patient's view ignores taps this long after it comes back (tests may lengthen it)
 
-    def __init__(self, controller, scale: float = 1.0):
+    def __init__(self, controller, scale: float = 1.0, blinker=None):
         super().__init__()
         self.controller, self.scale = controller, scale
         self.stack = QStackedWidget()
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.stack)
+        outer.setSpacing(0)
+        outer.addWidget(self.stack, 1)
+        self.band = StaffBand(blinker, scale)
+        outer.addWidget(self._foot(self.band))
+        if blinker is not None:
+            blinker.changed.connect(self._band_text)
         self.patient = self._patient_view()
         self.staff = self._staff_view()
         self.stack.addWidget(self.patient)
         self.stack.addWidget(self.staff)
         self._back = QTimer(self, singleShot=True, interval=STAFF_VIEW_TIMEOUT_MS, timeout=self.show_patient)
-        self._called = QTimer(self, singleShot=True, interval=CALLED_SHOW_MS,
-                              timeout=lambda: self.called.setText(""))
+        self._call_failed = False
+        self._shown = QElapsedTimer()  # since the patient's view came back
+        for widget in [self.patient, *self.patient.findChildren(QWidget)]:
+            widget.installEventFilter(self)
         controller.snapshot.connect(self.show_snapshot)
+
+    # -- taps that were meant for the sign-in view ----------------------------------------------------
+    @property
+    def quiet(self) -> bool:
+        return self._shown.isValid() and self._shown.elapsed() < self.QUIET_MS
+
+    def eventFilter(self, obj, event) -> bool:
+        return event.type() in TAPS and self.quiet  # swallowed: the finger was aimed at the PIN pad
+
+    def _foot(self, band: StaffBand) -> QWidget:
+        s = self.scale
+        foot = QHBoxLayout(band)
+        foot.setContentsMargins(theme.px(60, s), theme.px(8, s), theme.px(60, s), theme.px(8, s))
+        self.room_label = QLabel(self.controller.config.room_name, objectName="dim")
+        foot.addWidget(self.room_label)
+        foot.addStretch(1)
+        self.sign_in = button("Staff", self.show_staff, kind="quiet", name="staff sign in")
+        self.sign_in.setMinimumWidth(theme.px(140, s))
+        foot.addWidget(self.sign_in)
+        return band
 
     # -- the patient's page --------------------------------------------------------------------------
     def _patient_view(self) -> QWidget:
         s = self.scale
         page = QWidget()
         box = QVBoxLayout(page)
-        box.setContentsMargins(theme.px(60, s), theme.px(30, s), theme.px(60, s), theme.px(24, s))
+        box.setContentsMargins(theme.px(60, s), theme.px(30, s), theme.px(60, s), theme.px(12, s))
         self.clock = QLabel("--:--")
         self.clock.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.clock.setStyleSheet(f"font-size: {theme.px(96, s)}px; color: {theme.TEXT}; font-weight: 300;")
@@ -74,27 +146,20 @@ class LockScreen(QWidget):
         row.addLayout(call_box, 2)
         box.addLayout(row)
         box.addStretch(1)
-        foot = QHBoxLayout()
-        self.room_label = QLabel(self.controller.config.room_name, objectName="dim")
-        foot.addWidget(self.room_label)
-        foot.addStretch(1)
-        self.sign_in = button("Staff", self.show_staff, kind="quiet", name="staff sign in")
-        foot.addWidget(self.sign_in)
-        box.addLayout(foot)
         return page
 
     def _call_nurse(self) -> None:
         self.call.setEnabled(False)
+        self._call_failed = False
         self.controller.ops.call_nurse(actor="patient", on_ok=lambda _: self._called_ok(),
                                        on_error=lambda _: self._called_fail())
 
     def _called_ok(self) -> None:
-        self.call.setEnabled(True)
-        self.called.setText("Your nurse has been called.")
-        self._called.start()
+        self.call.setEnabled(True)  # the text stays until a nurse answers: it comes with the snapshot
 
     def _called_fail(self) -> None:
         self.call.setEnabled(True)
+        self._call_failed = True
         self.called.setText("The call did not go through. Please call out or wave.")
 
     # -- staff sign-in -------------------------------------------------------------------------------
@@ -118,6 +183,8 @@ class LockScreen(QWidget):
         box.addLayout(left, 1)
         self.pad = PinPad(s)
         self.pad.entered.connect(self._pin)
+        for key in self.pad.keys.values():  # a finger on the pad keeps the sign-in view up
+            key.pressed.connect(self._touched)
         box.addWidget(self.pad, 1)
         return page
 
@@ -125,8 +192,13 @@ class LockScreen(QWidget):
         self.message.setText("")
         self.pad.clear()
         self.stack.setCurrentWidget(self.staff)
+        self.sign_in.setVisible(False)
         self._back.start()
         self.controller.staff_list(self._show_names)
+
+    def _touched(self) -> None:
+        if self.stack.currentWidget() is self.staff:
+            self._back.start()
 
     def _show_names(self, staff: list) -> None:
         if self.names is not None:
@@ -138,6 +210,7 @@ class LockScreen(QWidget):
             return
         self.names = Choice([p["staff_id"] for p in staff], {p["staff_id"]: p["name"] for p in staff},
                             columns=2)
+        self.names.changed.connect(lambda _: self._touched())
         self.names_holder.addWidget(self.names)
         if len(staff) == 1:
             self.names.set_value(staff[0]["staff_id"])
@@ -164,10 +237,34 @@ class LockScreen(QWidget):
     def show_patient(self) -> None:
         self._back.stop()
         self.pad.clear()
+        if self.stack.currentWidget() is not self.patient:
+            self._shown.start()
         self.stack.setCurrentWidget(self.patient)
+        self.sign_in.setVisible(True)
 
     def show_snapshot(self, snap) -> None:
         self.clock.setText(F.clock(snap.now))
-        # Only a neutral hint that staff are needed: no condition, no value, no colour code.
-        self.sign_in.setText("Staff  ●" if snap.alarms else "Staff")
+        if not self._call_failed or snap.call is not None:
+            self._call_failed = False
+            self.called.setText(CALLED_TEXT if snap.call is not None else "")
+        # For staff only: the band in the alarm's colour and pattern; no condition, no value.
+        priority = snap.alarm_priority
+        self.band.set_alarm(priority, snap.alarm_unacknowledged)
+        self._band_text()
+        self.sign_in.setText("Staff  ●" if priority else "Staff")
+        style = "" if priority is None else \
+            f"background: {theme.PANEL_2}; color: {theme.TEXT}; border: 2px solid {theme.ALARM[priority]};"
+        if self.sign_in.styleSheet() != style:
+            self.sign_in.setStyleSheet(style)
         self.questionnaires.setVisible(snap.session is not None and snap.session.is_open)
+
+    def _band_text(self) -> None:
+        """The room's name stays readable on the band, lit or not."""
+        priority = self.band.priority
+        if priority is None:
+            colour = theme.DIM
+        else:
+            colour = theme.ALARM_TEXT[priority] if self.band.flashing and self.band.lit() else theme.TEXT
+        style = f"color: {colour};"
+        if self.room_label.styleSheet() != style:
+            self.room_label.setStyleSheet(style)

@@ -26,6 +26,8 @@ class VitalsPanel(QWidget):
             box.addWidget(tile, 2)
         self.trends = TrendsPlot() if trends else None
         if self.trends is not None:
+            # The trends give way first when banners (alarms, a call) take height: the numerics keep theirs.
+            self.trends.setMinimumHeight(theme.px(60, scale))
             box.addWidget(self.trends, 3)
             controller.history_loaded.connect(lambda _: self.trends.add_stored(controller.vitals_history))
         controller.pleth.connect(self.pleth.add)

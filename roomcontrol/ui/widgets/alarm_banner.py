@@ -1,86 +1,77 @@
-"""The alarm banner: the highest-priority alarm in its colour (high flashing ~2 Hz, medium ~0.6 Hz, low
-steady), with Acknowledge and Pause sound. Acknowledge and audio pause are separate acts, both logged."""
+"""The alarm banner: EVERY active alarm, one row each, highest priority first. An unacknowledged row flashes in
+its priority's colour (high ~2 Hz, medium ~0.6 Hz, low steady); an acknowledged one whose condition persists
+stays, steady and dark, with ✓ and who. Each row gives the subject's LIVE value (not the value at raise time),
+its limits and an escalation. Acknowledge (the top unacknowledged alarm) and Pause sound are separate acts, both
+logged. What each row says comes decided in the snapshot (`snap.alarm_views`)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from roomcontrol.domain.vitals.tiles import limit_text
 from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
 from roomcontrol.ui.widgets.buttons import button
 
 
-class AlarmBanner(QWidget):
-    history = Signal()
+def row_text(view) -> str:
+    """'SpO₂ low  84 %  · limits ≥ 90  · ▲ escalated  · ✓ rn.ada' from an AlarmView."""
+    a = view.alarm
+    text = F.screen_text(F.condition_label(a.condition))
+    parts = [text]
+    if not a.technical:
+        live = "--" if view.live is None else f"{view.live:g}"
+        parts[0] = f"{text}  {live}{F.UNITS.get(a.subject, '')}"
+        parts.append(f"limits {limit_text(view.low, view.high)}")
+    if a.condition_gone:
+        parts.append("condition over")
+    if view.escalated:
+        parts.append("▲ escalated" + (f" ×{a.escalations}" if a.escalations > 1 else ""))
+    if a.acknowledged_by:
+        parts.append(f"✓ {a.acknowledged_by}")
+    return "   ·   ".join(parts)
 
-    def __init__(self, controller, blinker, scale: float = 1.0):
+
+class AlarmRow(QWidget):
+    """One alarm: flashing in its colour while unacknowledged, steady dark with a coloured edge once acknowledged."""
+
+    def __init__(self, blinker, scale: float):
         super().__init__()
-        self.controller, self.blinker = controller, blinker
+        self.blinker = blinker
         self.priority: str | None = None
         self.acknowledged = False
-        self.top = None
-        row = QHBoxLayout(self)
-        row.setContentsMargins(theme.px(18, scale), 6, 8, 6)
-        self.text = QLabel("")
-        self.text.setStyleSheet(f"font-size: {theme.px(24, scale)}px; font-weight: 600;")
-        self.more = QLabel("")
-        self.ack = button("Acknowledge", self._acknowledge, kind="primary", name="acknowledge alarm")
-        self.pause = button("Pause sound", self._pause, name="pause alarm sound")
-        self.hist = button("History", self.history.emit)
-        row.addWidget(self.text, 1)
-        row.addWidget(self.more)
-        for b in (self.ack, self.pause, self.hist):
-            row.addWidget(b)
-        self.setMinimumHeight(theme.px(64, scale))
-        self.active = False
-        row.setContentsMargins(theme.px(18, scale), 4, 8, 4)
+        self._lit: bool | None = None
+        self._size = theme.px(20, scale)
+        box = QHBoxLayout(self)
+        box.setContentsMargins(theme.px(14, scale), 2, theme.px(10, scale), 2)
+        self.label = QLabel("")
+        box.addWidget(self.label, 1)
+        self.setMinimumHeight(theme.px(32, scale))
         blinker.changed.connect(self._blink)
 
-    def show_snapshot(self, snap) -> None:
-        alarms = list(snap.alarms)
-        if snap.storage_error:
-            self._set("high", f"Storage failing — {snap.storage_error}", False, None, "")
-            return
-        if not alarms:
-            self.top = None
-            self.active = False
-            return
-        loud = [a for a in alarms if a.acknowledged_by is None]
-        top = loud[0] if loud else alarms[0]
-        more = f"+{len(alarms) - 1} more" if len(alarms) > 1 else ""
-        text = F.alarm_text(top)
-        if top.acknowledged_by:
-            text += f"   · acknowledged by {top.acknowledged_by}"
-        self._set(top.priority, text, top.acknowledged_by is not None, top, more)
-        paused = snap.audio_paused_until is not None and snap.audio_paused_until > snap.now
-        self.pause.setText(f"Sound paused {F.mmss((snap.audio_paused_until - snap.now).total_seconds())}"
-                           if paused else "Pause sound")
-
-    def _set(self, priority, text, acknowledged, top, more) -> None:
-        self.top = top
-        self.ack.setVisible(top is not None and not acknowledged)
-        self.pause.setVisible(top is not None)
-        colour = theme.ALARM_TEXT[priority] if not acknowledged else theme.TEXT
-        if (priority, acknowledged) != (self.priority, self.acknowledged) or self.text.text() != text:
-            self.text.setStyleSheet(self.text.styleSheet().split("color:")[0] + f"color: {colour};")
+    def set_alarm(self, priority: str, text: str, acknowledged: bool) -> None:
+        changed = (priority, acknowledged) != (self.priority, self.acknowledged)
         self.priority, self.acknowledged = priority, acknowledged
-        self.text.setText(text)
-        self.more.setText(more)
-        self.more.setStyleSheet(f"color: {colour};")
-        self.active = not acknowledged  # acknowledged alarms stay on their tiles and in the history
-        self.update()
+        if self.label.text() != text:
+            self.label.setText(text)
+        if changed:
+            self._lit = None
+            self._blink()
+        self.setVisible(True)
 
-    def _acknowledge(self) -> None:
-        if self.top is not None:
-            self.controller.ops.acknowledge_alarm(self.top.alarm_id)
-
-    def _pause(self) -> None:
-        self.controller.ops.pause_alarm_audio()
+    def lit(self) -> bool:
+        return not self.acknowledged and self.blinker.lit(self.priority)
 
     def _blink(self) -> None:
-        if self.active and not self.acknowledged:
+        if self.priority is None:
+            return
+        lit = self.lit()
+        if lit != self._lit:
+            self._lit = lit
+            colour = theme.ALARM_TEXT[self.priority] if lit else theme.TEXT
+            self.label.setStyleSheet(f"font-size: {self._size}px; font-weight: 600; color: {colour};")
             self.update()
 
     def paintEvent(self, event) -> None:
@@ -88,9 +79,78 @@ class AlarmBanner(QWidget):
             return
         p = QPainter(self)
         if self.acknowledged:
-            fill = QColor(theme.ALARM_DIM[self.priority])
+            p.fillRect(self.rect(), QColor(theme.PANEL_2))
+            p.fillRect(0, 0, 8, self.height(), QColor(theme.ALARM[self.priority]))
         else:
-            fill = QColor(theme.ALARM[self.priority] if self.blinker.lit(self.priority)
-                          else theme.ALARM_DIM[self.priority])
-        p.fillRect(self.rect(), fill)
+            p.fillRect(self.rect(), QColor(theme.ALARM[self.priority] if self._lit else theme.ALARM_DIM[self.priority]))
         p.end()
+
+
+class AlarmBanner(QWidget):
+    history = Signal()
+
+    def __init__(self, controller, blinker, scale: float = 1.0):
+        super().__init__()
+        self.controller, self.blinker, self.scale = controller, blinker, scale
+        self.priority: str | None = None   # of the top row
+        self.acknowledged = False          # the top row is acknowledged (so every row is)
+        self.top = None                    # the alarm Acknowledge acts on: the top unacknowledged one
+        self.active = False                # anything to show
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(theme.px(8, scale))
+        self.list = QVBoxLayout()
+        self.list.setSpacing(2)
+        self.rows: list[AlarmRow] = [AlarmRow(blinker, scale)]
+        self.list.addWidget(self.rows[0])
+        row.addLayout(self.list, 1)
+        self.ack = button("Acknowledge", self._acknowledge, kind="primary", name="acknowledge alarm")
+        self.pause = button("Pause sound", self._pause, name="pause alarm sound")
+        self.hist = button("History", self.history.emit)
+        for b in (self.ack, self.pause, self.hist):
+            row.addWidget(b, 0, Qt.AlignmentFlag.AlignTop)
+        self.setMinimumHeight(theme.px(56, scale))
+
+    @property
+    def text(self) -> QLabel:
+        """The top row's words."""
+        return self.rows[0].label
+
+    def texts(self) -> list[str]:
+        return [r.label.text() for r in self.rows if r.isVisibleTo(self)]
+
+    def show_snapshot(self, snap) -> None:
+        if snap.storage_error:
+            lines = [("high", f"Storage failing — {snap.storage_error}", False)]
+            self.top, loud = None, []
+        else:
+            views = list(snap.alarm_views)
+            lines = [(v.alarm.priority, row_text(v), v.acknowledged) for v in views]
+            loud = [v.alarm for v in views if not v.acknowledged]
+            self.top = loud[0] if loud else None
+            lines.sort(key=lambda line: line[2])  # unacknowledged first, each group highest priority first
+        self.active = bool(lines)
+        if not lines:
+            self.priority, self.acknowledged = None, False
+            return
+        while len(self.rows) < len(lines):
+            self.rows.append(AlarmRow(self.blinker, self.scale))
+            self.list.addWidget(self.rows[-1])
+        for r, (priority, text, acknowledged) in zip(self.rows, lines):
+            r.set_alarm(priority, text, acknowledged)
+        for r in self.rows[len(lines):]:
+            r.setVisible(False)
+        self.priority, _, self.acknowledged = lines[0]
+        self.ack.setVisible(self.top is not None)
+        self.ack.setText("Acknowledge" if len(loud) < 2 else f"Acknowledge ({len(loud)})")
+        self.pause.setVisible(not snap.storage_error)
+        paused = snap.audio_paused_until is not None and snap.audio_paused_until > snap.now
+        self.pause.setText(f"Sound paused {F.mmss((snap.audio_paused_until - snap.now).total_seconds())}"
+                           if paused else "Pause sound")
+
+    def _acknowledge(self) -> None:
+        if self.top is not None:
+            self.controller.ops.acknowledge_alarm(self.top.alarm_id)
+
+    def _pause(self) -> None:
+        self.controller.ops.pause_alarm_audio()

@@ -17,52 +17,67 @@ PLETH_SECONDS = 5
 
 
 class VitalTile(QWidget):
-    """Title, value, unit and a small line; the background shows the alarm the engine put on this tile."""
+    """Title, value, unit, the alarm limits and a small line. While its alarm is active and unacknowledged the
+    tile inverts in the alarm's colour (background = alarm colour, text per theme.ALARM_TEXT), flashing with
+    the priority's pattern; acknowledged, it keeps a coloured edge on a dim fill."""
 
     def __init__(self, colour: str, blinker, scale: float = 1.0):
         super().__init__()
-        self.colour, self.blinker = colour, blinker
+        self.colour, self.blinker, self.scale = colour, blinker, scale
         self.alarm: str | None = None
         self.acknowledged = False
+        self.inverted = False  # painted inverted right now
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(theme.px(16, scale), theme.px(8, scale), theme.px(16, scale), theme.px(8, scale))
         outer.setSpacing(0)
         head = QHBoxLayout()
         self.title = QLabel("")
-        self.title.setStyleSheet(f"color: {colour}; font-size: {theme.px(16, scale)}px; letter-spacing: 1px;")
         self.unit = QLabel("")
-        self.unit.setStyleSheet(f"color: {theme.DIM}; font-size: {theme.px(15, scale)}px;")
         head.addWidget(self.title)
         head.addStretch(1)
         head.addWidget(self.unit)
         outer.addLayout(head)
         self.body = QHBoxLayout()
         self.value = QLabel("--")
-        self.value.setStyleSheet(f"color: {colour}; font-size: {theme.px(62, scale)}px; font-weight: 600;")
         self.value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.value.setMinimumSize(1, 1)  # sized from the tile (fit_numeric), never the tile from the numeric
         self.numeric_px = theme.px(62, scale)
         self.body.addWidget(self.value)
+        self.limits = QLabel("")  # the alarm limits beside the numeric, as a monitor shows them
+        self.limits.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.body.addWidget(self.limits)
         self.body.addStretch(1)
         outer.addLayout(self.body, 1)
         self.note = QLabel("")
-        self.note.setStyleSheet(f"color: {theme.DIM}; font-size: {theme.px(14, scale)}px;")
         outer.addWidget(self.note)
+        self._style(False)
         blinker.changed.connect(self._blink)
+
+    def _style(self, inverted: bool) -> None:
+        s = self.scale
+        main = theme.ALARM_TEXT[self.alarm] if inverted and self.alarm else self.colour
+        dim = main if inverted else theme.DIM
+        self.title.setStyleSheet(f"color: {main}; font-size: {theme.px(16, s)}px; letter-spacing: 1px;")
+        self.unit.setStyleSheet(f"color: {dim}; font-size: {theme.px(15, s)}px;")
+        self.value.setStyleSheet(f"color: {main}; font-size: {self.numeric_px}px; font-weight: 600;")
+        self.limits.setStyleSheet(f"color: {dim}; font-size: {theme.px(15, s)}px; padding-top: {theme.px(12, s)}px;")
+        self.note.setStyleSheet(f"color: {dim}; font-size: {theme.px(14, s)}px;")
+        self.inverted = inverted
 
     def show_state(self, state) -> None:
         """Render a TileState from the snapshot as it is."""
         age = F.ago(state.age_s) if state.age_s is not None else ""
         for label, text in ((self.title, F.screen_text(state.label)), (self.unit, state.unit),
-                            (self.value, state.value), (self.note, " · ".join(t for t in (state.note, age) if t))):
+                            (self.value, state.value), (self.note, " · ".join(t for t in (state.note, age) if t)),
+                            (self.limits, f"limits\n{state.limits}" if state.limits else "")):
             if label.text() != text:
                 label.setText(text)
         if len(state.value) != getattr(self, "_fitted_len", None):
             self.fit_numeric()
         if (state.priority, state.acknowledged) != (self.alarm, self.acknowledged):
             self.alarm, self.acknowledged = state.priority, state.acknowledged
-            self.update()
+            self._blink(force=True)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -75,7 +90,7 @@ class VitalTile(QWidget):
         margins = self.layout().contentsMargins()
         spare = self.height() - margins.top() - margins.bottom() - self.title.sizeHint().height() \
             - self.note.sizeHint().height()
-        width = (self.width() - margins.left() - margins.right()) * (0.4 if self.body.count() > 2 else 0.92)
+        width = (self.width() - margins.left() - margins.right()) * (0.4 if self.body.count() > 3 else 0.92)  # value, limits, stretch (+ pleth)
         font = QFont(self.value.font())
         font.setPixelSize(100)
         sample = max(self.value.text(), "000", key=len)
@@ -85,9 +100,15 @@ class VitalTile(QWidget):
             self.numeric_px = size
             self.value.setStyleSheet(re.sub(r"font-size: *\d+px", f"font-size: {size}px", self.value.styleSheet()))
 
-    def _blink(self) -> None:
-        if self.alarm and not self.acknowledged:
-            self.update()
+    def _lit(self) -> bool:
+        return bool(self.alarm) and not self.acknowledged and self.blinker.lit(self.alarm)
+
+    def _blink(self, force: bool = False) -> None:
+        if not (self.alarm and not self.acknowledged) and not force and not self.inverted:
+            return
+        if self._lit() != self.inverted:
+            self._style(self._lit())
+        self.update()
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)
@@ -95,9 +116,11 @@ class VitalTile(QWidget):
         fill, border = QColor(theme.PANEL), QColor(theme.LINE)
         if self.alarm:
             border = QColor(theme.ALARM[self.alarm])
-            lit = self.acknowledged or self.blinker.lit(self.alarm)
-            fill = QColor(theme.ALARM_DIM[self.alarm]) if lit else QColor(theme.PANEL)
-        p.setPen(QPen(border, 2 if self.alarm else 1))
+            if self.inverted:
+                fill = QColor(theme.ALARM[self.alarm])
+            elif self.acknowledged:
+                fill = QColor(theme.ALARM_DIM[self.alarm])
+        p.setPen(QPen(border, 3 if self.alarm else 1))
         p.setBrush(fill)
         p.drawRoundedRect(self.rect().adjusted(1, 1, -1, -1), 14, 14)
         p.end()
