@@ -233,7 +233,10 @@ def _session(table: dict, errors: list[str]) -> SessionPolicy:
     if v["default_dose_mg_per_kg"] not in bounds.dose_mg_per_kg:
         errors.append(f"session.default_dose_mg_per_kg = {v['default_dose_mg_per_kg']:g}: must lie inside "
                       f"session.bounds.dose_mg_per_kg {_span(bv['dose_mg_per_kg'])}")
-    soft = v["soft_max_dose_mg_per_kg"]
+    # Not configured, the usual maximum is never below the clinic's own default dose (a default of 2.5 mg/kg
+    # would otherwise ask for a high-dose confirmation at every check-in).
+    soft = v["soft_max_dose_mg_per_kg"] if "soft_max_dose_mg_per_kg" in table else \
+        max(v["soft_max_dose_mg_per_kg"], v["default_dose_mg_per_kg"])
     if soft not in bounds.dose_mg_per_kg or soft < v["default_dose_mg_per_kg"]:
         errors.append(f"session.soft_max_dose_mg_per_kg = {soft:g}: must lie inside session.bounds.dose_mg_per_kg "
                       f"{_span(bv['dose_mg_per_kg'])} and be at least session.default_dose_mg_per_kg "

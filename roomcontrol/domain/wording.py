@@ -67,6 +67,13 @@ def waited(seconds: object) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
+def _minutes(minutes: object) -> str:
+    """Time infused as a nurse reads it ('12 min 30 s', never '12.5'), from the logged decimal minutes."""
+    if isinstance(minutes, bool) or not isinstance(minutes, (int, float)):
+        return "–"
+    return waited(minutes * 60)
+
+
 def details(payload: dict[str, Any], skip: tuple[str, ...] = ()) -> str:
     """'name Sam (partner), phone on file yes' from the extra fields of a payload."""
     parts = []
@@ -100,9 +107,9 @@ def describe(event: Event) -> str:
     if k == K.INFUSION_RESUMED:
         return "Infusion resumed"
     if k == K.INFUSION_COMPLETED:
-        return f"Infusion completed: {number(p.get('infused_min'))} of {number(p.get('planned_infusion_min'))} min"
+        return f"Infusion completed: {_minutes(p.get('infused_min'))} of {number(p.get('planned_infusion_min'))} min"
     if k == K.INFUSION_STOPPED:
-        return (f"Infusion stopped early after {number(p.get('infused_min'))} of "
+        return (f"Infusion stopped early after {_minutes(p.get('infused_min'))} of "
                 f"{number(p.get('planned_infusion_min'))} min: {p.get('reason', '')}")
     if k == K.INFUSION_PLANNED_TIME_REACHED:
         return f"Planned infusion time reached: {number(p.get('planned_infusion_min'))} min"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QRegion
-from PySide6.QtWidgets import (QFrame, QMainWindow, QScrollArea, QScroller, QStackedWidget, QVBoxLayout,
+from PySide6.QtWidgets import (QMainWindow, QStackedWidget, QVBoxLayout,
                                QWidget)
 
 from roomcontrol.domain.catalogue import PATIENT_SCALES
@@ -21,6 +21,7 @@ from roomcontrol.ui.screens.patient_forms import PatientForms
 from roomcontrol.ui.screens.settings import SettingsScreen
 from roomcontrol.ui.widgets.alarm_banner import AlarmBanner
 from roomcontrol.ui.widgets.blink import Blinker
+from roomcontrol.ui.widgets.scrolling import scrolling
 from roomcontrol.ui.widgets.call_banner import CallBanner
 from roomcontrol.ui.widgets.flag_bar import FlagBar
 from roomcontrol.ui.widgets.keyboard import OnScreenKeyboard, ScreensAboveKeyboard
@@ -87,17 +88,6 @@ class PageStack(QStackedWidget):
     def sizeHint(self) -> QSize:
         page = self.currentWidget()
         return page.sizeHint() if page is not None else super().sizeHint()
-
-
-def scrolling(page: QWidget) -> QScrollArea:
-    """A form page in a touch-scrolled area: a page taller than the screen scrolls, the window never grows."""
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setWidget(page)
-    QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
-    return area
 
 
 class RoomWindow(QMainWindow):

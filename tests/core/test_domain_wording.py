@@ -17,7 +17,10 @@ def event(kind: str, payload: dict) -> Event:
 
 @pytest.mark.parametrize("kind, payload, line", [
     (K.INFUSION_STOPPED, {"infused_min": 12.5, "planned_infusion_min": 40, "reason": "nausea"},
-     "Infusion stopped early after 12.5 of 40 min: nausea"),
+     "Infusion stopped early after 12 min 30 s of 40 min: nausea"),
+    (K.INFUSION_COMPLETED, {"infused_min": 40.6, "planned_infusion_min": 40},
+     "Infusion completed: 40 min 36 s of 40 min"),
+    (K.INFUSION_COMPLETED, {"planned_infusion_min": 40}, "Infusion completed: – of 40 min"),
     (K.NOTE_ADDED, {"text": "resting"}, "Note: resting"),
     (K.ALARM_CONDITION_GONE, {"condition": "spo2.low"}, "Alarm condition over, awaiting acknowledgement: SpO2 low"),
     (K.STAFF_LOCKED_OUT, {"staff_id": "kim"}, "kim locked out after wrong PINs"),

@@ -57,7 +57,7 @@ def test_the_soft_maximum_comes_from_room_toml(tmp_path):
 
 @pytest.mark.parametrize("session, match", [
     ({"soft_max_dose_mg_per_kg": 2.5},
-     r"session.soft_max_dose_mg_per_kg = 2.5: must lie inside session.bounds.dose_mg_per_kg \[0.1, 2.0\]"),
+     r"session.soft_max_dose_mg_per_kg = 2.5: must lie inside session.bounds.dose_mg_per_kg \[0.1, 2\]"),
     ({"soft_max_dose_mg_per_kg": 0.4}, r"at least session.default_dose_mg_per_kg \(0.5\)"),
     ({"soft_max_dose_mg_per_kg": "high"}, r"soft_max_dose_mg_per_kg.*must be a number from 0.05 to 5"),
 ])

@@ -129,9 +129,8 @@ def test_every_form_page_keeps_the_live_numerics_and_the_alarm_banner(ui, qtbot)
     qtbot.waitUntil(lambda: main.card.b["discharge"].isVisible(), timeout=WAIT_MS)
     click(qtbot, main.card.b["discharge"])
     on_page("discharge")
-    window.go("PHQ-9")
-    on_page("scale")
-    window.go("lock")
+    window.go("PHQ-9")  # the patient's own page: the nurse's screen locks; no vitals strip for the patient
+    qtbot.waitUntil(lambda: window.current == "patient_forms", timeout=WAIT_MS)
     assert not window.strip.isVisible()
 
 
@@ -144,13 +143,17 @@ def test_the_window_stays_within_1280x800_with_an_alarm_a_phq_warning_and_every_
     checkin.show_prompt("PHQ-9 item 9 (thoughts of death or self-harm) was answered 2 of 3. Talk with the patient "
                         "and follow the clinic's safety protocol before the infusion.")
     raise_desaturation(qtbot, ui)
-    for name in ("main", "checkin", "discharge", "PHQ-9", "GAD-7", "CADSS-6", "medication", "note", "settings",
-                 "lock", "main"):
+    def fits(name: str) -> None:
         window.go(name)
         qtbot.wait(50)
         assert window.width() <= 1280 and window.height() <= 800, (name, window.size())
         assert window.minimumSizeHint().height() <= 800 and window.minimumSizeHint().width() <= 1280, name
+
+    for name in ("main", "checkin", "discharge", "CADSS-6", "medication", "note", "settings", "lock", "main"):
+        fits(name)
     assert window.current == "main" and window.banner.isVisible()
+    fits("PHQ-9")  # last: the patient's questionnaire locks the nurse's screen
+    assert window.current == "patient_forms"
 
 
 def test_numerics_grow_with_the_screen(ui, qtbot):

@@ -22,6 +22,7 @@ def open_session_and_lock(qtbot, ui) -> None:
     wait_phase(qtbot, ui, "pre_infusion")
     click(qtbot, window.topbar.lock_button)
     qtbot.waitUntil(lambda: window.current == "lock" and ui.controller.staff is None, timeout=WAIT_MS)
+    qtbot.wait(window.pages["lock"].QUIET_MS + 100)  # the patient's view ignores taps just after it comes back
 
 
 def visible_words(widget) -> list[str]:

@@ -11,6 +11,8 @@ from roomcontrol.ui.screens.session_card import SessionCard
 from roomcontrol.ui.screens.vitals_panel import VitalsPanel
 from roomcontrol.ui.widgets.ambient import AmbientPanel
 from roomcontrol.ui.widgets.buttons import button
+from roomcontrol.ui.widgets.feedback import say
+from roomcontrol.ui.widgets.scrolling import scrolling
 from roomcontrol.ui.widgets.timeline import Timeline
 
 SYMPTOMS = ("nausea", "anxiety", "headache", "dizziness")
@@ -90,8 +92,7 @@ class QuickEvents(QWidget):
         self.stack.setCurrentIndex(0)
 
     def say(self, text: str, ok: bool = True) -> None:
-        self.feedback.setStyleSheet(f"color: {theme.OK_TEXT if ok else theme.WARN};")
-        self.feedback.setText(text)
+        say(self.feedback, text, ok)
         self._clear.start()
 
     def show_phase(self, phase: str) -> None:
@@ -112,6 +113,7 @@ class MainScreen(QWidget):
         outer.setContentsMargins(theme.px(10, scale), 0, theme.px(10, scale), theme.px(10, scale))
         outer.setSpacing(theme.px(10, scale))
         self.vitals = VitalsPanel(controller, blinker, scale)
+        self.vitals.setMinimumWidth(theme.px(380, scale))  # the numerics never give way to a long line elsewhere
         outer.addWidget(self.vitals, 34)
         right = QVBoxLayout()
         right.setSpacing(theme.px(10, scale))
@@ -124,7 +126,9 @@ class MainScreen(QWidget):
         bottom.setSpacing(theme.px(10, scale))
         self.ambient = AmbientPanel(controller, scale=scale)
         bottom.addWidget(self.timeline, 5)
-        bottom.addWidget(self.ambient, 4)
+        # The ambient panel scrolls in its place when the screen is short (banners up at 1280×800): the main page
+        # must fit under every banner without pushing the window past its screen.
+        bottom.addWidget(scrolling(self.ambient), 4)
         right.addLayout(bottom, 1)
         outer.addLayout(right, 66)
         self.card.navigate.connect(self.navigate)

@@ -9,12 +9,14 @@ import dataclasses
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QScroller, QVBoxLayout, QWidget, QHBoxLayout, QLabel
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QScroller, QSizePolicy, QVBoxLayout,
+                               QWidget)
 
 from roomcontrol.domain.corrections import CORRECTABLE
 from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
 from roomcontrol.ui.widgets.buttons import Choice
+from roomcontrol.ui.widgets.feedback import say
 
 MAX_ROWS = 400
 CORRECTED_MARK = "  ✎ corrected"
@@ -37,6 +39,10 @@ class Timeline(QWidget):
         self.filter.set_value("all")
         self.filter.changed.connect(lambda _: self._rebuild())
         self.status = QLabel("")
+        # A long message wraps inside the timeline's own width; it must never widen the column (which squeezed
+        # the vitals tiles).
+        self.status.setWordWrap(True)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         head.addWidget(title)
         head.addWidget(self.status, 1)
         head.addWidget(self.filter)
@@ -89,7 +95,7 @@ class Timeline(QWidget):
         if event.kind == "event.corrected":  # a correction's line corrects the entry it points at
             event = next((e for e in self.events if e.seq == event.payload.get("corrects_seq")), None)
         if event is None or event.kind not in CORRECTABLE:
-            self.status.setText("This entry cannot be corrected; add a note to explain")
+            say(self.status, "This entry cannot be corrected; add a note to explain")
             return
         self.status.setText("")
         self.correct.emit(event, dict(self.corrected(event) or event.payload))

@@ -73,7 +73,8 @@ class VitalTile(QWidget):
                             (self.limits, f"limits\n{state.limits}" if state.limits else "")):
             if label.text() != text:
                 label.setText(text)
-        if len(state.value) != getattr(self, "_fitted_len", None):
+        if (len(state.value), state.limits) != getattr(self, "_fitted_for", None):
+            self._fitted_for = (len(state.value), state.limits)
             self.fit_numeric()
         if (state.priority, state.acknowledged) != (self.alarm, self.acknowledged):
             self.alarm, self.acknowledged = state.priority, state.acknowledged
@@ -86,12 +87,15 @@ class VitalTile(QWidget):
     def fit_numeric(self) -> None:
         """The numeric as large as the tile allows, to be read from 2–3 m: most of the tile's height, as wide as
         its share of the row (the SpO2 tile shares it with the pleth)."""
-        self._fitted_len = len(self.value.text())
         margins = self.layout().contentsMargins()
         spare = self.height() - margins.top() - margins.bottom() - self.title.sizeHint().height() \
             - self.note.sizeHint().height()
-        width = (self.width() - margins.left() - margins.right()) * (0.4 if self.body.count() > 3 else 0.92)  # value, limits, stretch (+ pleth)
+        # The row holds the value, the limits beside it, a stretch, and on the SpO2 tile the pleth (3/4 of the rest).
+        limits = self.limits.sizeHint().width() + self.body.spacing() if self.limits.text() else 0
+        room = self.width() - margins.left() - margins.right() - limits
+        width = room * (0.4 if self.body.count() > 3 else 0.95)
         font = QFont(self.value.font())
+        font.setWeight(QFont.Weight.DemiBold)  # as the stylesheet draws it
         font.setPixelSize(100)
         sample = max(self.value.text(), "000", key=len)
         per_100 = max(1, QFontMetrics(font).horizontalAdvance(sample))
