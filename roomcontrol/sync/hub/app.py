@@ -223,7 +223,9 @@ class Gate:
         try:
             await run_in_threadpool(store.authenticate, self.db, token.strip() if scheme.lower() == "bearer" else None)
         except Refusal as refusal:
-            return await JSONResponse(refusal.body(), status_code=refusal.status)(scope, receive, send)
+            # The body is never read: the connection closes after the answer, so its bytes are not waited for.
+            return await JSONResponse(refusal.body(), status_code=refusal.status,
+                                      headers={"Connection": "close"})(scope, receive, send)
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
             return await self._too_large(scope, receive, send, int(length))
