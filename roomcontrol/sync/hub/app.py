@@ -200,8 +200,8 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {401: {"model": Problem, "descripti
              413: {"model": Problem, "description": "body or batch over the limits"},
              408: {"model": Problem, "description": "the body did not arrive within the hub's deadline"},
              422: {"model": Problem, "description": "not JSON, or a field missing or wrong"}}
-_READ = {401: _REFUSALS[401], 404: {"model": Problem, "description": "no such room at this hub"},
-         422: _REFUSALS[422]}
+_READ: dict[int | str, dict[str, Any]] = {
+    401: _REFUSALS[401], 404: {"model": Problem, "description": "no such room at this hub"}, 422: _REFUSALS[422]}
 
 
 BODY_TIMEOUT_S = 30.0  # a whole batch body must arrive within this (16 MiB at ~4.5 Mbit/s)
