@@ -15,7 +15,8 @@ from typing import Iterable, Iterator
 
 import sqlite_utils
 
-from roomcontrol.domain.chain import GENESIS, ChainWalker, canonical_json, row_hash
+from roomcontrol.domain.chain import GENESIS, ChainWalker, row_hash
+from roomcontrol.domain.event_rules import check_event
 from roomcontrol.domain.events import Event, NewEvent
 from roomcontrol.domain.timefmt import iso_utc, parse_iso
 from roomcontrol.store.database import transaction
@@ -55,7 +56,10 @@ class EventLog:
         return self.append_many([new], ts)[0]
 
     def append_many(self, news: Iterable[NewEvent], ts: datetime) -> list[Event]:
-        """Append events in one transaction (all or none), chained in order, stamped `ts`."""
+        """Append events in one transaction (all or none), chained in order, stamped `ts`.
+
+        Raises EventRefused (a Refused naming the field) for an event that breaks the event rules; nothing is
+        written then."""
         ts = _to_ms(ts)  # the stored precision, so living and replaying see the same times
         stamp = iso_utc(ts)
         seq, prev = self.last_seq, self.last_hash
@@ -65,7 +69,8 @@ class EventLog:
             event_id = str(uuid.uuid4())
             row = {"seq": seq, "id": event_id, "room_id": self.room_id, "session_id": new.session_id,
                    "ts": stamp, "kind": new.kind, "actor": new.actor, "payload": new.payload}
-            payload_json = canonical_json(new.payload)
+            # The hub's rules, checked before anything is written: the room never logs what the hub would refuse.
+            payload_json = check_event(new.kind, new.actor, new.session_id, new.payload)
             digest = row_hash(prev, row, payload_json)
             rows.append((seq, event_id, self.room_id, new.session_id, stamp, new.kind, new.actor,
                          payload_json, prev, digest))

@@ -7,6 +7,9 @@ prev_hash and hash exactly as the room stored them; vitals carry the room's row 
 
 from __future__ import annotations
 
+# One event's payload as canonical JSON: the event rules' limit (room and hub check the same).
+from roomcontrol.domain.event_rules import MAX_PAYLOAD_BYTES as MAX_PAYLOAD_BYTES  # noqa: F401
+
 API = "/api/v1"
 HEALTH_PATH = f"{API}/health"
 BATCH_PATH = API + "/rooms/{room_id}/batches"
@@ -14,7 +17,6 @@ BATCH_PATH = API + "/rooms/{room_id}/batches"
 MAX_BATCH_EVENTS = 5000        # the room's sync.batch_size is at most this
 MAX_BATCH_VITALS = 5000
 MAX_BODY_BYTES = 16 * 1024 * 1024
-MAX_PAYLOAD_BYTES = 256 * 1024  # one event's payload (canonical JSON)
 
 # `error` codes of refusals (HTTP status in brackets). Gap and chain problems come with the hub's head.
 UNAUTHORIZED = "unauthorized"          # [401] missing or wrong token
@@ -22,4 +24,9 @@ TOO_LARGE = "too_large"                # [413] body or batch over the limits
 MALFORMED = "malformed"                # [422] not JSON, or fields missing/wrong
 GAP = "gap"                            # [409] the batch starts after the hub's next seq: resend from expected_seq
 CHAIN_BROKEN = "chain_broken"          # [409] prev_hash/hash do not chain: refused and reported
-CONFLICT = "conflict"                  # [409] a seq the hub holds arrives with another id/hash: reported
+CONFLICT = "conflict"                  # [409] a seq (or vitals id) the hub holds arrives with other content
+TIMEOUT = "timeout"                    # [408] the body did not arrive within the hub's deadline
+
+# A batch's answer (200) lists the events whose chain held but whose content breaks the event rules:
+# `"quarantined": [{"seq": N, "reason": "..."}]`. The hub keeps them aside and its head moves past them.
+QUARANTINED = "quarantined"

@@ -60,7 +60,7 @@ def test_ingest_is_idempotent_and_keeps_room_and_hub_time(hub, hubdb, token, roo
     assert first.status_code == 200, first.text
     assert first.json() | {"received_at": None} == {
         "room_id": ROOM, "accepted_events": 10, "duplicate_events": 0, "accepted_vitals": 5,
-        "duplicate_vitals": 0, "last_seq": 10, "last_vitals_id": 5, "received_at": None}
+        "duplicate_vitals": 0, "last_seq": 10, "last_vitals_id": 5, "received_at": None, "quarantined": []}
     again = post(hub, token, b)  # the ack was lost: the same batch again is success, and stores nothing twice
     assert again.status_code == 200
     assert again.json()["duplicate_events"] == 10 and again.json()["accepted_events"] == 0
@@ -97,7 +97,7 @@ def test_malformed_batches_are_refused_with_a_clear_error_and_store_nothing(hub,
         "missing field": {"events": [{k: v for k, v in good["events"][0].items() if k != "hash"}]},
         "wrong type": {"events": [{**good["events"][0], "seq": "1"}]},
         "unknown field": {**good, "extra": 1},
-        "bad ts": {"events": [{**good["events"][0], "ts": "yesterday"}]},
+        "bad ts": {"vitals": [{**good["vitals"][0], "ts": "yesterday"}]},
         "bad vital": {"vitals": [{**good["vitals"][0], "value": "high"}]},
         "other room's event": {"events": [{**good["events"][0], "room_id": "room-9"}]},
     }
@@ -286,7 +286,7 @@ def test_cli_support_hub_functions(hub_url, tmp_path):
             pusher = SyncPusher(room.path, ROOM, hub.url, token, batch_size=5)
             assert pusher.sync_now().ok
             pusher.stop()
-        assert cli_support.hub_verify(hub_url, ROOM) == {"ok": True, "checked": 12}
+        assert cli_support.hub_verify(hub_url, ROOM) == {"ok": True, "checked": 12, "quarantined": []}
         with db.connect() as c, c.write():
             c.execute("UPDATE events SET payload = ? WHERE room_id = ? AND seq = 5", ['{"text":"edited"}', ROOM])
         bad = cli_support.hub_verify(hub_url, ROOM)

@@ -21,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--key")
     serve.add_argument("--hold-s", type=float, default=0.0, help=argparse.SUPPRESS)
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--body-timeout-s", type=float, help="a request body must arrive within this (default 30)")
+    serve.add_argument("--max-connections", type=int, help="open connections beyond this get 503 (default 64)")
     add = sub.add_parser("add-room")
     add.add_argument("room_id")
     add.add_argument("--db")
@@ -33,11 +35,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "openapi":
         print(cli_support.hub_openapi(args.db))
         return 0
-    if args.hold_s:
+    limits = {k: v for k, v in (("body_timeout_s", args.body_timeout_s), ("max_connections", args.max_connections))
+              if v is not None}
+    if args.hold_s or limits:
         from roomcontrol.sync.hub.db import HubDB
         from roomcontrol.sync.hub.server import serve as serve_hub
         serve_hub(HubDB(args.db or cli_support.default_hub_db()), args.host, args.port, args.cert, args.key,
-                  hold_s=args.hold_s, log_level=args.log_level)
+                  hold_s=args.hold_s, log_level=args.log_level, **limits)
         return 0
     return cli_support.hub_serve(args.db, args.host, args.port, args.cert, args.key, log_level=args.log_level)
 

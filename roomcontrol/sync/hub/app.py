@@ -6,18 +6,20 @@ and stores nothing of the refused batch; chain and gap problems are also kept as
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from roomcontrol import __version__
+from roomcontrol.domain import event_rules as rules
 from roomcontrol.sync import protocol as P
 from roomcontrol.sync.hub import store
 from roomcontrol.sync.hub.db import HubDB
@@ -28,43 +30,79 @@ log = logging.getLogger("roomcontrol.hub")
 HEX64 = r"^[0-9a-f]{64}$"
 UUID_RE = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 TS_RE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"  # the room's stored form: UTC, milliseconds, Z
-SHORT = 64
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold a NUL: refused as malformed, never a 500
+SHORT = rules.SHORT
+BIGINT = 2 ** 63 - 1  # the database's integers: a larger number is malformed input, not a 500
+
+
+def _real_ts(ts: str | None) -> str | None:
+    problem = None if ts is None else rules.check_ts(ts)
+    if problem:
+        raise ValueError(str(problem))
+    return ts
+
+
+def _json_value(payload: dict[str, Any]) -> dict[str, Any]:
+    # JSON has no NaN or Infinity, and 1e999 is no float: refused, never stored as Inf and read back as null.
+    problem = rules.check_value(payload)
+    if problem:
+        raise ValueError(str(problem))
+    return payload
+
+
+ROOM_ID = "^" + store.ROOM_ID_RE.pattern + "$"
+RoomPath = Path(pattern=ROOM_ID, description="a room id as `hub add-room` takes it")
+Timestamp = Annotated[str, Field(pattern=TS_RE, description="UTC with milliseconds; a real date"),
+                      AfterValidator(_real_ts)]
+Text = Annotated[str, Field(max_length=SHORT, pattern=NO_NUL)]
 
 
 class EventIn(BaseModel):
-    """One event exactly as the room stored it (`hash` covers every field but itself and prev_hash)."""
+    """One event exactly as the room stored it (`hash` covers every field but itself and prev_hash).
+
+    kind, actor, session_id and ts are checked by the event rules (roomcontrol.domain.event_rules) after the
+    chain: an event that breaks them but chains is quarantined (see BatchAck.quarantined), not refused."""
     model_config = ConfigDict(extra="forbid", strict=True)
-    seq: int = Field(ge=1)
+    seq: int = Field(ge=1, le=BIGINT)
     id: str = Field(pattern=UUID_RE)
-    room_id: str = Field(max_length=SHORT)
-    session_id: str | None = Field(default=None, max_length=SHORT)
-    ts: str = Field(pattern=TS_RE, description="the room's clock (UTC); the hub keeps its own received_at too")
-    kind: str = Field(min_length=1, max_length=SHORT)
-    actor: str = Field(min_length=1, max_length=SHORT)
-    payload: dict[str, Any]
+    room_id: str = Field(max_length=SHORT, description="must be the batch's room (the path's room_id)")
+    session_id: str | None = None
+    ts: str = Field(description="the room's clock (UTC, milliseconds, Z); the hub keeps its own received_at too")
+    kind: str
+    actor: str
+    payload: Annotated[dict[str, Any], AfterValidator(_json_value)] = Field(
+        description="a JSON object of finite numbers, text without NUL, at most "
+                    f"{rules.MAX_PAYLOAD_BYTES} bytes as canonical JSON")
     prev_hash: str = Field(pattern=HEX64)
     hash: str = Field(pattern=HEX64)
 
 
 class VitalIn(BaseModel):
-    """One vitals row; `id` is the room's row id, the key that makes a resend a duplicate."""
+    """One vitals row; `id` is the room's row id: the same id again is a duplicate only with the same content."""
     model_config = ConfigDict(extra="forbid", strict=True)
-    id: int = Field(ge=1)
-    session_id: str | None = Field(default=None, max_length=SHORT)
-    kind: str = Field(min_length=1, max_length=SHORT)
-    value: float | None
-    unit: str = Field(max_length=16)
-    ts: str = Field(pattern=TS_RE)
-    device_ts: str | None = Field(default=None, pattern=TS_RE)
-    flags: list[str] = Field(default_factory=list, max_length=16)
-    source: str | None = Field(default=None, max_length=SHORT)
+    id: int = Field(ge=1, le=BIGINT)
+    session_id: Text | None = None
+    kind: Text = Field(min_length=1)
+    value: float | None = Field(allow_inf_nan=False)
+    unit: str = Field(max_length=16, pattern=NO_NUL)
+    ts: Timestamp
+    device_ts: Timestamp | None = None
+    flags: list[Text] = Field(default_factory=list, max_length=16)
+    source: Text | None = None
 
 
 class Batch(BaseModel):
+    """A room's batch. It is POSTed to /rooms/{room_id}/batches with that room's own token: every event's
+    room_id must be that room (else 422), and a token of another room is refused (401)."""
     model_config = ConfigDict(extra="forbid", strict=True)
     events: list[EventIn] = Field(default_factory=list, max_length=P.MAX_BATCH_EVENTS,
                                   description="consecutive by seq, in seq order")
     vitals: list[VitalIn] = Field(default_factory=list, max_length=P.MAX_BATCH_VITALS)
+
+
+class Quarantined(BaseModel):
+    seq: int
+    reason: str = Field(description="the event rule it breaks: field and why")
 
 
 class BatchAck(BaseModel):
@@ -76,14 +114,20 @@ class BatchAck(BaseModel):
     last_seq: int = Field(description="the hub holds this room's events 1..last_seq")
     last_vitals_id: int
     received_at: str
+    quarantined: list[Quarantined] = Field(
+        default_factory=list, description="events of this batch whose chain holds but whose content breaks the "
+        "event rules: kept aside at the hub (GET /rooms/{room_id}/quarantine), the room's head moves past them")
 
 
 class Problem(BaseModel):
-    error: Literal["unauthorized", "too_large", "malformed", "gap", "chain_broken", "conflict", "not_found"]
+    """Every refusal (401, 404, 408, 409, 413, 422) has this body."""
+    error: Literal["unauthorized", "too_large", "malformed", "gap", "chain_broken", "conflict", "not_found",
+                   "timeout"]
     detail: str
     expected_seq: int | None = None
     seq: int | None = None
     hub_last_seq: int | None = None
+    vital_id: int | None = None
 
 
 class RoomOut(BaseModel):
@@ -140,28 +184,61 @@ class ReportOut(BaseModel):
     problem: str
     seq: int | None
     detail: str
+    count: int = Field(description="how many times this same refusal came (repeats fold into one row)")
+    last_seen: str | None
+
+
+class QuarantineOut(BaseModel):
+    seq: int
+    id: str
+    reason: str
+    row: dict[str, Any] = Field(description="the event as the room sent it (payload as payload_json)")
+    received_at: str
 
 
 _REFUSALS: dict[int | str, dict[str, Any]] = {401: {"model": Problem, "description": "missing or wrong token"},
              413: {"model": Problem, "description": "body or batch over the limits"},
+             408: {"model": Problem, "description": "the body did not arrive within the hub's deadline"},
              422: {"model": Problem, "description": "not JSON, or a field missing or wrong"}}
+_READ: dict[int | str, dict[str, Any]] = {
+    401: _REFUSALS[401], 404: {"model": Problem, "description": "no such room at this hub"}, 422: _REFUSALS[422]}
 
 
-class BodyLimit:
-    """Refuse bodies over `max_bytes` before anything parses them (an oversized batch stores nothing)."""
+BODY_TIMEOUT_S = 30.0  # a whole batch body must arrive within this (16 MiB at ~4.5 Mbit/s)
 
-    def __init__(self, app, max_bytes: int):
-        self.app, self.max_bytes = app, max_bytes
+
+class Gate:
+    """Before any body is read: the token (a request without a valid one is refused and its body never read),
+    then the body, streamed up to `max_bytes` and within `body_timeout_s`, so neither a stranger nor a stalled
+    upload can make the hub hold memory or a worker (issue #13). Pure ASGI: it runs before FastAPI parses."""
+
+    def __init__(self, app, db: HubDB, max_bytes: int, body_timeout_s: float = BODY_TIMEOUT_S):
+        self.app, self.db, self.max_bytes, self.body_timeout_s = app, db, max_bytes, body_timeout_s
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             return await self.app(scope, receive, send)
-        length = dict(scope["headers"]).get(b"content-length")
+        headers = dict(scope["headers"])
+        scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
+        try:
+            await run_in_threadpool(store.authenticate, self.db, token.strip() if scheme.lower() == "bearer" else None)
+        except Refusal as refusal:
+            # The body is never read: the connection closes after the answer, so its bytes are not waited for.
+            return await JSONResponse(refusal.body(), status_code=refusal.status,
+                                      headers={"Connection": "close"})(scope, receive, send)
+        length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
             return await self._too_large(scope, receive, send, int(length))
         body, more = bytearray(), True
+        deadline = asyncio.get_running_loop().time() + self.body_timeout_s
         while more:
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), deadline - asyncio.get_running_loop().time())
+            except (asyncio.TimeoutError, ValueError):
+                return await JSONResponse(
+                    {"error": P.TIMEOUT, "detail": f"the body did not arrive within {self.body_timeout_s:g} s "
+                                                   f"({len(body)} bytes came): send it again"},
+                    status_code=408, headers={"Connection": "close"})(scope, receive, send)
             if message["type"] == "http.disconnect":
                 return
             body += message.get("body", b"")
@@ -182,10 +259,11 @@ class BodyLimit:
     async def _too_large(self, scope, receive, send, size: int):
         await JSONResponse({"error": P.TOO_LARGE, "detail": f"the body is {size} bytes or more; the hub takes at "
                                                            f"most {self.max_bytes} per request: send smaller batches"},
-                           status_code=413)(scope, receive, send)
+                           status_code=413, headers={"Connection": "close"})(scope, receive, send)
 
 
-def create_app(db: HubDB, *, max_body_bytes: int = P.MAX_BODY_BYTES, hold_s: float = 0.0) -> FastAPI | BodyLimit:
+def create_app(db: HubDB, *, max_body_bytes: int = P.MAX_BODY_BYTES, hold_s: float = 0.0,
+               body_timeout_s: float = BODY_TIMEOUT_S) -> Gate:
     """The hub app over `db`. `hold_s` (tests only) keeps each ingest transaction open that long."""
     app = FastAPI(title="RoomControl hub", version=__version__,
                   description="Collects the event logs and vitals of the clinic's rooms, exactly once, and checks "
@@ -197,7 +275,7 @@ def create_app(db: HubDB, *, max_body_bytes: int = P.MAX_BODY_BYTES, hold_s: flo
     def who(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
         return store.authenticate(db, credentials.credentials if credentials else None)
 
-    def readable(room_id: str, principal: Principal = Depends(who)) -> str:
+    def readable(room_id: str = RoomPath, principal: Principal = Depends(who)) -> str:
         if not principal.may_read(room_id):
             raise Refusal(401, P.UNAUTHORIZED, f"this token may not read room {room_id!r}")
         if store.head(db, room_id) is None:
@@ -223,11 +301,14 @@ def create_app(db: HubDB, *, max_body_bytes: int = P.MAX_BODY_BYTES, hold_s: flo
                   "schema": {"$ref": "#/components/schemas/Batch"}}}}},
               responses={**_REFUSALS, 409: {"model": Problem, "description": "gap, broken chain or conflict: "
                                                                               "refused and reported"}})
-    async def post_batch(room_id: str, request: Request, principal: Principal = Depends(who)) -> dict:
+    async def post_batch(request: Request, principal: Principal = Depends(who),
+                         room_id: str = Path(pattern=ROOM_ID, description="the room of the token: a token may "
+                                                                          "push only to its own room (else 401)")
+                         ) -> dict:
         """Store a room's batch exactly once: events already held (same id and hash) count as duplicates."""
         if principal.room_id != room_id:
             raise Refusal(401, P.UNAUTHORIZED, f"this token may not push to room {room_id!r}")
-        body = await request.body()  # BodyLimit has already refused anything over the limit
+        body = await request.body()  # the Gate has checked the token and read the body within its limits
         return await run_in_threadpool(_ingest, room_id, body)
 
     def _ingest(room_id: str, body: bytes) -> dict:
@@ -252,39 +333,48 @@ def create_app(db: HubDB, *, max_body_bytes: int = P.MAX_BODY_BYTES, hold_s: flo
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the schema
 
-    @app.get(P.API + "/rooms", response_model=list[RoomOut], tags=["read"], responses={401: _REFUSALS[401]})
+    @app.get(P.API + "/rooms", response_model=list[RoomOut], tags=["read"], responses={401: _REFUSALS[401],
+                                                                                      422: _REFUSALS[422]})
     def rooms(principal: Principal = Depends(who)) -> list[dict]:
         return store.list_rooms(db, principal)
 
-    @app.get(P.API + "/rooms/{room_id}", response_model=RoomOut, tags=["read"])
+    @app.get(P.API + "/rooms/{room_id}", response_model=RoomOut, tags=["read"], responses=_READ)
     def room(room_id: str = Depends(readable)) -> dict | None:  # `readable` refused a room the hub lacks
         return store.head(db, room_id)
 
-    @app.get(P.API + "/rooms/{room_id}/sessions", response_model=list[SessionOut], tags=["read"])
-    def sessions(room_id: str = Depends(readable), after_seq: int = Query(0, ge=0),
+    @app.get(P.API + "/rooms/{room_id}/sessions", response_model=list[SessionOut], tags=["read"], responses=_READ)
+    def sessions(room_id: str = Depends(readable), after_seq: int = Query(0, ge=0, le=BIGINT),
                  limit: int = Query(100, ge=1, le=1000)) -> list[dict]:
         """Oldest first; page on with `after_seq` = the last session's `first_seq`."""
         return store.read_sessions(db, room_id, after_seq=after_seq, limit=limit)
 
-    @app.get(P.API + "/rooms/{room_id}/events", response_model=list[EventOut], tags=["read"])
-    def events(room_id: str = Depends(readable), after_seq: int = Query(0, ge=0),
-               limit: int = Query(1000, ge=1, le=P.MAX_BATCH_EVENTS), session_id: str | None = None,
-               kind: str | None = None) -> list[dict]:
+    @app.get(P.API + "/rooms/{room_id}/events", response_model=list[EventOut], tags=["read"], responses=_READ)
+    def events(room_id: str = Depends(readable), after_seq: int = Query(0, ge=0, le=BIGINT),
+               limit: int = Query(1000, ge=1, le=P.MAX_BATCH_EVENTS), session_id: str | None = Query(None, max_length=SHORT, pattern=NO_NUL),
+               kind: str | None = Query(None, max_length=SHORT, pattern=NO_NUL)) -> list[dict]:
         return store.read_events(db, room_id, after_seq=after_seq, limit=limit, session_id=session_id, kind=kind)
 
-    @app.get(P.API + "/rooms/{room_id}/vitals", response_model=list[VitalOut], tags=["read"])
-    def vitals(room_id: str = Depends(readable), after_id: int = Query(0, ge=0),
-               limit: int = Query(1000, ge=1, le=P.MAX_BATCH_VITALS), session_id: str | None = None,
-               kind: str | None = None) -> list[dict]:
+    @app.get(P.API + "/rooms/{room_id}/vitals", response_model=list[VitalOut], tags=["read"], responses=_READ)
+    def vitals(room_id: str = Depends(readable), after_id: int = Query(0, ge=0, le=BIGINT),
+               limit: int = Query(1000, ge=1, le=P.MAX_BATCH_VITALS), session_id: str | None = Query(None, max_length=SHORT, pattern=NO_NUL),
+               kind: str | None = Query(None, max_length=SHORT, pattern=NO_NUL)) -> list[dict]:
         return store.read_vitals(db, room_id, after_id=after_id, limit=limit, session_id=session_id, kind=kind)
 
-    @app.get(P.API + "/rooms/{room_id}/reports", response_model=list[ReportOut], tags=["read"])
-    def reports(room_id: str = Depends(readable), before_id: int | None = Query(None, ge=1),
+    @app.get(P.API + "/rooms/{room_id}/reports", response_model=list[ReportOut], tags=["read"], responses=_READ)
+    def reports(room_id: str = Depends(readable), before_id: int | None = Query(None, ge=1, le=BIGINT),
                 limit: int = Query(100, ge=1, le=1000)) -> list[dict]:
         """Chain breaks, gaps and conflicts the hub refused, newest first; page on with `before_id`."""
         return store.read_reports(db, room_id, before_id=before_id, limit=limit)
 
-    return BodyLimit(app, max_body_bytes) if max_body_bytes else app
+    @app.get(P.API + "/rooms/{room_id}/quarantine", response_model=list[QuarantineOut], tags=["read"],
+             responses=_READ)
+    def quarantine(room_id: str = Depends(readable), after_seq: int = Query(0, ge=0, le=BIGINT),
+                   limit: int = Query(100, ge=1, le=1000)) -> list[dict]:
+        """Events whose chain held but whose content broke the event rules, oldest first; page on with
+        `after_seq` = the last one's seq."""
+        return store.read_quarantine(db, room_id, after_seq=after_seq, limit=limit)
+
+    return Gate(app, db, max_body_bytes, body_timeout_s)
 
 
 def _malformed(errors) -> str:

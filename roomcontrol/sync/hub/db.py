@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlparse
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: reports fold repeats (count, last_seen); the quarantine table
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -44,8 +44,12 @@ CREATE TABLE IF NOT EXISTS vitals (
 CREATE INDEX IF NOT EXISTS vitals_by_session ON vitals (room_id, session_id, kind, vital_id);
 CREATE TABLE IF NOT EXISTS reports (
     report_id {autoinc}, room_id TEXT NOT NULL, at TEXT NOT NULL, problem TEXT NOT NULL, seq BIGINT,
-    detail TEXT NOT NULL);
+    detail TEXT NOT NULL, count BIGINT NOT NULL DEFAULT 1, last_seen TEXT);
 CREATE INDEX IF NOT EXISTS reports_by_room ON reports (room_id, report_id);
+CREATE TABLE IF NOT EXISTS quarantine (
+    room_id TEXT NOT NULL, seq BIGINT NOT NULL, id TEXT NOT NULL, hash TEXT NOT NULL, reason TEXT NOT NULL,
+    raw TEXT NOT NULL, received_at TEXT NOT NULL,
+    PRIMARY KEY (room_id, seq));
 """
 
 
@@ -178,6 +182,10 @@ class HubDB:
                 row = c.one("SELECT value FROM hub_meta WHERE key = 'schema_version'")
                 if row is None:
                     c.execute("INSERT INTO hub_meta (key, value) VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+                elif int(row[0]) == 1:  # a hub from before issue #13: its reports table lacks the fold columns
+                    c.execute("ALTER TABLE reports ADD COLUMN count BIGINT NOT NULL DEFAULT 1")
+                    c.execute("ALTER TABLE reports ADD COLUMN last_seen TEXT")
+                    c.execute("UPDATE hub_meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
                 elif int(row[0]) > SCHEMA_VERSION:
                     raise HubDBError(f"the hub database ({self.describe()}) is schema version {row[0]}, newer "
                                      f"than this RoomControl understands ({SCHEMA_VERSION})")

@@ -10,22 +10,28 @@ from pathlib import Path
 import uvicorn
 
 from roomcontrol.sync import protocol as P
-from roomcontrol.sync.hub.app import create_app
+from roomcontrol.sync.hub.app import BODY_TIMEOUT_S, create_app
 from roomcontrol.sync.hub.db import HubDB
 
 log = logging.getLogger("roomcontrol.hub")
 DEFAULT_PORT = 8750
+MAX_CONNECTIONS = 64  # a clinic has a few dozen rooms and readers; each pushes over one connection
 
 
 def uvicorn_config(db: HubDB, host: str, port: int, certfile: Path | str | None = None,
                    keyfile: Path | str | None = None, *, hold_s: float = 0.0, log_level: str = "info",
-                   max_body_bytes: int = P.MAX_BODY_BYTES) -> uvicorn.Config:
+                   max_body_bytes: int = P.MAX_BODY_BYTES, body_timeout_s: float = BODY_TIMEOUT_S,
+                   max_connections: int = MAX_CONNECTIONS) -> uvicorn.Config:
     if bool(certfile) != bool(keyfile):
         raise ValueError("TLS needs both a certificate file and its key file")
     for name, path in (("certificate", certfile), ("key", keyfile)):
         if path and not Path(path).is_file():
             raise ValueError(f"the TLS {name} file {path} does not exist")
-    return uvicorn.Config(create_app(db, max_body_bytes=max_body_bytes, hold_s=hold_s), host=host, port=port,
+    app = create_app(db, max_body_bytes=max_body_bytes, hold_s=hold_s, body_timeout_s=body_timeout_s)
+    # Bounded: beyond `max_connections` open connections the hub answers 503 at once; an idle keep-alive
+    # connection is closed after a few seconds; headers are at most 16 KiB (h11's default, said here).
+    return uvicorn.Config(app, host=host, port=port, limit_concurrency=max_connections, timeout_keep_alive=5,
+                          h11_max_incomplete_event_size=16 * 1024,
                           ssl_certfile=str(certfile) if certfile else None,
                           ssl_keyfile=str(keyfile) if keyfile else None,
                           log_level=log_level, server_header=False, proxy_headers=False,
@@ -33,9 +39,10 @@ def uvicorn_config(db: HubDB, host: str, port: int, certfile: Path | str | None 
 
 
 def serve(db: HubDB, host: str, port: int, certfile=None, keyfile=None, *, hold_s: float = 0.0,
-          log_level: str = "info") -> None:
-    """Serve until SIGINT/SIGTERM (uvicorn handles both and finishes the requests in flight)."""
-    config = uvicorn_config(db, host, port, certfile, keyfile, hold_s=hold_s, log_level=log_level)
+          log_level: str = "info", **limits) -> None:
+    """Serve until SIGINT/SIGTERM (uvicorn handles both and finishes the requests in flight). `limits`:
+    max_body_bytes, body_timeout_s, max_connections (see uvicorn_config)."""
+    config = uvicorn_config(db, host, port, certfile, keyfile, hold_s=hold_s, log_level=log_level, **limits)
     scheme = "https" if certfile else "http"
     if not certfile and host not in ("127.0.0.1", "::1", "localhost"):
         log.warning("serving plain HTTP on %s: tokens and patient data cross the network unencrypted; "
@@ -48,13 +55,15 @@ class ThreadedHub:
     """The real hub on loopback in a background thread. `port=0` picks a free port (see `.port`, `.url`)."""
 
     def __init__(self, db: HubDB, host: str = "127.0.0.1", port: int = 0, *, certfile=None, keyfile=None,
-                 hold_s: float = 0.0, log_level: str = "warning", max_body_bytes: int = P.MAX_BODY_BYTES):
+                 hold_s: float = 0.0, log_level: str = "warning", max_body_bytes: int = P.MAX_BODY_BYTES,
+                 body_timeout_s: float = BODY_TIMEOUT_S, max_connections: int = MAX_CONNECTIONS):
         self.db = db
         self.host = host
         self._requested_port = port
         self._tls = bool(certfile)
         self._config_args = dict(certfile=certfile, keyfile=keyfile, hold_s=hold_s, log_level=log_level,
-                                 max_body_bytes=max_body_bytes)
+                                 max_body_bytes=max_body_bytes, body_timeout_s=body_timeout_s,
+                                 max_connections=max_connections)
         self.server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.port = port

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from roomcontrol.domain.chain import GAP, GENESIS, ChainWalker, canonical_json
+from roomcontrol.domain.event_rules import EventRefused, check_event
 from roomcontrol.sync import protocol as P
 from roomcontrol.sync.hub.db import Conn, HubDB, is_integrity_error
 
@@ -55,7 +56,7 @@ class IngestResult:
     last_seq: int = 0
     last_vitals_id: int = 0
     received_at: str = ""
-    extra: dict = field(default_factory=dict)
+    quarantined: list[dict] = field(default_factory=list)  # [{"seq", "reason"}]: chained, but not stored as events
 
 
 def now_iso() -> str:
@@ -119,8 +120,9 @@ _ROW = ("room_id", "seq", "id", "session_id", "ts", "kind", "actor", "payload_js
 _ROW_COLUMNS = "room_id, seq, id, session_id, ts, kind, actor, payload, prev_hash, hash"
 
 
-def prepare_events(room_id: str, events: list[dict]) -> list[tuple]:
-    """Check a batch on its own (room, payload size, the chain within it); rows ready to insert.
+def prepare_events(room_id: str, events: list[dict]) -> list[tuple[tuple, str | None]]:
+    """Check a batch on its own (room, the chain within it, each event's content); rows ready to insert, each
+    with None or the reason its content breaks the event rules (it goes to quarantine, not to the events).
 
     Raises Refusal; the caller reports chain problems. Pure CPU, run before any lock is taken.
     """
@@ -129,14 +131,15 @@ def prepare_events(room_id: str, events: list[dict]) -> list[tuple]:
         if e["room_id"] != room_id:
             raise Refusal(422, P.MALFORMED, f"events[{i}].room_id is {e['room_id']!r}; this batch is for room "
                                             f"{room_id!r}")
-        payload_json = canonical_json(e["payload"])
-        if len(payload_json) > P.MAX_PAYLOAD_BYTES:
-            raise Refusal(413, P.TOO_LARGE, f"events[{i}] (seq {e['seq']}): payload of {len(payload_json)} bytes, "
-                                            f"over {P.MAX_PAYLOAD_BYTES}")
+        reason = None
+        try:
+            payload_json = check_event(e["kind"], e["actor"], e["session_id"], e["payload"], e["ts"])
+        except EventRefused as refused:
+            reason, payload_json = str(refused.problem), canonical_json(e["payload"])
         row = (room_id, e["seq"], e["id"], e["session_id"], e["ts"], e["kind"], e["actor"], payload_json,
                e["prev_hash"], e["hash"])
         _check_chain(walker, row)
-        rows.append(row)
+        rows.append((row, reason))
     return rows
 
 
@@ -173,14 +176,24 @@ def ingest(db: HubDB, room_id: str, events: list[dict], vitals: list[dict], *,
                 raise Refusal(401, P.UNAUTHORIZED, f"room {room_id!r} is not registered at this hub")
             last_seq, last_hash, last_vid = head
             new_rows = _split_known(c, room_id, rows, last_seq, last_hash, result)
-            if new_rows:
+            good = [r for r, reason in new_rows if reason is None]
+            if good:
                 # Under the room's lock the only way a row can clash is a UUID the room already used at another
                 # seq (the (room, id) key): the database refuses it, and that is a conflict, not a crash.
                 c.executemany(f"INSERT INTO events ({_ROW_COLUMNS}, received_at) "
                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                              [r + (received,) for r in new_rows])
-                last_seq, last_hash = new_rows[-1][1], new_rows[-1][9]
-            result.accepted_events = len(new_rows)
+                              [r + (received,) for r in good])
+            # An event whose content breaks the rules but whose chain holds is kept aside with its reason, and
+            # the head moves through it: one bad event must not stop the room's log behind it (issue #13).
+            bad = [(r, reason) for r, reason in new_rows if reason is not None]
+            if bad:
+                c.executemany("INSERT INTO quarantine (room_id, seq, id, hash, reason, raw, received_at) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                              [(room_id, r[1], r[2], r[9], reason, _raw(r), received) for r, reason in bad])
+            if new_rows:
+                last_seq, last_hash = new_rows[-1][0][1], new_rows[-1][0][9]
+            result.accepted_events = len(good)
+            result.quarantined = [{"seq": r[1], "reason": reason} for r, reason in rows if reason is not None]
             last_vid = max(last_vid, _ingest_vitals(c, room_id, vitals, received, result))
             c.execute("UPDATE rooms SET last_seq = ?, last_hash = ?, last_vitals_id = ?, last_received_at = ? "
                       "WHERE room_id = ?", [last_seq, last_hash, last_vid, received, room_id])
@@ -204,23 +217,29 @@ def _as_conflict(exc: Exception, room_id: str) -> Refusal | None:
                                     f"another seq ({str(exc).splitlines()[0]})")
 
 
-def _split_known(c: Conn, room_id: str, rows: list[tuple], last_seq: int, last_hash: str,
-                 result: IngestResult) -> list[tuple]:
+def _raw(row: tuple) -> str:
+    """A quarantined row as JSON text (control characters escaped, so PostgreSQL stores any of them)."""
+    return canonical_json(dict(zip(_ROW, row)))
+
+
+def _split_known(c: Conn, room_id: str, rows: list[tuple[tuple, str | None]], last_seq: int, last_hash: str,
+                 result: IngestResult) -> list[tuple[tuple, str | None]]:
     """The rows the hub does not hold yet, after checking the held ones are the same events (a resend)."""
     if not rows:
         return []
-    first, last = rows[0][1], rows[-1][1]
+    first, last = rows[0][0][1], rows[-1][0][1]
     if first > last_seq + 1:
         raise Refusal(409, P.GAP, f"the batch starts at seq {first}, the hub holds up to seq {last_seq}: "
                                   f"send from seq {last_seq + 1}", expected_seq=last_seq + 1, seq=first,
                       hub_last_seq=last_seq)
     held = {}
     if first <= last_seq:
+        span = [room_id, first, min(last, last_seq)]
         held = {seq: (eid, h) for seq, eid, h in c.all(
-            "SELECT seq, id, hash FROM events WHERE room_id = ? AND seq BETWEEN ? AND ?",
-            [room_id, first, min(last, last_seq)])}
-    new: list[tuple] = []
-    for r in rows:
+            "SELECT seq, id, hash FROM events WHERE room_id = ? AND seq BETWEEN ? AND ? UNION ALL "
+            "SELECT seq, id, hash FROM quarantine WHERE room_id = ? AND seq BETWEEN ? AND ?", span + span)}
+    new: list[tuple[tuple, str | None]] = []
+    for r, reason in rows:
         seq = r[1]
         if seq <= last_seq:
             if held.get(seq) != (r[2], r[9]):
@@ -231,38 +250,63 @@ def _split_known(c: Conn, room_id: str, rows: list[tuple], last_seq: int, last_h
         else:
             if not new:  # the first new row is seq last_seq + 1 here: it must link onto the hub's head
                 _check_chain(ChainWalker(last_hash, last_seq), r, hub_last_seq=last_seq)
-            new.append(r)
+            new.append((r, reason))
     return new
 
 
+_VITAL_COLUMNS = "session_id, kind, value, unit, ts, device_ts, flags, source"
+
+
+def _vital_row(v: dict) -> tuple:
+    """A vitals row as stored (the columns of _VITAL_COLUMNS): what two deliveries of one id must agree on."""
+    return (v["session_id"], v["kind"], v["value"], v["unit"], v["ts"], v.get("device_ts"),
+            json.dumps(v["flags"]) if v.get("flags") else None, v.get("source") or "")
+
+
 def _ingest_vitals(c: Conn, room_id: str, vitals: list[dict], received: str, result: IngestResult) -> int:
+    """Store the rows the hub lacks. An id it holds (or that comes twice) is a duplicate only with the same
+    content: another row under a known id is a conflict (409), and the batch's transaction stores nothing."""
     if not vitals:
         return 0
     ids = [v["id"] for v in vitals]
-    held = {r[0] for r in c.all("SELECT vital_id FROM vitals WHERE room_id = ? AND vital_id BETWEEN ? AND ?",
-                                [room_id, min(ids), max(ids)])}
-    rows, seen = [], set()
+    held = {r[0]: tuple(r[1:]) for r in c.all(
+        f"SELECT vital_id, {_VITAL_COLUMNS} FROM vitals WHERE room_id = ? AND vital_id BETWEEN ? AND ?",
+        [room_id, min(ids), max(ids)])}
+    rows = []
     for v in vitals:
-        if v["id"] in held or v["id"] in seen:
+        row = _vital_row(v)
+        known = held.get(v["id"])
+        if known is not None:
+            if known != row:
+                raise Refusal(409, P.CONFLICT, f"vitals id {v['id']}: the hub holds another reading under this id "
+                                               f"({known[1]} {known[2]} at {known[4]}, not {row[1]} {row[2]} at "
+                                               f"{row[4]})", vital_id=v["id"])
             result.duplicate_vitals += 1
             continue
-        seen.add(v["id"])
-        flags = json.dumps(v["flags"]) if v.get("flags") else None
-        rows.append((room_id, v["id"], v["session_id"], v["kind"], v["value"], v["unit"], v["ts"],
-                     v.get("device_ts"), flags, v.get("source") or "", received))
+        held[v["id"]] = row
+        rows.append((room_id, v["id"], *row, received))
     if rows:
-        c.executemany("INSERT INTO vitals (room_id, vital_id, session_id, kind, value, unit, ts, device_ts, flags, "
-                      "source, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        c.executemany(f"INSERT INTO vitals (room_id, vital_id, {_VITAL_COLUMNS}, received_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     result.accepted_vitals = len(rows)
     return max(ids)
 
 
 def report(db: HubDB, room_id: str, refusal: Refusal) -> None:
     """Keep a refused batch's chain problem where the clinic can see it (GET .../reports, the hub's log)."""
+    # The same refusal again (a room retrying, or someone replaying a batch) folds into its row: count and
+    # last_seen grow, the table does not.
+    seq, now = refusal.extra.get("seq"), now_iso()
     try:
         with db.connect() as c, c.write():
-            c.execute("INSERT INTO reports (room_id, at, problem, seq, detail) VALUES (?, ?, ?, ?, ?)",
-                      [room_id, now_iso(), refusal.error, refusal.extra.get("seq"), refusal.detail])
+            row = c.one("SELECT report_id FROM reports WHERE room_id = ? AND problem = ? AND detail = ? AND "
+                        "COALESCE(seq, -1) = ? ORDER BY report_id DESC LIMIT 1",
+                        [room_id, refusal.error, refusal.detail, -1 if seq is None else seq])
+            if row:
+                c.execute("UPDATE reports SET count = count + 1, last_seen = ? WHERE report_id = ?", [now, row[0]])
+            else:
+                c.execute("INSERT INTO reports (room_id, at, problem, seq, detail, count, last_seen) "
+                          "VALUES (?, ?, ?, ?, ?, 1, ?)", [room_id, now, refusal.error, seq, refusal.detail, now])
     except Exception:  # a report that cannot be written must not hide the refusal itself
         pass
 
@@ -357,22 +401,38 @@ def read_sessions(db: HubDB, room_id: str, *, after_seq: int = 0, limit: int = 1
 def read_reports(db: HubDB, room_id: str, *, before_id: int | None = None, limit: int = 100) -> list[dict]:
     """Newest first, a page at a time: pass the last page's last report_id as `before_id` to go on."""
     with db.connect() as c:
-        rows = c.all("SELECT report_id, at, problem, seq, detail FROM reports WHERE room_id = ? AND report_id < ? "
-                     "ORDER BY report_id DESC LIMIT ?",
-                     [room_id, int(before_id) if before_id is not None else 2 ** 62, int(limit)])
-    return [dict(zip(("report_id", "at", "problem", "seq", "detail"), r)) for r in rows]
+        rows = c.all("SELECT report_id, at, problem, seq, detail, count, last_seen FROM reports "
+                     "WHERE room_id = ? AND report_id < ? ORDER BY report_id DESC LIMIT ?",
+                     [room_id, int(before_id) if before_id is not None else 2 ** 63 - 1, int(limit)])
+    return [dict(zip(("report_id", "at", "problem", "seq", "detail", "count", "last_seen"), r)) for r in rows]
+
+
+def read_quarantine(db: HubDB, room_id: str, *, after_seq: int = 0, limit: int = 100) -> list[dict]:
+    """Events whose chain held but whose content broke the event rules, oldest first, with the raw row."""
+    with db.connect() as c:
+        rows = c.all("SELECT seq, id, reason, raw, received_at FROM quarantine WHERE room_id = ? AND seq > ? "
+                     "ORDER BY seq LIMIT ?", [room_id, int(after_seq), int(limit)])
+    return [{"seq": seq, "id": eid, "reason": reason, "row": json.loads(raw), "received_at": at}
+            for seq, eid, reason, raw, at in rows]
 
 
 def verify_room(db: HubDB, room_id: str, page: int = 5000) -> dict:
     """Recompute a room's whole chain as the hub holds it (page by page): seq 1..N gap-free, every hash."""
     walker = ChainWalker()
+    quarantined = read_quarantine(db, room_id, limit=2 ** 31)
+    held = {q["seq"]: q["row"] for q in quarantined}  # they stay links of the chain, so the walk goes through
+    shown = [{"seq": q["seq"], "reason": q["reason"]} for q in quarantined]
     with db.connect() as c:
         while True:
-            rows = c.all(f"SELECT {_ROW_COLUMNS} FROM events "
-                         "WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?", [room_id, walker.last_seq, page])
+            start = walker.last_seq
+            rows = [dict(zip(_ROW, r)) for r in c.all(f"SELECT {_ROW_COLUMNS} FROM events WHERE room_id = ? AND "
+                                                       "seq > ? ORDER BY seq LIMIT ?", [room_id, start, page])]
+            end = rows[-1]["seq"] if len(rows) == page else None
+            rows = sorted(rows + [r for s, r in held.items() if s > start and (end is None or s < end)],
+                          key=lambda r: r["seq"])
             if not rows:
-                return {"ok": True, "checked": walker.checked}
-            problem = walker.feed(dict(zip(_ROW, r)) for r in rows)
+                return {"ok": True, "checked": walker.checked, "quarantined": shown}
+            problem = walker.feed(rows)
             if problem:
                 return {"ok": False, "checked": walker.checked, "first_bad_seq": problem.seq,
-                        "reason": problem.reason}
+                        "reason": problem.reason, "quarantined": shown}
