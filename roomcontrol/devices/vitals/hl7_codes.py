@@ -50,6 +50,11 @@ MDC_CODES = {
     # not taken: MDC_TEMP_ROOM 188508, MDC_TEMP_AWAY 150356 (gas), MDC_TEMP_DIFF 188440 (a difference);
     # MDC_PRESS_BLD_SYS/DIA/MEAN 150017-19 (an IBP channel of any site, not necessarily arterial)
 }
+# The cuff's own pressure while it measures (MDC_PRESS_CUFF, Mindray table 19) and vendors' cuff status texts:
+# while the cuff is inflated the NIBP numerics are the last measurement's, flagged nibp_measuring.
+CUFF_PRESSURE = "150300"
+CUFF_STATUS_LABELS = frozenset({"MDC_PRESS_CUFF", "NBP_STATUS", "NIBP_STATUS", "CUFF_STATUS", "NBPSTAT"})
+MEASURING = re.compile(r"INFLAT|MEASUR|DEFLAT|IN PROGRESS|RUNNING", re.I)
 PLETH_CODES = frozenset({"150452"})  # MDC_PULS_OXIM_PLETH (Mindray table 37): a waveform, kept for the pleth
 PLETH_NAMES = frozenset({"MDC_PULS_OXIM_PLETH", "PLETH", "PLETH1"})
 # MDC partition 3 (events): 196608 .. 262143

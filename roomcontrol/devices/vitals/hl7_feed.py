@@ -37,6 +37,16 @@ class FeedResult:
     health: tuple[Health, str] | None = None    # what our bed's message says about the monitor
 
 
+@dataclass
+class BedHeard:
+    location: str                               # PV1-3 as sent ("" when the messages carry none)
+    ids: set[str] = field(default_factory=set)  # every name a room's `bed` option may give it
+    messages: int = 0
+
+    def to_json(self) -> dict[str, object]:
+        return {"location": self.location, "ids": sorted(self.ids), "messages": self.messages}
+
+
 class Hl7Feed:
     def __init__(self, *, labels: dict[str, str] | None = None, device_tz: tzinfo | None = None,
                  bed: str | None = None, alert_hold_s: float = 30.0, source: str = "hl7", name: str = "vitals"):
@@ -52,7 +62,7 @@ class Hl7Feed:
         self._lock = threading.Lock()
         self._alerts: dict[str, tuple[Alert, float | None]] = {}  # key -> (alert, expires at; None: R01 INOP)
         self._logged: set[tuple[str, str]] = set()
-        self.beds: dict[str, dict[str, object]] = {}
+        self._beds: dict[str, BedHeard] = {}
         self.counters = {"messages": 0, "acks_aa": 0, "acks_ae": 0, "acks_ar": 0, "readings": 0,
                          "not_readings": 0, "withheld": 0, "bad_times": 0, "other_beds": 0, "alerts": 0,
                          "pleth_samples": 0}
@@ -92,9 +102,9 @@ class Hl7Feed:
             self._not_a_reading(kind, why)
         for o in oru.observations:
             flags = o.flags | self._flags_for(o.kind)
-            why = implausible(o.kind, o.value, flags)
-            if why:
-                self._not_a_reading(o.kind, why)
+            problem = implausible(o.kind, o.value, flags)
+            if problem:
+                self._not_a_reading(o.kind, problem)
                 continue
             result.readings.append(Reading(o.kind, o.value, o.unit, now, o.device_ts, flags, self.source))
         self.counters["readings"] += len(result.readings)
@@ -113,6 +123,11 @@ class Hl7Feed:
             after = self._health()
             return after if after != before else None
 
+    def beds(self) -> list[dict[str, object]]:
+        """The beds heard so far, for `probe vitals --driver hl7 --list-beds`."""
+        with self._lock:
+            return [b.to_json() for b in self._beds.values()]
+
     def active_alerts(self) -> list[Alert]:
         with self._lock:
             return [a for a, _ in self._alerts.values()]
@@ -121,11 +136,9 @@ class Hl7Feed:
 
     def _heard(self, oru: OruMessage) -> None:
         key = oru.location or next(iter(sorted(oru.beds)), "") or "(unnamed)"
-        entry = self.beds.setdefault(key, {"location": oru.location, "ids": set(), "messages": 0})
-        ids = entry["ids"]
-        assert isinstance(ids, set)
-        ids.update(oru.beds)
-        entry["messages"] = int(str(entry["messages"])) + 1
+        entry = self._beds.setdefault(key, BedHeard(oru.location))
+        entry.ids.update(oru.beds)
+        entry.messages += 1
 
     def _take_alerts(self, oru: OruMessage, mono: float) -> None:
         if oru.message_type == "ORU^R01":  # an R01 lists the INOPs standing now: the others have ended

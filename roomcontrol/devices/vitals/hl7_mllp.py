@@ -82,8 +82,7 @@ class Hl7MllpServer(Device):
 
     def beds(self) -> list[dict]:
         """The beds heard so far: location (PV1-3), every id a `bed` option may name, message count."""
-        return [{"location": b["location"], "ids": sorted(b["ids"]), "messages": b["messages"]}
-                for b in self.feed.beds.values()]
+        return self.feed.beds()
 
     def connections(self) -> list[dict]:
         """Per-peer statistics: peer, messages, errors, connected_at."""

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 
-from roomcontrol.domain.vitals import UNITS
+from roomcontrol.domain.vitals import NIBP_KINDS, UNITS
 from roomcontrol.devices.vitals import hl7_codes as C
 
 _DTM = re.compile(r"^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\.\d{1,4}|\d{3,4})?"
@@ -76,6 +76,7 @@ class OruMessage:
     bad_times: int = 0                  # OBR-7/OBX-14 we could not read (the receive time stands)
     location: str = ""                  # PV1-3 point of care^room^bed (trailing empties dropped)
     beds: set[str] = field(default_factory=set)  # every identifier a room's `bed` may match (upper case)
+    cuff_measuring: bool = False        # the cuff is inflated now (its pressure, or a status text, says so)
 
     @property
     def control_id(self) -> str:
@@ -155,6 +156,10 @@ def parse_oru(text: str, *, labels: dict[str, str] | None = None, device_tz: tzi
             _location(_get(fields, 3), ctx)
         elif name == "OBX":
             _obx(fields, ctx)
+    if msg.cuff_measuring:
+        for o in msg.observations:
+            if o.kind in NIBP_KINDS:
+                o.flags |= {"nibp_measuring"}
     return msg
 
 
@@ -177,7 +182,7 @@ def _obx(fields: list[str], ctx: _Context) -> None:
     equipment = _get(fields, 18).split(ctx.comp)[0]
     if equipment:
         ctx.msg.beds.add(equipment.upper())
-    if _alert(fields, codes, ctx):
+    if _alert(fields, codes, ctx) or _cuff(fields, codes, ctx):
         return
     value_type = _get(fields, 2).upper()
     if any(code in C.PLETH_CODES or name.upper() in C.PLETH_NAMES for code, name, _ in codes):
@@ -202,6 +207,17 @@ def _obx(fields: list[str], ctx: _Context) -> None:
     ts = ctx.time(_get(fields, 14)) if _get(fields, 14) else None
     flags = _abnormal(_get(fields, 8), _get(fields, 7), converted, ctx)
     ctx.msg.observations.append(Observation(kind, converted, UNITS[kind], ts or ctx.obr_ts, flags))
+
+
+def _cuff(fields: list[str], codes: list[tuple[str, str, str]], ctx: _Context) -> bool:
+    if not any(code == C.CUFF_PRESSURE or name.upper() in C.CUFF_STATUS_LABELS for code, name, _ in codes):
+        return False
+    value = _get(fields, 5).split(ctx.comp)[0]
+    if _NUMBER.match(value):
+        ctx.msg.cuff_measuring |= float(value) > 0
+    else:
+        ctx.msg.cuff_measuring |= bool(C.MEASURING.search(value))
+    return True
 
 
 def _kind(codes: list[tuple[str, str, str]], table: dict[str, str]) -> str | None:
