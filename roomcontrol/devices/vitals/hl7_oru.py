@@ -283,11 +283,11 @@ def _alert(fields: list[str], codes: list[tuple[str, str, str]], ctx: _Context) 
         return False
     event = value.split(ctx.comp) if code == C.MDC_EVT_ALARM else [code, name]
     event_code = C.mdc_code(event[0])
-    words = " ".join(p for p in [*event[1:3], _get(fields, 4), *value.split(ctx.comp)[8:9]] if p)
-    flag, kinds = C.alert_meaning(event_code, words)
+    text = " ".join(p for p in [*event[1:2], *value.split(ctx.comp)[8:9]] if p) or event_code  # name, CWE-9 text
+    flag, kinds = C.alert_meaning(event_code, text)
     if not kinds:  # PCD-04 OBX-4 names the source metric: 1.1.1.150456.1 is about SpO2
         kinds = frozenset(C.MDC_CODES[p] for p in _get(fields, 4).split(".") if p in C.MDC_CODES)
-    ctx.msg.alerts.append(Alert(f"{event_code}:{_get(fields, 4)}", words or event_code, flag, kinds))
+    ctx.msg.alerts.append(Alert(f"{event_code}:{_get(fields, 4)}", text, flag, kinds))
     return True
 
 
