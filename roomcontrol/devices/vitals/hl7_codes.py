@@ -147,13 +147,13 @@ _CUFF = re.compile(r"CUFF", re.I)
 _BATTERY = re.compile(r"BATT", re.I)
 # The part of the monitor an alert is about, by the words in its text or name; "" = the whole monitor.
 _GROUPS = (
+    (re.compile(r"TEMP|\bT(\d|SKIN|CORE|RECT|ESOPH|NASO|TYMP|AXIL)", re.I), ("temperature",)),
     (re.compile(r"SPO2|SAT_O2|PULS_OXIM|PLETH|PROBE|FINGER", re.I), ("spo2", "pulse_rate", "perfusion_index")),
     (re.compile(r"ECG|LEAD|\bHR\b", re.I), ("heart_rate",)),
     (re.compile(r"CO2|AWAY|CAPNO", re.I), ("etco2", "fico2")),
     (re.compile(r"RESP|TTHOR|\bRR\b", re.I), ("respiratory_rate",)),
     (re.compile(r"NBP|NIBP|CUFF|NONINV", re.I), tuple(sorted(NIBP_KINDS))),
     (re.compile(r"ABP|\bART|BLD_ART", re.I), ("abp_systolic", "abp_diastolic", "abp_mean")),
-    (re.compile(r"TEMP|\bT\d\b", re.I), ("temperature",)),
 )
 
 

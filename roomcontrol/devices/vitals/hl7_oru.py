@@ -210,7 +210,8 @@ def _obx(fields: list[str], ctx: _Context) -> None:
 
 
 def _cuff(fields: list[str], codes: list[tuple[str, str, str]], ctx: _Context) -> bool:
-    if not any(code == C.CUFF_PRESSURE or name.upper() in C.CUFF_STATUS_LABELS for code, name, _ in codes):
+    if not any(code == C.CUFF_PRESSURE or {code.upper(), name.upper()} & C.CUFF_STATUS_LABELS
+               for code, name, _ in codes):
         return False
     value = _get(fields, 5).split(ctx.comp)[0]
     if _NUMBER.match(value):
