@@ -288,3 +288,17 @@ def test_the_driver_reports_sensor_off_from_an_alert_and_back(collector):
     finally:
         device.close()
     assert collector.health[mark - 1].detail == "monitor alert: SpO2 NO SENSOR"
+
+
+def test_co2_in_percent_an_empty_value_and_an_a_flag_above_the_range():
+    text = ("MSH|^~\\&|GW||||20260912063000||ORU^R01|T5|P|2.6\r"
+            "PV1||I|\r"
+            "OBX|1|NM|151708^MDC_AWAY_CO2_ET^MDC||5.2|262688^MDC_DIM_PERCENT^MDC\r"
+            "OBX|2|NM|147842^MDC_ECG_HEART_RATE^MDC|||bpm|||||R\r"
+            "OBX|3|NM|147842^MDC_ECG_HEART_RATE^MDC||131|bpm|50-120|AA|||R\r"
+            "OBX|4|NM|149530^MDC_PULS_OXIM_PULS_RATE^MDC||90|bpm|50-120|A|||R\r")
+    m = parse_oru(text, device_tz=UTC)
+    assert [(o.kind, o.value, o.flags) for o in m.observations] == [
+        ("heart_rate", 131.0, {"abnormal_high"}), ("pulse_rate", 90.0, frozenset())]
+    assert m.rejected == [("etco2", "CO2 sent in % (needs the ambient pressure): set the monitor to mmHg or kPa")]
+    assert m.location == "" and m.beds == {"GW"}
