@@ -302,3 +302,36 @@ def test_co2_in_percent_an_empty_value_and_an_a_flag_above_the_range():
         ("heart_rate", 131.0, {"abnormal_high"}), ("pulse_rate", 90.0, frozenset())]
     assert m.rejected == [("etco2", "CO2 sent in % (needs the ambient pressure): set the monitor to mmHg or kPa")]
     assert m.location == "" and m.beds == {"GW"}
+
+
+def test_probe_lists_the_beds_it_hears():
+    import io
+    import json
+    import threading
+
+    from roomcontrol.devices.vitals import probe_vitals
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out, stop, result = io.StringIO(), threading.Event(), {}
+    t = threading.Thread(target=lambda: result.update(probe_vitals("hl7", f"mllp://127.0.0.1:{port}", WAIT, out,
+                                                                   stop_event=stop, list_beds=True)))
+    t.start()
+    deadline = __import__("time").monotonic() + WAIT
+    while True:
+        try:
+            sock = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+            break
+        except ConnectionRefusedError:
+            assert __import__("time").monotonic() < deadline
+            __import__("time").sleep(0.02)
+    with sock:
+        sock.sendall(mllp_frame(M.mindray_numerics("L1", bed="12")) + mllp_frame(M.ge_csg("L2")))
+        acks(sock, 2)
+    stop.set()
+    t.join(WAIT)
+    lines = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert len(lines) == 1  # --list-beds: only the beds line
+    assert [(b["location"], b["messages"]) for b in lines[0]["beds"]] == [("CCU^^12&0&0", 1), ("INFUSION^^BAY3", 1)]
+    assert "B650-SJ412088" in lines[0]["beds"][1]["ids"]
+    assert result["acks_aa"] == 2
