@@ -50,9 +50,17 @@ def probe_vitals(driver: str, url: str, seconds: float, out: TextIO, *, clock=No
                 stop_event.set()
 
     quiet = list_beds and driver == "hl7"
-    device = open_device("vitals", driver, url, options, clock=clock, name=name,
-                         on_reading=lambda r: quiet or write(Reading.to_json(r)),
-                         on_health=lambda h: quiet or write(health_json(h)))
+
+    def on_reading(r: Reading) -> None:
+        if not quiet:
+            write(Reading.to_json(r))
+
+    def on_health(h: HealthChange) -> None:
+        if not quiet:
+            write(health_json(h))
+
+    device = open_device("vitals", driver, url, options, clock=clock, name=name, on_reading=on_reading,
+                         on_health=on_health)
     device.start()
     try:
         stop_event.wait(seconds)
