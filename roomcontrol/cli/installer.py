@@ -15,7 +15,11 @@ def probe(args) -> int:
         if args.driver != "simulated" and not args.url:
             raise CliError(f"--url is required for driver {args.driver}")
         stop = stop_on_signals()
-        counters = probe_vitals(args.driver, args.url, args.seconds, sys.stdout, stop_event=stop)
+        if (args.bed or args.list_beds) and args.driver != "hl7":
+            raise CliError("--bed and --list-beds are for --driver hl7 (a gateway that serves several beds)")
+        options = {"bed": args.bed} if args.bed else {}
+        counters = probe_vitals(args.driver, args.url, args.seconds, sys.stdout, stop_event=stop,
+                                list_beds=args.list_beds, **options)
         print(json.dumps({"counters": counters}), file=sys.stderr)
         return 0
     from roomcontrol.devices import probe_ambient

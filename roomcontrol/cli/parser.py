@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     pv.add_argument("--url", default="", help="serial port or pyserial URL; for hl7 the address to listen on "
                                               "(mllp://127.0.0.1:2575)")
     pv.add_argument("--seconds", type=float, default=10.0)
+    pv.add_argument("--bed", help="hl7: keep only this bed of a gateway (PV1-3, its bed, OBX-18 or MSH-3/4)")
+    pv.add_argument("--list-beds", action="store_true", help="hl7: print only the beds heard (a `beds` line)")
     pl = psub.add_parser("light", help="set every configured DMX channel (or --channels) to a level")
     pl.add_argument("--url", required=True)
     pl.add_argument("--level", type=float, required=True, help="percent, 0–100 (perceptual)")

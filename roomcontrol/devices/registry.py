@@ -42,9 +42,11 @@ DRIVERS: dict[str, dict[str, Driver]] = {
         "nonin": Driver(_at("vitals.factory", "open_nonin"), ("data_format", "emit_every", "rate_kind", *SERIAL),
                         ("on_reading", "on_pleth")),
         "masimo": Driver(_at("vitals.factory", "open_masimo"), ("device_tz", "rate_kind", *SERIAL), ("on_reading",)),
+        # bed: the one bed this room takes from a gateway that serves several (PV1-3, OBX-18 or MSH-3/4)
         "hl7": Driver(_at("vitals.factory", "open_hl7"),
-                      ("labels", "device_tz", "no_data_after", "backoff_initial", "backoff_max", "poll"),
-                      ("on_reading",)),
+                      ("bed", "labels", "device_tz", "alert_hold_s", "no_data_after", "backoff_initial",
+                       "backoff_max", "poll"),
+                      ("on_reading", "on_pleth")),
     },
     "lighting": {
         "simulated": Driver(_at("lighting.factory", "open_simulated"), LIGHTING, needs_url=False),

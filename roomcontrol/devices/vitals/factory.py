@@ -35,8 +35,9 @@ def open_masimo(url, options, *, clock, on_health, name, on_reading) -> SerialTr
                            clock=clock, name=name, **transport)
 
 
-def open_hl7(url, options, *, clock, on_health, name, on_reading) -> Hl7MllpServer:
-    return Hl7MllpServer(url, on_reading=on_reading, on_health=on_health, clock=clock, name=name, **options)
+def open_hl7(url, options, *, clock, on_health, name, on_reading, on_pleth=None) -> Hl7MllpServer:
+    return Hl7MllpServer(url, on_reading=on_reading, on_health=on_health, clock=clock, name=name,
+                         on_pleth=on_pleth, **options)
 
 
 def open_simulated(url, options, *, clock, on_health, name, on_reading, on_pleth=None,

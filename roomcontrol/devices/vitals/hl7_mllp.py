@@ -1,10 +1,10 @@
 """HL7 over MLLP: a TCP server the monitors (or their gateway) connect to, several at once.
 
-Frames (see mllp) may be split or joined anywhere by TCP. Every message gets an ACK:
-AA when we took it, AE when we could not parse it (counted and logged), AR for a message type we do not take.
-Health is the server's: CONNECTING while listening with no data yet, OK on data, NO_DATA when peers are
-connected but silent for `no_data_after`, LOST when nobody has sent anything for that long and nobody is
-connected, or when we cannot listen (we retry with back-off).
+Frames (see mllp) may be split or joined anywhere by TCP. What each message means (its ACK, the bed filter,
+alerts, values that are not readings) is hl7_feed's. Health is the server's: CONNECTING while listening with no
+data yet, OK on our bed's data (SENSOR_OFF while the monitor reports a sensor-off alert), NO_DATA when peers are
+connected but our bed is silent for `no_data_after`, LOST when nobody has sent anything for that long and nobody
+is connected, or when we cannot listen (we retry with back-off).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 
 from roomcontrol.devices.base import Backoff, Device
 from roomcontrol.devices.errors import DeviceOpenError
-from roomcontrol.devices.serial_transport import deliver, health_for
-from roomcontrol.domain.vitals import Health, Reading
-from roomcontrol.devices.vitals.hl7_oru import Hl7Error, UnsupportedMessage, build_ack, label_table, parse_oru, split_msh
-from roomcontrol.devices.vitals.mllp import MllpDeframer, mllp_frame
+from roomcontrol.devices.serial_transport import deliver
+from roomcontrol.devices.vitals.hl7_feed import Hl7Feed
+from roomcontrol.devices.vitals.mllp import MllpDeframer
+from roomcontrol.domain.vitals import Health
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,8 @@ class Hl7MllpServer(Device):
     thread_role = "mllp"
 
     def __init__(self, url: str, *, on_reading, on_health, clock=None, name: str = "vitals",
-                 labels: dict[str, str] | None = None, device_tz: tzinfo | None = None,
+                 labels: dict[str, str] | None = None, device_tz: tzinfo | None = None, bed: str | None = None,
+                 alert_hold_s: float = 30.0, on_pleth=None,
                  no_data_after: float = 30.0, backoff_initial: float = 0.25, backoff_max: float = 5.0,
                  poll: float = 0.2, source: str = "hl7"):
         super().__init__(name, clock=clock, on_health=on_health)
@@ -57,8 +58,9 @@ class Hl7MllpServer(Device):
         self.source = source
         self._host, self._port = parse_listen_url(url)
         self._on_reading = on_reading
-        self._table = label_table(labels)
-        self._device_tz = device_tz
+        self._on_pleth = on_pleth
+        self.feed = Hl7Feed(labels=labels, device_tz=device_tz, bed=bed, alert_hold_s=alert_hold_s, source=source,
+                            name=name)
         self._no_data_after = no_data_after
         self._backoff = Backoff(backoff_initial, backoff_max)
         self._poll = poll
@@ -66,18 +68,21 @@ class Hl7MllpServer(Device):
         self._peers: list[threading.Thread] = []
         self._conns: dict[int, dict] = {}
         self._ids = itertools.count(1)
-        self._ack_ids = itertools.count(1)
         self.address: tuple[str, int] | None = None
         self._last_valid = self.clock.monotonic()
         self._ever_connected = False
-        self._counters = {"connections": 0, "messages": 0, "acks_aa": 0, "acks_ae": 0, "acks_ar": 0,
-                          "readings": 0, "bytes": 0, "discarded_bytes": 0, "broken_frames": 0,
-                          "listen_failures": 0}
+        self._counters = {"connections": 0, "bytes": 0, "discarded_bytes": 0, "broken_frames": 0,
+                          "listen_failures": 0, "callback_errors": 0}
 
     @property
     def counters(self) -> dict:
         with self._lock:
-            return dict(self._counters)
+            mine = dict(self._counters)
+        return {**mine, **self.feed.counters}
+
+    def beds(self) -> list[dict]:
+        """The beds heard so far: location (PV1-3), every id a `bed` option may name, message count."""
+        return self.feed.beds()
 
     def connections(self) -> list[dict]:
         """Per-peer statistics: peer, messages, errors, connected_at."""
@@ -137,6 +142,9 @@ class Hl7MllpServer(Device):
             t.start()
 
     def _check_quiet(self) -> None:
+        ended = self.feed.expire(self.clock.monotonic())
+        if ended is not None and self._health.state == Health.SENSOR_OFF:
+            self._health.set(*ended)
         if self.clock.monotonic() - self._last_valid < self._no_data_after:
             return
         with self._lock:
@@ -179,34 +187,19 @@ class Hl7MllpServer(Device):
                 self._counters["broken_frames"] += deframer.counters["broken_frames"]
 
     def _handle(self, message: bytes, stats: dict) -> bytes:
-        now = self.clock.now()
-        ack_id = f"RC{next(self._ack_ids)}"
-        self._count("messages")
+        result = self.feed.handle(message, self.clock.now(), self.clock.monotonic())
         stats["messages"] += 1
-        text = message.decode("utf-8", errors="replace")
-        try:
-            oru = parse_oru(text, table=self._table, device_tz=self._device_tz)
-        except UnsupportedMessage as e:
-            self._count("acks_ar")
-            return mllp_frame(build_ack(_msh_or_none(text), "AR", ack_id, now, str(e)))
-        except Hl7Error as e:
-            stats["errors"] += 1
-            self._count("acks_ae")
-            log.warning("%s: rejected HL7 message from %s: %s", self.name, stats["peer"], e)
-            return mllp_frame(build_ack(_msh_or_none(text), "AE", ack_id, now, str(e)))
-        readings = [Reading(o.kind, o.value, o.unit, now, o.device_ts, frozenset(), self.source)
-                    for o in oru.observations]
+        stats["errors"] += result.code == "AE"
+        if not result.ours:
+            return result.ack
         self._last_valid = self.clock.monotonic()
-        self._count("acks_aa")
-        self._count("readings", len(readings))
-        own: dict = {}
-        deliver(readings, self._on_reading, self.name, own)
-        self._health.set(health_for(readings), f"data from {stats['peer']}")
-        return mllp_frame(build_ack(oru.msh, "AA", ack_id, now))
-
-
-def _msh_or_none(text: str):
-    try:
-        return split_msh(text)
-    except Hl7Error:
-        return None
+        deliver(result.readings, self._on_reading, self.name, self._counters)
+        if result.pleth and self._on_pleth is not None:
+            try:
+                self._on_pleth(result.pleth, self.clock.now())
+            except Exception:  # a bad consumer must not kill the peer thread
+                self._count("callback_errors")
+                log.exception("%s: on_pleth callback failed", self.name)
+        if result.health is not None:
+            self._health.set(*result.health)
+        return result.ack

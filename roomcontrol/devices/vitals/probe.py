@@ -25,8 +25,10 @@ def health_json(change: HealthChange) -> dict:
 
 
 def probe_vitals(driver: str, url: str, seconds: float, out: TextIO, *, clock=None, name: str = "vitals",
-                 stop_event: threading.Event | None = None, **options) -> dict:
-    """Run the driver for `seconds` (or until `stop_event`), writing each reading and health change to `out`.
+                 stop_event: threading.Event | None = None, list_beds: bool = False, **options) -> dict:
+    """Run the driver for `seconds` (or until `stop_event`), writing each reading and health change to `out`;
+    for hl7, a last line `{"beds": [...]}` with every bed the gateway sent (its PV1-3 location and each id a
+    room's `bed` option may name). `list_beds` prints only that line.
 
     Raises DeviceOpenError before anything is written if the port (or listening address) cannot be opened.
     Returns the driver's counters.
@@ -47,13 +49,30 @@ def probe_vitals(driver: str, url: str, seconds: float, out: TextIO, *, clock=No
             except BrokenPipeError:  # the reader went away (`| head`): end the probe quietly
                 stop_event.set()
 
-    device = open_device("vitals", driver, url, options, clock=clock, name=name,
-                         on_reading=lambda r: write(Reading.to_json(r)), on_health=lambda h: write(health_json(h)))
+    quiet = list_beds and driver == "hl7"
+
+    def on_reading(r: Reading) -> None:
+        if not quiet:
+            write(Reading.to_json(r))
+
+    def on_health(h: HealthChange) -> None:
+        if not quiet:
+            write(health_json(h))
+
+    device = open_device("vitals", driver, url, options, clock=clock, name=name, on_reading=on_reading,
+                         on_health=on_health)
     device.start()
     try:
         stop_event.wait(seconds)
     finally:
         device.close()
+    if driver == "hl7":
+        with lock:
+            try:
+                out.write(json.dumps({"beds": device.beds()}) + "\n")
+                out.flush()
+            except BrokenPipeError:
+                pass
     return device.counters
 
 
