@@ -325,8 +325,10 @@ def format_dtm(ts: datetime) -> str:
 def build_ack(msh: list[str] | None, code: str, control_id: str, now: datetime, text: str = "") -> str:
     """ACK with sender and receiver swapped; MSA-2 echoes the message's MSH-10 (empty if we never found it)."""
     msh = msh or ["MSH", "|", "^~\\&"]
-    sep = msh[1]
-    enc = _get(msh, 2) or "^~\\&"
+    sep = msh[1] if _delimiter(msh[1]) else "|"
+    enc = _get(msh, 2)
+    if not enc or sep in enc or not all(_delimiter(ch) for ch in enc):  # garbled delimiters: answer in the standard's
+        enc = "^~\\&"
     comp = enc[0]
     version = _get(msh, 12) or "2.6"
     header = sep.join([
@@ -336,6 +338,11 @@ def build_ack(msh: list[str] | None, code: str, control_id: str, now: datetime, 
     ])
     msa = sep.join(["MSA", code, _get(msh, 10)] + ([_escape(text, sep, enc)] if text else []))
     return header + "\r" + msa + "\r"
+
+
+def _delimiter(ch: str) -> bool:
+    """A character an ACK can use as a delimiter: printable, not a letter or digit (never the segment's CR)."""
+    return len(ch) == 1 and ch.isprintable() and not ch.isalnum() and not ch.isspace()
 
 
 def _escape(text: str, sep: str, enc: str) -> str:
