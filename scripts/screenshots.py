@@ -1,22 +1,28 @@
 #!/usr/bin/env python3
 """Screenshots of the room screen for docs/screenshots/, made from the real app on the offscreen platform.
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--only NAME ...] [--list]
 
-A fully simulated room in a temporary data directory, one staff account, a session driven through the same
-commands the buttons send. The room clock runs ahead by hand (infusion time, recovery time); the trend plot's
-earlier minutes are drawn from the simulated patient's model, since the script does not wait for them.
+Every shot is one function below: it starts a fresh simulated room in a temporary data directory the way the
+app does (`start_screen`, one window per screen size with the scale and keyboard the app would give it), signs
+in with the one staff account through the controller as the PIN pad does, drives the session through the same
+commands the buttons send, and grabs each window. The room clock runs ahead by hand (infusion time, recovery
+time); the trend plot's earlier minutes are drawn from the simulated patient's model, since nothing waits for
+them. Shots made at both sizes are written as NAME-1280x800.png and NAME-1920x1080.png; the older shots made
+only at the workstation's 1280×800 keep their plain NAME.png.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Callable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -25,15 +31,24 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from roomcontrol.cli.staff import add_staff  # noqa: E402
 from roomcontrol.clock import OffsetClock  # noqa: E402
 from roomcontrol.config import RoomConfig  # noqa: E402
-from roomcontrol.cli.staff import add_staff  # noqa: E402
+from roomcontrol.domain.vitals import Reading  # noqa: E402
+from roomcontrol.ui import theme  # noqa: E402
 from roomcontrol.ui.app import start_screen  # noqa: E402
 from roomcontrol.ui.window import RoomWindow  # noqa: E402
 
-NURSE = "rn.ada"
+NURSE, NURSE_NAME, PIN = "rn.ada", "Ada Lovelace", "2468"
+CONFIG = RoomConfig(room_name="Room 3 · Willow", clinic_name="Harbour Ketamine Clinic")
+SMALL, WIDE = (1280, 800), (1920, 1080)
+BOTH = (SMALL, WIDE)
+CHECKLIST = (("consent", {}), ("npo", {"hours_since_solids": 8, "hours_since_clear_fluids": 3}), ("escort", {}),
+             ("pregnancy_screen", {}), ("iv_access", {}))
+PADSS = {"vital_signs": 2, "activity": 2, "nausea_vomiting": 1, "pain": 2, "bleeding": 2}
 
 
+# -- waiting on the room -----------------------------------------------------------------------------------
 def pump(app, seconds: float) -> None:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -41,146 +56,469 @@ def pump(app, seconds: float) -> None:
         time.sleep(0.01)
 
 
-def wait(app, condition, timeout: float = 20.0) -> None:
+def wait(app, condition: Callable[[], object], timeout: float = 20.0, what: str = "the room") -> None:
     end = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > end:
-            raise SystemExit("screenshots: timed out waiting for the room")
+            raise SystemExit(f"screenshots: timed out waiting for {what}")
         pump(app, 0.05)
 
 
-def shot(app, window, path: Path) -> None:
-    window.blinker._on = {k: True for k in window.blinker._on}  # a flashing banner caught lit
-    pump(app, 0.3)
-    window.blinker._on = {k: True for k in window.blinker._on}
-    window.repaint()
-    window.grab().save(str(path))
-    print("wrote", path)
+# -- one started room and its windows ----------------------------------------------------------------------
+class Room:
+    """A fresh simulated room started as run_app starts it, with one window per size, none signed in yet.
+
+    `kiosk` gives the windows the on-screen keyboard the room's config gives a touchscreen."""
+
+    def __init__(self, app: QApplication, out: Path, name: str, sizes=BOTH, *, kiosk: bool = False):
+        self.app, self.out, self.name = app, out, name
+        self.data = Path(tempfile.mkdtemp(prefix="roomcontrol-shots-"))
+        add_staff(self.data, NURSE, NURSE_NAME, "nurse", PIN)
+        self.clock = OffsetClock()
+        self.screen = start_screen(CONFIG, self.data, clock=self.clock, audio=False)
+        self.room, self.devices = self.screen.runtime.room, self.screen.runtime.devices
+        self.controller = self.screen.controller
+        self.windows: dict[str, RoomWindow] = {}
+        for width, height in sizes:
+            window = RoomWindow(self.controller, scale=theme.scale_for(width),
+                                title=f"RoomControl — {CONFIG.room_name}" + (" (touch)" if kiosk else ""),
+                                keyboard=CONFIG.screen.keyboard(kiosk=kiosk))
+            window.resize(width, height)
+            window.show()
+            self.windows[f"{width}x{height}"] = window
+        self.plain_names = tuple(sizes) != BOTH  # a shot made at one size only keeps its old plain name
+        self.wait(lambda: self.controller.last is not None, what="the room's first snapshot")
+
+    def close(self) -> None:
+        for window in self.windows.values():
+            window.close()
+            window.deleteLater()
+        self.screen.close()
+        pump(self.app, 0.2)
+        shutil.rmtree(self.data, ignore_errors=True)
+
+    # waiting
+    def pump(self, seconds: float) -> None:
+        pump(self.app, seconds)
+
+    def wait(self, condition: Callable[[], object], timeout: float = 20.0, what: str = "the room") -> None:
+        wait(self.app, condition, timeout, what)
+
+    def on_page(self, name: str) -> None:
+        self.wait(lambda: all(w.current == name for w in self.windows.values()), what=f"the {name} page")
+
+    # the nurse at the screen
+    @property
+    def last(self):
+        """The room as the screen last saw it."""
+        return self.controller.last
+
+    def command(self, name: str, **args) -> list:
+        return self.room.command(name, NURSE, **args)
+
+    def sign_in(self) -> None:
+        """As the lock screen's PIN pad does: through the controller and the gate's hash check."""
+        self.controller.unlock(NURSE, PIN)
+        self.wait(lambda: self.controller.staff is not None, what="the sign-in")
+        self.on_page("main")
+
+    def lock(self) -> None:
+        self.controller.lock()
+        self.on_page("lock")
+
+    def go(self, page: str) -> None:
+        for window in self.windows.values():
+            window.go(page)
+
+    def advance(self, **delta: float) -> None:
+        self.clock.offset += timedelta(**delta)
+
+    # the session
+    def open_session(self, patient_ref: str = "PT-1042", weight_kg: float = 72.5, course_no: int = 3,
+                     dose_mg_per_kg: float = 0.5) -> None:
+        self.command("open_session", patient_ref=patient_ref, weight_kg=weight_kg, course_no=course_no,
+                     dose_mg_per_kg=dose_mg_per_kg)
+
+    def check(self, count: int = len(CHECKLIST)) -> None:
+        for item, extra in CHECKLIST[:count]:
+            self.command("confirm_checklist", item=item, **extra)
+
+    def baseline(self) -> None:
+        self.command("record_baseline", heart_rate=72, spo2=98, nibp_systolic=124, nibp_diastolic=78)
+
+    def infusing(self, minutes: float, *, lead_min: float = 4, nausea: bool = True) -> None:
+        """Signed in, PT-1042 checked in and infusing for `minutes` (from the room clock), nausea treated."""
+        self.sign_in()
+        self.open_session()
+        self.check()
+        self.baseline()
+        self.advance(minutes=lead_min)
+        self.command("start_infusion")
+        self.advance(minutes=minutes)
+        if nausea:
+            self.command("note_symptom", symptom="nausea", severity="mild")
+            self.command("give_medication", drug="Ondansetron", dose=4, unit="mg", route="IV")
+        self.cuff()
+        # the infusion scene's light fades down, and the screen dims with it (by design, numerics kept bright)
+        self.wait(lambda: all(w.dimmer.alpha for w in self.windows.values()), what="the screen to dim")
+
+    def cuff(self) -> None:
+        """A cuff measurement now, from the simulated patient's model: the monitor's own cycle runs on real
+        seconds, so after the clock ran ahead the last NIBP would be the baseline's, minutes old."""
+        session = self.room.state.session
+        now = self.clock.now()
+        second = (now - session.opened_at).total_seconds()
+        started = session.infusion_started_at
+        t_min = (now - started).total_seconds() / 60 if started else None
+        for kind, value in zip(("nibp_systolic", "nibp_diastolic", "nibp_mean"),
+                               self.devices.vitals.model.nibp(second, t_min)):
+            self.room.post_reading(Reading(kind, value, "mmHg", now, source="screenshots"))
+
+    def to_elapsed(self, seconds: float) -> None:
+        """Run the clock on to this infusion time."""
+        self.advance(seconds=seconds - self.room.snapshot().infusion_elapsed_s)
+        self.cuff()
+
+    def desaturate(self, duration_s: float = 40):
+        """A simulated desaturation, held past the alarm's delay; returns the raised SpO₂-low alarm."""
+        self.devices.vitals.add_event("desaturation", duration_s, magnitude=1.7)
+        self.wait(lambda: (self.last.vitals["spo2"].value or 100) < 88, what="the SpO₂ to fall")
+        self.advance(seconds=16)
+        self.wait(lambda: any(a.condition == "spo2.low" for a in self.last.alarms), what="the SpO₂ alarm")
+        return next(a for a in self.last.alarms if a.condition == "spo2.low")
+
+    def backfill(self) -> None:
+        """The trend plot's minutes since the session opened, drawn from the simulated patient's model."""
+        model = self.devices.vitals.model
+        session = self.room.state.session
+        opened = session.opened_at
+        minutes = (self.clock.now() - opened).total_seconds() / 60
+        # the plot starts at the session's opening once the screen has seen the session (before, it drops points)
+        self.wait(lambda: all(w.main.vitals.trends.start == opened for w in self.windows.values()),
+                  what="the trend plot to start")
+        lead = ((session.infusion_started_at or opened) - opened).total_seconds()
+        for window in self.windows.values():
+            trends = window.main.vitals.trends
+            for second in range(0, int(minutes * 60), 5):
+                t_min = max(0.0, (second - lead) / 60) if second >= lead else None
+                n = model.numerics(second, t_min)
+                ts = opened + timedelta(seconds=second)
+                trends.add("heart_rate", n.heart_rate, ts)
+                trends.add("spo2", n.spo2, ts)
+                if second % 300 == 0:
+                    systolic, diastolic, _ = model.nibp(second, t_min)
+                    trends.add("nibp_systolic", systolic, ts)
+                    trends.add("nibp_diastolic", diastolic, ts)
+            trends.redraw()
+
+    # the pictures
+    def grab(self, size: str) -> None:
+        window = self.windows[size]
+        window.blinker._on = {k: True for k in window.blinker._on}  # a flashing alarm caught lit …
+        window.blinker.changed.emit()  # … by every row, tile and band
+        window.repaint()
+        path = self.out / (f"{self.name}.png" if self.plain_names else f"{self.name}-{size}.png")
+        window.grab().save(str(path))
+        print("wrote", path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+
+    def live(self) -> None:
+        """Wait for live HR and SpO₂: after the clock ran ahead, the last readings are old until the monitor's
+        next second (the snapshot of the command itself was made before it knew)."""
+        self.pump(1.0)
+        self.wait(lambda: all(self.last.tiles[k].value != "--" for k in ("hr", "spo2")), what="live numerics")
+
+    def snap(self, settle: float = 1.2) -> None:
+        self.pump(settle)
+        self.live()
+        for size in self.windows:
+            self.grab(size)
 
 
-def backfill_trends(window, room, devices, minutes: float) -> None:
-    trends = window.main.vitals.trends
-    model = devices.vitals.model
-    start = room.state.session.infusion_started_at or room.state.session.opened_at
-    opened = room.state.session.opened_at
-    lead = (start - opened).total_seconds()
-    for second in range(0, int(minutes * 60), 5):
-        t_min = max(0.0, (second - lead) / 60) if second >= lead else None
-        n = model.numerics(second, t_min)
-        ts = opened + timedelta(seconds=second)
-        trends.add("heart_rate", n.heart_rate, ts)
-        trends.add("spo2", n.spo2, ts)
-        if second % 300 == 0:
-            sys_, dia, _ = model.nibp(second, t_min)
-            trends.add("nibp_systolic", sys_, ts)
-            trends.add("nibp_diastolic", dia, ts)
-    trends.redraw()
+# -- the shots ----------------------------------------------------------------------------------------------
+SHOTS: dict[str, tuple[Callable[[Room], None], tuple, bool]] = {}
+
+
+def shot(name: str, sizes=BOTH, *, kiosk: bool = False):
+    def register(fn: Callable[[Room], None]):
+        SHOTS[name] = (fn, sizes, kiosk)
+        return fn
+    return register
+
+
+# The session from the lock screen to discharge --------------------------------------------------------------
+@shot("lock", (SMALL,))
+def lock(r: Room) -> None:
+    """The lock screen the patient sees, no session yet."""
+    r.pump(2.5)
+    r.snap(0)
+
+
+@shot("checkin", (SMALL,))
+def checkin(r: Room) -> None:
+    """Check-in of PT-1042, three of the five checklist items confirmed."""
+    r.sign_in()
+    r.open_session()
+    r.check(3)
+    r.go("checkin")
+    r.snap(1.5)
+
+
+@shot("main")
+def main_screen(r: Room) -> None:
+    """14 minutes into the infusion, nausea noted and treated."""
+    r.infusing(14)
+    r.pump(2.0)
+    r.backfill()
+    r.snap()
+
+
+@shot("form-with-vitals-strip")
+def form_with_vitals_strip(r: Room) -> None:
+    """A form page (medication) keeps its strip of live numerics above it."""
+    r.infusing(14)
+    r.go("medication")
+    r.snap(1.5)
+
+
+@shot("alarm-high", (SMALL,))
+def alarm_high(r: Room) -> None:
+    """A high-priority SpO₂ alarm on the main screen."""
+    r.infusing(14)
+    r.pump(1.0)
+    r.backfill()
+    r.desaturate()
+    r.snap()
+
+
+@shot("overrun")
+def overrun(r: Room) -> None:
+    """Past the planned 40 minutes: the amber cue, a big Complete, the overrun counting up."""
+    r.infusing(14)
+    r.to_elapsed(40 * 60 + 35)
+    r.wait(lambda: r.last.planned_time_reached and all(w.main.card.due for w in r.windows.values()),
+           what="the planned time")
+    r.pump(1.0)
+    r.backfill()
+    r.snap()
+
+
+@shot("discharge", (SMALL,))
+def discharge(r: Room) -> None:
+    """Recovery after a completed infusion: PADSS scored, escort confirmed."""
+    r.infusing(14)
+    r.to_elapsed(43 * 60 + 35)
+    r.command("complete_infusion")
+    r.advance(minutes=32)
+    r.cuff()
+    r.command("record_assessment", scale="PADSS", items=PADSS)
+    r.go("discharge")
+    for window in r.windows.values():
+        page = window.pages["discharge"]
+        page.padss.set_items(PADSS)
+        page.escort.setChecked(True)
+    r.snap(1.5)
+
+
+# Calls and alarms -------------------------------------------------------------------------------------------
+def call_waiting(r: Room) -> None:
+    r.infusing(12, nausea=False)
+    r.lock()
+    r.room.command("call_nurse", "patient")  # the lock screen's Call nurse, sent as the patient
+    r.advance(seconds=42)
+
+
+@shot("lock-call")
+def lock_call(r: Room) -> None:
+    """The patient pressed Call nurse 42 s ago, the screen locked."""
+    call_waiting(r)
+    r.snap()
+
+
+@shot("call-banner")
+def call_banner(r: Room) -> None:
+    """The waiting call's banner once the nurse has signed in."""
+    call_waiting(r)
+    r.sign_in()
+    r.backfill()
+    r.snap()
+
+
+@shot("lock-alarm")
+def lock_alarm(r: Room) -> None:
+    """An SpO₂ alarm while the screen is locked."""
+    r.infusing(12, nausea=False)
+    r.lock()
+    r.desaturate(120)
+    r.snap()
+
+
+@shot("alarm-acknowledged")
+def alarm_acknowledged(r: Room) -> None:
+    """The acknowledged SpO₂ alarm on the banner with its live value, beside a new NIBP alarm not acknowledged."""
+    r.infusing(12, nausea=False)
+    r.backfill()
+    alarm = r.desaturate(120)
+    r.command("acknowledge_alarm", alarm_id=alarm.alarm_id)
+    for name, value in (("nibp_systolic", 188), ("nibp_diastolic", 96), ("nibp_mean", 127)):
+        r.room.post_reading(Reading(name, value, "mmHg", r.clock.now(), source="screenshots"))
+    r.wait(lambda: len(r.last.alarms) >= 2, what="the NIBP alarm")
+    r.snap(2.5)
+
+
+# Check-in of the next patient, the dose -------------------------------------------------------------------
+def second_patient(r: Room) -> None:
+    """PT-2001 opened with everything the old form kept, then aborted; PT-2002 typed into the empty check-in."""
+    r.sign_in()
+    r.open_session("PT-2001", weight_kg=82, course_no=4, dose_mg_per_kg=0.75)
+    r.baseline()
+    r.command("abort_session", reason="Patient declined")
+    r.wait(lambda: r.last.phase == "aborted", what="the abort")
+    r.on_page("main")
+    r.go("checkin")
+    for window in r.windows.values():
+        window.pages["checkin"].patient_ref.setText("PT-2002")
+
+
+def high_dose(r: Room) -> None:
+    """2.0 mg/kg typed and Open pressed: the room refuses, the confirmation page answers."""
+    second_patient(r)
+    for window in r.windows.values():
+        page = window.pages["checkin"]
+        page.dose.setValue(2.0)
+        page.open_button.click()
+        r.wait(lambda window=window: window.current == "dose_confirm", what="the dose confirmation")
+
+
+def correcting(r: Room) -> None:
+    """The high dose confirmed; the dose plan tapped in the timeline, the weight changed, a reason chosen."""
+    high_dose(r)
+    next(iter(r.windows.values())).pages["dose_confirm"]._confirm()  # as the hold does
+    r.wait(lambda: r.last.phase == "pre_infusion", what="the confirmed session")
+    r.command("note_symptom", symptom="anxiety", severity="mild")
+    r.pump(1.0)
+    for window in r.windows.values():
+        window.go("main")
+        opened = next(e for e in window.main.timeline.events if e.kind == "session.opened")
+        window.main.timeline.correct.emit(opened, dict(opened.payload))
+        page = window.pages["correction"]
+        page.inputs["weight_kg"].setValue(72)
+        page.reasons.buttons["Re-measured"].click()
+
+
+@shot("checkin-second-patient")
+def checkin_second_patient(r: Room) -> None:
+    """The check-in after an aborted session: empty but for the defaults, the next reference typed."""
+    second_patient(r)
+    r.snap(1.5)
+
+
+@shot("high-dose-confirm")
+def high_dose_confirm(r: Room) -> None:
+    """2.0 mg/kg at check-in: the room refuses it and asks for the confirmation."""
+    high_dose(r)
+    r.snap(1.0)
+
+
+@shot("correction")
+def correction(r: Room) -> None:
+    """The dose plan tapped in the timeline: the weight corrected, a reason chosen."""
+    correcting(r)
+    r.snap(1.0)
+
+
+@shot("corrected-timeline")
+def corrected_timeline(r: Room) -> None:
+    """The timeline after the correction was saved."""
+    correcting(r)
+    next(iter(r.windows.values())).pages["correction"]._save()
+    r.wait(lambda: any(e.kind == "event.corrected" for e in r.controller.history), what="the correction")
+    r.go("main")
+    r.snap(1.0)
+
+
+# The touchscreen: keyboard, the patient's questionnaire, its flag -------------------------------------------
+PHQ9 = [1, 2, 1, 1, 0, 1, 0, 0, 1]
+
+
+def phq9_answered(r: Room, items: int) -> None:
+    r.sign_in()
+    r.open_session("PT-2002", weight_kg=68, course_no=2, dose_mg_per_kg=0.5)
+    r.lock()
+    for window in r.windows.values():
+        forms = window.pages["patient_forms"]
+        window.go("patient_forms")
+        forms.start("PHQ-9")
+        for value in PHQ9[:items]:
+            forms.answer(value)
+
+
+@shot("keyboard", kiosk=True)
+def keyboard(r: Room) -> None:
+    """The on-screen keyboard at check-in, typing a patient reference (one window focused at a time)."""
+    r.sign_in()
+    for size, window in r.windows.items():
+        window.go("checkin")
+        window.activateWindow()
+        r.pump(0.5)
+        window.pages["checkin"].patient_ref.setFocus()
+        r.wait(lambda window=window: window.keyboard.isVisible(), what="the keyboard")
+        window.keyboard.press("⇧")
+        window.keyboard.type_text("PT-2002")
+        r.pump(0.8)
+        r.grab(size)
+        window.keyboard.press("Done")
+        window.go("main")
+
+
+@shot("patient-phq9", kiosk=True)
+def patient_phq9(r: Room) -> None:
+    """The patient's PHQ-9 on the locked screen, at its last item."""
+    phq9_answered(r, 8)
+    r.snap(0.8)
+
+
+@shot("phq9-flag", kiosk=True)
+def phq9_flag(r: Room) -> None:
+    """The item-9 flag on the nurse's screen after the patient sent the PHQ-9 and the nurse signed in."""
+    phq9_answered(r, 8)
+    forms = next(iter(r.windows.values())).pages["patient_forms"]
+    forms.answer(PHQ9[8])
+    forms._send()
+    r.wait(lambda: forms.finish.isVisible(), what="the PHQ-9 sent")
+    for window in r.windows.values():
+        window.pages["patient_forms"].leave()
+    r.sign_in()
+    r.wait(lambda: all(w.flag.isVisible() for w in r.windows.values()), what="the flag")
+    r.snap(1.5)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--only", metavar="NAME", action="append", default=[],
+                        help="make only this shot (repeat for more; --list shows the names)")
+    parser.add_argument("--list", action="store_true", help="list the shots and their sizes, make none")
     args = parser.parse_args()
+    if args.list:
+        for name, (fn, sizes, _) in SHOTS.items():
+            print(f"{name:24} {' '.join(f'{w}x{h}' for w, h in sizes):20} {(fn.__doc__ or '').strip()}")
+        return 0
+    unknown = [n for n in args.only if n not in SHOTS]
+    if unknown:
+        parser.error(f"no shot named {', '.join(unknown)} (one of: {', '.join(SHOTS)})")
     args.out.mkdir(parents=True, exist_ok=True)
-    data = Path(tempfile.mkdtemp(prefix="roomcontrol-shots-"))
-    add_staff(data, NURSE, "Ada Lovelace", "nurse", "2468")
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    config = RoomConfig(room_name="Room 3 · Willow", clinic_name="Harbour Ketamine Clinic")
-    clock = OffsetClock()
-    screen = start_screen(config, data, clock=clock, audio=False)
-    room, room_devices, controller = screen.runtime.room, screen.runtime.devices, screen.controller
-    window = RoomWindow(controller, scale=1.0)
-    window.resize(1280, 800)
-    window.show()
-    wait(app, lambda: controller.last is not None)
-    pump(app, 2.5)
-    shot(app, window, args.out / "lock.png")
-
-    c = room.command
-    c("unlock", NURSE, staff_id=NURSE, pin="2468")
-    c("open_session", NURSE, patient_ref="PT-1042", weight_kg=72.5, course_no=3, dose_mg_per_kg=0.5)
-    for item, extra in (("consent", {}), ("npo", {"hours_since_solids": 8, "hours_since_clear_fluids": 3}),
-                        ("escort", {})):
-        c("confirm_checklist", NURSE, item=item, **extra)
-    wait(app, lambda: window.current == "main")
-    window.go("checkin")
-    pump(app, 1.5)
-    shot(app, window, args.out / "checkin.png")
-
-    for item in ("pregnancy_screen", "iv_access"):
-        c("confirm_checklist", NURSE, item=item)
-    c("record_baseline", NURSE, heart_rate=72, spo2=98, nibp_systolic=124, nibp_diastolic=78)
-    clock.offset += timedelta(minutes=4)
-    c("start_infusion", NURSE)
-    clock.offset += timedelta(minutes=14)
-    c("note_symptom", NURSE, symptom="nausea", severity="mild")
-    c("give_medication", NURSE, drug="Ondansetron", dose=4, unit="mg", route="IV")
-    window.go("main")
-    pump(app, 2.0)
-    backfill_trends(window, room, room_devices, 18)
-    pump(app, 1.2)
-    shot(app, window, args.out / "main-1280x800.png")
-
-    wide = RoomWindow(controller, scale=1.25)
-    wide.resize(1920, 1080)
-    wide.show()
-    pump(app, 1.5)
-    backfill_trends(wide, room, room_devices, 18)
-    pump(app, 1.2)
-    shot(app, wide, args.out / "main-1920x1080.png")
-    wide.close()
-
-    # a form page keeps its strip of live numerics (and the alarm banner) above it
-    window.go("medication")
-    pump(app, 1.5)
-    shot(app, window, args.out / "form-with-vitals-strip-1280x800.png")
-    wide = RoomWindow(controller, scale=1.25)
-    wide.resize(1920, 1080)
-    wide.show()
-    wide.go("medication")
-    pump(app, 1.5)
-    shot(app, wide, args.out / "form-with-vitals-strip-1920x1080.png")
-    wide.close()
-    window.go("main")
-
-    room_devices.vitals.add_event("desaturation", 40, magnitude=1.7)
-    wait(app, lambda: (controller.last.vitals["spo2"].value or 100) < 88)
-    clock.offset += timedelta(seconds=16)
-    wait(app, lambda: any(a.condition == "spo2.low" for a in controller.last.alarms))
-    pump(app, 1.2)
-    shot(app, window, args.out / "alarm-high.png")
-
-    alarm = next(a for a in controller.last.alarms if a.condition == "spo2.low")
-    c("acknowledge_alarm", NURSE, alarm_id=alarm.alarm_id)
-    # past the planned time: the cue (amber timer and bar, a big Complete) and the overrun counting up
-    elapsed = room.snapshot().infusion_elapsed_s
-    clock.offset += timedelta(seconds=40 * 60 + 35 - elapsed)
-    wait(app, lambda: controller.last.planned_time_reached and window.main.card.due)
-    pump(app, 1.2)
-    shot(app, window, args.out / "overrun-1280x800.png")
-    wide = RoomWindow(controller, scale=1.25)
-    wide.resize(1920, 1080)
-    wide.show()
-    pump(app, 1.5)
-    backfill_trends(wide, room, room_devices, 44)
-    pump(app, 0.5)
-    shot(app, wide, args.out / "overrun-1920x1080.png")
-    wide.close()
-    clock.offset += timedelta(minutes=3)
-    c("complete_infusion", NURSE)
-    clock.offset += timedelta(minutes=32)
-    c("record_assessment", NURSE, scale="PADSS",
-      items={"vital_signs": 2, "activity": 2, "nausea_vomiting": 1, "pain": 2, "bleeding": 2})
-    window.go("discharge")
-    window.pages["discharge"].padss.set_items({"vital_signs": 2, "activity": 2, "nausea_vomiting": 1, "pain": 2,
-                                               "bleeding": 2})
-    window.pages["discharge"].escort.setChecked(True)
-    pump(app, 1.5)
-    shot(app, window, args.out / "discharge.png")
-
-    window.close()
-    screen.close()
+    app.setApplicationName("RoomControl")
+    for name, (fn, sizes, kiosk) in SHOTS.items():
+        if args.only and name not in args.only:
+            continue
+        room = Room(app, args.out, name, sizes, kiosk=kiosk)
+        try:
+            fn(room)
+        finally:
+            room.close()
     return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())
