@@ -19,6 +19,7 @@ from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
 from roomcontrol.ui.widgets.buttons import Stepper, button
 from roomcontrol.ui.widgets.feedback import say, show_done
+from roomcontrol.ui.widgets.named import named
 
 
 OPEN = ("pre_infusion", "infusing", "paused", "recovery")
@@ -36,7 +37,7 @@ def _style(label: QLabel, name: str) -> None:
 
 
 def _panel() -> tuple[QWidget, QVBoxLayout]:
-    w = QWidget(objectName="panel")
+    w = named(QWidget(), "panel")
     w.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
     box = QVBoxLayout(w)
     box.setContentsMargins(18, 12, 18, 14)
@@ -62,7 +63,7 @@ class CheckInScreen(QWidget):
         cols.setSpacing(theme.px(12, scale))
         # -- patient and dose ------------------------------------------------------------------------
         left, lbox = _panel()
-        lbox.addWidget(QLabel("CHECK-IN · PATIENT AND DOSE", objectName="title"))
+        lbox.addWidget(named(QLabel("CHECK-IN · PATIENT AND DOSE"), "title"))
         form = QFormLayout()
         form.setVerticalSpacing(theme.px(8, scale))
         self.patient_ref = QLineEdit(placeholderText="e.g. PT-1042")
@@ -77,16 +78,16 @@ class CheckInScreen(QWidget):
                          ("Infusion no.", self.course), ("Over", self.minutes)):
             form.addRow(label, w)
         lbox.addLayout(form)
-        self.total = QLabel("", objectName="big")  # the total mg and mg/h, live, before the session opens
+        self.total = named(QLabel(""), "big")  # the total mg and mg/h, live, before the session opens
         self.total.setAccessibleName("total dose")
         lbox.addWidget(self.total)
-        self.plan = QLabel("", objectName="dim")
+        self.plan = named(QLabel(""), "dim")
         self.plan.setWordWrap(True)
         lbox.addWidget(self.plan)
         self.open_button = button("Open session", self._open, kind="primary", name="open session")
         lbox.addWidget(self.open_button)
         lbox.addStretch(1)
-        lbox.addWidget(QLabel("PATIENT QUESTIONNAIRES", objectName="title"))
+        lbox.addWidget(named(QLabel("PATIENT QUESTIONNAIRES"), "title"))
         q = QHBoxLayout()
         self.phq = button("PHQ-9", lambda: self.navigate.emit("PHQ-9"))
         self.gad = button("GAD-7", lambda: self.navigate.emit("GAD-7"))
@@ -96,7 +97,7 @@ class CheckInScreen(QWidget):
         cols.addWidget(left, 4)
         # -- checklist and baseline ------------------------------------------------------------------
         right, rbox = _panel()
-        rbox.addWidget(QLabel("CHECKLIST", objectName="title"))
+        rbox.addWidget(named(QLabel("CHECKLIST"), "title"))
         grid = QGridLayout()
         grid.setVerticalSpacing(theme.px(4, scale))
         self.items: dict[str, object] = {}
@@ -113,7 +114,7 @@ class CheckInScreen(QWidget):
             if item == "npo":
                 hours = QHBoxLayout()
                 for what, w in (("hours since solids", self.solids), ("clear fluids", self.fluids)):
-                    hours.addWidget(QLabel(what, objectName="dim"))
+                    hours.addWidget(named(QLabel(what), "dim"))
                     hours.addWidget(w, 1)
                 row += 1
                 grid.addLayout(hours, row, 0, 1, 3)
@@ -123,7 +124,7 @@ class CheckInScreen(QWidget):
         self.capture = button("Capture from monitor", self._capture, kind="primary", name="capture baseline")
         self.record = button("Record typed", self._record, name="record baseline")
         head = QHBoxLayout()
-        head.addWidget(QLabel("BASELINE VITALS", objectName="title"), 1)
+        head.addWidget(named(QLabel("BASELINE VITALS"), "title"), 1)
         head.addWidget(self.capture)
         rbox.addLayout(head)
         self.hr = _spin(20, 250, 72)
@@ -139,15 +140,15 @@ class CheckInScreen(QWidget):
         self.record.setSizePolicy(self.record.sizePolicy().horizontalPolicy(), QSizePolicy.Policy.Expanding)
         typed.addWidget(self.record, 0, 4, 2, 1)
         rbox.addLayout(typed)
-        self.baseline = QLabel("", objectName="ok")
+        self.baseline = named(QLabel(""), "ok")
         rbox.addWidget(self.baseline)
         rbox.addStretch(1)
         cols.addWidget(right, 6)
         outer.addLayout(cols, 1)
         foot = QHBoxLayout()
-        self.message = QLabel("", objectName="message")
+        self.message = named(QLabel(""), "message")
         self.message.setWordWrap(True)
-        self.prompt = QLabel("", objectName="error")
+        self.prompt = named(QLabel(""), "error")
         self.prompt.setWordWrap(True)
         self.start = button("Start infusion", self._start, kind="primary", name="start infusion")
         self.start.setMinimumWidth(240)

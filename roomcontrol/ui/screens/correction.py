@@ -11,6 +11,7 @@ from roomcontrol.domain.corrections import FIXED_FIELDS, entry_name
 from roomcontrol.domain.wording import label
 from roomcontrol.ui import theme
 from roomcontrol.ui.widgets.buttons import Choice, Stepper, button
+from roomcontrol.ui.widgets.named import named
 from roomcontrol.ui.widgets.page import page
 
 # (step, decimals) of a number's − / + keys; any other number steps by 1
@@ -35,7 +36,7 @@ class CorrectionScreen(QWidget):
         self.current: dict = {}
         self.inputs: dict = {}
         box, self.heading = page(self, "Correct an entry", lambda: self.navigate.emit("main"), scale=scale)
-        self.entry = QLabel("", objectName="dim")
+        self.entry = named(QLabel(""), "dim")
         self.entry.setWordWrap(True)
         box.addWidget(self.entry)
         self.fields_host = QWidget()
@@ -45,14 +46,14 @@ class CorrectionScreen(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.fields_host)
         box.addWidget(scroll, 1)
-        box.addWidget(QLabel("REASON FOR THE CORRECTION (required)", objectName="title"))
+        box.addWidget(named(QLabel("REASON FOR THE CORRECTION (required)"), "title"))
         self.reasons = Choice(REASONS)
         self.reasons.changed.connect(lambda key: self.reason.setText(key))
         box.addWidget(self.reasons)
         self.reason = QLineEdit(placeholderText="why the entry was wrong")
         self.reason.setAccessibleName("reason")
         box.addWidget(self.reason)
-        self.message = QLabel("", objectName="message")
+        self.message = named(QLabel(""), "message")
         self.message.setWordWrap(True)
         box.addWidget(self.message)
         self.save = button("Save correction", self._save, kind="primary", name="save correction")
@@ -72,7 +73,7 @@ class CorrectionScreen(QWidget):
                 continue
             widget = self._input(name, value)
             if isinstance(value, dict):
-                self.form.addRow(QLabel(label(name).upper(), objectName="title"))
+                self.form.addRow(named(QLabel(label(name).upper()), "title"))
                 for key, sub in widget.items():
                     self.form.addRow(label(key), sub)
             else:

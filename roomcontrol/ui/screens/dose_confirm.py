@@ -11,6 +11,7 @@ from roomcontrol.domain.dose import plan_dose
 from roomcontrol.domain.wording import number
 from roomcontrol.ui import theme
 from roomcontrol.ui.widgets.buttons import HoldButton, button
+from roomcontrol.ui.widgets.named import named
 from roomcontrol.ui.widgets.page import page
 
 
@@ -23,23 +24,23 @@ class DoseConfirmScreen(QWidget):
         self.args: dict | None = None
         box, self.heading = page(self, "High dose: confirm before opening", lambda: self.navigate.emit("checkin"),
                                  back_label="Back to check-in", scale=scale)
-        self.patient = QLabel("", objectName="heading")
+        self.patient = named(QLabel(""), "heading")
         box.addWidget(self.patient)
         box.addStretch(1)
-        self.total = QLabel("", objectName="dose_total")
+        self.total = named(QLabel(""), "dose_total")
         self.total.setAccessibleName("total dose")
         self.total.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.total.setStyleSheet(f"font-size: {theme.px(112, scale)}px; font-weight: bold; color: {theme.WARN};")
         box.addWidget(self.total)
-        self.detail = QLabel("", objectName="big")
+        self.detail = named(QLabel(""), "big")
         self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
         box.addWidget(self.detail)
-        self.limit = QLabel("", objectName="message")
+        self.limit = named(QLabel(""), "message")
         self.limit.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.limit.setWordWrap(True)
         box.addWidget(self.limit)
         box.addStretch(1)
-        self.message = QLabel("", objectName="error")
+        self.message = named(QLabel(""), "error")
         self.message.setWordWrap(True)
         box.addWidget(self.message)
         row = QHBoxLayout()

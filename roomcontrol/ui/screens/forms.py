@@ -10,6 +10,7 @@ from roomcontrol.domain.catalogue import PATIENT_SCALES
 from roomcontrol.ui import theme
 from roomcontrol.ui.widgets.buttons import Choice, Stepper, button
 from roomcontrol.ui.widgets.feedback import say
+from roomcontrol.ui.widgets.named import named
 from roomcontrol.ui.widgets.page import page
 from roomcontrol.ui.widgets.scale_form import ScaleForm
 
@@ -40,7 +41,7 @@ class ScaleScreen(QWidget):
         self.box.addLayout(head)
         self.form: ScaleForm | None = None
         self.return_to = "main"
-        self.thanks = QLabel("Thank you. Please hand the screen back to your nurse.", objectName="heading")
+        self.thanks = named(QLabel("Thank you. Please hand the screen back to your nurse."), "heading")
         self.box.addWidget(self.thanks)
         self.thanks.hide()
 
@@ -88,7 +89,7 @@ class MedicationScreen(QWidget):
             row.addWidget(title)
             row.addWidget(w, 1)
             box.addLayout(row)
-        self.message = QLabel("", objectName="message")
+        self.message = named(QLabel(""), "message")
         box.addWidget(self.message)
         box.addStretch(1)
         self.save = button("Record medication", self._save, kind="primary", name="record medication")
@@ -125,7 +126,7 @@ class NoteScreen(QWidget):
         self.text = QPlainTextEdit()
         self.text.setAccessibleName("note text")
         box.addWidget(self.text, 1)
-        self.message = QLabel("", objectName="message")
+        self.message = named(QLabel(""), "message")
         box.addWidget(self.message)
         box.addWidget(button("Add note", self._save, kind="primary", name="add note"))
 

@@ -16,6 +16,7 @@ from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
 from roomcontrol.ui.widgets.ambient import AmbientPanel
 from roomcontrol.ui.widgets.buttons import Choice, button
+from roomcontrol.ui.widgets.named import named
 from roomcontrol.ui.widgets.pinpad import PinPad
 
 STAFF_VIEW_TIMEOUT_MS = 45_000
@@ -99,7 +100,7 @@ class LockScreen(QWidget):
         s = self.scale
         foot = QHBoxLayout(band)
         foot.setContentsMargins(theme.px(60, s), theme.px(8, s), theme.px(60, s), theme.px(8, s))
-        self.room_label = QLabel(self.controller.config.room_name, objectName="dim")
+        self.room_label = named(QLabel(self.controller.config.room_name), "dim")
         foot.addWidget(self.room_label)
         foot.addStretch(1)
         self.sign_in = button("Staff", self.show_staff, kind="quiet", name="staff sign in")
@@ -124,7 +125,7 @@ class LockScreen(QWidget):
         box.addStretch(1)
         row = QHBoxLayout()
         row.setSpacing(theme.px(30, s))
-        card = QWidget(objectName="panel")
+        card = named(QWidget(), "panel")
         card.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         cbox = QVBoxLayout(card)
         cbox.setContentsMargins(theme.px(20, s), theme.px(12, s), theme.px(20, s), theme.px(12, s))
@@ -170,13 +171,13 @@ class LockScreen(QWidget):
         box.setContentsMargins(theme.px(60, s), theme.px(30, s), theme.px(60, s), theme.px(30, s))
         box.setSpacing(theme.px(40, s))
         left = QVBoxLayout()
-        left.addWidget(QLabel("Sign in", objectName="heading"))
-        left.addWidget(QLabel("Choose your name, then your PIN.", objectName="dim"))
+        left.addWidget(named(QLabel("Sign in"), "heading"))
+        left.addWidget(named(QLabel("Choose your name, then your PIN."), "dim"))
         self.names_holder = QVBoxLayout()
         left.addLayout(self.names_holder)
         self.names: Choice | None = None
         left.addStretch(1)
-        self.message = QLabel("", objectName="message")
+        self.message = named(QLabel(""), "message")
         self.message.setWordWrap(True)
         left.addWidget(self.message)
         left.addWidget(button("Cancel", self.show_patient, kind="quiet", name="cancel sign in"))

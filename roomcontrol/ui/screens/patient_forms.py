@@ -13,15 +13,10 @@ from roomcontrol.domain.scales import SCALES
 from roomcontrol.ui import theme
 from roomcontrol.ui.scale_text import TEXT
 from roomcontrol.ui.widgets.buttons import button
+from roomcontrol.ui.widgets.named import named
 
 IDLE_BACK_MS = 5 * 60_000  # left unanswered this long, the page goes back to the lock screen (nothing is sent)
 ABOUT = {"PHQ-9": "About your mood", "GAD-7": "About worry and anxiety"}
-
-
-def _label(text: str, name: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName(name)
-    return label
 
 
 class PatientForms(QWidget):
@@ -58,9 +53,9 @@ QLabel#step {{ font-size: {s(20)}px; color: {theme.DIM}; }}""")
     def _choose_page(self) -> QWidget:
         page = QWidget()
         box = QVBoxLayout(page)
-        box.addWidget(_label("Questionnaires", "heading"))
-        intro = _label("A few questions about how you have been over the last two weeks. Your answers go "
-                       "straight to your nurse.", "dim")
+        box.addWidget(named(QLabel("Questionnaires"), "heading"))
+        intro = named(QLabel("A few questions about how you have been over the last two weeks. Your answers go "
+                             "straight to your nurse."), "dim")
         intro.setWordWrap(True)
         box.addWidget(intro)
         box.addStretch(1)
@@ -85,16 +80,16 @@ QLabel#step {{ font-size: {s(20)}px; color: {theme.DIM}; }}""")
         page = QWidget()
         box = QVBoxLayout(page)
         head = QHBoxLayout()
-        self.title = _label("", "heading")
-        self.step = _label("", "step")
+        self.title = named(QLabel(""), "heading")
+        self.step = named(QLabel(""), "step")
         head.addWidget(self.title, 1)
         head.addWidget(self.step)
         box.addLayout(head)
-        self.hint = _label("", "dim")
+        self.hint = named(QLabel(""), "dim")
         self.hint.setWordWrap(True)
         box.addWidget(self.hint)
         box.addSpacing(theme.px(12, self.ui_scale))
-        self.question = _label("", "question")
+        self.question = named(QLabel(""), "question")
         self.question.setWordWrap(True)
         self.question.setMinimumHeight(theme.px(96, self.ui_scale))
         self.question.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -119,10 +114,10 @@ QLabel#step {{ font-size: {s(20)}px; color: {theme.DIM}; }}""")
         page = QWidget()
         box = QVBoxLayout(page)
         box.addStretch(1)
-        done = _label("That was the last question.", "question")
+        done = named(QLabel("That was the last question."), "question")
         done.setAlignment(Qt.AlignmentFlag.AlignCenter)
         box.addWidget(done)
-        self.send_message = _label("", "message")
+        self.send_message = named(QLabel(""), "message")
         self.send_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.send_message.setWordWrap(True)
         box.addWidget(self.send_message)
@@ -142,7 +137,7 @@ QLabel#step {{ font-size: {s(20)}px; color: {theme.DIM}; }}""")
         page = QWidget()
         box = QVBoxLayout(page)
         box.addStretch(1)
-        thanks = _label("Thank you.\nYour answers have been sent to your nurse.", "question")
+        thanks = named(QLabel("Thank you.\nYour answers have been sent to your nurse."), "question")
         thanks.setAlignment(Qt.AlignmentFlag.AlignCenter)
         box.addWidget(thanks)
         box.addStretch(1)

@@ -12,6 +12,7 @@ from roomcontrol.domain.wording import phase_label
 from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
 from roomcontrol.ui.widgets.buttons import Choice, HoldButton, button
+from roomcontrol.ui.widgets.named import named
 
 # The acts that need a reason: pause, stop (the infusion early) and abort (the session).
 REASONS = {
@@ -92,7 +93,7 @@ class SessionCard(QWidget):
         box = QVBoxLayout(self)
         box.setContentsMargins(theme.px(18, scale), theme.px(10, scale), theme.px(18, scale), theme.px(12, scale))
         head = QHBoxLayout()
-        self.patient = QLabel("No patient", objectName="heading")
+        self.patient = named(QLabel("No patient"), "heading")
         self.phase_label = QLabel("")
         self.phase_label.setStyleSheet(f"font-size: {theme.px(22, scale)}px; color: {theme.SPO2};")
         head.addWidget(self.patient, 1)
@@ -100,8 +101,8 @@ class SessionCard(QWidget):
         box.addLayout(head)
         timer_row = QHBoxLayout()
         timer_row.setSpacing(theme.px(18, scale))
-        self.timer = QLabel("--:--", objectName="timer")
-        self.timer_note = QLabel("", objectName="dim")
+        self.timer = named(QLabel("--:--"), "timer")
+        self.timer_note = named(QLabel(""), "dim")
         self.timer_note.setWordWrap(True)
         self.timer_note.setAlignment(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
         self.dose = QLabel("")
