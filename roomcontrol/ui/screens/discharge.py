@@ -7,8 +7,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
+from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import HoldButton, button
 from roomcontrol.ui.widgets.named import named
 from roomcontrol.ui.widgets.page import page
@@ -18,7 +20,7 @@ from roomcontrol.ui.widgets.scale_form import ScaleForm
 class DischargeScreen(QWidget):
     navigate = Signal(str)
 
-    def __init__(self, controller, scale: float = 1.0):
+    def __init__(self, controller: RoomController, scale: float = 1.0) -> None:
         super().__init__()
         self.controller = controller
         self.policy = controller.config.session
@@ -98,7 +100,7 @@ class DischargeScreen(QWidget):
         self.padss.clear()
         self.navigate.emit("main")
 
-    def show_snapshot(self, snap) -> None:
+    def show_snapshot(self, snap: RoomSnapshot) -> None:
         s = snap.session
         high = [a for a in snap.alarms if a.priority == "high"]
         self.override.setVisible(bool(high) and self.controller.is_admin and snap.phase == "recovery")

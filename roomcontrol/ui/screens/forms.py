@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QV
 
 from roomcontrol.domain.catalogue import PATIENT_SCALES
 from roomcontrol.ui import theme
+from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import Choice, Stepper, button
 from roomcontrol.ui.widgets.feedback import say
 from roomcontrol.ui.widgets.named import named
@@ -29,7 +30,7 @@ class ScaleScreen(QWidget):
     (screens/patient_forms.py); a flagged answer is the room's, shown to the nurse by the window's flag bar."""
     navigate = Signal(str)
 
-    def __init__(self, controller, scale: float = 1.0):
+    def __init__(self, controller: RoomController, scale: float = 1.0) -> None:
         super().__init__()
         self.controller, self.ui_scale = controller, scale
         self.box = QVBoxLayout(self)
@@ -55,9 +56,10 @@ class ScaleScreen(QWidget):
         self.box.insertWidget(1, self.form, 1)
         self.thanks.hide()
 
-    def _recorded(self, scale: str, score: int, items: dict) -> None:
+    def _recorded(self, scale: str, score: int, items: dict[str, int]) -> None:
         if scale in PATIENT_SCALES:
-            self.form.hide()
+            if self.form is not None:
+                self.form.hide()
             self.thanks.show()
         else:
             self.navigate.emit(self.return_to)
@@ -66,7 +68,7 @@ class ScaleScreen(QWidget):
 class MedicationScreen(QWidget):
     navigate = Signal(str)
 
-    def __init__(self, controller, scale: float = 1.0):
+    def __init__(self, controller: RoomController, scale: float = 1.0) -> None:
         super().__init__()
         self.controller = controller
         box, _ = page(self, "Medication given", lambda: self.navigate.emit("main"), scale=scale)
@@ -119,7 +121,7 @@ class MedicationScreen(QWidget):
 class NoteScreen(QWidget):
     navigate = Signal(str)
 
-    def __init__(self, controller, scale: float = 1.0):
+    def __init__(self, controller: RoomController, scale: float = 1.0) -> None:
         super().__init__()
         self.controller = controller
         box, _ = page(self, "Note", lambda: self.navigate.emit("main"), scale=scale)

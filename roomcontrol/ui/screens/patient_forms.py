@@ -5,12 +5,16 @@ answer (PHQ-9 item 9) is the nurse's, on the nurse's screen (roomcontrol.ui.widg
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from roomcontrol.domain.catalogue import PATIENT_SCALES
 from roomcontrol.domain.scales import SCALES
+from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import theme
+from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.scale_text import TEXT
 from roomcontrol.ui.widgets.buttons import button
 from roomcontrol.ui.widgets.named import named
@@ -22,7 +26,7 @@ ABOUT = {"PHQ-9": "About your mood", "GAD-7": "About worry and anxiety"}
 class PatientForms(QWidget):
     navigate = Signal(str)
 
-    def __init__(self, controller, scale: float = 1.0):
+    def __init__(self, controller: RoomController, scale: float = 1.0) -> None:
         super().__init__()
         self.controller, self.ui_scale = controller, scale
         self.scale_name: str | None = None
@@ -63,7 +67,7 @@ QLabel#step {{ font-size: {s(20)}px; color: {theme.DIM}; }}""")
         row = QHBoxLayout()
         row.setSpacing(theme.px(30, self.ui_scale))
         for name in sorted(PATIENT_SCALES, reverse=True):  # PHQ-9, then GAD-7
-            b = button(f"{ABOUT[name]}\n({name})", lambda n=name: self.start(n), kind="choose", name=name)
+            b = button(f"{ABOUT[name]}\n({name})", partial(self.start, name), kind="choose", name=name)
             self.scale_buttons[name] = b
             row.addWidget(b)
         box.addLayout(row)
@@ -165,7 +169,7 @@ QLabel#step {{ font-size: {s(20)}px; color: {theme.DIM}; }}""")
             b.deleteLater()
         self.answer_buttons = []
         for value, words in enumerate(text["anchors"]):
-            b = button(words, lambda v=value: self.answer(v), kind="answer", name=f"answer {value}",
+            b = button(words, partial(self.answer, value), kind="answer", name=f"answer {value}",
                        checkable=True)
             self.answer_box.addWidget(b)
             self.answer_buttons.append(b)
@@ -226,7 +230,7 @@ QLabel#step {{ font-size: {s(20)}px; color: {theme.DIM}; }}""")
         self.pages.setCurrentWidget(self.choose)
         self.navigate.emit("lock")
 
-    def show_snapshot(self, snap) -> None:
+    def show_snapshot(self, snap: RoomSnapshot) -> None:
         """Questionnaires belong to an open session: when it closes, the page goes back to the lock screen."""
         open_ = snap.session is not None and snap.session.is_open
         if not open_ and self.isVisible() and self.pages.currentWidget() is not self.thanks_page:

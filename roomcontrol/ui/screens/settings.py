@@ -3,11 +3,16 @@ limits in force (read-only here; they are set in room.toml within their bounds),
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from functools import partial
 
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from roomcontrol.domain.events import Event
 from roomcontrol.domain.wording import DEVICE_LABELS
+from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import format as F
+from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import button
 from roomcontrol.ui.widgets.feedback import say
 from roomcontrol.ui.widgets.named import named
@@ -26,7 +31,7 @@ def _panel(title: str) -> tuple[QWidget, QVBoxLayout]:
 class SettingsScreen(QWidget):
     navigate = Signal(str)
 
-    def __init__(self, controller, scale: float = 1.0):
+    def __init__(self, controller: RoomController, scale: float = 1.0) -> None:
         super().__init__()
         self.controller = controller
         outer, _ = page(self, "Settings", lambda: self.navigate.emit("main"), back_label="Back to the room",
@@ -35,7 +40,7 @@ class SettingsScreen(QWidget):
         devices, dbox = _panel("DEVICES")
         grid = QGridLayout()
         self.health: dict[str, QLabel] = {}
-        self.tests: dict = {}
+        self.tests: dict[str, QPushButton] = {}
         testable = ("lighting", "audio", "diffuser")
         for row, (device, label) in enumerate(DEVICE_LABELS.items()):
             driver = controller.config.devices.get(device)
@@ -45,7 +50,7 @@ class SettingsScreen(QWidget):
             self.health[device] = QLabel("—")
             grid.addWidget(self.health[device], row, 2)
             if device in testable:
-                self.tests[device] = button("Test", lambda d=device: self._test(d), name=f"test {device}")
+                self.tests[device] = button("Test", partial(self._test, device), name=f"test {device}")
                 grid.addWidget(self.tests[device], row, 3)
         dbox.addLayout(grid)
         self.message = named(QLabel(""), "message")
@@ -76,7 +81,7 @@ class SettingsScreen(QWidget):
         outer.addLayout(cols, 1)
         controller.snapshot.connect(self.show_snapshot)
 
-    def show_snapshot(self, snap) -> None:
+    def show_snapshot(self, snap: RoomSnapshot) -> None:
         for device, label in self.health.items():
             word, level = F.HEALTH.get(snap.devices.get(device), (snap.devices.get(device) or "—", None))
             label.setText(word)
@@ -85,9 +90,9 @@ class SettingsScreen(QWidget):
         """A logged test (who, which device, the outcome), run by the engine without waiting on the device."""
         self.controller.ops.test_device(device, on_ok=self._tested, on_error=self.message.setText)
 
-    def _tested(self, events) -> None:
+    def _tested(self, events: list[Event]) -> None:
         say(self.message, events[0].payload["outcome"].capitalize(), ok=True)
 
 
-def _n(value) -> str:
+def _n(value: float | None) -> str:
     return "—" if value is None else f"{value:g}"
