@@ -7,8 +7,9 @@ from datetime import datetime
 
 from roomcontrol.domain.wording import condition_label, describe, vital_label  # noqa: F401  (vital_label: settings)
 
-HEALTH = {"ok": ("OK", "ok"), "connecting": ("connecting", "warn"), "no_data": ("no data", "warn"),
-          "sensor_off": ("sensor off", "warn"), "lost": ("lost", "bad")}
+HEALTH: dict[str | None, tuple[str, str | None]] = {
+    "ok": ("OK", "ok"), "connecting": ("connecting", "warn"), "no_data": ("no data", "warn"),
+    "sensor_off": ("sensor off", "warn"), "lost": ("lost", "bad")}
 UNITS = {"heart_rate": "/min", "pulse_rate": "/min", "spo2": "%", "respiratory_rate": "/min"}
 
 

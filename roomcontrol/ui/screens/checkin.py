@@ -8,23 +8,30 @@ soft maximum is refused by the room core and answered with the high-dose confirm
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QVBoxLayout,
-                               QWidget)
+from functools import partial
+from typing import Any
 
-from roomcontrol.domain.dose import HIGH_DOSE_UNCONFIRMED, is_high, plan_dose
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy,
+                               QVBoxLayout, QWidget)
+
+from roomcontrol.domain.dose import HIGH_DOSE_UNCONFIRMED, DosePlan, is_high, plan_dose
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.wording import CHECKLIST_LABELS, number
 from roomcontrol.ui import format as F
+from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import theme
+from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import Stepper, button
 from roomcontrol.ui.widgets.feedback import say, show_done
+from roomcontrol.ui.widgets.named import named
 
 
 OPEN = ("pre_infusion", "infusing", "paused", "recovery")
 
 
-def _spin(low, high, value, step=1.0, decimals=0, suffix=""):
+def _spin(low: float, high: float, value: float, step: float = 1.0, decimals: int = 0, suffix: str = "") -> Stepper:
     return Stepper(low, high, value, step, decimals, suffix)
 
 
@@ -36,7 +43,7 @@ def _style(label: QLabel, name: str) -> None:
 
 
 def _panel() -> tuple[QWidget, QVBoxLayout]:
-    w = QWidget(objectName="panel")
+    w = named(QWidget(), "panel")
     w.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
     box = QVBoxLayout(w)
     box.setContentsMargins(18, 12, 18, 14)
@@ -51,7 +58,7 @@ class CheckInScreen(QWidget):
     navigate = Signal(str)
     high_dose = Signal(dict)  # the open_session arguments of a dose above the soft maximum: to be confirmed
 
-    def __init__(self, controller, scale: float = 1.0):
+    def __init__(self, controller: RoomController, scale: float = 1.0) -> None:
         super().__init__()
         self.controller = controller
         policy = controller.config.session
@@ -62,7 +69,7 @@ class CheckInScreen(QWidget):
         cols.setSpacing(theme.px(12, scale))
         # -- patient and dose ------------------------------------------------------------------------
         left, lbox = _panel()
-        lbox.addWidget(QLabel("CHECK-IN · PATIENT AND DOSE", objectName="title"))
+        lbox.addWidget(named(QLabel("CHECK-IN · PATIENT AND DOSE"), "title"))
         form = QFormLayout()
         form.setVerticalSpacing(theme.px(8, scale))
         self.patient_ref = QLineEdit(placeholderText="e.g. PT-1042")
@@ -73,20 +80,20 @@ class CheckInScreen(QWidget):
         self.minutes = _spin(*TYPED_RANGE, policy.planned_infusion_min, 5, 0, " min")
         for w in (self.weight, self.dose, self.minutes):
             w.box.valueChanged.connect(lambda _: self._preview())
-        for label, w in (("Patient ref.", self.patient_ref), ("Weight", self.weight), ("Dose", self.dose),
-                         ("Infusion no.", self.course), ("Over", self.minutes)):
-            form.addRow(label, w)
+        for label, field in (("Patient ref.", self.patient_ref), ("Weight", self.weight), ("Dose", self.dose),
+                             ("Infusion no.", self.course), ("Over", self.minutes)):
+            form.addRow(label, field)
         lbox.addLayout(form)
-        self.total = QLabel("", objectName="big")  # the total mg and mg/h, live, before the session opens
+        self.total = named(QLabel(""), "big")  # the total mg and mg/h, live, before the session opens
         self.total.setAccessibleName("total dose")
         lbox.addWidget(self.total)
-        self.plan = QLabel("", objectName="dim")
+        self.plan = named(QLabel(""), "dim")
         self.plan.setWordWrap(True)
         lbox.addWidget(self.plan)
         self.open_button = button("Open session", self._open, kind="primary", name="open session")
         lbox.addWidget(self.open_button)
         lbox.addStretch(1)
-        lbox.addWidget(QLabel("PATIENT QUESTIONNAIRES", objectName="title"))
+        lbox.addWidget(named(QLabel("PATIENT QUESTIONNAIRES"), "title"))
         q = QHBoxLayout()
         self.phq = button("PHQ-9", lambda: self.navigate.emit("PHQ-9"))
         self.gad = button("GAD-7", lambda: self.navigate.emit("GAD-7"))
@@ -96,24 +103,23 @@ class CheckInScreen(QWidget):
         cols.addWidget(left, 4)
         # -- checklist and baseline ------------------------------------------------------------------
         right, rbox = _panel()
-        rbox.addWidget(QLabel("CHECKLIST", objectName="title"))
+        rbox.addWidget(named(QLabel("CHECKLIST"), "title"))
         grid = QGridLayout()
         grid.setVerticalSpacing(theme.px(4, scale))
-        self.items: dict[str, object] = {}
+        self.items: dict[str, QPushButton] = {}
         self.solids = _spin(0, 48, policy.npo_solids_hours, 0.5, 1, " h")
         self.fluids = _spin(0, 48, policy.npo_clear_fluids_hours, 0.5, 1, " h")
         row = 0
         for item in policy.required_checklist:
-            label = QLabel(CHECKLIST_LABELS.get(item, F.words(item).capitalize()))
-            grid.addWidget(label, row, 0)
-            confirm = button("Confirm", lambda i=item: self._confirm(i), name=f"confirm {item}")
+            grid.addWidget(QLabel(CHECKLIST_LABELS.get(item, F.words(item).capitalize())), row, 0)
+            confirm = button("Confirm", partial(self._confirm, item), name=f"confirm {item}")
             confirm.setMinimumWidth(150)
             grid.addWidget(confirm, row, 2)
             self.items[item] = confirm
             if item == "npo":
                 hours = QHBoxLayout()
                 for what, w in (("hours since solids", self.solids), ("clear fluids", self.fluids)):
-                    hours.addWidget(QLabel(what, objectName="dim"))
+                    hours.addWidget(named(QLabel(what), "dim"))
                     hours.addWidget(w, 1)
                 row += 1
                 grid.addLayout(hours, row, 0, 1, 3)
@@ -123,7 +129,7 @@ class CheckInScreen(QWidget):
         self.capture = button("Capture from monitor", self._capture, kind="primary", name="capture baseline")
         self.record = button("Record typed", self._record, name="record baseline")
         head = QHBoxLayout()
-        head.addWidget(QLabel("BASELINE VITALS", objectName="title"), 1)
+        head.addWidget(named(QLabel("BASELINE VITALS"), "title"), 1)
         head.addWidget(self.capture)
         rbox.addLayout(head)
         self.hr = _spin(20, 250, 72)
@@ -139,15 +145,15 @@ class CheckInScreen(QWidget):
         self.record.setSizePolicy(self.record.sizePolicy().horizontalPolicy(), QSizePolicy.Policy.Expanding)
         typed.addWidget(self.record, 0, 4, 2, 1)
         rbox.addLayout(typed)
-        self.baseline = QLabel("", objectName="ok")
+        self.baseline = named(QLabel(""), "ok")
         rbox.addWidget(self.baseline)
         rbox.addStretch(1)
         cols.addWidget(right, 6)
         outer.addLayout(cols, 1)
         foot = QHBoxLayout()
-        self.message = QLabel("", objectName="message")
+        self.message = named(QLabel(""), "message")
         self.message.setWordWrap(True)
-        self.prompt = QLabel("", objectName="error")
+        self.prompt = named(QLabel(""), "error")
         self.prompt.setWordWrap(True)
         self.start = button("Start infusion", self._start, kind="primary", name="start infusion")
         self.start.setMinimumWidth(240)
@@ -180,18 +186,18 @@ class CheckInScreen(QWidget):
         self.show_prompt("")
         self._preview()
 
-    def showEvent(self, event) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self.controller.last is not None:
             self._clear_after_close(self.controller.last)
 
-    def _clear_after_close(self, snap) -> None:
+    def _clear_after_close(self, snap: RoomSnapshot) -> None:
         s = snap.session
         if s is not None and snap.phase not in OPEN and s.session_id != self._cleared_after:
             self._cleared_after = s.session_id
             self.clear()
 
-    def _plan(self):
+    def _plan(self) -> DosePlan | Refused:
         """The dose plan of the form (the domain's arithmetic and bounds), or the Refused saying what is wrong."""
         policy = self.controller.config.session
         try:
@@ -225,11 +231,11 @@ class CheckInScreen(QWidget):
         say(self.message, text, ok)
 
     def _open(self) -> None:
-        args = dict(patient_ref=self.patient_ref.text(), weight_kg=self.weight.value(),
-                    dose_mg_per_kg=round(self.dose.value(), 3), course_no=self.course.value(),
-                    planned_infusion_min=self.minutes.value())
+        args: dict[str, Any] = dict(patient_ref=self.patient_ref.text(), weight_kg=self.weight.value(),
+                                    dose_mg_per_kg=round(self.dose.value(), 3), course_no=self.course.value(),
+                                    planned_infusion_min=self.minutes.value())
 
-        def refused(reason) -> None:
+        def refused(reason: str) -> None:
             if getattr(reason, "code", None) == HIGH_DOSE_UNCONFIRMED:
                 self._say("")
                 self.high_dose.emit(args)
@@ -244,7 +250,7 @@ class CheckInScreen(QWidget):
                                          on_error=refused)
 
     def _confirm(self, item: str) -> None:
-        extra = {}
+        extra: dict[str, float] = {}
         if item == "npo":
             extra = {"hours_since_solids": self.solids.value(), "hours_since_clear_fluids": self.fluids.value()}
         self.controller.ops.confirm_checklist(item, **extra, on_ok=lambda _: self._say(f"Confirmed: {F.words(item)}", True),
@@ -267,21 +273,20 @@ class CheckInScreen(QWidget):
         self.prompt.setVisible(bool(text))
 
     # -- state ---------------------------------------------------------------------------------------
-    def show_snapshot(self, snap) -> None:
+    def show_snapshot(self, snap: RoomSnapshot) -> None:
         self._clear_after_close(snap)
-        s = snap.session
-        opened = s is not None and snap.phase in OPEN
-        self._opened = opened
+        s = snap.session if snap.phase in OPEN else None  # the open session
+        opened = self._opened = s is not None
         for w in (self.patient_ref, self.weight, self.dose, self.course, self.minutes):
             w.setEnabled(not opened)
-        if opened and self.patient_ref.text() != s.patient_ref:
+        if s is not None and self.patient_ref.text() != s.patient_ref:
             self.patient_ref.setText(s.patient_ref)
             self.weight.setValue(s.plan.get("weight_kg", 70))
             self.dose.setValue(s.plan.get("dose_mg_per_kg", 0.5))
             self.course.setValue(s.course_no)
         self.open_button.setVisible(not opened)
         pre = opened and snap.phase == "pre_infusion"
-        if opened:
+        if s is not None:
             p = s.plan
             self.total.setText(f"{number(p.get('total_dose_mg'))} mg · {number(p.get('rate_mg_per_h'))} mg/h")
             _style(self.plan, "dim")
@@ -290,18 +295,17 @@ class CheckInScreen(QWidget):
         else:
             self._preview()
         for item, b in self.items.items():
-            done = opened and item in s.checklist
+            done = s is not None and item in s.checklist
             show_done(b, done)
             b.setEnabled(pre and not done)
         self.solids.setEnabled(pre and "npo" not in (s.checklist if s else ()))
         self.fluids.setEnabled(self.solids.isEnabled())
-        has_baseline = opened and s.baseline is not None
-        for w in (self.capture, self.record, self.hr, self.spo2, self.sys, self.dia):
-            w.setEnabled(pre and not has_baseline)
-        if has_baseline:
-            b = s.baseline
-            self.baseline.setText(f"✓ HR {b['heart_rate']}, SpO₂ {b['spo2']}, NIBP {b['nibp_systolic']}/"
-                                  f"{b['nibp_diastolic']} ({b.get('source', 'typed')})")
+        base = s.baseline if s is not None else None
+        for control in (self.capture, self.record, self.hr, self.spo2, self.sys, self.dia):
+            control.setEnabled(pre and base is None)
+        if base is not None:
+            self.baseline.setText(f"✓ HR {base['heart_rate']}, SpO₂ {base['spo2']}, NIBP {base['nibp_systolic']}/"
+                                  f"{base['nibp_diastolic']} ({base.get('source', 'typed')})")
         else:
             self.baseline.setText("")
         self.start.setVisible(pre)

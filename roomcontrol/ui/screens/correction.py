@@ -4,13 +4,18 @@ that points at the entry, validated as the entry was; the timeline then shows th
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QWidget
 
 from roomcontrol.domain.corrections import FIXED_FIELDS, entry_name
+from roomcontrol.domain.events import Event
 from roomcontrol.domain.wording import label
 from roomcontrol.ui import theme
+from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import Choice, Stepper, button
+from roomcontrol.ui.widgets.named import named
 from roomcontrol.ui.widgets.page import page
 
 # (step, decimals) of a number's − / + keys; any other number steps by 1
@@ -23,19 +28,20 @@ FIELD_LABELS = {"weight_kg": "Weight (kg)", "dose_mg_per_kg": "Dose (mg/kg)", "p
                 "hours_since_solids": "Hours since solids", "hours_since_clear_fluids": "Hours since clear fluids"}
 REASONS = ("Typing error", "Wrong value chosen", "Re-measured")
 NUMBER_RANGE = (0, 9999)  # what the box takes; the domain checks the value against the entry's own rules
+Input = Choice | Stepper | QLineEdit | dict[str, Stepper]  # a field's control; a table's is one Stepper a key
 
 
 class CorrectionScreen(QWidget):
     navigate = Signal(str)
 
-    def __init__(self, controller, scale: float = 1.0):
+    def __init__(self, controller: RoomController, scale: float = 1.0) -> None:
         super().__init__()
         self.controller, self.ui_scale = controller, scale
-        self.target = None
-        self.current: dict = {}
-        self.inputs: dict = {}
+        self.target: Event | None = None
+        self.current: dict[str, Any] = {}
+        self.inputs: dict[str, Input] = {}
         box, self.heading = page(self, "Correct an entry", lambda: self.navigate.emit("main"), scale=scale)
-        self.entry = QLabel("", objectName="dim")
+        self.entry = named(QLabel(""), "dim")
         self.entry.setWordWrap(True)
         box.addWidget(self.entry)
         self.fields_host = QWidget()
@@ -45,20 +51,20 @@ class CorrectionScreen(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.fields_host)
         box.addWidget(scroll, 1)
-        box.addWidget(QLabel("REASON FOR THE CORRECTION (required)", objectName="title"))
+        box.addWidget(named(QLabel("REASON FOR THE CORRECTION (required)"), "title"))
         self.reasons = Choice(REASONS)
-        self.reasons.changed.connect(lambda key: self.reason.setText(key))
         box.addWidget(self.reasons)
         self.reason = QLineEdit(placeholderText="why the entry was wrong")
+        self.reasons.changed.connect(lambda key: self.reason.setText(key))
         self.reason.setAccessibleName("reason")
         box.addWidget(self.reason)
-        self.message = QLabel("", objectName="message")
+        self.message = named(QLabel(""), "message")
         self.message.setWordWrap(True)
         box.addWidget(self.message)
         self.save = button("Save correction", self._save, kind="primary", name="save correction")
         box.addWidget(self.save)
 
-    def open(self, event, current: dict) -> None:
+    def open(self, event: Event, current: dict[str, Any]) -> None:
         """Prefill with `current` (the entry's latest corrected payload, or as logged)."""
         self.target, self.current = event, dict(current)
         while self.form.rowCount():
@@ -71,8 +77,8 @@ class CorrectionScreen(QWidget):
             if name in fixed or value is None:
                 continue
             widget = self._input(name, value)
-            if isinstance(value, dict):
-                self.form.addRow(QLabel(label(name).upper(), objectName="title"))
+            if isinstance(widget, dict):
+                self.form.addRow(named(QLabel(label(name).upper()), "title"))
                 for key, sub in widget.items():
                     self.form.addRow(label(key), sub)
             else:
@@ -85,7 +91,7 @@ class CorrectionScreen(QWidget):
         self.reason.clear()
         self.message.setText("")
 
-    def _input(self, name: str, value):
+    def _input(self, name: str, value: Any) -> Input:
         if isinstance(value, bool):
             choice = Choice((True, False), {True: "Yes", False: "No"})
             choice.set_value(value)
@@ -99,7 +105,7 @@ class CorrectionScreen(QWidget):
         edit.setAccessibleName(name)
         return edit
 
-    def _read(self, widget):
+    def _read(self, widget: Input) -> Any:
         if isinstance(widget, Choice):
             return widget.value
         if isinstance(widget, Stepper):
@@ -108,11 +114,11 @@ class CorrectionScreen(QWidget):
             return {key: sub.value() for key, sub in widget.items()}
         return widget.text()
 
-    def changes(self) -> dict:
+    def changes(self) -> dict[str, Any]:
         """The fields whose value the nurse changed (of a table, only its changed keys)."""
-        out: dict = {}
+        out: dict[str, Any] = {}
         for name, widget in self.inputs.items():
-            new, old = self._read(widget), self.current.get(name)
+            new, old = self._read(widget), self.current[name]  # every input is one of `current`'s
             if isinstance(new, dict):
                 changed = {k: v for k, v in new.items() if old.get(k) != v}
                 if changed:

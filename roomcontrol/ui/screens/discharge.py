@@ -7,9 +7,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
+from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import HoldButton, button
+from roomcontrol.ui.widgets.named import named
 from roomcontrol.ui.widgets.page import page
 from roomcontrol.ui.widgets.scale_form import ScaleForm
 
@@ -17,7 +20,7 @@ from roomcontrol.ui.widgets.scale_form import ScaleForm
 class DischargeScreen(QWidget):
     navigate = Signal(str)
 
-    def __init__(self, controller, scale: float = 1.0):
+    def __init__(self, controller: RoomController, scale: float = 1.0) -> None:
         super().__init__()
         self.controller = controller
         self.policy = controller.config.session
@@ -25,7 +28,7 @@ class DischargeScreen(QWidget):
                                  back_label="Back to the room", scale=scale, side=14, top=4, bottom=10)
         cols = QHBoxLayout()
         cols.setSpacing(theme.px(12, scale))
-        form_panel = QWidget(objectName="panel")
+        form_panel = named(QWidget(), "panel")
         form_panel.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         fbox = QVBoxLayout(form_panel)
         fbox.setContentsMargins(18, 12, 18, 12)
@@ -33,25 +36,25 @@ class DischargeScreen(QWidget):
         self.padss.save.setText("Save PADSS")
         fbox.addWidget(self.padss)
         cols.addWidget(form_panel, 7)
-        side = QWidget(objectName="panel")
+        side = named(QWidget(), "panel")
         side.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         sbox = QVBoxLayout(side)
         sbox.setContentsMargins(18, 12, 18, 14)
         sbox.setSpacing(theme.px(10, scale))
-        sbox.addWidget(QLabel("RECOVERY", objectName="title"))
-        self.recovery = QLabel("--:--", objectName="timer")
-        self.minimum = QLabel("", objectName="dim")
+        sbox.addWidget(named(QLabel("RECOVERY"), "title"))
+        self.recovery = named(QLabel("--:--"), "timer")
+        self.minimum = named(QLabel(""), "dim")
         self.minimum.setWordWrap(True)
         sbox.addWidget(self.recovery)
         sbox.addWidget(self.minimum)
-        sbox.addWidget(QLabel("PADSS", objectName="title"))
-        self.score = QLabel("not recorded yet", objectName="big")
+        sbox.addWidget(named(QLabel("PADSS"), "title"))
+        self.score = named(QLabel("not recorded yet"), "big")
         sbox.addWidget(self.score)
-        sbox.addWidget(QLabel("ESCORT", objectName="title"))
+        sbox.addWidget(named(QLabel("ESCORT"), "title"))
         self.escort = button("Escort present and confirmed", checkable=True, name="escort confirmed")
         sbox.addWidget(self.escort)
         sbox.addStretch(1)
-        self.message = QLabel("", objectName="message")
+        self.message = named(QLabel(""), "message")
         self.message.setWordWrap(True)
         sbox.addWidget(self.message)
         self.discharge = HoldButton("Hold to discharge", kind="primary")
@@ -97,7 +100,7 @@ class DischargeScreen(QWidget):
         self.padss.clear()
         self.navigate.emit("main")
 
-    def show_snapshot(self, snap) -> None:
+    def show_snapshot(self, snap: RoomSnapshot) -> None:
         s = snap.session
         high = [a for a in snap.alarms if a.priority == "high"]
         self.override.setVisible(bool(high) and self.controller.is_admin and snap.phase == "recovery")

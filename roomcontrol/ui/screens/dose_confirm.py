@@ -4,42 +4,47 @@ logs dose.high_confirmed with the opening, as the signed-in nurse. The numbers a
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from roomcontrol.domain.dose import plan_dose
+from roomcontrol.domain.events import Event
 from roomcontrol.domain.wording import number
 from roomcontrol.ui import theme
+from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import HoldButton, button
+from roomcontrol.ui.widgets.named import named
 from roomcontrol.ui.widgets.page import page
 
 
 class DoseConfirmScreen(QWidget):
     navigate = Signal(str)
 
-    def __init__(self, controller, scale: float = 1.0):
+    def __init__(self, controller: RoomController, scale: float = 1.0) -> None:
         super().__init__()
         self.controller = controller
-        self.args: dict | None = None
+        self.args: dict[str, Any] | None = None
         box, self.heading = page(self, "High dose: confirm before opening", lambda: self.navigate.emit("checkin"),
                                  back_label="Back to check-in", scale=scale)
-        self.patient = QLabel("", objectName="heading")
+        self.patient = named(QLabel(""), "heading")
         box.addWidget(self.patient)
         box.addStretch(1)
-        self.total = QLabel("", objectName="dose_total")
+        self.total = named(QLabel(""), "dose_total")
         self.total.setAccessibleName("total dose")
         self.total.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.total.setStyleSheet(f"font-size: {theme.px(112, scale)}px; font-weight: bold; color: {theme.WARN};")
         box.addWidget(self.total)
-        self.detail = QLabel("", objectName="big")
+        self.detail = named(QLabel(""), "big")
         self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
         box.addWidget(self.detail)
-        self.limit = QLabel("", objectName="message")
+        self.limit = named(QLabel(""), "message")
         self.limit.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.limit.setWordWrap(True)
         box.addWidget(self.limit)
         box.addStretch(1)
-        self.message = QLabel("", objectName="error")
+        self.message = named(QLabel(""), "error")
         self.message.setWordWrap(True)
         box.addWidget(self.message)
         row = QHBoxLayout()
@@ -53,7 +58,7 @@ class DoseConfirmScreen(QWidget):
         row.addWidget(self.confirm)
         box.addLayout(row)
 
-    def ask(self, args: dict) -> None:
+    def ask(self, args: dict[str, Any]) -> None:
         """Show the dose of these open_session arguments for confirmation."""
         self.args = dict(args)
         policy = self.controller.config.session
@@ -76,6 +81,6 @@ class DoseConfirmScreen(QWidget):
                                          planned_infusion_min=a["planned_infusion_min"], high_dose_confirmed=True,
                                          on_ok=self._opened, on_error=self.message.setText)
 
-    def _opened(self, _events) -> None:
+    def _opened(self, _events: list[Event]) -> None:
         self.args = None
         self.navigate.emit("checkin")

@@ -8,8 +8,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QV
 
 from roomcontrol.domain.catalogue import PATIENT_SCALES
 from roomcontrol.ui import theme
+from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import Choice, Stepper, button
 from roomcontrol.ui.widgets.feedback import say
+from roomcontrol.ui.widgets.named import named
 from roomcontrol.ui.widgets.page import page
 from roomcontrol.ui.widgets.scale_form import ScaleForm
 
@@ -28,7 +30,7 @@ class ScaleScreen(QWidget):
     (screens/patient_forms.py); a flagged answer is the room's, shown to the nurse by the window's flag bar."""
     navigate = Signal(str)
 
-    def __init__(self, controller, scale: float = 1.0):
+    def __init__(self, controller: RoomController, scale: float = 1.0) -> None:
         super().__init__()
         self.controller, self.ui_scale = controller, scale
         self.box = QVBoxLayout(self)
@@ -40,7 +42,7 @@ class ScaleScreen(QWidget):
         self.box.addLayout(head)
         self.form: ScaleForm | None = None
         self.return_to = "main"
-        self.thanks = QLabel("Thank you. Please hand the screen back to your nurse.", objectName="heading")
+        self.thanks = named(QLabel("Thank you. Please hand the screen back to your nurse."), "heading")
         self.box.addWidget(self.thanks)
         self.thanks.hide()
 
@@ -54,9 +56,10 @@ class ScaleScreen(QWidget):
         self.box.insertWidget(1, self.form, 1)
         self.thanks.hide()
 
-    def _recorded(self, scale: str, score: int, items: dict) -> None:
+    def _recorded(self, scale: str, score: int, items: dict[str, int]) -> None:
         if scale in PATIENT_SCALES:
-            self.form.hide()
+            if self.form is not None:
+                self.form.hide()
             self.thanks.show()
         else:
             self.navigate.emit(self.return_to)
@@ -65,7 +68,7 @@ class ScaleScreen(QWidget):
 class MedicationScreen(QWidget):
     navigate = Signal(str)
 
-    def __init__(self, controller, scale: float = 1.0):
+    def __init__(self, controller: RoomController, scale: float = 1.0) -> None:
         super().__init__()
         self.controller = controller
         box, _ = page(self, "Medication given", lambda: self.navigate.emit("main"), scale=scale)
@@ -88,7 +91,7 @@ class MedicationScreen(QWidget):
             row.addWidget(title)
             row.addWidget(w, 1)
             box.addLayout(row)
-        self.message = QLabel("", objectName="message")
+        self.message = named(QLabel(""), "message")
         box.addWidget(self.message)
         box.addStretch(1)
         self.save = button("Record medication", self._save, kind="primary", name="record medication")
@@ -118,14 +121,14 @@ class MedicationScreen(QWidget):
 class NoteScreen(QWidget):
     navigate = Signal(str)
 
-    def __init__(self, controller, scale: float = 1.0):
+    def __init__(self, controller: RoomController, scale: float = 1.0) -> None:
         super().__init__()
         self.controller = controller
         box, _ = page(self, "Note", lambda: self.navigate.emit("main"), scale=scale)
         self.text = QPlainTextEdit()
         self.text.setAccessibleName("note text")
         box.addWidget(self.text, 1)
-        self.message = QLabel("", objectName="message")
+        self.message = named(QLabel(""), "message")
         box.addWidget(self.message)
         box.addWidget(button("Add note", self._save, kind="primary", name="add note"))
 

@@ -8,14 +8,18 @@ on the pad (every key restarts the timeout), and the patient's view ignores taps
 
 from __future__ import annotations
 
-from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
+from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.ambient import AmbientPanel
+from roomcontrol.ui.widgets.blink import Blinker
 from roomcontrol.ui.widgets.buttons import Choice, button
+from roomcontrol.ui.widgets.named import named
 from roomcontrol.ui.widgets.pinpad import PinPad
 
 STAFF_VIEW_TIMEOUT_MS = 45_000
@@ -29,7 +33,7 @@ class StaffBand(QWidget):
     alarm's colour, flashing like the banner (high 2 Hz, medium 0.6 Hz, low steady; an acknowledged alarm steady
     and dim): a sign for staff across the room, with nothing clinical on it."""
 
-    def __init__(self, blinker, scale: float):
+    def __init__(self, blinker: Blinker | None, scale: float) -> None:
         super().__init__()
         self.blinker = blinker
         self.priority: str | None = None
@@ -51,7 +55,7 @@ class StaffBand(QWidget):
         if self.priority and self.flashing:
             self.update()
 
-    def paintEvent(self, event) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
         if self.priority is None:
             return
         p = QPainter(self)
@@ -64,7 +68,7 @@ class LockScreen(QWidget):
     navigate = Signal(str)
     QUIET_MS = 600  # the patient's view ignores taps this long after it comes back (tests may lengthen it)
 
-    def __init__(self, controller, scale: float = 1.0, blinker=None):
+    def __init__(self, controller: RoomController, scale: float = 1.0, blinker: Blinker | None = None) -> None:
         super().__init__()
         self.controller, self.scale = controller, scale
         self.stack = QStackedWidget()
@@ -80,7 +84,8 @@ class LockScreen(QWidget):
         self.staff = self._staff_view()
         self.stack.addWidget(self.patient)
         self.stack.addWidget(self.staff)
-        self._back = QTimer(self, singleShot=True, interval=STAFF_VIEW_TIMEOUT_MS, timeout=self.show_patient)
+        self._back = QTimer(self, singleShot=True, interval=STAFF_VIEW_TIMEOUT_MS)
+        self._back.timeout.connect(self.show_patient)
         self._call_failed = False
         self._shown = QElapsedTimer()  # since the patient's view came back
         for widget in [self.patient, *self.patient.findChildren(QWidget)]:
@@ -92,14 +97,14 @@ class LockScreen(QWidget):
     def quiet(self) -> bool:
         return self._shown.isValid() and self._shown.elapsed() < self.QUIET_MS
 
-    def eventFilter(self, obj, event) -> bool:
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         return event.type() in TAPS and self.quiet  # swallowed: the finger was aimed at the PIN pad
 
     def _foot(self, band: StaffBand) -> QWidget:
         s = self.scale
         foot = QHBoxLayout(band)
         foot.setContentsMargins(theme.px(60, s), theme.px(8, s), theme.px(60, s), theme.px(8, s))
-        self.room_label = QLabel(self.controller.config.room_name, objectName="dim")
+        self.room_label = named(QLabel(self.controller.config.room_name), "dim")
         foot.addWidget(self.room_label)
         foot.addStretch(1)
         self.sign_in = button("Staff", self.show_staff, kind="quiet", name="staff sign in")
@@ -124,7 +129,7 @@ class LockScreen(QWidget):
         box.addStretch(1)
         row = QHBoxLayout()
         row.setSpacing(theme.px(30, s))
-        card = QWidget(objectName="panel")
+        card = named(QWidget(), "panel")
         card.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         cbox = QVBoxLayout(card)
         cbox.setContentsMargins(theme.px(20, s), theme.px(12, s), theme.px(20, s), theme.px(12, s))
@@ -170,13 +175,13 @@ class LockScreen(QWidget):
         box.setContentsMargins(theme.px(60, s), theme.px(30, s), theme.px(60, s), theme.px(30, s))
         box.setSpacing(theme.px(40, s))
         left = QVBoxLayout()
-        left.addWidget(QLabel("Sign in", objectName="heading"))
-        left.addWidget(QLabel("Choose your name, then your PIN.", objectName="dim"))
+        left.addWidget(named(QLabel("Sign in"), "heading"))
+        left.addWidget(named(QLabel("Choose your name, then your PIN."), "dim"))
         self.names_holder = QVBoxLayout()
         left.addLayout(self.names_holder)
         self.names: Choice | None = None
         left.addStretch(1)
-        self.message = QLabel("", objectName="message")
+        self.message = named(QLabel(""), "message")
         self.message.setWordWrap(True)
         left.addWidget(self.message)
         left.addWidget(button("Cancel", self.show_patient, kind="quiet", name="cancel sign in"))
@@ -200,7 +205,7 @@ class LockScreen(QWidget):
         if self.stack.currentWidget() is self.staff:
             self._back.start()
 
-    def _show_names(self, staff: list) -> None:
+    def _show_names(self, staff: list[dict[str, str]]) -> None:
         if self.names is not None:
             self.names.deleteLater()
             self.names = None
@@ -242,7 +247,7 @@ class LockScreen(QWidget):
         self.stack.setCurrentWidget(self.patient)
         self.sign_in.setVisible(True)
 
-    def show_snapshot(self, snap) -> None:
+    def show_snapshot(self, snap: RoomSnapshot) -> None:
         self.clock.setText(F.clock(snap.now))
         if not self._call_failed or snap.call is not None:
             self._call_failed = False

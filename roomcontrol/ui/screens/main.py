@@ -3,13 +3,18 @@ ambient panel on the right."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from functools import partial
 
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+
+from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import theme
+from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.screens.session_card import SessionCard
 from roomcontrol.ui.screens.vitals_panel import VitalsPanel
 from roomcontrol.ui.widgets.ambient import AmbientPanel
+from roomcontrol.ui.widgets.blink import Blinker
 from roomcontrol.ui.widgets.buttons import button
 from roomcontrol.ui.widgets.feedback import say
 from roomcontrol.ui.widgets.scrolling import scrolling
@@ -22,7 +27,7 @@ SEVERITIES = ("mild", "moderate", "severe")
 class QuickEvents(QWidget):
     navigate = Signal(str)
 
-    def __init__(self, controller, feedback: QLabel, scale: float = 1.0):
+    def __init__(self, controller: RoomController, feedback: QLabel, scale: float = 1.0) -> None:
         super().__init__()
         self.controller = controller
         self.feedback = feedback  # where "Noted: nausea" or a refusal shows for a few seconds
@@ -34,9 +39,9 @@ class QuickEvents(QWidget):
         row = QGridLayout(quick)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(theme.px(8, scale))
-        self.buttons = {}
+        self.buttons: dict[str, QPushButton] = {}
         for i, symptom in enumerate(SYMPTOMS):
-            b = button(symptom.capitalize(), lambda s=symptom: self._symptom(s), name=symptom)
+            b = button(symptom.capitalize(), partial(self._symptom, symptom), name=symptom)
             row.addWidget(b, 0, i)
             self.buttons[symptom] = b
         self.buttons["medication"] = button("Medication", lambda: self.navigate.emit("medication"))
@@ -50,7 +55,8 @@ class QuickEvents(QWidget):
         self.stack.addWidget(self._severity_row(scale))
         box.addWidget(self.stack)
         self.pending: str | None = None  # the symptom whose severity is being chosen
-        self._clear = QTimer(self, singleShot=True, interval=4000, timeout=lambda: self.feedback.setText(""))
+        self._clear = QTimer(self, singleShot=True, interval=4000)
+        self._clear.timeout.connect(lambda: self.feedback.setText(""))
 
     def _severity_row(self, scale: float) -> QWidget:
         choice = QWidget()
@@ -60,9 +66,9 @@ class QuickEvents(QWidget):
         self.asking = QLabel("")
         self.asking.setStyleSheet(f"font-weight: 600; font-size: {theme.px(18, scale)}px;")
         row.addWidget(self.asking)
-        self.severity = {}
+        self.severity: dict[str, QPushButton] = {}
         for severity in SEVERITIES:
-            b = button(severity.capitalize(), lambda s=severity: self._noted(s), name=severity)
+            b = button(severity.capitalize(), partial(self._noted, severity), name=severity)
             b.setMinimumWidth(theme.px(120, scale))
             row.addWidget(b, 1)
             self.severity[severity] = b
@@ -106,7 +112,7 @@ class QuickEvents(QWidget):
 class MainScreen(QWidget):
     navigate = Signal(str)
 
-    def __init__(self, controller, blinker, scale: float = 1.0):
+    def __init__(self, controller: RoomController, blinker: Blinker, scale: float = 1.0) -> None:
         super().__init__()
         self.controller = controller
         outer = QHBoxLayout(self)
@@ -135,7 +141,7 @@ class MainScreen(QWidget):
         self.quick.navigate.connect(self.navigate)
         controller.snapshot.connect(self.show_snapshot)
 
-    def show_snapshot(self, snap) -> None:
+    def show_snapshot(self, snap: RoomSnapshot) -> None:
         self.vitals.show_snapshot(snap)
         self.card.show_snapshot(snap)
         self.quick.show_phase(snap.phase)

@@ -5,29 +5,28 @@ answer (PHQ-9 item 9) is the nurse's, on the nurse's screen (roomcontrol.ui.widg
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from roomcontrol.domain.catalogue import PATIENT_SCALES
 from roomcontrol.domain.scales import SCALES
+from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import theme
+from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.scale_text import TEXT
 from roomcontrol.ui.widgets.buttons import button
+from roomcontrol.ui.widgets.named import named
 
 IDLE_BACK_MS = 5 * 60_000  # left unanswered this long, the page goes back to the lock screen (nothing is sent)
 ABOUT = {"PHQ-9": "About your mood", "GAD-7": "About worry and anxiety"}
 
 
-def _label(text: str, name: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName(name)
-    return label
-
-
 class PatientForms(QWidget):
     navigate = Signal(str)
 
-    def __init__(self, controller, scale: float = 1.0):
+    def __init__(self, controller: RoomController, scale: float = 1.0) -> None:
         super().__init__()
         self.controller, self.ui_scale = controller, scale
         self.scale_name: str | None = None
@@ -58,9 +57,9 @@ QLabel#step {{ font-size: {s(20)}px; color: {theme.DIM}; }}""")
     def _choose_page(self) -> QWidget:
         page = QWidget()
         box = QVBoxLayout(page)
-        box.addWidget(_label("Questionnaires", "heading"))
-        intro = _label("A few questions about how you have been over the last two weeks. Your answers go "
-                       "straight to your nurse.", "dim")
+        box.addWidget(named(QLabel("Questionnaires"), "heading"))
+        intro = named(QLabel("A few questions about how you have been over the last two weeks. Your answers go "
+                             "straight to your nurse."), "dim")
         intro.setWordWrap(True)
         box.addWidget(intro)
         box.addStretch(1)
@@ -68,7 +67,7 @@ QLabel#step {{ font-size: {s(20)}px; color: {theme.DIM}; }}""")
         row = QHBoxLayout()
         row.setSpacing(theme.px(30, self.ui_scale))
         for name in sorted(PATIENT_SCALES, reverse=True):  # PHQ-9, then GAD-7
-            b = button(f"{ABOUT[name]}\n({name})", lambda n=name: self.start(n), kind="choose", name=name)
+            b = button(f"{ABOUT[name]}\n({name})", partial(self.start, name), kind="choose", name=name)
             self.scale_buttons[name] = b
             row.addWidget(b)
         box.addLayout(row)
@@ -85,16 +84,16 @@ QLabel#step {{ font-size: {s(20)}px; color: {theme.DIM}; }}""")
         page = QWidget()
         box = QVBoxLayout(page)
         head = QHBoxLayout()
-        self.title = _label("", "heading")
-        self.step = _label("", "step")
+        self.title = named(QLabel(""), "heading")
+        self.step = named(QLabel(""), "step")
         head.addWidget(self.title, 1)
         head.addWidget(self.step)
         box.addLayout(head)
-        self.hint = _label("", "dim")
+        self.hint = named(QLabel(""), "dim")
         self.hint.setWordWrap(True)
         box.addWidget(self.hint)
         box.addSpacing(theme.px(12, self.ui_scale))
-        self.question = _label("", "question")
+        self.question = named(QLabel(""), "question")
         self.question.setWordWrap(True)
         self.question.setMinimumHeight(theme.px(96, self.ui_scale))
         self.question.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -119,10 +118,10 @@ QLabel#step {{ font-size: {s(20)}px; color: {theme.DIM}; }}""")
         page = QWidget()
         box = QVBoxLayout(page)
         box.addStretch(1)
-        done = _label("That was the last question.", "question")
+        done = named(QLabel("That was the last question."), "question")
         done.setAlignment(Qt.AlignmentFlag.AlignCenter)
         box.addWidget(done)
-        self.send_message = _label("", "message")
+        self.send_message = named(QLabel(""), "message")
         self.send_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.send_message.setWordWrap(True)
         box.addWidget(self.send_message)
@@ -142,7 +141,7 @@ QLabel#step {{ font-size: {s(20)}px; color: {theme.DIM}; }}""")
         page = QWidget()
         box = QVBoxLayout(page)
         box.addStretch(1)
-        thanks = _label("Thank you.\nYour answers have been sent to your nurse.", "question")
+        thanks = named(QLabel("Thank you.\nYour answers have been sent to your nurse."), "question")
         thanks.setAlignment(Qt.AlignmentFlag.AlignCenter)
         box.addWidget(thanks)
         box.addStretch(1)
@@ -170,7 +169,7 @@ QLabel#step {{ font-size: {s(20)}px; color: {theme.DIM}; }}""")
             b.deleteLater()
         self.answer_buttons = []
         for value, words in enumerate(text["anchors"]):
-            b = button(words, lambda v=value: self.answer(v), kind="answer", name=f"answer {value}",
+            b = button(words, partial(self.answer, value), kind="answer", name=f"answer {value}",
                        checkable=True)
             self.answer_box.addWidget(b)
             self.answer_buttons.append(b)
@@ -231,7 +230,7 @@ QLabel#step {{ font-size: {s(20)}px; color: {theme.DIM}; }}""")
         self.pages.setCurrentWidget(self.choose)
         self.navigate.emit("lock")
 
-    def show_snapshot(self, snap) -> None:
+    def show_snapshot(self, snap: RoomSnapshot) -> None:
         """Questionnaires belong to an open session: when it closes, the page goes back to the lock screen."""
         open_ = snap.session is not None and snap.session.is_open
         if not open_ and self.isVisible() and self.pages.currentWidget() is not self.thanks_page:

@@ -10,8 +10,11 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QProgressBar, QSt
 from roomcontrol.domain.commands import COMPLETE_TOLERANCE_S
 from roomcontrol.domain.wording import phase_label
 from roomcontrol.ui import format as F
+from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import theme
+from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import Choice, HoldButton, button
+from roomcontrol.ui.widgets.named import named
 
 # The acts that need a reason: pause, stop (the infusion early) and abort (the session).
 REASONS = {
@@ -32,7 +35,7 @@ class ReasonPanel(QWidget):
     """Pick a reason (or type one), then confirm: a tap for a pause, a hold for stop and abort."""
     done = Signal()
 
-    def __init__(self, controller):
+    def __init__(self, controller: RoomController) -> None:
         super().__init__()
         self.controller = controller
         self.act = ""
@@ -83,7 +86,7 @@ class ReasonPanel(QWidget):
 class SessionCard(QWidget):
     navigate = Signal(str)  # "checkin", "discharge", "CADSS-6"
 
-    def __init__(self, controller, scale: float = 1.0):
+    def __init__(self, controller: RoomController, scale: float = 1.0) -> None:
         super().__init__()
         self.controller, self.ui_scale = controller, scale
         self.phase = "idle"
@@ -92,7 +95,7 @@ class SessionCard(QWidget):
         box = QVBoxLayout(self)
         box.setContentsMargins(theme.px(18, scale), theme.px(10, scale), theme.px(18, scale), theme.px(12, scale))
         head = QHBoxLayout()
-        self.patient = QLabel("No patient", objectName="heading")
+        self.patient = named(QLabel("No patient"), "heading")
         self.phase_label = QLabel("")
         self.phase_label.setStyleSheet(f"font-size: {theme.px(22, scale)}px; color: {theme.SPO2};")
         head.addWidget(self.patient, 1)
@@ -100,8 +103,8 @@ class SessionCard(QWidget):
         box.addLayout(head)
         timer_row = QHBoxLayout()
         timer_row.setSpacing(theme.px(18, scale))
-        self.timer = QLabel("--:--", objectName="timer")
-        self.timer_note = QLabel("", objectName="dim")
+        self.timer = named(QLabel("--:--"), "timer")
+        self.timer_note = named(QLabel(""), "dim")
         self.timer_note.setWordWrap(True)
         self.timer_note.setAlignment(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
         self.dose = QLabel("")
@@ -116,8 +119,8 @@ class SessionCard(QWidget):
         box.addWidget(self.progress)
         self.due: bool | None = None  # the planned time reached: timer, bar and Complete take the cue
         self.stack = QStackedWidget()
-        self.actions = QWidget()
-        row = QHBoxLayout(self.actions)
+        self.action_row = QWidget()  # not `actions`: that is QWidget's
+        row = QHBoxLayout(self.action_row)
         row.setContentsMargins(0, theme.px(8, scale), 0, 0)
         c = controller
         self.b = {
@@ -136,8 +139,8 @@ class SessionCard(QWidget):
             b.setAccessibleName(key)
             row.addWidget(b)
         self.reasons = ReasonPanel(controller)
-        self.reasons.done.connect(lambda: self.stack.setCurrentWidget(self.actions))
-        self.stack.addWidget(self.actions)
+        self.reasons.done.connect(lambda: self.stack.setCurrentWidget(self.action_row))
+        self.stack.addWidget(self.action_row)
         self.stack.addWidget(self.reasons)
         box.addWidget(self.stack)
         self._cue(False)
@@ -176,10 +179,10 @@ class SessionCard(QWidget):
         for key, b in self.b.items():
             b.setVisible(key in shown)
         if phase != self.phase:
-            self.stack.setCurrentWidget(self.actions)
+            self.stack.setCurrentWidget(self.action_row)
         self.phase = phase
 
-    def show_snapshot(self, snap) -> None:
+    def show_snapshot(self, snap: RoomSnapshot) -> None:
         s = snap.session
         self.show_phase(snap.phase)
         self._cue(snap.phase in ("infusing", "paused") and snap.planned_time_reached)

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import theme
+from roomcontrol.ui.controller import RoomController
+from roomcontrol.ui.widgets.blink import Blinker
 from roomcontrol.ui.widgets.trends import TrendsPlot
 from roomcontrol.ui.widgets.vitals import PlethWave, VitalTile
 
 
 class VitalsPanel(QWidget):
-    def __init__(self, controller, blinker, scale: float = 1.0, trends: bool = True):
+    def __init__(self, controller: RoomController, blinker: Blinker, scale: float = 1.0, trends: bool = True) -> None:
         super().__init__()
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
@@ -31,9 +34,9 @@ class VitalsPanel(QWidget):
             box.addWidget(self.trends, 3)
             controller.history_loaded.connect(lambda _: self.trends.add_stored(controller.vitals_history))
         controller.pleth.connect(self.pleth.add)
-        self.session_id = None
+        self.session_id: str | None = None
 
-    def show_snapshot(self, snap) -> None:
+    def show_snapshot(self, snap: RoomSnapshot) -> None:
         for key, state in snap.tiles.items():
             self.tiles[key].show_state(state)
         if self.trends is not None:

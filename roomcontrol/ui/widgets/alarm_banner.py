@@ -7,16 +7,20 @@ logged. What each row says comes decided in the snapshot (`snap.alarm_views`).""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from roomcontrol.domain.alarms import Alarm, AlarmView
 from roomcontrol.domain.vitals.tiles import limit_text
+from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
+from roomcontrol.ui.controller import RoomController
+from roomcontrol.ui.widgets.blink import Blinker
 from roomcontrol.ui.widgets.buttons import button
 
 
-def row_text(view) -> str:
+def row_text(view: AlarmView) -> str:
     """'SpO₂ low  84 %  · limits ≥ 90  · ▲ escalated  · ✓ rn.ada' from an AlarmView."""
     a = view.alarm
     text = F.screen_text(F.condition_label(a.condition))
@@ -37,7 +41,7 @@ def row_text(view) -> str:
 class AlarmRow(QWidget):
     """One alarm: flashing in its colour while unacknowledged, steady dark with a coloured edge once acknowledged."""
 
-    def __init__(self, blinker, scale: float):
+    def __init__(self, blinker: Blinker, scale: float) -> None:
         super().__init__()
         self.blinker = blinker
         self.priority: str | None = None
@@ -62,7 +66,7 @@ class AlarmRow(QWidget):
         self.setVisible(True)
 
     def lit(self) -> bool:
-        return not self.acknowledged and self.blinker.lit(self.priority)
+        return not self.acknowledged and self.priority is not None and self.blinker.lit(self.priority)
 
     def _blink(self) -> None:
         if self.priority is None:
@@ -74,7 +78,7 @@ class AlarmRow(QWidget):
             self.label.setStyleSheet(f"font-size: {self._size}px; font-weight: 600; color: {colour};")
             self.update()
 
-    def paintEvent(self, event) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
         if self.priority is None:
             return
         p = QPainter(self)
@@ -89,12 +93,12 @@ class AlarmRow(QWidget):
 class AlarmBanner(QWidget):
     history = Signal()
 
-    def __init__(self, controller, blinker, scale: float = 1.0):
+    def __init__(self, controller: RoomController, blinker: Blinker, scale: float = 1.0) -> None:
         super().__init__()
         self.controller, self.blinker, self.scale = controller, blinker, scale
         self.priority: str | None = None   # of the top row
         self.acknowledged = False          # the top row is acknowledged (so every row is)
-        self.top = None                    # the alarm Acknowledge acts on: the top unacknowledged one
+        self.top: Alarm | None = None      # the alarm Acknowledge acts on: the top unacknowledged one
         self.active = False                # anything to show
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -119,7 +123,7 @@ class AlarmBanner(QWidget):
     def texts(self) -> list[str]:
         return [r.label.text() for r in self.rows if r.isVisibleTo(self)]
 
-    def show_snapshot(self, snap) -> None:
+    def show_snapshot(self, snap: RoomSnapshot) -> None:
         if snap.storage_error:
             lines = [("high", f"Storage failing — {snap.storage_error}", False)]
             self.top, loud = None, []
@@ -144,9 +148,9 @@ class AlarmBanner(QWidget):
         self.ack.setVisible(self.top is not None)
         self.ack.setText("Acknowledge" if len(loud) < 2 else f"Acknowledge ({len(loud)})")
         self.pause.setVisible(not snap.storage_error)
-        paused = snap.audio_paused_until is not None and snap.audio_paused_until > snap.now
-        self.pause.setText(f"Sound paused {F.mmss((snap.audio_paused_until - snap.now).total_seconds())}"
-                           if paused else "Pause sound")
+        until = snap.audio_paused_until
+        self.pause.setText(f"Sound paused {F.mmss((until - snap.now).total_seconds())}"
+                           if until is not None and until > snap.now else "Pause sound")
 
     def _acknowledge(self) -> None:
         if self.top is not None:

@@ -7,12 +7,14 @@ and final=True once on release, so one drag is one line in the log."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
-from roomcontrol.domain.ambient import PATIENT_LIMITS
+from roomcontrol.domain.ambient import PATIENT_LIMITS, PatientLimits
 from roomcontrol.ui import theme
+from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import Choice, button
 
 SCENE_LABELS = {"welcome": "Welcome", "infusion": "Infusion", "recovery": "Recovery", "discharge": "Discharge",
@@ -22,7 +24,7 @@ USER_HOLD_S = 3.0  # after a change by hand, the device status does not move the
 
 
 class AmbientSlider(QWidget):
-    def __init__(self, controller, target: str, label: str, patient: bool):
+    def __init__(self, controller: RoomController, target: str, label: str, patient: bool) -> None:
         super().__init__()
         self.controller, self.target, self.patient = controller, target, patient
         self.touched_at = 0.0
@@ -42,7 +44,8 @@ class AmbientSlider(QWidget):
         row.addWidget(self.slider, 1)
         row.addWidget(self.value_label)
         self._pending: int | None = None
-        self._throttle = QTimer(self, singleShot=True, interval=DRAG_SEND_MS, timeout=self._send_drag)
+        self._throttle = QTimer(self, singleShot=True, interval=DRAG_SEND_MS)
+        self._throttle.timeout.connect(self._send_drag)
         self.slider.valueChanged.connect(self._changed)
         self.slider.sliderReleased.connect(self._released)
 
@@ -72,7 +75,7 @@ class AmbientSlider(QWidget):
     def _send(self, value: int, final: bool) -> None:
         self.controller.ops.set_ambient(self.target, value, final=final, actor="patient" if self.patient else None)
 
-    def show_range(self, limits: dict | None) -> None:
+    def show_range(self, limits: PatientLimits | None) -> None:
         """The patient's slider spans what the current scene allows from the chair (the engine checks it too)."""
         if not self.patient or not limits or self.target not in limits:
             return
@@ -84,7 +87,7 @@ class AmbientSlider(QWidget):
             self.value_label.setText(f"{self.slider.value()} %")
         self.slider.setToolTip(f"{low}–{high} % in this scene")
 
-    def show_value(self, percent) -> None:
+    def show_value(self, percent: float | None) -> None:
         if percent is None or self.slider.isSliderDown() or time.monotonic() - self.touched_at < USER_HOLD_S:
             return
         self.slider.blockSignals(True)
@@ -94,7 +97,7 @@ class AmbientSlider(QWidget):
 
 
 class AmbientPanel(QWidget):
-    def __init__(self, controller, *, patient: bool = False, scale: float = 1.0):
+    def __init__(self, controller: RoomController, *, patient: bool = False, scale: float = 1.0) -> None:
         super().__init__()
         self.controller, self.patient = controller, patient
         self.setObjectName("panel")
@@ -135,7 +138,7 @@ class AmbientPanel(QWidget):
             b.setEnabled(False)  # until the player says a track is there
         controller.ambient.connect(self.show_status)
 
-    def _scene(self, name) -> None:
+    def _scene(self, name: str) -> None:
         if not getattr(self, "_quiet", False):
             self.controller.ops.apply_scene(name)
 
@@ -149,7 +152,7 @@ class AmbientPanel(QWidget):
     def _diffuser(self) -> None:
         self.controller.ops.set_ambient("diffuser", self.diffuser.isChecked())
 
-    def show_status(self, status: dict) -> None:
+    def show_status(self, status: dict[str, Any]) -> None:
         self.light.show_range(status.get("patient_limits"))
         self.volume.show_range(status.get("patient_limits"))
         self.light.show_value(status.get("light_percent"))

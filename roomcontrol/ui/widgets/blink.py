@@ -3,6 +3,8 @@ Its timers run only while something flashes, so a quiet room costs nothing."""
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from roomcontrol.ui import theme
@@ -11,17 +13,17 @@ from roomcontrol.ui import theme
 class Blinker(QObject):
     changed = Signal()
 
-    def __init__(self, parent=None):
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._on = {"high": True, "medium": True, "low": True}
-        self._timers = {}
+        self._timers: dict[str, QTimer] = {}
         for priority, half in theme.FLASH_HALF_PERIOD_MS.items():
             t = QTimer(self, interval=half)
             t.timeout.connect(lambda p=priority: self._toggle(p))
             self._timers[priority] = t
         self._wanted: set[str] = set()
 
-    def want(self, priorities) -> None:
+    def want(self, priorities: Iterable[str]) -> None:
         """Flash these priorities from now on (the set of raised, unacknowledged alarm priorities)."""
         wanted = set(priorities) & set(self._timers)
         for p, t in self._timers.items():

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (QButtonGroup, QDoubleSpinBox, QGridLayout, QHBoxLayout, QPushButton,
                                QSizePolicy, QWidget)
 
 from roomcontrol.ui import theme
 
 
-def button(text: str, on_click: Callable | None = None, *, kind: str = "", name: str = "",
+def button(text: str, on_click: Callable[[], object] | None = None, *, kind: str = "", name: str = "",
            checkable: bool = False) -> QPushButton:
     b = QPushButton(text)
     if kind:
@@ -31,7 +31,7 @@ class HoldButton(QPushButton):
     confirmed = Signal()
     hold_ms = theme.HOLD_MS  # tests may shorten it on the class
 
-    def __init__(self, text: str, kind: str = "danger"):
+    def __init__(self, text: str, kind: str = "danger") -> None:
         super().__init__(text)
         self.setObjectName(kind)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -42,13 +42,13 @@ class HoldButton(QPushButton):
         self._progress = 0.0
         self.setToolTip("Hold to confirm")
 
-    def mousePressEvent(self, event) -> None:
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         super().mousePressEvent(event)
         if self.isEnabled():
             self._clock.start()
             self._timer.start()
 
-    def mouseReleaseEvent(self, event) -> None:
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self._step()
         self._reset()
         super().mouseReleaseEvent(event)
@@ -68,7 +68,7 @@ class HoldButton(QPushButton):
         self._progress = 0.0
         self.update()
 
-    def paintEvent(self, event) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if self._progress > 0:
             p = QPainter(self)
@@ -82,11 +82,11 @@ class Choice(QWidget):
     """Exclusive touch choices in a row; `value` is the chosen key or None."""
     changed = Signal(object)
 
-    def __init__(self, options: Iterable, labels: dict | None = None, *, columns: int = 0):
+    def __init__(self, options: Iterable[Any], labels: dict[Any, str] | None = None, *, columns: int = 0) -> None:
         super().__init__()
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
-        self.buttons: dict = {}
+        self.buttons: dict[Any, QPushButton] = {}
         row: QGridLayout | QHBoxLayout = QGridLayout(self) if columns else QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(6)
@@ -102,15 +102,15 @@ class Choice(QWidget):
             else:
                 row.addWidget(b)
 
-    def _toggled(self, key: object, on: bool) -> None:
+    def _toggled(self, key: Any, on: bool) -> None:
         if on:
             self.changed.emit(key)
 
     @property
-    def value(self):
+    def value(self) -> Any:
         return next((k for k, b in self.buttons.items() if b.isChecked()), None)
 
-    def set_value(self, key) -> None:
+    def set_value(self, key: Any) -> None:
         if key is None:
             self.group.setExclusive(False)
             for b in self.buttons.values():
@@ -123,7 +123,7 @@ class Choice(QWidget):
 class Stepper(QWidget):
     """A number with large − and + keys (touch) that can also be typed; `value()` is an int or a float."""
 
-    def __init__(self, low: float, high: float, value: float, step: float = 1, decimals: int = 0, suffix: str = ""):
+    def __init__(self, low: float, high: float, value: float, step: float = 1, decimals: int = 0, suffix: str = "") -> None:
         super().__init__()
         self.decimals = decimals
         self.box = QDoubleSpinBox()
@@ -145,11 +145,11 @@ class Stepper(QWidget):
         row.addWidget(self.box, 1)
         row.addWidget(self.plus)
 
-    def value(self):
+    def value(self) -> int | float:
         v = self.box.value()
         return int(round(v)) if self.decimals == 0 else round(v, self.decimals)
 
-    def setValue(self, value) -> None:
+    def setValue(self, value: float) -> None:
         self.box.setValue(value)
 
 

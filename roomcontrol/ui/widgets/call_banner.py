@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
+from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import theme
+from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import button
 
 CALL_BG = "#e6eefb"      # near white, a touch of blue: visible in a dim room, unlike any alarm colour
@@ -22,7 +24,7 @@ def waited(seconds: float) -> str:
 
 
 class CallBanner(QWidget):
-    def __init__(self, controller, scale: float = 1.0):
+    def __init__(self, controller: RoomController, scale: float = 1.0) -> None:
         super().__init__()
         self.controller = controller
         self.pending = False
@@ -42,7 +44,7 @@ class CallBanner(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, False)
         self.hide()
 
-    def show_snapshot(self, snap) -> None:
+    def show_snapshot(self, snap: RoomSnapshot) -> None:
         call = snap.call
         self.pending = call is not None
         if call is None:
@@ -61,7 +63,7 @@ class CallBanner(QWidget):
         self.answer.setEnabled(True)
         self.controller.notice.emit(reason)
 
-    def paintEvent(self, event) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setPen(QPen(QColor(CALL_EDGE), 3))

@@ -3,10 +3,10 @@ page's `message` label (objectName "message"), and a checklist button that shows
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 
-def _restyle(widget) -> None:
+def _restyle(widget: QWidget) -> None:
     widget.style().unpolish(widget)
     widget.style().polish(widget)
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import theme
+from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import button
 
 ADVICE = "Talk with the patient and follow the clinic's safety protocol before going on."
 
 
 class FlagBar(QWidget):
-    def __init__(self, controller, scale: float = 1.0):
+    def __init__(self, controller: RoomController, scale: float = 1.0) -> None:
         super().__init__()
         self.controller = controller
         self.seq: int | None = None
@@ -45,7 +47,7 @@ class FlagBar(QWidget):
         self.setMinimumHeight(theme.px(64, scale))
         controller.snapshot.connect(self.show_snapshot)
 
-    def show_snapshot(self, snap) -> None:
+    def show_snapshot(self, snap: RoomSnapshot) -> None:
         flags = snap.session.pending_flags if snap.session is not None else ()
         if not flags:
             self.seq = None

@@ -6,35 +6,34 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QScrollArea, QScroller, QVBoxLayout, QWidget
 
+from roomcontrol.domain.events import Event
 from roomcontrol.domain.scales import SCALES
 from roomcontrol.ui import theme
+from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.scale_text import TEXT
 from roomcontrol.ui.widgets.buttons import Choice, button
 from roomcontrol.ui.widgets.feedback import say
+from roomcontrol.ui.widgets.named import named
 
 
 class ScaleForm(QWidget):
     recorded = Signal(str, int, dict)   # scale, score, items
     changed = Signal()
 
-    def __init__(self, controller, scale_name: str, *, actor: str | None = None, show_save: bool = True,
-                 scale: float = 1.0):
+    def __init__(self, controller: RoomController, scale_name: str, *, actor: str | None = None,
+                 show_save: bool = True, scale: float = 1.0) -> None:
         super().__init__()
         self.controller, self.scale, self.actor = controller, SCALES[scale_name], actor
         text = TEXT[scale_name]
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
-        # objectName set apart: the Qt stubs take a class's own properties as keywords, not QObject's.
-        title = QLabel(text["title"])
-        title.setObjectName("heading")
-        self.score = QLabel("")
-        self.score.setObjectName("big")
+        title = named(QLabel(text["title"]), "heading")
+        self.score = named(QLabel(""), "big")
         head.addWidget(title, 1)
         head.addWidget(self.score)
         box.addLayout(head)
-        hint = QLabel(text["hint"])
-        hint.setObjectName("dim")
+        hint = named(QLabel(text["hint"]), "dim")
         hint.setWordWrap(True)
         box.addWidget(hint)
         inner = QWidget()
@@ -62,8 +61,7 @@ class ScaleForm(QWidget):
         area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
         box.addWidget(area, 1)
-        self.message = QLabel("")
-        self.message.setObjectName("message")
+        self.message = named(QLabel(""), "message")
         self.message.setWordWrap(True)
         self.save = button("Save", self.submit, kind="primary", name=f"save {scale_name}")
         foot = QHBoxLayout()
@@ -73,7 +71,7 @@ class ScaleForm(QWidget):
         box.addLayout(foot)
         self._update()
 
-    def items(self) -> dict:
+    def items(self) -> dict[str, int]:
         return {k: c.value for k, c in self.answers.items() if c.value is not None}
 
     @property
@@ -83,7 +81,7 @@ class ScaleForm(QWidget):
     def total(self) -> int:
         return sum(self.items().values())
 
-    def set_items(self, items: dict) -> None:
+    def set_items(self, items: dict[str, int]) -> None:
         for k, v in items.items():
             self.answers[k].set_value(v)
         self._update()
@@ -112,7 +110,7 @@ class ScaleForm(QWidget):
                                               on_ok=lambda events: self._saved(events, items),
                                               on_error=self._refused)
 
-    def _saved(self, events, items) -> None:
+    def _saved(self, events: list[Event], items: dict[str, int]) -> None:
         score = events[0].payload["score"] if events else self.total()
         say(self.message, f"Saved: {self.scale.name} {score}", ok=True)
         self.save.setEnabled(True)

@@ -6,6 +6,7 @@ symptom, a medication, an assessment, the baseline, a checklist detail, a note) 
 from __future__ import annotations
 
 import dataclasses
+from typing import Any, Iterable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
@@ -13,10 +14,13 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem
                                QWidget)
 
 from roomcontrol.domain.corrections import CORRECTABLE
+from roomcontrol.domain.events import Event
 from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
+from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import Choice
 from roomcontrol.ui.widgets.feedback import say
+from roomcontrol.ui.widgets.named import named
 
 MAX_ROWS = 400
 CORRECTED_MARK = "  ✎ corrected"
@@ -26,15 +30,15 @@ EVENT_ROLE = Qt.ItemDataRole.UserRole
 class Timeline(QWidget):
     correct = Signal(object, dict)  # a charted entry tapped: (the entry as logged, its current payload)
 
-    def __init__(self, controller):
+    def __init__(self, controller: RoomController) -> None:
         super().__init__()
         self.setObjectName("panel")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.events: list = []
+        self.events: list[Event] = []
         box = QVBoxLayout(self)
         box.setContentsMargins(12, 8, 12, 8)
         head = QHBoxLayout()
-        title = QLabel("TIMELINE", objectName="title")
+        title = named(QLabel("TIMELINE"), "title")
         self.filter = Choice(("all", "alarms"), {"all": "All", "alarms": "Alarms"})
         self.filter.set_value("all")
         self.filter.changed.connect(lambda _: self._rebuild())
@@ -61,11 +65,11 @@ class Timeline(QWidget):
     def show_alarms(self) -> None:
         self.filter.set_value("alarms")
 
-    def set_events(self, events) -> None:
+    def set_events(self, events: Iterable[Event]) -> None:
         self.events = list(events)[-MAX_ROWS:]
         self._rebuild()
 
-    def add(self, event) -> None:
+    def add(self, event: Event) -> None:
         if event.kind == "session.opened":
             self.events = []
             self.list.clear()
@@ -80,7 +84,7 @@ class Timeline(QWidget):
             if self.list.count() > MAX_ROWS:
                 self.list.takeItem(self.list.count() - 1)
 
-    def corrected(self, event) -> dict | None:
+    def corrected(self, event: Event) -> dict[str, Any] | None:
         """The latest corrected payload of an entry, or None if it was never corrected."""
         latest = None
         for e in self.events:
@@ -107,7 +111,7 @@ class Timeline(QWidget):
             if item is not None:
                 self.list.addItem(item)
 
-    def _item(self, e) -> QListWidgetItem | None:
+    def _item(self, e: Event) -> QListWidgetItem | None:
         if self.filter.value == "alarms" and not F.is_alarm(e):
             return None
         fixed = self.corrected(e) if e.kind in CORRECTABLE else None
@@ -117,7 +121,7 @@ class Timeline(QWidget):
         item = QListWidgetItem(f"{e.ts.astimezone().strftime('%H:%M')}   {text}" + (CORRECTED_MARK if fixed else ""))
         item.setData(EVENT_ROLE, e)
         if e.kind == "alarm.raised":
-            item.setForeground(QColor(theme.ALARM.get(e.payload.get("priority"), theme.TEXT)))
+            item.setForeground(QColor(theme.ALARM.get(e.payload.get("priority", ""), theme.TEXT)))
         elif e.kind.startswith(("ambient.", "device.", "staff.")):
             item.setForeground(QColor(theme.DIM))
         return item

@@ -7,7 +7,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from roomcontrol.domain.wording import DEVICE_LABELS
 from roomcontrol.ui import format as F
+from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import theme
+from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import button
 
 DOT = {"ok": theme.OK, "warn": theme.WARN, "bad": theme.DANGER, None: theme.FAINT}
@@ -16,7 +18,7 @@ DOT = {"ok": theme.OK, "warn": theme.WARN, "bad": theme.DANGER, None: theme.FAIN
 class TopBar(QWidget):
     settings = Signal()
 
-    def __init__(self, controller, scale: float = 1.0):
+    def __init__(self, controller: RoomController, scale: float = 1.0) -> None:
         super().__init__()
         self.controller = controller
         row = QHBoxLayout(self)
@@ -45,11 +47,11 @@ class TopBar(QWidget):
         controller.staff_changed.connect(self.show_staff)
         self.show_staff(controller.staff)
 
-    def show_staff(self, staff) -> None:
+    def show_staff(self, staff: dict[str, str] | None) -> None:
         self.who.setText(f"{staff['name']}  ·  {staff['role']}" if staff else "")
         self.settings_button.setVisible(bool(staff and staff.get("role") == "admin"))
 
-    def show_snapshot(self, snap) -> None:
+    def show_snapshot(self, snap: RoomSnapshot) -> None:
         self.clock.setText(F.clock(snap.now))
         parts = []
         for device, label in DEVICE_LABELS.items():
@@ -62,7 +64,7 @@ class TopBar(QWidget):
             self.devices.setText(html)
         self.sync.setText(self._sync_text(snap))
 
-    def _sync_text(self, snap) -> str:
+    def _sync_text(self, snap: RoomSnapshot) -> str:
         provider = self.controller.sync_status
         if provider is None:
             return "Sync on" if self.controller.config.sync.enabled else "Sync off"

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import bisect
 from datetime import datetime
+from typing import Any, Iterable
 
 import pyqtgraph as pg
 from PySide6.QtWidgets import QSizePolicy
 
 from roomcontrol.domain.timefmt import parse_iso
 from roomcontrol.domain.vitals import sensor_off
+from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import theme
 
 pg.setConfigOptions(antialias=True, background=theme.PANEL, foreground=theme.DIM)
@@ -74,13 +76,13 @@ class TrendsPlot(pg.GraphicsLayoutWidget):
         ys.insert(i, float(value))
         self._dirty = True
 
-    def add_snapshot(self, snap) -> None:
+    def add_snapshot(self, snap: RoomSnapshot) -> None:
         for kind, reading in snap.vitals.items():
             if sensor_off(reading):
                 continue
             self.add(kind, reading.value, reading.received_ts)
 
-    def add_stored(self, rows) -> None:
+    def add_stored(self, rows: Iterable[dict[str, Any]]) -> None:
         for row in rows:
             self.add(row["kind"], row["value"], parse_iso(row["ts"]))
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from typing import Iterable
 
 from PySide6.QtCore import QElapsedTimer, QPointF, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from roomcontrol.domain.vitals.tiles import TileState
 from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
+from roomcontrol.ui.widgets.blink import Blinker
 
 PLETH_HZ = 75
 PLETH_SECONDS = 5
@@ -21,14 +24,14 @@ class VitalTile(QWidget):
     tile inverts in the alarm's colour (background = alarm colour, text per theme.ALARM_TEXT), flashing with
     the priority's pattern; acknowledged, it keeps a coloured edge on a dim fill."""
 
-    def __init__(self, colour: str, blinker, scale: float = 1.0):
+    def __init__(self, colour: str, blinker: Blinker, scale: float = 1.0) -> None:
         super().__init__()
         self.colour, self.blinker, self.scale = colour, blinker, scale
         self.alarm: str | None = None
         self.acknowledged = False
         self.inverted = False  # painted inverted right now
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        outer = QVBoxLayout(self)
+        self.outer = outer = QVBoxLayout(self)
         outer.setContentsMargins(theme.px(16, scale), theme.px(8, scale), theme.px(16, scale), theme.px(8, scale))
         outer.setSpacing(0)
         head = QHBoxLayout()
@@ -65,7 +68,7 @@ class VitalTile(QWidget):
         self.note.setStyleSheet(f"color: {dim}; font-size: {theme.px(14, s)}px;")
         self.inverted = inverted
 
-    def show_state(self, state) -> None:
+    def show_state(self, state: TileState) -> None:
         """Render a TileState from the snapshot as it is."""
         age = F.ago(state.age_s) if state.age_s is not None else ""
         for label, text in ((self.title, F.screen_text(state.label)), (self.unit, state.unit),
@@ -80,14 +83,14 @@ class VitalTile(QWidget):
             self.alarm, self.acknowledged = state.priority, state.acknowledged
             self._blink(force=True)
 
-    def resizeEvent(self, event) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.fit_numeric()
 
     def fit_numeric(self) -> None:
         """The numeric as large as the tile allows, to be read from 2–3 m: most of the tile's height, as wide as
         its share of the row (the SpO2 tile shares it with the pleth)."""
-        margins = self.layout().contentsMargins()
+        margins = self.outer.contentsMargins()
         spare = self.height() - margins.top() - margins.bottom() - self.title.sizeHint().height() \
             - self.note.sizeHint().height()
         # The row holds the value, the limits beside it, a stretch, and on the SpO2 tile the pleth (3/4 of the rest).
@@ -105,7 +108,7 @@ class VitalTile(QWidget):
             self.value.setStyleSheet(re.sub(r"font-size: *\d+px", f"font-size: {size}px", self.value.styleSheet()))
 
     def _lit(self) -> bool:
-        return bool(self.alarm) and not self.acknowledged and self.blinker.lit(self.alarm)
+        return self.alarm is not None and not self.acknowledged and self.blinker.lit(self.alarm)
 
     def _blink(self, force: bool = False) -> None:
         if not (self.alarm and not self.acknowledged) and not force and not self.inverted:
@@ -114,7 +117,7 @@ class VitalTile(QWidget):
             self._style(self._lit())
         self.update()
 
-    def paintEvent(self, event) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         fill, border = QColor(theme.PANEL), QColor(theme.LINE)
@@ -134,21 +137,22 @@ class PlethWave(QWidget):
     """A sweeping pleth trace, like a monitor: batches arrive ~3 times a second; a 30 Hz timer draws them out
     at 75 samples/s, erasing just ahead of the pen."""
 
-    def __init__(self, colour: str = theme.SPO2):
+    def __init__(self, colour: str = theme.SPO2) -> None:
         super().__init__()
         self.colour = QColor(colour)
         self.size_n = PLETH_HZ * PLETH_SECONDS
-        self.samples = [None] * self.size_n
-        self.pos = 0
+        self.samples: list[float | None] = [None] * self.size_n
+        self.pen_at = 0  # the next sample's index (not `pos`: that is QWidget's)
         self.queue: deque[float] = deque(maxlen=PLETH_HZ * 2)
         self.clock = QElapsedTimer()
         self.drawn = 0.0
-        self.timer = QTimer(self, interval=33, timeout=self._advance)
+        self.timer = QTimer(self, interval=33)
+        self.timer.timeout.connect(self._advance)
         self.setMinimumHeight(48)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
 
-    def add(self, batch) -> None:
+    def add(self, batch: Iterable[float]) -> None:
         self.queue.extend(batch)
         if not self.timer.isActive():
             self.clock.start()
@@ -164,15 +168,15 @@ class PlethWave(QWidget):
         if len(self.queue) > PLETH_HZ:  # fell behind (a busy moment): catch up rather than lag
             n = len(self.queue) - PLETH_HZ // 3
         for _ in range(max(0, n)):
-            self.samples[self.pos] = self.queue.popleft()
-            self.pos = (self.pos + 1) % self.size_n
+            self.samples[self.pen_at] = self.queue.popleft()
+            self.pen_at = (self.pen_at + 1) % self.size_n
             for gap in range(1, 8):  # the erase bar ahead of the pen
-                self.samples[(self.pos + gap) % self.size_n] = None
+                self.samples[(self.pen_at + gap) % self.size_n] = None
         self.drawn += max(0, n)
         if n > 0 and self.isVisible():
             self.update()
 
-    def paintEvent(self, event) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
         values = [v for v in self.samples if v is not None]
         if not values:
             return

@@ -5,11 +5,14 @@ takes its tile's alarm colour (flashing with the alarm, steady once acknowledged
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
+from roomcontrol.domain.vitals.tiles import TileState
+from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
+from roomcontrol.ui.widgets.blink import Blinker
 
 COLOURS = {"hr": theme.HR, "spo2": theme.SPO2, "nibp": theme.NIBP}
 
@@ -17,7 +20,7 @@ COLOURS = {"hr": theme.HR, "spo2": theme.SPO2, "nibp": theme.NIBP}
 class StripCell(QWidget):
     """One numeric: label, value and unit on one line, the note or the NIBP's age after it."""
 
-    def __init__(self, key: str, blinker, scale: float = 1.0):
+    def __init__(self, key: str, blinker: Blinker, scale: float = 1.0) -> None:
         super().__init__()
         self.key, self.blinker, self.ui_scale = key, blinker, scale
         self.colour = COLOURS[key]
@@ -45,15 +48,15 @@ class StripCell(QWidget):
     def _style(self, priority: str | None, lit: bool) -> None:
         s = self.ui_scale
         inverted = priority is not None and lit and not self.acknowledged
-        main = theme.ALARM_TEXT[priority] if inverted else self.colour
-        dim = theme.ALARM_TEXT[priority] if inverted else theme.DIM
+        main = theme.ALARM_TEXT[priority] if inverted and priority else self.colour
+        dim = theme.ALARM_TEXT[priority] if inverted and priority else theme.DIM
         self.title.setStyleSheet(f"color: {main}; font-size: {theme.px(16, s)}px;")
         self.value.setStyleSheet(f"color: {main}; font-size: {theme.px(38, s)}px; font-weight: 600;")
         self.unit.setStyleSheet(f"color: {dim}; font-size: {theme.px(15, s)}px;")
         self.note.setStyleSheet(f"color: {dim}; font-size: {theme.px(15, s)}px;")
         self._inverted = inverted
 
-    def show_state(self, state) -> None:
+    def show_state(self, state: TileState) -> None:
         age = F.ago(state.age_s) if state.age_s is not None else ""
         for label, text in ((self.title, F.screen_text(state.label)), (self.value, state.value),
                             (self.unit, state.unit), (self.note, " · ".join(t for t in (state.note, age) if t))):
@@ -71,7 +74,7 @@ class StripCell(QWidget):
                 self._style(self.alarm, lit)
             self.update()
 
-    def paintEvent(self, event) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         fill, border = QColor(theme.PANEL), QColor(theme.LINE)
@@ -90,7 +93,7 @@ class StripCell(QWidget):
 class VitalsStrip(QWidget):
     """The row of cells; the window shows it above every page but the main screen and the lock screen."""
 
-    def __init__(self, blinker, scale: float = 1.0):
+    def __init__(self, blinker: Blinker, scale: float = 1.0) -> None:
         super().__init__()
         row = QHBoxLayout(self)
         row.setContentsMargins(theme.px(10, scale), 0, theme.px(10, scale), 0)
@@ -100,7 +103,7 @@ class VitalsStrip(QWidget):
             row.addWidget(cell, 4 if key == "nibp" else 3)
         self.setFixedHeight(theme.px(58, scale))
 
-    def show_snapshot(self, snap) -> None:
+    def show_snapshot(self, snap: RoomSnapshot) -> None:
         for key, state in snap.tiles.items():
             if key in self.cells:
                 self.cells[key].show_state(state)
