@@ -101,6 +101,8 @@ class NoninParser:
                     i += 1
                     self.counters["discarded_bytes"] += 1
         cut = i if self._anchor is None else min(i, self._anchor)  # keep an unconfirmed run for a rescan
+        if self._synced:
+            cut = max(0, min(cut, i - FRAME + 1))  # and the last frame's tail (see _lose_sync)
         del buf[:cut]
         self._base += cut
         self._pos = i - cut
@@ -116,7 +118,11 @@ class NoninParser:
             self.counters["incomplete_packets"] += 1
             self._packet = None
         self._synced = False
-        restart = i + 1 if self._anchor is None else self._anchor + 1
+        # Rescan from one byte into the last accepted frame, not from i + 1: that frame may have been a false one
+        # made of a cut-off frame's head and the next packet's first byte (DF2's 0x01 lead byte is the checksum
+        # of the common frame 01 80 80 00), and the real SYNC frame starts inside it. Sync starts only move on,
+        # so this ends.
+        restart = i - FRAME + 1 if self._anchor is None else self._anchor + 1
         self.counters["discarded_bytes"] += 1
         self._anchor = None
         return restart
