@@ -28,14 +28,21 @@ PRIORITIES = ("high", "medium", "low")
 ALARM_BOUNDS = {
     "heart_rate": (20, 250), "pulse_rate": (20, 250), "spo2": (50, 100),
     "nibp_systolic": (50, 260), "nibp_diastolic": (20, 180), "nibp_mean": (30, 200),
-    "respiratory_rate": (4, 60),
+    "respiratory_rate": (4, 60), "etco2": (5, 100),
 }
 DEFAULT_ALARMS: dict[str, dict[str, Any]] = {
     "heart_rate": {"low": 45, "high": 120, "priority": "high", "delay_s": 10, "latching": False},
     "spo2": {"low": 90, "high": None, "priority": "high", "delay_s": 15, "latching": False},
     "nibp_systolic": {"low": 90, "high": 180, "priority": "medium", "delay_s": 0, "latching": True},
     "nibp_diastolic": {"low": 45, "high": 110, "priority": "medium", "delay_s": 0, "latching": True},
-    "respiratory_rate": {"low": 8, "high": 30, "priority": "medium", "delay_s": 20, "latching": False},
+    # Respiratory depression is the danger of sedation (ASA Practice Guidelines for Moderate Procedural Sedation
+    # and Analgesia, 2018; ASA Standards for Basic Anesthetic Monitoring, 2020: ventilation monitored by
+    # capnography during sedation). Bradypnoea below 8 /min is the classic sign: high priority. EtCO2 above
+    # 50 mmHg is the usual capnographic definition of hypoventilation in sedation studies (Burton et al., Acad
+    # Emerg Med 2006), below 25 mmHg on a nasal sampling line suggests obstruction, apnoea or a displaced line:
+    # medium, with delays that ride out a sigh or a swallow.
+    "respiratory_rate": {"low": 8, "high": 30, "priority": "high", "delay_s": 20, "latching": False},
+    "etco2": {"low": 25, "high": 50, "priority": "medium", "delay_s": 15, "latching": False},
 }
 
 

@@ -22,6 +22,8 @@ VITALS = {
     "spo2": ("59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry", "150456", "MDC_PULS_OXIM_SAT_O2",
              "%", "%"),
     "respiratory_rate": ("9279-1", "Respiratory rate", "151562", "MDC_RESP_RATE", "/min", "/min"),
+    "etco2": ("19889-5", "Carbon dioxide [Partial pressure] in Exhaled gas --at end expiration", "151708",
+              "MDC_AWAY_CO2_ET", "mm[Hg]", "mmHg"),
 }
 # The SpO2 of the FHIR vital-signs profile carries the general oxygen-saturation code beside the pulse-oximetry one.
 SPO2_EXTRA_LOINC = ("2708-6", "Oxygen saturation in Arterial blood")

@@ -9,7 +9,7 @@ The Bundle carries no export time, so exporting a session twice gives the very s
 Resources: one Procedure (the infusion: status, period, pauses and stop reason in notes, performers), one
 MedicationAdministration for the ketamine (dose given, estimated from the infused time) and one per other drug
 given, vital-sign Observations with LOINC and IEEE 11073 codes side by side (the baseline, every NIBP measurement,
-and HR, SpO2 and respiratory rate at each 5-minute mark of the record's vitals table), an Observation per scale
+and HR, SpO2, respiratory rate and EtCO2 at each 5-minute mark of the record's vitals table), an Observation per scale
 score (LOINC for PHQ-9 and GAD-7, the room's own code system for PADSS and CADSS-6), and an Observation per
 symptom noted. The patient and the staff are referred to by identifier (the room knows no FHIR ids of its own).
 
@@ -32,7 +32,7 @@ from roomcontrol.domain.wording import number
 # Fixed for ever: changing it would give every exported resource a new identity.
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:roomcontrol:fhir")
 VITALS_EVERY_S = 300
-GRID_FHIR_KINDS = ("heart_rate", "spo2", "respiratory_rate")
+GRID_FHIR_KINDS = ("heart_rate", "spo2", "respiratory_rate", "etco2")
 
 
 def stable_uuid(room_id: str, source_id: str, what: str) -> str:

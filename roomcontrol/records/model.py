@@ -36,7 +36,7 @@ def duration(minutes: float | None) -> str:
     if m and s:
         return f"{m} min {s} s"
     return f"{m} min" if m else f"{s} s"
-GRID_KINDS = ("heart_rate", "spo2", "nibp_systolic", "nibp_diastolic", "respiratory_rate")
+GRID_KINDS = ("heart_rate", "spo2", "nibp_systolic", "nibp_diastolic", "respiratory_rate", "etco2")
 
 
 @dataclass(frozen=True)

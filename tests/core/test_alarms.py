@@ -109,9 +109,9 @@ def test_audio_pause_is_separate_from_acknowledge(room):
 
 
 def test_unacknowledged_alarm_escalates(room):
-    feed(room, "respiratory_rate", 6, 25)    # medium, delay 20 s
+    feed(room, "etco2", 56, 20)    # medium, delay 15 s
     assert room.snapshot().alarms[0].priority == "medium"
-    feed(room, "respiratory_rate", 6, 61)
+    feed(room, "etco2", 56, 61)
     esc = [e for e in room.log.events() if e.kind == "alarm.escalated"]
     assert esc and esc[0].payload["priority"] == "high" and esc[0].payload["level"] == 1
     assert room.snapshot().alarms[0].priority == "high"

@@ -112,7 +112,7 @@ def test_nibp_stands_with_its_age_until_the_next_measurement():
     ("spo2.low", {"spo2"}), ("perfusion_index.low", {"spo2"}),
     ("nibp_systolic.high", {"nibp"}), ("nibp_mean.low", {"nibp"}),
     ("vitals.lost", {"hr", "spo2"}), ("vitals.sensor_off", {"hr", "spo2"}),   # the monitor itself
-    ("respiratory_rate.low", set()), ("audio.lost", set()),
+    ("respiratory_rate.low", {"resp"}), ("etco2.high", {"resp"}), ("audio.lost", set()),
 ])
 def test_alarm_to_tile(condition, on):
     a = alarm(condition)

@@ -30,7 +30,8 @@ def parse(data, chunk=None, **kw):
 
 def test_radical7_line():
     p, out = parse(RADICAL7)
-    assert values(out) == [("spo2", 98.0), ("pulse_rate", 72.0), ("perfusion_index", 2.5)]
+    assert values(out) == [("spo2", 98.0), ("pulse_rate", 72.0), ("perfusion_index", 2.5), ("spco", 1.0),
+                           ("spmet", 0.5), ("pvi", 27.0)]
     assert {r.unit for r in out} == {"%", "/min"}
     assert all(r.device_ts == datetime(2005, 12, 1, 11, 56, 29, tzinfo=UTC) and r.received_ts == NOW for r in out)
     assert all(r.flags == frozenset() and r.source == "masimo" for r in out)  # 0x800 = SET mode, no flag
@@ -60,6 +61,53 @@ def test_all_blank():
     assert values(out) == [("spo2", None), ("pulse_rate", None), ("perfusion_index", None)]
 
 
+# Rad-97 (rainbow SET, with SpHb): the Rad-7 colour key set, every rainbow value present, low battery in ALARM.
+RAD97 = (b"11/24/26 10:05:01 SN=0000231457 SPO2=097% BPM=068 PI=03.10 SPCO=02.0% SPMET=01.1% SPHB=13.4 SPOC=18 "
+         b"RESVD=--- DESAT=-- PIDELTA=+-- PVI=014 ALARM=000040 EXC=0000800 EXC1=00000000\r\n")
+# Rad-7 software that writes EXC1= in place of EXC= (no EXC field at all).
+RAD7_EXC1 = (b"11/24/26 10:05:02 SN=0000180233 SPO2=---% BPM=--- PI=--.-- SPCO=--% SPMET=--.-% SPHB=--.- SPOC=-- "
+             b"RESVD=--- DESAT=-- PIDELTA=+-- PVI=--- ALARM=000010 EXC1=00000021\r\n")
+
+
+def test_rad97_line_with_rainbow_values_and_a_low_battery():
+    _, out = parse(RAD97)
+    assert values(out) == [("spo2", 97.0), ("pulse_rate", 68.0), ("perfusion_index", 3.1), ("spco", 2.0),
+                           ("spmet", 1.1), ("sphb", 13.4), ("pvi", 14.0)]
+    assert {r.kind: r.unit for r in out}["sphb"] == "g/dL"
+    assert all(r.flags == frozenset({"low_battery"}) for r in out)  # battery alone: no device_alarm, still trusted
+
+
+def test_rad7_exc1_is_the_exception_word_when_there_is_no_exc():
+    _, out = parse(RAD7_EXC1)
+    assert values(out) == [("spo2", None), ("pulse_rate", None), ("perfusion_index", None)]
+    assert out[0].flags == frozenset({"no_sensor", "sensor_off", "device_alarm"})
+
+
+def test_exc_wins_over_exc1_when_a_line_has_both():
+    _, out = parse(RAD7_COLOR.replace(b"EXC1=00000000", b"EXC1=00000001"))
+    assert out[0].flags == frozenset({"low_signal_iq"})
+
+
+def test_rainbow_dashes_before_any_number_give_no_reading_after_one_they_are_no_value():
+    p, out = parse(RAD7_COLOR)  # an oximeter without the rainbow licence: dashes forever, no rainbow readings
+    assert {r.kind for r in out} == {"spo2", "pulse_rate", "perfusion_index"}
+    out = feed(p, RAD97 + RAD7_COLOR, NOW)  # after SpHb was shown, dashes mean "no value" (probe off, say)
+    assert [(k, v) for k, v in values(out) if k in ("sphb", "spco", "spmet", "pvi")][4:] == [
+        ("spco", None), ("spmet", None), ("sphb", None), ("pvi", None)]
+
+
+def test_a_bad_rainbow_value_loses_the_line_not_the_next_one():
+    p, out = parse(RAD97.replace(b"SPHB=13.4", b"SPHB=1x.4") + RADICAL5)
+    assert values(out) == [("spo2", 97.0), ("pulse_rate", 64.0), ("perfusion_index", 11.82)]
+    assert p.counters == {"lines": 2, "bad_lines": 1}
+
+
+def test_rad8_bpm_with_a_stray_percent_and_a_value():
+    _, out = parse(b"03/19/16 13:40:02 SN=0000093112 SPO2=095% BPM=081% DESAT=-- PIDELTA=+-- ALARM=0000 "
+                   b"EXC=000800\r\n")
+    assert values(out) == [("spo2", 95.0), ("pulse_rate", 81.0)]
+
+
 def test_any_subset_and_order_of_fields():
     _, out = parse(b"11/24/26 10:05:01 EXC=000020 BPM=---   SPO2=---%\n")
     assert values(out) == [("pulse_rate", None), ("spo2", None)]
@@ -78,7 +126,8 @@ def test_exception_and_alarm_names():
     assert exc_names(0x000825) == ["no_sensor", "low_perfusion", "sensor_off", "masimo_set"]
     assert alarm_names(0x0012) == ["spo2_low", "alarm_active"]
     assert flags_for(0x800, 0x0002) == frozenset({"device_alarm"})
-    assert flags_for(0, 0x0060) == frozenset()  # silenced + low battery alone
+    assert flags_for(0, 0x0020) == frozenset()  # silenced alone
+    assert flags_for(0, 0x0060) == frozenset({"low_battery"})  # the oximeter's battery: a flag, not a patient alarm
 
 
 @pytest.mark.parametrize("ending", [b"\r\n", b"\n\r", b"\n", b"\r"])

@@ -153,3 +153,53 @@ def test_packets_between_garbage_are_all_recovered(items, fmt, chunk):
     p, out = parse(fmt, data, chunk)
     expected = [x for hr, spo2, _ in items for x in (("pulse_rate", float(hr)), ("spo2", float(spo2)))]
     assert values(out) == expected
+
+
+# "Wrong today" 6: with emit_every=3 only packets 1, 4, 7... report; the bits of the packets between them must not
+# be lost (perfusion and artifact last a pulse). Packets built by hand per the OEM III / 3150 DF2 and DF7 layouts.
+@pytest.mark.parametrize("fmt", [2, 7])
+@pytest.mark.parametrize("bit,flag", [(0x20, "artifact"), (0x04, "low_perfusion"), (0x10, "out_of_track"),
+                                      (0x40, "sensor_disconnect")])
+def test_a_skipped_packets_status_comes_with_the_next_reading(fmt, bit, flag):
+    p = NoninParser(fmt, emit_every=3)
+    stream = [packet(fmt, hr=70), packet(fmt, hr=71, status=bit), packet(fmt, hr=72),
+              packet(fmt, hr=73), packet(fmt, hr=74), packet(fmt, hr=75), packet(fmt, hr=76)]
+    out = p.feed(b"".join(stream), NOW)
+    by_rate = [(r.value, r.flags) for r in out if r.kind == "pulse_rate"]
+    # packet 1 reports clean; packet 2 (skipped) set the bit, packet 4 reports it; packet 7 is clean again
+    assert by_rate == [(70.0, frozenset()), (73.0, frozenset({flag})), (76.0, frozenset())]
+    assert {r.flags for r in out if r.kind == "spo2"} == {frozenset(), frozenset({flag})}
+
+
+def test_status_only_in_one_frame_of_a_skipped_packet_is_kept():
+    # one artifact frame in the middle (frame 12) of packet 3, of which no reading is made
+    data = [0] * 25
+    data[0], data[1], data[2] = 0, 80, 95
+    odd = b"".join(frame(7, (1 if i == 0 else 0) | (0x20 if i == 11 else 0), 1000, data[i]) for i in range(25))
+    p = NoninParser(7, emit_every=3)
+    out = p.feed(packet(7) + packet(7) + odd + packet(7, hr=66), NOW)
+    assert [(r.value, r.flags) for r in out if r.kind == "pulse_rate"] == [(72.0, frozenset()),
+                                                                           (66.0, frozenset({"artifact"}))]
+
+
+def test_a_red_perfusion_pulse_between_readings_is_low_perfusion_but_green_and_yellow_are_not():
+    p = NoninParser(7, emit_every=3)
+    out = p.feed(packet(7) + packet(7, status=0x02) + packet(7, status=0x06) + packet(7)
+                 + packet(7, status=0x04) + packet(7) + packet(7), NOW)
+    assert [r.flags for r in out if r.kind == "spo2"] == [frozenset(), frozenset(), frozenset({"low_perfusion"})]
+
+
+def test_a_removed_finger_seen_in_a_skipped_packet_with_no_values_at_the_reading_is_sensor_off():
+    p = NoninParser(2, emit_every=3)
+    out = p.feed(packet(2) + packet(2, hr=511, spo2=127, status=0x08) + packet(2, hr=511, spo2=127)
+                 + packet(2, hr=511, spo2=127), NOW)
+    assert out[-1].flags == frozenset({"sensor_alarm", "sensor_off"}) and out[-1].value is None
+
+
+@pytest.mark.parametrize("chunk", [None, 1, 4, 5, 129])
+def test_a_packet_cut_inside_a_frame_does_not_eat_the_next_sync_frame(chunk):
+    # Found by bench/fuzz.py: a DF2 packet cut after "01 80 80 00" (4 bytes of a frame) is followed by the next
+    # packet's 0x01 lead byte, which is that frame's checksum: a false frame that shifts the alignment by one.
+    cut = packet(2, hr=60)[:4 * 5] + bytes([0x01, 0x80, 0x80, 0x00])  # its checksum would be 0x01
+    p, out = parse(2, packet(2, hr=59) + cut + packet(2, hr=61) + packet(2, hr=62), chunk)
+    assert [v for k, v in values(out) if k == "pulse_rate"] == [59.0, 61.0, 62.0]

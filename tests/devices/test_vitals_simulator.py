@@ -42,12 +42,36 @@ def test_ketamine_raises_blood_pressure_most_around_40_minutes():
     ("desaturation", lambda m, t: m.numerics(t).spo2 <= 88),
     ("bradycardia", lambda m, t: m.numerics(t).heart_rate <= 48),
     ("tachycardia", lambda m, t: m.numerics(t).heart_rate >= 120),
+    ("respiratory_depression", lambda m, t: m.numerics(t).respiratory_rate < 8 and m.numerics(t).etco2 > 50),
     ("sensor_off", lambda m, t: m.numerics(t).sensor_off and m.numerics(t).spo2 is None),
     ("cable_pulled", lambda m, t: "cable_pulled" in m.status(t)),
 ])
 def test_scripted_events_start_hold_and_end(kind, check):
     m = VitalsModel(events=[Event(kind, start_s=100, duration_s=120)])
     assert not check(m, 90) and check(m, 160) and not check(m, 300)
+
+
+def test_respiration_breathes_gently_within_the_limits_and_depression_slows_it_and_raises_co2():
+    m = VitalsModel()
+    rr = [m.numerics(t).respiratory_rate for t in range(3600)]
+    co2 = [m.numerics(t).etco2 for t in range(3600)]
+    assert 10 <= min(rr) and max(rr) <= 18 and len(set(rr)) > 2
+    assert 33 <= min(co2) and max(co2) <= 43 and len(set(co2)) > 2
+    d = VitalsModel(events=[Event("respiratory_depression", 60, 300)])
+    held = d.numerics(200)
+    assert held.respiratory_rate <= 7 and held.etco2 >= 55
+    assert d.numerics(200).spo2 < m.numerics(200).spo2  # the SpO2 sags, late and little
+    assert d.numerics(0) == m.numerics(0) and d.numerics(500) == m.numerics(500)
+
+
+def test_the_hl7_wire_carries_rr_and_etco2_with_their_mdc_codes():
+    from datetime import UTC, datetime
+    from roomcontrol.devices.vitals.encoders import hl7_oru
+    text = hl7_oru("1", datetime(2026, 1, 5, 9, 0, tzinfo=UTC), [("respiratory_rate", 6), ("etco2", 57)])
+    obx = [seg.split("|") for seg in text.split("\r") if seg.startswith("OBX")]
+    assert [(o[3], o[5], o[6]) for o in obx] == [
+        ("151562^MDC_RESP_RATE^MDC", "6", "264928^MDC_DIM_RESP_PER_MIN^MDC"),
+        ("151708^MDC_AWAY_CO2_ET^MDC", "57", "266016^MDC_DIM_MMHG^MDC")]
 
 
 def test_nibp_every_interval_and_pleth_follows_the_heart_rate():
@@ -116,8 +140,11 @@ def test_simulated_driver_with_events_and_health(collector):
         d.close()
     assert collector.states()[:6] == ["connecting", "ok", "sensor_off", "ok", "lost", "connecting"]
     kinds = {r.kind for r in collector.readings}
-    assert {"heart_rate", "spo2", "perfusion_index", "respiratory_rate", "nibp_systolic"} <= kinds
+    assert {"heart_rate", "spo2", "perfusion_index", "respiratory_rate", "etco2", "nibp_systolic"} <= kinds
     assert any(r.value is None and "sensor_off" in r.flags for r in collector.readings)
+    # the finger probe off leaves the capnograph breathing: RR and EtCO2 keep their values, unflagged
+    assert all(r.value is not None and not r.flags for r in collector.readings
+               if r.kind in ("respiratory_rate", "etco2"))
     assert all(len(p) == 25 for p in collector.pleth)
 
 

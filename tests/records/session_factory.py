@@ -40,9 +40,10 @@ def vitals_at(t: float) -> dict[str, float]:
     if 17 <= m < 18.5:
         spo2 = 84
     rr = 14 + 1.5 * math.sin(t / 90.0)
+    etco2 = 38 + 2 * math.sin(t / 120.0)
     sys_ = 124 + 22 * effect + 3 * math.sin(t / 300.0)
     dia = 78 + 10 * effect + 2 * math.sin(t / 260.0)
-    return {"heart_rate": round(hr), "spo2": round(spo2), "respiratory_rate": round(rr),
+    return {"heart_rate": round(hr), "spo2": round(spo2), "respiratory_rate": round(rr), "etco2": round(etco2),
             "nibp_systolic": round(sys_), "nibp_diastolic": round(dia), "nibp_mean": round((sys_ + 2 * dia) / 3)}
 
 
@@ -71,7 +72,7 @@ class FeedingClock(FakeClock):
             return
         values = vitals_at(self.t)
         now = self.now()
-        kinds = ["heart_rate", "spo2", "respiratory_rate"]
+        kinds = ["heart_rate", "spo2", "respiratory_rate", "etco2"]
         if self.t >= self._next_nibp:
             kinds += ["nibp_systolic", "nibp_diastolic", "nibp_mean"]
             self._next_nibp += self.NIBP_EVERY_S

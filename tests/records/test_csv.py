@@ -25,6 +25,7 @@ def test_vitals_grid_and_events(played, tmp_path):
     assert all(v["patient_ref"] == "PT-1042" and v["session_id"] == sid for v in vitals)
     assert {v["phase"] for v in vitals} >= {"pre_infusion", "infusing", "paused", "recovery"}
     assert [int(g["minute"]) for g in grid] == list(range(0, 80, 5))
+    assert all(36 <= float(g["etco2"]) <= 40 and 12 <= float(g["respiratory_rate"]) <= 16 for g in grid)
     assert [e["kind"] for e in events][0] == "session.opened" and events[-1]["kind"] == "session.discharged"
     given = [e for e in events if e["kind"] == "medication.given"]
     assert given[0]["description"] == "Given: ondansetron 4 mg IV for nausea"

@@ -100,7 +100,8 @@ def test_vital_sign_observations_carry_loinc_and_mdc(bundle):
         for system, code in codes(o["code"]):
             by_code.setdefault((system, code), []).append(o)
     mdc = "urn:iso:std:iso:11073:10101"
-    for loinc, ieee in (("8867-4", "147842"), ("59408-5", "150456"), ("9279-1", "151562"), ("85354-9", "150020")):
+    for loinc, ieee in (("8867-4", "147842"), ("59408-5", "150456"), ("9279-1", "151562"), ("85354-9", "150020"),
+                        ("19889-5", "151708")):
         with_loinc = by_code[("http://loinc.org", loinc)]
         assert with_loinc and all((mdc, ieee) in codes(o["code"]) for o in with_loinc), loinc
     bp = by_code[("http://loinc.org", "85354-9")]
@@ -120,3 +121,10 @@ def test_scales_are_observations_with_loinc_where_it_exists(bundle):
                                                                                ("http://loinc.org", "44260-8")}
     padss = [o for o in surveys if ("urn:roomcontrol:scale", "PADSS") in codes(o["code"])]
     assert [o["valueInteger"] for o in padss] == [9, 10]
+
+
+def test_etco2_is_an_observation_in_mmhg_every_5_minutes(bundle):
+    obs = [o for o in resources(bundle, "Observation") if ("http://loinc.org", "19889-5") in codes(o["code"])]
+    assert 14 <= len(obs) <= 18  # one per 5-minute mark (no baseline EtCO2)
+    q = obs[0]["valueQuantity"]
+    assert q["system"] == "http://unitsofmeasure.org" and q["code"] == "mm[Hg]" and 35 <= q["value"] <= 41

@@ -69,6 +69,7 @@ HL7_OBS = {
     "spo2": ("150456", "MDC_PULS_OXIM_SAT_O2", "262688^MDC_DIM_PERCENT^MDC", "SpO2"),
     "perfusion_index": ("150488", "MDC_PULS_OXIM_PERF_REL", "262688^MDC_DIM_PERCENT^MDC", "PI"),
     "respiratory_rate": ("151562", "MDC_RESP_RATE", "264928^MDC_DIM_RESP_PER_MIN^MDC", "RR"),
+    "etco2": ("151708", "MDC_AWAY_CO2_ET", "266016^MDC_DIM_MMHG^MDC", "etCO2"),  # IEEE 11073-10101 airway CO2
     "nibp_systolic": ("150021", "MDC_PRESS_BLD_NONINV_SYS", "266016^MDC_DIM_MMHG^MDC", "NBPs"),
     "nibp_diastolic": ("150022", "MDC_PRESS_BLD_NONINV_DIA", "266016^MDC_DIM_MMHG^MDC", "NBPd"),
     "nibp_mean": ("150023", "MDC_PRESS_BLD_NONINV_MEAN", "266016^MDC_DIM_MMHG^MDC", "NBPm"),

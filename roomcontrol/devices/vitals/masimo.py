@@ -4,7 +4,16 @@
     ALARM=0000 EXC=000800            (one line; CR LF or LF CR)
 
 Date (mm/dd/yy) and time come first, then KEY=VALUE fields whose set and order depend on the model and
-software. Dashes mean "no value". ALARM and EXC are hex bit sets, 2 to 7 digits wide.
+software. Dashes mean "no value". ALARM and EXC are hex bit sets, 2 to 8 digits wide. As models print them:
+    Radical-5:  SPO2 BPM PI ALARM(2) EXC(3)
+    Radical-7:  SN SPO2 BPM PI SPCO SPMET DESAT PIDELTA PVI ALARM(4) EXC(6)
+    Rad-8:      SN SPO2 BPM(with a stray %) DESAT PIDELTA ALARM EXC      (no PI)
+    Rad-7 / Rad-97 (rainbow): SN SPO2 BPM PI SPCO SPMET SPHB SPOC RESVD DESAT PIDELTA PVI ALARM(6) EXC(7) EXC1(8)
+Some Rad-7 software writes EXC1= where the others write EXC=: with no EXC, EXC1 is the exception word (same bits).
+Rainbow parameters (SpHb, SpCO, SpMet, PVI) are reported once the oximeter has shown a number for them: an
+oximeter without the licence prints dashes there forever, which is not a "no value" worth a reading.
+Bit tables: Radical-7 operator's manual, serial interface "ASCII 1" alarm and exception codes (the same tables
+as the MD PnP poxrad_discrete.h reference and the Rad-8 operator's manual section 4, trend data format).
 The device clock has no zone: we read it as `device_tz`, or the PC's local time when none is given.
 """
 
@@ -49,15 +58,18 @@ EXC_BITS = {
     0x200000: ("spco_low_confidence", None),
     0x400000: ("spmet_low_confidence", None),
 }
+# Alarm status (Radical-7 manual, ASCII 1 "ALARM" codes): 0x0040 is the oximeter's own low-battery alarm.
+LOW_BATTERY = 0x0040
 ALARM_BITS = {
     0x0001: "spo2_high", 0x0002: "spo2_low", 0x0004: "pulse_rate_high", 0x0008: "pulse_rate_low",
-    0x0010: "alarm_active", 0x0020: "alarm_silenced", 0x0040: "low_battery",
+    0x0010: "alarm_active", 0x0020: "alarm_silenced", LOW_BATTERY: "low_battery",
     0x0100: "spco_high", 0x0200: "spco_low", 0x0400: "spmet_high", 0x0800: "spmet_low",
     0x1000: "desat_index", 0x2000: "pi_delta",
 }
 _ALARM_RAISES_FLAG = 0x3F1F  # limit violations and "alarm active"; silenced / low battery alone do not
 
 FIELDS = {"SPO2": "spo2", "BPM": "pulse_rate", "PI": "perfusion_index"}
+RAINBOW = {"SPHB": "sphb", "PVI": "pvi", "SPCO": "spco", "SPMET": "spmet"}
 
 
 def exc_names(value: int) -> list[str]:
@@ -72,6 +84,8 @@ def flags_for(exc: int, alarm: int) -> frozenset[str]:
     flags = {flag for bit, (_, flag) in EXC_BITS.items() if exc & bit and flag}
     if alarm & _ALARM_RAISES_FLAG:
         flags.add("device_alarm")
+    if alarm & LOW_BATTERY:
+        flags.add("low_battery")
     return frozenset(flags)
 
 
@@ -89,6 +103,7 @@ class MasimoParser:
         self.rate_kind = rate_kind
         self.source = source
         self._buf = bytearray()
+        self._rainbow_seen: set[str] = set()  # rainbow kinds this oximeter has shown a number for
         self.counters = {"lines": 0, "bad_lines": 0}
 
     def feed(self, data: bytes, now: datetime | None = None) -> list[Reading]:
@@ -122,7 +137,8 @@ class MasimoParser:
             raise BadLine("too short")
         device_ts = self._device_time(tokens[0], tokens[1])
         values: dict[str, float | None] = {}
-        exc = alarm = 0
+        rainbow: dict[str, float | None] = {}
+        words: dict[str, int] = {}
         for token in tokens[2:]:
             key, sep, value = token.partition("=")
             if not sep or not _KEY.match(key):
@@ -130,13 +146,19 @@ class MasimoParser:
             value = value.rstrip("%")
             if key in FIELDS:
                 values[FIELDS[key]] = _number(value)
-            elif key == "EXC":
-                exc = _hex(value)
-            elif key == "ALARM":
-                alarm = _hex(value)
+            elif key in RAINBOW:
+                rainbow[RAINBOW[key]] = _number(value)
+            elif key in ("EXC", "EXC1", "ALARM"):
+                words[key] = _hex(value)
         if not values:
             raise BadLine("no SPO2, BPM or PI field")
-        flags = flags_for(exc, alarm)
+        for kind, number in rainbow.items():  # only after the line proved whole: a bad line changes nothing
+            if number is not None:
+                self._rainbow_seen.add(kind)
+            if kind in self._rainbow_seen:
+                values[kind] = number
+        exc = words.get("EXC", words.get("EXC1", 0))
+        flags = flags_for(exc, words.get("ALARM", 0))
         return [Reading(self.rate_kind if kind == "pulse_rate" else kind, value,
                         UNITS[kind], now, device_ts, flags, self.source) for kind, value in values.items()]
 

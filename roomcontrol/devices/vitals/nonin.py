@@ -7,11 +7,16 @@ packet; bits 6..3 = SNSD (sensor disconnect), ARTF (artifact), OOT (out of track
 bits 2..1 = perfusion during a pulse (01 green, 10 red, 11 yellow).
 DATA depends on the frame's place in the packet; we use frame 1+2 (HR MSB/LSB, 4-beat average, 511 = none) and
 frame 3 (SpO2, 127 = none), both "formatted for recording" so a removed finger shows at once.
+
+Status is read from every frame of every packet, also of the packets between two emitted readings (emit_every):
+perfusion and artifact bits last only a pulse, so they are OR-ed over all packets since the last reading and
+reported with it. Battery: DF2 and DF7 carry no battery bit (the OEM III module has no battery; the WristOx2 3150
+spec documents low/critical battery only in the status byte of Data Format 8 and 13), so this parser reports none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 
 from roomcontrol.clock import Clock, SystemClock
@@ -53,6 +58,8 @@ class NoninParser:
         self._clock = clock or SystemClock()
         self._emit_every = max(1, emit_every)  # 3 packets = 1 reading per kind per second
         self._since_emit = self._emit_every  # so the very first packet reports at once
+        self._status_bits = 0  # STATUS bits OR-ed over every packet since the last reading
+        self._red = False      # a red-perfusion pulse in any of those packets
         self._buf = bytearray()
         self._pos = 0  # where scanning resumes in _buf
         self._synced = False
@@ -94,6 +101,8 @@ class NoninParser:
                     i += 1
                     self.counters["discarded_bytes"] += 1
         cut = i if self._anchor is None else min(i, self._anchor)  # keep an unconfirmed run for a rescan
+        if self._synced:
+            cut = max(0, min(cut, i - FRAME + 1))  # and the last frame's tail (see _lose_sync)
         del buf[:cut]
         self._base += cut
         self._pos = i - cut
@@ -109,7 +118,11 @@ class NoninParser:
             self.counters["incomplete_packets"] += 1
             self._packet = None
         self._synced = False
-        restart = i + 1 if self._anchor is None else self._anchor + 1
+        # Rescan from one byte into the last accepted frame, not from i + 1: that frame may have been a false one
+        # made of a cut-off frame's head and the next packet's first byte (DF2's 0x01 lead byte is the checksum
+        # of the common frame 01 80 80 00), and the real SYNC frame starts inside it. Sync starts only move on,
+        # so this ends.
+        restart = i - FRAME + 1 if self._anchor is None else self._anchor + 1
         self.counters["discarded_bytes"] += 1
         self._anchor = None
         return restart
@@ -137,6 +150,9 @@ class NoninParser:
         self.counters["packets"] += 1
         if self.on_pleth is not None:
             self.on_pleth([f[1] for f in packet], now)
+        for f in packet:  # before the emit_every gate: a skipped packet's flags belong to the next reading
+            self._status_bits |= f[0]
+            self._red = self._red or (f[0] & PERFUSION_MASK) == RED_PERFUSION
         self._since_emit += 1
         if self._since_emit < self._emit_every:
             return
@@ -145,7 +161,8 @@ class NoninParser:
         spo2 = packet[SPO2][2] & 0x7F
         hr_value = None if hr == HR_MISSING else float(hr)
         spo2_value = None if spo2 == SPO2_MISSING or spo2 > 100 else float(spo2)
-        flags = status_flags([f[0] for f in packet])
+        flags = status_flags(self._status_bits, self._red)
+        self._status_bits, self._red = 0, False
         if "sensor_alarm" in flags and hr_value is None and spo2_value is None:
             flags.add("sensor_off")  # SNSA with no values: Nonin's "finger removed"
         frozen = frozenset(flags)
@@ -153,12 +170,8 @@ class NoninParser:
         out.append(Reading("spo2", spo2_value, UNITS["spo2"], now, None, frozen, self.source))
 
 
-def status_flags(statuses: Iterable[int]) -> set[str]:
-    any_bits = 0
-    red = False
-    for s in statuses:
-        any_bits |= s
-        red = red or (s & PERFUSION_MASK) == RED_PERFUSION
+def status_flags(any_bits: int, red: bool) -> set[str]:
+    """The named flags of STATUS bits OR-ed over some frames; `red`: one of them said red perfusion."""
     flags = set()
     if any_bits & SNSD:
         flags.add("sensor_disconnect")

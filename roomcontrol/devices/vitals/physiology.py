@@ -3,7 +3,8 @@
 Numerics vary gently (slow sines with seeded phases plus a small per-second jitter), so the same seed and time
 always give the same values. Ketamine raises blood pressure and heart rate a little, most around 40 minutes into
 the infusion, fading after it. Scripted events (hypertension, desaturation, brady/tachycardia, sensor off, cable
-pulled) ramp in and out over a few seconds.
+pulled) ramp in and out over a few seconds. Respiration: a rate and an end-tidal CO2 that vary with the breath;
+respiratory depression (the risk of sedation) slows breathing and lets CO2 rise, the SpO2 sagging only late.
 """
 
 from __future__ import annotations
@@ -12,13 +13,20 @@ import math
 import random
 from dataclasses import dataclass
 
-EVENT_KINDS = ("hypertension", "desaturation", "bradycardia", "tachycardia", "sensor_off", "cable_pulled")
+EVENT_KINDS = ("hypertension", "desaturation", "bradycardia", "tachycardia", "respiratory_depression", "sensor_off",
+               "cable_pulled")
 # Shift at full strength, per event kind (heart_rate, spo2, systolic, diastolic).
 EVENT_SHIFT = {
     "hypertension": (6, 0, 45, 22),
     "desaturation": (8, -13, 0, 0),
     "bradycardia": (-30, 0, -8, -5),
     "tachycardia": (60, 0, 10, 5),
+    "respiratory_depression": (-4, -3, 0, 0),
+}
+# Shift at full strength, per event kind (respiratory_rate, etco2): hypoventilation is slow breaths and CO2 retained.
+RESP_SHIFT = {
+    "respiratory_depression": (-9, 22),
+    "desaturation": (4, -2),
 }
 RAMP_S = 15.0
 KETAMINE_PEAK_MIN = 40.0
@@ -55,6 +63,7 @@ class Baseline:
     diastolic: float = 78
     respiratory_rate: float = 14
     perfusion_index: float = 2.5
+    etco2: float = 38  # mmHg, at the nasal sampling line
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,7 @@ class Numerics:
     spo2: float | None
     perfusion_index: float | None
     respiratory_rate: float | None
+    etco2: float | None = None
     sensor_off: bool = False
 
 
@@ -84,7 +94,7 @@ class VitalsModel:
         rnd = random.Random(seed)
         # Three slow waves per signal: (amplitude share, period s, phase)
         self._waves = {k: [(w, rnd.uniform(25, 140), rnd.uniform(0, 2 * math.pi)) for w in (0.5, 0.3, 0.2)]
-                       for k in ("hr", "spo2", "pi", "rr", "bp")}
+                       for k in ("hr", "spo2", "pi", "rr", "bp", "co2")}
 
     def _wave(self, key: str, t: float) -> float:
         return sum(w * math.sin(2 * math.pi * t / p + ph) for w, p, ph in self._waves[key])
@@ -102,22 +112,39 @@ class VitalsModel:
                 total = [a + f * b for a, b in zip(total, EVENT_SHIFT[e.kind])]
         return total
 
+    def _resp_shift(self, t: float) -> tuple[float, float]:
+        rr = co2 = 0.0
+        for e in self.events:
+            if e.kind in RESP_SHIFT:
+                f = e.strength(t) * e.magnitude
+                rr, co2 = rr + f * RESP_SHIFT[e.kind][0], co2 + f * RESP_SHIFT[e.kind][1]
+        return rr, co2
+
     def status(self, t: float) -> set[str]:
         return {e.kind for e in self.events if e.kind in ("sensor_off", "cable_pulled") and e.strength(t) > 0}
 
     def heart_rate(self, t: float, infusion_min: float | None = None) -> float:
         return max(25.0, self.baseline.heart_rate + 2.5 * self._wave("hr", t) + self._shift(t, infusion_min)[0])
 
+    def respiration(self, t: float) -> tuple[float, float]:
+        """Respiratory rate (/min) and EtCO2 (mmHg) at t. The capnograph's line is not the finger probe: a sensor
+        off the finger leaves these alone."""
+        b = self.baseline
+        d_rr, d_co2 = self._resp_shift(t)
+        rr = b.respiratory_rate + 1.2 * self._wave("rr", t) + 0.5 * self._jitter("rr", t) + d_rr
+        co2 = b.etco2 + 1.5 * self._wave("co2", t) + 0.6 * self._jitter("co2", t) + d_co2
+        return max(3.0, float(round(rr))), max(0.0, float(round(co2)))
+
     def numerics(self, t: float, infusion_min: float | None = None) -> Numerics:
+        rr, co2 = self.respiration(t)
         if "sensor_off" in self.status(t):
-            return Numerics(None, None, None, None, sensor_off=True)
+            return Numerics(None, None, None, rr, co2, sensor_off=True)
         b = self.baseline
         shift = self._shift(t, infusion_min)
         hr = self.heart_rate(t, infusion_min) + 0.8 * self._jitter("hr", t)
         spo2 = b.spo2 + 0.8 * self._wave("spo2", t) + 0.4 * self._jitter("spo2", t) + shift[1]
         pi = b.perfusion_index * (1 + 0.15 * self._wave("pi", t))
-        rr = b.respiratory_rate + 1.2 * self._wave("rr", t) + 0.5 * self._jitter("rr", t)
-        return Numerics(round(hr), min(100, round(spo2)), round(pi, 2), round(rr))
+        return Numerics(round(hr), min(100, round(spo2)), round(pi, 2), rr, co2)
 
     def nibp(self, t: float, infusion_min: float | None = None) -> tuple[int, int, int]:
         """A cuff measurement taken at t: systolic, diastolic, mean (mmHg)."""

@@ -4,6 +4,8 @@
 (physiology.VitalsModel) on the wire: to any pyserial URL, to a fresh pseudo-terminal (`url="pty"`, the slave's path
 is handed to `on_ready`), or for hl7 as an MLLP client of `mllp://host:port` that waits for each ACK.
 `SimulatedVitalsDriver` is the driver of the fully simulated room: the same readings, pleth and health, no port.
+Respiratory rate and EtCO2 travel where the protocol has them: HL7 (MDC codes) and the simulated driver; a Nonin
+or a Masimo ASCII 1 line has no field for them, so those wires carry none.
 """
 
 from __future__ import annotations
@@ -219,7 +221,7 @@ def _encoder(protocol: str, model: VitalsModel, clock, vendor_labels: bool):
     def hl7(t, inf_min):
         n = model.numerics(t, inf_min)
         obs = [("heart_rate", n.heart_rate), ("spo2", n.spo2), ("pulse_rate", n.heart_rate),
-               ("perfusion_index", n.perfusion_index), ("respiratory_rate", n.respiratory_rate)]
+               ("perfusion_index", n.perfusion_index), ("respiratory_rate", n.respiratory_rate), ("etco2", n.etco2)]
         if model.nibp_due(last_nibp[0], t):
             last_nibp[0] = t
             obs += zip(("nibp_systolic", "nibp_diastolic", "nibp_mean"), model.nibp(t, inf_min))
@@ -299,11 +301,12 @@ class SimulatedVitalsDriver(Device):
 
     def _readings(self, t: float, inf_min: float | None, now) -> list[Reading]:
         n = self.model.numerics(t, inf_min)
-        flags = frozenset({"sensor_off"}) if n.sensor_off else frozenset()
-        values = {"heart_rate": n.heart_rate, "spo2": n.spo2, "perfusion_index": n.perfusion_index,
-                  "respiratory_rate": n.respiratory_rate}
+        off = frozenset({"sensor_off"}) if n.sensor_off else frozenset()
+        # the finger probe's kinds carry its sensor-off flag; the capnograph's line goes on breathing
+        values = {"heart_rate": (n.heart_rate, off), "spo2": (n.spo2, off), "perfusion_index": (n.perfusion_index, off),
+                  "respiratory_rate": (n.respiratory_rate, frozenset()), "etco2": (n.etco2, frozenset())}
         return [Reading(kind, None if v is None else float(v), UNITS[kind], now, now, flags, self.source)
-                for kind, v in values.items()]
+                for kind, (v, flags) in values.items()]
 
 
 def packet_stride(clock) -> int:

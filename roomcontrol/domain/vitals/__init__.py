@@ -36,7 +36,8 @@ UNITS = {
 }
 NIBP_KINDS = frozenset({"nibp_systolic", "nibp_diastolic", "nibp_mean"})
 # Kinds that arrive every second or so; a gap in them means something is wrong (NIBP comes every few minutes).
-STREAMING_KINDS = frozenset({"heart_rate", "pulse_rate", "spo2", "respiratory_rate"})
+# EtCO2 comes breath by breath, so a capnograph's silence is as telling as an oximeter's.
+STREAMING_KINDS = frozenset({"heart_rate", "pulse_rate", "spo2", "respiratory_rate", "etco2"})
 
 # Status flags a driver may attach (named, so alarms and the UI never decode device bits).
 FLAGS = (

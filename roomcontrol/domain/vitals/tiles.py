@@ -1,5 +1,7 @@
-"""The vitals tiles: which kinds and which alarms belong to the heart rate, SpO2 and NIBP tiles, and what each
-tile shows, decided once from the latest readings, the active alarms and the time. The screen only renders it."""
+"""The vitals tiles: which kinds and which alarms belong to the heart rate, SpO2, NIBP and respiration tiles, and
+what each tile shows, decided once from the latest readings, the active alarms and the time. The screen only
+renders it. The respiration tile (RR and EtCO2) exists only once the monitor has sent one of its kinds or one of
+its alarms is raised: a room with a bare oximeter shows no empty RR tile."""
 
 from __future__ import annotations
 
@@ -25,6 +27,9 @@ TILES = {
     "hr": Tile("hr", frozenset({"heart_rate", "pulse_rate"}), True),
     "spo2": Tile("spo2", frozenset({"spo2", "perfusion_index"}), True),
     "nibp": Tile("nibp", NIBP_KINDS, False),  # measured on demand: a lost monitor leaves the last one standing
+    # the monitor's technical alarms are about its finger probe and link; the capnograph's values go stale on
+    # their own ("no recent value", etco2.stale), so they stay off this tile
+    "resp": Tile("resp", frozenset({"respiratory_rate", "etco2", "fico2"}), False),
 }
 
 
@@ -54,7 +59,8 @@ class TileState:
 
 
 # The kinds whose limits a tile shows beside its numeric (NIBP: systolic / diastolic).
-LIMIT_KINDS = {"hr": ("heart_rate",), "spo2": ("spo2",), "nibp": ("nibp_systolic", "nibp_diastolic")}
+LIMIT_KINDS = {"hr": ("heart_rate",), "spo2": ("spo2",), "nibp": ("nibp_systolic", "nibp_diastolic"),
+               "resp": ("respiratory_rate", "etco2")}
 
 
 def limit_text(low: float | None, high: float | None) -> str:
@@ -101,6 +107,9 @@ def vital_tiles(latest: dict[str, Reading], alarms: Iterable[Alarm], now: dateti
     """Every tile's state; `latest` is the last reading of each kind, `rules` give the limits shown."""
     alarms = tuple(alarms)
     shown = {"hr": _heart_rate(latest, now), "spo2": _spo2(latest, now), "nibp": _nibp(latest, now)}
+    resp = TILES["resp"]
+    if not resp.kinds.isdisjoint(latest) or any(a.subject in resp.kinds for a in alarms):
+        shown["resp"] = _resp(latest, now)
     return {key: replace(state, alarm=worst_alarm(TILES[key], alarms), limits=tile_limits(key, rules))
             for key, state in shown.items()}
 
@@ -131,3 +140,20 @@ def _nibp(latest: dict[str, Reading], now: datetime) -> TileState:
     text = f"mean {mean.value:.0f}" if mean is not None and mean.value is not None else ""
     return TileState("nibp", "NIBP", f"{sys_.value:.0f}/{dia.value:.0f}", unit, text,
                      age_s=(now - sys_.received_ts).total_seconds())
+
+
+def _resp(latest: dict[str, Reading], now: datetime) -> TileState:
+    """Respiratory rate large, EtCO2 beside it; EtCO2 large when it is the only live one (a capnograph alone)."""
+    rr, co2 = latest.get("respiratory_rate"), latest.get("etco2")
+    if fresh(rr, now):
+        extra = f"EtCO2 {co2.value:.0f} {UNITS['etco2']}" if fresh(co2, now) else ""
+        return TileState("resp", "RR", _number(rr), UNITS["respiratory_rate"], extra or _why("EtCO2", co2, now))
+    if fresh(co2, now):
+        return TileState("resp", "EtCO2", _number(co2), UNITS["etco2"], _why("RR", rr, now))
+    return TileState("resp", "RR", "--", UNITS["respiratory_rate"], note(rr or co2, now))
+
+
+def _why(label: str, reading: Reading | None, now: datetime) -> str:
+    """The second value's note ("EtCO2: sensor off"), or nothing when it has none to give."""
+    why = note(reading, now) if reading is not None else ""
+    return f"{label}: {why}" if why else ""

@@ -35,6 +35,7 @@ def _pen(width_pt: float, style=Qt.PenStyle.SolidLine, color: QColor = INK) -> Q
 SERIES = {  # kind → (legend, pen)
     "heart_rate": ("Heart rate /min", lambda: _pen(1.3)),
     "respiratory_rate": ("Resp. rate /min", lambda: _pen(1.0, Qt.PenStyle.DotLine)),
+    "etco2": ("EtCO2 mmHg", lambda: _pen(0.9, Qt.PenStyle.DashLine)),
     "spo2": ("SpO2 % (lower panel)", lambda: _pen(1.0)),
 }
 
@@ -89,7 +90,7 @@ class Chart:
         self._axes(lower, self._spo2_min(), 100, 2 if 100 - self._spo2_min() <= 12 else 5, "SpO2 %")
         self._time_axis(lower)
         self._baseline(upper, lower, hi)
-        for kind in ("respiratory_rate", "heart_rate"):
+        for kind in ("respiratory_rate", "etco2", "heart_rate"):
             self._series(kind, upper, 0, hi)
         self._series("spo2", lower, self._spo2_min(), 100)
         self._nibp(upper, 0, hi)
@@ -282,7 +283,9 @@ class Chart:
                         wrap=False)
             x += d.text_width(text, fnt) + mm(4)
 
-        for kind in ("heart_rate", "respiratory_rate", "spo2"):
+        for kind in ("heart_rate", "respiratory_rate", "etco2", "spo2"):
+            if kind == "etco2" and not self.points(kind):
+                continue  # most rooms have no capnograph: no legend for a line that is not there
             p.setPen(SERIES[kind][1]())
             p.drawLine(QPointF(x, y), QPointF(x + mm(8), y))
             x += mm(9.5)

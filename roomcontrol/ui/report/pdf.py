@@ -229,14 +229,16 @@ class Report:
             nibp = "–" if v["nibp_systolic"] is None and v["nibp_diastolic"] is None else \
                 f"{number(v['nibp_systolic'], 0)}/{number(v['nibp_diastolic'], 0)}"
             rows.append([self.t(row.at), f"{row.minute}", phase_label(row.phase),
-                         number(v["heart_rate"], 0), number(v["spo2"], 0), nibp, number(v["respiratory_rate"], 0)])
+                         number(v["heart_rate"], 0), number(v["spo2"], 0), nibp, number(v["respiratory_rate"], 0),
+                         number(v["etco2"], 0)])
         b = self.r.baseline
         if b:
             v = b.values
             rows.insert(0, [self.t(b.at), "BL", "baseline", number(v.get("heart_rate")), number(v.get("spo2")),
-                            f"{number(v.get('nibp_systolic'))}/{number(v.get('nibp_diastolic'))}", "–"])
+                            f"{number(v.get('nibp_systolic'))}/{number(v.get('nibp_diastolic'))}", "–", "–"])
         d.table([Column("Time", 0.9, C), Column("Length", 0.9, R), Column("Phase", 1.3), Column("HR /min", 1.0, R),
-                 Column("SpO2 %", 1.0, R), Column("NIBP mmHg", 1.3, R), Column("RR /min", 1.0, R)], rows,
+                 Column("SpO2 %", 1.0, R), Column("NIBP mmHg", 1.3, R), Column("RR /min", 1.0, R),
+                 Column("EtCO2 mmHg", 1.1, R)], rows,
                 empty="No vitals were stored for this session.",
                 emphasis=[r[1] == "BL" for r in rows])
         d.paragraph("Each row: the reading nearest the time, within 2.5 min either side; readings flagged sensor-off "

@@ -1,4 +1,5 @@
-"""The vitals column: heart rate (green), SpO2 (cyan) with its pleth, NIBP (white) with its age, and trends.
+"""The vitals column: heart rate (green), SpO2 (cyan) with its pleth, NIBP (white) with its age, respiration (RR
+and EtCO2, yellow: shown once the monitor sends them), and trends.
 What each tile says comes decided in the snapshot (`snap.tiles`); this only lays it out."""
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ class VitalsPanel(QWidget):
         self.hr = VitalTile(theme.HR, blinker, scale)
         self.spo2 = VitalTile(theme.SPO2, blinker, scale)
         self.nibp = VitalTile(theme.NIBP, blinker, scale)
-        self.tiles = {"hr": self.hr, "spo2": self.spo2, "nibp": self.nibp}
+        self.resp = VitalTile(theme.RESP, blinker, scale * 0.8)
+        self.tiles = {"hr": self.hr, "spo2": self.spo2, "nibp": self.nibp, "resp": self.resp}
         self.pleth = PlethWave(theme.SPO2)
         self.spo2.body.addWidget(self.pleth, 3)
-        for tile in self.tiles.values():
-            box.addWidget(tile, 2)
+        for key, tile in self.tiles.items():
+            box.addWidget(tile, 1 if key == "resp" else 2)  # the respiration row is the compact one
+        self.resp.hide()  # until the snapshot has a "resp" tile: a bare oximeter sends no RR
         self.trends = TrendsPlot() if trends else None
         if self.trends is not None:
             # The trends give way first when banners (alarms, a call) take height: the numerics keep theirs.
@@ -39,6 +42,8 @@ class VitalsPanel(QWidget):
     def show_snapshot(self, snap: RoomSnapshot) -> None:
         for key, state in snap.tiles.items():
             self.tiles[key].show_state(state)
+        if self.resp.isHidden() == ("resp" in snap.tiles):
+            self.resp.setVisible("resp" in snap.tiles)
         if self.trends is not None:
             sid = snap.session.session_id if snap.session else None
             if sid != self.session_id:
