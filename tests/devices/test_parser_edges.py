@@ -59,3 +59,13 @@ def test_an_mllp_frame_that_never_ends_is_dropped_and_the_next_one_taken():
     assert d.feed(b"\x0b" + b"x" * MAX_MESSAGE) == []  # over the limit with no end: dropped, not kept growing
     assert d.counters["broken_frames"] == 1
     assert d.feed(mllp_frame("MSH|ok")) == [b"MSH|ok"]
+
+
+def test_hl7_times_past_the_calendar_are_bad_times_not_crashes():
+    """Found by bench/fuzz.py: year 1 or 9999 with an offset overflows the conversion to UTC."""
+    import pytest
+
+    from roomcontrol.devices.vitals.hl7_oru import Hl7Error, parse_dtm
+    for text in ("00010101000000+0100", "99991231235959-0100", "20260101000000+2400"):
+        with pytest.raises(Hl7Error, match="bad HL7 time"):
+            parse_dtm(text)

@@ -313,9 +313,9 @@ def parse_dtm(text: str, device_tz: tzinfo | None = None) -> datetime | None:
             local = naive.replace(tzinfo=timezone(-offset if sign == "-" else offset))
         else:
             local = naive.replace(tzinfo=device_tz) if device_tz else naive.astimezone()
-    except ValueError:  # no such date, or an offset of a day or more
+        return local.astimezone(timezone.utc)
+    except (ValueError, OverflowError):  # no such date, an offset of a day or more, or past year 1/9999
         raise Hl7Error(f"bad HL7 time {text[:30]!r}") from None
-    return local.astimezone(timezone.utc)
 
 
 def format_dtm(ts: datetime) -> str:
