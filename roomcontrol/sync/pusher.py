@@ -388,7 +388,9 @@ class SyncPusher:
             cursor = self._outbox.cursor()
             notes = self._outbox.notes()
             q = self._outbox.quarantined(latest=1)
-            self._set_status(last_success=parse_ts(cursor.updated_ts), last_error=notes.get("last_error"),
+            backlog = self._outbox.backlog(cursor)
+            self._set_status(backlog_events=backlog.events, backlog_vitals=backlog.vitals,
+                             last_success=parse_ts(cursor.updated_ts), last_error=notes.get("last_error"),
                              last_error_at=parse_ts(notes.get("last_error_at")),
                              last_attempt=parse_ts(notes.get("last_attempt_at")), quarantined=q.count,
                              quarantine_reason=q.reason)
