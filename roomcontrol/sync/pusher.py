@@ -189,14 +189,15 @@ class SyncPusher:
     def _sleep(self, wait: float, idle: bool) -> None:
         """Sleep `wait` s (or until notified), refreshing the backlog shown on screen every few seconds. When
         the last drain succeeded (`idle`), a backlog seen by a refresh ends the sleep: vitals are committed by
-        the engine in batches without notifying, and should not wait for the interval."""
-        remaining = wait
-        while remaining > 0 and not self._stopping.is_set():
-            step = min(remaining, STATUS_REFRESH_S)
-            if self._wake.wait(step):
+        the engine in batches without notifying, and should not wait for the interval. While backing off
+        (not `idle`), only stop() ends the sleep early."""
+        deadline = time.monotonic() + wait
+        while (remaining := deadline - time.monotonic()) > 0 and not self._stopping.is_set():
+            if self._wake.wait(min(remaining, STATUS_REFRESH_S)):
                 self._wake.clear()
-                return
-            remaining -= step
+                if idle or self._stopping.is_set():
+                    return
+                continue  # backing off: new events wait for the next probe, a busy room does not hammer the hub
             if self._refresh_backlog() and idle:
                 return
 
