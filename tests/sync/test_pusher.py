@@ -37,7 +37,7 @@ def test_hub_down_while_1000_events_are_logged_then_up(hubdb, token, tmp_path):
                 room.log_vitals(5, T0 + timedelta(seconds=i))
         wait_until(lambda: pusher.status.state == "offline" and pusher.status.backlog_events == 1000,
                    what="offline with the whole backlog")
-        assert pusher.status.headline() == "Offline — 1,000 events waiting"
+        assert pusher.status.headline().startswith("Offline — 1,000 events waiting")  # and maybe the next try
         assert "cannot reach the hub" in pusher.status.last_error
         assert Outbox(room.path).cursor().last_seq == 0
         with ThreadedHub(hubdb, port=port):
