@@ -8,8 +8,10 @@ Build (nothing runs yet, so every command, guard and listener is in place before
   5. The caller's event listeners, then its `before_start` hook (the screen builds its controller there).
 Start: the engine thread, then the devices (they ask the engine for the current phase's scene).
 A failure on the way closes what was already built, in the close order.
-Close: sync, the engine (before the devices, so their own shutdown is not logged as a lost monitor), then the
-devices (the diffuser off first).
+Close: the engine (before the devices, so their own shutdown is not logged as a lost monitor), the devices (the
+diffuser off first), then sync with one last bounded push (the pusher reads through its own connections, so it
+sends the engine's last events and flushed vitals; `stop` returns within 2 s however the hub behaves).
+A failed start stops sync first, without that push.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ class RoomRuntime:
     pusher: SyncPusher
 
     def close(self) -> None:
-        _close(self.room, self.devices, self.pusher)
+        _close(self.room, self.devices, self.pusher, final_push=True)
 
     def __enter__(self) -> "RoomRuntime":
         return self
@@ -67,9 +69,11 @@ def start_room(config: RoomConfig, data_dir: Path | str, *, clock=None, audio: b
     return runtime
 
 
-def _close(room: Room, devices: RoomDevices | None, pusher: SyncPusher | None) -> None:
-    if pusher is not None:
+def _close(room: Room, devices: RoomDevices | None, pusher: SyncPusher | None, final_push: bool = False) -> None:
+    if pusher is not None and not final_push:
         pusher.stop()
     room.close()  # before the devices, so their own shutdown is not logged as a lost monitor
     if devices is not None:
         devices.close()
+    if pusher is not None and final_push:
+        pusher.stop(final_push=True)

@@ -50,7 +50,18 @@ def _v2(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = [_v1, _v2]  # MIGRATIONS[n] takes the schema from version n to n + 1
+def _v3(db: sqlite_utils.Database) -> None:
+    """Events the hub quarantined (issue 13): kept so `sync status` and the screen can say which and why."""
+    db.table("sync_quarantine").create({"target": str, "seq": int, "reason": str, "at": str},
+                                       pk=("target", "seq"), not_null={"reason", "at"})
+    # What the hub said is a record too: never rewritten.
+    db.execute("CREATE TRIGGER sync_quarantine_no_update BEFORE UPDATE ON sync_quarantine "
+               "BEGIN SELECT RAISE(ABORT, 'the quarantine record is append-only'); END")
+    db.execute("CREATE TRIGGER sync_quarantine_no_delete BEFORE DELETE ON sync_quarantine "
+               "BEGIN SELECT RAISE(ABORT, 'the quarantine record is append-only'); END")
+
+
+MIGRATIONS = [_v1, _v2, _v3]  # MIGRATIONS[n] takes the schema from version n to n + 1
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -22,7 +22,9 @@ DEFAULT_TARGET = "hub"
 MIN_SCHEMA_VERSION = 1  # events, vitals, meta and sync_cursor as the outbox reads them
 _EVENT_COLUMNS = "seq, id, room_id, session_id, ts, kind, actor, payload, prev_hash, hash"
 _VITAL_COLUMNS = "id, session_id, kind, value, unit, ts, device_ts, flags, source"
-NOTE_KEYS = ("last_error", "last_error_at", "last_attempt_at", "last_state")
+NOTE_KEYS = ("last_error", "last_error_at", "last_attempt_at", "last_state", "next_attempt_at")
+QUARANTINE_VERSION = 3  # the schema that has sync_quarantine
+MAX_REASON_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,14 @@ class Cursor:
     last_seq: int = 0
     last_vitals_id: int = 0
     updated_ts: str | None = None  # when the hub last acknowledged (UTC ISO), None if never
+
+
+@dataclass(frozen=True)
+class Quarantine:
+    """What the hub quarantined: how many events, the latest reason, and the latest seqs (newest first)."""
+    count: int = 0
+    reason: str | None = None
+    seqs: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,7 +63,7 @@ class Outbox:
         self._read = open_connection(self.path, query_only=True)
         self._write: sqlite3.Connection | None = None  # opened on the first cursor write
         # Any schema from the one that has sync_cursor up to this code's own; migrating is the engine's job.
-        version = self._read.execute("PRAGMA user_version").fetchone()[0]
+        self._version = version = self._read.execute("PRAGMA user_version").fetchone()[0]
         if not MIN_SCHEMA_VERSION <= version <= SCHEMA_VERSION:
             self.close()
             raise StoreError(f"the room database {self.path} is at schema version {version}; this RoomControl "
@@ -99,6 +109,15 @@ class Outbox:
         prefix = len(self._note_key(""))
         return {key[prefix:]: value for key, value in rows}
 
+    def quarantined(self, latest: int = 20) -> Quarantine:
+        """The events the hub quarantined (their seqs and reasons as the hub gave them)."""
+        if self._version < QUARANTINE_VERSION:
+            return Quarantine()  # a database the engine has not migrated yet has none recorded
+        count = self._q("SELECT count(*) FROM sync_quarantine WHERE target = ?", [self.target]).fetchone()[0]
+        rows = self._q("SELECT seq, reason FROM sync_quarantine WHERE target = ? ORDER BY at DESC, seq DESC "
+                       "LIMIT ?", [self.target, int(latest)]).fetchall()
+        return Quarantine(count, rows[0][1] if rows else None, tuple(r[0] for r in rows))
+
     def _q(self, sql: str, params=()) -> sqlite3.Cursor:
         try:
             return self._read.execute(sql, params)
@@ -123,8 +142,23 @@ class Outbox:
                 "last_vitals_id = excluded.last_vitals_id",
                 [self.target, seq, vid, cur.updated_ts])
 
+    def quarantine(self, entries: list[tuple[int, str]], at: str) -> int:
+        """Record events the hub quarantined (a resent one is recorded once); returns how many were new."""
+        if self._version < QUARANTINE_VERSION:
+            raise StoreError(f"the room database {self.path} has no quarantine record yet (schema "
+                             f"{self._version}): start the room once to migrate it")
+        conn = self._writer()
+        try:
+            with transaction(conn):
+                before = conn.total_changes
+                conn.executemany("INSERT OR IGNORE INTO sync_quarantine (target, seq, reason, at) VALUES (?, ?, ?, ?)",
+                                 [(self.target, seq, reason[:MAX_REASON_CHARS], at) for seq, reason in entries])
+                return conn.total_changes - before
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot record the quarantined events in {self.path}: {exc}") from None
+
     def note(self, **values: str | None) -> None:
-        """Keep last_error, last_error_at, last_attempt_at, last_state in meta (None clears one)."""
+        """Keep the NOTE_KEYS in meta (None clears one)."""
         unknown = set(values) - set(NOTE_KEYS)
         if unknown:
             raise ValueError(f"unknown sync notes: {sorted(unknown)}")

@@ -89,13 +89,15 @@ def hub_openapi(db_url: str | Path | None = None) -> str:
 
 # -- the room --------------------------------------------------------------------------------------------------
 def sync_status(db_path: str | Path, config: RoomConfig | SyncConfig) -> dict:
-    """Backlog, last success, last error and the screen's headline, read from the room database (no network)."""
+    """Backlog, last success, last error, the next try, the events the hub quarantined and the screen's headline,
+    read from the room database (no network)."""
     sync, room_id = _split(config)
     outbox = Outbox(db_path)
     try:
         cursor = outbox.cursor()
         backlog = outbox.backlog(cursor)
         notes = outbox.notes()
+        quarantine = outbox.quarantined()
         room_id = room_id or outbox.room_id()
     finally:
         outbox.close()
@@ -109,10 +111,13 @@ def sync_status(db_path: str | Path, config: RoomConfig | SyncConfig) -> dict:
         state = S.SYNCED
     else:
         state = S.IDLE
+    next_try = parse_ts(notes.get("next_attempt_at")) if state in (S.OFFLINE, S.REFUSED, S.ERROR) else None
     status = SyncStatus(state, backlog.events, backlog.vitals, last_success, notes.get("last_error"), last_error_at,
-                        parse_ts(notes.get("last_attempt_at")), None, sync.hub_url)
+                        parse_ts(notes.get("last_attempt_at")), next_try, sync.hub_url,
+                        quarantined=quarantine.count, quarantine_reason=quarantine.reason)
     return {"room_id": room_id, "enabled": sync.enabled, "last_seq_acknowledged": cursor.last_seq,
-            "last_vitals_id_acknowledged": cursor.last_vitals_id, **status.to_dict()}
+            "last_vitals_id_acknowledged": cursor.last_vitals_id, **status.to_dict(),
+            "quarantined_seqs": list(quarantine.seqs)}
 
 
 def sync_now(db_path: str | Path, config: RoomConfig | SyncConfig, **pusher_options) -> dict:

@@ -5,6 +5,13 @@ Exactly once = at-least-once delivery + an idempotent hub. The pusher reads a bo
 the cursor write resends the batch; the hub counts it as duplicates. Order is the room's seq, never a clock, so
 a skewed room clock reorders or drops nothing. Memory is one batch, however long the network was down.
 
+Never stalled, never lying (issue 13): while the hub is out of reach it probes with an empty batch on a back-off
+of seconds (1 s doubling to 8 s, jittered), so a returning hub has the backlog within ~10 s; requests time out in
+a few seconds; a request in flight shows as "waiting for the hub"; `stop()` returns within its timeout even while
+a request hangs (the drain lock is never awaited by stop); a clean exit tries one last bounded push. Events the hub
+quarantines (content it will not take, the chain intact) are recorded in the room's database and shown, and the
+log behind them goes on; a hub that refuses a batch outright (an older hub) is shown as refused, with its reason.
+
 It reads through `roomcontrol.store.outbox` (its own connections; the engine thread stays the only writer of
 events), and needs only httpx: importing it does not pull in the hub's FastAPI or the database drivers.
 """
@@ -17,6 +24,7 @@ import math
 import random
 import ssl
 import threading
+import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,7 +41,13 @@ from roomcontrol.sync.status import SyncStatus, parse_ts
 
 log = logging.getLogger(__name__)
 logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per batch would drown the room's log
-STATUS_REFRESH_S = 2.0   # how stale the backlog on the room screen may get while the pusher sleeps
+STATUS_REFRESH_S = 2.0   # how stale the backlog on the room screen may get while the pusher sleeps; also how
+                         # soon new vitals (which do not notify) are pushed after they are committed
+TIMEOUT_S = 5.0          # read/write/pool: a hub that has not answered by then is treated as out of reach
+CONNECT_TIMEOUT_S = 3.0
+BACKOFF_MAX_S = 8.0      # offline: probe at most this far apart, so a returning hub has the backlog within ~10 s
+REFUSED_BACKOFF_MAX_S = 60.0  # refused: the hub is up and said no; retry, but without hammering it
+STOP_TIMEOUT_S = 2.0
 MAX_REWINDS = 3          # per drain: a hub that keeps asking for older rows is a fault, not a loop to follow
 
 
@@ -44,13 +58,14 @@ class SyncResult:
     sent_vitals: int = 0
     duplicate_events: int = 0  # the hub already held them (a resend after a crash or a lost ack)
     duplicate_vitals: int = 0
+    quarantined_events: int = 0  # taken by the hub into quarantine (content it will not store as is)
     batches: int = 0
     error: str | None = None
     status: SyncStatus | None = None
 
     def to_dict(self) -> dict:
         d = {k: getattr(self, k) for k in ("ok", "sent_events", "sent_vitals", "duplicate_events",
-                                           "duplicate_vitals", "batches", "error")}
+                                           "duplicate_vitals", "quarantined_events", "batches", "error")}
         d["status"] = self.status.to_dict() if self.status else None
         return d
 
@@ -70,8 +85,8 @@ class SyncPusher:
 
     def __init__(self, db_path: Path | str, room_id: str, hub_url: str, token: str, batch_size: int = 500,
                  interval_s: float = 10.0, on_status: Callable[[SyncStatus], None] | None = None, *,
-                 enabled: bool = True, target: str = "hub", timeout_s: float = 30.0, backoff_base_s: float = 1.0,
-                 backoff_max_s: float = 300.0, verify: bool | str = True, transport: httpx.BaseTransport | None = None):
+                 enabled: bool = True, target: str = "hub", timeout_s: float = TIMEOUT_S, backoff_base_s: float = 1.0,
+                 backoff_max_s: float = BACKOFF_MAX_S, verify: bool | str = True, transport: httpx.BaseTransport | None = None):
         if not 1 <= batch_size <= P.MAX_BATCH_EVENTS:
             raise ValueError(f"batch_size {batch_size}: must be 1..{P.MAX_BATCH_EVENTS}")
         self.db_path = Path(db_path)
@@ -91,6 +106,9 @@ class SyncPusher:
         self._transport = transport
         self._batch = batch_size          # shrinks after a 413, so one huge event cannot block the outbox
         self._failures = 0
+        self.attempts = 0                 # drains tried (for tests and benchmarks: the back-off schedule)
+        self.waits: list[float] = []      # the back-off waits chosen after failures, the latest 100
+        self._final_deadline: float | None = None  # monotonic; set by stop(final_push=True)
         self._hub_checked = False         # see _check_hub
         self._lock = threading.Lock()     # one drain at a time (thread and sync_now share the cursor)
         self._wake = threading.Event()
@@ -118,15 +136,29 @@ class SyncPusher:
         self._thread.start()
         return self
 
-    def stop(self, timeout_s: float = 10.0) -> None:
-        """Stop after the batch in flight (its ack still moves the cursor); close the connections."""
+    def stop(self, timeout_s: float = STOP_TIMEOUT_S, final_push: bool = False) -> None:
+        """Stop within `timeout_s`, even while a request hangs. With `final_push` the thread first sends what it
+        can of the backlog until then (a clean exit); without, it stops after the batch in flight.
+
+        A request still hanging at the timeout is left to its own timeout on the (daemon) thread, which closes
+        the connections when it ends; its ack, if one comes, still moves the cursor (else the batch is resent
+        on the next start and counted as duplicates by the hub)."""
+        deadline = time.monotonic() + timeout_s
+        if final_push and self._thread is not None:
+            self._final_deadline = deadline - 0.1  # the last batch starts before it; stop() returns by timeout_s
         self._stopping.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-            self._thread = None
-        with self._lock:
-            self._close()
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                log.warning("sync: a request to the hub is still in flight at stop; leaving it to its timeout")
+                return
+        if self._lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            try:
+                self._close()
+            finally:
+                self._lock.release()
 
     def notify(self) -> None:
         """Something new was logged: push it now rather than at the next interval (cheap, any thread)."""
@@ -138,31 +170,46 @@ class SyncPusher:
             return self._status
 
     def _loop(self) -> None:
-        while not self._stopping.is_set():
-            result = self._drain()
-            if result.ok:
-                wait = self.interval_s
-            else:
-                wait = self._backoff()
-                self._set_status(next_attempt_at=_after(wait))
-            self._sleep(wait)
+        try:
+            while not self._stopping.is_set():
+                result = self._drain()
+                if result.ok:
+                    wait = self.interval_s
+                else:
+                    wait = self._backoff(result.status.state if result.status else S.OFFLINE)
+                    self._set_status(next_attempt_at=_after(wait))
+                    self._note(next_attempt_at=_iso(_after(wait)))
+                self._sleep(wait, idle=result.ok)
+            if self._final_deadline is not None and time.monotonic() < self._final_deadline:
+                self._drain()  # one last push on a clean exit, bounded by the deadline (checked between batches)
+        finally:
+            with self._lock:
+                self._close()
 
-    def _sleep(self, wait: float) -> None:
-        """Sleep `wait` s (or until notified), refreshing the backlog shown on screen every few seconds."""
-        remaining = wait
-        while remaining > 0 and not self._stopping.is_set():
-            step = min(remaining, STATUS_REFRESH_S)
-            if self._wake.wait(step):
+    def _sleep(self, wait: float, idle: bool) -> None:
+        """Sleep `wait` s (or until notified), refreshing the backlog shown on screen every few seconds. When
+        the last drain succeeded (`idle`), a backlog seen by a refresh ends the sleep: vitals are committed by
+        the engine in batches without notifying, and should not wait for the interval. While backing off
+        (not `idle`), only stop() ends the sleep early."""
+        deadline = time.monotonic() + wait
+        while (remaining := deadline - time.monotonic()) > 0 and not self._stopping.is_set():
+            if self._wake.wait(min(remaining, STATUS_REFRESH_S)):
                 self._wake.clear()
+                if idle or self._stopping.is_set():
+                    return
+                continue  # backing off: new events wait for the next probe, a busy room does not hammer the hub
+            if self._refresh_backlog() and idle:
                 return
-            remaining -= step
-            self._refresh_backlog()
 
-    def _backoff(self) -> float:
-        """Exponential back-off with jitter, so rooms that lost the hub together do not return in lockstep."""
+    def _backoff(self, state: str = S.OFFLINE) -> float:
+        """Exponential back-off with jitter, so rooms that lost the hub together do not return in lockstep.
+        Offline, it is capped at seconds (each try is one cheap empty-batch probe until the hub answers)."""
         self._failures += 1
-        cap = min(self.backoff_max_s, self.backoff_base_s * 2 ** min(self._failures - 1, 30))
-        return cap / 2 + random.uniform(0, cap / 2)
+        top = self.backoff_max_s if state != S.REFUSED else max(self.backoff_max_s, REFUSED_BACKOFF_MAX_S)
+        cap = min(top, self.backoff_base_s * 2 ** min(self._failures - 1, 30))
+        wait = cap / 2 + random.uniform(0, cap / 2)
+        self.waits = [*self.waits[-99:], wait]
+        return wait
 
     # -- one drain ----------------------------------------------------------------------------------------
     def sync_now(self) -> SyncResult:
@@ -175,8 +222,9 @@ class SyncPusher:
         if not self.hub_url:
             return SyncResult(False, error="no hub_url in [sync]", status=self.status)
         with self._lock:
+            self.attempts += 1
             totals: dict[str, Any] = dict(sent_events=0, sent_vitals=0, duplicate_events=0, duplicate_vitals=0,
-                                          batches=0)
+                                          quarantined_events=0, batches=0)
             try:
                 self._push_all(totals)
             except _Failed as failure:
@@ -184,8 +232,10 @@ class SyncPusher:
             except StoreError as exc:
                 return self._failed(_Failed(S.ERROR, str(exc)), totals)
             self._failures = 0
-            if totals["batches"]:
-                self._note(last_state=S.SYNCED)
+            if totals["batches"] or self.status.last_error:
+                # The hub answered: the error that was shown is over (it stays in the room's log file).
+                self._note(last_state=S.SYNCED, last_error=None, last_error_at=None, next_attempt_at=None)
+                self._set_status(last_error=None, last_error_at=None)
             return SyncResult(True, **totals, status=self.status)
 
     def _push_all(self, totals: dict[str, Any]) -> None:
@@ -225,10 +275,12 @@ class SyncPusher:
                 totals["duplicate_events"] += body.get("duplicate_events", 0)
                 totals["sent_vitals"] += body.get("accepted_vitals", 0)
                 totals["duplicate_vitals"] += body.get("duplicate_vitals", 0)
+                totals["quarantined_events"] += self._quarantined(outbox, body.get("quarantined"), acked_at)
                 backlog = outbox.backlog()
                 self._set_status(last_success=acked_at, backlog_events=backlog.events,
-                                 backlog_vitals=backlog.vitals)
-                if self._stopping.is_set():
+                                 backlog_vitals=backlog.vitals, last_error=None, last_error_at=None)
+                if self._stopping.is_set() and (self._final_deadline is None
+                                                or time.monotonic() >= self._final_deadline):
                     return
                 continue
             error = body.get("error", "")
@@ -244,7 +296,24 @@ class SyncPusher:
                 self._batch = max(1, self._batch // 2)
                 log.warning("sync: the hub found the batch too large; batches of %d from now on", self._batch)
                 continue
-            self._refuse(response, body)
+            self._refuse(response, body, events)
+
+    def _quarantined(self, outbox: Outbox, entries: object, at: datetime) -> int:
+        """Record the events the hub quarantined in this batch (the ack covers them: the log goes on)."""
+        if not isinstance(entries, list) or not entries:
+            return 0
+        found = [(e["seq"], str(e.get("reason") or "no reason given")) for e in entries
+                 if isinstance(e, dict) and isinstance(e.get("seq"), int) and not isinstance(e["seq"], bool)]
+        if len(found) != len(entries):
+            log.warning("sync: the hub's quarantine list has entries without a seq: %.300s", entries)
+        if not found:
+            return 0
+        new = outbox.quarantine(found, _iso(at))
+        for seq, reason in found:
+            log.warning("sync: the hub quarantined event seq %d: %s", seq, reason)
+        q = outbox.quarantined(latest=1)
+        self._set_status(quarantined=q.count, quarantine_reason=q.reason)
+        return new
 
     def _check_hub(self, outbox: Outbox) -> None:
         """Once per start: an empty batch tells what the hub holds. A hub that holds less than the cursor says
@@ -261,20 +330,26 @@ class SyncPusher:
             outbox.rewind(hub_seq, hub_vid)
         self._hub_checked = True
 
-    def _refuse(self, response: httpx.Response, body: dict):
+    def _refuse(self, response: httpx.Response, body: dict, events: list[tuple] | None = None):
         error, detail = body.get("error", ""), body.get("detail") or response.text[:300]
         state = S.OFFLINE if response.status_code >= 500 else S.REFUSED
-        raise _Failed(state, f"the hub answered {response.status_code}{f' ({error})' if error else ''}: {detail}")
+        # A refusal for content (an older hub without quarantine) blocks everything after it: name the events.
+        what = f" to events {events[0][0]}–{events[-1][0]}" if events and state == S.REFUSED else ""
+        raise _Failed(state, f"the hub answered {response.status_code}{f' ({error})' if error else ''}{what}: "
+                             f"{detail}")
 
     def _post(self, events: list[tuple], vitals: list[tuple]) -> httpx.Response:
         body = (f'{{"events":[{",".join(map(_event_json, events))}],'
                 f'"vitals":{json.dumps([_vital(r) for r in vitals], separators=(",", ":"))}}}')
+        self._set_status(in_flight_since=_now(), next_attempt_at=None)
         try:
             return self._http().post(P.BATCH_PATH.format(room_id=self.room_id), content=body)
         except httpx.HTTPError as exc:  # refused, reset, timed out, TLS, DNS: all "the hub is out of reach"
             self._close_client()  # a half-dead keep-alive connection must not be reused
             self._hub_checked = False  # what comes back may be another (restored) hub
             raise _Failed(S.OFFLINE, f"cannot reach the hub at {self.hub_url}: {_reason(exc)}") from None
+        finally:
+            self._set_status(in_flight_since=None)
 
     def _failed(self, failure: _Failed, totals: dict[str, Any]) -> SyncResult:
         message = str(failure)
@@ -313,16 +388,20 @@ class SyncPusher:
                 raise _Failed(S.ERROR, f"the database {self.db_path} belongs to room {owner!r}, not {self.room_id!r}")
             cursor = self._outbox.cursor()
             notes = self._outbox.notes()
-            self._set_status(last_success=parse_ts(cursor.updated_ts), last_error=notes.get("last_error"),
+            q = self._outbox.quarantined(latest=1)
+            backlog = self._outbox.backlog(cursor)
+            self._set_status(backlog_events=backlog.events, backlog_vitals=backlog.vitals,
+                             last_success=parse_ts(cursor.updated_ts), last_error=notes.get("last_error"),
                              last_error_at=parse_ts(notes.get("last_error_at")),
-                             last_attempt=parse_ts(notes.get("last_attempt_at")))
+                             last_attempt=parse_ts(notes.get("last_attempt_at")), quarantined=q.count,
+                             quarantine_reason=q.reason)
         return self._outbox
 
     def _http(self) -> httpx.Client:
         if self._client is None:
             self._client = httpx.Client(
                 base_url=self.hub_url, verify=self._verify, transport=self._transport,
-                timeout=httpx.Timeout(self.timeout_s, connect=min(5.0, self.timeout_s)),
+                timeout=httpx.Timeout(self.timeout_s, connect=min(CONNECT_TIMEOUT_S, self.timeout_s)),
                 headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json",
                          "User-Agent": f"roomcontrol/{__version__} ({self.room_id})"})
         return self._client
@@ -338,14 +417,16 @@ class SyncPusher:
             self._outbox.close()
             self._outbox = None
 
-    def _refresh_backlog(self) -> None:
+    def _refresh_backlog(self) -> bool:
+        """Update the backlog shown; True when something waits."""
         if not self._lock.acquire(blocking=False):
-            return  # a drain is running and keeps the status current itself
+            return False  # a drain is running and keeps the status current itself
         try:
             backlog = self._open_outbox().backlog()
             self._set_status(backlog_events=backlog.events, backlog_vitals=backlog.vitals)
+            return not backlog.empty
         except (StoreError, _Failed):
-            pass
+            return False
         finally:
             self._lock.release()
 

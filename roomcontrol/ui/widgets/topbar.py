@@ -62,13 +62,20 @@ class TopBar(QWidget):
         html = "&nbsp;&nbsp;&nbsp;".join(parts)
         if self.devices.text() != html:
             self.devices.setText(html)
-        self.sync.setText(self._sync_text(snap))
+        text, detail = self._sync_text(snap)
+        self.sync.setText(text)
+        self.sync.setToolTip(detail)
 
-    def _sync_text(self, snap: RoomSnapshot) -> str:
+    def _sync_text(self, snap: RoomSnapshot) -> tuple[str, str]:
+        """The sync headline (waiting, next try, refusal or quarantine with its reason) and, for the tooltip, the
+        full error and quarantine reason the headline shortens."""
         provider = self.controller.sync_status
         if provider is None:
-            return "Sync on" if self.controller.config.sync.enabled else "Sync off"
+            return ("Sync on" if self.controller.config.sync.enabled else "Sync off"), ""
         try:
-            return provider().headline(snap.now)
+            status = provider()
+            detail = "\n".join(x for x in (status.last_error, status.quarantine_reason and
+                                            f"Quarantined at the hub: {status.quarantine_reason}") if x)
+            return status.headline(snap.now), detail
         except Exception as exc:  # the screen shows it rather than freezing or hiding it
-            return f"Sync: {exc}"
+            return f"Sync: {exc}", ""
