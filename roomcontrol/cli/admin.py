@@ -25,7 +25,8 @@ def staff(args) -> int:
 def hub(args) -> int:
     from roomcontrol.sync import cli_support as hub_cli
     if args.hub_command == "serve":
-        return hub_cli.hub_serve(args.db, args.host, args.port, args.cert, args.key)
+        return hub_cli.hub_serve(args.db, args.host, args.port, args.cert, args.key,
+                                 body_timeout_s=args.body_timeout_s, max_connections=args.max_connections)
     if args.hub_command == "openapi":
         print(hub_cli.hub_openapi())
         return 0

@@ -62,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8750)
     serve.add_argument("--cert", type=Path, help="TLS certificate (PEM)")
     serve.add_argument("--key", type=Path, help="TLS private key (PEM)")
+    serve.add_argument("--body-timeout-s", type=float, default=30.0,
+                       help="a request body must arrive within this many seconds (default 30)")
+    serve.add_argument("--max-connections", type=int, default=64,
+                       help="open connections beyond this are answered 503 at once (default 64)")
     for name, what in (("add-room", "register a room; prints its token (again: replaces it)"),
                        ("add-reader", "a read-only token for reports and dashboards"),
                        ("verify", "check a room's hash chain and sequence at the hub")):

@@ -30,13 +30,14 @@ def default_hub_db() -> Path:
 # -- the hub ---------------------------------------------------------------------------------------------------
 def hub_serve(db_url: str | Path | None = None, host: str = "127.0.0.1", port: int = DEFAULT_HUB_PORT,
               certfile: str | Path | None = None, keyfile: str | Path | None = None, *,
-              log_level: str = "info") -> int:
-    """Serve the hub until SIGINT/SIGTERM. Without a cert/key it speaks plain HTTP (say so when not on loopback)."""
+              log_level: str = "info", hold_s: float = 0.0, **limits: float) -> int:
+    """Serve the hub until SIGINT/SIGTERM. Without a cert/key it speaks plain HTTP (say so when not on loopback).
+    `limits`: body_timeout_s, max_connections (roomcontrol.sync.hub.server.uvicorn_config)."""
     from roomcontrol.sync.hub.db import HubDB
     from roomcontrol.sync.hub.server import serve
     db = HubDB(db_url or default_hub_db())
     try:
-        serve(db, host, port, certfile, keyfile, log_level=log_level)
+        serve(db, host, port, certfile, keyfile, log_level=log_level, hold_s=hold_s, **limits)
     finally:
         db.close()
     return 0

@@ -37,13 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     limits = {k: v for k, v in (("body_timeout_s", args.body_timeout_s), ("max_connections", args.max_connections))
               if v is not None}
-    if args.hold_s or limits:
-        from roomcontrol.sync.hub.db import HubDB
-        from roomcontrol.sync.hub.server import serve as serve_hub
-        serve_hub(HubDB(args.db or cli_support.default_hub_db()), args.host, args.port, args.cert, args.key,
-                  hold_s=args.hold_s, log_level=args.log_level, **limits)
-        return 0
-    return cli_support.hub_serve(args.db, args.host, args.port, args.cert, args.key, log_level=args.log_level)
+    return cli_support.hub_serve(args.db, args.host, args.port, args.cert, args.key, log_level=args.log_level,
+                                 hold_s=args.hold_s, **limits)
 
 
 if __name__ == "__main__":
