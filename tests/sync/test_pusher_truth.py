@@ -20,10 +20,13 @@ import pytest
 from roomcontrol.config.room import RoomConfig, SyncConfig
 from roomcontrol.engine.runtime import start_room
 from roomcontrol.store import database
+from roomcontrol.store import eventlog as eventlog_module
 from roomcontrol.store.errors import StoreError
 from roomcontrol.store.outbox import Outbox
 from roomcontrol.sync import cli_support
 from roomcontrol.sync import pusher as pusher_module
+from roomcontrol.sync.hub import store as hubstore
+from roomcontrol.sync.hub.db import HubDB
 from roomcontrol.sync.hub.server import ThreadedHub
 from roomcontrol.sync.pusher import SyncPusher
 from roomcontrol.sync.status import SyncStatus
@@ -120,14 +123,48 @@ class Blackhole:
 
 
 def _room_with_a_long_actor(tmp_path: Path) -> RoomDB:
-    """Events 1-5 fine, 6 logged by an actor the hub will not take (as rooms did before issue 13), 7-10 fine."""
+    """Events 1-5 fine, 6 logged by an actor the hub will not take (as rooms did before issue 13: today's room
+    refuses to log it, so the rules are lifted for that one append), 7-10 fine."""
     room = RoomDB(tmp_path / "room.db")
     room.log_events(5)
+    from roomcontrol.domain.chain import canonical_json
     from roomcontrol.domain.events import NewEvent
-    room.log.append_many([NewEvent("note.added", {"text": "x"}, "a" * 80, "s-1")], T0)
+    with pytest.MonkeyPatch.context() as old_room:
+        old_room.setattr(eventlog_module, "check_event", lambda kind, actor, sid, payload: canonical_json(payload))
+        room.log.append_many([NewEvent("note.added", {"text": "x"}, "a" * 80, "s-1")], T0)
     room.log_events(4)
     room.log_vitals(3)
     return room
+
+
+def test_the_room_never_logs_what_the_hub_would_quarantine(tmp_path):
+    from roomcontrol.domain.errors import Refused
+    from roomcontrol.domain.events import NewEvent
+    room = RoomDB(tmp_path / "room.db")
+    with pytest.raises(Refused, match="actor"):
+        room.log.append_many([NewEvent("note.added", {"text": "x"}, "a" * 80, "s-1")], T0)
+    assert room.log.last_seq == 0
+    room.close()
+
+
+def test_an_old_rooms_bad_event_is_quarantined_by_the_real_hub_and_the_log_goes_on(tmp_path):
+    """End to end: the room's pusher against the real hub (issue 13, both sides): event 6 is quarantined at the hub
+    with its reason, everything behind it arrives, and the room shows it."""
+    room = _room_with_a_long_actor(tmp_path)
+    hubdb = HubDB(tmp_path / "hub.db")
+    token = hubstore.add_room(hubdb, ROOM)
+    with ThreadedHub(hubdb) as hub:
+        pusher = SyncPusher(room.path, ROOM, hub.url, token, batch_size=4)
+        result = pusher.sync_now()
+        pusher.stop()
+        assert result.ok and result.quarantined_events == 1, result.error
+        assert [e["seq"] for e in all_hub_events(hubdb)] == [1, 2, 3, 4, 5, 7, 8, 9, 10]
+        assert len(all_hub_vitals(hubdb)) == 3
+        assert [q["seq"] for q in hubstore.verify_room(hubdb, ROOM)["quarantined"]] == [6]
+    assert result.status.quarantined == 1 and "actor" in (result.status.quarantine_reason or "")
+    assert "1 event quarantined at the hub" in result.status.headline()
+    hubdb.close()
+    room.close()
 
 
 def test_events_the_hub_quarantines_are_recorded_and_shown_and_the_log_goes_on(tmp_path):
