@@ -4,6 +4,7 @@ integer big-endian), and what the room makes of a poll result."""
 from datetime import datetime, timezone
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from roomcontrol.devices.vitals.intellivue import messages as m
 from roomcontrol.devices.vitals.intellivue.readings import convert, sensor_off_kinds, to_readings
@@ -226,3 +227,17 @@ def test_the_emulators_messages_read_back():
     single = m.decode(m.poll_result(4, 2, m.NOM_MOC_VMO_METRIC_NU, [(1, m.attribute_list(m.attribute(
         m.NOM_ATTR_NU_VAL_OBS, m.nu_obs_value(0x4BB8, 96, 0x0220))))]))
     assert single.last and single.poll_number == 2 and [(n.kind, n.value) for n in single.numerics] == [("spo2", 96)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200), st.integers(0, 10_000), st.binary(min_size=1, max_size=4))
+def test_fuzz_decode_only_ever_refuses_with_a_reason(noise, where, mutation):
+    """Random bytes, and real messages with bytes changed, cut or inserted: a message or a MessageError."""
+    for data in (noise, POLL[:where % len(POLL)] + mutation + POLL[where % len(POLL) + len(mutation):],
+                 MDS_CREATE[:where % len(MDS_CREATE)], m.association_request()[:where % 238] + mutation):
+        try:
+            msg = m.decode(data)
+        except m.MessageError:
+            continue
+        if isinstance(msg, m.PollResult):
+            to_readings(msg.numerics, NOW, sensor_off_kinds(msg.alerts))
