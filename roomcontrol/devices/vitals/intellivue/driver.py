@@ -94,8 +94,7 @@ class IntelliVueDriver(Device):
             self._own["open_failures"] += 1
             self._health.set(Health.LOST, f"cannot open {self.url}: {_one_line(e)}")
             return None
-        self._own["opens"] += 1
-        self._deframer = framing.Deframer() if not self._deframer.counters["frames"] else self._deframer
+        self._own["opens"] += 1  # the deframer carries on: a frame cut by the pull ends at the next BOF, counted
         return port
 
     def _next_invoke(self) -> int:
@@ -167,9 +166,7 @@ class IntelliVueDriver(Device):
                 last_tx = now_m
 
     def _receive(self, port) -> list[m.Message]:
-        data = port.read(max(1, port.in_waiting))
-        if not data and not port.is_open:
-            raise serial.SerialException("port closed")
+        data = port.read(max(1, port.in_waiting))  # a vanished port raises SerialException/OSError
         out = []
         for payload in self._deframer.feed(data):
             try:
