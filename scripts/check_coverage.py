@@ -13,7 +13,8 @@ import coverage
 
 ROOT = Path(__file__).resolve().parent.parent
 # The vitals parsers (the same list as the strict modules of [tool.mypy] in pyproject.toml).
-PARSERS = ["nonin.py", "masimo.py", "hl7_oru.py", "hl7_codes.py", "mllp.py"]
+PARSERS = ["nonin.py", "masimo.py", "hl7_oru.py", "hl7_codes.py", "mllp.py",
+           "intellivue/framing.py", "intellivue/messages.py", "intellivue/readings.py"]
 
 
 def perfect_files() -> list[Path]:

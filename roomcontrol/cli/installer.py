@@ -38,12 +38,18 @@ def probe(args) -> int:
 
 def simulate_device(args) -> int:
     from roomcontrol.clock import SystemClock
-    from roomcontrol.devices.vitals.simulator import run_simulated_device
     stop = stop_on_signals()
     if args.seconds:
         threading.Timer(args.seconds, stop.set).start()
-    counters = run_simulated_device(args.protocol, args.url, SystemClock(), stop,
-                                    on_ready=lambda where: print(f"writing {args.protocol} to {where}", flush=True))
+    if args.protocol == "intellivue":  # a monitor that answers: it waits for the room to associate
+        from roomcontrol.devices.vitals.intellivue.emulator import run_intellivue_device
+        counters = run_intellivue_device(args.url, SystemClock(), stop, on_ready=lambda where: print(
+            f"IntelliVue Data Export monitor on {where}", flush=True))
+    else:
+        from roomcontrol.devices.vitals.simulator import run_simulated_device
+        counters = run_simulated_device(args.protocol, args.url, SystemClock(), stop,
+                                        on_ready=lambda where: print(f"writing {args.protocol} to {where}",
+                                                                     flush=True))
     print(json.dumps(counters, default=str), file=sys.stderr)
     return 0
 

@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     psub = probe.add_subparsers(dest="probe_command", required=True)
     pv = psub.add_parser("vitals", help="print each normalized reading as a JSON line")
     pv.add_argument("--driver", required=True, choices=("nonin", "nonin-df2", "nonin-df7", "masimo", "hl7",
-                                                        "simulated"))
+                                                        "intellivue", "simulated"))
     pv.add_argument("--url", default="", help="serial port or pyserial URL; for hl7 the address to listen on "
                                               "(mllp://127.0.0.1:2575)")
     pv.add_argument("--seconds", type=float, default=10.0)
@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("--seconds", type=float, default=5.0)
 
     sim = sub.add_parser("simulate-device", help="write a monitor's real protocol bytes to a port or socket")
-    sim.add_argument("--protocol", required=True, choices=("nonin", "nonin-df2", "masimo", "hl7"))
+    sim.add_argument("--protocol", required=True, choices=("nonin", "nonin-df2", "masimo", "hl7",
+                                                               "intellivue"))
     sim.add_argument("--url", required=True, help="a pyserial URL, 'pty' for a new pseudo-terminal, or for hl7 "
                                                   "the mllp://host:port to connect to")
     sim.add_argument("--seconds", type=float, help="stop after this long (default: until interrupted)")

@@ -47,6 +47,10 @@ DRIVERS: dict[str, dict[str, Driver]] = {
                       ("bed", "labels", "device_tz", "alert_hold_s", "no_data_after", "backoff_initial",
                        "backoff_max", "poll"),
                       ("on_reading", "on_pleth")),
+        # Philips IntelliVue MP/MX, Data Export protocol on the MIB/RS232 port (115200 baud)
+        "intellivue": Driver(_at("vitals.intellivue.driver", "open_intellivue"),
+                             ("baudrate", "poll_interval", "alert_interval", "keepalive_s", "no_data_after",
+                              "assoc_timeout", "backoff_initial", "backoff_max", "read_timeout"), ("on_reading",)),
     },
     "lighting": {
         "simulated": Driver(_at("lighting.factory", "open_simulated"), LIGHTING, needs_url=False),
