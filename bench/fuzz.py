@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/fuzz.py [--noise BYTES] [--seed N]
 
-Per protocol (Nonin DF2, Nonin DF7, Masimo ASCII 1, HL7 over MLLP) the production parser eats a stream in which
+Per protocol (Nonin DF2, Nonin DF7, Masimo ASCII 1, HL7 over MLLP, Philips IntelliVue Data Export) the production parser eats a stream in which
 every valid frame is preceded by noise: random bytes, or decoy frames (the same encoder, values from a range no
 valid frame uses) mutated as a bad line mutates them (bits flipped, bytes dropped, inserted, duplicated, a frame
 cut short). The stream is fed in random chunks of 1-256 bytes, as a serial or TCP read hands it over.
@@ -30,6 +30,8 @@ from roomcontrol.devices.vitals.encoders import hl7_frame, masimo_line, nonin_pa
 from roomcontrol.devices.vitals.hl7_oru import Hl7Error, label_table, parse_oru
 from roomcontrol.devices.vitals.masimo import MasimoParser
 from roomcontrol.devices.vitals.mllp import MllpDeframer
+from roomcontrol.devices.vitals.intellivue import framing as iv_framing
+from roomcontrol.devices.vitals.intellivue import messages as iv
 from roomcontrol.devices.vitals.nonin import NoninParser
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
@@ -192,6 +194,59 @@ class Hl7(Protocol):
         return p.bad + p.deframer.counters["broken_frames"]
 
 
+class IntelliVueStream:
+    """What the IntelliVue driver does with its port's bytes, minus the port: deframe (transparency, FCS), decode; a
+    frame that does not decode is counted and the stream goes on."""
+
+    def __init__(self):
+        self.deframer, self.bad = iv_framing.Deframer(), 0
+
+    def feed(self, data, now=None):
+        out = []
+        for user_data in self.deframer.feed(data):
+            try:
+                out.append(iv.decode(user_data))
+            except iv.MessageError:
+                self.bad += 1
+        return out
+
+
+class IntelliVue(Protocol):
+    """Identity: the poll number of a numerics Poll Data Result. Valid: 1-39999; decoys: 40000 and up."""
+
+    name = "IntelliVue"
+
+    def _result(self, n: int, spo2: int) -> bytes:
+        obs = iv.attribute_list(iv.attribute(iv.NOM_ATTR_NU_VAL_OBS,
+                                             iv.nu_obs_value(iv.NOM_PULS_OXIM_SAT_O2, spo2, iv.NOM_DIM_PERCENT)))
+        return iv_framing.frame(iv.poll_result(n % 0xFFFF, n, iv.NOM_MOC_VMO_METRIC_NU, [(1, obs)]))
+
+    def valid(self, n):
+        n = 1 + n % 39999
+        return self._result(n, 80 + n % 20), n
+
+    def decoy(self, rnd):
+        return self._result(rnd.randint(40000, 0xFFFF), rnd.randint(50, 100))
+
+    def parser(self):
+        return IntelliVueStream()
+
+    def identities(self, out):
+        valid, decoys, false = set(), set(), 0
+        for msg in out:
+            number = getattr(msg, "poll_number", None)
+            if number is not None and 1 <= number < 40000:
+                valid.add(number)
+            elif number is not None:
+                decoys.add(number)
+            else:
+                false += 1
+        return valid, decoys, false
+
+    def garbled(self, p):
+        return p.bad + p.deframer.counters["framing_errors"]
+
+
 def build(proto: Protocol, rnd: random.Random, noise_bytes: int) -> tuple[bytes, bytes, set]:
     """The noisy stream, the valid frames alone, and the valid identities."""
     noisy, clean, ids = bytearray(), bytearray(), set()
@@ -243,7 +298,7 @@ def main() -> int:
     print(f"{'protocol':15} {'bytes fed':>10} {'exceptions':>10} {'valid sent':>10} {'recovered':>10} "
           f"{'decoys ok':>9} {'false':>5} {'garbled':>8} {'MB/s noisy':>10} {'MB/s clean':>10} {'ratio':>6}")
     ok = True
-    for proto in (Nonin(2), Nonin(7), Masimo(), Hl7()):
+    for proto in (Nonin(2), Nonin(7), Masimo(), Hl7(), IntelliVue()):
         rnd = random.Random(f"{args.seed}:{proto.name}")
         noisy, clean, ids = build(proto, rnd, args.noise)
         parts, clean_parts = chunks(rnd, noisy), chunks(rnd, clean)
