@@ -21,3 +21,22 @@ def test_the_patients_lock_screen_shows_the_rooms_real_light_level_below_the_pat
     ui.controller.refresh_ambient()
     qtbot.waitUntil(lambda: light.value_label.text() == "1 %", timeout=WAIT_MS)
     assert light.slider.minimum() == 5 and light.slider.value() == 5  # the slider keeps to the patient's range
+
+
+def test_the_spo2_trend_keeps_a_desaturation_to_79_inside_its_plot(qtbot):
+    from datetime import datetime, timedelta, timezone
+
+    from roomcontrol.ui.widgets.trends import TrendsPlot, y_range
+
+    plot = TrendsPlot()
+    qtbot.addWidget(plot)
+    start = datetime(2026, 3, 9, 8, 30, tzinfo=timezone.utc)
+    plot.reset(start)
+    for minute, value in enumerate((98, 97, 91, 84, 79, 86, 95)):
+        plot.add("spo2", value, start + timedelta(minutes=minute))
+    plot.add("heart_rate", 72, start)
+    plot.redraw()
+    (lo, hi) = plot.bottom.getViewBox().viewRange()[1]
+    assert lo < 79 <= 100 <= hi  # the lowest value shown, and the top of the scale, inside the plot
+    assert plot.top.getViewBox().viewRange()[1][0] <= 40  # the heart-rate plot keeps its usual range
+    assert y_range([], (85, 100)) == (85, 100) and y_range([79, 99], (85, 100)) == (77, 101)
