@@ -3,6 +3,8 @@ y range, the check-in's fit at 1280×800, the banners inside the window, the rec
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QLabel
+
 from tests.ui.conftest import NURSE, PIN
 from tests.ui.helpers import WAIT_MS, click, sign_in
 
@@ -40,3 +42,47 @@ def test_the_spo2_trend_keeps_a_desaturation_to_79_inside_its_plot(qtbot):
     assert lo < 79 <= 100 <= hi  # the lowest value shown, and the top of the scale, inside the plot
     assert plot.top.getViewBox().viewRange()[1][0] <= 40  # the heart-rate plot keeps its usual range
     assert y_range([], (85, 100)) == (85, 100) and y_range([79, 99], (85, 100)) == (77, 101)
+
+
+CHECKLIST = [("consent", {}), ("npo", {"hours_since_solids": 8, "hours_since_clear_fluids": 3}), ("escort", {}),
+             ("pregnancy_screen", {}), ("iv_access", {})]
+
+
+def _inside(widget, window) -> bool:
+    """The widget shown whole inside the window (and so on the screen), without scrolling."""
+    top_left = widget.mapTo(window, widget.rect().topLeft())
+    bottom_right = widget.mapTo(window, widget.rect().bottomRight())
+    return widget.isVisible() and window.rect().contains(top_left) and window.rect().contains(bottom_right)
+
+
+def test_the_whole_check_in_fits_1280x800_and_start_infusion_takes_open_sessions_place(ui, qtbot):
+    window = ui.window
+    assert (window.width(), window.height()) == (1280, 800)
+    signed_in(qtbot, ui)
+    click(qtbot, window.main.card.b["checkin"])
+    checkin = window.pages["checkin"]
+    assert window.strip.isVisible() and window.topbar.isVisible()
+    qtbot.keyClicks(checkin.patient_ref, "PT-1042")
+    place = checkin.open_button.mapTo(window, checkin.open_button.rect().topLeft())
+    click(qtbot, checkin.open_button)
+    qtbot.waitUntil(checkin.start.isVisible, timeout=WAIT_MS)
+    assert not checkin.open_button.isVisible()
+    assert checkin.start.mapTo(window, checkin.start.rect().topLeft()).x() == place.x()  # the same column
+    for item, extra in CHECKLIST:
+        ui.room.command("confirm_checklist", NURSE, item=item, **extra)
+    # every control of the check-in shown whole, no scrolling; touch targets kept
+    scroll = window.holders["checkin"].verticalScrollBar()
+    assert scroll.value() == 0
+    for w in (checkin.start, checkin.back, checkin.phq, checkin.gad, checkin.capture, checkin.record,
+              *checkin.items.values(), checkin.solids.minus, checkin.fluids.plus, checkin.dia.plus):
+        assert _inside(w, window), w.text() if hasattr(w, "text") else w
+        assert w.height() >= 56
+    assert scroll.maximum() == 0  # nothing below the window's edge
+    # the fasting hours recorded (8 h, 3 h), not the form's defaults, beside ✓ Confirmed
+    qtbot.waitUntil(lambda: checkin.solids.value() == 8 and checkin.fluids.value() == 3, timeout=WAIT_MS)
+    assert not checkin.solids.isEnabled()
+    # "hours since solids" does not touch its − key
+    words = next(label for label in checkin.findChildren(QLabel) if label.text() == "hours since solids")
+    gap = checkin.solids.minus.mapTo(checkin, checkin.solids.minus.rect().topLeft()).x() - \
+        words.mapTo(checkin, words.rect().topRight()).x()
+    assert gap >= 8
