@@ -3,7 +3,10 @@ y range, the check-in's fit at 1280×800, the banners inside the window, the rec
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtWidgets import QLabel
+
+from roomcontrol.ui import theme
 
 from tests.ui.conftest import NURSE, PIN
 from tests.ui.helpers import WAIT_MS, click, sign_in
@@ -86,3 +89,39 @@ def test_the_whole_check_in_fits_1280x800_and_start_infusion_takes_open_sessions
     gap = checkin.solids.minus.mapTo(checkin, checkin.solids.minus.rect().topLeft()).x() - \
         words.mapTo(checkin, words.rect().topRight()).x()
     assert gap >= 8
+
+
+def _inside_margin(widget, window, margin: int) -> bool:
+    """Shown whole, at least `margin` px in from the window's left and right edges."""
+    left = widget.mapTo(window, widget.rect().topLeft()).x()
+    right = widget.mapTo(window, widget.rect().topRight()).x()
+    return widget.isVisible() and left >= margin and right <= window.width() - 1 - margin
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)])
+def test_the_banner_rows_buttons_lie_inside_the_window_with_the_panels_margins(ui, qtbot, size):
+    from roomcontrol.ui.window import RoomWindow
+    from tests.ui.test_layout import open_session, raise_desaturation
+
+    width, height = size
+    window = ui.window
+    if width != 1280:
+        window = RoomWindow(ui.controller, scale=theme.scale_for(width))
+        qtbot.addWidget(window)
+        window.resize(width, height)
+        window.show()
+    signed_in(qtbot, ui)
+    open_session(ui)
+    ui.room.command("record_assessment", "patient", scale="PHQ-9",
+                    items={f"q{n}": 1 for n in range(1, 10)})  # item 9 above zero: the flag
+    ui.room.command("call_nurse", "patient")
+    raise_desaturation(qtbot, ui)
+    qtbot.waitUntil(lambda: window.banner.isVisible() and window.call_banner.isVisible()
+                    and window.flag.isVisible(), timeout=WAIT_MS)
+    margin = theme.px(10, window.scale)  # the panels' side margin
+    panel = window.main.vitals
+    assert panel.mapTo(window, panel.rect().topLeft()).x() == margin
+    for b in (window.banner.ack, window.banner.pause, window.banner.hist, window.call_banner.answer, window.flag.ack):
+        assert _inside_margin(b, window, margin), (b.text(), b.mapTo(window, b.rect().topRight()), window.width())
+    if window is not ui.window:
+        window.close()
