@@ -23,7 +23,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from roomcontrol.records.loader import load_record  # noqa: E402
 from roomcontrol.ui.report.pdf import render_pdf  # noqa: E402
-from tests.records.session_factory import CONFIG, START, scripted_session  # noqa: E402
+from tests.records.session_factory import START, scripted_session  # noqa: E402
+
+# The clinic and room of the docs' screenshots (scripts/screenshots.py), so the docs show one clinic.
+CLINIC_NAME, ROOM_NAME = "Harbour Ketamine Clinic", "Room 3 · Willow"
 
 
 def main() -> int:
@@ -36,8 +39,8 @@ def main() -> int:
         tmp = Path(tmp)
         sid = scripted_session(tmp / "data")
         pdf = args.pdf or tmp / "report.pdf"
-        render_pdf(load_record(tmp / "data", sid), pdf, clinic_name=CONFIG.clinic_name,
-                   room_name=CONFIG.room_name, tz=timezone.utc, generated_at=START.replace(hour=10))
+        render_pdf(load_record(tmp / "data", sid), pdf, clinic_name=CLINIC_NAME, room_name=ROOM_NAME,
+                   tz=timezone.utc, generated_at=START.replace(hour=10))
         args.png.parent.mkdir(parents=True, exist_ok=True)
         if not shutil.which("pdftoppm"):
             print("pdftoppm is missing: apt-get install poppler-utils", file=sys.stderr)

@@ -46,6 +46,8 @@ class Session:
     plan: dict[str, Any]            # the dose plan as logged in session.opened
     phase: str = PRE_INFUSION
     checklist: frozenset[str] = frozenset()
+    checked: dict[str, dict[str, Any]] = field(default_factory=dict)  # item → what its confirmation recorded
+    checked_seqs: dict[str, int] = field(default_factory=dict)        # item → seq of that confirmation
     baseline: dict[str, Any] | None = None
     infusion_started_at: datetime | None = None
     infusion_ended_at: datetime | None = None
@@ -154,8 +156,15 @@ def _call(call: NurseCall | None, e: Event) -> NurseCall | None:
     return NurseCall(e.ts, e.seq, e.session_id)
 
 
+def _details(payload: dict[str, Any]) -> dict[str, Any]:
+    """What a checklist confirmation recorded besides its item (the fasting hours of npo)."""
+    return {k: v for k, v in payload.items() if k != "item"}
+
+
 def _checklist(s: Session, e: Event) -> Session:
-    return replace(s, checklist=s.checklist | {e.payload["item"]})
+    item = e.payload["item"]
+    return replace(s, checklist=s.checklist | {item}, checked={**s.checked, item: _details(e.payload)},
+                   checked_seqs={**s.checked_seqs, item: e.seq})
 
 
 def _baseline(s: Session, e: Event) -> Session:
@@ -216,6 +225,9 @@ def _corrected(s: Session, e: Event) -> Session:
         return replace(s, scores={**s.scores, corrected["scale"]: corrected["score"]})
     if p.get("corrects_kind") == K.VITALS_BASELINE and s.baseline_seq == fixed:
         return replace(s, baseline=dict(corrected))
+    item = corrected.get("item", "")
+    if p.get("corrects_kind") == K.CHECKLIST_CONFIRMED and s.checked_seqs.get(item) == fixed:
+        return replace(s, checked={**s.checked, item: _details(corrected)})
     if p.get("corrects_kind") == K.SESSION_OPENED:  # the corrected dose plan (its own session's opening)
         return replace(s, plan={k: v for k, v in corrected.items() if k not in ("patient_ref", "course_no")},
                        course_no=corrected.get("course_no", s.course_no))

@@ -207,16 +207,34 @@ def _value(value: object) -> str:
     return number(value) if isinstance(value, (int, float)) else str(value)
 
 
+# A corrected field as a nurse says it: its name and the unit after the new value ("weight 70 → 72 kg").
+# Any other field is its name in words, without a unit.
+FIELD_WORDS: dict[str, tuple[str, str]] = {
+    "weight_kg": ("weight", "kg"), "dose_mg_per_kg": ("dose", "mg/kg"), "total_dose_mg": ("total dose", "mg"),
+    "rate_mg_per_h": ("rate", "mg/h"), "planned_infusion_min": ("planned time", "min"),
+    "concentration_mg_per_ml": ("concentration", "mg/mL"), "course_no": ("infusion no.", ""),
+    "hours_since_solids": ("hours since solids", "h"), "hours_since_clear_fluids": ("hours since clear fluids", "h"),
+    "heart_rate": ("HR", "/min"), "spo2": ("SpO2", "%"), "nibp_systolic": ("systolic", "mmHg"),
+    "nibp_diastolic": ("diastolic", "mmHg"),
+}
+
+
+def _changed(name: str, old: object, new: object) -> str:
+    """'weight 70 → 72 kg', 'severity mild → moderate'."""
+    words, unit = FIELD_WORDS.get(name, (label(name), ""))
+    return f"{words} {_value(old)} → {_value(new)}" + (f" {unit}" if unit else "")
+
+
 def correction_changes(changes: dict[str, Any], was: dict[str, Any]) -> str:
-    """'dose 4 → 8'; for an assessment 'pain 1 → 2, score 7 → 8'."""
+    """'weight 70 → 72 kg, total dose 140 → 144 mg'; for an assessment 'pain 1 → 2, score 7 → 8'."""
     parts = []
     for name, new in changes.items():
         old = was.get(name)
         if isinstance(new, dict):
             old = old if isinstance(old, dict) else {}
-            parts += [f"{label(key)} {_value(old.get(key))} → {_value(value)}" for key, value in new.items()]
+            parts += [_changed(key, old.get(key), value) for key, value in new.items()]
         else:
-            parts.append(f"{label(name)} {_value(old)} → {_value(new)}")
+            parts.append(_changed(name, old, new))
     return ", ".join(parts)
 
 

@@ -1,5 +1,8 @@
 """Wording of the assessment scales on screen (items and answer anchors). Scores and ranges are in
-roomcontrol.domain.scales; this is only what the nurse or patient reads."""
+roomcontrol.domain.scales; this is only what the nurse or patient reads.
+
+PHQ-9 and GAD-7 are the published instruments word for word (Pfizer's public-domain PHQ-9 and GAD-7, developed by
+Drs. Spitzer, Williams, Kroenke and colleagues): validated questionnaires, never to be shortened or reworded."""
 
 from typing import TypedDict
 
@@ -42,7 +45,7 @@ TEXT: dict[str, ScaleText] = {
     },
     "PHQ-9": {
         "title": "How have you been feeling? (PHQ-9)",
-        "hint": "Over the last 2 weeks, how often have you been bothered by these problems?",
+        "hint": "Over the last 2 weeks, how often have you been bothered by any of the following problems?",
         "anchors": FREQUENCY,
         "items": {
             "q1": "Little interest or pleasure in doing things",
@@ -50,24 +53,25 @@ TEXT: dict[str, ScaleText] = {
             "q3": "Trouble falling or staying asleep, or sleeping too much",
             "q4": "Feeling tired or having little energy",
             "q5": "Poor appetite or overeating",
-            "q6": "Feeling bad about yourself, or that you have let yourself or your family down",
-            "q7": "Trouble concentrating on things, such as reading or watching television",
-            "q8": "Moving or speaking slowly, or being so fidgety or restless that you move around a lot",
-            "q9": "Thoughts that you would be better off dead, or of hurting yourself",
+            "q6": "Feeling bad about yourself — or that you are a failure or have let yourself or your family down",
+            "q7": "Trouble concentrating on things, such as reading the newspaper or watching television",
+            "q8": ("Moving or speaking so slowly that other people could have noticed? Or the opposite — being so "
+                   "fidgety or restless that you have been moving around a lot more than usual"),
+            "q9": "Thoughts that you would be better off dead, or of hurting yourself in some way",
         },
     },
     "GAD-7": {
         "title": "How have you been feeling? (GAD-7)",
-        "hint": "Over the last 2 weeks, how often have you been bothered by these problems?",
+        "hint": "Over the last 2 weeks, how often have you been bothered by the following problems?",
         "anchors": FREQUENCY,
         "items": {
-            "q1": "Feeling nervous, anxious, or on edge",
+            "q1": "Feeling nervous, anxious or on edge",
             "q2": "Not being able to stop or control worrying",
             "q3": "Worrying too much about different things",
             "q4": "Trouble relaxing",
             "q5": "Being so restless that it is hard to sit still",
             "q6": "Becoming easily annoyed or irritable",
-            "q7": "Feeling afraid, as if something awful might happen",
+            "q7": "Feeling afraid as if something awful might happen",
         },
     },
 }

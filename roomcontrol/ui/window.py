@@ -120,8 +120,13 @@ class RoomWindow(QMainWindow):
         head = QVBoxLayout(self.header)
         head.setContentsMargins(0, 0, 0, 0)
         head.setSpacing(theme.px(4, scale))
-        for part in (self.topbar, self.banner, self.call_banner, self.flag):
-            head.addWidget(part)
+        head.addWidget(self.topbar)
+        rows = QVBoxLayout()  # the banner rows keep the panels' side margins (MainScreen's), inside the window
+        rows.setContentsMargins(theme.px(10, scale), 0, theme.px(10, scale), 0)
+        rows.setSpacing(theme.px(4, scale))
+        for part in (self.banner, self.call_banner, self.flag):
+            rows.addWidget(part)
+        head.addLayout(rows)
         self.header.setMinimumWidth(theme.TOUCH)  # a long alarm text is cut at the screen's edge, never widens it
         box.addWidget(self.header)
         self.strip = VitalsStrip(self.blinker, scale)  # live numerics over every form page

@@ -210,3 +210,12 @@ def test_replay_after_restart_equals_living(tmp_path):
     assert again.state.session.scores["PADSS"] == 10
     again.command("discharge", NURSE, escort_confirmed=True)
     again.close()
+
+
+def test_the_session_keeps_the_recorded_fasting_hours_and_their_correction(room):
+    walk_to(room, "pre_infusion")
+    [npo] = room.command("confirm_checklist", NURSE, item="npo", hours_since_solids=8, hours_since_clear_fluids=3)
+    assert room.state.session.checked["npo"] == {"hours_since_solids": 8, "hours_since_clear_fluids": 3}
+    room.command("correct_event", NURSE, seq=npo.seq, reason="asked again", changes={"hours_since_solids": 9})
+    assert room.state.session.checked["npo"] == {"hours_since_solids": 9, "hours_since_clear_fluids": 3}
+    assert replay(read_events(room.db)).session.checked["npo"]["hours_since_solids"] == 9

@@ -35,3 +35,11 @@ def test_describe(kind, payload, line):
 def test_a_correction_shows_an_empty_value_as_a_dash_and_a_flag_as_yes_or_no():
     assert correction_changes({"indication": None, "escort": True}, {"indication": "nausea", "escort": False}) == \
         "indication nausea → –, escort no → yes"
+
+
+def test_a_corrected_dose_plan_reads_as_a_nurse_says_it_with_each_unit_after_the_value():
+    changes = {"weight_kg": 72, "total_dose_mg": 144, "rate_mg_per_h": 216}
+    was = {"weight_kg": 70, "total_dose_mg": 140, "rate_mg_per_h": 210}
+    assert correction_changes(changes, was) == "weight 70 → 72 kg, total dose 140 → 144 mg, rate 210 → 216 mg/h"
+    assert correction_changes({"hours_since_solids": 8}, {"hours_since_solids": 6}) == "hours since solids 6 → 8 h"
+    assert correction_changes({"spo2": 97}, {}) == "SpO2 – → 97 %"  # an unknown old value is a dash

@@ -97,8 +97,11 @@ def test_a_correction_from_the_timeline(ui, qtbot):
     assert page.inputs["weight_kg"].value() == 70 and page.inputs["dose_mg_per_kg"].value() == 0.5
     assert "patient_ref" not in page.inputs and "total_dose_mg" not in page.inputs   # computed or fixed
 
+    assert page.plan.isVisible() and page.plan.text().startswith("35 mg · 52.5 mg/h")
     for _ in range(10):
         click(qtbot, page.inputs["weight_kg"].plus)               # 75 kg
+    # the new total and rate, live, from the domain's arithmetic
+    assert page.plan.text() == "37.5 mg · 56.25 mg/h   (was 35 mg · 52.5 mg/h)"
     click(qtbot, page.save)                                        # no reason yet: refused, said
     qtbot.waitUntil(lambda: "a reason for the correction is required" in page.message.text(), timeout=WAIT_MS)
     click(qtbot, page.reasons.buttons["Re-measured"])
@@ -111,5 +114,7 @@ def test_a_correction_from_the_timeline(ui, qtbot):
     qtbot.waitUntil(lambda: any("Corrected #" in timeline.list.item(i).text()
                                 for i in range(timeline.list.count())), timeout=WAIT_MS)
     assert "37.5 mg over 40 min" in row("Session opened").text()
+    # the correction line reads as a nurse says it
+    assert "weight 70 → 75 kg, total dose 35 → 37.5 mg, rate 52.5 → 56.25 mg/h" in row("Corrected #").text()
     assert row("Session opened").text().endswith("✎ corrected")
     assert c.last.session.plan["total_dose_mg"] == 37.5

@@ -15,6 +15,7 @@ from roomcontrol.records.model import SessionRecord
 from roomcontrol.ui.report.layout import GREY, INK, Doc, font, mm, pt
 
 LIGHT = QColor(205, 205, 205)
+TITLE_BAND = mm(3.4)  # the strip at the top of each plot that holds its axis title, above the highest value
 PHASE_PATTERNS = {  # phase → brush pattern (its words: domain/wording)
     "pre_infusion": Qt.BrushStyle.NoBrush,
     "infusing": Qt.BrushStyle.BDiagPattern,
@@ -80,14 +81,17 @@ class Chart:
         width = d.width - mm(11) - mm(20)
         strip = QRectF(left, top, width, mm(5))
         flags = QRectF(left, strip.bottom() + mm(1), width, mm(5))
-        upper = QRectF(left, flags.bottom() + mm(1), width, mm(62))
-        lower = QRectF(left, upper.bottom() + mm(4.5), width, mm(22))
-        self._phases(strip, [upper, lower])
+        # Each plot's frame has a band at its top for the axis title, above its highest value: no trace reaches it.
+        upper_frame = QRectF(left, flags.bottom() + mm(1), width, mm(62) + TITLE_BAND)
+        lower_frame = QRectF(left, upper_frame.bottom() + mm(4.5), width, mm(22) + TITLE_BAND)
+        upper, lower = (f.adjusted(0, TITLE_BAND, 0, 0) for f in (upper_frame, lower_frame))  # where values go
+        frames = [upper_frame, lower_frame]
+        self._phases(strip, frames)
         self._titles: list[tuple[QRectF, str]] = []
-        self._flags(flags, [upper, lower])
+        self._flags(flags, frames)
         hi = self._upper_max()
-        self._axes(upper, 0, hi, 20, "/min  mmHg")
-        self._axes(lower, self._spo2_min(), 100, 2 if 100 - self._spo2_min() <= 12 else 5, "SpO2 %")
+        self._axes(upper_frame, upper, 0, hi, 20, "/min  mmHg")
+        self._axes(lower_frame, lower, self._spo2_min(), 100, 2 if 100 - self._spo2_min() <= 12 else 5, "SpO2 %")
         self._time_axis(lower)
         self._baseline(upper, lower, hi)
         for kind in ("respiratory_rate", "etco2", "heart_rate"):
@@ -96,9 +100,10 @@ class Chart:
         self._nibp(upper, 0, hi)
         for area, title in self._titles:
             tf = font(6.2, italic=True)
-            box = QRectF(area.left() + pt(1.5), area.top() + pt(1.5), d.text_width(title, tf) + mm(2), mm(2.8))
+            box = QRectF(area.left() + pt(0.4), area.top() + pt(0.4), d.text_width(title, tf) + mm(3),
+                         TITLE_BAND - pt(0.4))  # inside the frame's line, the band's full height
             p.fillRect(box, QColor(255, 255, 255))
-            d.draw_text(box.adjusted(mm(1), 0, 0, 0), title, tf, color=GREY, wrap=False)
+            d.draw_text(box.adjusted(mm(1.5), pt(0.6), 0, 0), title, tf, color=GREY, wrap=False)
         self._legend(QRectF(d.left, lower.bottom() + mm(9), d.width, mm(5)))
         p.restore()
 
@@ -166,7 +171,8 @@ class Chart:
                 p.setPen(_pen(0.4, Qt.PenStyle.DotLine, GREY))
                 p.drawLine(QPointF(x, area.top()), QPointF(x, area.bottom()))
 
-    def _axes(self, area: QRectF, lo: float, hi: float, step: float, title: str) -> None:
+    def _axes(self, frame: QRectF, area: QRectF, lo: float, hi: float, step: float, title: str) -> None:
+        """Grid and values in `area` (where the values go); the frame, the minute lines and the title in `frame`."""
         p, d = self.doc.painter, self.doc
         fnt = font(6.5)
         value = -(-lo // step) * step
@@ -178,13 +184,13 @@ class Chart:
                         Qt.AlignmentFlag.AlignRight, wrap=False)
             value += step
         for minute in range(0, self.minutes + 1, 10):
-            x = area.left() + minute / self.minutes * area.width()
+            x = frame.left() + minute / self.minutes * frame.width()
             p.setPen(_pen(0.3, color=LIGHT))
-            p.drawLine(QPointF(x, area.top()), QPointF(x, area.bottom()))
+            p.drawLine(QPointF(x, frame.top()), QPointF(x, frame.bottom()))
         p.setPen(_pen(0.8))
         p.setBrush(Qt.BrushStyle.NoBrush)
-        p.drawRect(area)
-        self._titles.append((area, title))
+        p.drawRect(frame)
+        self._titles.append((frame, title))
 
     def _time_axis(self, area: QRectF) -> None:
         d = self.doc

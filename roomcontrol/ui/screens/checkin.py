@@ -13,8 +13,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
+                               QWidget)
 
 from roomcontrol.domain.dose import HIGH_DOSE_UNCONFIRMED, DosePlan, is_high, plan_dose
 from roomcontrol.domain.errors import Refused
@@ -26,6 +26,7 @@ from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import Stepper, button
 from roomcontrol.ui.widgets.feedback import say, show_done
 from roomcontrol.ui.widgets.named import named
+from roomcontrol.ui.widgets.page import page
 
 
 OPEN = ("pre_infusion", "infusing", "paused", "recovery")
@@ -42,11 +43,12 @@ def _style(label: QLabel, name: str) -> None:
         label.style().polish(label)
 
 
-def _panel() -> tuple[QWidget, QVBoxLayout]:
+def _panel(scale: float) -> tuple[QWidget, QVBoxLayout]:
     w = named(QWidget(), "panel")
     w.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
     box = QVBoxLayout(w)
-    box.setContentsMargins(18, 12, 18, 14)
+    box.setContentsMargins(theme.px(16, scale), theme.px(8, scale), theme.px(16, scale), theme.px(10, scale))
+    box.setSpacing(theme.px(6, scale))
     return w, box
 
 
@@ -62,16 +64,29 @@ class CheckInScreen(QWidget):
         super().__init__()
         self.controller = controller
         policy = controller.config.session
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(theme.px(14, scale), 4, theme.px(14, scale), theme.px(10, scale))
+        # The whole check-in fits a 1280×800 panel under the top bar and the vitals strip, without scrolling:
+        # Back and the messages in the heading row, the left panel's one main action following the phase.
         self.back = button("Back to the room", lambda: self.navigate.emit("main"), kind="quiet")
+        words = QWidget()
+        says = QVBoxLayout(words)
+        says.setContentsMargins(0, 0, 0, 0)
+        says.setSpacing(0)
+        self.message = named(QLabel(""), "message")
+        self.message.setWordWrap(True)
+        self.prompt = named(QLabel(""), "error")  # a flag for the nurse, until the next session
+        self.prompt.setWordWrap(True)
+        says.addWidget(self.message)
+        says.addWidget(self.prompt)
+        outer, self.heading = page(self, "Check-in", lambda: self.navigate.emit("main"), scale=scale, side=14,
+                                   top=2, bottom=8, back=self.back, beside=(words,))
+        outer.setSpacing(theme.px(6, scale))
         cols = QHBoxLayout()
         cols.setSpacing(theme.px(12, scale))
         # -- patient and dose ------------------------------------------------------------------------
-        left, lbox = _panel()
-        lbox.addWidget(named(QLabel("CHECK-IN · PATIENT AND DOSE"), "title"))
+        left, lbox = _panel(scale)
+        lbox.addWidget(named(QLabel("PATIENT AND DOSE"), "title"))
         form = QFormLayout()
-        form.setVerticalSpacing(theme.px(8, scale))
+        form.setVerticalSpacing(theme.px(6, scale))
         self.patient_ref = QLineEdit(placeholderText="e.g. PT-1042")
         self.patient_ref.setAccessibleName("patient reference")
         self.weight = _spin(*TYPED_RANGE, DEFAULT_WEIGHT_KG, 0.5, 1, " kg")
@@ -90,19 +105,22 @@ class CheckInScreen(QWidget):
         self.plan = named(QLabel(""), "dim")
         self.plan.setWordWrap(True)
         lbox.addWidget(self.plan)
-        self.open_button = button("Open session", self._open, kind="primary", name="open session")
-        lbox.addWidget(self.open_button)
         lbox.addStretch(1)
-        lbox.addWidget(named(QLabel("PATIENT QUESTIONNAIRES"), "title"))
+        # the main action, in one place: Open session, then Start infusion once the session is open
+        self.open_button = button("Open session", self._open, kind="primary", name="open session")
+        self.start = button("Start infusion", self._start, kind="primary", name="start infusion")
+        lbox.addWidget(self.open_button)
+        lbox.addWidget(self.start)
         q = QHBoxLayout()
+        q.addWidget(named(QLabel("Patient's\nquestionnaires"), "dim"))
         self.phq = button("PHQ-9", lambda: self.navigate.emit("PHQ-9"))
         self.gad = button("GAD-7", lambda: self.navigate.emit("GAD-7"))
-        q.addWidget(self.phq)
-        q.addWidget(self.gad)
+        q.addWidget(self.phq, 1)
+        q.addWidget(self.gad, 1)
         lbox.addLayout(q)
         cols.addWidget(left, 4)
         # -- checklist and baseline ------------------------------------------------------------------
-        right, rbox = _panel()
+        right, rbox = _panel(scale)
         rbox.addWidget(named(QLabel("CHECKLIST"), "title"))
         grid = QGridLayout()
         grid.setVerticalSpacing(theme.px(4, scale))
@@ -118,6 +136,8 @@ class CheckInScreen(QWidget):
             self.items[item] = confirm
             if item == "npo":
                 hours = QHBoxLayout()
+                hours.setSpacing(theme.px(10, scale))
+                hours.setContentsMargins(theme.px(16, scale), 0, 0, 0)
                 for what, w in (("hours since solids", self.solids), ("clear fluids", self.fluids)):
                     hours.addWidget(named(QLabel(what), "dim"))
                     hours.addWidget(w, 1)
@@ -126,12 +146,13 @@ class CheckInScreen(QWidget):
             row += 1
         grid.setColumnStretch(0, 1)
         rbox.addLayout(grid)
-        self.capture = button("Capture from monitor", self._capture, kind="primary", name="capture baseline")
-        self.record = button("Record typed", self._record, name="record baseline")
         head = QHBoxLayout()
-        head.addWidget(named(QLabel("BASELINE VITALS"), "title"), 1)
-        head.addWidget(self.capture)
+        head.addWidget(named(QLabel("BASELINE VITALS"), "title"))
+        self.baseline = named(QLabel(""), "ok")  # what was recorded, beside the title
+        head.addWidget(self.baseline, 1)
         rbox.addLayout(head)
+        self.capture = button("From monitor", self._capture, kind="primary", name="capture baseline")
+        self.record = button("Record typed", self._record, name="record baseline")
         self.hr = _spin(20, 250, 72)
         self.spo2 = _spin(50, 100, 98)
         self.sys = _spin(50, 280, 120)
@@ -142,27 +163,14 @@ class CheckInScreen(QWidget):
         for i, (label, w) in enumerate((("HR", self.hr), ("SpO₂", self.spo2), ("Sys", self.sys), ("Dia", self.dia))):
             typed.addWidget(QLabel(label), i // 2, (i % 2) * 2)
             typed.addWidget(w, i // 2, (i % 2) * 2 + 1)
-        self.record.setSizePolicy(self.record.sizePolicy().horizontalPolicy(), QSizePolicy.Policy.Expanding)
-        typed.addWidget(self.record, 0, 4, 2, 1)
+        typed.addWidget(self.capture, 0, 4)  # from the monitor, or the typed values below it
+        typed.addWidget(self.record, 1, 4)
         rbox.addLayout(typed)
-        self.baseline = named(QLabel(""), "ok")
-        rbox.addWidget(self.baseline)
         rbox.addStretch(1)
         cols.addWidget(right, 6)
         outer.addLayout(cols, 1)
-        foot = QHBoxLayout()
-        self.message = named(QLabel(""), "message")
-        self.message.setWordWrap(True)
-        self.prompt = named(QLabel(""), "error")
-        self.prompt.setWordWrap(True)
-        self.start = button("Start infusion", self._start, kind="primary", name="start infusion")
-        self.start.setMinimumWidth(240)
-        foot.addWidget(self.message, 1)
-        foot.addWidget(self.back)
-        foot.addWidget(self.start)
-        outer.addWidget(self.prompt)
-        outer.addLayout(foot)
         self.prompt.hide()
+        self.start.hide()
         self._cleared_after: str | None = None  # the closed session the form was last cleared after
         self._opened = False
         self._preview()
@@ -299,6 +307,11 @@ class CheckInScreen(QWidget):
             show_done(b, done)
             b.setEnabled(pre and not done)
         self.solids.setEnabled(pre and "npo" not in (s.checklist if s else ()))
+        npo = s.checked.get("npo") if s is not None else None
+        if npo is not None:  # confirmed: the hours recorded (as corrected), not the form's defaults
+            for w, name in ((self.solids, "hours_since_solids"), (self.fluids, "hours_since_clear_fluids")):
+                if npo.get(name) is not None:
+                    w.setValue(npo[name])
         self.fluids.setEnabled(self.solids.isEnabled())
         base = s.baseline if s is not None else None
         for control in (self.capture, self.record, self.hr, self.spo2, self.sys, self.dia):

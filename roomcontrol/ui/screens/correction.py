@@ -1,6 +1,7 @@
 """Correct a charted entry tapped in the timeline: its fields prefilled with what it says now, a required reason,
 sent as `correct_event` by the signed-in nurse. Nothing in the log changes: the room core logs an event.corrected
-that points at the entry, validated as the entry was; the timeline then shows the corrected value, marked."""
+that points at the entry, validated as the entry was; the timeline then shows the corrected value, marked.
+Correcting the dose plan shows the new total and rate live, from the domain's dose arithmetic."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QWidget
 
+from roomcontrol.domain import kinds as K
 from roomcontrol.domain.corrections import FIXED_FIELDS, entry_name
+from roomcontrol.domain.dose import plan_dose
+from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import Event
-from roomcontrol.domain.wording import label
+from roomcontrol.domain.wording import label, number
 from roomcontrol.ui import theme
 from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import Choice, Stepper, button
@@ -26,9 +30,18 @@ FIELD_LABELS = {"weight_kg": "Weight (kg)", "dose_mg_per_kg": "Dose (mg/kg)", "p
                 "concentration_mg_per_ml": "Bag (mg/mL)", "course_no": "Infusion no.", "heart_rate": "HR (/min)",
                 "spo2": "SpO₂ (%)", "nibp_systolic": "Systolic (mmHg)", "nibp_diastolic": "Diastolic (mmHg)",
                 "hours_since_solids": "Hours since solids", "hours_since_clear_fluids": "Hours since clear fluids"}
+# The dose plan's fields its total and rate are computed from (domain.dose.plan_dose).
+PLAN_FIELDS = ("weight_kg", "dose_mg_per_kg", "planned_infusion_min", "concentration_mg_per_ml")
 REASONS = ("Typing error", "Wrong value chosen", "Re-measured")
 NUMBER_RANGE = (0, 9999)  # what the box takes; the domain checks the value against the entry's own rules
 Input = Choice | Stepper | QLineEdit | dict[str, Stepper]  # a field's control; a table's is one Stepper a key
+
+
+def _restyle(label: QLabel, name: str) -> None:
+    if label.objectName() != name:
+        label.setObjectName(name)
+        label.style().unpolish(label)
+        label.style().polish(label)
 
 
 class CorrectionScreen(QWidget):
@@ -51,6 +64,11 @@ class CorrectionScreen(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.fields_host)
         box.addWidget(scroll, 1)
+        self.plan = named(QLabel(""), "big")  # the corrected dose plan's total and rate, live
+        self.plan.setAccessibleName("corrected total dose")
+        self.plan.setWordWrap(True)
+        self.plan.hide()
+        box.addWidget(self.plan)
         box.addWidget(named(QLabel("REASON FOR THE CORRECTION (required)"), "title"))
         self.reasons = Choice(REASONS)
         box.addWidget(self.reasons)
@@ -84,12 +102,34 @@ class CorrectionScreen(QWidget):
             else:
                 self.form.addRow(FIELD_LABELS.get(name, label(name).capitalize()), widget)
             self.inputs[name] = widget
+            if isinstance(widget, Stepper) and name in PLAN_FIELDS:
+                widget.box.valueChanged.connect(lambda _: self._show_plan())
+        self.plan.setVisible(event.kind == K.SESSION_OPENED)
+        self._show_plan()
         self.heading.setText(f"Correct: {entry_name(event.kind, current)}")
         self.entry.setText(f"Entry #{event.seq}, {event.ts.astimezone().strftime('%H:%M')}, by {event.actor}. "
                            "The entry stays in the log; the correction is added under your name.")
         self.reasons.set_value(None)
         self.reason.clear()
         self.message.setText("")
+
+    def _show_plan(self) -> None:
+        """The dose plan's total and rate as corrected so far (or why the values are refused)."""
+        if self.target is None or self.target.kind != K.SESSION_OPENED:
+            return
+        values = {name: self._read(self.inputs[name]) if name in self.inputs else self.current.get(name)
+                  for name in PLAN_FIELDS}
+        policy = self.controller.config.session
+        try:
+            plan = plan_dose(values["weight_kg"], values["dose_mg_per_kg"], values["planned_infusion_min"],
+                             values["concentration_mg_per_ml"], policy.bounds)
+        except Refused as refused:
+            _restyle(self.plan, "error")
+            self.plan.setText(f"{str(refused)[0].upper()}{str(refused)[1:]}.")
+            return
+        _restyle(self.plan, "big")
+        was = f"{number(self.current.get('total_dose_mg'))} mg · {number(self.current.get('rate_mg_per_h'))} mg/h"
+        self.plan.setText(f"{number(plan.total_dose_mg)} mg · {number(plan.rate_mg_per_h)} mg/h   (was {was})")
 
     def _input(self, name: str, value: Any) -> Input:
         if isinstance(value, bool):

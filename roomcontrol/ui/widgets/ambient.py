@@ -28,6 +28,7 @@ class AmbientSlider(QWidget):
         super().__init__()
         self.controller, self.target, self.patient = controller, target, patient
         self.touched_at = 0.0
+        self.level: int | None = None  # the room's real level, shown even where the patient's slider cannot go
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         self.label = QLabel(label)
@@ -54,6 +55,7 @@ class AmbientSlider(QWidget):
         if self.slider.signalsBlocked():
             return
         self.touched_at = time.monotonic()
+        self.level = value  # asked for by hand: the device's report follows
         if self.slider.isSliderDown():
             self._pending = value
             if not self._throttle.isActive():
@@ -84,16 +86,21 @@ class AmbientSlider(QWidget):
             self.slider.blockSignals(True)
             self.slider.setRange(low, high)
             self.slider.blockSignals(False)
-            self.value_label.setText(f"{self.slider.value()} %")
+            self._show_level()
         self.slider.setToolTip(f"{low}–{high} % in this scene")
 
     def show_value(self, percent: float | None) -> None:
         if percent is None or self.slider.isSliderDown() or time.monotonic() - self.touched_at < USER_HOLD_S:
             return
+        self.level = int(round(percent))
         self.slider.blockSignals(True)
-        self.slider.setValue(int(round(percent)))
+        self.slider.setValue(self.level)  # the patient's slider stops at its range's end; the number does not
         self.slider.blockSignals(False)
-        self.value_label.setText(f"{self.slider.value()} %")
+        self._show_level()
+
+    def _show_level(self) -> None:
+        """The room's real level (what the device reports), else where the slider stands."""
+        self.value_label.setText(f"{self.slider.value() if self.level is None else self.level} %")
 
 
 class AmbientPanel(QWidget):

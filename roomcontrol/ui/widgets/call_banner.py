@@ -29,7 +29,8 @@ class CallBanner(QWidget):
         self.controller = controller
         self.pending = False
         row = QHBoxLayout(self)
-        row.setContentsMargins(theme.px(22, scale), 0, 4, 0)
+        inset = theme.px(6, scale)  # Answer inside the painted edge
+        row.setContentsMargins(theme.px(22, scale), inset, inset, inset)
         row.setSpacing(theme.px(14, scale))
         self.text = QLabel("")
         self.text.setStyleSheet(f"font-size: {theme.px(24, scale)}px; font-weight: 600; color: {CALL_TEXT};")

@@ -2,8 +2,8 @@
 until a nurse acknowledges it. The flag is the room's (the session's fold), so every window shows the same one;
 "Acknowledge" sends `acknowledge_flag` as the signed-in nurse, logged as assessment.flag_acknowledged.
 
-It takes the top bar's place in the window's header (as the alarm banner does, which goes before it), so the
-screens keep their height on a 1280×800 panel; Lock stays on it."""
+It sits in the window's header below the top bar (and the alarm banner, which goes before it); the top bar's Lock
+is the one Lock on the screen."""
 
 from __future__ import annotations
 
@@ -41,9 +41,7 @@ class FlagBar(QWidget):
         words.addWidget(self.advice)
         row.addLayout(words, 1)
         self.ack = button("Acknowledge", self._acknowledge, kind="primary", name="acknowledge flag")
-        self.lock = button("Lock", lambda: controller.lock("locked by hand"), name="lock")
         row.addWidget(self.ack)
-        row.addWidget(self.lock)
         self.setMinimumHeight(theme.px(64, scale))
         controller.snapshot.connect(self.show_snapshot)
 

@@ -17,6 +17,18 @@ from roomcontrol.ui import theme
 
 pg.setConfigOptions(antialias=True, background=theme.PANEL, foreground=theme.DIM)
 HR_KINDS = ("heart_rate", "pulse_rate")
+# Each plot's usual y range; it widens to take in every value shown (a desaturation to 79 stays on the plot).
+Y_RANGES = {"top": (40.0, 180.0), "bottom": (85.0, 100.0)}
+Y_MARGIN = 2.0  # room below the lowest value and above the highest, so a trace never runs along the edge
+
+
+def y_range(values: Iterable[float], usual: tuple[float, float]) -> tuple[float, float]:
+    """The usual range, widened to hold every value with a margin."""
+    lo, hi = usual
+    shown = list(values)
+    if shown:
+        lo, hi = min(lo, min(shown) - Y_MARGIN), max(hi, max(shown) + Y_MARGIN)
+    return lo, hi
 
 
 class TrendsPlot(pg.GraphicsLayoutWidget):
@@ -30,7 +42,7 @@ class TrendsPlot(pg.GraphicsLayoutWidget):
         self.top = self.addPlot(row=0, col=0)
         self.bottom = self.addPlot(row=1, col=0)
         self.bottom.setXLink(self.top)
-        for plot, (lo, hi) in ((self.top, (40, 180)), (self.bottom, (85, 100))):
+        for plot, (lo, hi) in ((self.top, Y_RANGES["top"]), (self.bottom, Y_RANGES["bottom"])):
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
             plot.setMenuEnabled(False)
@@ -95,3 +107,6 @@ class TrendsPlot(pg.GraphicsLayoutWidget):
             curve.setData(xs, ys)
         last = max((xs[-1] for xs, _ in self.series.values() if xs), default=0.0)
         self.top.setXRange(0, max(10.0, last + 1), padding=0)
+        for plot, name, keys in ((self.top, "top", ("hr", "sys", "dia")), (self.bottom, "bottom", ("spo2",))):
+            lo, hi = y_range((y for key in keys for y in self.series[key][1]), Y_RANGES[name])
+            plot.setYRange(lo, hi, padding=0.02)
