@@ -18,25 +18,25 @@ events), and needs only httpx: importing it does not pull in the hub's FastAPI o
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 import random
 import ssl
 import threading
 import time
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 
 import httpx
 
 from roomcontrol import __version__
+from roomcontrol.domain.timefmt import iso_utc
 from roomcontrol.store.errors import StoreError
 from roomcontrol.store.outbox import Outbox
 from roomcontrol.sync import protocol as P
 from roomcontrol.sync import status as S
+from roomcontrol.sync.batch_json import batch_body
 from roomcontrol.sync.status import SyncStatus, parse_ts
 
 log = logging.getLogger(__name__)
@@ -178,7 +178,7 @@ class SyncPusher:
                 else:
                     wait = self._backoff(result.status.state if result.status else S.OFFLINE)
                     self._set_status(next_attempt_at=_after(wait))
-                    self._note(next_attempt_at=_iso(_after(wait)))
+                    self._note(next_attempt_at=iso_utc(_after(wait)))
                 self._sleep(wait, idle=result.ok)
             if self._final_deadline is not None and time.monotonic() < self._final_deadline:
                 self._drain()  # one last push on a clean exit, bounded by the deadline (checked between batches)
@@ -266,7 +266,7 @@ class SyncPusher:
                     # An ack that does not cover the events it acknowledges is no ack.
                     raise _Failed(S.REFUSED, f"the hub acknowledged up to seq {hub_seq}, not {last_seq}")
                 acked_at = _now()
-                outbox.advance(last_seq, last_vid, _iso(acked_at))
+                outbox.advance(last_seq, last_vid, iso_utc(acked_at))
                 if hub_seq < last_seq:  # a vitals-only batch showed the hub lacks events the cursor counts as sent
                     outbox.rewind(hub_seq)
                     rewinds += 1
@@ -308,7 +308,7 @@ class SyncPusher:
             log.warning("sync: the hub's quarantine list has entries without a seq: %.300s", entries)
         if not found:
             return 0
-        new = outbox.quarantine(found, _iso(at))
+        new = outbox.quarantine(found, iso_utc(at))
         for seq, reason in found:
             log.warning("sync: the hub quarantined event seq %d: %s", seq, reason)
         q = outbox.quarantined(latest=1)
@@ -339,8 +339,7 @@ class SyncPusher:
                              f"{detail}")
 
     def _post(self, events: list[tuple], vitals: list[tuple]) -> httpx.Response:
-        body = (f'{{"events":[{",".join(map(_event_json, events))}],'
-                f'"vitals":{json.dumps([_vital(r) for r in vitals], separators=(",", ":"))}}}')
+        body = batch_body(events, vitals)
         self._set_status(in_flight_since=_now(), next_attempt_at=None)
         try:
             return self._http().post(P.BATCH_PATH.format(room_id=self.room_id), content=body)
@@ -360,8 +359,8 @@ class SyncPusher:
         try:
             if self._outbox is not None:
                 backlog = self._outbox.backlog()
-                self._note(last_state=failure.state, last_error=message, last_error_at=_iso(now),
-                           last_attempt_at=_iso(now))
+                self._note(last_state=failure.state, last_error=message, last_error_at=iso_utc(now),
+                           last_attempt_at=iso_utc(now))
         except StoreError:
             pass
         changes = dict(state=failure.state, last_error=message, last_error_at=now, last_attempt=now)
@@ -371,7 +370,7 @@ class SyncPusher:
         return SyncResult(False, **totals, error=message, status=self.status)
 
     def _note(self, **values) -> None:
-        values.setdefault("last_attempt_at", _iso(_now()))
+        values.setdefault("last_attempt_at", iso_utc(_now()))
         try:
             self._open_outbox().note(**values)
         except StoreError as exc:  # notes are for `sync status`; failing to keep one must not stop the sync
@@ -446,29 +445,6 @@ class SyncPusher:
                 log.exception("sync: on_status listener failed")
 
 
-_str = json.encoder.encode_basestring_ascii  # a JSON string literal (C), for the fields around the payload
-
-
-def _event_json(r: tuple) -> str:
-    """One event as JSON with its stored payload text spliced in as is: it is the canonical JSON the room hashed,
-    so it need not be decoded and encoded again (about half the pusher's CPU per batch)."""
-    return (f'{{"seq":{int(r[0])},"id":{_str(r[1])},"room_id":{_str(r[2])},'
-            f'"session_id":{"null" if r[3] is None else _str(r[3])},"ts":{_str(r[4])},"kind":{_str(r[5])},'
-            f'"actor":{_str(r[6])},"payload":{r[7]},"prev_hash":{_str(r[8])},"hash":{_str(r[9])}}}')
-
-
-def _event(r: tuple) -> dict:
-    return {"seq": r[0], "id": r[1], "room_id": r[2], "session_id": r[3], "ts": r[4], "kind": r[5], "actor": r[6],
-            "payload": json.loads(r[7]), "prev_hash": r[8], "hash": r[9]}
-
-
-def _vital(r: tuple) -> dict:
-    # A non-finite value is not JSON and would be refused for ever, blocking the outbox behind it: "no value".
-    value = r[3] if r[3] is None or math.isfinite(r[3]) else None
-    return {"id": r[0], "session_id": r[1], "kind": r[2], "value": value, "unit": r[4], "ts": r[5],
-            "device_ts": r[6], "flags": json.loads(r[7]) if r[7] else [], "source": r[8]}
-
-
 def _json(response: httpx.Response) -> dict:
     try:
         body = response.json()
@@ -487,9 +463,5 @@ def _now() -> datetime:
 
 
 def _after(seconds: float) -> datetime:
-    from datetime import timedelta
     return _now() + timedelta(seconds=seconds)
 
-
-def _iso(ts: datetime) -> str:
-    return ts.isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -14,7 +14,9 @@ from roomcontrol.store.outbox import Outbox
 from roomcontrol.sync import protocol as P
 from roomcontrol.sync.hub import store as hubstore
 from roomcontrol.sync.hub.server import ThreadedHub
-from roomcontrol.sync.pusher import SyncPusher, _event, _vital
+from roomcontrol.sync.batch_json import event as _event
+from roomcontrol.sync.batch_json import vital as _vital
+from roomcontrol.sync.pusher import SyncPusher
 from tests.sync.helpers import ROOM, RoomDB, all_hub_events, all_hub_vitals, assert_exactly_once
 
 BATCH = P.BATCH_PATH.format(room_id=ROOM)
