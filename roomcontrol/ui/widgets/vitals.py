@@ -13,23 +13,19 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWi
 from roomcontrol.domain.vitals.tiles import TileState
 from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
+from roomcontrol.ui.widgets.alarm_cell import AlarmCell
 from roomcontrol.ui.widgets.blink import Blinker
 
 PLETH_HZ = 75
 PLETH_SECONDS = 5
 
 
-class VitalTile(QWidget):
-    """Title, value, unit, the alarm limits and a small line. While its alarm is active and unacknowledged the
-    tile inverts in the alarm's colour (background = alarm colour, text per theme.ALARM_TEXT), flashing with
-    the priority's pattern; acknowledged, it keeps a coloured edge on a dim fill."""
+class VitalTile(AlarmCell):
+    """Title, value, unit, the alarm limits and a small line, in its alarm's colour (AlarmCell)."""
 
     def __init__(self, colour: str, blinker: Blinker, scale: float = 1.0) -> None:
-        super().__init__()
-        self.colour, self.blinker, self.scale = colour, blinker, scale
-        self.alarm: str | None = None
-        self.acknowledged = False
-        self.inverted = False  # painted inverted right now
+        super().__init__(blinker)
+        self.colour, self.scale = colour, scale
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.outer = outer = QVBoxLayout(self)
         outer.setContentsMargins(theme.px(16, scale), theme.px(8, scale), theme.px(16, scale), theme.px(8, scale))
@@ -54,10 +50,9 @@ class VitalTile(QWidget):
         outer.addLayout(self.body, 1)
         self.note = QLabel("")
         outer.addWidget(self.note)
-        self._style(False)
-        blinker.changed.connect(self._blink)
+        self.restyle(False)
 
-    def _style(self, inverted: bool) -> None:
+    def restyle(self, inverted: bool) -> None:
         s = self.scale
         main = theme.ALARM_TEXT[self.alarm] if inverted and self.alarm else self.colour
         dim = main if inverted else theme.DIM
@@ -66,7 +61,6 @@ class VitalTile(QWidget):
         self.value.setStyleSheet(f"color: {main}; font-size: {self.numeric_px}px; font-weight: 600;")
         self.limits.setStyleSheet(f"color: {dim}; font-size: {theme.px(15, s)}px; padding-top: {theme.px(12, s)}px;")
         self.note.setStyleSheet(f"color: {dim}; font-size: {theme.px(14, s)}px;")
-        self.inverted = inverted
 
     def show_state(self, state: TileState) -> None:
         """Render a TileState from the snapshot as it is."""
@@ -79,9 +73,7 @@ class VitalTile(QWidget):
         if (len(state.value), state.limits) != getattr(self, "_fitted_for", None):
             self._fitted_for = (len(state.value), state.limits)
             self.fit_numeric()
-        if (state.priority, state.acknowledged) != (self.alarm, self.acknowledged):
-            self.alarm, self.acknowledged = state.priority, state.acknowledged
-            self._blink(force=True)
+        self.set_alarm(state.priority, state.acknowledged)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -106,31 +98,6 @@ class VitalTile(QWidget):
         if size != self.numeric_px:
             self.numeric_px = size
             self.value.setStyleSheet(re.sub(r"font-size: *\d+px", f"font-size: {size}px", self.value.styleSheet()))
-
-    def _lit(self) -> bool:
-        return self.alarm is not None and not self.acknowledged and self.blinker.lit(self.alarm)
-
-    def _blink(self, force: bool = False) -> None:
-        if not (self.alarm and not self.acknowledged) and not force and not self.inverted:
-            return
-        if self._lit() != self.inverted:
-            self._style(self._lit())
-        self.update()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        fill, border = QColor(theme.PANEL), QColor(theme.LINE)
-        if self.alarm:
-            border = QColor(theme.ALARM[self.alarm])
-            if self.inverted:
-                fill = QColor(theme.ALARM[self.alarm])
-            elif self.acknowledged:
-                fill = QColor(theme.ALARM_DIM[self.alarm])
-        p.setPen(QPen(border, 3 if self.alarm else 1))
-        p.setBrush(fill)
-        p.drawRoundedRect(self.rect().adjusted(1, 1, -1, -1), 14, 14)
-        p.end()
 
 
 class PlethWave(QWidget):
