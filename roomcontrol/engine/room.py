@@ -132,15 +132,18 @@ class Room:
         return future
 
     def pump(self) -> int:
-        """Run what other threads queued (only for an engine stepped by hand; the thread does this itself)."""
+        """Run what other threads had queued when it was called (only for an engine stepped by hand; the thread does
+        this itself). What arrives meanwhile waits for the next pump: a device thread posting faster than the
+        readings are stored (a simulator catching up with a clock moved 40 minutes) must not keep it going forever."""
         done = 0
-        while True:
+        for _ in range(self._inbox.qsize()):
             try:
                 fn, future = self._inbox.get_nowait()
             except queue.Empty:
-                return done
+                break
             self._run(fn, future)
             done += 1
+        return done
 
     def command(self, name: str, actor: str = "system", /, **args) -> list[Event]:
         """Run a command by name and wait for its stored events (raises Refused with the reason)."""
