@@ -20,6 +20,19 @@ log = logging.getLogger(__name__)
 HealthCallback = Callable[[HealthChange], None]
 
 
+def one_line(e: BaseException) -> str:
+    """An OS or port error as one line of a health detail."""
+    return " ".join(str(e).split()) or type(e).__name__
+
+
+def close_quietly(port: object) -> None:
+    """Release a port that may already be broken: whatever closing it raises is past caring about."""
+    try:
+        port.close()  # type: ignore[attr-defined]
+    except Exception:
+        pass
+
+
 class HealthReporter:
     """Holds one device's health and reports transitions only (the engine logs each as an event)."""
 

@@ -13,7 +13,7 @@ from typing import Protocol
 
 import serial
 
-from roomcontrol.devices.base import Backoff, Device
+from roomcontrol.devices.base import Backoff, Device, close_quietly, one_line
 from roomcontrol.devices.errors import DeviceOpenError
 from roomcontrol.domain.vitals import SENSOR_OFF_FLAGS, Health
 
@@ -44,11 +44,7 @@ def check_serial_open(url: str, baudrate: int = 9600) -> None:
     try:
         serial.serial_for_url(url, baudrate=baudrate, timeout=0).close()
     except (serial.SerialException, OSError, ValueError) as e:
-        raise DeviceOpenError(f"cannot open {url}: {_one_line(e)}") from None
-
-
-def _one_line(e: BaseException) -> str:
-    return " ".join(str(e).split()) or type(e).__name__
+        raise DeviceOpenError(f"cannot open {url}: {one_line(e)}") from None
 
 
 class SerialTransport(Device):
@@ -89,7 +85,7 @@ class SerialTransport(Device):
             port = serial.serial_for_url(self.url, baudrate=self._baudrate, timeout=self._read_timeout)
         except (serial.SerialException, OSError, ValueError) as e:
             self._own["open_failures"] += 1
-            self._health.set(Health.LOST, f"cannot open {self.url}: {_one_line(e)}")
+            self._health.set(Health.LOST, f"cannot open {self.url}: {one_line(e)}")
             return None
         self._own["opens"] += 1
         # From LOST we say CONNECTING until data proves the device is there again.
@@ -122,10 +118,7 @@ class SerialTransport(Device):
                     self._health.set(Health.NO_DATA, f"no valid data from {self.url} for {self._no_data_after:g} s")
         except (serial.SerialException, OSError) as e:
             self._own["read_errors"] += 1
-            self._health.set(Health.LOST, f"{self.url}: {_one_line(e)}")
+            self._health.set(Health.LOST, f"{self.url}: {one_line(e)}")
         finally:
-            try:
-                port.close()
-            except Exception:
-                pass
+            close_quietly(port)
         return got_data

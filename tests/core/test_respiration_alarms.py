@@ -6,16 +6,7 @@ import pytest
 from roomcontrol.config import ConfigError
 from roomcontrol.config.room import DEFAULT_ALARMS, load_config
 from roomcontrol.domain.vitals import STREAMING_KINDS
-from tests.core.helpers import make_room, walk_to
-from tests.core.test_alarms import feed, kinds
-
-
-@pytest.fixture
-def room(tmp_path):
-    r = make_room(tmp_path)
-    walk_to(r, "infusing")
-    yield r
-    r.close()
+from tests.core.test_alarms import feed, kinds, room  # noqa: F401  (room: the infusing room fixture)
 
 
 def raised(room):

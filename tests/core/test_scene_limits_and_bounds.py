@@ -7,8 +7,8 @@ from roomcontrol.config.room import parse_config
 from roomcontrol.domain.ambient import PATIENT_LIMITS, check_change
 from roomcontrol.domain.dose import plan_dose
 from roomcontrol.domain.errors import Refused
-from roomcontrol.engine.devices import RoomDevices
-from tests.core.helpers import NURSE, make_room, walk_to
+from tests.core.helpers import NURSE, walk_to
+from tests.core.test_room_devices import room_and_devices  # noqa: F401  (fixture: a stepped room with its devices)
 
 
 def parsed(raw: dict):
@@ -50,16 +50,6 @@ def test_check_change_takes_the_scenes_limits():
     with pytest.raises(Refused, match="light can be set between 5 and 30 % from the chair"):
         check_change("light", 31, "patient", limits)
     assert check_change("light", 90, NURSE, limits).value == 90.0  # the nurse is not bound by the chair's limits
-
-
-@pytest.fixture
-def room_and_devices(tmp_path):
-    room = make_room(tmp_path)
-    devices = RoomDevices(room, room.config, audio=False)
-    devices.start()
-    yield room, devices
-    devices.close()
-    room.close()
 
 
 def test_during_the_infusion_the_patient_cannot_raise_light_to_70_or_volume_to_60(room_and_devices):

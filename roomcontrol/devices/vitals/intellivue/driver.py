@@ -14,7 +14,7 @@ import logging
 
 import serial
 
-from roomcontrol.devices.base import Backoff, Device
+from roomcontrol.devices.base import Backoff, Device, close_quietly, one_line
 from roomcontrol.devices.serial_transport import deliver, health_for
 from roomcontrol.devices.vitals.intellivue import framing, messages as m
 from roomcontrol.devices.vitals.intellivue.readings import sensor_off_kinds, to_readings
@@ -24,10 +24,6 @@ log = logging.getLogger(__name__)
 
 OPTIONS = ("baudrate", "poll_interval", "alert_interval", "keepalive_s", "no_data_after", "assoc_timeout",
            "backoff_initial", "backoff_max", "read_timeout")
-
-
-def _one_line(e: BaseException) -> str:
-    return " ".join(str(e).split()) or type(e).__name__
 
 
 class IntelliVueDriver(Device):
@@ -77,12 +73,9 @@ class IntelliVueDriver(Device):
                         self._backoff.reset()  # associated: the next failure starts the back-off afresh
                 except (serial.SerialException, OSError) as e:
                     self._own["read_errors"] += 1
-                    self._health.set(Health.LOST, f"{self.url}: {_one_line(e)}")
+                    self._health.set(Health.LOST, f"{self.url}: {one_line(e)}")
                 finally:
-                    try:
-                        port.close()
-                    except Exception:
-                        pass
+                    close_quietly(port)
             if self._stopping.wait(self._backoff.next()):
                 break
 
@@ -92,7 +85,7 @@ class IntelliVueDriver(Device):
                                          write_timeout=2)
         except (serial.SerialException, OSError, ValueError) as e:
             self._own["open_failures"] += 1
-            self._health.set(Health.LOST, f"cannot open {self.url}: {_one_line(e)}")
+            self._health.set(Health.LOST, f"cannot open {self.url}: {one_line(e)}")
             return None
         self._own["opens"] += 1  # the deframer carries on: a frame cut by the pull ends at the next BOF, counted
         return port
