@@ -75,6 +75,17 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("name", metavar="ROOM" if name != "add-reader" else "NAME")
     hsub.add_parser("openapi", help="print the hub's OpenAPI description")
 
+    demo = sub.add_parser("demo", help="try the clinic on one machine")
+    dsub = demo.add_subparsers(dest="demo_command", required=True)
+    dc = dsub.add_parser("clinic", help="a hub, a demo nurse and N simulated rooms; prints the station URL; "
+                                        "Ctrl-C stops all")
+    dc.add_argument("--rooms", type=int, default=3, help="how many simulated rooms (1–40, default 3)")
+    dc.add_argument("--port", type=int, default=8750, help="the hub's port on 127.0.0.1 (default 8750)")
+    dc.add_argument("--db", help="the hub's database (default: SQLite in a temporary folder; or postgresql://)")
+    dc.add_argument("--data-dir", type=Path, help="keep the hub and rooms' data here (default: a temporary "
+                                                  "folder, removed at the end)")
+    dc.add_argument("--quiet", action="store_true", help="no room plays the alarms scenario")
+
     sync = sub.add_parser("sync", help="this room's sync with the clinic hub")
     ssub = sync.add_subparsers(dest="sync_command", required=True)
     for name, what in (("status", "backlog, last success and last error"), ("now", "push the backlog now")):

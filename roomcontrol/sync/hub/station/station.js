@@ -79,8 +79,11 @@ function announce(text) {
 // ---- derived state of one room ---------------------------------------------------------------------------------
 function sinceHeard(entry) { return (performance.now() - entry.heardAt) / 1000; }
 function isLost(entry) {
-  return entry.room.contact === "lost" || performance.now() - entry.heardAt > PAGE_STALE_MS;
+  return entry.room.contact !== "live" || performance.now() - entry.heardAt > PAGE_STALE_MS;
 }
+// A room the hub knows but that has not connected since the hub started ("never"): grey, said, not sounded
+// (a room PC switched off for the day); a room that was live and went quiet is "lost": sounded until silenced.
+function neverHeard(entry) { return entry.room.contact === "never"; }
 function alarmTile(condition) {
   const subject = String(condition || "").split(".")[0];
   for (const [key, t] of Object.entries(S.labels.tiles)) {
@@ -170,10 +173,12 @@ function renderTile(tile, entry) {
       : el("div", { text: "No session" }));
 
   // lost contact: grey, a technical alert in words
-  patch(tile, "lost-banner", JSON.stringify([lost, r.last_heard, S.silencedLost.has(r.room_id)]), () => lost ? el("div", { role: "alert" },
+  const never = neverHeard(entry);
+  patch(tile, "lost-banner", JSON.stringify([lost, never, r.last_heard, S.silencedLost.has(r.room_id)]), () => lost ? el("div", { role: "alert" },
     el("span", { class: "prio", text: "TECHNICAL" }),
-    el("span", { class: "text", text: `No contact since ${hhmm(r.last_heard)}` }),
-    S.silencedLost.has(r.room_id) ? el("span", { text: "(silenced here)" })
+    el("span", { class: "text", text: never ? "Not connected to the hub yet"
+      : `No contact since ${hhmm(r.last_heard)}` }),
+    never ? null : S.silencedLost.has(r.room_id) ? el("span", { text: "(silenced here)" })
       : el("button", { type: "button", "data-silence": r.room_id, text: "Silence here" })) : null);
 
   // vitals
@@ -456,7 +461,7 @@ function soundWanted() {
   for (const entry of S.rooms.values()) {
     const r = entry.room;
     if (isLost(entry)) {
-      if (!S.silencedLost.has(r.room_id) && bestRank < 1) { best = "low"; bestRank = 1; }
+      if (!neverHeard(entry) && !S.silencedLost.has(r.room_id) && bestRank < 1) { best = "low"; bestRank = 1; }
       continue;
     }
     for (const a of r.alarms || []) {
