@@ -50,13 +50,15 @@ COMMANDS = {
     "log": records.log, "report": records.report, "export": records.export,
     "probe": installer.probe, "simulate-device": installer.simulate_device, "ports": lambda _args: installer.ports(),
     "hub": admin.hub, "staff": admin.staff, "sync": admin.sync,
-    "demo": lambda args: _demo(args),
 }
 
 
 def _demo(args) -> int:
     from roomcontrol.cli import demo  # the hub and rooms' modules load only for the demo
     return demo.run(args)
+
+
+COMMANDS["demo"] = _demo
 
 
 def _dispatch(args) -> int:
