@@ -126,8 +126,41 @@ function renderAll() {
   });
   for (const [id, tile] of S.tiles) if (!S.rooms.has(id)) { tile.remove(); S.tiles.delete(id); }
   $("empty").hidden = !S.me || S.rooms.size > 0;
+  renderAttention(ids);
   updateSound();
 }
+
+// The top bar's list of rooms that need someone, worst first (a phone shows one tile at a time): a tap scrolls
+// to the room's tile.
+function renderAttention(ids) {
+  const items = [];
+  for (const id of ids) {
+    const entry = S.rooms.get(id), r = entry.room, name = r.room_name || id;
+    if (isLost(entry)) {
+      if (!neverHeard(entry)) items.push([1, "technical", id, `${name}: no contact`]);
+      continue;
+    }
+    const open = (r.alarms || []).filter((a) => !a.acknowledged_by);
+    const worst = open.sort((a, b) => (PRIORITY_RANK[b.priority] || 0) - (PRIORITY_RANK[a.priority] || 0))[0];
+    if (worst) {
+      const kind = worst.technical ? "technical" : worst.priority;
+      items.push([PRIORITY_RANK[worst.priority] + 1, kind, id, `${name}: ${String(worst.text || worst.condition).split("·")[0].trim()}`]);
+    }
+    if (r.call) items.push([2.5, "call", id, `${name}: call`]);
+  }
+  items.sort((a, b) => b[0] - a[0]);
+  const nav = $("attention"), key = JSON.stringify(items);
+  if (nav.dataset.key === key) return;
+  nav.dataset.key = key;
+  nav.replaceChildren(...items.map(([, kind, id, text]) =>
+    el("button", { type: "button", class: `chip ${kind}`, "data-goto": id, text })));
+}
+
+$("attention").addEventListener("click", (ev) => {
+  const b = ev.target.closest("button[data-goto]");
+  const t = b && S.tiles.get(b.dataset.goto);
+  if (t) t.scrollIntoView({ behavior: "smooth", block: "start" });
+});
 
 function renderTile(tile, entry) {
   const r = entry.room, lost = isLost(entry), grow = sinceHeard(entry);
@@ -149,12 +182,13 @@ function renderTile(tile, entry) {
   if (tile.className !== cls) tile.className = cls;
   tile.setAttribute("aria-label", r.room_name || r.room_id);
 
-  // head: name, phase, timer
+  // head: name, phase, the infusion timer against the planned time (only while infusing or paused)
   const s = r.session;
-  const head = patch(tile, "tile-head", JSON.stringify([r.room_name, r.phase, !!s, s && s.planned_s]), () => el("div", {},
+  const timed = !!s && (r.phase === "infusing" || r.phase === "paused");
+  const head = patch(tile, "tile-head", JSON.stringify([r.room_name, r.phase, timed, s && s.planned_s]), () => el("div", {},
     el("h2", { class: "room-name", text: r.room_name || r.room_id }),
     el("span", { class: "phase", text: phaseLabel(r.phase) }),
-    s ? el("span", { class: "timer" }, el("span", { class: "elapsed" }),
+    timed ? el("span", { class: "timer" }, el("span", { class: "elapsed" }),
       s.planned_s ? el("span", { class: "planned", text: ` / ${clock(s.planned_s)}` }) : null) : null));
   const elapsed = head.querySelector(".elapsed");
   if (elapsed && s) {
@@ -163,13 +197,15 @@ function renderTile(tile, entry) {
   }
 
   // session line: patient, course, dose and rate
-  patch(tile, "session-line", JSON.stringify(s && [s.patient, s.course_no, s.dose_mg, s.rate_mg_per_h, s.paused]),
+  const given = (v) => v !== null && v !== undefined;
+  patch(tile, "session-line", JSON.stringify(s && [s.patient, s.course_no, s.dose_mg, s.rate_mg_per_h, s.paused, timed, s.planned_s]),
     () => s ? el("div", {},
-      s.patient ? el("span", {}, "Patient ", el("b", { text: s.patient })) : null,
+      s.patient ? el("b", { text: s.patient }) : null,
       s.course_no ? el("span", { text: `course ${s.course_no}` }) : null,
-      s.dose_mg !== null && s.dose_mg !== undefined ? el("span", {}, "Dose ", el("b", { text: `${num(s.dose_mg, 1)} mg` })) : null,
-      s.rate_mg_per_h !== null && s.rate_mg_per_h !== undefined ? el("span", {}, "Rate ", el("b", { text: `${num(s.rate_mg_per_h, 1)} mg/h` })) : null,
-      s.paused ? el("b", { text: "Infusion paused" }) : null)
+      given(s.dose_mg) ? el("span", {}, el("b", { text: `${num(s.dose_mg, 1)} mg` })) : null,
+      given(s.rate_mg_per_h) ? el("span", {}, el("b", { text: `${num(s.rate_mg_per_h, 1)} mg/h` })) : null,
+      !timed && s.planned_s ? el("span", { text: `planned ${Math.round(s.planned_s / 60)} min` }) : null,
+      s.paused ? el("b", { class: "warn", text: "Infusion paused" }) : null)
       : el("div", { text: "No session" }));
 
   // lost contact: grey, a technical alert in words
@@ -247,9 +283,12 @@ function renderTile(tile, entry) {
 }
 
 function vital(key, label, reading, value, unit, alarm) {
+  const inline = key === "nibp";  // one line under HR and SpO2: "NIBP 124/79 (94) mmHg · 3 min ago"
+  const unitSpan = reading ? el("span", { class: "unit", text: unit }) : null;
   return el("div", { class: `vital ${key}${alarm ? " in-alarm" : ""}` },
-    el("div", { class: "label" }, label, el("span", { class: "unit", text: reading ? unit : "" })),
+    el("div", { class: "label" }, label, inline ? null : unitSpan),
     reading ? el("div", { class: "value", text: value }) : el("div", { class: "value none", text: "–" }),
+    inline ? unitSpan : null,
     el("div", { class: "age" }));
 }
 
