@@ -100,8 +100,10 @@ def test_sign_in_says_a_wrong_pin_in_words_then_shows_every_room(clinic, page):
 def test_a_desaturation_turns_the_tile_red_and_an_acknowledgement_from_the_station_is_logged_in_the_room(
         clinic, page):
     sign_in(page, clinic.url, clinic.nurse_pin)
+    page.click("#sound")  # the tap browsers require before any sound
     room1 = tile(page, "room-1")
     expect(room1.locator(".vital.spo2 .value")).to_have_text(re.compile(r"^(9\d|100)$"))
+    expect(page.locator("#sound")).to_have_attribute("data-playing", "")
     clinic.room("room-1").runtime.devices.vitals.add_event("desaturation", 300, magnitude=2.0)
     expect(room1).to_have_class(re.compile(r"\bsev-high\b"), timeout=30000)
     alarm = room1.locator("li.alarm.high")
@@ -109,6 +111,10 @@ def test_a_desaturation_turns_the_tile_red_and_an_acknowledgement_from_the_stati
     shown = int(room1.locator(".vital.spo2 .value").inner_text())
     assert shown < 90
     expect(page.locator("#announce")).to_contain_text("Room 1")
+    # The high-priority melody plays (Web Audio running), and the top bar names the room.
+    expect(page.locator("#sound")).to_have_attribute("data-playing", "high")
+    assert page.evaluate("Sound.ctx.state") == "running"
+    expect(page.locator("#attention .chip.high")).to_contain_text("Room 1")
 
     alarm.locator("button", has_text="Acknowledge").click()
     expect(room1.locator(".result")).to_contain_text(f"acknowledged by {DEMO_NURSE_NAME}")
@@ -116,6 +122,7 @@ def test_a_desaturation_turns_the_tile_red_and_an_acknowledgement_from_the_stati
     [ack] = wait_for(lambda: room_events(clinic, "room-1", K.ALARM_ACKNOWLEDGED), what="alarm.acknowledged")
     assert ack.actor == DEMO_NURSE_ID and ack.payload["via"] == "station"
     expect(room1).to_have_class(re.compile(r"\ball-acked\b"))  # steady red: seen, no longer flashing
+    expect(page.locator("#sound")).not_to_have_attribute("data-playing", "high")
 
 
 def test_a_call_flashes_the_tile_and_is_answered_from_the_station(clinic, page):
@@ -131,6 +138,25 @@ def test_a_call_flashes_the_tile_and_is_answered_from_the_station(clinic, page):
     expect(room2).not_to_have_class(re.compile(r"\bcalling\b"))
     [answered] = wait_for(lambda: room_events(clinic, "room-2", K.NURSE_CALL_ANSWERED), what="the call answered")
     assert answered.actor == DEMO_NURSE_ID and answered.payload["via"] == "station"
+
+
+def test_a_display_with_a_reader_token_watches_without_any_button(clinic, browser):
+    from roomcontrol.sync.hub.store import add_reader
+    token = add_reader(clinic.hub.db, "wall-display")
+    context = browser.new_context(extra_http_headers={"Authorization": f"Bearer {token}"})
+    context.set_default_timeout(WAIT_MS)
+    try:
+        page = context.new_page()
+        page.goto(f"{clinic.url}/station")
+        expect(page.locator("#who-name")).to_have_text("Watch only")
+        room2 = tile(page, "room-2")
+        clinic.room("room-2").runtime.room.submit("call_nurse", "patient").result(timeout=5)
+        expect(room2).to_have_class(re.compile(r"\bcalling\b"))
+        assert page.locator("button[data-act]").count() == 0
+        expect(page.locator("#signin")).to_be_hidden()
+    finally:
+        clinic.room("room-2").runtime.room.submit("answer_call", DEMO_NURSE_ID).result(timeout=5)
+        context.close()
 
 
 def test_a_closed_room_greys_within_5_s_and_comes_back_when_it_restarts(clinic, page):

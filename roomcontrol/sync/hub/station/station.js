@@ -11,6 +11,8 @@ const PRIORITY_RANK = { high: 3, medium: 2, low: 1 };
 const $ = (id) => document.getElementById(id);
 const S = {
   me: null, mayAct: false, escalateAfter: null,
+  probing: false,   // signed out: trying the socket once, for a display the hub knows by a reader token
+  watching: false,  // live without a signed-in nurse (a reader token): watch only
   ws: null, wsOpen: false, retryMs: RETRY_MIN_MS, retryTimer: null, wantLive: false,
   rooms: new Map(),      // room_id -> {room, heardAt (performance.now of the last message about it)}
   tiles: new Map(),      // room_id -> tile element (kept, so CSS flashing runs on without restarting)
@@ -125,7 +127,7 @@ function renderAll() {
     renderTile(tile, S.rooms.get(id));
   });
   for (const [id, tile] of S.tiles) if (!S.rooms.has(id)) { tile.remove(); S.tiles.delete(id); }
-  $("empty").hidden = !S.me || S.rooms.size > 0;
+  $("empty").hidden = !(S.me || S.watching) || S.rooms.size > 0;
   renderAttention(ids);
   updateSound();
 }
@@ -337,6 +339,7 @@ function connect() {
     const wasOpen = S.wsOpen;
     S.ws = null; S.wsOpen = false;
     if (!S.wantLive) return;
+    if (S.probing && !wasOpen) { S.probing = false; signedOut(""); return; }  // no reader token: sign in
     for (const [id, p] of S.pending) {  // an act in flight on a closed socket has no answer coming
       S.results.set(p.room_id, { ok: false, text: "Not sent: the hub connection closed; try again" });
       S.pending.delete(id);
@@ -361,6 +364,8 @@ function scheduleRetry() {
 
 function onMessage(msg) {
   if (msg.type === "hello") {
+    S.probing = false;
+    S.watching = !msg.staff;
     S.mayAct = !!msg.may_act;
     S.escalateAfter = msg.escalate_after_s;
     if (msg.staff) S.me = msg.staff;
@@ -420,8 +425,11 @@ async function checkSession() {
 }
 
 function showWho() {
-  if (!S.me) { $("who").hidden = true; return; }
-  $("who-name").textContent = `${S.me.name}${S.me.role ? ` (${S.me.role})` : ""}${S.mayAct ? "" : " — watch only"}`;
+  if (!S.me && !S.watching) { $("who").hidden = true; return; }
+  $("who-name").textContent = S.me
+    ? `${S.me.name}${S.me.role ? ` (${S.me.role})` : ""}${S.mayAct ? "" : " — watch only"}`
+    : "Watch only";
+  $("signout").textContent = S.me ? "Sign out" : "Sign in";
   $("who").hidden = false;
 }
 
@@ -434,7 +442,7 @@ function signedIn() {
 }
 
 function signedOut(message) {
-  S.wantLive = false;
+  S.wantLive = false; S.probing = false; S.watching = false;
   clearTimeout(S.retryTimer);
   if (S.ws) S.ws.close();
   S.me = null; S.mayAct = false;
@@ -476,6 +484,7 @@ $("signin").addEventListener("submit", async (ev) => {
 });
 
 $("signout").addEventListener("click", async () => {
+  if (!S.me) { signedOut(""); return; }  // a watching display: the nurse signs in to act
   try { await fetch("/api/v1/station/signout", { method: "POST", credentials: "same-origin" }); } catch (e) { /* gone anyway */ }
   signedOut("Signed out.");
 });
@@ -488,7 +497,7 @@ async function boot() {
   } catch (e) { /* the page still works; sound waits for the melodies */ }
   const state = await checkSession();
   if (state === "signed-in") signedIn();
-  else if (state === "signed-out") signedOut("");
+  else if (state === "signed-out") { S.probing = true; connect(); }
   else { linkDown("Hub not reached — retrying"); setTimeout(boot, 2000); }
 }
 
@@ -517,6 +526,7 @@ function updateSound() {
   if (want === Sound.playing) return;
   stopLoop();
   Sound.playing = want;
+  $("sound").dataset.playing = want || "";
   if (!want) return;
   const period = want === "call" ? S.tones.call.every_s : S.tones.alarms[want].period_s;
   const play = () => (want === "call" ? playCall() : playBurst(S.tones.alarms[want]));
@@ -583,6 +593,7 @@ $("sound").addEventListener("click", async () => {
     Sound.on = false;
     stopLoop();
     Sound.playing = null;
+    $("sound").dataset.playing = "";
   }
   const b = $("sound");
   b.className = `sound ${Sound.on ? "on" : "off"}`;
