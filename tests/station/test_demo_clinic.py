@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import selectors
+import queue
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -28,16 +29,15 @@ def _free_port() -> int:
 
 
 def _read_until(proc: subprocess.Popen, marker: str, timeout_s: float) -> str:
+    """The demo's standard output up to the line with `marker`, read on a thread (a pipe's reads block)."""
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
     out, deadline = "", time.monotonic() + timeout_s
-    sel = selectors.DefaultSelector()
-    sel.register(proc.stdout, selectors.EVENT_READ)
     while marker not in out:
-        left = deadline - time.monotonic()
-        if left <= 0 or proc.poll() is not None:
-            raise AssertionError(f"no {marker!r} from the demo; it printed:\n{out}")
-        if sel.select(min(left, 0.5)):
-            line = proc.stdout.readline()
-            out += line
+        try:
+            out += lines.get(timeout=max(0.01, deadline - time.monotonic()))
+        except queue.Empty:
+            raise AssertionError(f"no {marker!r} from the demo within {timeout_s:g} s; it printed:\n{out}")
     return out
 
 
