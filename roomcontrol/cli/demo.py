@@ -190,7 +190,7 @@ def clinic(args) -> int:
     print(f"starting a hub and {args.rooms} simulated rooms…", file=sys.stderr, flush=True)
     c.start()
     try:
-        print(f"hub:      {c.url} (database {c.db_url or c.folder / 'hub.db'})")
+        print(f"hub:      {c.url} (database {c.hub.db.describe()})")  # never a password
         print(f"rooms:    {', '.join(r.room_id for r in c.room_list)}"
               + ("" if args.quiet else f" ({c.room_list[-1].room_id} plays the alarms scenario at "
                                         f"{ALARMS_SPEED:g}x: a desaturation in about 40 s)"))

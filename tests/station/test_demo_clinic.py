@@ -51,7 +51,7 @@ def test_demo_clinic_prints_what_to_open_and_stops_cleanly_on_ctrl_c():
         url = f"http://127.0.0.1:{port}"
         assert f"station:  {url}/station" in out
         staff_id, pin = re.search(r"staff id '(\S+)', PIN (\d+)", out).groups()
-        folder = Path(re.search(r"database (\S+)/hub\.db\)", out).group(1))
+        folder = Path(re.search(r"database SQLite (\S+)/hub\.db\)", out).group(1))
         assert folder.is_dir()
         with httpx.Client(base_url=url, timeout=5) as client:
             assert client.get("/station").status_code == 200
