@@ -26,11 +26,13 @@ ROOT = Path(__file__).resolve().parents[2]
 PG_ENV = "ROOMCONTROL_TEST_PG_URL"
 # The SpO2 alarm without its 15 s condition delay, so a desaturation alarms within seconds of the value falling.
 FAST_ALARMS = {"alarms": {"spo2": {"delay_s": 0}}}
+ESCALATE_AFTER_S = 3  # the hub's --escalate-after-s, short: an alarm left alone escalates during the test
 
 
 @pytest.fixture(scope="module")
 def clinic(tmp_path_factory):
-    c = Clinic(rooms=3, folder=tmp_path_factory.mktemp("clinic"), alarms_room=False, room_options=FAST_ALARMS)
+    c = Clinic(rooms=3, folder=tmp_path_factory.mktemp("clinic"), alarms_room=False, room_options=FAST_ALARMS,
+               hub_live={"escalate_after_s": ESCALATE_AFTER_S})
     c.start()
     yield c
     c.close()
@@ -116,6 +118,10 @@ def test_a_desaturation_turns_the_tile_red_and_an_acknowledgement_from_the_stati
     assert page.evaluate("Sound.ctx.state") == "running"
     expect(page.locator("#attention .chip.high")).to_contain_text("Room 1")
 
+    # Left alone, it escalates on every station: an unmistakable mark on the tile and on the alarm.
+    expect(room1.locator(".escalated")).to_have_text("ESCALATED", timeout=(ESCALATE_AFTER_S + 10) * 1000)
+    expect(alarm.locator(".esc")).to_have_text("ESCALATED")
+
     alarm.locator("button", has_text="Acknowledge").click()
     expect(room1.locator(".result")).to_contain_text(f"acknowledged by {DEMO_NURSE_NAME}")
     expect(alarm).to_have_class(re.compile(r"\backed\b"))
@@ -167,6 +173,7 @@ def test_a_closed_room_greys_within_5_s_and_comes_back_when_it_restarts(clinic, 
     expect(room3).to_have_class(re.compile(r"\blost\b"), timeout=5000)
     expect(room3.locator(".lost-banner")).to_contain_text(re.compile(r"No contact since \d\d:\d\d"))
     expect(room3.locator(".lost-banner .prio")).to_have_text("TECHNICAL")
+    expect(page.locator("#announce")).to_contain_text("Room 3: no contact since")
     clinic.start_room(clinic.room("room-3"), index=2)
     expect(room3).not_to_have_class(re.compile(r"\blost\b"))
 

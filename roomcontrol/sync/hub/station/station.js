@@ -212,6 +212,10 @@ function renderTile(tile, entry) {
 
   // lost contact: grey, a technical alert in words
   const never = neverHeard(entry);
+  if (lost && !never && !S.announced.has(`${r.room_id}|lost|${r.last_heard}`)) {
+    S.announced.add(`${r.room_id}|lost|${r.last_heard}`);
+    announce(`${r.room_name || r.room_id}: no contact since ${hhmm(r.last_heard)}`);
+  }
   patch(tile, "lost-banner", JSON.stringify([lost, never, r.last_heard, S.silencedLost.has(r.room_id)]), () => lost ? el("div", { role: "alert" },
     el("span", { class: "prio", text: "TECHNICAL" }),
     el("span", { class: "text", text: never ? "Not connected to the hub yet"
