@@ -116,7 +116,7 @@ def test_a_desaturation_turns_the_tile_red_and_an_acknowledgement_from_the_stati
     # The high-priority melody plays (Web Audio running), and the top bar names the room.
     expect(page.locator("#sound")).to_have_attribute("data-playing", "high")
     assert page.evaluate("Sound.ctx.state") == "running"
-    expect(page.locator("#attention .chip.high")).to_contain_text("Room 1")
+    expect(page.locator("#attention .chip-high")).to_contain_text("Room 1")
 
     # Left alone, it escalates on every station: an unmistakable mark on the tile and on the alarm.
     expect(room1.locator(".escalated")).to_have_text("ESCALATED", timeout=(ESCALATE_AFTER_S + 10) * 1000)

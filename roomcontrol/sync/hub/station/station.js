@@ -155,7 +155,7 @@ function renderAttention(ids) {
   if (nav.dataset.key === key) return;
   nav.dataset.key = key;
   nav.replaceChildren(...items.map(([, kind, id, text]) =>
-    el("button", { type: "button", class: `chip ${kind}`, "data-goto": id, text })));
+    el("button", { type: "button", class: `chip chip-${kind}`, "data-goto": id, text })));
 }
 
 $("attention").addEventListener("click", (ev) => {
@@ -191,7 +191,9 @@ function renderTile(tile, entry) {
     el("h2", { class: "room-name", text: r.room_name || r.room_id }),
     el("span", { class: "phase", text: phaseLabel(r.phase) }),
     timed ? el("span", { class: "timer" }, el("span", { class: "elapsed" }),
-      s.planned_s ? el("span", { class: "planned", text: ` / ${clock(s.planned_s)}` }) : null) : null));
+      s.planned_s ? el("span", { class: "planned", text: ` / ${clock(s.planned_s)}` }) : null)
+      : s && s.planned_s && r.phase === "pre_infusion" ? el("span", { class: "timer" }, el("span", { class: "planned", text: `planned ${clock(s.planned_s)}` }))
+      : null));
   const elapsed = head.querySelector(".elapsed");
   if (elapsed && s) {
     const running = !s.paused && r.phase === "infusing" && !lost;
@@ -206,8 +208,7 @@ function renderTile(tile, entry) {
       s.course_no ? el("span", { text: `course ${s.course_no}` }) : null,
       given(s.dose_mg) ? el("span", {}, el("b", { text: `${num(s.dose_mg, 1)} mg` })) : null,
       given(s.rate_mg_per_h) ? el("span", {}, el("b", { text: `${num(s.rate_mg_per_h, 1)} mg/h` })) : null,
-      !timed && s.planned_s ? el("span", { text: `planned ${Math.round(s.planned_s / 60)} min` }) : null,
-      s.paused ? el("b", { class: "warn", text: "Infusion paused" }) : null)
+      s.paused && r.phase !== "paused" ? el("b", { class: "warn", text: "Infusion paused" }) : null)
       : el("div", { text: "No session" }));
 
   // lost contact: grey, a technical alert in words
@@ -245,10 +246,12 @@ function renderTile(tile, entry) {
   patch(tile, "alarms", JSON.stringify([alarms, S.mayAct, pend, r.escalated, S.me && S.me.staff_id]), () => alarms.length ? el("ul", { "aria-label": "Alarms" },
     ...alarms.map((a) => {
       const kind = a.technical ? "technical" : a.priority;
-      const label = a.technical ? "TECHNICAL" : `${String(a.priority).toUpperCase()} PRIORITY`;
-      const esc = a.escalated || isEscalated(r, a.alarm_id);
+      const label = a.technical ? "TECHNICAL" : String(a.priority).toUpperCase();
+      // which alarm escalated, when there are several (the tile's own mark says it for one)
+      const esc = alarms.length > 1 && (a.escalated || isEscalated(r, a.alarm_id));
       return el("li", { class: `alarm ${kind}${a.acknowledged_by ? " acked" : ""}` },
-        el("span", { class: "prio", text: label }),
+        el("span", { class: "prio", text: label, title: a.technical ? "technical alarm" : `${a.priority} priority alarm` }),
+        el("span", { class: "sr-only", text: a.technical ? "technical alarm:" : "priority alarm:" }),
         el("span", { class: "text", text: a.text || a.condition }),
         esc ? el("span", { class: "prio esc", text: "ESCALATED" }) : null,
         !a.acknowledged_by && S.mayAct ? el("button", {
