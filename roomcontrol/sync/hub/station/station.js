@@ -227,14 +227,17 @@ function renderTile(tile, entry) {
   // vitals
   const v = r.vitals || {};
   const inAlarm = new Set(unacked.map((a) => alarmTile(a.condition)));
-  const vitalsKey = JSON.stringify([v.hr && [v.hr.value, v.hr.flags], v.spo2 && [v.spo2.value, v.spo2.flags],
-    v.nibp && [v.nibp.systolic, v.nibp.diastolic, v.nibp.mean], v.resp && v.resp.value, [...inAlarm]]);
+  const vitalsKey = JSON.stringify([v.hr && [v.hr.value, v.hr.flags, v.hr.kind], v.spo2 && [v.spo2.value, v.spo2.flags],
+    v.nibp && [v.nibp.systolic, v.nibp.diastolic, v.nibp.mean], v.resp && [v.resp.value, v.resp.kind], [...inAlarm]]);
+  const respLabel = v.resp && v.resp.kind === "etco2" ? "EtCO₂" : "RR";
   const vit = patch(tile, "vitals", vitalsKey, () => el("div", {},
-    vital("hr", "HR", v.hr, v.hr && num(v.hr.value), "/min", inAlarm.has("hr")),
+    // "PR" when the oximeter's pulse rate stands in for the heart rate, as on the room's tile
+    vital("hr", v.hr && v.hr.kind === "pulse_rate" ? "PR" : "HR", v.hr, v.hr && num(v.hr.value), "/min", inAlarm.has("hr")),
     vital("spo2", "SpO₂", v.spo2, v.spo2 && num(v.spo2.value), "%", inAlarm.has("spo2")),
     vital("nibp", "NIBP", v.nibp, v.nibp && `${num(v.nibp.systolic)}/${num(v.nibp.diastolic)}`,
-      v.nibp && v.nibp.mean !== undefined && v.nibp.mean !== null ? `(${num(v.nibp.mean)}) mmHg` : "mmHg", inAlarm.has("nibp"))));
-  for (const key of ["hr", "spo2", "nibp"]) {
+      v.nibp && v.nibp.mean !== undefined && v.nibp.mean !== null ? `(${num(v.nibp.mean)}) mmHg` : "mmHg", inAlarm.has("nibp")),
+    v.resp ? vital("resp", respLabel, v.resp, num(v.resp.value), v.resp.unit || "", inAlarm.has("resp")) : null));
+  for (const key of ["hr", "spo2", "nibp", "resp"]) {
     const age = vit.querySelector(`.vital.${key} .age`);
     const reading = v[key];
     if (age) age.textContent = reading && reading.age_s !== undefined && reading.age_s + grow >= FRESH_S
@@ -292,7 +295,7 @@ function renderTile(tile, entry) {
 }
 
 function vital(key, label, reading, value, unit, alarm) {
-  const inline = key === "nibp";  // one line under HR and SpO2: "NIBP 124/79 (94) mmHg · 3 min ago"
+  const inline = key === "nibp" || key === "resp";  // a line under HR and SpO2: "NIBP 124/79 (94) mmHg 3 min ago"
   const unitSpan = reading ? el("span", { class: "unit", text: unit }) : null;
   return el("div", { class: `vital ${key}${alarm ? " in-alarm" : ""}` },
     el("div", { class: "label" }, label, inline ? null : unitSpan),
