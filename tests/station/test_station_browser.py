@@ -99,6 +99,21 @@ def test_sign_in_says_a_wrong_pin_in_words_then_shows_every_room(clinic, page):
     assert page.locator("article.tile").count() == 0
 
 
+def test_repeated_wrong_pins_lock_the_account_and_the_page_says_so(clinic, page):
+    from roomcontrol.sync.hub.staff import add_staff
+    add_staff(clinic.hub.db, "bob", "Bob Ray", "nurse", "97531")
+    page.goto(f"{clinic.url}/station")
+    page.fill("#staff-id", "bob")
+    for _ in range(5):
+        page.fill("#pin", "1111")
+        page.click("#signin button[type=submit]")
+        expect(page.locator("#signin-error")).not_to_have_text("Signing in…")
+    page.fill("#pin", "97531")  # the right PIN, too late: locked
+    page.click("#signin button[type=submit]")
+    expect(page.locator("#signin-error")).to_contain_text(re.compile(r"lock", re.I))
+    expect(page.locator("#signin")).to_be_visible()
+
+
 def test_a_desaturation_turns_the_tile_red_and_an_acknowledgement_from_the_station_is_logged_in_the_room(
         clinic, page):
     sign_in(page, clinic.url, clinic.nurse_pin)
