@@ -32,7 +32,9 @@ def test_the_page_has_a_self_only_policy_and_loads_only_files_that_exist(c):
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     policy = dict(part.strip().split(" ", 1) for part in r.headers["content-security-policy"].split(";"))
     assert policy["default-src"] == "'self'" and policy["script-src"] == "'self'"
-    assert policy["connect-src"] == "'self'" and policy["frame-ancestors"] == "'none'"
+    assert policy["connect-src"] == f"'self' ws://{c.base_url.netloc.decode()}" and policy["frame-ancestors"] == "'none'"
+    odd = c.get("/station", headers={"Host": "evil.example; script-src *"}).headers["content-security-policy"]
+    assert "evil" not in odd and "connect-src 'self';" in odd
     assert r.headers["x-content-type-options"] == "nosniff"
     refs = re.findall(r'(?:src|href)="([^"]+)"', r.text)
     assert refs and all(ref.startswith("/station/static/") or ref == "data:," for ref in refs)

@@ -10,11 +10,12 @@ pulse trains the room plays (IEC 60601-1-8 priority melodies), synthesized with 
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -27,12 +28,13 @@ STATIC_DIR = Path(__file__).with_name("station")
 # station keeps the same rhythm. (sync sits below engine in the layers, so the number is restated here.)
 CALL_CHIME_EVERY_S = 10.0
 
-# Everything from the hub itself: no inline script or style, no other origin. 'self' covers the page's own
-# ws:/wss: origin in CSP Level 3 (the browsers the clinic uses); frame-ancestors keeps it out of other pages.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+# Everything from the hub itself: no inline script or style, no other origin; frame-ancestors keeps the page out
+# of other pages. connect-src names the page's own WebSocket origin too: CSP Level 3 lets 'self' cover it, older
+# browsers (Safari before 15.4) do not.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'{ws}; "
        "media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+HOST_RE = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")  # a host[:port], nothing else
 PAGE_HEADERS = {
-    "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",  # a new version of the hub serves a new page at once
@@ -81,9 +83,11 @@ def mount_station(app: FastAPI) -> None:
     app."""
 
     @app.get("/station", include_in_schema=False)
-    def station_page() -> FileResponse:
+    def station_page(request: Request) -> FileResponse:
+        host = request.headers.get("host", "")
+        ws = f" {'wss' if request.url.scheme == 'https' else 'ws'}://{host}" if HOST_RE.match(host) else ""
         return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8",
-                            headers=PAGE_HEADERS)
+                            headers={**PAGE_HEADERS, "Content-Security-Policy": CSP.format(ws=ws)})
 
     @app.get("/station/tones.json", include_in_schema=False)
     def station_tones() -> JSONResponse:
