@@ -7,6 +7,7 @@ const FRESH_S = 5;          // a reading older than this shows its age ("12 s ag
 const PAGE_STALE_MS = 5000; // no message about a room for this long: the page greys it itself (a dead hub worker)
 const RETRY_MIN_MS = 500, RETRY_MAX_MS = 5000;
 const PRIORITY_RANK = { high: 3, medium: 2, low: 1 };
+const RESULT_SHOWN_MS = 30000; // an act's answer stays on its tile this long
 
 const $ = (id) => document.getElementById(id);
 const S = {
@@ -79,6 +80,7 @@ function announce(text) {
 }
 
 // ---- derived state of one room ---------------------------------------------------------------------------------
+function setResult(roomId, result) { S.results.set(roomId, { ...result, at: performance.now() }); }
 function sinceHeard(entry) { return (performance.now() - entry.heardAt) / 1000; }
 function isLost(entry) {
   return entry.room.contact !== "live" || performance.now() - entry.heardAt > PAGE_STALE_MS;
@@ -280,8 +282,9 @@ function renderTile(tile, entry) {
   patch(tile, "escalated", String(escalated), () => escalated ? el("div", { role: "alert", text: "ESCALATED" }) : null);
 
   // the result of this station's last act on this room
-  const res = S.results.get(r.room_id);
-  patch(tile, "result", JSON.stringify(res || null), () => res ? el("p", { class: res.ok ? "ok" : "bad", role: "status", text: res.text }) : null);
+  let res = S.results.get(r.room_id);
+  if (res && performance.now() - res.at > RESULT_SHOWN_MS) { S.results.delete(r.room_id); res = undefined; }
+  patch(tile, "result", JSON.stringify(res ? [res.ok, res.text] : null), () => res ? el("p", { class: res.ok ? "ok" : "bad", role: "status", text: res.text }) : null);
 
   // devices, due checks, sync
   const devs = Object.entries(r.devices || {}).filter(([, st]) => st && st !== "ok" && st !== "off");
@@ -351,7 +354,7 @@ function connect() {
     if (!S.wantLive) return;
     if (S.probing && !wasOpen) { S.probing = false; signedOut(""); return; }  // no reader token: sign in
     for (const [id, p] of S.pending) {  // an act in flight on a closed socket has no answer coming
-      S.results.set(p.room_id, { ok: false, text: "Not sent: the hub connection closed; try again" });
+      setResult(p.room_id, { ok: false, text: "Not sent: the hub connection closed; try again" });
       S.pending.delete(id);
     }
     if (ev.code === 4401 || ev.code === 4403 || ev.code === 1008 || !wasOpen) {
@@ -394,7 +397,7 @@ function onMessage(msg) {
     if (roomId) {
       const name = S.me ? S.me.name : "you";
       const done = p && p.command === "answer_call" ? `call answered by ${name}` : `acknowledged by ${name}`;
-      S.results.set(roomId, msg.ok ? { ok: true, text: done } : { ok: false, text: `Not done: ${msg.detail || "refused"}` });
+      setResult(roomId, msg.ok ? { ok: true, text: done } : { ok: false, text: `Not done: ${msg.detail || "refused"}` });
     }
   }
   renderAll();
@@ -402,7 +405,7 @@ function onMessage(msg) {
 
 function sendAct(roomId, command, args, target) {
   if (!S.ws || !S.wsOpen) {
-    S.results.set(roomId, { ok: false, text: "Not sent: the hub is not reached" });
+    setResult(roomId, { ok: false, text: "Not sent: the hub is not reached" });
     renderAll();
     return;
   }
@@ -411,7 +414,7 @@ function sendAct(roomId, command, args, target) {
   S.results.delete(roomId);
   S.ws.send(JSON.stringify({ type: "act", act_id: actId, room_id: roomId, command, args }));
   setTimeout(() => {  // no answer at all: say so rather than leave "Sending…"
-    if (S.pending.delete(actId)) { S.results.set(roomId, { ok: false, text: "No answer from the hub; try again" }); renderAll(); }
+    if (S.pending.delete(actId)) { setResult(roomId, { ok: false, text: "No answer from the hub; try again" }); renderAll(); }
   }, 10000);
   renderAll();
 }
