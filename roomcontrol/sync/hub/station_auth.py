@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from roomcontrol.domain import staff as D
@@ -94,11 +94,18 @@ async def staff_directory(request: Request) -> JSONResponse:
 @router.post(SIGNIN_PATH, response_model=StationStaffOut,
              responses={401: {"model": RefusalOut, "description": "wrong staff id or PIN (with tries_left)"},
                         429: {"model": RefusalOut, "description": "locked out after wrong PINs (locked_until)"},
-                        413: _413, 422: _422})
-async def signin(request: Request, body: SigninIn) -> JSONResponse:
+                        413: _413, 422: _422},
+             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                 "schema": SigninIn.model_json_schema()}}}})
+async def signin(request: Request) -> JSONResponse:
     """Sign in at a station with the staff directory's PIN: sets the `rc_station` session cookie (12 h)."""
+    # Parsed by hand (as a batch is), so any body that is not this JSON gets the hub's 422, never a bare 400.
     try:
+        body = SigninIn.model_validate_json(await request.body())
         D.check_staff_id(body.staff_id)
+    except ValidationError as exc:
+        errors = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()[:3])
+        raise Refusal(422, P.MALFORMED, f"malformed sign-in: {errors} (send {{\"staff_id\", \"pin\"}})") from None
     except Refused as refused:
         raise Refusal(422, P.MALFORMED, str(refused)) from None
     who, token = await run_in_threadpool(S.signin, _db(request), body.staff_id, body.pin)
