@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Mapping
 from xml.sax.saxutils import escape
 
 MARKER = "Written by `roomcontrol install`"
@@ -63,7 +64,7 @@ def exec_line(argv: list[str]) -> str:
     return " ".join(systemd_quote(a) for a in argv)
 
 
-def user_unit_dir(env: dict[str, str] | None = None) -> Path:
+def user_unit_dir(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME") or Path.home()) / ".config")
     return Path(base) / "systemd" / "user"
@@ -214,7 +215,7 @@ def task_xml(argv: list[str], user: str | None) -> str:
 """
 
 
-def windows_user(env: dict[str, str] | None = None) -> str | None:
+def windows_user(env: Mapping[str, str] | None = None) -> str | None:
     env = os.environ if env is None else env
     user = env.get("USERNAME")
     if not user:
@@ -222,7 +223,7 @@ def windows_user(env: dict[str, str] | None = None) -> str | None:
     return f"{env['USERDOMAIN']}\\{user}" if env.get("USERDOMAIN") else user
 
 
-def task_dir(env: dict[str, str] | None = None) -> Path:
+def task_dir(env: Mapping[str, str] | None = None) -> Path:
     """Where the task's XML is kept (to re-register it by hand, and to know it is ours)."""
     env = os.environ if env is None else env
     base = env.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")

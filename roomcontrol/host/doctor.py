@@ -23,10 +23,11 @@ from roomcontrol.config import RoomConfig
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
 EXIT = {OK: 0, WARN: 1, FAIL: 2}
 
-# Disk: bytes one clinic day adds to room.db when the database itself cannot tell yet (fewer than one day of
-# events). Measured: the standard scenario (one ~40 min session, simulated monitor, vitals stored once a
-# second per kind) grows room.db by SESSION_BYTES; a busy room runs 8 sessions a day.
-SESSION_BYTES = 600_000
+# Disk: bytes one clinic day adds to room.db while the database cannot tell yet (no day of sessions in it).
+# Measured: scenarios/standard-session.toml (check-in to discharge, 77 min, simulated monitor with EtCO2/RR)
+# made a 2.56 MB room.db: 11,594 vitals rows (six numerics every 2 s) and 29 events. A monitor sending every
+# second doubles the rows (numerics are stored at most once a second per kind): ~5 MB a session, 8 a day.
+SESSION_BYTES = 5_000_000
 SESSIONS_PER_DAY = 8
 DAY_ESTIMATE_BYTES = SESSION_BYTES * SESSIONS_PER_DAY
 
@@ -191,7 +192,7 @@ def bytes_per_day(data_dir: Path) -> tuple[float, str]:
         except (StoreError, OSError):
             days = sessions = 0
         if days >= 1 and sessions >= 1:
-            return size / days, f"measured: {size / 1e6:.1f} MB over {days} day{'s' if days > 1 else ''}"
+            return size / days, f"measured: {size / 1e6:.1f} MB over {_n(days, 'day')}"
     return float(DAY_ESTIMATE_BYTES), (f"estimated: {SESSIONS_PER_DAY} sessions of ~{SESSION_BYTES / 1e6:.1f} MB "
                                        "a day")
 
@@ -207,6 +208,10 @@ def check_disk(data_dir: Path, warn_days: float, fail_days: float) -> Check:
     if days < warn_days:
         return Check("disk", WARN, text + f", under {warn_days:g} days", "plan more disk space")
     return Check("disk", OK, text)
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def check_database(data_dir: Path) -> Check:
@@ -234,7 +239,7 @@ def check_database(data_dir: Path) -> Check:
     finally:
         db.conn.close()
     return Check("database", OK, f"{path}: quick_check ok, the chain holds over {chain.checked} events "
-                                 f"({sessions} sessions on {days} days)")
+                                 f"({_n(sessions, 'session')} on {_n(days, 'day')})")
 
 
 # -- hub and clock -----------------------------------------------------------------------------------------------
