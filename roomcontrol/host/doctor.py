@@ -192,7 +192,11 @@ def bytes_per_day(data_dir: Path) -> tuple[float, str]:
         except (StoreError, OSError):
             days = sessions = 0
         if days >= 1 and sessions >= 1:
-            return size / days, f"measured: {size / 1e6:.1f} MB over {_n(days, 'day')}"
+            # A commissioning day rarely has a full day's sessions: count at least SESSIONS_PER_DAY a day.
+            per_session = size / sessions
+            per_day = max(size / days, per_session * SESSIONS_PER_DAY)
+            return per_day, (f"measured: {per_session / 1e6:.1f} MB a session over {_n(sessions, 'session')}; "
+                             f"{per_day / 1e6:.0f} MB a day at {SESSIONS_PER_DAY} or more sessions a day")
     return float(DAY_ESTIMATE_BYTES), (f"estimated: {SESSIONS_PER_DAY} sessions of ~{SESSION_BYTES / 1e6:.1f} MB "
                                        "a day")
 
