@@ -82,10 +82,9 @@ StartLimitIntervalSec=0
 [Service]
 Type=simple
 ExecStart={exec_line(argv)}
+# A crash or a kill comes back after 2 s; a clean quit (exit 0, an admin closing the app) stays quit.
 Restart=on-failure
 RestartSec=2
-# A clean quit (a nurse closing the app) stays quit; a crash or a kill comes back after 2 s.
-SuccessExitStatus=0
 
 [Install]
 WantedBy=graphical-session.target

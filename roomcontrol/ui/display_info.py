@@ -13,7 +13,10 @@ def display_facts() -> dict | None:
             and os.environ.get("QT_QPA_PLATFORM", "") not in ("offscreen", "minimal"):
         return None
     from PySide6.QtGui import QGuiApplication
-    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
+    from PySide6.QtWidgets import QApplication
+    # A QApplication, not a bare QGuiApplication: in a process that later shows widgets (a test run, the app)
+    # the first application object made is the one that stays.
+    app = QGuiApplication.instance() or QApplication(sys.argv[:1])
     primary = QGuiApplication.primaryScreen()
     screens = [primary] + [s for s in QGuiApplication.screens() if s is not primary] if primary else []
     return {"platform": QGuiApplication.platformName(),
