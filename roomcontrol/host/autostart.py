@@ -82,7 +82,7 @@ StartLimitIntervalSec=0
 [Service]
 Type=simple
 ExecStart={exec_line(argv)}
-# A crash or a kill comes back after 2 s; a clean quit (exit 0, an admin closing the app) stays quit.
+# A crash or a SIGKILL comes back after 2 s; a clean quit (exit 0, an admin closing the app) stays quit.
 Restart=on-failure
 RestartSec=2
 

@@ -67,7 +67,7 @@ def run_checks(config: RoomConfig, data_dir: Path, *, probe_s: float = 3.0, head
     checks.append(check_sound(config))
     checks.append(check_display(None if headless or display is None else display(), headless))
     checks.append(check_disk(data_dir, disk_warn_days, disk_fail_days))
-    checks.append(check_database(data_dir))
+    checks.append(check_database(data_dir, config.room_id))
     checks.extend(check_hub_and_clock(config))
     checks.append(check_sleep(inhibit or {}))
     return checks
@@ -218,7 +218,7 @@ def _n(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def check_database(data_dir: Path) -> Check:
+def check_database(data_dir: Path, room_id: str | None = None) -> Check:
     from roomcontrol.store import database
     from roomcontrol.store.errors import StoreError
     from roomcontrol.store.eventlog import verify_chain
@@ -231,6 +231,11 @@ def check_database(data_dir: Path) -> Check:
     except StoreError as exc:
         return Check("database", FAIL, str(exc), "start the room once to migrate it, or call support")
     try:
+        owner = database.room_of(db)
+        if room_id is not None and owner is not None and owner != room_id:
+            return Check("database", FAIL, f"{path} belongs to room {owner!r}, room.toml says {room_id!r}: the "
+                                           "room will refuse to start", "fix [room] id in room.toml, or give this "
+                                           "room its own --data-dir")
         integrity = database.quick_check(db)
         if integrity != "ok":
             return Check("database", FAIL, f"{path} is damaged (quick_check: {integrity[:200]})",

@@ -166,6 +166,12 @@ def quick_check(db: sqlite_utils.Database) -> str:
     return db.execute("PRAGMA quick_check").fetchone()[0]
 
 
+def room_of(db: sqlite_utils.Database) -> str | None:
+    """The room this database belongs to (claimed by its first event log), None before that."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'room_id'").fetchone()
+    return row[0] if row else None
+
+
 def log_extent(db: sqlite_utils.Database) -> tuple[int, int]:
     """(days on which events were logged, sessions logged): what `doctor` divides the database's size by."""
     days, sessions = db.execute("SELECT COUNT(DISTINCT substr(ts, 1, 10)), COUNT(DISTINCT session_id) "

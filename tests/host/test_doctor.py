@@ -191,15 +191,18 @@ def test_display_classes():
     assert facts is not None and facts["platform"] == "offscreen" and facts["screens"][0]["width"] > 0
 
 
-def test_a_damaged_chain_and_an_unreadable_database_fail(tmp_path):
+def test_another_rooms_a_damaged_and_an_unreadable_database_fail(tmp_path):
     import sqlite3
     a_room_db(tmp_path)
+    assert D.check_database(tmp_path, ROOM).status == D.OK
+    other = D.check_database(tmp_path, "room-9")
+    assert other.status == D.FAIL and f"belongs to room {ROOM!r}, room.toml says 'room-9'" in other.message
     conn = sqlite3.connect(tmp_path / "room.db")
     conn.execute("DROP TRIGGER events_no_update")  # what only a tool working around the room could do
     conn.execute("UPDATE events SET payload = '{\"text\": \"changed\"}' WHERE seq = 7")
     conn.commit()
     conn.close()
-    check = D.check_database(tmp_path)
+    check = D.check_database(tmp_path, ROOM)
     assert check.status == D.FAIL and "the hash chain breaks at seq 7" in check.message
     (tmp_path / "room.db").write_bytes(b"not a database at all" * 100)
     for suffix in ("-wal", "-shm"):
