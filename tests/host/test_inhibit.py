@@ -90,3 +90,24 @@ def test_windows_execution_state_set_and_cleared():
 def test_windows_without_kernel32_and_other_systems():
     assert "kernel32 not available" in SleepInhibitor(platform="win32").acquire().describe()
     assert SleepInhibitor(platform="darwin").acquire().describe() == "sleep not inhibited: not supported on darwin"
+
+
+def test_run_headless_holds_the_inhibit_while_it_runs(bus, tmp_path, monkeypatch, capsys):
+    from roomcontrol.cli.main import main
+    desktop = FakeDesktop(bus).start()
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", bus)
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", bus)
+    scenario = tmp_path / "short.toml"
+    scenario.write_text('name = "short"\n[[step]]\nat = "00:00"\ndo = "open_session"\nactor = "rn.ada"\n'
+                        'args = { patient_ref = "PT-1", course_no = 1, weight_kg = 70, dose_mg_per_kg = 0.5, '
+                        'planned_infusion_min = 40 }\n')
+    try:
+        assert main(["run", "--headless", "--simulate", "--scenario", str(scenario), "--speed", "60",
+                     "--data-dir", str(tmp_path / "d")]) == 0
+        out = capsys.readouterr().out
+        assert "# sleep inhibited: display (org.freedesktop.ScreenSaver), sleep and idle (org.freedesktop.login1)" \
+            in out
+        assert [c[0] for c in desktop.calls] == ["Inhibit", "Inhibit", "UnInhibit"]  # released when it ended
+        assert desktop.lock_released()
+    finally:
+        desktop.stop()
