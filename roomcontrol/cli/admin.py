@@ -27,6 +27,10 @@ def hub(args) -> int:
     if args.hub_command == "serve":
         return hub_cli.hub_serve(args.db, args.host, args.port, args.cert, args.key,
                                  body_timeout_s=args.body_timeout_s, max_connections=args.max_connections)
+    if args.hub_command == "install-service":
+        from roomcontrol.host.install import install_hub_service
+        return install_hub_service(args.db, args.host, args.port, args.cert, args.key, user=args.user,
+                                   print_only=args.print)
     if args.hub_command == "openapi":
         print(hub_cli.hub_openapi())
         return 0

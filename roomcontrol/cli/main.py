@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from roomcontrol.cli import admin, hub_staff, installer, records, run
+from roomcontrol.cli import admin, doctor, hub_staff, installer, records, run
 from roomcontrol.cli.common import EXIT_ERROR, CliError
 from roomcontrol.cli.parser import build_parser
 from roomcontrol.config import ConfigError
@@ -40,9 +40,10 @@ def _is_expected(exc: Exception) -> bool:
     from roomcontrol.sync.cli_support import SyncError
     from roomcontrol.sync.hub.db import HubDBError
     from roomcontrol.engine.scenario import ScenarioError
+    from roomcontrol.host.install import SetupError
     from roomcontrol.store.errors import StoreError
     return isinstance(exc, (CliError, ConfigError, StoreError, ScenarioError, Refused, OSError, DeviceOpenError,
-                            RecordError, SyncError, HubDBError))
+                            RecordError, SyncError, HubDBError, SetupError))
 
 
 # Subcommand → its handler; anything else (or nothing) is `run`.
@@ -51,6 +52,7 @@ COMMANDS = {
     "probe": installer.probe, "simulate-device": installer.simulate_device, "ports": lambda _args: installer.ports(),
     "hub": lambda args: (hub_staff.run if args.hub_command == "staff" else admin.hub)(args),
     "staff": admin.staff, "sync": admin.sync,
+    "install": doctor.install, "uninstall": doctor.uninstall, "doctor": doctor.doctor,
 }
 
 

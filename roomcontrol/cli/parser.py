@@ -55,6 +55,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("ports", help="list the serial ports of this PC")
 
+    inst = sub.add_parser("install", help="start the room app at login and after a crash (systemd user unit; "
+                                          "Windows: a scheduled task)")
+    room_options(inst)
+    inst.add_argument("--kiosk", action="store_true", help="fullscreen, no window frame (a touchscreen room)")
+    sub.add_parser("uninstall", help="remove what `install` made (never the data or room.toml)")
+    doctor = sub.add_parser("doctor", help="check this room PC: ports, sound, display, disk, database, clock, hub, "
+                                           "sleep; exit 0 OK, 1 a warning, 2 a failure")
+    room_options(doctor)
+    doctor.add_argument("--json", action="store_true", help="the checks as a JSON list")
+    doctor.add_argument("--headless", action="store_true", help="this room runs without a screen (run --headless)")
+    doctor.add_argument("--probe-seconds", type=float, default=3.0,
+                        help="how long to listen to each serial monitor (default 3)")
+    doctor.add_argument("--disk-warn-days", type=float, default=365.0,
+                        help="warn when the free disk holds fewer days of logging (default 365)")
+    doctor.add_argument("--disk-fail-days", type=float, default=30.0,
+                        help="fail when the free disk holds fewer days of logging (default 30)")
+
     hub = sub.add_parser("hub", help="the clinic hub that the rooms sync their logs to")
     hsub = hub.add_subparsers(dest="hub_command", required=True)
     serve = hsub.add_parser("serve", help="run the hub (HTTP, or HTTPS with --cert and --key)")
@@ -89,6 +106,15 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--role", choices=("nurse", "admin"), required=True)
         if name in ("add", "reset-pin"):
             p.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input (scripts)")
+    hsvc = hsub.add_parser("install-service", help="a systemd unit for the hub (/etc/systemd/system), "
+                                                   "Restart=always; --print to see it")
+    hsvc.add_argument("--db", help="hub database (default: /var/lib/roomcontrol-hub/hub.db)")
+    hsvc.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
+    hsvc.add_argument("--port", type=int, default=8750)
+    hsvc.add_argument("--cert", type=Path, help="TLS certificate (PEM)")
+    hsvc.add_argument("--key", type=Path, help="TLS private key (PEM)")
+    hsvc.add_argument("--user", help="the account the hub runs as (default: the one calling sudo)")
+    hsvc.add_argument("--print", action="store_true", help="print the unit instead of installing it")
 
     sync = sub.add_parser("sync", help="this room's sync with the clinic hub")
     ssub = sync.add_subparsers(dest="sync_command", required=True)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from roomcontrol.config import RoomConfig
 from roomcontrol.engine.runtime import RoomRuntime, start_room
+from roomcontrol.host.inhibit import hold_awake
 from roomcontrol.ui import theme
 from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.window import RoomWindow
@@ -79,7 +80,8 @@ def run_app(config: RoomConfig, data_dir: Path, kiosk: bool = False, *, clock=No
     if on_started:
         on_started(screen)
     try:
-        return app.exec()
+        with hold_awake():  # the PC and its screen stay awake while the room runs (logged if they cannot)
+            return app.exec()
     finally:
         for window in windows:
             window.close()
