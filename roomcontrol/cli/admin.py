@@ -27,6 +27,9 @@ def hub(args) -> int:
     if args.hub_command == "serve":
         return hub_cli.hub_serve(args.db, args.host, args.port, args.cert, args.key,
                                  body_timeout_s=args.body_timeout_s, max_connections=args.max_connections)
+    if args.hub_command == "backup":
+        from roomcontrol.cli.backup import hub_backup
+        return hub_backup(args)
     if args.hub_command == "openapi":
         print(hub_cli.hub_openapi())
         return 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from roomcontrol.cli import admin, installer, records, run
+from roomcontrol.cli import admin, backup, installer, records, run
 from roomcontrol.cli.common import EXIT_ERROR, CliError
 from roomcontrol.cli.parser import build_parser
 from roomcontrol.config import ConfigError
@@ -50,6 +50,7 @@ COMMANDS = {
     "log": records.log, "report": records.report, "export": records.export,
     "probe": installer.probe, "simulate-device": installer.simulate_device, "ports": lambda _args: installer.ports(),
     "hub": admin.hub, "staff": admin.staff, "sync": admin.sync,
+    "backup": backup.backup, "restore": backup.restore,
 }
 
 
