@@ -142,11 +142,11 @@ def write_backup(src: sqlite3.Connection, to_dir: Path, prefix: str, check: Call
 def _copy(src: sqlite3.Connection, part: Path, check: Callable[[sqlite3.Connection], dict]) -> dict:
     dst = sqlite3.connect(part, isolation_level=None)
     try:
-        state = {"remaining": None, "restarts": 0}
+        state = {"remaining": -1, "restarts": 0}  # -1: no step yet
 
         def step(_status: int, remaining: int, _total: int) -> None:
             before = state["remaining"]
-            if before is not None and remaining > before:
+            if before >= 0 and remaining > before:
                 state["restarts"] += 1  # the engine wrote: SQLite began the copy again
             state["remaining"] = remaining
             time.sleep(STEP_SLEEP_S)
@@ -167,7 +167,7 @@ class _Restarted(Exception):
     pass
 
 
-def _until(step: Callable[[int, int, int], None], state: dict) -> Callable[[int, int, int], None]:
+def _until(step: Callable[[int, int, int], None], state: dict[str, int]) -> Callable[[int, int, int], None]:
     def progress(status: int, remaining: int, total: int) -> None:
         step(status, remaining, total)
         if state["restarts"] > MAX_RESTARTS and remaining:
