@@ -52,9 +52,12 @@ def restore(args) -> int:
         raise CliError(f"the room database {db_path(data_dir)} is in use: stop the room app (and any roomcontrol "
                        "command on this room) first")
     aside = B.put_in_place(args.backup_file, data_dir)
-    print(json.dumps({"restored": str(args.backup_file), "room_id": found.room_id, "last_seq": found.last_seq,
-                      "database": str(db_path(data_dir)), "previous_database": str(aside) if aside else None,
-                      "forced_past": refusals}, indent=2))
+    result = {"restored": str(args.backup_file), "room_id": found.room_id, "last_seq": found.last_seq,
+              "database": str(db_path(data_dir)), "previous_database": str(aside) if aside else None,
+              "forced_past": refusals}
+    if found.room_id != config.room_id:  # the room refuses to start on another room's log with this config
+        result["note"] = f"this database is room {found.room_id!r}'s: start it with that room's configuration"
+    print(json.dumps(result, indent=2))
     return 0
 
 

@@ -100,17 +100,16 @@ def test_backup_while_the_engine_writes_never_blocks_it_and_copies_a_consistent_
     the copy ends in one snapshot step; the writer kept committing throughout and the copy's chain holds."""
     room = make_room(tmp_path / "d")
     walk_to(room, "infusing")
+    sid = room.state.open_session.session_id
     for _ in range(40):  # a database of some hundred pages
-        room.log.append_many([NewEvent("device.status", {"device": "vitals", "status": "ok", "detail": "x" * 500},
-                                       "system", None)] * 20, T0)
+        room.log.append_many([NewEvent("note.added", {"text": "x" * 500}, NURSE, sid)] * 20, T0)
     monkeypatch.setattr(B, "PAGES_PER_STEP", 1)
     before = room.log.last_seq
     stop, written = threading.Event(), []
 
     def writer():
         while not stop.is_set():  # the engine's own connection, committing one event at a time
-            written.append(room.log.append(NewEvent("device.status", {"device": "vitals", "status": "ok"},
-                                                    "system", None), T0).seq)
+            written.append(room.log.append(NewEvent("note.added", {"text": "observation"}, NURSE, sid), T0).seq)
 
     thread = threading.Thread(target=writer)
     thread.start()
@@ -163,6 +162,7 @@ def test_restore_refuses_another_rooms_backup_unless_forced(tmp_path, capsys):
     assert "backup of room 'room-2', and this is room 'room-1'" in capsys.readouterr().err
     assert not db_path(tmp_path / "d").exists()
     assert main([*args, "--force"]) == 0
+    assert "start it with that room's configuration" in json.loads(capsys.readouterr().out)["note"]
 
 
 def test_restore_never_restores_a_broken_chain_even_forced(tmp_path, capsys):
