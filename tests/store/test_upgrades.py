@@ -132,3 +132,51 @@ def test_a_newer_hub_database_is_refused(tmp_path):
     with pytest.raises(HubDBError, match=f"is schema version {hub_db.SCHEMA_VERSION + 1}, newer than this "
                                          "RoomControl understands"):
         HubDB(path)
+
+
+def test_an_old_hub_on_postgresql_migrates_and_its_rooms_verify():
+    """The v1 hub's own tables (its DDL as that code wrote it, with PostgreSQL's auto-increment) and rows, on a
+    real PostgreSQL; today's HubDB migrates them in place."""
+    import os
+    import uuid
+    base = os.environ.get("ROOMCONTROL_TEST_PG_URL")
+    if not base:
+        pytest.skip("ROOMCONTROL_TEST_PG_URL is not set (run scripts/ci-postgres.sh)")
+    import psycopg
+    version = HUB_VERSIONS[0]
+    facts = MADE[f"hub-v{version}"]
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+    src = sqlite3.connect(f"file:{FIXTURES / facts['file']}?mode=ro", uri=True)
+    with psycopg.connect(base, autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {schema}")
+    try:
+        with psycopg.connect(url, autocommit=True) as pg:
+            ddl = src.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE "
+                              "'sqlite_%' ORDER BY type DESC").fetchall()  # tables before indexes
+            for _type, _name, sql in ddl:
+                pg.execute(sql.replace("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY"))
+            for _type, table, _sql in (d for d in ddl if d[0] == "table"):
+                cur = src.execute(f"SELECT * FROM {table}")
+                cols = [c[0] for c in cur.description]
+                with pg.cursor() as c:
+                    c.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})",
+                                  cur.fetchall())
+            pg.execute("SELECT setval(pg_get_serial_sequence('reports', 'report_id'), "
+                       "(SELECT max(report_id) FROM reports))")
+        db = HubDB(url)
+        try:
+            with db.connect() as c:
+                assert c.one("SELECT value FROM hub_meta WHERE key = 'schema_version'")[0] == \
+                    str(hub_db.SCHEMA_VERSION)
+                assert all(r[0] == 1 for r in c.all("SELECT count FROM reports"))
+                counts = tuple(c.one(f"SELECT count(*) FROM {t}")[0] for t in ("events", "vitals"))
+            assert counts == (facts["events"], facts["vitals"])
+            result = verify_room(db, "room-1")
+            assert result["ok"] and result["checked"] == facts["events"]
+        finally:
+            db.close()
+    finally:
+        src.close()
+        with psycopg.connect(base, autocommit=True) as admin:
+            admin.execute(f"DROP SCHEMA {schema} CASCADE")
