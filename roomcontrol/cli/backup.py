@@ -18,8 +18,9 @@ HUB_TIMEOUT_S = 5.0
 
 def backup(args) -> int:
     from roomcontrol.store.backup import backup_room
-    config = load_config(args.config)
-    manifest = backup_room(data_dir_of(args), args.to, room_id=config.room_id, keep=args.keep)
+    # With a room.toml the database must be that room's; without one it is whichever room it holds.
+    room_id = load_config(args.config).room_id if args.config else None
+    manifest = backup_room(data_dir_of(args), args.to, room_id=room_id, keep=args.keep)
     print(f"backed up room {manifest.room_id} up to seq {manifest.last_seq} ({manifest.bytes:,} bytes): "
           f"{Path(args.to) / manifest.file}")
     return 0

@@ -74,9 +74,9 @@ class NightlyBackup:
         """Back up now and log the outcome through the engine; True when a verified backup was made."""
         try:
             m = backup_room(self.data_dir, self.config.dir, room_id=self.room.config.room_id, keep=self.config.keep)
-        except (StoreError, OSError) as exc:
-            self.failure = str(exc)
-            log.error("nightly backup failed: %s", exc)
+        except Exception as exc:  # a damaged database, a vanished share: said on screen, never the thread's end
+            self.failure = str(exc) if isinstance(exc, (StoreError, OSError)) else f"{type(exc).__name__}: {exc}"
+            log.error("nightly backup failed: %s", self.failure)
             self._log(NewEvent(K.BACKUP_FAILED, {"reason": self.failure[:500]}, "system", None))
             return False
         self.failure = None

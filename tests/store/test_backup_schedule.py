@@ -132,3 +132,16 @@ def test_a_failed_nightly_backup_shows_on_the_top_bar(tmp_path, qtbot):
     finally:
         window.close()
         screen.close()
+
+
+def test_a_damaged_database_is_a_failure_not_the_end_of_the_thread(tmp_path):
+    nightly = _nightly(tmp_path, datetime(2026, 3, 9, 8, 0, tzinfo=LOCAL))
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "room.db").write_bytes(b"not a database, " * 512)
+    nightly.data_dir = bad  # the file to back up is damaged; the room logging the outcome is fine
+    assert not nightly.run_once()
+    [failed] = list(nightly.room.log.events(kinds=(K.BACKUP_FAILED,)))
+    assert "file is not a database" in failed.payload["reason"]
+    assert not (tmp_path / "bk").exists() or not list((tmp_path / "bk").iterdir())  # nothing half-made
+    nightly.room.close()
