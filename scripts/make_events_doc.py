@@ -22,6 +22,11 @@ OUT = ROOT / "docs" / "EVENTS.md"
 # locked screen's own controls; "system" the room itself; a device name its driver's health.
 ABOUT: dict[str, tuple[str, str, dict]] = {
     K.ROOM_STARTED: ("system", "the app started (version, configuration)", {"version": "1.0"}),
+    K.BACKUP_MADE: ("system", "the nightly backup of the room database, verified: the file, its last seq, its size",
+                    {"path": "/mnt/backup/roomcontrol/roomcontrol-room-1-20260309T013000Z.db", "last_seq": 4211,
+                     "bytes": 1966080}),
+    K.BACKUP_FAILED: ("system", "the nightly backup did not happen, and why (shown on the screen until one succeeds)",
+                      {"reason": "cannot use the backup folder /mnt/backup/roomcontrol: No such file or directory"}),
     K.SESSION_OPENED: ("nurse", "check-in: patient reference, course, weight and the dose plan",
                        {"patient_ref": "PT-1042", "course_no": 3, "weight_kg": 72.5, "dose_mg_per_kg": 0.5,
                         "total_dose_mg": 36.25, "planned_infusion_min": 40, "rate_mg_per_h": 54.38}),

@@ -31,6 +31,9 @@ def hub(args) -> int:
         from roomcontrol.host.install import install_hub_service
         return install_hub_service(args.db, args.host, args.port, args.cert, args.key, user=args.user,
                                    print_only=args.print)
+    if args.hub_command == "backup":
+        from roomcontrol.cli.backup import hub_backup
+        return hub_backup(args)
     if args.hub_command == "openapi":
         print(hub_cli.hub_openapi())
         return 0

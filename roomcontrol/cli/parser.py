@@ -115,12 +115,24 @@ def build_parser() -> argparse.ArgumentParser:
     hsvc.add_argument("--key", type=Path, help="TLS private key (PEM)")
     hsvc.add_argument("--user", help="the account the hub runs as (default: the one calling sudo)")
     hsvc.add_argument("--print", action="store_true", help="print the unit instead of installing it")
+    hb = hsub.add_parser("backup", help="online backup of a SQLite hub database, verified and rotated")
+    hb.add_argument("--db", help="hub database (as for serve)")
+    _backup_options(hb)
 
     sync = sub.add_parser("sync", help="this room's sync with the clinic hub")
     ssub = sync.add_subparsers(dest="sync_command", required=True)
     for name, what in (("status", "backlog, last success and last error"), ("now", "push the backlog now")):
         p = ssub.add_parser(name, help=what)
         room_options(p)
+
+    bk = sub.add_parser("backup", help="online backup of the room database, verified and rotated")
+    room_options(bk)
+    _backup_options(bk)
+    rs = sub.add_parser("restore", help="put a backup in place of the room database (the current one kept aside)")
+    room_options(rs)
+    rs.add_argument("backup_file", type=Path, metavar="BACKUP_FILE")
+    rs.add_argument("--force", action="store_true", help="restore another room's backup, or one older than the "
+                    "hub holds, or without asking an unreachable hub (never a backup whose chain is broken)")
 
     staff = sub.add_parser("staff", help="staff accounts (PIN sign-in on the room screen)")
     stsub = staff.add_subparsers(dest="staff_command", required=True)
@@ -161,3 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--session", help="only this session's events")
     export.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
     return parser
+
+
+def _backup_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--to", type=Path, required=True, metavar="DIR", help="the backup folder (a second disk, a share)")
+    p.add_argument("--keep", type=int, default=14, help="keep the newest N backups (default 14)")

@@ -41,3 +41,5 @@ BASELINE_CAPTURED = VITALS_BASELINE
 DOSE_HIGH_CONFIRMED = "dose.high_confirmed"  # a dose above the soft maximum, confirmed: who, dose, soft limit
 NURSE_CALL_ANSWERED = "nurse.call_answered"  # a nurse answered the pending call: who (actor) and response_s
 DISCHARGE_OVERRIDE = "discharge.override"  # an admin discharged past a guard: who, why, the alarms still open
+BACKUP_MADE = "backup.made"  # the nightly backup: where, up to which seq, how many bytes
+BACKUP_FAILED = "backup.failed"  # the nightly backup did not happen: why

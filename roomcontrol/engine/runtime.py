@@ -5,11 +5,12 @@ Build (nothing runs yet, so every command, guard and listener is in place before
   2. RoomDevices: opens the drivers (not started), registers apply_scene and set_ambient, follows the events.
   3. StaffGate: the unlock and lock commands, and the guard that refuses clinical commands with no nurse signed in.
   4. Sync: the outbox pusher, started at once (it reads through its own connections), woken by every logged event.
+     The nightly backup's thread, when [backup] names a folder (it logs its outcome through the engine).
   5. The caller's event listeners, then its `before_start` hook (the screen builds its controller there).
 Start: the engine thread, then the devices (they ask the engine for the current phase's scene).
 A failure on the way closes what was already built, in the close order.
-Close: the engine (before the devices, so their own shutdown is not logged as a lost monitor), the devices (the
-diffuser off first), then sync with one last bounded push (the pusher reads through its own connections, so it
+Close: the nightly backup's thread (a backup under way finishes), the engine (before the devices, so their own
+shutdown is not logged as a lost monitor), the devices (the diffuser off first), then sync with one last bounded push (the pusher reads through its own connections, so it
 sends the engine's last events and flushed vitals; `stop` returns within 2 s however the hub behaves).
 A failed start stops sync first, without that push.
 """
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from roomcontrol.config import RoomConfig
+from roomcontrol.engine.backup_schedule import NightlyBackup
 from roomcontrol.engine.devices import RoomDevices
 from roomcontrol.engine.room import EventListener, Room
 from roomcontrol.engine.staff import StaffGate
@@ -38,9 +40,12 @@ class RoomRuntime:
     pusher: SyncPusher
     directory: DirectoryFollower | None = None  # the hub's staff directory, copied for offline sign-in
 
+    backup: NightlyBackup | None = None  # None without a [backup] folder
+
     def close(self) -> None:
-        if self.directory:
-            self.directory.stop()
+        for helper in (self.directory, self.backup):
+            if helper is not None:
+                helper.stop()
         _close(self.room, self.devices, self.pusher, final_push=True)
 
     def __enter__(self) -> "RoomRuntime":
@@ -60,7 +65,8 @@ def start_room(config: RoomConfig, data_dir: Path | str, *, clock=None, audio: b
         devices = RoomDevices(room, config, audio=audio)
         gate = StaffGate(room) if staff_gate else None
         pusher = start_sync(room, config)
-        runtime = RoomRuntime(room, devices, gate, pusher)
+        nightly = NightlyBackup(room, config.backup, data_dir) if config.backup.enabled else None
+        runtime = RoomRuntime(room, devices, gate, pusher, backup=nightly)
         for listener in listeners:
             room.subscribe(on_event=listener)
         if before_start:
@@ -68,6 +74,8 @@ def start_room(config: RoomConfig, data_dir: Path | str, *, clock=None, audio: b
         room.start(partial=gate is None)  # without sign-in, unlock and lock are the only unbound commands
         devices.start()
         runtime.directory = follow_directory(room, config)
+        if nightly is not None:
+            nightly.start()  # after the engine: a missed backup runs at once and logs through it
     except BaseException:
         _close(room, devices, pusher)
         raise

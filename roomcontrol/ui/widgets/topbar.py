@@ -32,6 +32,10 @@ class TopBar(QWidget):
         self.devices.setTextFormat(Qt.TextFormat.RichText)
         self.sync = QLabel("")
         self.sync.setObjectName("dim")
+        self.backup = QLabel("Backup failed")  # a technical notice: shown until a nightly backup succeeds
+        self.backup.setObjectName("backup")
+        self.backup.setStyleSheet(f"color: {theme.WARN}; font-weight: 600;")
+        self.backup.hide()
         self.who = QLabel("")
         self.settings_button = button("Settings", self.settings.emit, kind="quiet", name="settings")
         self.lock_button = button("Lock", lambda: controller.lock("locked by hand"), name="lock")
@@ -40,6 +44,7 @@ class TopBar(QWidget):
         row.addStretch(1)
         row.addWidget(self.devices)
         row.addWidget(self.sync)
+        row.addWidget(self.backup)
         row.addWidget(self.who)
         row.addWidget(self.settings_button)
         row.addWidget(self.lock_button)
@@ -65,6 +70,9 @@ class TopBar(QWidget):
         text, detail = self._sync_text(snap)
         self.sync.setText(text)
         self.sync.setToolTip(detail)
+        failure = self.controller.backup_failure() if self.controller.backup_failure else None
+        self.backup.setVisible(bool(failure))
+        self.backup.setToolTip(f"The nightly backup failed: {failure}" if failure else "")
 
     def _sync_text(self, snap: RoomSnapshot) -> tuple[str, str]:
         """The sync headline (waiting, next try, refusal or quarantine with its reason) and, for the tooltip, the
