@@ -15,6 +15,7 @@ from roomcontrol.domain import staff as D
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import NewEvent
 from roomcontrol.domain.timefmt import parse_iso
+from roomcontrol.domain.wording import STATION
 from roomcontrol.engine.room import CommandResult, Room
 from roomcontrol.store.staff import StaffStore
 
@@ -45,12 +46,24 @@ class StaffGate:
             return
         if actor in self.scripted:
             return
+        if self.room.via == STATION:
+            return self._station_act(actor)
         if self.signed_in is None:
             raise Refused("the screen is locked: sign in first")
         if actor != self.signed_in["staff_id"]:
             raise Refused(f"{self.signed_in['name']} is signed in, not {actor}")
         if command.needs_admin() and self.signed_in.get("role") != "admin":
             raise Refused("only an administrator may override this; ask one to sign in")
+
+    def _station_act(self, actor: str) -> None:
+        """An act from the clinic station (the room already refused any command outside STATION_COMMANDS): the
+        hub vouches for the nurse who signed in there, so she need not be signed in at this room's screen, and the
+        room's lock stays as it is. An account this room's staff table has disabled is refused all the same (the
+        directory may reach the room before the hub's own sessions end). An account the room does not know yet
+        (the directory not pulled since it was added) is the hub's word."""
+        row = self.store.get(actor)
+        if row is not None and not row.active:
+            raise Refused(f"{actor}'s account is disabled in this room")
 
     def staff_list(self) -> Future:
         """Active accounts (id, name, role) for the sign-in screen, read on the engine thread."""
