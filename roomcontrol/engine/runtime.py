@@ -24,7 +24,9 @@ from roomcontrol.config import RoomConfig
 from roomcontrol.engine.devices import RoomDevices
 from roomcontrol.engine.room import EventListener, Room
 from roomcontrol.engine.staff import StaffGate
+from roomcontrol.engine.live_link import start_live
 from roomcontrol.engine.sync_link import start_sync
+from roomcontrol.sync.live_client import LiveClient
 from roomcontrol.sync.pusher import SyncPusher
 
 
@@ -35,9 +37,10 @@ class RoomRuntime:
     devices: RoomDevices
     gate: StaffGate | None  # None when no one signs in here (the headless runner, device tests)
     pusher: SyncPusher
+    live: LiveClient | None = None  # the live channel to the clinic station ([station])
 
     def close(self) -> None:
-        _close(self.room, self.devices, self.pusher, final_push=True)
+        _close(self.room, self.devices, self.pusher, final_push=True, live=self.live)
 
     def __enter__(self) -> "RoomRuntime":
         return self
@@ -51,12 +54,13 @@ def start_room(config: RoomConfig, data_dir: Path | str, *, clock=None, audio: b
                before_start: Callable[[RoomRuntime], None] | None = None) -> RoomRuntime:
     """Build and start a room. Without `staff_gate` commands run under any actor (scenarios name their nurse)."""
     room = Room(config, data_dir, clock)
-    devices = pusher = None
+    devices = pusher = live = None
     try:
         devices = RoomDevices(room, config, audio=audio)
         gate = StaffGate(room) if staff_gate else None
         pusher = start_sync(room, config)
-        runtime = RoomRuntime(room, devices, gate, pusher)
+        live = start_live(room, config, pusher)
+        runtime = RoomRuntime(room, devices, gate, pusher, live)
         for listener in listeners:
             room.subscribe(on_event=listener)
         if before_start:
@@ -64,15 +68,18 @@ def start_room(config: RoomConfig, data_dir: Path | str, *, clock=None, audio: b
         room.start(partial=gate is None)  # without sign-in, unlock and lock are the only unbound commands
         devices.start()
     except BaseException:
-        _close(room, devices, pusher)
+        _close(room, devices, pusher, live=live)
         raise
     return runtime
 
 
-def _close(room: Room, devices: RoomDevices | None, pusher: SyncPusher | None, final_push: bool = False) -> None:
+def _close(room: Room, devices: RoomDevices | None, pusher: SyncPusher | None, final_push: bool = False,
+           live: LiveClient | None = None) -> None:
     if pusher is not None and not final_push:
         pusher.stop()
     room.close()  # before the devices, so their own shutdown is not logged as a lost monitor
+    if live is not None:  # the engine's last snapshot, then 1001 "room closing" (a failed start: just close)
+        live.stop(timeout_s=1.0, last_state=final_push)
     if devices is not None:
         devices.close()
     if pusher is not None and final_push:
