@@ -5,10 +5,13 @@ Build (nothing runs yet, so every command, guard and listener is in place before
   2. RoomDevices: opens the drivers (not started), registers apply_scene and set_ambient, follows the events.
   3. StaffGate: the unlock and lock commands, and the guard that refuses clinical commands with no nurse signed in.
   4. Sync: the outbox pusher, started at once (it reads through its own connections), woken by every logged event.
+  4b. The live channel to the clinic station ([station]): the newest snapshot on every tick and after every
+     command; a nurse's act from the station runs as a command under her id, via="station" (engine/live_link).
   5. The caller's event listeners, then its `before_start` hook (the screen builds its controller there).
 Start: the engine thread, then the devices (they ask the engine for the current phase's scene).
 A failure on the way closes what was already built, in the close order.
-Close: the engine (before the devices, so their own shutdown is not logged as a lost monitor), the devices (the
+Close: the engine (before the devices, so their own shutdown is not logged as a lost monitor), the live channel
+(a last state, then 1001 "room closing", bounded to 1 s), the devices (the
 diffuser off first), then sync with one last bounded push (the pusher reads through its own connections, so it
 sends the engine's last events and flushed vitals; `stop` returns within 2 s however the hub behaves).
 A failed start stops sync first, without that push.

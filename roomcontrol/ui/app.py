@@ -39,9 +39,12 @@ def start_screen(config: RoomConfig, data_dir: Path, *, clock=None, audio: bool 
 
     def attach(runtime: RoomRuntime) -> None:
         # Before the engine thread starts, as everything tied to the engine. The top bar reads the pusher's
-        # status (a cheap, lock-protected snapshot) for its headline.
+        # status (a cheap, lock-protected snapshot) for its headline, and the live channel's to the station.
+        live = runtime.live
         built.append(RoomController(runtime.room, runtime.devices, runtime.gate,
-                                    sync_status=lambda: runtime.pusher.status, idle_lock_s=idle_lock_s))
+                                    sync_status=lambda: runtime.pusher.status,
+                                    station_status=(lambda: live.status) if live is not None else None,
+                                    idle_lock_s=idle_lock_s))
 
     runtime = start_room(config, data_dir, clock=clock, audio=audio, before_start=attach)
     return RoomScreen(runtime, built[0].start())
