@@ -164,7 +164,8 @@ class LiveClient:
                 self._sleep(self._backoff(failures))
                 continue
             failures = 0
-            why = self._serve(ws)
+            with ws:  # closes it however serving ends
+                why = self._serve(ws)
             if why is not None and not self._stopping.is_set():
                 self._set_status(f"{NOT_REACHED}: {why}")
                 failures += 1
