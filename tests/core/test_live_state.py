@@ -10,7 +10,7 @@ import pytest
 
 from roomcontrol.domain.alarms import Alarm, AlarmView
 from roomcontrol.domain.vitals import Health, HealthChange, Reading, UNITS
-from roomcontrol.domain.wording import alarm_text, storage_alarm_text, typeset
+from roomcontrol.domain.wording import alarm_text, describe, storage_alarm_text, typeset
 from roomcontrol.engine.live_state import initials, live_state, patient_shown, substance
 from roomcontrol.sync.status import SyncStatus
 from roomcontrol.ui.widgets.alarm_banner import row_text
@@ -172,3 +172,12 @@ def test_the_domain_alarm_words():
     gone = Alarm("a2", "heart_rate.high", "high", now, 130, latching=True, condition_gone=True)
     assert alarm_text(AlarmView(gone, None, 45, 120)) == "Heart rate high  --/min   ·   limits 45–120   ·   condition over"
     assert typeset("SpO2 low") == "SpO₂ low"
+
+
+def test_an_act_from_the_station_is_worded_so_everywhere_and_via_is_no_detail():
+    from roomcontrol.domain.events import Event
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    other = Event(1, "e1", "room-1", None, now, "some.kind", "ann", {"x": 1, "via": "station"})
+    assert describe(other) == "some.kind: x 1 — from the station"
+    own = Event(2, "e2", "room-1", None, now, "alarm.acknowledged", "ann", {"condition": "spo2.low"})
+    assert describe(own) == "Alarm acknowledged: SpO2 low"
