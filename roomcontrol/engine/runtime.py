@@ -26,7 +26,7 @@ from typing import Callable, Iterable
 from roomcontrol.config import RoomConfig
 from roomcontrol.engine.devices import RoomDevices
 from roomcontrol.engine.room import EventListener, Room
-from roomcontrol.engine.staff import StaffGate
+from roomcontrol.engine.staff import StaffGate, StationGuard
 from roomcontrol.engine.live_link import start_live
 from roomcontrol.engine.sync_link import start_sync
 from roomcontrol.sync.live_client import LiveClient
@@ -61,6 +61,8 @@ def start_room(config: RoomConfig, data_dir: Path | str, *, clock=None, audio: b
     try:
         devices = RoomDevices(room, config, audio=audio)
         gate = StaffGate(room) if staff_gate else None
+        if gate is None:  # no sign-in here, but acts from the station are still checked against the staff table
+            room.add_command_guard(StationGuard(room))
         pusher = start_sync(room, config)
         live = start_live(room, config, pusher)
         runtime = RoomRuntime(room, devices, gate, pusher, live)

@@ -23,6 +23,26 @@ from roomcontrol.store.staff import StaffStore
 _PIN_CHECKS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pin-check")
 
 
+class StationGuard:
+    """An act from the clinic station (the room already refused any command outside STATION_COMMANDS): the hub
+    vouches for the nurse who signed in there, so she need not be signed in at this room's screen, and the room's
+    lock stays as it is. An account this room's staff table has disabled is refused all the same (the directory
+    may reach the room before the hub's own sessions end); an account the room does not know yet (the directory
+    not pulled since it was added) is the hub's word. The staff gate asks it; a room without one (the headless
+    runner) installs it as its guard, so its station acts are checked the same way."""
+
+    def __init__(self, room: Room, store: StaffStore | None = None):
+        self.room = room
+        self.store = store or StaffStore(room.db)
+
+    def __call__(self, command: C.Command, actor: str) -> None:
+        if self.room.via != STATION:
+            return
+        row = self.store.get(actor)
+        if row is not None and not row.active:
+            raise Refused(f"{actor}'s account is disabled in this room")
+
+
 class StaffGate:
     def __init__(self, room: Room):
         self.room = room
@@ -31,6 +51,7 @@ class StaffGate:
         # The nurses a trainer's scenario names (`run --simulate --scenario` with the window): their scripted acts
         # pass the sign-in check and are logged under their own ids, whoever is signed in at the screen.
         self.scripted: frozenset[str] = frozenset()
+        self._station = StationGuard(room, self.store)
         room.bind(C.Unlock, self._unlock)
         room.bind(C.Lock, self._lock)
         room.add_command_guard(self._guard)
@@ -47,23 +68,13 @@ class StaffGate:
         if actor in self.scripted:
             return
         if self.room.via == STATION:
-            return self._station_act(actor)
+            return self._station(command, actor)
         if self.signed_in is None:
             raise Refused("the screen is locked: sign in first")
         if actor != self.signed_in["staff_id"]:
             raise Refused(f"{self.signed_in['name']} is signed in, not {actor}")
         if command.needs_admin() and self.signed_in.get("role") != "admin":
             raise Refused("only an administrator may override this; ask one to sign in")
-
-    def _station_act(self, actor: str) -> None:
-        """An act from the clinic station (the room already refused any command outside STATION_COMMANDS): the
-        hub vouches for the nurse who signed in there, so she need not be signed in at this room's screen, and the
-        room's lock stays as it is. An account this room's staff table has disabled is refused all the same (the
-        directory may reach the room before the hub's own sessions end). An account the room does not know yet
-        (the directory not pulled since it was added) is the hub's word."""
-        row = self.store.get(actor)
-        if row is not None and not row.active:
-            raise Refused(f"{actor}'s account is disabled in this room")
 
     def staff_list(self) -> Future:
         """Active accounts (id, name, role) for the sign-in screen, read on the engine thread."""

@@ -97,7 +97,6 @@ class LiveClient:
         self._results: deque[dict] = deque(maxlen=MAX_PENDING_RESULTS)
         self._wake = threading.Event()
         self._stopping = threading.Event()
-        self._lost: str | None = None       # why the reader thread saw the connection end
         self._thread: threading.Thread | None = None
         self._closing_state = False
         self._status = CONNECTING if self.enabled else DISABLED
@@ -182,8 +181,8 @@ class LiveClient:
 
     def _serve(self, ws: ClientConnection) -> str | None:
         """Send states while connected; the reason the connection ended, or None when stopping."""
-        self._lost = None
-        reader = threading.Thread(target=self._read, args=(ws,), name="live-channel-read", daemon=True)
+        lost: list[str] = []  # this connection's reader says here why it ended (a late old reader cannot)
+        reader = threading.Thread(target=self._read, args=(ws, lost), name="live-channel-read", daemon=True)
         reader.start()
         self._set_status(CONNECTED)
         self._wake.set()  # the first state at once
@@ -191,8 +190,8 @@ class LiveClient:
         last_sent = 0.0
         try:
             while True:
-                if self._lost is not None:
-                    return self._lost
+                if lost:
+                    return lost[0]
                 if self._stopping.is_set():
                     if self._closing_state:
                         self._send_state(ws, force=True, last_key=last_key)
@@ -208,7 +207,7 @@ class LiveClient:
                 self._wake.wait(max(0.0, self.heartbeat_s - since))
                 self._wake.clear()
         except ConnectionClosed as exc:
-            return self._lost or _closed_why(exc)
+            return lost[0] if lost else _closed_why(exc)
         except Exception as exc:  # a send that failed (reset, TLS): the socket is gone
             return _why(exc)
         finally:
@@ -229,7 +228,7 @@ class LiveClient:
         self.sent += 1
         return key
 
-    def _read(self, ws: ClientConnection) -> None:
+    def _read(self, ws: ClientConnection, lost: list[str]) -> None:
         why = "the hub closed the connection"
         try:
             for message in ws:
@@ -240,7 +239,7 @@ class LiveClient:
             log.exception("live channel: reading failed")
             why = _why(exc)
         finally:
-            self._lost = why
+            lost.append(why)
             self._wake.set()
 
     # -- acts ----------------------------------------------------------------------------------------------

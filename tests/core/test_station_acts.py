@@ -129,3 +129,17 @@ def test_malformed_acts_and_unknown_channels_are_refused(gated):
 def test_station_commands_are_declared_commands():
     assert C.STATION_COMMANDS == ("acknowledge_alarm", "answer_call")
     assert all(name in C.CATALOGUE for name in C.STATION_COMMANDS)
+
+
+def test_a_room_without_sign_in_checks_station_acts_against_its_staff_table_too(tmp_path):
+    """The headless runner has no staff gate; the runtime still guards acts from the station."""
+    from tests.core.helpers import running_room
+    add_staff(tmp_path, BO, "Bo Chen", "nurse", "1357")
+    disable_staff(tmp_path, BO)
+    with running_room(tmp_path, audio=False) as runtime:
+        room = runtime.room
+        room.command("call_nurse", "patient")
+        with pytest.raises(Refused, match="disabled in this room"):
+            act(room, "answer_call", staff_id=BO)
+        act(room, "answer_call")
+        assert [e.actor for e in room.log.events() if e.kind == "nurse.call_answered"] == [ANN]
