@@ -190,6 +190,7 @@ class LiveClient:
         last_sent = 0.0
         try:
             while True:
+                self._wake.clear()  # before looking: an offer from now on wakes the wait below
                 if lost:
                     return lost[0]
                 if self._stopping.is_set():
@@ -205,7 +206,6 @@ class LiveClient:
                     last_key, last_sent = key, time.monotonic()
                 since = time.monotonic() - last_sent if last_sent else 0.0  # nothing sent yet: wait for a snapshot
                 self._wake.wait(max(0.0, self.heartbeat_s - since))
-                self._wake.clear()
         except ConnectionClosed as exc:
             return lost[0] if lost else _closed_why(exc)
         except Exception as exc:  # a send that failed (reset, TLS): the socket is gone

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 import queue
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 
@@ -37,7 +40,7 @@ def free_port() -> int:
 class Hub:
     """The hub's side of the live channel, on a real socket: refuses a wrong token with 403 before accepting."""
 
-    def __init__(self, port: int, room_id: str = "room-2", *, read: bool = True):
+    def __init__(self, port: int, room_id: str = "room-2", *, read: bool = True, ssl=None):
         self.port, self.room_id, self.read = port, room_id, read
         self.states: queue.Queue = queue.Queue()
         self.results: queue.Queue = queue.Queue()
@@ -45,7 +48,7 @@ class Hub:
         self.conn: ServerConnection | None = None
         self.refused = 0
         self.stopping = threading.Event()
-        self.server = serve(self._handle, "127.0.0.1", port, process_request=self._check)
+        self.server = serve(self._handle, "127.0.0.1", port, process_request=self._check, ssl=ssl)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -97,9 +100,9 @@ def wait_for(predicate, timeout: float = WAIT_S) -> None:
         time.sleep(0.02)
 
 
-def config(port: int, token: str = TOKEN, **station) -> RoomConfig:
+def config(port: int, token: str = TOKEN, scheme: str = "http", **station) -> RoomConfig:
     return RoomConfig(room_id="room-2", room_name="Room 2",
-                      sync=SyncConfig(enabled=True, hub_url=f"http://127.0.0.1:{port}", token=token),
+                      sync=SyncConfig(enabled=True, hub_url=f"{scheme}://127.0.0.1:{port}", token=token),
                       station=StationConfig(enabled=True, **station))
 
 
@@ -113,11 +116,11 @@ def make(tmp_path):
     """A started room in infusion (engine thread, fake clock) with its live channel to `port`."""
     made = []
 
-    def build(port: int, token: str = TOKEN, **kwargs):
+    def build(port: int, token: str = TOKEN, scheme: str = "http", **kwargs):
         data_dir = tmp_path / f"room{len(made)}"
         data_dir.mkdir()
         add_staff(data_dir, "ann", "Ann Lee", "nurse", "2468")
-        room = Room(config(port, token), data_dir, FakeClock())
+        room = Room(config(port, token, scheme), data_dir, FakeClock())
         walk_to(room, "infusing")
         gate = StaffGate(room)
         kwargs = {"backoff_base_s": 0.1, "backoff_max_s": 0.4, **kwargs}
@@ -262,6 +265,29 @@ def test_a_hanging_hub_never_stops_the_room_from_logging(port, make):
             room2.submit("add_note", "system", text="x" * 2000).result(WAIT_S)
         assert time.monotonic() - started < WAIT_S
         assert len([e for e in room2.log.events() if e.kind == "note.added"]) == 300
+    finally:
+        hub.stop()
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_wss_with_the_pushers_trust_a_clinic_ca_file_or_refused(tmp_path, port, make):
+    """https:// → wss://, trusted as the pusher trusts: a CA file (the hub's self-signed certificate) connects; the
+    default trust (certifi) refuses that certificate, and the screen says why."""
+    cert, key = tmp_path / "hub.crt", tmp_path / "hub.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=hub",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    hub = Hub(port, ssl=context)
+    try:
+        _, trusted, _ = make(port, scheme="https", verify=str(cert))
+        assert trusted.url.startswith("wss://127.0.0.1:")
+        assert hub.next_state()["room_id"] == "room-2"
+        assert trusted.status == L.CONNECTED
+        _, default, _ = make(port, scheme="https")
+        wait_for(lambda: default.down)
+        assert "CERTIFICATE_VERIFY_FAILED" in default.status
     finally:
         hub.stop()
 
