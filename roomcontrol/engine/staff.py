@@ -38,6 +38,8 @@ class StationGuard:
     def __call__(self, command: C.Command, actor: str) -> None:
         if self.room.via != STATION:
             return
+        if actor in ("system", "patient"):
+            raise Refused("an act from the station is a nurse's: it needs her staff id")
         row = self.store.get(actor)
         if row is not None and not row.active:
             raise Refused(f"{actor}'s account is disabled in this room")
@@ -59,6 +61,8 @@ class StaffGate:
     def _guard(self, command: C.Command, actor: str) -> None:
         """The lock is the engine's, not only the screen's: nothing clinical happens unless a nurse is signed in,
         and every act is recorded under the nurse who is. Who may send what is the catalogue's audience."""
+        if self.room.via == STATION:  # the hub vouches for who acts; the account's state here still counts
+            return self._station(command, actor)
         if command.audience == C.ANYONE or actor == "system":
             return
         if actor == "patient":
@@ -67,8 +71,6 @@ class StaffGate:
             return
         if actor in self.scripted:
             return
-        if self.room.via == STATION:
-            return self._station(command, actor)
         if self.signed_in is None:
             raise Refused("the screen is locked: sign in first")
         if actor != self.signed_in["staff_id"]:

@@ -120,6 +120,8 @@ def test_malformed_acts_and_unknown_channels_are_refused(gated):
         station_act(room, {"command": "answer_call", "args": {}, "staff_id": "system"})
     with pytest.raises(Refused, match="unknown argument"):
         station_act(room, {"command": "acknowledge_alarm", "args": {"everything": True}, "staff_id": ANN})
+    with pytest.raises(Refused, match="a nurse's: it needs her staff id"):
+        room.send(C.AnswerCall(), "system", via="station").result(5)
     with pytest.raises(Refused, match="unknown channel"):
         room.send(C.AnswerCall(), ANN, via="pager").result(5)
     with pytest.raises(Refused, match="no call"):
