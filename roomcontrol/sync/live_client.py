@@ -162,12 +162,14 @@ class LiveClient:
                 self._set_status(f"{NOT_REACHED}: {_why(exc)}")
                 self._sleep(self._backoff(failures))
                 continue
-            failures = 0
+            opened = time.monotonic()
             with ws:  # closes it however serving ends
                 why = self._serve(ws)
             if why is not None and not self._stopping.is_set():
                 self._set_status(f"{NOT_REACHED}: {why}")
-                failures += 1
+                # A connection that held a while starts the back-off afresh; a hub that accepts and drops at
+                # once (a token refused after the upgrade, 4401) is backed off like one that cannot be reached.
+                failures = 1 if time.monotonic() - opened >= self.backoff_max_s else failures + 1
                 self._sleep(self._backoff(failures))
 
     def _connect(self) -> ClientConnection:

@@ -40,8 +40,8 @@ def free_port() -> int:
 class Hub:
     """The hub's side of the live channel, on a real socket: refuses a wrong token with 403 before accepting."""
 
-    def __init__(self, port: int, room_id: str = "room-2", *, read: bool = True, ssl=None):
-        self.port, self.room_id, self.read = port, room_id, read
+    def __init__(self, port: int, room_id: str = "room-2", *, read: bool = True, ssl=None, close_code=None):
+        self.port, self.room_id, self.read, self.close_code = port, room_id, read, close_code
         self.states: queue.Queue = queue.Queue()
         self.results: queue.Queue = queue.Queue()
         self.closes: queue.Queue = queue.Queue()
@@ -61,6 +61,9 @@ class Hub:
 
     def _handle(self, conn: ServerConnection) -> None:
         self.conn = conn
+        if self.close_code is not None:  # refuses after accepting (docs/STATION.md: close code 4401)
+            conn.close(self.close_code, "not this room's token")
+            return
         if not self.read:  # a hub that hangs: never reads what the room sends
             self.stopping.wait(30)
             return
@@ -142,6 +145,17 @@ def test_the_token_goes_in_the_authorization_header_and_a_wrong_one_is_not_reach
         wait_for(lambda: live.down)
         assert live.status == "station not reached: the hub refused this room's token (HTTP 403)"
         assert hub.refused >= 1 and hub.states.empty()
+    finally:
+        hub.stop()
+
+
+def test_a_token_refused_after_the_upgrade_is_backed_off_not_hammered(port, make):
+    hub = Hub(port, close_code=4401)
+    try:
+        _, live, _ = make(port)
+        wait_for(lambda: len(live.waits) >= 3)
+        assert live.status == "station not reached: the hub refused this room's token"
+        assert live.waits[2] >= 0.2  # 0.1 s doubling (jitter only shortening): growing, as for an unreachable hub
     finally:
         hub.stop()
 
