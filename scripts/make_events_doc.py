@@ -133,6 +133,11 @@ def render() -> str:
         "`event.corrected`, never by changing the entry. `roomcontrol log export` writes the events as JSONL or",
         "CSV; the timeline, the PDF record and the CSV word them as in the last column.",
         "",
+        "An act a nurse sent from the clinic station (`acknowledge_alarm`, `answer_call`: docs/STATION.md) is",
+        "logged by the room like any other, under her staff id, and every event it logs carries `\"via\": \"station\"`",
+        "in its payload; the wording ends with \"— from the station\" (e.g. \"Alarm acknowledged: SpO2 low — from",
+        "the station\").",
+        "",
         "| Kind | Logged by | What it records | Example payload | Worded as |",
         "|---|---|---|---|---|",
     ]

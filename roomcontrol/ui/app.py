@@ -40,11 +40,13 @@ def start_screen(config: RoomConfig, data_dir: Path, *, clock=None, audio: bool 
 
     def attach(runtime: RoomRuntime) -> None:
         # Before the engine thread starts, as everything tied to the engine. The top bar reads the pusher's
-        # status (a cheap, lock-protected snapshot) for its headline, and the nightly backup's last failure.
-        nightly = runtime.backup
+        # status (a cheap, lock-protected snapshot) for its headline, the nightly backup's last failure, and the
+        # live channel's to the station.
+        nightly, live = runtime.backup, runtime.live
         built.append(RoomController(runtime.room, runtime.devices, runtime.gate,
                                     sync_status=lambda: runtime.pusher.status,
                                     backup_failure=(lambda: nightly.failure) if nightly else None,
+                                    station_status=(lambda: live.status) if live is not None else None,
                                     idle_lock_s=idle_lock_s))
 
     runtime = start_room(config, data_dir, clock=clock, audio=audio, before_start=attach)
