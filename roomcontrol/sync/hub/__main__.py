@@ -41,9 +41,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     limits = {k: v for k, v in (("body_timeout_s", args.body_timeout_s), ("max_connections", args.max_connections))
               if v is not None}
-    return cli_support.hub_serve(args.db, args.host, args.port, args.cert, args.key, log_level=args.log_level,
-                                 hold_s=args.hold_s, workers=args.workers, escalate_after_s=args.escalate_after_s,
-                                 webhook=args.webhook, **limits)
+    try:
+        return cli_support.hub_serve(args.db, args.host, args.port, args.cert, args.key, log_level=args.log_level,
+                                     hold_s=args.hold_s, workers=args.workers,
+                                     escalate_after_s=args.escalate_after_s,
+                                     webhook=args.webhook, **limits)
+    except (cli_support.SyncError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
