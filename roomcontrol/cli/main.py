@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from roomcontrol.cli import admin, installer, records, run
+from roomcontrol.cli import admin, hub_staff, installer, records, run
 from roomcontrol.cli.common import EXIT_ERROR, CliError
 from roomcontrol.cli.parser import build_parser
 from roomcontrol.config import ConfigError
@@ -49,7 +49,8 @@ def _is_expected(exc: Exception) -> bool:
 COMMANDS = {
     "log": records.log, "report": records.report, "export": records.export,
     "probe": installer.probe, "simulate-device": installer.simulate_device, "ports": lambda _args: installer.ports(),
-    "hub": admin.hub, "staff": admin.staff, "sync": admin.sync,
+    "hub": lambda args: (hub_staff.run if args.hub_command == "staff" else admin.hub)(args),
+    "staff": admin.staff, "sync": admin.sync,
 }
 
 

@@ -79,6 +79,21 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--db", help="hub database (as for serve)")
         p.add_argument("name", metavar="ROOM" if name != "add-reader" else "NAME")
     hsub.add_parser("openapi", help="print the hub's OpenAPI description")
+    hub_staff = hsub.add_parser("staff", help="the clinic's staff directory (rooms and stations sign in with it)")
+    hstsub = hub_staff.add_subparsers(dest="hub_staff_command", required=True)
+    for name, what in (("add", "add an account; asks for the PIN twice (or --pin-stdin)"),
+                       ("list", "every account (never a PIN hash)"),
+                       ("disable", "disable an account (it is never deleted: the logs name it)"),
+                       ("reset-pin", "a new PIN; asks for it twice (or --pin-stdin); clears a lock-out")):
+        p = hstsub.add_parser(name, help=what)
+        p.add_argument("--db", help="hub database (as for serve)")
+        if name != "list":
+            p.add_argument("staff_id", metavar="ID")
+        if name == "add":
+            p.add_argument("--name", required=True)
+            p.add_argument("--role", choices=("nurse", "admin"), required=True)
+        if name in ("add", "reset-pin"):
+            p.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input (scripts)")
 
     sync = sub.add_parser("sync", help="this room's sync with the clinic hub")
     ssub = sync.add_subparsers(dest="sync_command", required=True)

@@ -1,4 +1,4 @@
-"""What `roomcontrol hub serve|add-room|add-reader` and `roomcontrol sync status|now` call: plain functions that
+"""What `roomcontrol hub serve|add-room|add-reader|staff` and `roomcontrol sync status|now` call: plain functions that
 return values or raise errors with a message a person can act on (SyncError, StoreError, ValueError).
 
 The hub modules (FastAPI, uvicorn, database drivers) are imported inside the hub functions, so the room's own
@@ -85,6 +85,35 @@ def hub_verify(db_url: str | Path | None, room_id: str) -> dict:
     from roomcontrol.sync.hub.store import verify_room
     with _hub_db(db_url) as db:
         return verify_room(db, room_id)
+
+
+def hub_staff_add(db_url: str | Path | None, staff_id: str, name: str, role: str, pin: str) -> dict:
+    """A staff account in the clinic's directory (raises Refused naming what is allowed). Only the PIN's hash
+    is kept."""
+    from roomcontrol.sync.hub import staff
+    with _hub_db(db_url) as db:
+        return staff.add_staff(db, staff_id, name, role, pin)
+
+
+def hub_staff_list(db_url: str | Path | None) -> list[dict]:
+    """Every account of the directory, disabled ones too; never a hash."""
+    from roomcontrol.sync.hub import staff
+    with _hub_db(db_url) as db:
+        return staff.list_staff(db)
+
+
+def hub_staff_disable(db_url: str | Path | None, staff_id: str) -> bool:
+    """Disable an account (rooms disable their copy at their next fetch). False if there is no such id."""
+    from roomcontrol.sync.hub import staff
+    with _hub_db(db_url) as db:
+        return staff.disable_staff(db, staff_id)
+
+
+def hub_staff_reset_pin(db_url: str | Path | None, staff_id: str, pin: str) -> bool:
+    """A new PIN for an account (its lock-out cleared, its station sessions ended). False if there is no such id."""
+    from roomcontrol.sync.hub import staff
+    with _hub_db(db_url) as db:
+        return staff.reset_pin(db, staff_id, pin)
 
 
 def hub_openapi(db_url: str | Path | None = None) -> str:

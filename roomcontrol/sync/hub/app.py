@@ -23,7 +23,7 @@ from roomcontrol import __version__
 from roomcontrol.domain import event_rules as rules
 from roomcontrol.sync import protocol as P
 from roomcontrol.sync.hub import live as live_channel
-from roomcontrol.sync.hub import store
+from roomcontrol.sync.hub import station_auth, store
 from roomcontrol.sync.hub.db import HubDB
 from roomcontrol.sync.hub.store import Principal, Refusal
 
@@ -221,16 +221,21 @@ class Gate:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             return await self.app(scope, receive, send)
         headers = dict(scope["headers"])
+        # Station sign-in/out carry a PIN or the session cookie, not a bearer token: a small body is all they get.
+        open_post = scope["path"] in station_auth.OPEN_POSTS
+        max_bytes = station_auth.OPEN_BODY_BYTES if open_post else self.max_bytes
         scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
         try:
-            await run_in_threadpool(store.authenticate, self.db, token.strip() if scheme.lower() == "bearer" else None)
+            if not open_post:
+                await run_in_threadpool(store.authenticate, self.db,
+                                        token.strip() if scheme.lower() == "bearer" else None)
         except Refusal as refusal:
             # The body is never read: the connection closes after the answer, so its bytes are not waited for.
             return await JSONResponse(refusal.body(), status_code=refusal.status,
                                       headers={"Connection": "close"})(scope, receive, send)
         length = headers.get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            return await self._too_large(scope, receive, send, int(length))
+        if length is not None and length.isdigit() and int(length) > max_bytes:
+            return await self._too_large(scope, receive, send, int(length), max_bytes)
         body, more = bytearray(), True
         deadline = asyncio.get_running_loop().time() + self.body_timeout_s
         while more:
@@ -245,8 +250,8 @@ class Gate:
                 return
             body += message.get("body", b"")
             more = message.get("more_body", False)
-            if len(body) > self.max_bytes:
-                return await self._too_large(scope, receive, send, len(body))
+            if len(body) > max_bytes:
+                return await self._too_large(scope, receive, send, len(body), max_bytes)
         replayed = False
 
         async def replay():
@@ -258,9 +263,9 @@ class Gate:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, scope, receive, send, size: int):
+    async def _too_large(self, scope, receive, send, size: int, max_bytes: int):
         await JSONResponse({"error": P.TOO_LARGE, "detail": f"the body is {size} bytes or more; the hub takes at "
-                                                           f"most {self.max_bytes} per request: send smaller batches"},
+                                                           f"most {max_bytes} per request: send smaller batches"},
                            status_code=413, headers={"Connection": "close"})(scope, receive, send)
 
 
@@ -380,6 +385,7 @@ def create_app(db: HubDB, *, max_body_bytes: int = P.MAX_BODY_BYTES, hold_s: flo
         `after_seq` = the last one's seq."""
         return store.read_quarantine(db, room_id, after_seq=after_seq, limit=limit)
 
+    app.include_router(station_auth.router)  # the staff directory and station sign-in (docs/STATION.md)
     return Gate(app, db, max_body_bytes, body_timeout_s)
 
 

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from roomcontrol.sync.hub import live_messages as M
+from roomcontrol.sync.hub import staff as staff_directory
 from roomcontrol.sync.hub import store
 from roomcontrol.sync.hub.db import HubDB
 from roomcontrol.sync.hub.escalation import Escalation
@@ -75,19 +76,9 @@ def _bearer(ws: WebSocket) -> str | None:
 
 
 def _staff_of(db: HubDB, cookie: str | None) -> dict[str, Any] | None:
-    """The staff member of a station session (roomcontrol.sync.hub.staff, the directory), or None."""
-    if not cookie:
-        return None
-    try:
-        from roomcontrol.sync.hub.staff import session_staff
-    except ImportError:  # a hub without the staff directory: only reader tokens watch
-        return None
-    found = session_staff(db, cookie)
-    if found is None:
-        return None
-    if not isinstance(found, dict):
-        found = {k: getattr(found, k, None) for k in ("staff_id", "name", "role")}
-    return {"staff_id": found.get("staff_id"), "name": found.get("name"), "role": found.get("role")}
+    """The staff member of a station session (the hub's staff directory), or None."""
+    found = staff_directory.session_staff(db, cookie) if cookie else None
+    return found.public() if found is not None else None
 
 
 class LiveHub:

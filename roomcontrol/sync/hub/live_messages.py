@@ -8,10 +8,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from roomcontrol.sync import protocol as P
+from roomcontrol.sync.hub.staff import STATION_COOKIE as STATION_COOKIE  # noqa: F401  (the session's cookie)
 
 ROOM_LIVE_PATH = P.API + "/rooms/{room_id}/live"
 STATION_LIVE_PATH = P.API + "/station/live"
-STATION_COOKIE = "rc_station"
 
 HEARTBEAT_S = 1.0          # a room sends its state at least this often
 CONTACT_LOST_S = 4.0       # nothing from a room for this long: contact lost
