@@ -85,3 +85,13 @@ async def answer_acts(ws: ClientConnection, received: list[dict], ok: bool = Tru
             received.append(message)
             await ws.send(json.dumps({"type": "act_result", "act_id": message["act_id"], "ok": ok,
                                       "detail": "done" if ok else "refused by the room"}))
+
+
+def signed_in(hub_url: str, staff_id: str, pin: str) -> str:
+    """Sign in at the station over HTTP (as the page does); the rc_station cookie's session token."""
+    import httpx
+
+    from roomcontrol.sync.hub.station_auth import SIGNIN_PATH
+    response = httpx.post(hub_url + SIGNIN_PATH, json={"staff_id": staff_id, "pin": pin}, timeout=10)
+    response.raise_for_status()
+    return response.cookies[STATION_COOKIE]

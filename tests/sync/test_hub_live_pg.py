@@ -22,7 +22,9 @@ from roomcontrol.sync.hub.live_bus import NOTIFY_LIMIT
 from roomcontrol.sync.hub.server import ThreadedHub
 from tests.sync.conftest import PG_ENV
 from tests.sync.helpers import ROOT, free_port, wait_until
-from tests.sync.live_helpers import recv_until, room_client, room_is, state, station_client
+from roomcontrol.sync.hub import staff as hubstaff
+from tests.sync.live_helpers import (alarm, answer_acts, recv_until, room_client, room_is, signed_in, state,
+                                     station_client)
 
 
 @pytest.fixture
@@ -48,6 +50,7 @@ def test_a_room_on_hub_a_is_seen_on_hub_b(pg_url):
     db_a, db_b = HubDB(pg_url), HubDB(pg_url)
     token = hubstore.add_room(db_a, "room-1")
     reader = hubstore.add_reader(db_a, "wall")
+    hubstaff.add_staff(db_a, "ann", "Ann Lee", "nurse", "2580")
     # A state too large for one NOTIFY even compressed (incompressible vitals): it crosses via live_spill.
     noise = {f"k{i}": {"value": i, "unit": "x", "note": base64.b64encode(os.urandom(600)).decode()}
              for i in range(20)}
@@ -56,10 +59,20 @@ def test_a_room_on_hub_a_is_seen_on_hub_b(pg_url):
 
     async def go(a, b):
         station = await station_client(b.url, reader=reader)
+        nurse = await station_client(b.url, cookie=signed_in(b.url, "ann", "2580"))
         room = await room_client(a.url, "room-1", token)
-        await room.send(json.dumps(state("room-1", phase="infusing")))
+        await room.send(json.dumps(state("room-1", phase="infusing", alarms=[alarm()])))
         got = await recv_until(station, room_is("room-1", contact="live"), 5)
         assert got["room"]["phase"] == "infusing"
+        await recv_until(nurse, room_is("room-1", contact="live"), 5)
+        acts: list[dict] = []
+        answering = asyncio.create_task(answer_acts(room, acts))  # the room on A answers the act from B
+        await nurse.send(json.dumps({"type": "act", "act_id": "pg-1", "room_id": "room-1",
+                                     "command": "acknowledge_alarm", "args": {"alarm_id": "a-1"}}))
+        result = await recv_until(nurse, lambda m: m.get("type") == "act_result", 5)
+        assert result["act_id"] == "pg-1" and result["ok"] is True and acts[0]["staff_id"] == "ann"
+        answering.cancel()
+        await nurse.close()
         await room.send(json.dumps(big))
         got = await recv_until(station, room_is("room-1", phase="big"), 5)
         assert got["room"]["vitals"] == big["vitals"]
