@@ -294,21 +294,15 @@ class LiveHub:
         if len(text) > M.MAX_MESSAGE_BYTES:
             return self._malformed(local, f"{len(text)} bytes, over {M.MAX_MESSAGE_BYTES}")
         try:
-            kind = json.loads(text).get("type")
-        except (ValueError, AttributeError):
-            return self._malformed(local, "not a JSON object")
-        try:
-            if kind == "state":
-                state = M.StateIn.model_validate_json(text)
-            elif kind == "act_result":
-                result = M.ActResultIn.model_validate_json(text)
-                return await self.bus.publish({"t": "act_result", "act_id": result.act_id, "ok": result.ok,
-                                               "detail": result.detail})
-            else:
-                return self._malformed(local, f"unknown type {kind!r}")
+            message = M.RoomMessage.validate_json(text)
         except ValidationError as exc:
             first = exc.errors()[0]
-            return self._malformed(local, f"{kind}: {'.'.join(map(str, first.get('loc', ())))}: {first.get('msg')}")
+            where = ".".join(map(str, first.get("loc", ()))) or "message"
+            return self._malformed(local, f"{where}: {first.get('msg')}")
+        if isinstance(message, M.ActResultIn):
+            return await self.bus.publish({"t": "act_result", "act_id": message.act_id, "ok": message.ok,
+                                           "detail": message.detail})
+        state = message
         if state.room_id != local.room_id:
             return self._malformed(local, f"it publishes room {state.room_id!r}; its token is room {local.room_id!r}")
         local.state = state.model_dump(mode="json")

@@ -3,9 +3,9 @@ that check what a room sends (a message that fails them is counted and skipped, 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from roomcontrol.sync import protocol as P
 from roomcontrol.sync.hub.staff import STATION_COOKIE as STATION_COOKIE  # noqa: F401  (the session's cookie)
@@ -88,6 +88,11 @@ class ActResultIn(BaseModel):
     act_id: str = Field(min_length=1, max_length=128)
     ok: bool
     detail: str = Field("", max_length=500)
+
+
+# One parse and one validation per room message, chosen by its "type".
+RoomMessage: TypeAdapter[StateIn | ActResultIn] = TypeAdapter(
+    Annotated[StateIn | ActResultIn, Field(discriminator="type")])
 
 
 class StationActIn(BaseModel):
