@@ -7,6 +7,7 @@ and stores nothing of the refused batch; chain and gap problems are also kept as
 from __future__ import annotations
 
 import asyncio
+import importlib
 import importlib.util
 import json
 import logging
@@ -392,8 +393,7 @@ def create_app(db: HubDB, *, max_body_bytes: int = P.MAX_BODY_BYTES, hold_s: flo
 def _mount_station_page(app: FastAPI) -> None:
     # The station page's module ships with the page (st-page); a hub built without it serves the API only.
     if importlib.util.find_spec("roomcontrol.sync.hub.station_page") is not None:
-        from roomcontrol.sync.hub.station_page import mount_station
-        mount_station(app)
+        importlib.import_module("roomcontrol.sync.hub.station_page").mount_station(app)
 
 
 def _malformed(errors) -> str:

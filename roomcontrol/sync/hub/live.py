@@ -37,7 +37,7 @@ log = logging.getLogger("roomcontrol.hub.live")
 STATION_QUEUE = 2000   # messages waiting for one station; a station that falls this far behind is closed
 NEVER = "never"
 _HUB = store.Principal(reader="live channel")  # the hub itself lists every room
-_EMPTY_ROOM = {"phase": None, "session": None, "vitals": {}, "alarms": [], "call": None, "devices": {}, "due": [],
+_EMPTY_ROOM: dict[str, Any] = {"phase": None, "session": None, "vitals": {}, "alarms": [], "call": None, "devices": {}, "due": [],
                "sync": None, "storage_error": None}
 
 
