@@ -222,3 +222,20 @@ def test_unacknowledged_alarm_and_call_escalate_once_on_every_station_and_the_we
     assert sorted((p["what"], p["text"]) for p in posts) == [("alarm", "SpO₂ 85 < 90"), ("call", "nurse call")]
     assert all(p["room_id"] == "room-3" and p["room_name"] == "Room 3" for p in posts)
     assert {p["since"] for p in posts} == {"2026-11-27T14:02:07.120Z", "2026-11-27T14:03:00.000Z"}
+
+
+def test_serve_flags_and_workers_refused_on_sqlite(tmp_path):
+    import subprocess
+    import sys
+
+    from roomcontrol.cli.parser import build_parser
+    from tests.sync.helpers import ROOT
+    args = build_parser().parse_args(["hub", "serve", "--workers", "3", "--escalate-after-s", "30", "--webhook",
+                                      "https://pager.example/hook"])
+    assert (args.workers, args.escalate_after_s, args.webhook) == (3, 30.0, "https://pager.example/hook")
+    done = subprocess.run([sys.executable, "-m", "roomcontrol.sync.hub", "serve", "--db", str(tmp_path / "hub.db"),
+                           "--workers", "2"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "a SQLite hub is one process" in done.stderr
+    done = subprocess.run([sys.executable, "-m", "roomcontrol.sync.hub", "serve", "--db", str(tmp_path / "hub.db"),
+                           "--webhook", "pager.example"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "--webhook 'pager.example'" in done.stderr

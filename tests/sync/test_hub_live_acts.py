@@ -133,3 +133,23 @@ def test_a_signed_out_station_may_no_longer_act(clinic):
         await room.close()
         await nurse.close()
     run(go())
+
+
+def test_a_page_of_another_site_cannot_use_the_nurses_session(clinic):
+    hub, tokens, cookie = clinic
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import InvalidStatus
+
+    from roomcontrol.sync.hub.live_messages import STATION_LIVE_PATH
+    from tests.sync.live_helpers import ws_url
+
+    async def go():
+        with pytest.raises(InvalidStatus) as refused:
+            await connect(ws_url(hub.url) + STATION_LIVE_PATH, open_timeout=5, origin="https://evil.example",
+                          additional_headers={"Cookie": f"rc_station={cookie}"})
+        assert refused.value.response.status_code == 403
+        own = await connect(ws_url(hub.url) + STATION_LIVE_PATH, open_timeout=5,
+                            origin=f"http://127.0.0.1:{hub.port}", additional_headers={"Cookie": f"rc_station={cookie}"})
+        assert json.loads(await own.recv())["may_act"] is True  # the station page itself, same origin
+        await own.close()
+    run(go())

@@ -18,6 +18,7 @@ from collections import Counter
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Path, WebSocket
 from pydantic import ValidationError
@@ -73,6 +74,12 @@ class PendingAct:
 def _bearer(ws: WebSocket) -> str | None:
     scheme, _, token = ws.headers.get("authorization", "").partition(" ")
     return (token.strip() or None) if scheme.lower() == "bearer" else None
+
+
+def _same_origin(ws: WebSocket) -> bool:
+    """A browser names the page's origin; it must be this hub (a client that is no browser sends none)."""
+    origin = ws.headers.get("origin")
+    return origin is None or urlsplit(origin).netloc == ws.headers.get("host")
 
 
 def _staff_of(db: HubDB, cookie: str | None) -> dict[str, Any] | None:
@@ -151,7 +158,13 @@ class LiveHub:
         state["alarms"] = [{**a, "escalated": a["alarm_id"] in local.escalation.escalated}
                            for a in state.get("alarms") or ()]
         room = {**state, "contact": local.contact, "last_heard": local.last_heard, "escalated": escalated}
-        await self.bus.publish({"t": "room", "room": room})
+        await self._publish({"t": "room", "room": room})
+
+    async def _publish(self, message: dict[str, Any]) -> None:
+        try:
+            await self.bus.publish(message)
+        except Exception as exc:  # the bus is down: logged; the room's next heartbeat tries again
+            log.error("live bus: %s message not published (%s: %s)", message.get("t"), type(exc).__name__, exc)
 
     # -- stations --------------------------------------------------------------------------------------------
     def _broadcast(self, message: dict[str, Any]) -> None:
@@ -179,6 +192,8 @@ class LiveHub:
 
     async def station_socket(self, ws: WebSocket) -> None:
         cookie = ws.cookies.get(M.STATION_COOKIE)
+        if cookie and not _same_origin(ws):
+            cookie = None  # a page of another site may not use the nurse's session (cross-site WebSocket hijacking)
         staff = await run_in_threadpool(_staff_of, self.db, cookie) if cookie else None
         if staff is None:
             token = _bearer(ws)
@@ -204,8 +219,13 @@ class LiveHub:
                 message = await ws.receive()
                 if message["type"] == "websocket.disconnect":
                     break
-                await self._station_message(station, message.get("text") or
-                                            (message.get("bytes") or b"").decode("utf-8", "replace"))
+                try:
+                    await self._station_message(station, message.get("text") or
+                                                (message.get("bytes") or b"").decode("utf-8", "replace"))
+                except Exception:  # e.g. the database is down for the session check: this act fails, the station stays
+                    log.exception("station message failed")
+                    self._send(station, {"type": "act_result", "act_id": None, "ok": False,
+                                         "detail": "the hub could not handle this act; try again"})
         finally:
             self.stations.discard(station)
             station.sender.cancel()
@@ -245,7 +265,7 @@ class LiveHub:
         self.pending[hub_act_id] = PendingAct(station, act.act_id, act.room_id, timer)
         log.info("act %s on %s by %s (%s) from the station", act.command, act.room_id, staff["staff_id"],
                  staff.get("name"))
-        await self.bus.publish({"t": "act", "act_id": hub_act_id, "room_id": act.room_id, "command": act.command,
+        await self._publish({"t": "act", "act_id": hub_act_id, "room_id": act.room_id, "command": act.command,
                                 "args": act.args, "staff_id": staff["staff_id"], "staff_name": staff.get("name")})
 
     def _act_timed_out(self, hub_act_id: str) -> None:
@@ -300,7 +320,7 @@ class LiveHub:
             where = ".".join(map(str, first.get("loc", ()))) or "message"
             return self._malformed(local, f"{where}: {first.get('msg')}")
         if isinstance(message, M.ActResultIn):
-            return await self.bus.publish({"t": "act_result", "act_id": message.act_id, "ok": message.ok,
+            return await self._publish({"t": "act_result", "act_id": message.act_id, "ok": message.ok,
                                            "detail": message.detail})
         state = message
         if state.room_id != local.room_id:
@@ -316,7 +336,7 @@ class LiveHub:
                                                  "args": act["args"], "staff_id": act["staff_id"],
                                                  "staff_name": act["staff_name"]}))
         except Exception as exc:
-            await self.bus.publish({"t": "act_result", "act_id": act["act_id"], "ok": False,
+            await self._publish({"t": "act_result", "act_id": act["act_id"], "ok": False,
                                     "detail": f"{local.room_id} could not be reached ({type(exc).__name__})"})
 
     def _escalate(self, local: LocalRoom, now: float) -> bool:
