@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from roomcontrol.domain import staff as D
@@ -53,6 +53,19 @@ class Directory(BaseModel):
     staff: list[StaffEntry]
 
 
+class RefusalOut(BaseModel):
+    """Every refusal here: the hub's usual {error, detail}, and for a sign-in the tries left or the lock's end."""
+    error: str
+    detail: str
+    tries_left: int | None = None
+    locked_until: str | None = None
+
+
+_401 = {"model": RefusalOut, "description": "no valid token or session"}
+_422 = {"model": RefusalOut, "description": "not JSON, or a field missing or wrong"}
+_413 = {"model": RefusalOut, "description": f"a body over {OPEN_BODY_BYTES} bytes"}
+
+
 class StationStaffOut(BaseModel):
     staff_id: str
     name: str
@@ -69,22 +82,30 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" else None
 
 
-@router.get(STAFF_PATH, response_model=Directory, response_model_exclude_none=True)
-async def staff_directory(request: Request) -> dict:
+@router.get(STAFF_PATH, response_model=None, responses={200: {"model": Directory}, 401: _401})
+async def staff_directory(request: Request) -> JSONResponse:
     """The clinic's staff directory. A room token gets the PIN hashes (a room checks PINs offline); a reader token
     gets the same list without them."""
     db = _db(request)
     principal = await run_in_threadpool(store.authenticate, db, _bearer(request))
-    return await run_in_threadpool(S.directory, db, with_hashes=principal.room_id is not None)
+    return JSONResponse(await run_in_threadpool(S.directory, db, with_hashes=principal.room_id is not None))
 
 
 @router.post(SIGNIN_PATH, response_model=StationStaffOut,
-             responses={401: {"description": "wrong staff id or PIN (with tries_left)"},
-                        429: {"description": "locked out after repeated wrong PINs (with locked_until)"}})
-async def signin(request: Request, body: SigninIn) -> JSONResponse:
+             responses={401: {"model": RefusalOut, "description": "wrong staff id or PIN (with tries_left)"},
+                        429: {"model": RefusalOut, "description": "locked out after wrong PINs (locked_until)"},
+                        413: _413, 422: _422},
+             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                 "schema": SigninIn.model_json_schema()}}}})
+async def signin(request: Request) -> JSONResponse:
     """Sign in at a station with the staff directory's PIN: sets the `rc_station` session cookie (12 h)."""
+    # Parsed by hand (as a batch is), so any body that is not this JSON gets the hub's 422, never a bare 400.
     try:
+        body = SigninIn.model_validate_json(await request.body())
         D.check_staff_id(body.staff_id)
+    except ValidationError as exc:
+        errors = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()[:3])
+        raise Refusal(422, P.MALFORMED, f"malformed sign-in: {errors} (send {{\"staff_id\", \"pin\"}})") from None
     except Refused as refused:
         raise Refusal(422, P.MALFORMED, str(refused)) from None
     who, token = await run_in_threadpool(S.signin, _db(request), body.staff_id, body.pin)
@@ -94,7 +115,7 @@ async def signin(request: Request, body: SigninIn) -> JSONResponse:
     return response
 
 
-@router.post(SIGNOUT_PATH)
+@router.post(SIGNOUT_PATH, responses={413: _413})
 async def signout(request: Request) -> JSONResponse:
     """End this station's session (if any) and clear its cookie."""
     ended = await run_in_threadpool(S.signout, _db(request), request.cookies.get(S.STATION_COOKIE))
@@ -104,7 +125,7 @@ async def signout(request: Request) -> JSONResponse:
     return response
 
 
-@router.get(ME_PATH, response_model=StationStaffOut, responses={401: {"description": "no valid session"}})
+@router.get(ME_PATH, response_model=StationStaffOut, responses={401: _401})
 async def me(request: Request) -> dict:
     """Who is signed in at this station."""
     who = await run_in_threadpool(S.session_staff, _db(request), request.cookies.get(S.STATION_COOKIE))
