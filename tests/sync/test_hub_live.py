@@ -239,3 +239,50 @@ def test_serve_flags_and_workers_refused_on_sqlite(tmp_path):
     done = subprocess.run([sys.executable, "-m", "roomcontrol.sync.hub", "serve", "--db", str(tmp_path / "hub.db"),
                            "--webhook", "pager.example"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "--webhook 'pager.example'" in done.stderr
+
+
+def test_a_room_that_reconnects_replaces_its_old_socket_without_a_lost_blip(hub, clinic):
+    _, tokens, reader = clinic
+
+    async def go():
+        station = await station_client(hub.url, reader=reader)
+        old = await room_client(hub.url, "room-1", tokens["room-1"])
+        await old.send(json.dumps(state("room-1")))
+        await recv_until(station, room_is("room-1", contact="live"))
+        new = await room_client(hub.url, "room-1", tokens["room-1"])  # before the old socket is seen closed
+        await asyncio.wait_for(old.wait_closed(), 3)
+        assert old.close_code == 4000
+        await new.send(json.dumps(state("room-1", phase="recovery")))
+        await recv_until(station, room_is("room-1", phase="recovery", contact="live"))
+        with pytest.raises(TimeoutError):
+            await recv_until(station, room_is("room-1", contact="lost"), 1.0)
+        await new.close()
+        await station.close()
+    run(go())
+
+
+def test_a_webhook_that_is_down_never_holds_up_the_stations(clinic):
+    import socket
+    db, tokens, reader = clinic
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}/hook"
+
+    async def go(hub):
+        station = await station_client(hub.url, reader=reader)
+        room = await room_client(hub.url, "room-1", tokens["room-1"])
+        beat = asyncio.create_task(heartbeat(room, state("room-1", alarms=[alarm()]), 0.3))
+        await recv_until(station, lambda m: m.get("type") == "room" and m["room"]["escalated"] == ["a-1"], 5)
+        t0 = time.monotonic()
+        await recv_until(station, room_is("room-1", contact="live"), 1)  # heartbeats flow while it retries
+        assert time.monotonic() - t0 < 1
+        deadline = time.monotonic() + 8
+        while hub.live.webhook.failed == 0 and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        assert hub.live.webhook.failed == 1 and hub.live.webhook.sent == 0  # tried, retried, gave up, logged
+        beat.cancel()
+        await room.close()
+        await station.close()
+
+    with ThreadedHub(db, live={"escalate_after_s": 0.3, "webhook_url": dead}) as hub:
+        run(go(hub))
