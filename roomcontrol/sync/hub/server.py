@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -55,7 +56,16 @@ def _uvicorn_options(certfile, keyfile, log_level: str, max_connections: int) ->
 def worker_app():
     """The app factory of `serve --workers N`: each worker process opens the database named in DB_ENV."""
     options = json.loads(os.environ.get(OPTIONS_ENV) or "{}")
-    return create_app(HubDB(os.environ[DB_ENV]), **options)
+    app = create_app(HubDB(os.environ[DB_ENV]), **options)
+    _freeze_startup_objects()
+    return app
+
+
+def _freeze_startup_objects() -> None:
+    # The app's startup objects (FastAPI, pydantic schemas: most of the heap) are kept out of the collector's full
+    # passes, which would otherwise walk them all every so many live messages: a pause every station waits for.
+    gc.collect()
+    gc.freeze()
 
 
 def serve(db: HubDB, host: str, port: int, certfile=None, keyfile=None, *, hold_s: float = 0.0,
@@ -74,8 +84,10 @@ def serve(db: HubDB, host: str, port: int, certfile=None, keyfile=None, *, hold_
     log.info("RoomControl hub on %s://%s:%d, database %s%s", scheme, host, port, db.describe(),
              f", {workers} workers" if workers > 1 else "")
     if workers <= 1:
-        uvicorn.Server(uvicorn_config(db, host, port, certfile, keyfile, hold_s=hold_s, log_level=log_level,
-                                      live=live, **limits)).run()
+        config = uvicorn_config(db, host, port, certfile, keyfile, hold_s=hold_s, log_level=log_level, live=live,
+                                **limits)
+        _freeze_startup_objects()
+        uvicorn.Server(config).run()
         return
     _check_tls(certfile, keyfile)
     max_connections = limits.pop("max_connections", MAX_CONNECTIONS)
