@@ -37,6 +37,7 @@ log = logging.getLogger("roomcontrol.hub.live")
 
 STATION_QUEUE = 2000   # messages waiting for one station; a station that falls this far behind is closed
 NEVER = "never"
+STATIONS = "(stations)"  # the malformed counter of station messages (no room id has parentheses)
 _HUB = store.Principal(reader="live channel")  # the hub itself lists every room
 _EMPTY_ROOM: dict[str, Any] = {"phase": None, "session": None, "vitals": {}, "alarms": [], "call": None, "devices": {}, "due": [],
                "sync": None, "storage_error": None}
@@ -101,7 +102,7 @@ class LiveHub:
         self.local: dict[str, LocalRoom] = {}
         self.stations: set[Station] = set()
         self.pending: dict[str, PendingAct] = {}
-        self.malformed: Counter[str] = Counter()   # per room id (and "station")
+        self.malformed: Counter[str] = Counter()   # per room id (and STATIONS)
         self._tasks: set[asyncio.Task] = set()
         self._checker: asyncio.Task | None = None
 
@@ -235,12 +236,12 @@ class LiveHub:
             self._send(station, {"type": "act_result", "act_id": act_id, "room_id": room_id, "ok": False,
                                  "detail": detail})
         if len(text) > M.MAX_MESSAGE_BYTES:
-            self.malformed["station"] += 1
+            self.malformed[STATIONS] += 1
             return refuse(None, f"message over {M.MAX_MESSAGE_BYTES} bytes")
         try:
             act = M.StationActIn.model_validate_json(text)
         except ValidationError as exc:
-            self.malformed["station"] += 1
+            self.malformed[STATIONS] += 1
             try:
                 act_id = json.loads(text).get("act_id")
             except Exception:
