@@ -92,6 +92,11 @@ ABOUT: dict[str, tuple[str, str, dict]] = {
     K.STAFF_PIN_REJECTED: ("system", "a wrong PIN (the PIN itself is never logged)",
                            {"staff_id": "rn.ada", "failures": 1}),
     K.STAFF_LOCKED_OUT: ("system", "five wrong PINs: the pad is locked for five minutes", {"staff_id": "rn.ada"}),
+    K.STAFF_DIRECTORY_UPDATED: ("system", "a new copy of the clinic's staff directory (hub) changed this room's "
+                                "accounts: ids added, replacing a room-local one, updated (name, role, PIN) or "
+                                "disabled (at the hub or gone from it)",
+                                {"version": "2026-11-27T21:30:00.000Z", "accounts": 12, "added": ["rn.bo"],
+                                 "replaced_local": [], "updated": ["rn.ada"], "disabled": ["rn.cy"]}),
     K.EVENT_CORRECTED: ("nurse", "a correction of an earlier entry: the fields changed and a reason (the "
                         "original is never changed)",
                         {"corrects_seq": 14, "corrects_kind": "medication.given", "changes": {"dose": 8},

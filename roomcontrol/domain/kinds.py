@@ -32,6 +32,7 @@ STAFF_UNLOCKED = "staff.unlocked"
 STAFF_LOCKED = "staff.locked"
 STAFF_PIN_REJECTED = "staff.pin_rejected"  # the PIN itself is never logged
 STAFF_LOCKED_OUT = "staff.locked_out"
+STAFF_DIRECTORY_UPDATED = "staff.directory_updated"  # a new copy of the hub's staff directory changed accounts here
 ROOM_STARTED = "room.started"
 EVENT_CORRECTED = "event.corrected"
 ALARM_ESCALATED = "alarm.escalated"

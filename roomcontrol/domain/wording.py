@@ -171,6 +171,11 @@ def describe(event: Event) -> str:
         return f"Wrong PIN for {p.get('staff_id')}"
     if k == K.STAFF_LOCKED_OUT:
         return f"{p.get('staff_id')} locked out after wrong PINs"
+    if k == K.STAFF_DIRECTORY_UPDATED:
+        parts = [f"{what} {', '.join(map(str, p[key]))}" for key, what in (
+            ("added", "added"), ("replaced_local", "now the hub's"), ("updated", "updated"),
+            ("disabled", "disabled")) if p.get(key)]
+        return "Staff directory from the hub" + (f": {'; '.join(parts)}" if parts else "")
     if k == K.ROOM_STARTED:
         return f"RoomControl {p.get('version', '')} started"
     if k == K.EVENT_CORRECTED:

@@ -24,7 +24,8 @@ from roomcontrol.config import RoomConfig
 from roomcontrol.engine.devices import RoomDevices
 from roomcontrol.engine.room import EventListener, Room
 from roomcontrol.engine.staff import StaffGate
-from roomcontrol.engine.sync_link import start_sync
+from roomcontrol.engine.sync_link import follow_directory, start_sync
+from roomcontrol.sync.directory import DirectoryFollower
 from roomcontrol.sync.pusher import SyncPusher
 
 
@@ -35,8 +36,11 @@ class RoomRuntime:
     devices: RoomDevices
     gate: StaffGate | None  # None when no one signs in here (the headless runner, device tests)
     pusher: SyncPusher
+    directory: DirectoryFollower | None = None  # the hub's staff directory, copied for offline sign-in
 
     def close(self) -> None:
+        if self.directory:
+            self.directory.stop()
         _close(self.room, self.devices, self.pusher, final_push=True)
 
     def __enter__(self) -> "RoomRuntime":
@@ -63,6 +67,7 @@ def start_room(config: RoomConfig, data_dir: Path | str, *, clock=None, audio: b
             before_start(runtime)
         room.start(partial=gate is None)  # without sign-in, unlock and lock are the only unbound commands
         devices.start()
+        runtime.directory = follow_directory(room, config)
     except BaseException:
         _close(room, devices, pusher)
         raise

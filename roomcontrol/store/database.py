@@ -61,7 +61,13 @@ def _v3(db: sqlite_utils.Database) -> None:
                "BEGIN SELECT RAISE(ABORT, 'the quarantine record is append-only'); END")
 
 
-MIGRATIONS = [_v1, _v2, _v3]  # MIGRATIONS[n] takes the schema from version n to n + 1
+def _v4(db: sqlite_utils.Database) -> None:
+    """Where an account comes from (issue 14): 'local' (`roomcontrol staff add` here) or 'hub' (the clinic's
+    directory, copied when online so sign-in works offline). Every account so far was made here."""
+    db.execute("ALTER TABLE staff ADD COLUMN source TEXT NOT NULL DEFAULT 'local'")
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4]  # MIGRATIONS[n] takes the schema from version n to n + 1
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -254,3 +254,19 @@ def test_hub_schema_migrates_from_version_2(hub_url):
     finally:
         db.close()
     HubDB(hub_url).close()  # opening a migrated hub again changes nothing
+
+
+def test_pin_checks_run_on_their_own_pool_and_a_flood_is_refused(hub, ann, monkeypatch):
+    import threading
+    seen = []
+    original = D.verify_pin
+
+    def spy(pin, stored):
+        seen.append(threading.current_thread().name)
+        return original(pin, stored)
+    monkeypatch.setattr(S.D, "verify_pin", spy)
+    assert signin(hub).status_code == 200 and signin(hub, "nobody").status_code == 401
+    assert len(seen) == 2 and all(name.startswith("hub-pin") for name in seen)  # not the event loop, not FastAPI's
+    monkeypatch.setattr(S, "PIN_QUEUE", 0)
+    r = signin(hub)
+    assert r.status_code == 503 and "try again" in r.json()["detail"]

@@ -4,8 +4,9 @@ The rules are the room's (roomcontrol.domain.staff): the same ids, roles, PIN ru
 so a room can keep the hub's hashes in its own staff table and check a PIN offline. A station session is a random
 token in a cookie; the hub keeps only its SHA-256 (256 random bits need no slow hash).
 
-PIN checks are slow (~50 ms and 16 MiB of scrypt) and run on worker threads, at most PIN_CHECKS at a time, so a
-flood of sign-ins can cost the hub neither its memory nor its event loop.
+PIN checks are slow (~50 ms and 16 MiB of scrypt): a sign-in runs on PIN_POOL, PIN_CHECKS threads of its own,
+so a flood of sign-ins can cost the hub neither its memory, nor its event loop, nor the threads that serve the
+rooms' batches (those wait in FastAPI's own pool); the HTTP layer refuses sign-ins beyond PIN_QUEUE waiting.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from functools import cache
@@ -29,10 +31,11 @@ STATION_SESSION_S = 12 * 3600        # docs/STATION.md: a station session ends a
 LOCKED_OUT = "locked_out"            # [429] the error code of a sign-in to a locked account
 NAME_MAX = 80
 PIN_CHECKS = 2                       # scrypt runs at once (one per core of a small hub)
+PIN_QUEUE = 64                       # sign-ins waiting beyond this are answered 503 at once
 _PHANTOMS_MAX = 1024                 # wrong ids remembered for their lock-out (see _phantom)
 
 _COLUMNS = "staff_id, name, role, pin_hash, active, created_at, updated_at, failures, locked_until"
-_pin_slots = threading.BoundedSemaphore(PIN_CHECKS)
+PIN_POOL = ThreadPoolExecutor(PIN_CHECKS, thread_name_prefix="hub-pin")
 _phantoms: OrderedDict[tuple[str, str], D.Attempts] = OrderedDict()  # (hub database, staff id)
 _phantoms_lock = threading.Lock()
 
@@ -151,11 +154,6 @@ def _decoy_hash() -> str:
     return D.hash_pin("0", secrets.token_bytes(16)).encode()
 
 
-def _verify(pin: str, pin_hash: str) -> bool:
-    with _pin_slots:
-        return D.verify_pin(pin, pin_hash)
-
-
 def _attempts(failures: int, locked_until: str | None) -> D.Attempts:
     return D.Attempts(failures or 0, parse_iso(locked_until) if locked_until else None)
 
@@ -194,17 +192,17 @@ def _wrong(after: D.Attempts, now: datetime) -> Refusal:
 
 
 def signin(db: HubDB, staff_id: str, pin: str, now: datetime | None = None) -> tuple[StationStaff, str]:
-    """Check a PIN (blocking: call it off the event loop) and open a station session: (who, token). Raises
+    """Check a PIN (blocking: run it on PIN_POOL) and open a station session: (who, token). Raises
     Refusal: 401 for a wrong PIN, an unknown or a disabled account alike (with the tries left), 429 when locked."""
     now = _now(now)
     with db.connect() as c:
         row = c.one("SELECT pin_hash, active, failures, locked_until FROM staff WHERE staff_id = ?", [staff_id])
     if row is None:
         _refuse_if_locked(_phantom(db, staff_id), now)
-        _verify(pin, _decoy_hash())
+        D.verify_pin(pin, _decoy_hash())
         raise _wrong(_phantom(db, staff_id, _phantom(db, staff_id).failed(now)), now)
     _refuse_if_locked(_attempts(row[2], row[3]), now)
-    pin_ok = _verify(pin, row[0]) and bool(row[1])
+    pin_ok = D.verify_pin(pin, row[0]) and bool(row[1])
     token = secrets.token_urlsafe(32)
     expires_at = iso_utc(now + timedelta(seconds=STATION_SESSION_S))
     with db.connect() as c, c.write():

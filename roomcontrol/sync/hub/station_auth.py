@@ -10,6 +10,8 @@ from posting with a nurse's session.
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -30,6 +32,7 @@ OPEN_POSTS = frozenset({SIGNIN_PATH, SIGNOUT_PATH})  # the Gate's exemption from
 OPEN_BODY_BYTES = 4096
 
 router = APIRouter(tags=["station"])
+_waiting = 0  # sign-ins queued for or running on staff.PIN_POOL (this worker's event loop only touches it)
 
 
 class SigninIn(BaseModel):
@@ -94,7 +97,8 @@ async def staff_directory(request: Request) -> JSONResponse:
 @router.post(SIGNIN_PATH, response_model=StationStaffOut,
              responses={401: {"model": RefusalOut, "description": "wrong staff id or PIN (with tries_left)"},
                         429: {"model": RefusalOut, "description": "locked out after wrong PINs (locked_until)"},
-                        413: _413, 422: _422},
+                        413: _413, 422: _422, 503: {"model": RefusalOut, "description": "too many sign-ins "
+                                                                                        "waiting: try again"}},
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": SigninIn.model_json_schema()}}}})
 async def signin(request: Request) -> JSONResponse:
@@ -108,7 +112,15 @@ async def signin(request: Request) -> JSONResponse:
         raise Refusal(422, P.MALFORMED, f"malformed sign-in: {errors} (send {{\"staff_id\", \"pin\"}})") from None
     except Refused as refused:
         raise Refusal(422, P.MALFORMED, str(refused)) from None
-    who, token = await run_in_threadpool(S.signin, _db(request), body.staff_id, body.pin)
+    global _waiting
+    if _waiting >= S.PIN_QUEUE:
+        raise Refusal(503, "busy", f"{_waiting} sign-ins are waiting for their PIN check: try again in a moment")
+    _waiting += 1
+    try:
+        who, token = await asyncio.get_running_loop().run_in_executor(S.PIN_POOL, S.signin, _db(request),
+                                                                      body.staff_id, body.pin)
+    finally:
+        _waiting -= 1
     response = JSONResponse(who.public())
     response.set_cookie(S.STATION_COOKIE, token, max_age=S.STATION_SESSION_S, path="/", httponly=True,
                         samesite="strict", secure=request.url.scheme == "https")
