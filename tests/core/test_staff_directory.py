@@ -71,8 +71,8 @@ def test_the_room_schema_migrates_its_staff_to_local(tmp_path):
 
 def test_the_directory_event_is_worded_for_the_timeline():
     def ev(payload):
-        return Event(1, "x", "room-1", None, datetime(2026, 11, 27, 21, tzinfo=timezone.utc), "staff.directory_updated", "system",
-                     payload, "0" * 64, "0" * 64)
+        return Event(1, "x", "room-1", None, datetime(2026, 11, 27, 21, tzinfo=timezone.utc),
+                     "staff.directory_updated", "system", payload, "0" * 64, "0" * 64)
     assert describe(ev({"added": ["rn.bo"], "disabled": ["rn.cy", "rn.di"]})) == \
         "Staff directory from the hub: added rn.bo; disabled rn.cy, rn.di"
     assert describe(ev({})) == "Staff directory from the hub"

@@ -60,11 +60,12 @@ def test_cli_round_trip(hub_url, monkeypatch, capsys):
     capsys.readouterr()
     code, out, _ = cli(monkeypatch, capsys, "list", "--db", hub_url)
     lines = [line.split("\t") for line in out.splitlines()]
-    assert [line[:4] for line in lines] == [["ad.min", "Ada Min", "admin", "active"], ["ann", "Ann Lee", "nurse", "active"]]
+    assert [line[:4] for line in lines] == [["ad.min", "Ada Min", "admin", "active"],
+                                            ["ann", "Ann Lee", "nurse", "active"]]
     assert "scrypt" not in out
     # Wrong input: one line naming what is allowed.
-    code, _, err = cli(monkeypatch, capsys, "add", "x", "--name", "X", "--role", "nurse", "--pin-stdin", "--db", hub_url,
-                       stdin="2580\n")
+    code, _, err = cli(monkeypatch, capsys, "add", "x", "--name", "X", "--role", "nurse", "--pin-stdin",
+                       "--db", hub_url, stdin="2580\n")
     assert code == 2 and "staff id 'x' is not allowed: use letters, digits" in err
     code, _, err = cli(monkeypatch, capsys, "add", "bob", "--name", "Bob", "--role", "nurse", "--pin-stdin",
                        "--db", hub_url, stdin="1234\n")
@@ -101,7 +102,7 @@ def test_signin_me_signout(hub, hubdb, ann):
         assert timedelta(hours=11, minutes=59) < expires - datetime.now(timezone.utc) <= timedelta(hours=12)
         cookie = r.headers["set-cookie"]
         assert cookie.startswith(f"{S.STATION_COOKIE}=") and "HttpOnly" in cookie and "SameSite=strict" in cookie
-        assert "Secure" not in cookie  # plain HTTP on loopback; under TLS it is (test_signin_cookie_is_secure_under_tls)
+        assert "Secure" not in cookie  # plain HTTP here; under TLS it is (test_signin_cookie_is_secure_under_tls)
         token = client.cookies[S.STATION_COOKIE]
         assert client.get(A.ME_PATH).json()["staff_id"] == "ann"
         assert S.session_staff(hubdb, token).name == "Ann Lee"  # what the live channel asks
