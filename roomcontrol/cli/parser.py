@@ -82,8 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--key", type=Path, help="TLS private key (PEM)")
     serve.add_argument("--body-timeout-s", type=float, default=30.0,
                        help="a request body must arrive within this many seconds (default 30)")
-    serve.add_argument("--max-connections", type=int, default=64,
-                       help="open connections beyond this are answered 503 at once (default 64)")
+    serve.add_argument("--max-connections", type=int, default=200,
+                       help="open connections (sockets too) beyond this are answered 503 at once (default 200)")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes (PostgreSQL only; they share the live channel via LISTEN/NOTIFY)")
+    serve.add_argument("--escalate-after-s", type=float, default=60.0,
+                       help="an alarm or call not acknowledged within this escalates on every station (default 60)")
+    serve.add_argument("--webhook", metavar="URL", help="POST each escalation to this URL (pager/messaging gateway)")
     for name, what in (("add-room", "register a room; prints its token (again: replaces it)"),
                        ("add-reader", "a read-only token for reports and dashboards"),
                        ("verify", "check a room's hash chain and sequence at the hub")):

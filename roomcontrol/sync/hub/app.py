@@ -7,6 +7,8 @@ and stores nothing of the refused batch; chain and gap problems are also kept as
 from __future__ import annotations
 
 import asyncio
+import importlib
+import importlib.util
 import json
 import logging
 from typing import Annotated, Any, Literal
@@ -21,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from roomcontrol import __version__
 from roomcontrol.domain import event_rules as rules
 from roomcontrol.sync import protocol as P
+from roomcontrol.sync.hub import live as live_channel
 from roomcontrol.sync.hub import station_auth, store
 from roomcontrol.sync.hub.db import HubDB
 from roomcontrol.sync.hub.store import Principal, Refusal
@@ -268,13 +271,17 @@ class Gate:
 
 
 def create_app(db: HubDB, *, max_body_bytes: int = P.MAX_BODY_BYTES, hold_s: float = 0.0,
-               body_timeout_s: float = BODY_TIMEOUT_S) -> Gate:
-    """The hub app over `db`. `hold_s` (tests only) keeps each ingest transaction open that long."""
+               body_timeout_s: float = BODY_TIMEOUT_S, live: dict[str, Any] | None = None) -> Gate:
+    """The hub app over `db`. `hold_s` (tests only) keeps each ingest transaction open that long. `live`:
+    options of the live channel (roomcontrol.sync.hub.live.LiveHub: escalate_after_s, webhook_url, bus)."""
     app = FastAPI(title="RoomControl hub", version=__version__,
                   description="Collects the event logs and vitals of the clinic's rooms, exactly once, and checks "
                               "each room's hash chain. Rooms push with their own token (`roomcontrol hub "
-                              "add-room ROOM`); reads need a room token (that room) or a reader token (all).")
+                              "add-room ROOM`); reads need a room token (that room) or a reader token (all).",
+                  lifespan=live_channel.lifespan)
     app.state.db = db
+    live_channel.mount_live(app, db, **(live or {}))  # the live channel and the station's socket (issue #14)
+    _mount_station_page(app)  # issue #14: GET /station (roomcontrol.sync.hub.station_page, the st-page module)
     bearer = HTTPBearer(auto_error=False, description="a room token or a reader token")
 
     def who(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
@@ -381,6 +388,12 @@ def create_app(db: HubDB, *, max_body_bytes: int = P.MAX_BODY_BYTES, hold_s: flo
 
     app.include_router(station_auth.router)  # the staff directory and station sign-in (docs/STATION.md)
     return Gate(app, db, max_body_bytes, body_timeout_s)
+
+
+def _mount_station_page(app: FastAPI) -> None:
+    # The station page's module ships with the page (st-page); a hub built without it serves the API only.
+    if importlib.util.find_spec("roomcontrol.sync.hub.station_page") is not None:
+        importlib.import_module("roomcontrol.sync.hub.station_page").mount_station(app)
 
 
 def _malformed(errors) -> str:
