@@ -22,6 +22,11 @@ OUT = ROOT / "docs" / "EVENTS.md"
 # locked screen's own controls; "system" the room itself; a device name its driver's health.
 ABOUT: dict[str, tuple[str, str, dict]] = {
     K.ROOM_STARTED: ("system", "the app started (version, configuration)", {"version": "1.0"}),
+    K.BACKUP_MADE: ("system", "the nightly backup of the room database, verified: the file, its last seq, its size",
+                    {"path": "/mnt/backup/roomcontrol/roomcontrol-room-1-20260309T013000Z.db", "last_seq": 4211,
+                     "bytes": 1966080}),
+    K.BACKUP_FAILED: ("system", "the nightly backup did not happen, and why (shown on the screen until one succeeds)",
+                      {"reason": "cannot use the backup folder /mnt/backup/roomcontrol: No such file or directory"}),
     K.SESSION_OPENED: ("nurse", "check-in: patient reference, course, weight and the dose plan",
                        {"patient_ref": "PT-1042", "course_no": 3, "weight_kg": 72.5, "dose_mg_per_kg": 0.5,
                         "total_dose_mg": 36.25, "planned_infusion_min": 40, "rate_mg_per_h": 54.38}),
@@ -92,6 +97,11 @@ ABOUT: dict[str, tuple[str, str, dict]] = {
     K.STAFF_PIN_REJECTED: ("system", "a wrong PIN (the PIN itself is never logged)",
                            {"staff_id": "rn.ada", "failures": 1}),
     K.STAFF_LOCKED_OUT: ("system", "five wrong PINs: the pad is locked for five minutes", {"staff_id": "rn.ada"}),
+    K.STAFF_DIRECTORY_UPDATED: ("system", "a new copy of the clinic's staff directory (hub) changed this room's "
+                                "accounts: ids added, replacing a room-local one, updated (name, role, PIN) or "
+                                "disabled (at the hub or gone from it)",
+                                {"version": "2026-11-27T21:30:00.000Z", "accounts": 12, "added": ["rn.bo"],
+                                 "replaced_local": [], "updated": ["rn.ada"], "disabled": ["rn.cy"]}),
     K.EVENT_CORRECTED: ("nurse", "a correction of an earlier entry: the fields changed and a reason (the "
                         "original is never changed)",
                         {"corrects_seq": 14, "corrects_kind": "medication.given", "changes": {"dose": 8},
@@ -122,6 +132,11 @@ def render() -> str:
         "The log is append-only and hash-chained (`roomcontrol log verify`); a mistake is corrected by a new",
         "`event.corrected`, never by changing the entry. `roomcontrol log export` writes the events as JSONL or",
         "CSV; the timeline, the PDF record and the CSV word them as in the last column.",
+        "",
+        "An act a nurse sent from the clinic station (`acknowledge_alarm`, `answer_call`: docs/STATION.md) is",
+        "logged by the room like any other, under her staff id, and every event it logs carries `\"via\": \"station\"`",
+        "in its payload; the wording ends with \"— from the station\" (e.g. \"Alarm acknowledged: SpO2 low — from",
+        "the station\").",
         "",
         "| Kind | Logged by | What it records | Example payload | Worded as |",
         "|---|---|---|---|---|",

@@ -26,7 +26,15 @@ def hub(args) -> int:
     from roomcontrol.sync import cli_support as hub_cli
     if args.hub_command == "serve":
         return hub_cli.hub_serve(args.db, args.host, args.port, args.cert, args.key,
-                                 body_timeout_s=args.body_timeout_s, max_connections=args.max_connections)
+                                 body_timeout_s=args.body_timeout_s, max_connections=args.max_connections,
+                                 workers=args.workers, escalate_after_s=args.escalate_after_s, webhook=args.webhook)
+    if args.hub_command == "install-service":
+        from roomcontrol.host.install import install_hub_service
+        return install_hub_service(args.db, args.host, args.port, args.cert, args.key, user=args.user,
+                                   print_only=args.print)
+    if args.hub_command == "backup":
+        from roomcontrol.cli.backup import hub_backup
+        return hub_backup(args)
     if args.hub_command == "openapi":
         print(hub_cli.hub_openapi())
         return 0

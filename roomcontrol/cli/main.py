@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from roomcontrol.cli import admin, installer, records, run
+from roomcontrol.cli import admin, backup, doctor, hub_staff, installer, records, run
 from roomcontrol.cli.common import EXIT_ERROR, CliError
 from roomcontrol.cli.parser import build_parser
 from roomcontrol.config import ConfigError
@@ -40,16 +40,20 @@ def _is_expected(exc: Exception) -> bool:
     from roomcontrol.sync.cli_support import SyncError
     from roomcontrol.sync.hub.db import HubDBError
     from roomcontrol.engine.scenario import ScenarioError
+    from roomcontrol.host.install import SetupError
     from roomcontrol.store.errors import StoreError
     return isinstance(exc, (CliError, ConfigError, StoreError, ScenarioError, Refused, OSError, DeviceOpenError,
-                            RecordError, SyncError, HubDBError))
+                            RecordError, SyncError, HubDBError, SetupError))
 
 
 # Subcommand → its handler; anything else (or nothing) is `run`.
 COMMANDS = {
     "log": records.log, "report": records.report, "export": records.export,
     "probe": installer.probe, "simulate-device": installer.simulate_device, "ports": lambda _args: installer.ports(),
-    "hub": admin.hub, "staff": admin.staff, "sync": admin.sync,
+    "hub": lambda args: (hub_staff.run if args.hub_command == "staff" else admin.hub)(args),
+    "staff": admin.staff, "sync": admin.sync,
+    "install": doctor.install, "uninstall": doctor.uninstall, "doctor": doctor.doctor,
+    "backup": backup.backup, "restore": backup.restore,
 }
 
 

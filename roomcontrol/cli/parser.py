@@ -55,6 +55,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("ports", help="list the serial ports of this PC")
 
+    inst = sub.add_parser("install", help="start the room app at login and after a crash (systemd user unit; "
+                                          "Windows: a scheduled task)")
+    room_options(inst)
+    inst.add_argument("--kiosk", action="store_true", help="fullscreen, no window frame (a touchscreen room)")
+    sub.add_parser("uninstall", help="remove what `install` made (never the data or room.toml)")
+    doctor = sub.add_parser("doctor", help="check this room PC: ports, sound, display, disk, database, clock, hub, "
+                                           "sleep; exit 0 OK, 1 a warning, 2 a failure")
+    room_options(doctor)
+    doctor.add_argument("--json", action="store_true", help="the checks as a JSON list")
+    doctor.add_argument("--headless", action="store_true", help="this room runs without a screen (run --headless)")
+    doctor.add_argument("--probe-seconds", type=float, default=3.0,
+                        help="how long to listen to each serial monitor (default 3)")
+    doctor.add_argument("--disk-warn-days", type=float, default=365.0,
+                        help="warn when the free disk holds fewer days of logging (default 365)")
+    doctor.add_argument("--disk-fail-days", type=float, default=30.0,
+                        help="fail when the free disk holds fewer days of logging (default 30)")
+
     hub = sub.add_parser("hub", help="the clinic hub that the rooms sync their logs to")
     hsub = hub.add_subparsers(dest="hub_command", required=True)
     serve = hsub.add_parser("serve", help="run the hub (HTTP, or HTTPS with --cert and --key)")
@@ -65,8 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--key", type=Path, help="TLS private key (PEM)")
     serve.add_argument("--body-timeout-s", type=float, default=30.0,
                        help="a request body must arrive within this many seconds (default 30)")
-    serve.add_argument("--max-connections", type=int, default=64,
-                       help="open connections beyond this are answered 503 at once (default 64)")
+    serve.add_argument("--max-connections", type=int, default=200,
+                       help="open connections (sockets too) beyond this are answered 503 at once (default 200)")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes (PostgreSQL only; they share the live channel via LISTEN/NOTIFY)")
+    serve.add_argument("--escalate-after-s", type=float, default=60.0,
+                       help="an alarm or call not acknowledged within this escalates on every station (default 60)")
+    serve.add_argument("--webhook", metavar="URL", help="POST each escalation to this URL (pager/messaging gateway)")
     for name, what in (("add-room", "register a room; prints its token (again: replaces it)"),
                        ("add-reader", "a read-only token for reports and dashboards"),
                        ("verify", "check a room's hash chain and sequence at the hub")):
@@ -74,6 +96,33 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--db", help="hub database (as for serve)")
         p.add_argument("name", metavar="ROOM" if name != "add-reader" else "NAME")
     hsub.add_parser("openapi", help="print the hub's OpenAPI description")
+    hub_staff = hsub.add_parser("staff", help="the clinic's staff directory (rooms and stations sign in with it)")
+    hstsub = hub_staff.add_subparsers(dest="hub_staff_command", required=True)
+    for name, what in (("add", "add an account; asks for the PIN twice (or --pin-stdin)"),
+                       ("list", "every account (never a PIN hash)"),
+                       ("disable", "disable an account (it is never deleted: the logs name it)"),
+                       ("reset-pin", "a new PIN; asks for it twice (or --pin-stdin); clears a lock-out")):
+        p = hstsub.add_parser(name, help=what)
+        p.add_argument("--db", help="hub database (as for serve)")
+        if name != "list":
+            p.add_argument("staff_id", metavar="ID")
+        if name == "add":
+            p.add_argument("--name", required=True)
+            p.add_argument("--role", choices=("nurse", "admin"), required=True)
+        if name in ("add", "reset-pin"):
+            p.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input (scripts)")
+    hsvc = hsub.add_parser("install-service", help="a systemd unit for the hub (/etc/systemd/system), "
+                                                   "Restart=always; --print to see it")
+    hsvc.add_argument("--db", help="hub database (default: /var/lib/roomcontrol-hub/hub.db)")
+    hsvc.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
+    hsvc.add_argument("--port", type=int, default=8750)
+    hsvc.add_argument("--cert", type=Path, help="TLS certificate (PEM)")
+    hsvc.add_argument("--key", type=Path, help="TLS private key (PEM)")
+    hsvc.add_argument("--user", help="the account the hub runs as (default: the one calling sudo)")
+    hsvc.add_argument("--print", action="store_true", help="print the unit instead of installing it")
+    hb = hsub.add_parser("backup", help="online backup of a SQLite hub database, verified and rotated")
+    hb.add_argument("--db", help="hub database (as for serve)")
+    _backup_options(hb)
 
     demo = sub.add_parser("demo", help="try the clinic on one machine")
     dsub = demo.add_subparsers(dest="demo_command", required=True)
@@ -91,6 +140,15 @@ def build_parser() -> argparse.ArgumentParser:
     for name, what in (("status", "backlog, last success and last error"), ("now", "push the backlog now")):
         p = ssub.add_parser(name, help=what)
         room_options(p)
+
+    bk = sub.add_parser("backup", help="online backup of the room database, verified and rotated")
+    room_options(bk)
+    _backup_options(bk)
+    rs = sub.add_parser("restore", help="put a backup in place of the room database (the current one kept aside)")
+    room_options(rs)
+    rs.add_argument("backup_file", type=Path, metavar="BACKUP_FILE")
+    rs.add_argument("--force", action="store_true", help="restore another room's backup, or one older than the "
+                    "hub holds, or without asking an unreachable hub (never a backup whose chain is broken)")
 
     staff = sub.add_parser("staff", help="staff accounts (PIN sign-in on the room screen)")
     stsub = staff.add_subparsers(dest="staff_command", required=True)
@@ -131,3 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--session", help="only this session's events")
     export.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
     return parser
+
+
+def _backup_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--to", type=Path, required=True, metavar="DIR", help="the backup folder (a second disk, a share)")
+    p.add_argument("--keep", type=int, default=14, help="keep the newest N backups (default 14)")

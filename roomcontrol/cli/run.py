@@ -81,16 +81,19 @@ def _demo_account(data_dir: Path) -> None:
 def _run_headless(config: RoomConfig, data_dir: Path, scenario_path: Path | None, speed: float) -> int:
     from roomcontrol.engine.runtime import start_room
     from roomcontrol.engine.scenario import play
+    from roomcontrol.host.inhibit import hold_awake
 
     scenario = _load(scenario_path)
     clock = _clock(speed)
     config = _for_speed(config, speed)
     stop = stop_on_signals()
     # No staff gate: nobody signs in without a screen, and a scenario's steps name the nurse who acts.
-    with start_room(config, data_dir, clock=clock, staff_gate=False, listeners=[_print_event]) as runtime:
+    with start_room(config, data_dir, clock=clock, staff_gate=False, listeners=[_print_event]) as runtime, \
+            hold_awake() as awake:
         room = runtime.room
         print(f"# room {config.room_id} ({config.room_name}), database {room.db_path}, phase {room.state.phase}",
               flush=True)
+        print(f"# {awake.describe()}", flush=True)
         if scenario:
             print(f"# scenario: {scenario.name} ({len(scenario.steps)} steps, speed {speed:g})", flush=True)
             play(scenario, room, clock, stop=stop,

@@ -81,6 +81,31 @@ class SyncConfig:
     batch_size: int = 500
 
 
+@dataclass(frozen=True)
+class BackupConfig:
+    """The nightly backup of the room database (off while `dir` is empty)."""
+    dir: str = ""        # a second disk or a mounted share
+    at: str = "02:30"    # local time, HH:MM
+    keep: int = 14       # the newest N backups are kept
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.dir)
+
+    @property
+    def hour_minute(self) -> tuple[int, int]:
+        hour, minute = self.at.split(":")
+        return int(hour), int(minute)
+SHOW_PATIENT = ("initials", "reference", "none")
+
+
+@dataclass(frozen=True)
+class StationConfig:
+    """The live channel to the clinic station (docs/STATION.md): it uses [sync]'s hub_url and token."""
+    enabled: bool = False         # not given in room.toml: follows [sync] enabled
+    show_patient: str = "initials"  # what the station shows of the patient reference: initials, reference, none
+
+
 KEYBOARD_MODES = ("auto", "always", "never")
 
 
@@ -105,6 +130,8 @@ class RoomConfig:
     phase_scenes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PHASE_SCENES))
     sync: SyncConfig = field(default_factory=SyncConfig)
     screen: ScreenConfig = field(default_factory=ScreenConfig)
+    backup: BackupConfig = field(default_factory=BackupConfig)
+    station: StationConfig = field(default_factory=StationConfig)
     source: str = "(built-in defaults: a fully simulated room)"
 
     def simulated(self) -> "RoomConfig":
@@ -167,7 +194,11 @@ SYNC_SPEC = {"enabled": Bool(), "hub_url": Text(r"(https?://\S+)?", "an http:// 
              "token": Text(r"\S*", "a token without spaces", 200), "interval_s": Int(1, 3600),
              "batch_size": Int(1, 5000)}
 SCREEN_SPEC = {"on_screen_keyboard": Choice(KEYBOARD_MODES)}
-TOP_KEYS = ("room", "session", "devices", "alarms", "scenes", "phase_scenes", "sync", "screen")
+BACKUP_SPEC = {"dir": Text(r"(\S.*)?", "a folder path (a second disk or a mounted share), or \"\" for none", 400),
+               "at": Text(r"([01]\d|2[0-3]):[0-5]\d", "a local time HH:MM from 00:00 to 23:59", 5),
+               "keep": Int(1, 365)}
+STATION_SPEC = {"enabled": Bool(), "show_patient": Choice(SHOW_PATIENT)}
+TOP_KEYS = ("room", "session", "devices", "alarms", "scenes", "phase_scenes", "sync", "screen", "backup", "station")
 
 
 def default_data_dir() -> Path:
@@ -209,9 +240,12 @@ def parse_config(raw: dict, errors: list[str], source: str = "room.toml") -> Roo
         alarms=_alarms(raw.get("alarms", {}), errors),
         scenes=(scenes := _scenes(raw.get("scenes", {}), errors)),
         phase_scenes=_phase_scenes(raw.get("phase_scenes", {}), scenes, errors),
-        sync=_sync(raw.get("sync", {}), errors),
+        sync=(sync := _sync(raw.get("sync", {}), errors)),
+        station=_station(raw.get("station", {}), sync, errors),
         screen=ScreenConfig(**read_table(raw.get("screen", {}), SCREEN_SPEC,
                                          {"on_screen_keyboard": ScreenConfig.on_screen_keyboard}, "screen", errors)),
+        backup=BackupConfig(**read_table(raw.get("backup", {}), BACKUP_SPEC,
+                                         {k: getattr(BackupConfig(), k) for k in BACKUP_SPEC}, "backup", errors)),
         source=source,
     )
 
@@ -344,3 +378,11 @@ def _sync(table: dict, errors: list[str]) -> SyncConfig:
     if v["enabled"] and not v["hub_url"]:
         errors.append("sync.hub_url: required when sync.enabled = true")
     return SyncConfig(**v)
+
+
+def _station(table: dict, sync: SyncConfig, errors: list[str]) -> StationConfig:
+    v = read_table(table, STATION_SPEC, {"enabled": sync.enabled, "show_patient": StationConfig.show_patient},
+                   "station", errors)
+    if v["enabled"] and not sync.hub_url:
+        errors.append("station.enabled = true: needs sync.hub_url and sync.token (the live channel goes to the hub)")
+    return StationConfig(**v)

@@ -20,6 +20,9 @@ STAFF = "staff"      # a nurse signed in on this room, under their own staff id
 PATIENT = "patient"  # also the patient from the chair (record_assessment: only the patient's own scales)
 ANYONE = "anyone"    # signed in or not (unlock, lock)
 PATIENT_SCALES = frozenset({"PHQ-9", "GAD-7"})
+# What a nurse may do from the clinic station (docs/STATION.md): the room's engine runs it under her staff id with
+# via="station". Audio pause stays in the room: silencing a room from afar is not an act on the patient.
+STATION_COMMANDS = ("acknowledge_alarm", "answer_call")
 
 CATALOGUE: dict[str, type[Command]] = {}
 _Declared = TypeVar("_Declared", bound="type[Command]")

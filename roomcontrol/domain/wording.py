@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from roomcontrol.domain import kinds as K
+from roomcontrol.domain.alarms import AlarmView
 from roomcontrol.domain.events import Event
 from roomcontrol.domain.flags import flag_text, flagged_item
 from roomcontrol.domain.scales import SCALES
+from roomcontrol.domain.vitals.tiles import limit_text
 
 VITAL_LABELS = {
     "heart_rate": "Heart rate", "pulse_rate": "Pulse rate", "spo2": "SpO2", "perfusion_index": "Perfusion index",
@@ -46,6 +48,40 @@ def condition_label(condition: str) -> str:
     subject, _, what = condition.partition(".")
     name = VITAL_LABELS.get(subject) or DEVICE_LABELS.get(subject) or label(subject)
     return f"{name} {CONDITION_WORDS.get(what, label(what))}".strip()
+
+
+# The unit shown after an alarm's live value (the alarm banner and the station say the same).
+ALARM_UNITS = {"heart_rate": "/min", "pulse_rate": "/min", "spo2": "%", "respiratory_rate": "/min"}
+
+
+def typeset(text: str) -> str:
+    """The shared wording with screen typography (the room's screen, the station page); the PDF's fonts lack
+    the subscript, so the record keeps "SpO2"."""
+    return text.replace("SpO2", "SpO₂")
+
+
+def alarm_text(view: AlarmView) -> str:
+    """What one active alarm says, wherever it is shown (the room's alarm banner, the clinic station):
+    'SpO₂ low  84%   ·   limits ≥ 90', 'Monitor connection lost', '…   ·   condition over'. The banner adds who
+    acknowledged it and its escalation, which the station gets as fields of their own."""
+    a = view.alarm
+    text = typeset(condition_label(a.condition))
+    parts = [text]
+    if not a.technical:
+        live = "--" if view.live is None else f"{view.live:g}"
+        parts = [f"{text}  {live}{ALARM_UNITS.get(a.subject, '')}", f"limits {limit_text(view.low, view.high)}"]
+    if a.condition_gone:
+        parts.append("condition over")
+    return ALARM_SEPARATOR.join(parts)
+
+
+def storage_alarm_text(error: str) -> str:
+    """The alarm a log that cannot be written raises (the banner's top row, the station's)."""
+    return f"Storage failing — {error}"
+
+
+ALARM_SEPARATOR = "   ·   "
+STATION = "station"  # the `via` of an act a nurse sent from the clinic station (payload "via": "station")
 
 
 def number(value: object, digits: int = 2) -> str:
@@ -87,7 +123,13 @@ def details(payload: dict[str, Any], skip: tuple[str, ...] = ()) -> str:
 
 
 def describe(event: Event) -> str:
-    """One line saying what an event records, in the nurse's words."""
+    """One line saying what an event records, in the nurse's words; an act sent from the clinic station says so
+    ("Alarm acknowledged: SpO2 low — from the station")."""
+    text = _describe(event)
+    return f"{text} — from the station" if event.payload.get("via") == STATION else text
+
+
+def _describe(event: Event) -> str:
     p, k = event.payload, event.kind
     if k == K.SESSION_OPENED:
         return (f"Session opened: patient {p.get('patient_ref')}, course {p.get('course_no')}, "
@@ -171,6 +213,11 @@ def describe(event: Event) -> str:
         return f"Wrong PIN for {p.get('staff_id')}"
     if k == K.STAFF_LOCKED_OUT:
         return f"{p.get('staff_id')} locked out after wrong PINs"
+    if k == K.STAFF_DIRECTORY_UPDATED:
+        parts = [f"{what} {', '.join(map(str, p[key]))}" for key, what in (
+            ("added", "added"), ("replaced_local", "now the hub's"), ("updated", "updated"),
+            ("disabled", "disabled")) if p.get(key)]
+        return "Staff directory from the hub" + (f": {'; '.join(parts)}" if parts else "")
     if k == K.ROOM_STARTED:
         return f"RoomControl {p.get('version', '')} started"
     if k == K.EVENT_CORRECTED:
@@ -179,7 +226,7 @@ def describe(event: Event) -> str:
         return (f"High dose confirmed: {number(p.get('dose_mg_per_kg'))} mg/kg = {number(p.get('total_dose_mg'))} mg "
                 f"at {number(p.get('rate_mg_per_h'))} mg/h, above the usual maximum of "
                 f"{number(p.get('soft_max_mg_per_kg'))} mg/kg")
-    return f"{k}: {details(p)}" if p else k
+    return f"{k}: {details(p, skip=('via',))}" if p else k
 
 
 def _flag_words(scale: object, item: object, value: object) -> str:

@@ -29,6 +29,7 @@ from roomcontrol.domain.session import RoomState, apply
 from roomcontrol.domain.vitals import HealthChange, Reading
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.monitoring import Monitoring
+from roomcontrol.domain.wording import STATION
 from roomcontrol.engine.snapshot import RoomSnapshot, make_snapshot
 from roomcontrol.store import database
 from roomcontrol.store.errors import StoreError
@@ -81,6 +82,7 @@ class Room:
         self._deferred: list[Callable[[], None]] = []
         self._depth = 0  # nesting of _record, so deferred work runs once the outermost record is done
         self._plan_cued: str | None = None  # the session whose planned infusion time is already in the log
+        self.via: str | None = None  # while a command runs: the channel it came by ("station"), None for the room's own
         try:
             self._record([NewEvent(K.ROOM_STARTED, {"version": __version__, "phase": self.state.phase,
                                                     "config": config.source},
@@ -113,9 +115,11 @@ class Room:
         self._tick_hooks.append(hook)
 
     # -- the inbox ----------------------------------------------------------------------------------------
-    def send(self, command: C.Command, actor: str = "system") -> Future:
-        """Ask the engine to run a typed command. The future gives its CommandResult, or raises Refused/StoreError."""
-        return self.call(lambda: self._result(C.checked(command), actor))
+    def send(self, command: C.Command, actor: str = "system", via: str | None = None) -> Future:
+        """Ask the engine to run a typed command. The future gives its CommandResult, or raises Refused/StoreError.
+        `via="station"`: a nurse's act from the clinic station (docs/STATION.md), allowed only for the catalogue's
+        STATION_COMMANDS; every event it logs carries `"via": "station"` in its payload."""
+        return self.call(lambda: self._result(C.checked(command), actor, via))
 
     def submit(self, name: str, actor: str = "system", /, **args) -> Future:
         """`send` by name (scenarios, scripts, tests): the arguments are checked against the catalogue first."""
@@ -159,8 +163,15 @@ class Room:
             future.set_exception(exc)
 
     # -- engine-thread work -------------------------------------------------------------------------------
-    def _result(self, command: C.Command, actor: str) -> CommandResult:
-        return CommandResult(self.execute(command, actor), self.snapshot())
+    def _result(self, command: C.Command, actor: str, via: str | None = None) -> CommandResult:
+        if via is not None and (via != STATION or command.name not in C.STATION_COMMANDS):
+            raise Refused(f"{command.name} cannot be sent from the {via}; only {', '.join(C.STATION_COMMANDS)}"
+                          if via == STATION else f"unknown channel {via!r}")
+        self.via = via
+        try:
+            return CommandResult(self.execute(command, actor), self.snapshot())
+        finally:
+            self.via = None
 
     def execute(self, command: C.Command, actor: str = "system") -> list[Event]:
         now = self.clock.now()
@@ -276,6 +287,8 @@ class Room:
         return stored
 
     def _record_now(self, news: list[NewEvent], now) -> list[Event]:
+        if self.via is not None:  # the record says how the act arrived ("… from the station")
+            news = [replace(n, payload={**n.payload, "via": self.via}) for n in news]
         try:
             stored = self.log.append_many(news, now or self.clock.now())
         except StoreError as exc:

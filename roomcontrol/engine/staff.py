@@ -15,11 +15,34 @@ from roomcontrol.domain import staff as D
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import NewEvent
 from roomcontrol.domain.timefmt import parse_iso
+from roomcontrol.domain.wording import STATION
 from roomcontrol.engine.room import CommandResult, Room
 from roomcontrol.store.staff import StaffStore
 
 
 _PIN_CHECKS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pin-check")
+
+
+class StationGuard:
+    """An act from the clinic station (the room already refused any command outside STATION_COMMANDS): the hub
+    vouches for the nurse who signed in there, so she need not be signed in at this room's screen, and the room's
+    lock stays as it is. An account this room's staff table has disabled is refused all the same (the directory
+    may reach the room before the hub's own sessions end); an account the room does not know yet (the directory
+    not pulled since it was added) is the hub's word. The staff gate asks it; a room without one (the headless
+    runner) installs it as its guard, so its station acts are checked the same way."""
+
+    def __init__(self, room: Room, store: StaffStore | None = None):
+        self.room = room
+        self.store = store or StaffStore(room.db)
+
+    def __call__(self, command: C.Command, actor: str) -> None:
+        if self.room.via != STATION:
+            return
+        if actor in ("system", "patient"):
+            raise Refused("an act from the station is a nurse's: it needs her staff id")
+        row = self.store.get(actor)
+        if row is not None and not row.active:
+            raise Refused(f"{actor}'s account is disabled in this room")
 
 
 class StaffGate:
@@ -30,6 +53,7 @@ class StaffGate:
         # The nurses a trainer's scenario names (`run --simulate --scenario` with the window): their scripted acts
         # pass the sign-in check and are logged under their own ids, whoever is signed in at the screen.
         self.scripted: frozenset[str] = frozenset()
+        self._station = StationGuard(room, self.store)
         room.bind(C.Unlock, self._unlock)
         room.bind(C.Lock, self._lock)
         room.add_command_guard(self._guard)
@@ -37,6 +61,8 @@ class StaffGate:
     def _guard(self, command: C.Command, actor: str) -> None:
         """The lock is the engine's, not only the screen's: nothing clinical happens unless a nurse is signed in,
         and every act is recorded under the nurse who is. Who may send what is the catalogue's audience."""
+        if self.room.via == STATION:  # the hub vouches for who acts; the account's state here still counts
+            return self._station(command, actor)
         if command.audience == C.ANYONE or actor == "system":
             return
         if actor == "patient":

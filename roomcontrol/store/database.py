@@ -61,7 +61,13 @@ def _v3(db: sqlite_utils.Database) -> None:
                "BEGIN SELECT RAISE(ABORT, 'the quarantine record is append-only'); END")
 
 
-MIGRATIONS = [_v1, _v2, _v3]  # MIGRATIONS[n] takes the schema from version n to n + 1
+def _v4(db: sqlite_utils.Database) -> None:
+    """Where an account comes from (issue 14): 'local' (`roomcontrol staff add` here) or 'hub' (the clinic's
+    directory, copied when online so sign-in works offline). Every account so far was made here."""
+    db.execute("ALTER TABLE staff ADD COLUMN source TEXT NOT NULL DEFAULT 'local'")
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4]  # MIGRATIONS[n] takes the schema from version n to n + 1
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -158,3 +164,22 @@ def _migrate(db: sqlite_utils.Database, version: int) -> None:
 
 def integrity_check(db: sqlite_utils.Database) -> str:
     return db.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def quick_check(db: sqlite_utils.Database) -> str:
+    """SQLite's quick_check ("ok" or the first problems): pages and records, without integrity_check's slower
+    comparison of every index with its table."""
+    return db.execute("PRAGMA quick_check").fetchone()[0]
+
+
+def room_of(db: sqlite_utils.Database) -> str | None:
+    """The room this database belongs to (claimed by its first event log), None before that."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'room_id'").fetchone()
+    return row[0] if row else None
+
+
+def log_extent(db: sqlite_utils.Database) -> tuple[int, int]:
+    """(days on which events were logged, sessions logged): what `doctor` divides the database's size by."""
+    days, sessions = db.execute("SELECT COUNT(DISTINCT substr(ts, 1, 10)), COUNT(DISTINCT session_id) "
+                                "FROM events").fetchone()
+    return int(days), int(sessions)

@@ -1,4 +1,4 @@
-"""What `roomcontrol hub serve|add-room|add-reader` and `roomcontrol sync status|now` call: plain functions that
+"""What `roomcontrol hub serve|add-room|add-reader|staff` and `roomcontrol sync status|now` call: plain functions that
 return values or raise errors with a message a person can act on (SyncError, StoreError, ValueError).
 
 The hub modules (FastAPI, uvicorn, database drivers) are imported inside the hub functions, so the room's own
@@ -30,14 +30,26 @@ def default_hub_db() -> Path:
 # -- the hub ---------------------------------------------------------------------------------------------------
 def hub_serve(db_url: str | Path | None = None, host: str = "127.0.0.1", port: int = DEFAULT_HUB_PORT,
               certfile: str | Path | None = None, keyfile: str | Path | None = None, *,
-              log_level: str = "info", hold_s: float = 0.0, **limits: float) -> int:
+              log_level: str = "info", hold_s: float = 0.0, workers: int = 1, escalate_after_s: float = 60.0,
+              webhook: str | None = None, **limits: float) -> int:
     """Serve the hub until SIGINT/SIGTERM. Without a cert/key it speaks plain HTTP (say so when not on loopback).
-    `limits`: body_timeout_s, max_connections (roomcontrol.sync.hub.server.uvicorn_config)."""
+    `limits`: body_timeout_s, max_connections (roomcontrol.sync.hub.server.uvicorn_config). `workers` > 1 needs
+    a postgresql:// database; `escalate_after_s` and `webhook` are the live channel's escalation."""
     from roomcontrol.sync.hub.db import HubDB
     from roomcontrol.sync.hub.server import serve
+    if workers < 1:
+        raise SyncError(f"--workers {workers}: at least 1")
+    if not escalate_after_s > 0:
+        raise SyncError(f"--escalate-after-s {escalate_after_s}: a number of seconds above 0")
+    if webhook is not None and not webhook.startswith(("http://", "https://")):
+        raise SyncError(f"--webhook {webhook!r}: an http:// or https:// URL")
     db = HubDB(db_url or default_hub_db())
     try:
-        serve(db, host, port, certfile, keyfile, log_level=log_level, hold_s=hold_s, **limits)
+        if workers > 1 and db.kind != "postgres":
+            raise SyncError(f"--workers {workers}: a SQLite hub is one process (its live channel is in memory); "
+                            "run several workers on a postgresql:// database (--db postgresql://...)")
+        serve(db, host, port, certfile, keyfile, log_level=log_level, hold_s=hold_s, workers=workers,
+              live={"escalate_after_s": escalate_after_s, "webhook_url": webhook}, **limits)
     finally:
         db.close()
     return 0
@@ -73,6 +85,35 @@ def hub_verify(db_url: str | Path | None, room_id: str) -> dict:
     from roomcontrol.sync.hub.store import verify_room
     with _hub_db(db_url) as db:
         return verify_room(db, room_id)
+
+
+def hub_staff_add(db_url: str | Path | None, staff_id: str, name: str, role: str, pin: str) -> dict:
+    """A staff account in the clinic's directory (raises Refused naming what is allowed). Only the PIN's hash
+    is kept."""
+    from roomcontrol.sync.hub import staff
+    with _hub_db(db_url) as db:
+        return staff.add_staff(db, staff_id, name, role, pin)
+
+
+def hub_staff_list(db_url: str | Path | None) -> list[dict]:
+    """Every account of the directory, disabled ones too; never a hash."""
+    from roomcontrol.sync.hub import staff
+    with _hub_db(db_url) as db:
+        return staff.list_staff(db)
+
+
+def hub_staff_disable(db_url: str | Path | None, staff_id: str) -> bool:
+    """Disable an account (rooms disable their copy at their next fetch). False if there is no such id."""
+    from roomcontrol.sync.hub import staff
+    with _hub_db(db_url) as db:
+        return staff.disable_staff(db, staff_id)
+
+
+def hub_staff_reset_pin(db_url: str | Path | None, staff_id: str, pin: str) -> bool:
+    """A new PIN for an account (its lock-out cleared, its station sessions ended). False if there is no such id."""
+    from roomcontrol.sync.hub import staff
+    with _hub_db(db_url) as db:
+        return staff.reset_pin(db, staff_id, pin)
 
 
 def hub_openapi(db_url: str | Path | None = None) -> str:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from roomcontrol.config import RoomConfig
 from roomcontrol.engine.runtime import RoomRuntime, start_room
+from roomcontrol.host.inhibit import hold_awake
 from roomcontrol.ui import theme
 from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.window import RoomWindow
@@ -39,9 +40,14 @@ def start_screen(config: RoomConfig, data_dir: Path, *, clock=None, audio: bool 
 
     def attach(runtime: RoomRuntime) -> None:
         # Before the engine thread starts, as everything tied to the engine. The top bar reads the pusher's
-        # status (a cheap, lock-protected snapshot) for its headline.
+        # status (a cheap, lock-protected snapshot) for its headline, the nightly backup's last failure, and the
+        # live channel's to the station.
+        nightly, live = runtime.backup, runtime.live
         built.append(RoomController(runtime.room, runtime.devices, runtime.gate,
-                                    sync_status=lambda: runtime.pusher.status, idle_lock_s=idle_lock_s))
+                                    sync_status=lambda: runtime.pusher.status,
+                                    backup_failure=(lambda: nightly.failure) if nightly else None,
+                                    station_status=(lambda: live.status) if live is not None else None,
+                                    idle_lock_s=idle_lock_s))
 
     runtime = start_room(config, data_dir, clock=clock, audio=audio, before_start=attach)
     return RoomScreen(runtime, built[0].start())
@@ -79,7 +85,8 @@ def run_app(config: RoomConfig, data_dir: Path, kiosk: bool = False, *, clock=No
     if on_started:
         on_started(screen)
     try:
-        return app.exec()
+        with hold_awake():  # the PC and its screen stay awake while the room runs (logged if they cannot)
+            return app.exec()
     finally:
         for window in windows:
             window.close()

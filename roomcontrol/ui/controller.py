@@ -32,11 +32,14 @@ class RoomController(QObject):
     notice = Signal(str)             # a refusal or failure to show, in plain words
 
     def __init__(self, room, devices=None, gate=None, *, sync_status: Callable | None = None,
-                 idle_lock_s: float = 180.0):
+                 backup_failure: Callable[[], str | None] | None = None,
+                 station_status: Callable[[], str] | None = None, idle_lock_s: float = 180.0):
         super().__init__()
         self.room, self.devices, self.gate = room, devices, gate
         self.config = room.config
         self.sync_status = sync_status  # a cheap, non-blocking callable giving an object with headline()
+        self.backup_failure = backup_failure  # why the last nightly backup failed (None: it did not, or none set)
+        self.station_status = station_status  # the live channel's status string (sync/live_client), cheap too
         self.idle_lock_s = idle_lock_s
         self.staff: dict | None = None
         self.last: RoomSnapshot | None = None  # the latest snapshot

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from roomcontrol.domain.wording import condition_label, describe, vital_label  # noqa: F401  (vital_label: settings)
+from roomcontrol.domain.wording import ALARM_UNITS, condition_label, describe, typeset
+from roomcontrol.domain.wording import vital_label  # noqa: F401  (settings)
 
 HEALTH: dict[str | None, tuple[str, str | None]] = {
     "ok": ("OK", "ok"), "connecting": ("connecting", "warn"), "no_data": ("no data", "warn"),
     "sensor_off": ("sensor off", "warn"), "lost": ("lost", "bad")}
-UNITS = {"heart_rate": "/min", "pulse_rate": "/min", "spo2": "%", "respiratory_rate": "/min"}
+UNITS = ALARM_UNITS
 
 
 def mmss(seconds: float | None) -> str:
@@ -50,7 +51,7 @@ TIMELINE_HIDDEN = frozenset({"room.started", "alarm.condition_gone"})
 
 def screen_text(text: str) -> str:
     """The shared wording, with the screen's typography (the PDF's fonts lack the subscript)."""
-    return text.replace("SpO2", "SpO₂")
+    return typeset(text)
 
 
 def event_line(e) -> str | None:

@@ -116,6 +116,14 @@ def test_ack_swaps_sender_and_receiver_and_echoes_the_control_id():
     assert ack[1] == "MSA|AA|23545"
 
 
+def test_ack_to_garbled_delimiters_answers_in_the_standard_ones():
+    # MSH-2 holding the field separator (or no delimiters at all) cannot be echoed: the ACK uses ^~\\&.
+    for garbled in (["MSH", "|", "^|\\&", "", "", "", "", "", "", "7"], ["MSH", "|", "", "", ""],
+                    ["MSH", "^", "", "R01|J|P|2.4"]):  # a cut MSH-1 leaves "^" as the field separator
+        ack = build_ack(garbled, "AE", "RC2", NOW).split("\r")
+        assert ack[0].split("|")[1] == "^~\\&" and ack[1].split("|")[:2] == ["MSA", "AE"]
+
+
 # -- framing ---------------------------------------------------------------------------------------------------
 
 def test_deframer_split_joined_and_garbage():

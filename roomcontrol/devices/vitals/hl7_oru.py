@@ -328,7 +328,7 @@ def build_ack(msh: list[str] | None, code: str, control_id: str, now: datetime, 
     sep = msh[1] if _delimiter(msh[1]) else "|"
     enc = _get(msh, 2)
     if not enc or sep in enc or not all(_delimiter(ch) for ch in enc):  # garbled delimiters: answer in the standard's
-        enc = "^~\\&"
+        sep, enc = "|", "^~\\&"  # both: a separator of "^" beside the standard "^~\\&" would be no ACK at all
     comp = enc[0]
     version = _get(msh, 12) or "2.6"
     header = sep.join([

@@ -22,7 +22,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--hold-s", type=float, default=0.0, help=argparse.SUPPRESS)
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--body-timeout-s", type=float, help="a request body must arrive within this (default 30)")
-    serve.add_argument("--max-connections", type=int, help="open connections beyond this get 503 (default 64)")
+    serve.add_argument("--max-connections", type=int, help="open connections beyond this get 503 (default 200)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (PostgreSQL only)")
+    serve.add_argument("--escalate-after-s", type=float, default=60.0,
+                       help="an alarm or call not acknowledged within this escalates on every station")
+    serve.add_argument("--webhook", metavar="URL", help="POST each escalation to this URL")
     add = sub.add_parser("add-room")
     add.add_argument("room_id")
     add.add_argument("--db")
@@ -37,8 +41,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     limits = {k: v for k, v in (("body_timeout_s", args.body_timeout_s), ("max_connections", args.max_connections))
               if v is not None}
-    return cli_support.hub_serve(args.db, args.host, args.port, args.cert, args.key, log_level=args.log_level,
-                                 hold_s=args.hold_s, **limits)
+    try:
+        return cli_support.hub_serve(args.db, args.host, args.port, args.cert, args.key, log_level=args.log_level,
+                                     hold_s=args.hold_s, workers=args.workers,
+                                     escalate_after_s=args.escalate_after_s,
+                                     webhook=args.webhook, **limits)
+    except (cli_support.SyncError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ and stores nothing of the refused batch; chain and gap problems are also kept as
 from __future__ import annotations
 
 import asyncio
+import importlib
+import importlib.util
 import json
 import logging
 from typing import Annotated, Any, Literal
@@ -21,7 +23,8 @@ from starlette.concurrency import run_in_threadpool
 from roomcontrol import __version__
 from roomcontrol.domain import event_rules as rules
 from roomcontrol.sync import protocol as P
-from roomcontrol.sync.hub import store
+from roomcontrol.sync.hub import live as live_channel
+from roomcontrol.sync.hub import station_auth, store
 from roomcontrol.sync.hub.db import HubDB
 from roomcontrol.sync.hub.store import Principal, Refusal
 
@@ -219,16 +222,21 @@ class Gate:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             return await self.app(scope, receive, send)
         headers = dict(scope["headers"])
+        # Station sign-in/out carry a PIN or the session cookie, not a bearer token: a small body is all they get.
+        open_post = scope["path"] in station_auth.OPEN_POSTS
+        max_bytes = station_auth.OPEN_BODY_BYTES if open_post else self.max_bytes
         scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
         try:
-            await run_in_threadpool(store.authenticate, self.db, token.strip() if scheme.lower() == "bearer" else None)
+            if not open_post:
+                await run_in_threadpool(store.authenticate, self.db,
+                                        token.strip() if scheme.lower() == "bearer" else None)
         except Refusal as refusal:
             # The body is never read: the connection closes after the answer, so its bytes are not waited for.
             return await JSONResponse(refusal.body(), status_code=refusal.status,
                                       headers={"Connection": "close"})(scope, receive, send)
         length = headers.get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            return await self._too_large(scope, receive, send, int(length))
+        if length is not None and length.isdigit() and int(length) > max_bytes:
+            return await self._too_large(scope, receive, send, int(length), max_bytes)
         body, more = bytearray(), True
         deadline = asyncio.get_running_loop().time() + self.body_timeout_s
         while more:
@@ -243,8 +251,8 @@ class Gate:
                 return
             body += message.get("body", b"")
             more = message.get("more_body", False)
-            if len(body) > self.max_bytes:
-                return await self._too_large(scope, receive, send, len(body))
+            if len(body) > max_bytes:
+                return await self._too_large(scope, receive, send, len(body), max_bytes)
         replayed = False
 
         async def replay():
@@ -256,20 +264,24 @@ class Gate:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, scope, receive, send, size: int):
+    async def _too_large(self, scope, receive, send, size: int, max_bytes: int):
         await JSONResponse({"error": P.TOO_LARGE, "detail": f"the body is {size} bytes or more; the hub takes at "
-                                                           f"most {self.max_bytes} per request: send smaller batches"},
+                                                           f"most {max_bytes} per request: send smaller batches"},
                            status_code=413, headers={"Connection": "close"})(scope, receive, send)
 
 
 def create_app(db: HubDB, *, max_body_bytes: int = P.MAX_BODY_BYTES, hold_s: float = 0.0,
-               body_timeout_s: float = BODY_TIMEOUT_S) -> Gate:
-    """The hub app over `db`. `hold_s` (tests only) keeps each ingest transaction open that long."""
+               body_timeout_s: float = BODY_TIMEOUT_S, live: dict[str, Any] | None = None) -> Gate:
+    """The hub app over `db`. `hold_s` (tests only) keeps each ingest transaction open that long. `live`:
+    options of the live channel (roomcontrol.sync.hub.live.LiveHub: escalate_after_s, webhook_url, bus)."""
     app = FastAPI(title="RoomControl hub", version=__version__,
                   description="Collects the event logs and vitals of the clinic's rooms, exactly once, and checks "
                               "each room's hash chain. Rooms push with their own token (`roomcontrol hub "
-                              "add-room ROOM`); reads need a room token (that room) or a reader token (all).")
+                              "add-room ROOM`); reads need a room token (that room) or a reader token (all).",
+                  lifespan=live_channel.lifespan)
     app.state.db = db
+    live_channel.mount_live(app, db, **(live or {}))  # the live channel and the station's socket (issue #14)
+    _mount_station_page(app)  # issue #14: GET /station (roomcontrol.sync.hub.station_page, the st-page module)
     bearer = HTTPBearer(auto_error=False, description="a room token or a reader token")
 
     def who(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
@@ -374,7 +386,14 @@ def create_app(db: HubDB, *, max_body_bytes: int = P.MAX_BODY_BYTES, hold_s: flo
         `after_seq` = the last one's seq."""
         return store.read_quarantine(db, room_id, after_seq=after_seq, limit=limit)
 
+    app.include_router(station_auth.router)  # the staff directory and station sign-in (docs/STATION.md)
     return Gate(app, db, max_body_bytes, body_timeout_s)
+
+
+def _mount_station_page(app: FastAPI) -> None:
+    # The station page's module ships with the page (st-page); a hub built without it serves the API only.
+    if importlib.util.find_spec("roomcontrol.sync.hub.station_page") is not None:
+        importlib.import_module("roomcontrol.sync.hub.station_page").mount_station(app)
 
 
 def _malformed(errors) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlparse
 
-SCHEMA_VERSION = 2  # 2: reports fold repeats (count, last_seen); the quarantine table
+SCHEMA_VERSION = 3  # 2: reports fold repeats (count, last_seen); the quarantine table. 3: staff, station_sessions
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -50,6 +50,14 @@ CREATE TABLE IF NOT EXISTS quarantine (
     room_id TEXT NOT NULL, seq BIGINT NOT NULL, id TEXT NOT NULL, hash TEXT NOT NULL, reason TEXT NOT NULL,
     raw TEXT NOT NULL, received_at TEXT NOT NULL,
     PRIMARY KEY (room_id, seq));
+CREATE TABLE IF NOT EXISTS staff (
+    staff_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, pin_hash TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    failures INTEGER NOT NULL DEFAULT 0, locked_until TEXT);
+CREATE TABLE IF NOT EXISTS station_sessions (
+    token_hash TEXT PRIMARY KEY, staff_id TEXT NOT NULL REFERENCES staff (staff_id), created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS station_sessions_by_expiry ON station_sessions (expires_at);
 """
 
 
@@ -182,13 +190,17 @@ class HubDB:
                 row = c.one("SELECT value FROM hub_meta WHERE key = 'schema_version'")
                 if row is None:
                     c.execute("INSERT INTO hub_meta (key, value) VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
-                elif int(row[0]) == 1:  # a hub from before issue #13: its reports table lacks the fold columns
-                    c.execute("ALTER TABLE reports ADD COLUMN count BIGINT NOT NULL DEFAULT 1")
-                    c.execute("ALTER TABLE reports ADD COLUMN last_seen TEXT")
-                    c.execute("UPDATE hub_meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
-                elif int(row[0]) > SCHEMA_VERSION:
+                    return
+                version = int(row[0])
+                if version > SCHEMA_VERSION:
                     raise HubDBError(f"the hub database ({self.describe()}) is schema version {row[0]}, newer "
                                      f"than this RoomControl understands ({SCHEMA_VERSION})")
+                if version == 1:  # a hub from before issue #13: its reports table lacks the fold columns
+                    c.execute("ALTER TABLE reports ADD COLUMN count BIGINT NOT NULL DEFAULT 1")
+                    c.execute("ALTER TABLE reports ADD COLUMN last_seen TEXT")
+                # 2 → 3 (issue #14): the staff and station_sessions tables, new, made by CREATE IF NOT EXISTS above
+                if version < SCHEMA_VERSION:
+                    c.execute("UPDATE hub_meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
 
 
 def _is_postgres(url: str) -> bool:

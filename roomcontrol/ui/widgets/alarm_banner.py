@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from roomcontrol.domain.alarms import Alarm, AlarmView
-from roomcontrol.domain.vitals.tiles import limit_text
+from roomcontrol.domain.wording import ALARM_SEPARATOR, alarm_text, storage_alarm_text
 from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
@@ -21,21 +21,15 @@ from roomcontrol.ui.widgets.buttons import button
 
 
 def row_text(view: AlarmView) -> str:
-    """'SpO₂ low  84 %  · limits ≥ 90  · ▲ escalated  · ✓ rn.ada' from an AlarmView."""
+    """'SpO₂ low  84 %  · limits ≥ 90  · ▲ escalated  · ✓ rn.ada' from an AlarmView (the alarm's words are the
+    domain's, the same at the clinic station)."""
     a = view.alarm
-    text = F.screen_text(F.condition_label(a.condition))
-    parts = [text]
-    if not a.technical:
-        live = "--" if view.live is None else f"{view.live:g}"
-        parts[0] = f"{text}  {live}{F.UNITS.get(a.subject, '')}"
-        parts.append(f"limits {limit_text(view.low, view.high)}")
-    if a.condition_gone:
-        parts.append("condition over")
+    parts = [alarm_text(view)]
     if view.escalated:
         parts.append("▲ escalated" + (f" ×{a.escalations}" if a.escalations > 1 else ""))
     if a.acknowledged_by:
         parts.append(f"✓ {a.acknowledged_by}")
-    return "   ·   ".join(parts)
+    return ALARM_SEPARATOR.join(parts)
 
 
 class AlarmRow(QWidget):
@@ -125,7 +119,7 @@ class AlarmBanner(QWidget):
 
     def show_snapshot(self, snap: RoomSnapshot) -> None:
         if snap.storage_error:
-            lines = [("high", f"Storage failing — {snap.storage_error}", False)]
+            lines = [("high", storage_alarm_text(snap.storage_error), False)]
             self.top, loud = None, []
         else:
             views = list(snap.alarm_views)

@@ -11,6 +11,7 @@ from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import theme
 from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import button
+from roomcontrol.sync.live_client import DISABLED as STATION_DISABLED, NOT_REACHED as STATION_NOT_REACHED
 
 DOT = {"ok": theme.OK, "warn": theme.WARN, "bad": theme.DANGER, None: theme.FAINT}
 
@@ -32,6 +33,15 @@ class TopBar(QWidget):
         self.devices.setTextFormat(Qt.TextFormat.RichText)
         self.sync = QLabel("")
         self.sync.setObjectName("dim")
+        self.backup = QLabel("Backup failed")  # a technical notice: shown until a nightly backup succeeds
+        self.backup.setObjectName("backup")
+        self.backup.setStyleSheet(f"color: {theme.WARN}; font-weight: 600;")
+        self.backup.hide()
+        # The live channel to the clinic station, only while it is down: calm words, not an alarm (the room goes
+        # on alarming here; what is missing is the central view of it).
+        self.station = QLabel("")
+        self.station.setStyleSheet(f"color: {theme.WARN};")
+        self.station.setVisible(False)
         self.who = QLabel("")
         self.settings_button = button("Settings", self.settings.emit, kind="quiet", name="settings")
         self.lock_button = button("Lock", lambda: controller.lock("locked by hand"), name="lock")
@@ -40,6 +50,8 @@ class TopBar(QWidget):
         row.addStretch(1)
         row.addWidget(self.devices)
         row.addWidget(self.sync)
+        row.addWidget(self.backup)
+        row.addWidget(self.station)
         row.addWidget(self.who)
         row.addWidget(self.settings_button)
         row.addWidget(self.lock_button)
@@ -65,6 +77,21 @@ class TopBar(QWidget):
         text, detail = self._sync_text(snap)
         self.sync.setText(text)
         self.sync.setToolTip(detail)
+        failure = self.controller.backup_failure() if self.controller.backup_failure else None
+        self.backup.setVisible(bool(failure))
+        self.backup.setToolTip(f"The nightly backup failed: {failure}" if failure else "")
+        self._show_station()
+
+    def _show_station(self) -> None:
+        """ "Station not reached" while [station] is on and the channel is down (its reason in the tooltip);
+        nothing while connected, connecting or off."""
+        provider = self.controller.station_status
+        status = provider() if provider is not None else STATION_DISABLED
+        down = status.startswith(STATION_NOT_REACHED)
+        if down:
+            self.station.setText("○ Station not reached")
+            self.station.setToolTip(status.partition(": ")[2])
+        self.station.setVisible(down)
 
     def _sync_text(self, snap: RoomSnapshot) -> tuple[str, str]:
         """The sync headline (waiting, next try, refusal or quarantine with its reason) and, for the tooltip, the

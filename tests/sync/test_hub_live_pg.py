@@ -1,0 +1,130 @@
+"""Issue #14 item 5: many hub processes, one clinic. On a real PostgreSQL (ROOMCONTROL_TEST_PG_URL, see
+scripts/ci-postgres.sh): two hubs on one database share the live channel through LISTEN/NOTIFY, and
+`serve --workers 2` serves stations that see every room."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import subprocess
+import sys
+import uuid
+
+import httpx
+import pytest
+
+from roomcontrol.sync import protocol as P
+from roomcontrol.sync.hub import store as hubstore
+from roomcontrol.sync.hub.db import HubDB
+from roomcontrol.sync.hub.live_bus import NOTIFY_LIMIT
+from roomcontrol.sync.hub.server import ThreadedHub
+from tests.sync.conftest import PG_ENV
+from tests.sync.helpers import ROOT, free_port, wait_until
+from roomcontrol.sync.hub import staff as hubstaff
+from tests.sync.live_helpers import (alarm, answer_acts, recv_until, room_client, room_is, signed_in, state,
+                                     station_client)
+
+
+@pytest.fixture
+def pg_url():
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(f"{PG_ENV} is not set (run scripts/ci-postgres.sh)")
+    import psycopg
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in base else "?"
+    yield f"{base}{sep}options=-csearch_path%3D{schema}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def run(coro):
+    return asyncio.run(asyncio.wait_for(coro, 40))
+
+
+def test_a_room_on_hub_a_is_seen_on_hub_b(pg_url):
+    db_a, db_b = HubDB(pg_url), HubDB(pg_url)
+    token = hubstore.add_room(db_a, "room-1")
+    reader = hubstore.add_reader(db_a, "wall")
+    hubstaff.add_staff(db_a, "ann", "Ann Lee", "nurse", "2580")
+    # A state too large for one NOTIFY even compressed (incompressible vitals): it crosses via live_spill.
+    noise = {f"k{i}": {"value": i, "unit": "x", "note": base64.b64encode(os.urandom(600)).decode()}
+             for i in range(20)}
+    big = state("room-1", phase="big", vitals=noise)
+    assert len(json.dumps(big)) > 2 * NOTIFY_LIMIT
+
+    async def go(a, b):
+        station = await station_client(b.url, reader=reader)
+        nurse = await station_client(b.url, cookie=signed_in(b.url, "ann", "2580"))
+        room = await room_client(a.url, "room-1", token)
+        await room.send(json.dumps(state("room-1", phase="infusing", alarms=[alarm()])))
+        got = await recv_until(station, room_is("room-1", contact="live"), 5)
+        assert got["room"]["phase"] == "infusing"
+        await recv_until(nurse, room_is("room-1", contact="live"), 5)
+        acts: list[dict] = []
+        answering = asyncio.create_task(answer_acts(room, acts))  # the room on A answers the act from B
+        await nurse.send(json.dumps({"type": "act", "act_id": "pg-1", "room_id": "room-1",
+                                     "command": "acknowledge_alarm", "args": {"alarm_id": "a-1"}}))
+        result = await recv_until(nurse, lambda m: m.get("type") == "act_result", 5)
+        assert result["act_id"] == "pg-1" and result["ok"] is True and acts[0]["staff_id"] == "ann"
+        answering.cancel()
+        await nurse.close()
+        await room.send(json.dumps(big))
+        got = await recv_until(station, room_is("room-1", phase="big"), 5)
+        assert got["room"]["vitals"] == big["vitals"]
+        await room.close()  # closed on A: lost on B
+        await recv_until(station, room_is("room-1", contact="lost"), 5)
+        await station.close()
+
+    try:
+        with ThreadedHub(db_a) as a, ThreadedHub(db_b) as b:
+            assert a.live.bus.channel == b.live.bus.channel != "roomcontrol_live"  # this test's schema only
+            run(go(a, b))
+    finally:
+        db_a.close()
+        db_b.close()
+
+
+def test_serve_with_two_workers_serves_stations_that_see_every_room(pg_url):
+    db = HubDB(pg_url)
+    tokens = {f"room-{i}": hubstore.add_room(db, f"room-{i}") for i in range(1, 5)}
+    reader = hubstore.add_reader(db, "wall")
+    db.close()
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "roomcontrol.sync.hub", "serve", "--db", pg_url, "--port",
+                             str(port), "--workers", "2", "--log-level", "warning"], cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+
+    def up():
+        try:
+            return httpx.get(url + P.HEALTH_PATH, timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    async def go():
+        # Several sockets each way: the kernel spreads them over both workers; every station sees every room.
+        stations = [await station_client(url, reader=reader) for _ in range(4)]
+        rooms = {r: await room_client(url, r, t) for r, t in tokens.items()}
+        for _ in range(2):
+            for room_id, ws in rooms.items():
+                await ws.send(json.dumps(state(room_id)))
+            await asyncio.sleep(0.3)
+        for station in stations:
+            seen: set[str] = set()
+            while seen != set(tokens):
+                got = await recv_until(station, lambda m: m.get("type") == "room"
+                                       and m["room"]["contact"] == "live", 5)
+                seen.add(got["room"]["room_id"])
+        for ws in [*rooms.values(), *stations]:
+            await ws.close()
+
+    try:
+        wait_until(up, what="the hub's workers to come up")
+        run(go())
+    finally:
+        proc.terminate()
+        proc.wait(15)
