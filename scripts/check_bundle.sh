@@ -94,9 +94,15 @@ hub() {  # $1: label, $2: --db value
 }
 step "hub serve (SQLite), health endpoint"
 ok "$(hub sqlite "$WORK/hub.db")"
-if [[ -n "$PGURL" ]]; then
-    step "hub serve (PostgreSQL, psycopg binary), health endpoint"
-    ok "$(hub postgresql "$PGURL")"
+if [[ -n "$PGURL" ]] && command -v psql >/dev/null; then
+    # A schema of its own (as tests/sync/conftest.py does), dropped afterwards.
+    SCHEMA="bundle_check_$$"
+    psql -q "$PGURL" -c "CREATE SCHEMA $SCHEMA" || fail "cannot create a schema on $PGURL"
+    trap 'psql -q "$PGURL" -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null 2>&1; rm -rf "$WORK"' EXIT
+    step "hub serve (PostgreSQL, psycopg's binary libpq), health endpoint"
+    ok "$(hub postgresql "$PGURL$([[ "$PGURL" == *\?* ]] && echo '&' || echo '?')options=-csearch_path%3D$SCHEMA")"
+elif [[ -n "$PGURL" ]]; then
+    echo "check_bundle: hub on PostgreSQL not checked: no psql to make a schema for it"
 fi
 
 echo "check_bundle: all checks passed ($(du -sh "$BUNDLE" | cut -f1) in $BUNDLE)"
