@@ -108,7 +108,8 @@ def test_ports_prints_each_windows_port_as_room_toml_takes_it_in_number_order(wi
 def test_ports_on_this_pc_lists_what_pyserial_finds(capsys):
     assert main(["ports"]) == 0
     for line in capsys.readouterr().out.splitlines():
-        assert line.startswith("/dev/") and line.count("\t") == 2
+        assert line.startswith(("COM", "\\\\.\\COM") if sys.platform == "win32" else "/dev/")
+        assert line.count("\t") == 2
 
 
 def test_the_data_dir_on_windows_is_local_appdata_roomcontrol(monkeypatch):
@@ -159,10 +160,13 @@ def test_spaces_in_the_config_data_dir_and_scenario_paths(tmp_path):
 
 def test_the_default_data_dir_with_a_space_in_the_users_name(tmp_path):
     home = tmp_path / "Nurse Ada"
+    local = home / "AppData" / "Local"  # Windows: platformdirs' own override of the shell's LOCALAPPDATA
     proc = _rc("run", "--headless", "--simulate", "--scenario", "standard-session", "--speed", "3000",
-               env_extra={"HOME": str(home), "XDG_DATA_HOME": str(home / ".local" / "share")})
+               env_extra={"HOME": str(home), "XDG_DATA_HOME": str(home / ".local" / "share"),
+                          "WIN_PD_OVERRIDE_LOCAL_APPDATA": str(local)})
     assert proc.returncode == 0, proc.stderr
-    assert (home / ".local" / "share" / "roomcontrol" / "room.db").is_file()
+    where = local if sys.platform == "win32" else home / ".local" / "share"
+    assert (where / "roomcontrol" / "room.db").is_file()
 
 
 def test_a_shipped_scenario_by_name_and_a_missing_one_in_one_line(tmp_path):
@@ -174,10 +178,14 @@ def test_a_shipped_scenario_by_name_and_a_missing_one_in_one_line(tmp_path):
         "roomcontrol: error: no-such-session: no such scenario file"
 
 
-@pytest.mark.parametrize("driver", ["wasapi", "directsound"])
+WINDOWS_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="Windows has these drivers")
+
+
+@pytest.mark.parametrize("driver", [pytest.param("wasapi", marks=WINDOWS_ONLY),
+                                    pytest.param("directsound", marks=WINDOWS_ONLY), "no-such-driver"])
 def test_a_windows_audio_driver_or_no_sound_card_is_a_state_not_a_crash(tmp_path, driver):
-    # SDL_AUDIODRIVER names Windows' drivers, which SDL on this PC does not have: pygame.mixer.init fails exactly
-    # as it does on a PC without a sound card. The player says so, takes commands, and closes.
+    # SDL_AUDIODRIVER names Windows' drivers, which SDL on this PC does not have (or one no PC has):
+    # pygame.mixer.init fails exactly as on a PC without a sound card. The player says so, takes commands, closes.
     _, res = run_player_script(tmp_path, """
         from roomcontrol.domain.vitals import Health
         p = AudioPlayer(AudioConfig()).start()
