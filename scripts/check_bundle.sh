@@ -61,6 +61,17 @@ clean timeout 120 "$EXE" export fhir "$SESSION" --data-dir "$DATA" >fhir.json 2>
 grep -q '"resourceType": "Bundle"' fhir.json || fail "export fhir wrote no Bundle" fhir.json
 ok
 
+step "the hub's station page files (all of the source's)"
+STATION="roomcontrol/sync/hub/station"
+if [[ -d "$ROOT/$STATION" ]]; then
+    missing=$(cd "$ROOT/$STATION" && find . -type f ! -name '*.py' ! -name '*.pyc' ! -path '*__pycache__*' \
+              | while read -r f; do [[ -f "$BUNDLE/_internal/$STATION/$f" ]] || echo "$f"; done)
+    [[ -z "$missing" ]] || { echo "$missing" >missing.txt; fail "station files missing from the bundle" missing.txt; }
+    ok "$(find "$BUNDLE/_internal/$STATION" -type f | wc -l) files"
+else
+    ok "none in this source tree"
+fi
+
 window() {  # $1: label, rest: the command prefix; the window must still be up after 10 s, with no traceback
     local label="$1"; shift
     clean "$@" "$EXE" run --simulate --data-dir "$WORK/window data $label" >"window-$label.txt" 2>&1 &
