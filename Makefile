@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint typecheck clean
+.PHONY: run test bench lint typecheck dist clean
 
 $(STAMP): pyproject.toml scripts/system-deps.sh
 	scripts/system-deps.sh
@@ -32,5 +32,10 @@ test: lint typecheck
 bench: $(STAMP)
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
+# The app bundle (PyInstaller, one folder): dist/roomcontrol/roomcontrol runs without Python or the venv.
+# scripts/check_bundle.sh checks it as a clinic PC runs it.
+dist: $(STAMP)
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build packaging/roomcontrol.spec
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .import_linter_cache .mypy_cache .coverage
+	rm -rf $(VENV) build dist .pytest_cache .hypothesis .import_linter_cache .mypy_cache .coverage

@@ -54,8 +54,12 @@ def simulate_device(args) -> int:
     return 0
 
 
-def ports() -> int:
-    from serial.tools import list_ports
-    for port in list_ports.comports():
-        print(f"{port.device}\t{port.description}\t{port.hwid}")
+def ports(comports=None) -> int:
+    """Each port as room.toml names it (COM3, \\\\.\\COM10 on Windows), its description and hardware ids."""
+    from roomcontrol.devices.ports import port_lines
+    if comports is None:
+        from serial.tools import list_ports
+        comports = list_ports.comports()
+    for line in port_lines(comports):
+        print(line)
     return 0

@@ -19,7 +19,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--simulate", action="store_true", help="use simulated devices whatever the config says")
     run.add_argument("--kiosk", action="store_true", help="fullscreen, no window frame")
     run.add_argument("--headless", action="store_true", help="engine only, no window; prints events")
-    run.add_argument("--scenario", type=Path, help="play this scripted session: with --headless, then exit; "
+    run.add_argument("--scenario", type=Path, help="play this scripted session (a file, or the name of a shipped one: "
+                     "standard-session, alarms-session): with --headless, then exit; "
                      "with --simulate, on the window (training), which stays open")
     run.add_argument("--speed", type=float, default=1.0, help="room clock speed for a scenario (e.g. 60)")
 

@@ -30,9 +30,21 @@ def run(args) -> int:
                                 args.kiosk)
 
 
+# The scenarios that ship with the app: scenarios/ beside the package (a git clone, or the bundle's folder).
+SCENARIOS_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def scenario_path(path: Path) -> Path:
+    """A path as given; a bare name that is no file here (`standard-session`) names a shipped scenario."""
+    if path.exists() or path.parent != Path("."):
+        return path
+    shipped = SCENARIOS_DIR / (path.name if path.suffix == ".toml" else f"{path.name}.toml")
+    return shipped if shipped.is_file() else path
+
+
 def _load(path: Path | None):
     from roomcontrol.engine.scenario import load_scenario
-    return load_scenario(path, extra_steps=SCENARIO_STEPS) if path else None
+    return load_scenario(scenario_path(path), extra_steps=SCENARIO_STEPS) if path else None
 
 
 def _clock(speed: float):

@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
+from platformdirs.api import PlatformDirsABC
 
 from roomcontrol.config.fields import Bool, Choice, ChoiceList, Float, Int, Span, Text, read_table
+from roomcontrol.devices.ports import port_problem
 from roomcontrol.devices.registry import DRIVERS, default_driver, driver_names, unknown_options
 from roomcontrol.domain.alarms import AlarmRules, Limit
 from roomcontrol.domain.ambient import PATIENT_LIMITS, PatientLimits, patient_limits
@@ -182,7 +184,7 @@ SESSION_SPEC = {
 }
 BOUNDS_SPEC = {"weight_kg": Span(10, 400), "dose_mg_per_kg": Span(0.05, 5.0),
                "planned_infusion_min": Span(5, 480)}
-DEVICE_URL = Text(r".*", "a port or URL such as /dev/ttyUSB0 or socket://host:port", 300)
+DEVICE_URL = Text(r".*", "a port or URL such as /dev/ttyUSB0, COM3 or socket://host:port", 300)
 TECHNICAL_SPEC = {"stale_after_s": Int(3, 120), "audio_pause_s": Int(30, 300), "escalate_after_s": Int(10, 600)}
 SCENE_SPEC = {"light_percent": Float(0, 100), "colour_temp_k": Int(1800, 6500),
               "playlist": Text(r"[A-Za-z0-9_ -]*", "a playlist folder name (letters, digits, space, '_', '-')", 64),
@@ -201,8 +203,11 @@ STATION_SPEC = {"enabled": Bool(), "show_patient": Choice(SHOW_PATIENT)}
 TOP_KEYS = ("room", "session", "devices", "alarms", "scenes", "phase_scenes", "sync", "screen", "backup", "station")
 
 
-def default_data_dir() -> Path:
-    return Path(platformdirs.user_data_dir("roomcontrol", appauthor=False))
+def default_data_dir(dirs: type[PlatformDirsABC] = platformdirs.PlatformDirs) -> Path:
+    """The OS's per-user data folder (`dirs`: the running OS's class; tests pass platformdirs' others): Linux
+    ~/.local/share/roomcontrol, Windows %LOCALAPPDATA%\\roomcontrol (local, never roaming: a room's database
+    must not follow a user between PCs), macOS ~/Library/Application Support/roomcontrol."""
+    return Path(dirs("roomcontrol", appauthor=False, roaming=False).user_data_dir)
 
 
 def load_config(path: Path | str | None) -> RoomConfig:
@@ -313,7 +318,9 @@ def _devices(table: dict, defaults: dict[str, DeviceConfig], errors: list[str]) 
         driver = DRIVERS[kind][v["driver"]]
         if driver.needs_url and not v["url"]:
             errors.append(f"devices.{kind}.url: required for driver \"{v['driver']}\" "
-                          "(a serial port such as /dev/ttyUSB0, or a URL)")
+                          "(a serial port such as /dev/ttyUSB0 or COM3, or a URL)")
+        elif problem := port_problem(v["url"]):
+            errors.append(f"devices.{kind}.url = {v['url']!r}: {problem}")
         if not isinstance(options, dict):
             errors.append(f"devices.{kind}.options must be a table")
             options = {}

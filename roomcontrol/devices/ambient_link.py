@@ -11,12 +11,13 @@ import serial
 from roomcontrol.clock import SystemClock
 from roomcontrol.devices.base import Backoff, HealthReporter
 from roomcontrol.devices.errors import DeviceOpenError
+from roomcontrol.devices.ports import open_port as open_serial
 from roomcontrol.domain.vitals import Health
 
 
 def open_port(url: str, baudrate: int, write_timeout: float = 1.0) -> serial.SerialBase:
     try:
-        return serial.serial_for_url(url, baudrate=baudrate, bytesize=8, parity="N", stopbits=1,
+        return open_serial(url, baudrate=baudrate, bytesize=8, parity="N", stopbits=1,
                                      timeout=0, write_timeout=write_timeout)
     except (serial.SerialException, OSError, ValueError) as exc:
         raise DeviceOpenError(f"cannot open {url}: {exc}".splitlines()[0]) from exc

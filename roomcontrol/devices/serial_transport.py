@@ -15,6 +15,7 @@ import serial
 
 from roomcontrol.devices.base import Backoff, Device, close_quietly, one_line
 from roomcontrol.devices.errors import DeviceOpenError
+from roomcontrol.devices.ports import open_port
 from roomcontrol.domain.vitals import SENSOR_OFF_FLAGS, Health
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def deliver(readings, on_reading, name: str, counters: dict) -> None:
 def check_serial_open(url: str, baudrate: int = 9600) -> None:
     """Open and close the port once, raising DeviceOpenError with a one-line reason if that fails."""
     try:
-        serial.serial_for_url(url, baudrate=baudrate, timeout=0).close()
+        open_port(url, baudrate=baudrate, timeout=0).close()
     except (serial.SerialException, OSError, ValueError) as e:
         raise DeviceOpenError(f"cannot open {url}: {one_line(e)}") from None
 
@@ -82,7 +83,7 @@ class SerialTransport(Device):
 
     def _open(self):
         try:
-            port = serial.serial_for_url(self.url, baudrate=self._baudrate, timeout=self._read_timeout)
+            port = open_port(self.url, baudrate=self._baudrate, timeout=self._read_timeout)
         except (serial.SerialException, OSError, ValueError) as e:
             self._own["open_failures"] += 1
             self._health.set(Health.LOST, f"cannot open {self.url}: {one_line(e)}")

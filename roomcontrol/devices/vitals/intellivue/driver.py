@@ -15,6 +15,7 @@ import logging
 import serial
 
 from roomcontrol.devices.base import Backoff, Device, close_quietly, one_line
+from roomcontrol.devices.ports import open_port
 from roomcontrol.devices.serial_transport import deliver, health_for
 from roomcontrol.devices.vitals.intellivue import framing, messages as m
 from roomcontrol.devices.vitals.intellivue.readings import sensor_off_kinds, to_readings
@@ -81,7 +82,7 @@ class IntelliVueDriver(Device):
 
     def _open(self):
         try:
-            port = serial.serial_for_url(self.url, baudrate=self._baudrate, timeout=self._read_timeout,
+            port = open_port(self.url, baudrate=self._baudrate, timeout=self._read_timeout,
                                          write_timeout=2)
         except (serial.SerialException, OSError, ValueError) as e:
             self._own["open_failures"] += 1
