@@ -99,6 +99,24 @@ def test_sign_in_says_a_wrong_pin_in_words_then_shows_every_room(clinic, page):
     assert page.locator("article.tile").count() == 0
 
 
+def test_three_columns_of_big_numbers_on_a_wall_monitor_and_one_column_on_a_phone(clinic, browser):
+    for (width, height), columns, min_px in (((1920, 1080), 3, 100), ((390, 844), 1, 60)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        context.set_default_timeout(WAIT_MS)
+        try:
+            page = context.new_page()
+            sign_in(page, clinic.url, clinic.nurse_pin)
+            expect(page.locator("article.tile .vital.hr .value")).to_have_count(3)
+            boxes = [t.bounding_box() for t in page.locator("article.tile").all()]
+            assert len({round(b["x"]) for b in boxes}) == columns
+            assert all(b["x"] >= 0 and b["x"] + b["width"] <= width for b in boxes)  # nothing off the side
+            size = page.locator('article.tile[data-room="room-1"] .vital.hr .value').evaluate(
+                "v => parseFloat(getComputedStyle(v).fontSize)")
+            assert size >= min_px
+        finally:
+            context.close()
+
+
 def test_repeated_wrong_pins_lock_the_account_and_the_page_says_so(clinic, page):
     from roomcontrol.sync.hub.staff import add_staff
     add_staff(clinic.hub.db, "bob", "Bob Ray", "nurse", "97531")
