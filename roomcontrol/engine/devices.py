@@ -12,7 +12,6 @@ from typing import Any, Callable
 
 from roomcontrol.config import ConfigError, RoomConfig
 from roomcontrol.config.room import Scene
-from roomcontrol.devices.audio.player import DEFAULT_ASSETS
 from roomcontrol.devices.diffuser import MistProgram
 from roomcontrol.devices.registry import open_device
 from roomcontrol.domain import catalogue as C
@@ -115,6 +114,7 @@ class RoomDevices:
         else:
             self.diffuser.off(f"scene {scene.name}")
         if self.audio:
+            from roomcontrol.devices.audio.player import DEFAULT_ASSETS  # the player (numpy) only with sound
             if scene.playlist and (DEFAULT_ASSETS / scene.playlist).is_dir():
                 self.audio.set_volume(scene.volume_percent / 100.0, fade_s=scene.fade_s)
                 if self.audio.status().playlist != scene.playlist:
