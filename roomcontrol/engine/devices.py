@@ -119,6 +119,8 @@ class RoomDevices:
                 self.audio.set_volume(scene.volume_percent / 100.0, fade_s=scene.fade_s)
                 if self.audio.status().playlist != scene.playlist:
                     self.audio.load_playlist(DEFAULT_ASSETS / scene.playlist, play=True)
+                else:  # the same playlist a scene without music stopped (the day's next patient): play it again
+                    self.audio.play()
             else:
                 self.audio.stop(fade_s=min(scene.fade_s, 10))
         self.scene = scene.name
