@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QRegion
@@ -49,13 +50,13 @@ PAGE_ORDER = ("main", "checkin", "discharge", "scale", "medication", "note", "se
               "correction", "patient_forms")
 
 
-class Pages(Mapping[str, QWidget]):
+class Pages(Mapping[str, Any]):
     """The window's pages by name; a lazy one is built (and put into its place in the stack) on first lookup."""
 
     def __init__(self, built: dict[str, QWidget], build) -> None:
         self._built, self._build = built, build
 
-    def __getitem__(self, name: str) -> QWidget:
+    def __getitem__(self, name: str) -> Any:  # each page its own type, called by its own API
         if name not in self._built:
             if name not in LAZY_PAGES:
                 raise KeyError(name)
@@ -194,7 +195,7 @@ class RoomWindow(QMainWindow):
             # A lazy page holds its place in the stack with an empty widget until it is built.
             self.holders[name] = QWidget() if page is None else page if name in NO_STRIP else scrolling(page)
             self.stack.addWidget(self.holders[name])
-            if hasattr(page, "navigate"):
+            if page is not None and hasattr(page, "navigate"):
                 page.navigate.connect(self.go)
         self._checkin.high_dose.connect(lambda *a: self.pages["dose_confirm"].ask(*a))
         self.main.timeline.correct.connect(self._correct)

@@ -7,6 +7,7 @@ import bisect
 from datetime import datetime
 from typing import Any, Iterable
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from roomcontrol.domain.timefmt import parse_iso
@@ -42,10 +43,10 @@ class TrendsPlot(QWidget):
         self._seen: dict[str, datetime] = {}
         self._plot: Any = None
         self._dirty = False
-        box = QVBoxLayout(self)
-        box.setContentsMargins(0, 0, 0, 0)
+        self._box = QVBoxLayout(self)
+        self._box.setContentsMargins(0, 0, 0, 0)
 
-    def showEvent(self, event) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
         self._build()
         super().showEvent(event)
 
@@ -64,7 +65,7 @@ class TrendsPlot(QWidget):
     def _build(self) -> Any:
         if self._plot is None:
             self._plot = _make_plot()
-            self.layout().addWidget(self._plot)
+            self._box.addWidget(self._plot)
             self._dirty = True
             self.redraw()
         return self._plot
