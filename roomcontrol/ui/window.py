@@ -18,7 +18,6 @@ from roomcontrol.ui.screens.checkin import CheckInScreen
 from roomcontrol.ui.screens.lock import LockScreen
 from roomcontrol.ui.screens.main import MainScreen
 from roomcontrol.ui.screens.patient_forms import PatientForms
-from roomcontrol.ui.screens.settings import SettingsScreen
 from roomcontrol.ui.widgets.alarm_banner import AlarmBanner
 from roomcontrol.ui.widgets.blink import Blinker
 from roomcontrol.ui.widgets.scrolling import scrolling

@@ -1,5 +1,6 @@
-"""Trends of the session so far (pyqtgraph, imported when first shown): heart rate and NIBP on one plot, SpO2 on its own scale below.
-Minutes since the session opened on the x axis; points come from the snapshots (1 Hz) and the stored vitals."""
+"""Trends of the session so far (pyqtgraph, imported when first shown): heart rate and NIBP on one plot, SpO2 on
+its own scale below. Minutes since the session opened on the x axis; points come from the snapshots (1 Hz) and the
+stored vitals."""
 
 from __future__ import annotations
 
