@@ -146,7 +146,7 @@ def kills(n: int, seed: int) -> dict:
                 out["lost"] += len(missing)
                 out["acked"] += len(acked) - 1  # the first line is the restart, not a command
                 last_seq, last_phase = acked[-1]
-                moved = any(e.kind not in ("room.started",) and not e.kind.startswith(("device.", "ambient."))
+                moved = any(e.kind not in ("room.started",) and not e.kind.startswith(("device.", "ambient.", "alarm."))
                             for s, e in stored.items() if s > last_seq)
                 previous = (last_seq, last_phase, moved)
                 out["sessions"] = sum(1 for e in stored.values() if e.kind == "session.discharged")
