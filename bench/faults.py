@@ -44,6 +44,8 @@ sys.path.insert(0, str(ROOT))
 
 LCUS_OFF = bytes([0xA0, 0x01, 0x00, 0xA1])
 NURSE = "rn.ada"
+# What the room logs by itself (a restart, its devices, the scene, alarms): not a command that committed unprinted.
+NOT_COMMANDS = ("room.started", "device.", "ambient.", "alarm.")
 
 
 def _config(devices: dict):
@@ -146,8 +148,7 @@ def kills(n: int, seed: int) -> dict:
                 out["lost"] += len(missing)
                 out["acked"] += len(acked) - 1  # the first line is the restart, not a command
                 last_seq, last_phase = acked[-1]
-                moved = any(e.kind not in ("room.started",) and not e.kind.startswith(("device.", "ambient.", "alarm."))
-                            for s, e in stored.items() if s > last_seq)
+                moved = any(not e.kind.startswith(NOT_COMMANDS) for s, e in stored.items() if s > last_seq)
                 previous = (last_seq, last_phase, moved)
                 out["sessions"] = sum(1 for e in stored.values() if e.kind == "session.discharged")
             finally:
