@@ -12,7 +12,6 @@ from typing import Any, Callable
 
 from roomcontrol.config import ConfigError, RoomConfig
 from roomcontrol.config.room import Scene
-from roomcontrol.devices.audio.player import DEFAULT_ASSETS
 from roomcontrol.devices.diffuser import MistProgram
 from roomcontrol.devices.registry import open_device
 from roomcontrol.domain import catalogue as C
@@ -115,10 +114,13 @@ class RoomDevices:
         else:
             self.diffuser.off(f"scene {scene.name}")
         if self.audio:
+            from roomcontrol.devices.audio.player import DEFAULT_ASSETS  # the player (numpy) only with sound
             if scene.playlist and (DEFAULT_ASSETS / scene.playlist).is_dir():
                 self.audio.set_volume(scene.volume_percent / 100.0, fade_s=scene.fade_s)
                 if self.audio.status().playlist != scene.playlist:
                     self.audio.load_playlist(DEFAULT_ASSETS / scene.playlist, play=True)
+                else:  # the same playlist a scene without music stopped (the day's next patient): play it again
+                    self.audio.play()
             else:
                 self.audio.stop(fade_s=min(scene.fade_s, 10))
         self.scene = scene.name

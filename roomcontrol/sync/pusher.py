@@ -26,9 +26,7 @@ import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable
-
-import httpx
+from typing import TYPE_CHECKING, Any, Callable
 
 from roomcontrol import __version__
 from roomcontrol.domain.timefmt import iso_utc
@@ -38,6 +36,9 @@ from roomcontrol.sync import protocol as P
 from roomcontrol.sync import status as S
 from roomcontrol.sync.batch_json import batch_body
 from roomcontrol.sync.status import SyncStatus, parse_ts
+
+if TYPE_CHECKING:
+    import httpx  # imported when the first batch is sent: a room's window need not wait for it at start-up
 
 log = logging.getLogger(__name__)
 logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per batch would drown the room's log
@@ -339,6 +340,7 @@ class SyncPusher:
                              f"{detail}")
 
     def _post(self, events: list[tuple], vitals: list[tuple]) -> httpx.Response:
+        import httpx
         body = batch_body(events, vitals)
         self._set_status(in_flight_since=_now(), next_attempt_at=None)
         try:
@@ -397,6 +399,7 @@ class SyncPusher:
         return self._outbox
 
     def _http(self) -> httpx.Client:
+        import httpx
         if self._client is None:
             self._client = httpx.Client(
                 base_url=self.hub_url, verify=self._verify, transport=self._transport,

@@ -3,6 +3,10 @@ is signed in. Every window of the room (nurse's monitor, touchscreen) is one of 
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator, Mapping
+from typing import Any
+
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QRegion
 from PySide6.QtWidgets import (QMainWindow, QStackedWidget, QVBoxLayout,
@@ -11,14 +15,9 @@ from PySide6.QtWidgets import (QMainWindow, QStackedWidget, QVBoxLayout,
 from roomcontrol.domain.catalogue import PATIENT_SCALES
 from roomcontrol.ui import theme
 from roomcontrol.ui.screens.checkin import CheckInScreen
-from roomcontrol.ui.screens.correction import CorrectionScreen
-from roomcontrol.ui.screens.dose_confirm import DoseConfirmScreen
-from roomcontrol.ui.screens.discharge import DischargeScreen
-from roomcontrol.ui.screens.forms import MedicationScreen, NoteScreen, ScaleScreen
 from roomcontrol.ui.screens.lock import LockScreen
 from roomcontrol.ui.screens.main import MainScreen
 from roomcontrol.ui.screens.patient_forms import PatientForms
-from roomcontrol.ui.screens.settings import SettingsScreen
 from roomcontrol.ui.widgets.alarm_banner import AlarmBanner
 from roomcontrol.ui.widgets.blink import Blinker
 from roomcontrol.ui.widgets.scrolling import scrolling
@@ -35,6 +34,45 @@ PATIENT_PAGES = ("lock", "patient_forms")  # the patient's own pages: no top bar
 
 
 NO_STRIP = ("main", "lock", "patient_forms")  # pages with their own vitals (main) or none (the patient's)
+# Pages seldom on show, imported and built on their first visit (module:class), so the window's first frame does
+# not wait for them. Each takes (controller, scale) and draws itself from controller.last when built late.
+LAZY_PAGES = {
+    "discharge": "discharge:DischargeScreen",
+    "scale": "forms:ScaleScreen",
+    "medication": "forms:MedicationScreen",
+    "note": "forms:NoteScreen",
+    "settings": "settings:SettingsScreen",
+    "dose_confirm": "dose_confirm:DoseConfirmScreen",
+    "correction": "correction:CorrectionScreen",
+}
+PAGE_ORDER = ("main", "checkin", "discharge", "scale", "medication", "note", "settings", "lock", "dose_confirm",
+              "correction", "patient_forms")
+
+
+class Pages(Mapping[str, Any]):
+    """The window's pages by name; a lazy one is built (and put into its place in the stack) on first lookup."""
+
+    def __init__(self, built: dict[str, QWidget], build) -> None:
+        self._built, self._build = built, build
+
+    def __getitem__(self, name: str) -> Any:  # each page its own type, called by its own API
+        if name not in self._built:
+            if name not in LAZY_PAGES:
+                raise KeyError(name)
+            self._built[name] = self._build(name)
+        return self._built[name]
+
+    def get(self, name, default=None):
+        return self[name] if name in self._built or name in LAZY_PAGES else default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(PAGE_ORDER)
+
+    def __len__(self) -> int:
+        return len(PAGE_ORDER)
+
+    def built(self, name: str) -> bool:
+        return name in self._built
 
 
 class Dimmer(QWidget):
@@ -145,30 +183,20 @@ class RoomWindow(QMainWindow):
         # The pages other code talks to by their own API, kept by their type as well.
         self._main = MainScreen(controller, self.blinker, scale)
         self._checkin = CheckInScreen(controller, scale)
-        self._scale = ScaleScreen(controller, scale)
-        self._dose_confirm = DoseConfirmScreen(controller, scale)
-        self._correction = CorrectionScreen(controller, scale)
         self._patient_forms = PatientForms(controller, scale)
-        self.pages: dict[str, QWidget] = {
-            "main": self._main,
-            "checkin": self._checkin,
-            "discharge": DischargeScreen(controller, scale),
-            "scale": self._scale,
-            "medication": MedicationScreen(controller, scale),
-            "note": NoteScreen(controller, scale),
-            "settings": SettingsScreen(controller, scale),
-            "lock": LockScreen(controller, scale, self.blinker),
-            "dose_confirm": self._dose_confirm,
-            "correction": self._correction,
-            "patient_forms": self._patient_forms,
-        }
+        eager: dict[str, QWidget] = {"main": self._main, "checkin": self._checkin,
+                                     "lock": LockScreen(controller, scale, self.blinker),
+                                     "patient_forms": self._patient_forms}
+        self.pages = Pages(eager, self._build_page)
         self.holders: dict[str, QWidget] = {}
-        for name, page in self.pages.items():
-            self.holders[name] = page if name in NO_STRIP else scrolling(page)
+        for name in PAGE_ORDER:
+            page = eager.get(name)
+            # A lazy page holds its place in the stack with an empty widget until it is built.
+            self.holders[name] = QWidget() if page is None else page if name in NO_STRIP else scrolling(page)
             self.stack.addWidget(self.holders[name])
-            if hasattr(page, "navigate"):
+            if page is not None and hasattr(page, "navigate"):
                 page.navigate.connect(self.go)
-        self._checkin.high_dose.connect(self._dose_confirm.ask)
+        self._checkin.high_dose.connect(lambda *a: self.pages["dose_confirm"].ask(*a))
         self.main.timeline.correct.connect(self._correct)
         self.topbar.settings.connect(lambda: self.go("settings"))
         self.banner.history.connect(self._alarm_history)
@@ -185,6 +213,21 @@ class RoomWindow(QMainWindow):
     def main(self) -> MainScreen:
         return self._main
 
+    def _build_page(self, name: str) -> QWidget:
+        module, cls = LAZY_PAGES[name].split(":")
+        page = getattr(importlib.import_module(f"roomcontrol.ui.screens.{module}"), cls)(self.controller, self.scale)
+        holder = scrolling(page)
+        placeholder = self.holders[name]
+        self.stack.insertWidget(self.stack.indexOf(placeholder), holder)
+        self.stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        self.holders[name] = holder
+        if hasattr(page, "navigate"):
+            page.navigate.connect(self.go)
+        if self.controller.last is not None and hasattr(page, "show_snapshot"):
+            page.show_snapshot(self.controller.last)  # the snapshots it missed: the latest says all
+        return page
+
     def go(self, name: str) -> None:
         if name in PATIENT_SCALES:
             # The patient's questionnaire on the patient's own page: the nurse's screen locks first.
@@ -196,10 +239,11 @@ class RoomWindow(QMainWindow):
         if self.controller.staff is None and name not in PATIENT_PAGES:
             name = "lock"
         if name == "CADSS-6":
-            self._scale.open(name)
+            self.pages["scale"].open(name)
             name = "scale"
         if name == "settings" and not self.controller.is_admin:
             name = "main"
+        self.pages[name]  # a lazy page is built on its first visit
         self.stack.setCurrentWidget(self.holders[name])
         self._header()
         self.dimmer.update()
@@ -213,7 +257,7 @@ class RoomWindow(QMainWindow):
             self.go("main" if staff else "lock")
 
     def _correct(self, event, now) -> None:
-        self._correction.open(event, now)
+        self.pages["correction"].open(event, now)
         self.go("correction")
 
     def _alarm_history(self) -> None:
@@ -250,7 +294,7 @@ class RoomWindow(QMainWindow):
         self.dimmer.set_alpha(DIM_ALPHA if dim else 0)
 
     def _notice(self, text: str) -> None:
-        page = self.pages.get(self.current)
+        page = self.pages.get(self.current)  # the page on show, so already built
         if page is not None and hasattr(page, "message"):
             page.message.setText(text)
         elif self.current == "main":

@@ -133,3 +133,28 @@ def test_a_device_test_is_a_logged_command(room_and_devices):
         room.command("test_device", NURSE, device="audio")  # opened without audio
     with pytest.raises(Refused, match="no test for 'vitals'"):
         room.command("test_device", NURSE, device="vitals")
+
+
+def test_the_next_patient_hears_the_music_a_discharge_stopped(tmp_path):
+    """Discharge stops the music but keeps the playlist loaded; the next session's welcome scene (same playlist)
+    must start it again (found by bench/day.py: the day's second patient had silence)."""
+    room = make_room(tmp_path)
+    devices = RoomDevices(room, room.config, audio=True)  # SDL's dummy driver (tests/conftest.py)
+    devices.start()
+    try:
+        def playing(want: bool) -> bool:
+            return PtyDevice.wait_until(lambda: devices.audio.status().playing == want, timeout=15)
+        walk_to(room, "infusing")
+        assert playing(True)
+        room.clock.advance(40 * 60)
+        room.command("complete_infusion", NURSE)
+        room.clock.advance(30 * 60)
+        room.command("record_assessment", NURSE, scale="PADSS",
+                     items=dict(vital_signs=2, activity=2, nausea_vomiting=2, pain=2, bleeding=2))
+        room.command("discharge", NURSE, escort_confirmed=True)
+        assert playing(False)  # the discharge scene has no music
+        room.command("open_session", NURSE, patient_ref="PT-8", weight_kg=70)
+        assert playing(True)
+    finally:
+        devices.close()
+        room.close()

@@ -1,5 +1,6 @@
-"""Trends of the session so far (pyqtgraph): heart rate and NIBP on one plot, SpO2 on its own scale below.
-Minutes since the session opened on the x axis; points come from the snapshots (1 Hz) and the stored vitals."""
+"""Trends of the session so far (pyqtgraph, imported when first shown): heart rate and NIBP on one plot, SpO2 on
+its own scale below. Minutes since the session opened on the x axis; points come from the snapshots (1 Hz) and the
+stored vitals."""
 
 from __future__ import annotations
 
@@ -7,15 +8,14 @@ import bisect
 from datetime import datetime
 from typing import Any, Iterable
 
-import pyqtgraph as pg
-from PySide6.QtWidgets import QSizePolicy
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from roomcontrol.domain.timefmt import parse_iso
 from roomcontrol.domain.vitals import sensor_off
 from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import theme
 
-pg.setConfigOptions(antialias=True, background=theme.PANEL, foreground=theme.DIM)
 HR_KINDS = ("heart_rate", "pulse_rate")
 # Each plot's usual y range; it widens to take in every value shown (a desaturation to 79 stays on the plot).
 Y_RANGES = {"top": (40.0, 180.0), "bottom": (85.0, 100.0)}
@@ -31,7 +31,10 @@ def y_range(values: Iterable[float], usual: tuple[float, float]) -> tuple[float,
     return lo, hi
 
 
-class TrendsPlot(pg.GraphicsLayoutWidget):
+class TrendsPlot(QWidget):
+    """The points are kept from the first snapshot; the pyqtgraph plot (its import alone is a large part of the
+    room window's start-up) is built when the trends are first shown or asked for, after the window's first frame."""
+
     def __init__(self) -> None:
         super().__init__()
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -39,27 +42,34 @@ class TrendsPlot(pg.GraphicsLayoutWidget):
         self.start: datetime | None = None
         self.series: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in ("hr", "spo2", "sys", "dia")}
         self._seen: dict[str, datetime] = {}
-        self.top = self.addPlot(row=0, col=0)
-        self.bottom = self.addPlot(row=1, col=0)
-        self.bottom.setXLink(self.top)
-        for plot, (lo, hi) in ((self.top, Y_RANGES["top"]), (self.bottom, Y_RANGES["bottom"])):
-            plot.setMouseEnabled(x=False, y=False)
-            plot.hideButtons()
-            plot.setMenuEnabled(False)
-            plot.setYRange(lo, hi, padding=0.02)
-            plot.showGrid(x=False, y=True, alpha=0.15)
-            plot.getAxis("left").setWidth(36)
-        self.top.getAxis("bottom").setStyle(showValues=False)
-        self.bottom.setLabel("bottom", "min")
-        self.curves = {
-            "hr": self.top.plot(pen=pg.mkPen(theme.HR, width=2)),
-            "sys": self.top.plot(pen=None, symbol="t", symbolSize=9, symbolBrush=theme.NIBP, symbolPen=None),
-            "dia": self.top.plot(pen=None, symbol="t1", symbolSize=9, symbolBrush=theme.NIBP, symbolPen=None),
-            "spo2": self.bottom.plot(pen=pg.mkPen(theme.SPO2, width=2)),
-        }
-        self.ci.layout.setRowStretchFactor(0, 3)
-        self.ci.layout.setRowStretchFactor(1, 2)
+        self._plot: Any = None
         self._dirty = False
+        self._box = QVBoxLayout(self)
+        self._box.setContentsMargins(0, 0, 0, 0)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._build()
+        super().showEvent(event)
+
+    @property
+    def top(self) -> Any:
+        return self._build().top
+
+    @property
+    def bottom(self) -> Any:
+        return self._build().bottom
+
+    @property
+    def curves(self) -> dict[str, Any]:
+        return self._build().curves
+
+    def _build(self) -> Any:
+        if self._plot is None:
+            self._plot = _make_plot()
+            self._box.addWidget(self._plot)
+            self._dirty = True
+            self.redraw()
+        return self._plot
 
     def reset(self, start: datetime | None) -> None:
         self.start = start
@@ -99,8 +109,8 @@ class TrendsPlot(pg.GraphicsLayoutWidget):
             self.add(row["kind"], row["value"], parse_iso(row["ts"]))
 
     def redraw(self) -> None:
-        if not self._dirty:
-            return
+        if not self._dirty or self._plot is None:
+            return  # drawn when the plot is built
         self._dirty = False
         for key, curve in self.curves.items():
             xs, ys = self.series[key]
@@ -110,3 +120,31 @@ class TrendsPlot(pg.GraphicsLayoutWidget):
         for plot, name, keys in ((self.top, "top", ("hr", "sys", "dia")), (self.bottom, "bottom", ("spo2",))):
             lo, hi = y_range((y for key in keys for y in self.series[key][1]), Y_RANGES[name])
             plot.setYRange(lo, hi, padding=0.02)
+
+
+def _make_plot() -> Any:
+    """The pyqtgraph widget: heart rate and NIBP on top, SpO2 below, x axes linked."""
+    import pyqtgraph as pg
+    pg.setConfigOptions(antialias=True, background=theme.PANEL, foreground=theme.DIM)
+    plot = pg.GraphicsLayoutWidget()
+    plot.top = plot.addPlot(row=0, col=0)
+    plot.bottom = plot.addPlot(row=1, col=0)
+    plot.bottom.setXLink(plot.top)
+    for item, (lo, hi) in ((plot.top, Y_RANGES["top"]), (plot.bottom, Y_RANGES["bottom"])):
+        item.setMouseEnabled(x=False, y=False)
+        item.hideButtons()
+        item.setMenuEnabled(False)
+        item.setYRange(lo, hi, padding=0.02)
+        item.showGrid(x=False, y=True, alpha=0.15)
+        item.getAxis("left").setWidth(36)
+    plot.top.getAxis("bottom").setStyle(showValues=False)
+    plot.bottom.setLabel("bottom", "min")
+    plot.curves = {
+        "hr": plot.top.plot(pen=pg.mkPen(theme.HR, width=2)),
+        "sys": plot.top.plot(pen=None, symbol="t", symbolSize=9, symbolBrush=theme.NIBP, symbolPen=None),
+        "dia": plot.top.plot(pen=None, symbol="t1", symbolSize=9, symbolBrush=theme.NIBP, symbolPen=None),
+        "spo2": plot.bottom.plot(pen=pg.mkPen(theme.SPO2, width=2)),
+    }
+    plot.ci.layout.setRowStretchFactor(0, 3)
+    plot.ci.layout.setRowStretchFactor(1, 2)
+    return plot
