@@ -183,7 +183,8 @@ def main() -> int:
     parser.add_argument("--frames", type=int, default=3, help="first-frame runs per window kind (median)")
     args = parser.parse_args()
     bare = statistics.median(ui_bench.first_frame("bare") for _ in range(args.frames))
-    roomw = statistics.median(ui_bench.first_frame("room") for _ in range(args.frames))
+    runs = [ui_bench.start_times("room") for _ in range(args.frames)]
+    roomw, ready = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
     from PySide6.QtWidgets import QApplication
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -227,8 +228,10 @@ def main() -> int:
          f"in ~{real_s:.0f} real s)", "", None),
         ("  projected for a real 80-minute session", f"{projected / 1024:.0f} KiB "
          f"({vitals_bytes / max(rows, 1):.0f} B a vitals row, {rows / wall:.1f} rows/s)", "", None),
-        ("first frame, room ÷ bare PySide6 window", f"{ratio:.1f}× ({roomw:.2f} s ÷ {bare:.2f} s)",
+        ("first frame, room app ÷ bare PySide6 window", f"{ratio:.1f}× ({roomw:.2f} s ÷ {bare:.2f} s)",
          f"≤ {TARGETS['first_frame']:.0f}×", ratio <= TARGETS["first_frame"]),
+        ("  room screen ready ÷ bare PySide6 window", f"{ready / bare:.1f}× ({ready:.2f} s ÷ {bare:.2f} s)",
+         "", None),
     ]
     width = max(len(r[0]) for r in rows_fmt)
     print(f"{'figure':<{width}}  {'measured':<44} {'target':<8} result")

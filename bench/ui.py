@@ -39,24 +39,33 @@ TICK_MS = 16
 # -- children: first frame --------------------------------------------------------------------------------
 
 def child(kind: str) -> None:
+    """"bare": a QLabel's first paint. "room": the app's own start (roomcontrol run): the starting frame
+    (ui/starting.py) painted first ("frame"), then the room assembled and its window's first paint ("ready")."""
     from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QApplication, QLabel
     app = QApplication(sys.argv[:1])
     if kind == "bare":
         window = QLabel("RoomControl")
         cleanup = lambda: None  # noqa: E731
+        done = "frame"
     else:
         from roomcontrol.config import RoomConfig
+        config = RoomConfig()
+        from roomcontrol.ui.starting import close_starting, show_starting
+        show_starting(config.room_name)  # painted before it returns
+        print("frame", flush=True)
         from roomcontrol.ui.app import start_screen
         from roomcontrol.ui.window import RoomWindow
-        screen = start_screen(RoomConfig(), tempfile.mkdtemp(prefix="rc-bench-ui-child-"), audio=False)
+        screen = start_screen(config, tempfile.mkdtemp(prefix="rc-bench-ui-child-"), audio=False)
         window = RoomWindow(screen.controller, scale=1.0)
+        close_starting()
         cleanup = screen.close
+        done = "ready"
 
     class FirstPaint(QObject):
         def eventFilter(self, obj, event):
             if event.type() == QEvent.Type.Paint:
-                print("frame", flush=True)
+                print(done, flush=True)
                 cleanup()
                 os._exit(0)
             return False
@@ -69,15 +78,24 @@ def child(kind: str) -> None:
 
 
 def first_frame(kind: str) -> float:
+    """Seconds from starting the process to its first frame on screen."""
+    return start_times(kind)[0]
+
+
+def start_times(kind: str) -> tuple[float, float]:
+    """(first frame, room screen ready) in seconds from starting the process; the same twice for "bare"."""
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, __file__, "--child", kind], stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
-    line = proc.stdout.readline()
-    elapsed = time.perf_counter() - t0
+    times = {}
+    for line in proc.stdout:
+        times[line.strip()] = time.perf_counter() - t0
+        if line.strip() in ("ready",) or (kind == "bare" and line.strip() == "frame"):
+            break
     proc.wait(timeout=30)
-    if line.strip() != "frame":
+    if "frame" not in times:
         raise SystemExit(f"the {kind} child did not report a frame")
-    return elapsed
+    return times["frame"], times.get("ready", times["frame"])
 
 
 # -- under load -------------------------------------------------------------------------------------------
@@ -174,9 +192,10 @@ def main() -> int:
         child(args.child)
         return 0
     bare = statistics.median(first_frame("bare") for _ in range(3))
-    roomw = statistics.median(first_frame("room") for _ in range(3))
-    print(f"first frame: bare PySide6 window {bare:.2f} s, room window {roomw:.2f} s "
-          f"= {roomw / bare:.1f}× the bare window")
+    runs = [start_times("room") for _ in range(3)]
+    roomw, ready = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+    print(f"first frame: bare PySide6 window {bare:.2f} s, room app {roomw:.2f} s = {roomw / bare:.1f}× the bare "
+          f"window; room screen ready {ready:.2f} s = {ready / bare:.1f}×")
     r = under_load(args.seconds)
     print(f"under load ({r['wall']:.0f} s: pleth 75 Hz drawn at {r['pleth_fps']:.0f} fps, trends "
           f"{r['trend_points']} points, alarms {', '.join(r['alarms'])}, alarm tone {r['alarm_tone']}, "

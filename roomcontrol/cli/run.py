@@ -21,6 +21,8 @@ def run(args) -> int:
     if args.headless:
         return _run_headless(config, data_dir_of(args), args.scenario, args.speed)
     scenario = _load(args.scenario)  # a wrong file is one line now, before any window opens
+    from roomcontrol.ui.starting import show_starting
+    show_starting(config.room_name, kiosk=args.kiosk)  # the first frame, before the room is assembled
     if args.simulate:
         _demo_account(data_dir_of(args))
     from roomcontrol.ui.app import run_app

@@ -19,6 +19,7 @@ from roomcontrol.engine.runtime import RoomRuntime, start_room
 from roomcontrol.host.inhibit import hold_awake
 from roomcontrol.ui import theme
 from roomcontrol.ui.controller import RoomController
+from roomcontrol.ui.starting import close_starting
 from roomcontrol.ui.window import RoomWindow
 
 
@@ -82,6 +83,7 @@ def run_app(config: RoomConfig, data_dir: Path, kiosk: bool = False, *, clock=No
     app.setApplicationName("RoomControl")
     screen = start_screen(config, data_dir, clock=clock)
     windows = open_windows(screen.controller, app, kiosk)
+    close_starting()  # the CLI's first frame, if it showed one
     if on_started:
         on_started(screen)
     try:

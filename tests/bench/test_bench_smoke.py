@@ -28,9 +28,9 @@ def test_a_short_clinic_day_runs_and_prints_its_table():
     assert "1 sessions in" in out and "(1 discharged)" in out
     assert "music played in 1 of 1 infusion windows" in out
     for figure in ("RSS growth over the day", "CPU during an infusion window", "database growth per session",
-                   "first frame, room ÷ bare PySide6 window"):
+                   "first frame, room app ÷ bare PySide6 window", "room screen ready ÷ bare PySide6 window"):
         assert re.search(rf"{re.escape(figure)}.*", out), f"{figure!r} missing from:\n{out}"
-    assert re.search(r"first frame, room ÷ bare PySide6 window\s+\d+\.\d×", out)
+    assert re.search(r"first frame, room app ÷ bare PySide6 window\s+\d+\.\d×", out)
 
 
 def _count(out: str, name: str) -> str:
