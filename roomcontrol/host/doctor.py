@@ -3,7 +3,10 @@
 Each check says OK, WARN or FAIL, what it found and what to do. Nothing here changes the room: the serial
 monitors are only listened to (the probe of `roomcontrol probe vitals`, bounded), output-only devices (light,
 diffuser) are only opened, the database is opened read-only, the hub gets an empty batch (as the room's pusher
-sends to check its head) and the sleep inhibit is taken and given back at once.
+sends to check its head) and the sleep inhibit is taken and given back at once. The backup folder gets a
+temporary file (written and removed) to prove it is writable. The live channel is probed with one idle `state`
+only while the room app is not running: the hub keeps the newest connection per room, so a probe beside a
+running room would replace (kick) the room's own channel.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ import io
 import json
 import os
 import shutil
+import tempfile
 import time
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -34,6 +39,7 @@ DAY_ESTIMATE_BYTES = SESSION_BYTES * SESSIONS_PER_DAY
 CLOCK_WARN_S = 2.0    # a timestamp in the record a few seconds off is already visible next to the monitor's own
 CLOCK_FAIL_S = 60.0   # a minute off puts events in the wrong minute of the chart
 HUB_TIMEOUT_S = 5.0
+BACKUP_STALE_S = 2 * 86400 + 6 * 3600  # a nightly backup missed twice (with slack for the hour it runs at)
 MIN_SCREEN = (1024, 600)  # logical pixels the room screen's layout needs (designed at 1280×800)
 
 
@@ -68,7 +74,11 @@ def run_checks(config: RoomConfig, data_dir: Path, *, probe_s: float = 3.0, head
     checks.append(check_display(None if headless or display is None else display(), headless))
     checks.append(check_disk(data_dir, disk_warn_days, disk_fail_days))
     checks.append(check_database(data_dir, config.room_id))
+    checks.append(check_backup(config, data_dir))
     checks.extend(check_hub_and_clock(config))
+    station = check_station(config, data_dir)
+    if station is not None:
+        checks.append(station)
     checks.append(check_sleep(inhibit or {}))
     return checks
 
@@ -328,6 +338,175 @@ def _detail(response) -> str:
         return str(body.get("detail") or body.get("error") or body)[:200]
     except ValueError:
         return response.text[:200]
+
+
+# -- backup ------------------------------------------------------------------------------------------------------
+def _age(seconds: float) -> str:
+    if seconds < 3600:
+        return f"{max(0, seconds) / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
+
+
+def _last_backup_events(data_dir: Path) -> tuple[Any, Any]:
+    """The room log's latest backup.made and backup.failed events (None each when absent or no database)."""
+    from roomcontrol.domain import kinds as K
+    from roomcontrol.store import database
+    from roomcontrol.store.errors import StoreError
+    from roomcontrol.store.eventlog import read_events
+    if not database.db_path(data_dir).exists():
+        return None, None
+    try:
+        db = database.open_room_db(data_dir, readonly=True)
+    except StoreError:
+        return None, None  # the database check says what is wrong with it
+    try:
+        made, failed = (next(read_events(db, kinds=[kind], descending=True, limit=1), None)
+                        for kind in (K.BACKUP_MADE, K.BACKUP_FAILED))
+        return made, failed
+    finally:
+        db.conn.close()
+
+
+def _newest_backup(folder: Path, room_id: str) -> tuple[Path, datetime, int] | None:
+    """This room's newest complete backup in `folder` (its manifest's made_at and bytes), or None."""
+    from roomcontrol.store.backup import backups
+    found = backups(folder, f"roomcontrol-{room_id}-")
+    if not found:
+        return None
+    newest = found[-1]
+    try:
+        manifest = json.loads(newest.with_suffix(".json").read_text(encoding="utf-8"))
+        made = datetime.fromisoformat(manifest["made_at"].replace("Z", "+00:00"))
+        size = int(manifest["bytes"])
+    except (OSError, ValueError, KeyError, TypeError):
+        stat = newest.stat()  # a manifest we cannot read: the file's own time and size
+        made, size = datetime.fromtimestamp(stat.st_mtime, timezone.utc), stat.st_size
+    return newest, made, size
+
+
+def _writable(folder: Path) -> str | None:
+    """None when a file can be created in `folder` (a real write: a share's permissions lie to os.access)."""
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".roomcontrol-doctor-", suffix=".tmp") as fh:
+            fh.write(b"doctor")
+            fh.flush()
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
+
+
+def check_backup(config: RoomConfig, data_dir: Path, now: datetime | None = None) -> Check:
+    """[backup]: the folder, the last outcome (the room log's backup.made / backup.failed and the folder's
+    manifests), the newest backup's age and whether the disk holds `keep` more of today's size."""
+    from roomcontrol.store import database
+    backup = config.backup
+    if not backup.enabled:
+        return Check("backup", WARN, "no nightly backup: the room's log lives only on this disk",
+                     "set [backup] dir = ... on a second disk or share in room.toml")
+    folder = Path(backup.dir)
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        return Check("backup", FAIL, f"the backup folder {folder} {what}",
+                     "create it, mount the second disk or share there, or fix [backup] dir in room.toml")
+    denied = _writable(folder)
+    if denied:
+        return Check("backup", FAIL, f"the backup folder {folder} is not writable ({denied})",
+                     f"give the user running the room write access to {folder}")
+    now = now or datetime.now(timezone.utc)
+    made_event, failed_event = _last_backup_events(data_dir)
+    newest = _newest_backup(folder, config.room_id)
+    last_success = max([t for t in (made_event and made_event.ts, newest and newest[1]) if t], default=None)
+    if failed_event is not None and (last_success is None or failed_event.ts > last_success):
+        return Check("backup", FAIL, f"the last backup failed {_age((now - failed_event.ts).total_seconds())} "
+                                     f"ago: {failed_event.payload.get('reason', '?')}",
+                     f"fix what it says; then `roomcontrol backup --to {folder}` makes one now")
+    if newest is None:
+        return Check("backup", WARN, f"no backup of {config.room_id} in {folder} yet (the nightly one runs at "
+                                     f"{backup.at}, or at the room app's next start)",
+                     f"make the first one now: `roomcontrol backup --to {folder}`")
+    path, made, size = newest
+    age_s = (now - made).total_seconds()
+    text = f"newest {path.name}, {_age(age_s)} old, {size / 1e6:.1f} MB"
+    if age_s > BACKUP_STALE_S:
+        return Check("backup", WARN, f"the newest backup is {_age(age_s)} old ({path.name} in {folder})",
+                     "is the room app running at night? `roomcontrol backup --to DIR` makes one now")
+    db = database.db_path(data_dir)
+    today = max([size] + [p.stat().st_size for p in (db, Path(f"{db}-wal")) if p.exists()])
+    free = shutil.disk_usage(folder).free
+    room = f"{free / 1e9:.1f} GB free there"
+    if free < backup.keep * today:
+        return Check("backup", WARN, f"{text}; {room}, less than {backup.keep} backups of {today / 1e6:.1f} MB "
+                                     f"([backup] keep)", "free space on the backup disk or lower [backup] keep")
+    return Check("backup", OK, f"{text}; {room}, room for {free // max(today, 1):,} more")
+
+
+# -- station (the live channel) ----------------------------------------------------------------------------------
+def idle_state(config: RoomConfig) -> dict[str, Any]:
+    """The `state` an idle room sends (built by the room's own live_state from an idle snapshot)."""
+    from roomcontrol.engine.live_state import live_state
+    from roomcontrol.engine.snapshot import RoomSnapshot
+    snap = RoomSnapshot(config.room_id, config.room_name, datetime.now(timezone.utc), "idle", None, 0)
+    return live_state(snap, show_patient=config.station.show_patient)
+
+
+def room_app_running(data_dir: Path) -> bool | None:
+    """Whether something holds the room database open (the room app does while it runs); None: cannot tell."""
+    from roomcontrol.store import database
+    from roomcontrol.store.backup import database_in_use
+    from roomcontrol.store.errors import StoreError
+    try:
+        return database_in_use(database.db_path(data_dir))
+    except StoreError:
+        return None
+
+
+def check_station(config: RoomConfig, data_dir: Path, timeout_s: float = HUB_TIMEOUT_S) -> Check | None:
+    """Open the live channel with the room token, send one idle `state`, close with 1000. Not while the room app
+    runs: the hub keeps the newest socket per room, so the probe would replace the running room's own channel."""
+    if not config.station.enabled:
+        return None
+    from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
+    from websockets.sync.client import connect
+
+    from roomcontrol import __version__
+    from roomcontrol.sync.live_client import UNAUTHORIZED_CLOSE, live_url, tls_context
+    url = live_url(config.sync.hub_url, config.room_id)
+    running = room_app_running(data_dir)
+    if running is not False:
+        why = "the room app is running (it holds the room database)" if running else \
+            "cannot tell whether the room app runs"
+        return Check("station", WARN, f"live channel not probed: {why}; a second connection would replace the "
+                                      "room's own at the hub", "close the room app and run doctor again (the room "
+                                      "screen shows \"station not reached\" when its channel is down)")
+    refused = Check("station", FAIL, f"the hub refused this room's token on the live channel {url}",
+                    f"on the hub run `roomcontrol hub add-room {config.room_id}` and put the token it prints in "
+                    "room.toml [sync] token")
+    try:
+        with connect(url, ssl=tls_context(True) if url.startswith("wss://") else None, open_timeout=timeout_s,
+                     close_timeout=1.0, compression=None,
+                     additional_headers={"Authorization": f"Bearer {config.sync.token}"},
+                     user_agent_header=f"roomcontrol/{__version__} doctor ({config.room_id})") as ws:
+            ws.send(json.dumps(idle_state(config), separators=(",", ":")))
+            ws.close(1000, "roomcontrol doctor")
+    except InvalidStatus as exc:
+        code = exc.response.status_code
+        if code in (401, 403):
+            return refused
+        return Check("station", FAIL, f"{url} answered HTTP {code} to the live channel's upgrade: a hub without "
+                                      "the live channel?", "update the hub to this RoomControl's version")
+    except ConnectionClosed as exc:
+        if exc.rcvd is not None and exc.rcvd.code == UNAUTHORIZED_CLOSE:
+            return refused
+        return Check("station", FAIL, f"the hub closed the live channel {url} ({exc})",
+                     "compare the hub's and the room's versions")
+    except (OSError, TimeoutError, WebSocketException) as exc:
+        return Check("station", FAIL, f"cannot reach the hub's live channel at {url}: "
+                                      f"{str(exc) or type(exc).__name__}",
+                     "check the network, the hub_url in room.toml and that the hub runs (a proxy in between must "
+                     "pass WebSocket upgrades)")
+    return Check("station", OK, f"the hub's live channel accepts this room ({url})")
 
 
 # -- sleep -------------------------------------------------------------------------------------------------------

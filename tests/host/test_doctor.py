@@ -14,6 +14,7 @@ import pytest
 from roomcontrol.cli.main import main
 from roomcontrol.config import load_config
 from roomcontrol.host import doctor as D
+from roomcontrol.store.backup import backup_room
 from roomcontrol.sync.hub.db import HubDB
 from roomcontrol.sync.hub.server import ThreadedHub
 from roomcontrol.sync.hub.store import add_room
@@ -57,8 +58,9 @@ def hub(tmp_path):
     db.close()
 
 
-def room_toml(tmp_path: Path, vitals_url: str, hub_url: str = "", token: str = "") -> Path:
+def room_toml(tmp_path: Path, vitals_url: str, hub_url: str = "", token: str = "", backup: Path | None = None) -> Path:
     sync = f'[sync]\nenabled = true\nhub_url = "{hub_url}"\ntoken = "{token}"\n' if hub_url else ""
+    sync += f'[backup]\ndir = "{backup}"\n' if backup else ""
     path = tmp_path / "room.toml"
     path.write_text(f'[room]\nid = "{ROOM}"\n[devices.vitals]\ndriver = "nonin"\nurl = "{vitals_url}"\n{sync}')
     return path
@@ -80,7 +82,8 @@ def test_a_simulated_room_is_all_ok(tmp_path, desktop, oximeter, hub, capsys):
     server, token = hub
     data = tmp_path / "data"
     a_room_db(data)
-    config = room_toml(tmp_path, oximeter, server.url, token)
+    backup_room(data, tmp_path / "backups", room_id=ROOM)
+    config = room_toml(tmp_path, oximeter, server.url, token, backup=tmp_path / "backups")
     code = main(["doctor", "--config", str(config), "--data-dir", str(data), "--headless", "--json",
                  "--probe-seconds", "2.5", "--disk-warn-days", "1", "--disk-fail-days", "0.5"])
     report = json.loads(capsys.readouterr().out)
@@ -88,11 +91,13 @@ def test_a_simulated_room_is_all_ok(tmp_path, desktop, oximeter, hub, capsys):
     assert [c["status"] for c in report["checks"]] == ["OK"] * len(report["checks"]), report
     assert code == 0 and report["exit_code"] == 0
     assert list(checks) == ["vitals (nonin)", "lighting (simulated)", "diffuser (simulated)", "sound", "display",
-                            "disk", "database", "hub", "clock", "sleep"]
+                            "disk", "database", "backup", "hub", "clock", "station", "sleep"]
     assert checks["vitals (nonin)"]["message"].startswith(f"{oximeter}: ")
     assert "spo2" in checks["vitals (nonin)"]["message"]
     assert "the chain holds over 40 events" in checks["database"]["message"]
     assert "token accepted" in checks["hub"]["message"]
+    assert checks["backup"]["message"].startswith(f"newest roomcontrol-{ROOM}-")
+    assert checks["station"]["message"].startswith("the hub's live channel accepts this room")
     assert "measured" in checks["disk"]["message"]
     assert checks["sleep"]["message"].startswith("sleep inhibited")
     assert [c[0] for c in desktop.calls] == ["Inhibit", "Inhibit", "UnInhibit"]  # taken and given back
@@ -108,6 +113,7 @@ def test_without_headless_an_offscreen_display_is_a_warning(tmp_path, desktop, c
     assert "WARN  vitals (simulated): simulated: no monitor is configured" in out
     assert "WARN  database: no database yet" in out and "→ start the room once" in out
     assert "WARN  hub: sync is off" in out
+    assert "WARN  backup: no nightly backup" in out and "station" not in out  # [station] follows [sync]: off
 
 
 def test_a_missing_serial_port_fails_naming_port_and_device(tmp_path):
