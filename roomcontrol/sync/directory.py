@@ -14,15 +14,17 @@ import logging
 import ssl
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-import httpx
 
 from roomcontrol import __version__
 from roomcontrol.domain import staff as D
 from roomcontrol.domain.errors import Refused
 from roomcontrol.store.staff import HubAccount
 from roomcontrol.sync import protocol as P
+
+if TYPE_CHECKING:
+    import httpx  # imported when the first copy is fetched: the room's window need not wait for it
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +92,7 @@ class DirectoryFollower:
         self.token = token
         self.apply = apply
         self.interval_s = interval_s
-        self.timeout = httpx.Timeout(timeout_s, connect=min(CONNECT_TIMEOUT_S, timeout_s))
+        self.timeout = (timeout_s, min(CONNECT_TIMEOUT_S, timeout_s))
         self._verify = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
         self._transport = transport
         self.version: str | None = None   # the copy applied last (None: none yet in this run)
@@ -108,8 +110,10 @@ class DirectoryFollower:
         return cls(s.hub_url, s.token, apply, **kwargs)
 
     def fetch(self) -> Directory:
+        import httpx
         try:
-            with httpx.Client(timeout=self.timeout, verify=self._verify, transport=self._transport,
+            timeout = httpx.Timeout(self.timeout[0], connect=self.timeout[1])
+            with httpx.Client(timeout=timeout, verify=self._verify, transport=self._transport,
                               headers={"User-Agent": f"roomcontrol/{__version__}"}) as client:
                 r = client.get(self.url, headers={"Authorization": f"Bearer {self.token}"})
         except httpx.HTTPError as exc:

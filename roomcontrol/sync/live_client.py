@@ -30,7 +30,6 @@ from collections import deque
 from concurrent.futures import Future
 from typing import Any, Callable
 
-import httpx
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 from websockets.sync.client import ClientConnection, connect
 
@@ -73,6 +72,7 @@ def tls_context(verify: bool | str) -> ssl.SSLContext:
     """The pusher's trust (httpx's: certifi, or SSL_CERT_FILE / SSL_CERT_DIR), or a CA file of the clinic."""
     if isinstance(verify, str):
         return ssl.create_default_context(cafile=verify)
+    import httpx  # only for wss:// (its trust store); at start-up the room's window need not wait for it
     return httpx.create_ssl_context(verify=verify)
 
 
