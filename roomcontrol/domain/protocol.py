@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from roomcontrol.domain.policy import KNOWN_CHECKLIST_ITEMS, Range
+from roomcontrol.domain.errors import Refused
+from roomcontrol.domain.policy import KNOWN_CHECKLIST_ITEMS, DoseBounds, Range, SessionPolicy
 from roomcontrol.domain.scales import SCALES
 
 IV_INFUSION, INTRANASAL = "iv_infusion", "intranasal"
@@ -273,7 +274,9 @@ def parse_protocol(raw: Mapping[str, Any], source: str) -> Protocol:
                   pid, required=True) or pid
     kind = r.get(raw, "session_type", "", _choice(SESSION_TYPES), _one_of(SESSION_TYPES), IV_INFUSION,
                  required=True) or IV_INFUSION
-    checks = r.get(raw, "checks", "", _choices(KNOWN_CHECKLIST_ITEMS), _list_of(KNOWN_CHECKLIST_ITEMS), ()) or ()
+    no_checks: tuple[str, ...] = ()
+    checks = r.get(raw, "checks", "", _choices(KNOWN_CHECKLIST_ITEMS), _list_of(KNOWN_CHECKLIST_ITEMS),
+                   no_checks) or no_checks
     phases = _phases(r, raw, kind)
     dose = _weight_dose(r, raw) if kind == IV_INFUSION else _fixed_dose(r, raw)
     vitals = _schedule(r, raw, "vitals", "measure", MEASURES)
@@ -323,8 +326,9 @@ def _weight_dose(r: _Reader, raw: Mapping[str, Any]) -> WeightDose:
 def _fixed_dose(r: _Reader, raw: Mapping[str, Any]) -> FixedDose:
     t = r.table(raw, "dose", _FIXED_DOSE_KEYS, "dose")
     device = r.get(t, "device_mg", "dose", _number(*FIXED_MG), _between(*FIXED_MG), 1.0, required=True) or 1.0
+    one: tuple[float, ...] = (device,)
     choices = r.get(t, "choices_mg", "dose", _numbers(*FIXED_MG, 6), "must be a list of 1 to 6 different doses "
-                    f"in mg from {FIXED_MG[0]:g} to {FIXED_MG[1]:g}", (device,), required=True) or (device,)
+                    f"in mg from {FIXED_MG[0]:g} to {FIXED_MG[1]:g}", one, required=True) or one
     default = r.get(t, "default_mg", "dose", _number(*FIXED_MG), _between(*FIXED_MG), choices[0]) or choices[0]
     interval = r.get(t, "device_interval_min", "dose", _number(0, 60), _between(0, 60), 5.0,
                      required=True) or 0.0
@@ -355,8 +359,9 @@ def _schedule(r: _Reader, raw: Mapping[str, Any], key: str, what_key: str,
         r.unknown(e, (what_key, *_SCHEDULE_KEYS), where)
         what = r.get(e, what_key, where, _choice(options), _one_of(options), "", required=True) or ""
         anchor = r.get(e, "anchor", where, _choice(ANCHORS), _one_of(ANCHORS), ANCHORS[0], required=True)
+        none: tuple[float, ...] = ()
         at = r.get(e, "at_min", where, _numbers(*SCHEDULE_MIN, 48), "must be a list of 1 to 48 different minutes "
-                   f"from {SCHEDULE_MIN[0]:g} to {SCHEDULE_MIN[1]:g}", ()) or ()
+                   f"from {SCHEDULE_MIN[0]:g} to {SCHEDULE_MIN[1]:g}", none) or none
         every = r.get(e, "every_min", where, _number(1, 240), _between(1, 240))
         label = r.get(e, "label", where, _text(r"\S.*", 80), "must be a non-empty text of at most 80 characters",
                       "") or ""
@@ -412,10 +417,54 @@ def _discharge(r: _Reader, raw: Mapping[str, Any], min_recovery: int) -> Dischar
     return Discharge(after, 5 if moaas is None else moaas, cadss, pct, escort or "required", padss)
 
 
-def find(protocols: tuple[Protocol, ...], protocol_id: str) -> Protocol:
-    """The enabled protocol of that id; KeyError names the ones enabled."""
-    for p in protocols:
+def chosen(policy: SessionPolicy, protocol_id: object) -> Protocol | None:
+    """The protocol a check-in names (None: the room's first), or None when the room enables none; Refused for
+    one the room does not enable."""
+    if protocol_id is None:
+        return policy.protocols[0] if policy.protocols else None
+    for p in policy.protocols:
         if p.id == protocol_id:
             return p
-    raise KeyError(f"protocol {protocol_id!r} is not enabled in this room; enabled: "
-                   + (", ".join(p.id for p in protocols) or "none"))
+    raise Refused(f"protocol {protocol_id!r} is not enabled in this room; enabled: "
+                  + (", ".join(p.id for p in policy.protocols) or "none"))
+
+
+def enabled(policy: SessionPolicy, protocol_id: str | None) -> Protocol | None:
+    """A session's protocol among today's enabled ones (None: run by the room's [session] values)."""
+    return next((p for p in policy.protocols if p.id == protocol_id), None)
+
+
+def session_policy(room: SessionPolicy, protocol: Protocol | None) -> SessionPolicy:
+    """The rules a session under `protocol` follows: the protocol's where it gives them, the room's otherwise."""
+    if protocol is None:
+        return room
+    d = protocol.discharge
+    policy = replace(
+        room, required_checklist=protocol.checks or room.required_checklist,
+        min_recovery_min=max(protocol.phases.min_recovery_min, d.min_after_last_dose_min),
+        require_escort=d.escort == "required",
+        min_padss_for_discharge=room.min_padss_for_discharge if d.min_padss is None else d.min_padss)
+    dose = protocol.dose
+    if isinstance(dose, FixedDose):
+        return replace(policy, planned_infusion_min=dose.dosing_min(dose.default_mg),
+                       bounds=replace(room.bounds, weight_kg=dose.weight_kg))
+    return replace(policy, planned_infusion_min=protocol.phases.infusion_min or room.planned_infusion_min,
+                   default_dose_mg_per_kg=dose.mg_per_kg, soft_max_dose_mg_per_kg=dose.soft_max_mg_per_kg,
+                   bounds=DoseBounds(dose.weight_kg, dose.bounds_mg_per_kg, protocol.phases.infusion_bounds_min,
+                                     room.bounds.concentration_mg_per_ml))
+
+
+def fixed_plan(dose: FixedDose, weight_kg: object, dose_mg: object) -> dict[str, Any]:
+    """The plan of a fixed-dose (intranasal) session as session.opened logs it: the dose in mg as devices a set
+    time apart; `planned_infusion_min` is the dosing time (first device to last), mg/kg only for the record."""
+    if isinstance(weight_kg, bool) or not isinstance(weight_kg, (int, float)) or weight_kg not in dose.weight_kg:
+        raise Refused(f"weight must be a number ({dose.weight_kg.describe('kg')}), got {weight_kg!r}")
+    mg = dose.default_mg if dose_mg is None else dose_mg
+    if isinstance(mg, bool) or not isinstance(mg, (int, float)) or float(mg) not in dose.choices_mg:
+        raise Refused(f"the dose must be one of this protocol's: "
+                      + " or ".join(f"{c:g} mg" for c in dose.choices_mg) + f", got {mg!r}")
+    mg, weight = float(mg), float(weight_kg)
+    return {"weight_kg": weight, "dose_mg": mg, "devices": dose.devices(mg),
+            "device_interval_min": dose.device_interval_min, "dose_mg_per_kg": round(mg / weight, 3),
+            "total_dose_mg": mg, "planned_infusion_min": dose.dosing_min(mg), "rate_mg_per_h": None,
+            "concentration_mg_per_ml": None, "rate_ml_per_h": None}
