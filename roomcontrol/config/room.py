@@ -185,6 +185,9 @@ SESSION_SPEC = {
     "bag_concentration_mg_per_ml": Float(0, 10),
 }
 PROTOCOL_ID = r"[a-z0-9][a-z0-9-]{0,47}"
+# The [session] keys a protocol gives its own value for (roomcontrol.domain.protocol.session_policy).
+PROTOCOL_GIVES = ("planned_infusion_min", "min_recovery_min", "required_checklist", "require_escort",
+                  "min_padss_for_discharge", "default_dose_mg_per_kg", "soft_max_dose_mg_per_kg", "bounds")
 BOUNDS_SPEC = {"weight_kg": Span(10, 400), "dose_mg_per_kg": Span(0.05, 5.0),
                "planned_infusion_min": Span(5, 480)}
 DEVICE_URL = Text(r".*", "a port or URL such as /dev/ttyUSB0, COM3 or socket://host:port", 300)
@@ -269,7 +272,11 @@ def _session(table: dict, errors: list[str], folder: Path = Path(".")) -> Sessio
     bounds_raw = table.pop("bounds", {})
     # The protocols this room offers at check-in (protocols/<id>.toml), the first the default; protocols_dir: where
     # they are (relative to room.toml's folder; default the shipped protocols/).
-    ids = _protocol_ids(table.pop("protocols", list(DEFAULT_PROTOCOLS)), errors)
+    # A room.toml from before protocols that sets its own dose, times or discharge rules and names no protocol
+    # keeps running on exactly those (no protocol is logged): a default protocol must never change its numbers.
+    legacy = "protocols" not in table and any(key in table or key == "bounds" and bounds_raw
+                                              for key in PROTOCOL_GIVES)
+    ids = _protocol_ids(table.pop("protocols", [] if legacy else list(DEFAULT_PROTOCOLS)), errors, legacy)
     where = table.pop("protocols_dir", None)
     directory = SHIPPED_DIR
     if where is not None:
@@ -321,7 +328,9 @@ def _session(table: dict, errors: list[str], folder: Path = Path(".")) -> Sessio
     )
 
 
-def _protocol_ids(value, errors: list[str]) -> tuple[str, ...]:
+def _protocol_ids(value, errors: list[str], legacy: bool = False) -> tuple[str, ...]:
+    if legacy:
+        return ()
     ok = (isinstance(value, list) and 1 <= len(value) <= 20 and len(set(map(str, value))) == len(value)
           and all(isinstance(v, str) and re.fullmatch(PROTOCOL_ID, v) for v in value))
     if not ok:
