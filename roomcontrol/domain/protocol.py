@@ -269,7 +269,7 @@ def parse_protocol(raw: Mapping[str, Any], source: str) -> Protocol:
     r.unknown(raw, TOP_KEYS, "(top level)")
     pid = r.get(raw, "id", "", _text(ID_PATTERN, 48), "must be 1–48 lower-case letters, digits or '-'",
                 "", required=True) or ""
-    version = r.get(raw, "version", "", _whole(1, 1_000_000), _between(1, 1_000_000, True), 1, required=True) or 1
+    version = r.get(raw, "version", "", _whole(1, 9999), _between(1, 9999, True), 1, required=True) or 1
     title = r.get(raw, "title", "", _text(r"\S.*", 80), "must be a non-empty title of at most 80 characters",
                   pid, required=True) or pid
     kind = r.get(raw, "session_type", "", _choice(SESSION_TYPES), _one_of(SESSION_TYPES), IV_INFUSION,
