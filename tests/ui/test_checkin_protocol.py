@@ -1,0 +1,91 @@
+"""Issue 15, item 1 by the real buttons: check-in offers the room's protocols (the first chosen); choosing one fills
+the form with its dose rule and time and shows its checks; esketamine offers its doses in mg; the session opens
+under the chosen protocol and the room logs its id and version."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import replace
+
+import pytest
+
+from roomcontrol.clock import OffsetClock
+from roomcontrol.cli.staff import add_staff
+from roomcontrol.config import RoomConfig
+from roomcontrol.config.protocols import SHIPPED_DIR, load_protocols
+from roomcontrol.ui.app import start_screen
+from roomcontrol.ui.widgets.buttons import HoldButton
+from roomcontrol.ui.window import RoomWindow
+from tests.ui.conftest import NURSE, PIN
+from tests.ui.helpers import WAIT_MS, click, sign_in, wait_phase
+
+ALL = ("ketamine-depression", "ketamine-pain", "esketamine-nasal")
+
+
+@pytest.fixture
+def ui(tmp_path, qtbot, monkeypatch):
+    monkeypatch.setattr(HoldButton, "hold_ms", 150)
+    add_staff(tmp_path, NURSE, "Ada Lovelace", "nurse", PIN)
+    errors: list[str] = []
+    base = RoomConfig()
+    config = replace(base, session=replace(base.session, protocols=load_protocols(ALL, SHIPPED_DIR, errors)))
+    assert errors == []
+    screen = start_screen(config, tmp_path, clock=OffsetClock(), audio=False, idle_lock_s=600)
+    window = RoomWindow(screen.controller, scale=1.0)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitUntil(lambda: screen.controller.last is not None, timeout=5000)
+    yield dataclasses.make_dataclass("UI", ["room", "controller", "window"])(
+        screen.runtime.room, screen.controller, window)
+    window.close()
+    screen.close()
+
+
+def _to_checkin(ui, qtbot):
+    sign_in(qtbot, ui, NURSE, PIN)
+    qtbot.waitUntil(lambda: ui.window.current == "main", timeout=WAIT_MS)
+    click(qtbot, ui.window.main.card.b["checkin"])
+    return ui.window.pages["checkin"]
+
+
+def test_the_nurse_chooses_the_protocol_at_check_in(ui, qtbot):
+    checkin = _to_checkin(ui, qtbot)
+    buttons = checkin.protocol_buttons
+    assert list(buttons) == list(ALL)
+    assert buttons["ketamine-depression"].isChecked() and not buttons["ketamine-pain"].isChecked()
+    assert checkin.total.text() == "35 mg · 52.5 mg/h"             # the depression protocol: 0.5 mg/kg over 40 min
+    assert not checkin.items["medications_reviewed"].isVisible() and checkin.items["npo"].isVisible()
+
+    click(qtbot, buttons["ketamine-pain"])                          # 1.0 mg/kg over 240 min, its own checks
+    assert buttons["ketamine-pain"].isChecked() and not buttons["ketamine-depression"].isChecked()
+    assert (checkin.dose.value(), checkin.minutes.value()) == (1.0, 240)
+    assert checkin.total.text() == "70 mg · 17.5 mg/h"
+    assert checkin.items["medications_reviewed"].isVisible()
+
+    click(qtbot, buttons["esketamine-nasal"])                       # a fixed dose: 56 or 84 mg, no mg/kg
+    assert not checkin.dose.isVisible() and not checkin.minutes.isVisible()
+    assert checkin.dose_mg_buttons[56].isChecked() and checkin.total.text() == "56 mg"
+    assert not checkin.items["npo"].isVisible() and checkin.items["identity_confirmed"].isVisible()
+    click(qtbot, checkin.dose_mg_buttons[84])
+    assert checkin.total.text() == "84 mg" and checkin.plan.text() == "3 devices, 5 min apart"
+
+    qtbot.keyClicks(checkin.patient_ref, "PT-5150")
+    click(qtbot, checkin.open_button)
+    wait_phase(qtbot, ui, "pre_infusion")
+    opened = next(e for e in ui.room.log.events() if e.kind == "session.opened")
+    assert (opened.payload["protocol"], opened.payload["protocol_version"], opened.payload["dose_mg"],
+            opened.actor) == ("esketamine-nasal", 1, 84.0, NURSE)
+    qtbot.waitUntil(lambda: not buttons["ketamine-pain"].isEnabled(), timeout=WAIT_MS)  # chosen for this session
+    assert buttons["esketamine-nasal"].isChecked() and "PT-5150, session 1: 3 devices" in checkin.plan.text()
+
+
+def test_an_infusion_protocol_opens_with_its_plan(ui, qtbot):
+    checkin = _to_checkin(ui, qtbot)
+    click(qtbot, checkin.protocol_buttons["ketamine-pain"])
+    qtbot.keyClicks(checkin.patient_ref, "PT-5151")
+    click(qtbot, checkin.open_button)
+    wait_phase(qtbot, ui, "pre_infusion")
+    opened = next(e for e in ui.room.log.events() if e.kind == "session.opened")
+    assert (opened.payload["protocol"], opened.payload["total_dose_mg"], opened.payload["planned_infusion_min"]) == \
+        ("ketamine-pain", 70.0, 240)
