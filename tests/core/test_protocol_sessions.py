@@ -16,6 +16,7 @@ from roomcontrol.config.protocols import SHIPPED_DIR
 from roomcontrol.domain.commands import rules_for
 from roomcontrol.domain.dose import HighDoseUnconfirmed
 from roomcontrol.domain.errors import Refused
+from roomcontrol.domain.wording import describe
 from roomcontrol.engine.room import Room
 from tests.core.helpers import BASELINE, NURSE, PADSS_10, make_room
 
@@ -102,6 +103,8 @@ def test_open_session_under_the_default_protocol(tmp_path):
         (0.5, 40.0, 40.0, 60.0)
     s = r.state.session
     assert (s.protocol, s.protocol_version) == ("ketamine-depression", 1)
+    assert describe(opened(r)) == ("Session opened (ketamine-depression v1): patient PT-1, course 1, 40 mg over "
+                                   "40 min")
     assert "protocol" not in s.plan and s.plan["total_dose_mg"] == 40.0
 
 
