@@ -17,6 +17,7 @@ from roomcontrol.ui.app import start_screen
 from roomcontrol.ui.widgets.buttons import HoldButton
 from roomcontrol.ui.window import RoomWindow
 from tests.ui.conftest import NURSE, PIN
+from tests.core.helpers import BASELINE
 from tests.ui.helpers import WAIT_MS, click, sign_in, wait_phase
 
 ALL = ("ketamine-depression", "ketamine-pain", "esketamine-nasal")
@@ -30,14 +31,15 @@ def ui(tmp_path, qtbot, monkeypatch):
     base = RoomConfig()
     config = replace(base, session=replace(base.session, protocols=load_protocols(ALL, SHIPPED_DIR, errors)))
     assert errors == []
-    screen = start_screen(config, tmp_path, clock=OffsetClock(), audio=False, idle_lock_s=600)
+    clock = OffsetClock()
+    screen = start_screen(config, tmp_path, clock=clock, audio=False, idle_lock_s=600)
     window = RoomWindow(screen.controller, scale=1.0)
     qtbot.addWidget(window)
     window.resize(1280, 800)
     window.show()
     qtbot.waitUntil(lambda: screen.controller.last is not None, timeout=5000)
-    yield dataclasses.make_dataclass("UI", ["room", "controller", "window"])(
-        screen.runtime.room, screen.controller, window)
+    yield dataclasses.make_dataclass("UI", ["room", "controller", "window", "clock"])(
+        screen.runtime.room, screen.controller, window, clock)
     window.close()
     screen.close()
 
@@ -89,3 +91,24 @@ def test_an_infusion_protocol_opens_with_its_plan(ui, qtbot):
     opened = next(e for e in ui.room.log.events() if e.kind == "session.opened")
     assert (opened.payload["protocol"], opened.payload["total_dose_mg"], opened.payload["planned_infusion_min"]) == \
         ("ketamine-pain", 70.0, 240)
+
+
+def test_the_discharge_page_says_the_protocols_minimum_monitoring(ui, qtbot):
+    sign_in(qtbot, ui, NURSE, PIN)
+    qtbot.waitUntil(lambda: ui.window.current == "main", timeout=WAIT_MS)
+    room = ui.room
+    room.command("open_session", NURSE, patient_ref="PT-5152", weight_kg=70, protocol="esketamine-nasal")
+    for item in ("consent", "escort", "medications_reviewed", "identity_confirmed"):
+        room.command("confirm_checklist", NURSE, item=item)
+    room.command("record_baseline", NURSE, **BASELINE)
+    room.command("start_infusion", NURSE)
+    ui.clock.advance(5 * 60)
+    room.command("complete_infusion", NURSE)
+    ui.clock.advance(31 * 60)
+    wait_phase(qtbot, ui, "recovery")
+    main = ui.window.main
+    qtbot.waitUntil(lambda: main.card.b["discharge"].isVisible(), timeout=WAIT_MS)
+    click(qtbot, main.card.b["discharge"])
+    page = ui.window.pages["discharge"]
+    qtbot.waitUntil(lambda: page.minimum.text().startswith("Minimum recovery 120 min: 88:"), timeout=WAIT_MS)
+    assert page.escort.isVisible()                                   # the protocol requires an escort
