@@ -112,3 +112,37 @@ def test_the_discharge_page_says_the_protocols_minimum_monitoring(ui, qtbot):
     page = ui.window.pages["discharge"]
     qtbot.waitUntil(lambda: page.minimum.text().startswith("Minimum recovery 120 min: 88:"), timeout=WAIT_MS)
     assert page.escort.isVisible()                                   # the protocol requires an escort
+
+
+def test_an_esketamine_dose_is_corrected_in_mg_from_the_timeline(ui, qtbot):
+    from PySide6.QtCore import Qt
+    checkin = _to_checkin(ui, qtbot)
+    click(qtbot, checkin.protocol_buttons["esketamine-nasal"])
+    qtbot.keyClicks(checkin.patient_ref, "PT-5153")
+    click(qtbot, checkin.open_button)
+    wait_phase(qtbot, ui, "pre_infusion")
+    click(qtbot, checkin.back)
+    timeline = ui.window.main.timeline
+
+    def opened_row():
+        return next((timeline.list.item(i) for i in range(timeline.list.count())
+                     if "Session opened" in timeline.list.item(i).text()), None)
+
+    qtbot.waitUntil(lambda: opened_row() is not None, timeout=WAIT_MS)
+    item = opened_row()
+    assert "(esketamine-nasal v1)" in item.text() and "56 mg over 5 min" in item.text()
+    timeline.list.scrollToItem(item)
+    qtbot.mouseClick(timeline.list.viewport(), Qt.MouseButton.LeftButton,
+                     pos=timeline.list.visualItemRect(item).center())
+    page = ui.window.pages["correction"]
+    qtbot.waitUntil(lambda: ui.window.current == "correction", timeout=WAIT_MS)
+    assert page.inputs["dose_mg"].value() == 56                     # the dose in mg; mg/kg and time follow from it
+    assert "dose_mg_per_kg" not in page.inputs and "planned_infusion_min" not in page.inputs
+    assert page.plan.text() == "56 mg · 2 devices   (was 56 mg)"
+    click(qtbot, page.inputs["dose_mg"].plus)                       # one device more: 84 mg
+    assert page.plan.text() == "84 mg · 3 devices   (was 56 mg)"
+    click(qtbot, page.reasons.buttons["Wrong value chosen"])
+    click(qtbot, page.save)
+    qtbot.waitUntil(lambda: ui.window.current == "main", timeout=WAIT_MS)
+    [fix] = [e for e in ui.room.log.events() if e.kind == "event.corrected"]
+    assert fix.payload["changes"]["dose_mg"] == 84 and fix.payload["corrected"]["devices"] == 3
