@@ -8,6 +8,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.policy import DoseBounds, Range, SessionPolicy
@@ -226,3 +228,40 @@ def test_the_fixed_dose_plan():
         fixed_plan(dose, 20, 56)
     with pytest.raises(Refused, match="got True"):
         fixed_plan(dose, True, 56)
+
+
+# Any value a TOML file can hold, put at any key of a shipped protocol: parsed, or refused with ProtocolError,
+# never another exception (a clinic's typo must stop the room with a message, not a traceback).
+
+TOML_VALUES = st.recursive(
+    st.booleans() | st.integers(-10**6, 10**6)
+    | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8)
+
+
+def _keys(raw, path=()):
+    yield path
+    if isinstance(raw, dict):
+        for k, v in raw.items():
+            yield from _keys(v, (*path, k))
+    elif isinstance(raw, list):
+        for i, v in enumerate(raw):
+            yield from _keys(v, (*path, i))
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.sampled_from(["ketamine-depression", "ketamine-pain", "esketamine-nasal"]), data=st.data())
+def test_any_value_anywhere_is_parsed_or_named(name, data):
+    raw = shipped(name)
+    paths = [p for p in _keys(raw) if p]
+    path = data.draw(st.sampled_from(paths))
+    value = data.draw(TOML_VALUES)
+    node = raw
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    try:
+        parse_protocol(raw, "p.toml")
+    except ProtocolError as exc:
+        assert exc.problems and all(isinstance(p, str) and p for p in exc.problems)
