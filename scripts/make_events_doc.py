@@ -27,8 +27,11 @@ ABOUT: dict[str, tuple[str, str, dict]] = {
                      "bytes": 1966080}),
     K.BACKUP_FAILED: ("system", "the nightly backup did not happen, and why (shown on the screen until one succeeds)",
                       {"reason": "cannot use the backup folder /mnt/backup/roomcontrol: No such file or directory"}),
-    K.SESSION_OPENED: ("nurse", "check-in: patient reference, course, weight and the dose plan",
-                       {"patient_ref": "PT-1042", "course_no": 3, "weight_kg": 72.5, "dose_mg_per_kg": 0.5,
+    K.SESSION_OPENED: ("nurse", "check-in: patient reference, course, the protocol (id and version, when the room "
+                                "enables protocols), weight and the dose plan (a fixed-dose protocol: `dose_mg`, "
+                                "`devices`, `device_interval_min`, no rate)",
+                       {"patient_ref": "PT-1042", "course_no": 3, "protocol": "ketamine-depression",
+                        "protocol_version": 1, "weight_kg": 72.5, "dose_mg_per_kg": 0.5,
                         "total_dose_mg": 36.25, "planned_infusion_min": 40, "rate_mg_per_h": 54.38}),
     K.CHECKLIST_CONFIRMED: ("nurse", "one pre-infusion checklist item, with its details",
                             {"item": "npo", "hours_since_solids": 8, "hours_since_clear_fluids": 3}),

@@ -5,6 +5,7 @@ Every wrong value is refused at start, all of them at once, each naming its key,
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,6 +15,7 @@ import platformdirs
 from platformdirs.api import PlatformDirsABC
 
 from roomcontrol.config.fields import Bool, Choice, ChoiceList, Float, Int, Span, Text, read_table
+from roomcontrol.config.protocols import DEFAULT_PROTOCOLS, SHIPPED_DIR, load_protocols
 from roomcontrol.devices.ports import port_problem
 from roomcontrol.devices.registry import DRIVERS, default_driver, driver_names, unknown_options
 from roomcontrol.domain.alarms import AlarmRules, Limit
@@ -182,6 +184,10 @@ SESSION_SPEC = {
     "soft_max_dose_mg_per_kg": Float(0.05, 5.0),
     "bag_concentration_mg_per_ml": Float(0, 10),
 }
+PROTOCOL_ID = r"[a-z0-9][a-z0-9-]{0,47}"
+# The [session] keys a protocol gives its own value for (roomcontrol.domain.protocol.session_policy).
+PROTOCOL_GIVES = ("planned_infusion_min", "min_recovery_min", "required_checklist", "require_escort",
+                  "min_padss_for_discharge", "default_dose_mg_per_kg", "soft_max_dose_mg_per_kg", "bounds")
 BOUNDS_SPEC = {"weight_kg": Span(10, 400), "dose_mg_per_kg": Span(0.05, 5.0),
                "planned_infusion_min": Span(5, 480)}
 DEVICE_URL = Text(r".*", "a port or URL such as /dev/ttyUSB0, COM3 or socket://host:port", 300)
@@ -211,8 +217,13 @@ def default_data_dir(dirs: type[PlatformDirsABC] = platformdirs.PlatformDirs) ->
 
 
 def load_config(path: Path | str | None) -> RoomConfig:
-    if path is None:
-        return RoomConfig()
+    if path is None:  # the built-in room runs the shipped default protocol
+        errors: list[str] = []
+        base = RoomConfig()
+        protocols = load_protocols(DEFAULT_PROTOCOLS, SHIPPED_DIR, errors)
+        if errors:
+            raise ConfigError("the shipped protocols cannot be used:\n  " + "\n  ".join(errors))
+        return replace(base, session=replace(base.session, protocols=protocols))
     path = Path(path)
     try:
         with path.open("rb") as fh:
@@ -223,7 +234,7 @@ def load_config(path: Path | str | None) -> RoomConfig:
         raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    errors: list[str] = []
+    errors = []
     config = parse_config(raw, errors, str(path))
     if errors:
         raise ConfigError(f"{path} has {len(errors)} problem{'s' if len(errors) > 1 else ''}:\n  "
@@ -240,7 +251,7 @@ def parse_config(raw: dict, errors: list[str], source: str = "room.toml") -> Roo
                       {"id": base.room_id, "name": base.room_name, "clinic": base.clinic_name}, "room", errors)
     return RoomConfig(
         room_id=room["id"], room_name=room["name"], clinic_name=room["clinic"],
-        session=_session(raw.get("session", {}), errors),
+        session=_session(raw.get("session", {}), errors, Path(source).parent),
         devices=_devices(raw.get("devices", {}), base.devices, errors),
         alarms=_alarms(raw.get("alarms", {}), errors),
         scenes=(scenes := _scenes(raw.get("scenes", {}), errors)),
@@ -255,17 +266,36 @@ def parse_config(raw: dict, errors: list[str], source: str = "room.toml") -> Roo
     )
 
 
-def _session(table: dict, errors: list[str]) -> SessionPolicy:
+def _session(table: dict, errors: list[str], folder: Path = Path(".")) -> SessionPolicy:
     d = SessionPolicy()
     table = dict(table) if isinstance(table, dict) else {}
     bounds_raw = table.pop("bounds", {})
+    # The protocols this room offers at check-in (protocols/<id>.toml), the first the default; protocols_dir: where
+    # they are (relative to room.toml's folder; default the shipped protocols/).
+    # A room.toml from before protocols that sets its own dose, times or discharge rules and names no protocol
+    # keeps running on exactly those (no protocol is logged): a default protocol must never change its numbers.
+    legacy = "protocols" not in table and any(key in table or key == "bounds" and bounds_raw
+                                              for key in PROTOCOL_GIVES)
+    ids = _protocol_ids(table.pop("protocols", [] if legacy else list(DEFAULT_PROTOCOLS)), errors, legacy)
+    where = table.pop("protocols_dir", None)
+    directory = SHIPPED_DIR
+    if where is not None:
+        if not isinstance(where, str) or not where.strip():
+            errors.append(f"session.protocols_dir = {where!r}: must be a folder path (relative to room.toml's "
+                          "folder), or leave it out for the shipped protocols")
+        else:
+            directory = folder / Path(where).expanduser()
+            if not directory.is_dir():
+                errors.append(f"session.protocols_dir = \"{where}\": no such folder ({directory})")
+    protocols = load_protocols(ids, directory, errors) if directory.is_dir() else ()
     defaults = {"planned_infusion_min": d.planned_infusion_min, "min_recovery_min": d.min_recovery_min,
                 "required_checklist": d.required_checklist, "require_baseline_vitals": d.require_baseline_vitals,
                 "npo_solids_hours": d.npo_solids_hours, "npo_clear_fluids_hours": d.npo_clear_fluids_hours,
                 "min_padss_for_discharge": d.min_padss_for_discharge, "require_escort": d.require_escort,
                 "default_dose_mg_per_kg": d.default_dose_mg_per_kg,
                 "soft_max_dose_mg_per_kg": d.soft_max_dose_mg_per_kg, "bag_concentration_mg_per_ml": 0.0}
-    v = read_table(table, {**SESSION_SPEC, "bounds": None}, defaults, "session", errors)
+    v = read_table(table, {**SESSION_SPEC, "bounds": None, "protocols": None, "protocols_dir": None}, defaults,
+                   "session", errors)
     b = d.bounds
     bdef = {"weight_kg": (b.weight_kg.low, b.weight_kg.high),
             "dose_mg_per_kg": (b.dose_mg_per_kg.low, b.dose_mg_per_kg.high),
@@ -294,8 +324,20 @@ def _session(table: dict, errors: list[str]) -> SessionPolicy:
         npo_solids_hours=v["npo_solids_hours"], npo_clear_fluids_hours=v["npo_clear_fluids_hours"],
         min_padss_for_discharge=v["min_padss_for_discharge"], require_escort=v["require_escort"],
         default_dose_mg_per_kg=v["default_dose_mg_per_kg"], soft_max_dose_mg_per_kg=soft,
-        default_concentration_mg_per_ml=conc if conc > 0 else None, bounds=bounds,
+        default_concentration_mg_per_ml=conc if conc > 0 else None, bounds=bounds, protocols=protocols,
     )
+
+
+def _protocol_ids(value, errors: list[str], legacy: bool = False) -> tuple[str, ...]:
+    if legacy:
+        return ()
+    ok = (isinstance(value, list) and 1 <= len(value) <= 20 and len(set(map(str, value))) == len(value)
+          and all(isinstance(v, str) and re.fullmatch(PROTOCOL_ID, v) for v in value))
+    if not ok:
+        errors.append(f"session.protocols = {value!r}: must be a list of 1 to 20 different protocol ids (the file "
+                      "names in protocols/ without .toml, such as \"ketamine-depression\"); the first is the default")
+        return ()
+    return tuple(value)
 
 
 def _span(pair) -> str:

@@ -71,6 +71,8 @@ class OpenSession(Command):
     planned_infusion_min: float | None = None
     concentration_mg_per_ml: float | None = None
     high_dose_confirmed: bool = False  # a dose above the soft maximum is refused without it
+    protocol: str | None = None        # one the room enables (protocols/<id>.toml); None: the room's first
+    dose_mg: float | None = None       # a fixed-dose (intranasal) protocol's dose, one of its choices
 
 
 @command("confirm_checklist", details=True)

@@ -17,6 +17,7 @@ from roomcontrol.domain.dose import HighDoseUnconfirmed, high_dose_payload, is_h
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import NewEvent
 from roomcontrol.domain.policy import KNOWN_CHECKLIST_ITEMS, SessionPolicy
+from roomcontrol.domain.protocol import chosen, enabled, fixed_plan, session_policy
 from roomcontrol.domain.scales import score
 from roomcontrol.domain.wording import condition_label
 
@@ -34,8 +35,15 @@ NewId = Callable[[], str]  # the engine's: a new session's id
 
 def decide(state: S.RoomState, command: C.Command, actor: str, now: datetime, policy: SessionPolicy,
            new_id: NewId) -> list[NewEvent]:
-    """The events a session command logs: `command` is one of the catalogue's, handled here (see DECIDES)."""
-    return DECIDES[type(command)](state, command, actor, now, policy, new_id)
+    """The events a session command logs: `command` is one of the catalogue's, handled here (see DECIDES).
+    The guards of a session follow its protocol's rules (the room's [session] where it gives none)."""
+    return DECIDES[type(command)](state, command, actor, now, rules_for(state, policy), new_id)
+
+
+def rules_for(state: S.RoomState, policy: SessionPolicy) -> SessionPolicy:
+    """The rules of the room's session (open, or the last closed): its protocol's, if the room still enables it."""
+    s = state.session
+    return session_policy(policy, enabled(policy, s.protocol if s else None))
 
 
 def _need_open(state: S.RoomState, *phases: str) -> S.Session:
@@ -64,6 +72,19 @@ def _open_session(state: S.RoomState, c: C.OpenSession, actor: str, now: datetim
                       "discharge or abort it first")
     ref = required_text(c.patient_ref, "patient reference", 64)
     _check_course(c.course_no)
+    protocol = chosen(policy, c.protocol)
+    policy = session_policy(policy, protocol)
+    logged: dict[str, Any] = {} if protocol is None else {"protocol": protocol.id,
+                                                           "protocol_version": protocol.version}
+    if protocol is not None and protocol.fixed_dose is not None:  # intranasal: a dose in mg from its choices
+        if c.dose_mg_per_kg is not None or c.planned_infusion_min is not None or c.concentration_mg_per_ml:
+            raise Refused(f"{protocol.title} gives a fixed dose in mg (dose_mg): no mg/kg, infusion time or bag "
+                          "concentration")
+        fixed = fixed_plan(protocol.fixed_dose, c.weight_kg, c.dose_mg)
+        return [NewEvent(K.SESSION_OPENED, {"patient_ref": ref, "course_no": c.course_no, **logged, **fixed},
+                         actor, new_id())]
+    if c.dose_mg is not None:
+        raise Refused("dose_mg is for a fixed-dose (intranasal) protocol; this session's dose is in mg/kg")
     plan = plan_dose(
         c.weight_kg,
         policy.default_dose_mg_per_kg if c.dose_mg_per_kg is None else c.dose_mg_per_kg,
@@ -75,8 +96,8 @@ def _open_session(state: S.RoomState, c: C.OpenSession, actor: str, now: datetim
     if high and not c.high_dose_confirmed:
         raise HighDoseUnconfirmed(plan, policy.soft_max_dose_mg_per_kg)
     session_id = new_id()
-    opened = [NewEvent(K.SESSION_OPENED, {"patient_ref": ref, "course_no": c.course_no, **plan.as_payload()},
-                       actor, session_id)]
+    opened = [NewEvent(K.SESSION_OPENED, {"patient_ref": ref, "course_no": c.course_no, **logged,
+                                          **plan.as_payload()}, actor, session_id)]
     if high:  # the confirmation is logged with the opening, by the same nurse
         opened.append(NewEvent(K.DOSE_HIGH_CONFIRMED, high_dose_payload(plan, policy), actor, session_id))
     return opened
@@ -90,13 +111,21 @@ def _check_course(course_no: object) -> None:
 # -- payload validators: what a command (and a correction of its event) must pass, without the session's guards --
 def opened_payload(policy: SessionPolicy, patient_ref: Any, course_no: Any, weight_kg: Any, dose_mg_per_kg: Any,
                    planned_infusion_min: Any, concentration_mg_per_ml: Any = None, total_dose_mg: Any = None,
-                   rate_mg_per_h: Any = None, rate_ml_per_h: Any = None) -> dict[str, Any]:
+                   rate_mg_per_h: Any = None, rate_ml_per_h: Any = None, protocol: Any = None,
+                   protocol_version: Any = None, dose_mg: Any = None, **fixed_dose: Any) -> dict[str, Any]:
     """A session.opened payload (its dose plan corrected): the totals and rates are computed again, never taken.
-    The soft maximum is the opening's question; a correction records what was prescribed, inside the hard bounds."""
+    The soft maximum is the opening's question; a correction records what was prescribed, inside the hard bounds
+    (the session's protocol's, when the room still enables it). The protocol itself is never corrected."""
     _check_course(course_no)
-    plan = plan_dose(weight_kg, dose_mg_per_kg, planned_infusion_min, concentration_mg_per_ml, policy.bounds)
-    return {"patient_ref": required_text(patient_ref, "patient reference", 64), "course_no": course_no,
-            **plan.as_payload()}
+    ref = required_text(patient_ref, "patient reference", 64)
+    under = enabled(policy, protocol)
+    logged = {} if protocol is None else {"protocol": protocol, "protocol_version": protocol_version}
+    if under is not None and under.fixed_dose is not None:
+        return {"patient_ref": ref, "course_no": course_no, **logged,
+                **fixed_plan(under.fixed_dose, weight_kg, dose_mg)}
+    plan = plan_dose(weight_kg, dose_mg_per_kg, planned_infusion_min, concentration_mg_per_ml,
+                     session_policy(policy, under).bounds)
+    return {"patient_ref": ref, "course_no": course_no, **logged, **plan.as_payload()}
 
 
 def check_checklist_item(item: str, policy: SessionPolicy) -> None:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # protocol.py builds on this module's values
+    from roomcontrol.domain.protocol import Protocol
 
 DEFAULT_CHECKLIST = ("consent", "npo", "escort", "pregnancy_screen", "iv_access")
 KNOWN_CHECKLIST_ITEMS = (
@@ -33,7 +37,7 @@ class DoseBounds:
 
 @dataclass(frozen=True)
 class SessionPolicy:
-    planned_infusion_min: int = 40
+    planned_infusion_min: float = 40
     min_recovery_min: int = 30
     required_checklist: tuple[str, ...] = DEFAULT_CHECKLIST
     require_baseline_vitals: bool = True
@@ -45,6 +49,9 @@ class SessionPolicy:
     soft_max_dose_mg_per_kg: float = 1.0  # above this (inside the hard bounds) a dose needs a logged confirmation
     default_concentration_mg_per_ml: float | None = None
     bounds: DoseBounds = field(default_factory=DoseBounds)
+    # The protocols this room enables ([session] protocols), the first the default at check-in. A session run
+    # under one follows its values (roomcontrol.domain.protocol.session_policy); the values above are the fallback.
+    protocols: tuple[Protocol, ...] = ()
 
 
 def _num(value: float) -> str:

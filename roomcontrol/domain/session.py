@@ -62,6 +62,8 @@ class Session:
     baseline_seq: int | None = None                 # seq of the vitals.baseline in `baseline`
     phases: tuple[tuple[datetime, str], ...] = ()   # (since, phase), each change of phase in order
     flags: tuple[AssessmentFlag, ...] = ()          # flagged answers (PHQ-9 item 9), acknowledged or not
+    protocol: str | None = None                     # the protocol's id and version as session.opened logged them
+    protocol_version: int | None = None
 
     @property
     def pending_flags(self) -> tuple[AssessmentFlag, ...]:
@@ -125,10 +127,10 @@ def apply(state: RoomState, event: Event) -> RoomState:
         return replace(state, call=_call(state.call, event))
     if event.kind == K.SESSION_OPENED:
         p = event.payload
-        plan = {k: v for k, v in p.items() if k not in ("patient_ref", "course_no")}
         assert event.session_id is not None  # `open_session` logs the new session's id
-        return replace(state, session=Session(event.session_id, event.ts, p["patient_ref"], p["course_no"], plan,
-                                              phases=((event.ts, PRE_INFUSION),)))
+        return replace(state, session=Session(event.session_id, event.ts, p["patient_ref"], p["course_no"],
+                                              _plan(p), phases=((event.ts, PRE_INFUSION),),
+                                              protocol=p.get("protocol"), protocol_version=p.get("protocol_version")))
     s = state.session
     if s is None or event.session_id != s.session_id:
         return state
@@ -139,6 +141,14 @@ def apply(state: RoomState, event: Event) -> RoomState:
     if folded.phase != s.phase:
         folded = replace(folded, phases=folded.phases + ((event.ts, folded.phase),))
     return replace(state, session=folded)
+
+
+OPENED_NOT_PLAN = ("patient_ref", "course_no", "protocol", "protocol_version")
+
+
+def _plan(opened: dict[str, Any]) -> dict[str, Any]:
+    """The dose plan of a session.opened payload (or of its correction)."""
+    return {k: v for k, v in opened.items() if k not in OPENED_NOT_PLAN}
 
 
 def replay(events: Iterable[Event]) -> RoomState:
@@ -229,7 +239,7 @@ def _corrected(s: Session, e: Event) -> Session:
     if p.get("corrects_kind") == K.CHECKLIST_CONFIRMED and s.checked_seqs.get(item) == fixed:
         return replace(s, checked={**s.checked, item: _details(corrected)})
     if p.get("corrects_kind") == K.SESSION_OPENED:  # the corrected dose plan (its own session's opening)
-        return replace(s, plan={k: v for k, v in corrected.items() if k not in ("patient_ref", "course_no")},
+        return replace(s, plan=_plan(corrected),
                        course_no=corrected.get("course_no", s.course_no))
     return s
 

@@ -132,7 +132,8 @@ def describe(event: Event) -> str:
 def _describe(event: Event) -> str:
     p, k = event.payload, event.kind
     if k == K.SESSION_OPENED:
-        return (f"Session opened: patient {p.get('patient_ref')}, course {p.get('course_no')}, "
+        under = f" ({p['protocol']} v{p.get('protocol_version')})" if p.get("protocol") else ""
+        return (f"Session opened{under}: patient {p.get('patient_ref')}, course {p.get('course_no')}, "
                 f"{number(p.get('total_dose_mg'))} mg over {number(p.get('planned_infusion_min'))} min")
     if k == K.CHECKLIST_CONFIRMED:
         extra = details(p, skip=("item",))

@@ -22,7 +22,7 @@ from roomcontrol.clock import SystemClock
 from roomcontrol.config import RoomConfig
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain import catalogue as C
-from roomcontrol.domain.commands import DECIDES, decide
+from roomcontrol.domain.commands import DECIDES, decide, rules_for
 from roomcontrol.domain.corrections import correct
 from roomcontrol.domain.events import Event, NewEvent
 from roomcontrol.domain.session import RoomState, apply
@@ -338,7 +338,8 @@ class Room:
 
     def snapshot(self) -> RoomSnapshot:
         return make_snapshot(self.config.room_id, self.config.room_name, self.state, self.clock.now(),
-                             self.config.session.min_recovery_min, self.storage_error, self.monitoring)
+                             rules_for(self.state, self.config.session).min_recovery_min, self.storage_error,
+                             self.monitoring)
 
     def tick(self) -> RoomSnapshot:
         if self._thread is None:

@@ -23,12 +23,14 @@ class Operations:
         self._controller.run(command, actor=actor, on_ok=on_ok, on_error=on_error)
 
     # -- the session ---------------------------------------------------------------------------------
-    def open_session(self, patient_ref: str, weight_kg: float, *, course_no: int, dose_mg_per_kg: float,
-                     planned_infusion_min: float, high_dose_confirmed: bool = False, on_ok: OnOk = None,
+    def open_session(self, patient_ref: str, weight_kg: float, *, course_no: int, dose_mg_per_kg: float | None,
+                     planned_infusion_min: float | None, high_dose_confirmed: bool = False,
+                     protocol: str | None = None, dose_mg: float | None = None, on_ok: OnOk = None,
                      on_error: OnError = None) -> None:
         self._send(C.OpenSession(patient_ref=patient_ref, weight_kg=weight_kg, course_no=course_no,
                                  dose_mg_per_kg=dose_mg_per_kg, planned_infusion_min=planned_infusion_min,
-                                 high_dose_confirmed=high_dose_confirmed), on_ok, on_error)
+                                 high_dose_confirmed=high_dose_confirmed, protocol=protocol, dose_mg=dose_mg),
+                   on_ok, on_error)
 
     def confirm_checklist(self, item: str, *, hours_since_solids: float | None = None,
                           hours_since_clear_fluids: float | None = None, on_ok: OnOk = None,

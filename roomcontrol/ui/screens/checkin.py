@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (QFormLayout, QGridLayout, QHBoxLayout, QLabel, QL
 
 from roomcontrol.domain.dose import HIGH_DOSE_UNCONFIRMED, DosePlan, is_high, plan_dose
 from roomcontrol.domain.errors import Refused
+from roomcontrol.domain.policy import SessionPolicy
+from roomcontrol.domain.protocol import Protocol, enabled, fixed_plan, session_policy
 from roomcontrol.domain.wording import CHECKLIST_LABELS, number
 from roomcontrol.ui import format as F
 from roomcontrol.engine.snapshot import RoomSnapshot
@@ -63,7 +65,11 @@ class CheckInScreen(QWidget):
     def __init__(self, controller: RoomController, scale: float = 1.0) -> None:
         super().__init__()
         self.controller = controller
-        policy = controller.config.session
+        room = controller.config.session
+        # The protocol of this check-in: one of the room's (the first by default); it sets the dose rule, the
+        # times and the checks. A room without protocols runs on its [session] rules.
+        self.protocol: Protocol | None = room.protocols[0] if room.protocols else None
+        policy = self.rules()
         # The whole check-in fits a 1280×800 panel under the top bar and the vitals strip, without scrolling:
         # Back and the messages in the heading row, the left panel's one main action following the phase.
         self.back = button("Back to the room", lambda: self.navigate.emit("main"), kind="quiet")
@@ -85,7 +91,17 @@ class CheckInScreen(QWidget):
         # -- patient and dose ------------------------------------------------------------------------
         left, lbox = _panel(scale)
         lbox.addWidget(named(QLabel("PATIENT AND DOSE"), "title"))
-        form = QFormLayout()
+        self.protocol_buttons: dict[str, QPushButton] = {}
+        if room.protocols:
+            choice = QHBoxLayout()
+            choice.addWidget(named(QLabel("Protocol"), "dim"))
+            for p in room.protocols:
+                b = button(p.title, partial(self.choose_protocol, p.id), name=f"protocol {p.id}")
+                b.setCheckable(True)
+                self.protocol_buttons[p.id] = b
+                choice.addWidget(b, 1)
+            lbox.addLayout(choice)
+        form = self.form = QFormLayout()
         form.setVerticalSpacing(theme.px(6, scale))
         self.patient_ref = QLineEdit(placeholderText="e.g. PT-1042")
         self.patient_ref.setAccessibleName("patient reference")
@@ -95,8 +111,22 @@ class CheckInScreen(QWidget):
         self.minutes = _spin(*TYPED_RANGE, policy.planned_infusion_min, 5, 0, " min")
         for w in (self.weight, self.dose, self.minutes):
             w.box.valueChanged.connect(lambda _: self._preview())
+        # a fixed-dose (intranasal) protocol: its doses in mg to choose from, instead of mg/kg and minutes
+        self.fixed = QWidget()
+        doses = QHBoxLayout(self.fixed)
+        doses.setContentsMargins(0, 0, 0, 0)
+        self.dose_mg_buttons: dict[float, QPushButton] = {}
+        first_fixed = self.protocol.fixed_dose if self.protocol else None
+        self.dose_mg: float | None = first_fixed.default_mg if first_fixed else None
+        for p in room.protocols:
+            for mg in p.fixed_dose.choices_mg if p.fixed_dose else ():
+                if mg not in self.dose_mg_buttons:
+                    b = button(f"{number(mg)} mg", partial(self.choose_dose_mg, mg), name=f"dose {number(mg)} mg")
+                    b.setCheckable(True)
+                    self.dose_mg_buttons[mg] = b
+                    doses.addWidget(b, 1)
         for label, field in (("Patient ref.", self.patient_ref), ("Weight", self.weight), ("Dose", self.dose),
-                             ("Infusion no.", self.course), ("Over", self.minutes)):
+                             ("Fixed dose", self.fixed), ("Infusion no.", self.course), ("Over", self.minutes)):
             form.addRow(label, field)
         lbox.addLayout(form)
         self.total = named(QLabel(""), "big")  # the total mg and mg/h, live, before the session opens
@@ -125,24 +155,31 @@ class CheckInScreen(QWidget):
         grid = QGridLayout()
         grid.setVerticalSpacing(theme.px(4, scale))
         self.items: dict[str, QPushButton] = {}
+        self.item_rows: dict[str, tuple[QWidget, ...]] = {}  # shown for the chosen protocol's checks
         self.solids = _spin(0, 48, policy.npo_solids_hours, 0.5, 1, " h")
         self.fluids = _spin(0, 48, policy.npo_clear_fluids_hours, 0.5, 1, " h")
         row = 0
-        for item in policy.required_checklist:
-            grid.addWidget(QLabel(CHECKLIST_LABELS.get(item, F.words(item).capitalize())), row, 0)
+        every = [*room.required_checklist, *(i for p in room.protocols for i in session_policy(room, p)
+                                              .required_checklist)]
+        for item in dict.fromkeys(every):
+            name = QLabel(CHECKLIST_LABELS.get(item, F.words(item).capitalize()))
+            grid.addWidget(name, row, 0)
             confirm = button("Confirm", partial(self._confirm, item), name=f"confirm {item}")
             confirm.setMinimumWidth(150)
             grid.addWidget(confirm, row, 2)
             self.items[item] = confirm
+            self.item_rows[item] = (name, confirm)
             if item == "npo":
-                hours = QHBoxLayout()
+                hours_w = QWidget()
+                hours = QHBoxLayout(hours_w)
                 hours.setSpacing(theme.px(10, scale))
                 hours.setContentsMargins(theme.px(16, scale), 0, 0, 0)
                 for what, w in (("hours since solids", self.solids), ("clear fluids", self.fluids)):
                     hours.addWidget(named(QLabel(what), "dim"))
                     hours.addWidget(w, 1)
                 row += 1
-                grid.addLayout(hours, row, 0, 1, 3)
+                grid.addWidget(hours_w, row, 0, 1, 3)
+                self.item_rows[item] += (hours_w,)
             row += 1
         grid.setColumnStretch(0, 1)
         rbox.addLayout(grid)
@@ -173,18 +210,60 @@ class CheckInScreen(QWidget):
         self.start.hide()
         self._cleared_after: str | None = None  # the closed session the form was last cleared after
         self._opened = False
-        self._preview()
+        self._show_protocol()
         controller.snapshot.connect(self.show_snapshot)
 
     # -- a fresh check-in ----------------------------------------------------------------------------
+    def rules(self) -> SessionPolicy:
+        """The rules of the chosen protocol (the room's where it gives none)."""
+        return session_policy(self.controller.config.session, self.protocol)
+
+    def choose_protocol(self, protocol_id: str) -> None:
+        """The nurse picks one of the room's protocols: its defaults fill the form."""
+        if not self._opened:
+            self.protocol = enabled(self.controller.config.session, protocol_id)
+            self._reset_dose()
+        self._show_protocol()
+
+    def choose_dose_mg(self, mg: float) -> None:
+        if not self._opened:
+            self.dose_mg = mg
+        self._show_protocol()
+
+    def _reset_dose(self) -> None:
+        policy = self.rules()
+        self.dose.setValue(policy.default_dose_mg_per_kg)
+        self.minutes.setValue(policy.planned_infusion_min)
+        fixed = self.protocol.fixed_dose if self.protocol else None
+        self.dose_mg = fixed.default_mg if fixed else None
+
+    def _show_protocol(self) -> None:
+        """The chosen protocol's buttons checked, its dose rows and its checks shown."""
+        pid = self.protocol.id if self.protocol else None
+        for key, b in self.protocol_buttons.items():
+            b.setChecked(key == pid)
+        fixed = self.protocol.fixed_dose if self.protocol else None
+        for mg, b in self.dose_mg_buttons.items():
+            b.setVisible(fixed is not None and mg in fixed.choices_mg)
+            b.setChecked(mg == self.dose_mg)
+        self.form.setRowVisible(self.dose, fixed is None)
+        self.form.setRowVisible(self.minutes, fixed is None)
+        self.form.setRowVisible(self.fixed, fixed is not None)
+        checks = self.rules().required_checklist
+        for item, widgets in self.item_rows.items():
+            for w in widgets:
+                w.setVisible(item in checks)
+        self._preview()
+
     def clear(self) -> None:
         """Empty but for the room's defaults: a new patient's check-in."""
-        policy = self.controller.config.session
+        room = self.controller.config.session
+        self.protocol = room.protocols[0] if room.protocols else None
+        policy = self.rules()
         self.patient_ref.clear()
         self.weight.setValue(DEFAULT_WEIGHT_KG)
-        self.dose.setValue(policy.default_dose_mg_per_kg)
+        self._reset_dose()
         self.course.setValue(1)
-        self.minutes.setValue(policy.planned_infusion_min)
         self.solids.setValue(policy.npo_solids_hours)
         self.fluids.setValue(policy.npo_clear_fluids_hours)
         for w, v in ((self.hr, 72), (self.spo2, 98), (self.sys, 120), (self.dia, 80)):
@@ -192,7 +271,7 @@ class CheckInScreen(QWidget):
         self.message.setText("")
         self.baseline.setText("")
         self.show_prompt("")
-        self._preview()
+        self._show_protocol()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -205,10 +284,14 @@ class CheckInScreen(QWidget):
             self._cleared_after = s.session_id
             self.clear()
 
-    def _plan(self) -> DosePlan | Refused:
-        """The dose plan of the form (the domain's arithmetic and bounds), or the Refused saying what is wrong."""
-        policy = self.controller.config.session
+    def _plan(self) -> DosePlan | dict[str, Any] | Refused:
+        """The dose plan of the form (the domain's arithmetic and bounds), or the Refused saying what is wrong: a
+        fixed-dose protocol's plan as session.opened logs it."""
+        policy = self.rules()
+        fixed = self.protocol.fixed_dose if self.protocol else None
         try:
+            if fixed is not None:
+                return fixed_plan(fixed, self.weight.value(), self.dose_mg)
             return plan_dose(self.weight.value(), self.dose.value(), self.minutes.value(),
                              policy.default_concentration_mg_per_ml, policy.bounds)
         except Refused as refused:
@@ -222,9 +305,13 @@ class CheckInScreen(QWidget):
             self.total.setText("")
             _style(self.plan, "error")
             self.plan.setText(f"{str(plan)[0].upper()}{str(plan)[1:]}.")
+        elif isinstance(plan, dict):
+            self.total.setText(f"{number(plan['total_dose_mg'])} mg")
+            _style(self.plan, "dim")
+            self.plan.setText(f"{plan['devices']} devices, {number(plan['device_interval_min'])} min apart")
         else:
             self.total.setText(f"{number(plan.total_dose_mg)} mg · {number(plan.rate_mg_per_h)} mg/h")
-            policy = self.controller.config.session
+            policy = self.rules()
             high = is_high(plan, policy)
             _style(self.plan, "message" if high else "dim")
             self.plan.setText(
@@ -239,9 +326,13 @@ class CheckInScreen(QWidget):
         say(self.message, text, ok)
 
     def _open(self) -> None:
+        fixed = self.protocol is not None and self.protocol.fixed_dose is not None
         args: dict[str, Any] = dict(patient_ref=self.patient_ref.text(), weight_kg=self.weight.value(),
-                                    dose_mg_per_kg=round(self.dose.value(), 3), course_no=self.course.value(),
-                                    planned_infusion_min=self.minutes.value())
+                                    dose_mg_per_kg=None if fixed else round(self.dose.value(), 3),
+                                    course_no=self.course.value(),
+                                    planned_infusion_min=None if fixed else self.minutes.value(),
+                                    protocol=self.protocol.id if self.protocol else None,
+                                    dose_mg=self.dose_mg if fixed else None)
 
         def refused(reason: str) -> None:
             if getattr(reason, "code", None) == HIGH_DOSE_UNCONFIRMED:
@@ -254,6 +345,7 @@ class CheckInScreen(QWidget):
         self.controller.ops.open_session(args["patient_ref"], args["weight_kg"], course_no=args["course_no"],
                                          dose_mg_per_kg=args["dose_mg_per_kg"],
                                          planned_infusion_min=args["planned_infusion_min"],
+                                         protocol=args["protocol"], dose_mg=args["dose_mg"],
                                          on_ok=lambda _: self._say("Session opened: now the checklist", True),
                                          on_error=refused)
 
@@ -285,8 +377,12 @@ class CheckInScreen(QWidget):
         self._clear_after_close(snap)
         s = snap.session if snap.phase in OPEN else None  # the open session
         opened = self._opened = s is not None
-        for w in (self.patient_ref, self.weight, self.dose, self.course, self.minutes):
+        for w in (self.patient_ref, self.weight, self.dose, self.course, self.minutes, *self.protocol_buttons.values(),
+                  *self.dose_mg_buttons.values()):
             w.setEnabled(not opened)
+        if s is not None and s.protocol != (self.protocol.id if self.protocol else None):
+            self.protocol = enabled(self.controller.config.session, s.protocol)  # the open session's
+            self._show_protocol()
         if s is not None and self.patient_ref.text() != s.patient_ref:
             self.patient_ref.setText(s.patient_ref)
             self.weight.setValue(s.plan.get("weight_kg", 70))
@@ -296,10 +392,16 @@ class CheckInScreen(QWidget):
         pre = opened and snap.phase == "pre_infusion"
         if s is not None:
             p = s.plan
-            self.total.setText(f"{number(p.get('total_dose_mg'))} mg · {number(p.get('rate_mg_per_h'))} mg/h")
             _style(self.plan, "dim")
-            self.plan.setText(f"{s.patient_ref}, infusion {s.course_no}: {number(p.get('dose_mg_per_kg'))} mg/kg × "
-                              f"{number(p.get('weight_kg'))} kg over {number(p.get('planned_infusion_min'))} min")
+            if p.get("dose_mg") is not None:  # a fixed dose (intranasal)
+                self.total.setText(f"{number(p.get('total_dose_mg'))} mg")
+                self.plan.setText(f"{s.patient_ref}, session {s.course_no}: {p.get('devices')} devices, "
+                                  f"{number(p.get('device_interval_min'))} min apart")
+            else:
+                self.total.setText(f"{number(p.get('total_dose_mg'))} mg · {number(p.get('rate_mg_per_h'))} mg/h")
+                self.plan.setText(f"{s.patient_ref}, infusion {s.course_no}: {number(p.get('dose_mg_per_kg'))} "
+                                  f"mg/kg × {number(p.get('weight_kg'))} kg over "
+                                  f"{number(p.get('planned_infusion_min'))} min")
         else:
             self._preview()
         for item, b in self.items.items():

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QWidg
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain.corrections import FIXED_FIELDS, entry_name
 from roomcontrol.domain.dose import plan_dose
+from roomcontrol.domain.protocol import enabled, fixed_plan, session_policy
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import Event
 from roomcontrol.domain.wording import label, number
@@ -24,14 +25,18 @@ from roomcontrol.ui.widgets.page import page
 
 # (step, decimals) of a number's − / + keys; any other number steps by 1
 STEPS = {"weight_kg": (0.5, 1), "dose_mg_per_kg": (0.05, 2), "planned_infusion_min": (5, 0), "dose": (0.5, 2),
+         "dose_mg": (28, 0),
          "concentration_mg_per_ml": (0.1, 2), "hours_since_solids": (0.5, 1), "hours_since_clear_fluids": (0.5, 1)}
 # The fields' names on the page, and the order they come in (others follow, by their own name).
-FIELD_LABELS = {"weight_kg": "Weight (kg)", "dose_mg_per_kg": "Dose (mg/kg)", "planned_infusion_min": "Planned time (min)",
+FIELD_LABELS = {"weight_kg": "Weight (kg)", "dose_mg": "Dose (mg)", "dose_mg_per_kg": "Dose (mg/kg)",
+                "planned_infusion_min": "Planned time (min)",
                 "concentration_mg_per_ml": "Bag (mg/mL)", "course_no": "Infusion no.", "heart_rate": "HR (/min)",
                 "spo2": "SpO₂ (%)", "nibp_systolic": "Systolic (mmHg)", "nibp_diastolic": "Diastolic (mmHg)",
                 "hours_since_solids": "Hours since solids", "hours_since_clear_fluids": "Hours since clear fluids"}
 # The dose plan's fields its total and rate are computed from (domain.dose.plan_dose).
-PLAN_FIELDS = ("weight_kg", "dose_mg_per_kg", "planned_infusion_min", "concentration_mg_per_ml")
+PLAN_FIELDS = ("weight_kg", "dose_mg_per_kg", "planned_infusion_min", "concentration_mg_per_ml", "dose_mg")
+# A fixed-dose (intranasal) plan computes these from its dose in mg: corrected through dose_mg.
+FOLLOWS_DOSE_MG = ("dose_mg_per_kg", "planned_infusion_min")
 REASONS = ("Typing error", "Wrong value chosen", "Re-measured")
 NUMBER_RANGE = (0, 9999)  # what the box takes; the domain checks the value against the entry's own rules
 Input = Choice | Stepper | QLineEdit | dict[str, Stepper]  # a field's control; a table's is one Stepper a key
@@ -92,7 +97,7 @@ class CorrectionScreen(QWidget):
         order = list(FIELD_LABELS)
         for name, value in sorted(current.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order
                                                                     else len(order), kv[0])):
-            if name in fixed or value is None:
+            if name in fixed or value is None or name in FOLLOWS_DOSE_MG and "dose_mg" in current:
                 continue
             widget = self._input(name, value)
             if isinstance(widget, dict):
@@ -119,10 +124,17 @@ class CorrectionScreen(QWidget):
             return
         values = {name: self._read(self.inputs[name]) if name in self.inputs else self.current.get(name)
                   for name in PLAN_FIELDS}
-        policy = self.controller.config.session
+        room = self.controller.config.session
+        protocol = enabled(room, self.current.get("protocol"))  # the bounds of the session's protocol
         try:
+            if protocol is not None and protocol.fixed_dose is not None:
+                fixed = fixed_plan(protocol.fixed_dose, values["weight_kg"], values["dose_mg"])
+                _restyle(self.plan, "big")
+                self.plan.setText(f"{number(fixed['total_dose_mg'])} mg · {fixed['devices']} devices   "
+                                  f"(was {number(self.current.get('total_dose_mg'))} mg)")
+                return
             plan = plan_dose(values["weight_kg"], values["dose_mg_per_kg"], values["planned_infusion_min"],
-                             values["concentration_mg_per_ml"], policy.bounds)
+                             values["concentration_mg_per_ml"], session_policy(room, protocol).bounds)
         except Refused as refused:
             _restyle(self.plan, "error")
             self.plan.setText(f"{str(refused)[0].upper()}{str(refused)[1:]}.")

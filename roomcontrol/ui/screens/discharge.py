@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from roomcontrol.domain.protocol import enabled, session_policy
 from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
@@ -110,6 +111,8 @@ class DischargeScreen(QWidget):
             self.minimum.setText("Discharge happens from recovery.")
             self.discharge.setEnabled(False)
             return
+        room = self.controller.config.session
+        self.policy = session_policy(room, enabled(room, s.protocol))  # the rules of this session's protocol
         self.title.setText(f"Discharge · {s.patient_ref}")
         self.recovery.setText(F.mmss(snap.recovery_elapsed_s))
         left = snap.recovery_remaining_s or 0

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from roomcontrol.domain.dose import plan_dose
+from roomcontrol.domain.protocol import enabled, session_policy
 from roomcontrol.domain.events import Event
 from roomcontrol.domain.wording import number
 from roomcontrol.ui import theme
@@ -61,7 +62,8 @@ class DoseConfirmScreen(QWidget):
     def ask(self, args: dict[str, Any]) -> None:
         """Show the dose of these open_session arguments for confirmation."""
         self.args = dict(args)
-        policy = self.controller.config.session
+        policy = session_policy(self.controller.config.session,
+                                enabled(self.controller.config.session, args.get("protocol")))
         plan = plan_dose(args["weight_kg"], args["dose_mg_per_kg"], args["planned_infusion_min"],
                          policy.default_concentration_mg_per_ml, policy.bounds)
         self.patient.setText(f"Patient {args['patient_ref'] or '–'} · infusion {args['course_no']}")
@@ -79,6 +81,7 @@ class DoseConfirmScreen(QWidget):
         self.controller.ops.open_session(a["patient_ref"], a["weight_kg"], course_no=a["course_no"],
                                          dose_mg_per_kg=a["dose_mg_per_kg"],
                                          planned_infusion_min=a["planned_infusion_min"], high_dose_confirmed=True,
+                                         protocol=a.get("protocol"),
                                          on_ok=self._opened, on_error=self.message.setText)
 
     def _opened(self, _events: list[Event]) -> None:

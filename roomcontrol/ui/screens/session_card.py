@@ -197,9 +197,12 @@ class SessionCard(QWidget):
         self.patient.setText(f"{s.patient_ref}  ·  infusion {s.course_no} of the course")
         plan = s.plan
         rate = plan.get("rate_ml_per_h")
+        how = (f"{plan.get('devices')} devices, {plan.get('device_interval_min'):g} min apart"
+               if plan.get("dose_mg") is not None  # a fixed-dose (intranasal) protocol: no rate
+               else f"{plan.get('dose_mg_per_kg'):g} mg/kg × {plan.get('weight_kg'):g} kg"
+                    f"<br>{plan.get('rate_mg_per_h'):g} mg/h" + (f" · {rate:g} mL/h" if rate else ""))
         self.dose.setText(f"<span style='font-size:150%; color:{theme.TEXT}'>{plan.get('total_dose_mg'):g} mg</span>"
-                          f"<br>{plan.get('dose_mg_per_kg'):g} mg/kg × {plan.get('weight_kg'):g} kg"
-                          f"<br>{plan.get('rate_mg_per_h'):g} mg/h" + (f" · {rate:g} mL/h" if rate else ""))
+                          f"<br>{how}")
         planned = s.planned_infusion_s
         if snap.phase in ("infusing", "paused"):
             self.timer.setText(F.mmss(snap.infusion_elapsed_s))

@@ -1,0 +1,470 @@
+"""A treatment protocol as data: what a clinic's medical director sets for one kind of session (issue #15).
+
+`parse_protocol(raw, source)` turns one TOML table (protocols/*.toml) into a typed `Protocol`, or raises
+`ProtocolError` listing every problem at once, each as `<file>: <dotted.key> = <value>: <what is allowed>` (the
+style of room.toml's checks). Reading the files is roomcontrol.config.protocols' job; this module stays pure.
+
+Minutes in a schedule count from an anchor: `pre_dose` (before the first dose), `dose` (from the start of dosing:
+the infusion, or the first nasal device), `recovery` (from the end of dosing) and `discharge` (before leaving).
+session.opened logs the protocol's id and version with the plan, so a replay never depends on today's file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+
+from roomcontrol.domain.errors import Refused
+from roomcontrol.domain.policy import KNOWN_CHECKLIST_ITEMS, DoseBounds, Range, SessionPolicy
+from roomcontrol.domain.scales import SCALES
+
+IV_INFUSION, INTRANASAL = "iv_infusion", "intranasal"
+SESSION_TYPES = (IV_INFUSION, INTRANASAL)
+ANCHORS = ("pre_dose", "dose", "recovery", "discharge")
+MEASURES = ("nibp", "heart_rate", "spo2", "respiratory_rate", "etco2")
+# MOAA/S (Chernik et al., J Clin Psychopharmacol 1990): 0–5, 5 = responds readily to name in a normal tone.
+PROTOCOL_SCALES = (*SCALES, "MOAA/S")
+ADVISORY_WHEN = ("pre_dose", "during")
+ADVISORY_VITALS = ("nibp", "heart_rate", "spo2", "respiratory_rate")
+ESCORT_POLICIES = ("required", "advised", "not_required")
+ID_PATTERN = r"[a-z0-9][a-z0-9-]{0,47}"
+TOP_KEYS = ("id", "version", "title", "session_type", "checks", "phases", "dose", "vitals", "scales",
+            "advisories", "discharge")
+
+
+class ProtocolError(ValueError):
+    """A protocol file that cannot be used: `problems` holds one line per mistake."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source, self.problems = source, problems
+        super().__init__(f"{source} has {len(problems)} problem{'s' if len(problems) > 1 else ''}:\n  "
+                         + "\n  ".join(problems))
+
+
+@dataclass(frozen=True)
+class Phases:
+    infusion_min: float | None   # the planned infusion (IV); None for a fixed-dose protocol (devices set the time)
+    infusion_bounds_min: Range   # what the nurse may plan instead (IV)
+    min_recovery_min: int        # minimum monitoring after dosing ends
+
+
+@dataclass(frozen=True)
+class WeightDose:
+    """IV: mg/kg with a default, a soft maximum needing a logged confirmation, and hard bounds."""
+    mg_per_kg: float
+    soft_max_mg_per_kg: float
+    bounds_mg_per_kg: Range
+    weight_kg: Range
+
+
+@dataclass(frozen=True)
+class FixedDose:
+    """Intranasal: a choice of fixed doses, given as devices of `device_mg` a set time apart."""
+    choices_mg: tuple[float, ...]
+    default_mg: float
+    device_mg: float
+    device_interval_min: float
+    weight_kg: Range
+
+    def devices(self, dose_mg: float) -> int:
+        return round(dose_mg / self.device_mg)
+
+    def dosing_min(self, dose_mg: float) -> float:
+        """From the first device to the last."""
+        return (self.devices(dose_mg) - 1) * self.device_interval_min
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """One thing to do on a schedule: `what` (a measure or a scale) at minutes from an anchor, and/or every N."""
+    what: str
+    anchor: str
+    at_min: tuple[float, ...]
+    every_min: float | None
+    label: str
+
+
+@dataclass(frozen=True)
+class Advisory:
+    """A rule the director sets; it never acts on the pump. `above`/`below` is the systolic for nibp."""
+    id: str
+    when: str                      # pre_dose: a decision before dosing; during: an advisory alarm
+    vital: str
+    above: float | None
+    below: float | None
+    diastolic_above: float | None  # nibp: either pressure above its limit counts
+    readings: int                  # this many readings beyond the limit…
+    within_min: float | None       # …within this many minutes
+    sustained_s: int | None        # or beyond the limit continuously this long
+    says: str
+
+
+@dataclass(frozen=True)
+class Discharge:
+    min_after_last_dose_min: int
+    moaas: int                  # MOAA/S needed (5: fully responsive)
+    cadss_max: int | None       # CADSS-6 at most this (dissociation resolved)
+    vitals_within_pct: float | None  # of baseline
+    escort: str                 # required / advised / not_required
+    min_padss: int | None
+
+
+@dataclass(frozen=True)
+class Protocol:
+    id: str
+    version: int
+    title: str
+    session_type: str
+    checks: tuple[str, ...]
+    phases: Phases
+    dose: WeightDose | FixedDose
+    vitals: tuple[Scheduled, ...]
+    scales: tuple[Scheduled, ...]
+    advisories: tuple[Advisory, ...]
+    discharge: Discharge
+    source: str
+
+    @property
+    def fixed_dose(self) -> FixedDose | None:
+        return self.dose if isinstance(self.dose, FixedDose) else None
+
+
+T = TypeVar("T")
+
+
+class _Reader:
+    """Reads values by dotted key, collecting a problem for each wrong one (and returning a usable stand-in)."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.problems: list[str] = []
+
+    def bad(self, key: str, value: object, allowed: str) -> None:
+        self.problems.append(f"{key} = {_show(value)}: {allowed}")
+
+    def missing(self, key: str, allowed: str) -> None:
+        self.problems.append(f"{key}: missing; {allowed}")
+
+    def table(self, raw: Mapping[str, Any], key: str, known: tuple[str, ...], where: str) -> Mapping[str, Any]:
+        value = raw.get(key, {})
+        if not isinstance(value, dict):
+            self.bad(where, value, "must be a table")
+            return {}
+        self.unknown(value, known, where)
+        return value
+
+    def unknown(self, table: Mapping[str, Any], known: tuple[str, ...], where: str) -> None:
+        for name in table:
+            if name not in known:
+                self.problems.append(f"{where}.{name}: unknown key; known keys in [{where}]: {', '.join(known)}")
+
+    def get(self, table: Mapping[str, Any], name: str, where: str, check: Callable[[object], T | None],
+            allowed: str, default: T | None = None, required: bool = False) -> T | None:
+        key = f"{where}.{name}" if where else name
+        if name not in table:
+            if required:
+                self.missing(key, allowed)
+            return default
+        value = table[name]
+        checked = check(value)
+        if checked is None:
+            self.bad(key, value, allowed)
+            return default
+        return checked
+
+
+def _number(low: float, high: float) -> Callable[[object], float | None]:
+    def check(v: object) -> float | None:
+        ok = isinstance(v, (int, float)) and not isinstance(v, bool) and low <= v <= high
+        return float(v) if ok else None  # type: ignore[arg-type]
+    return check
+
+
+def _whole(low: int, high: int) -> Callable[[object], int | None]:
+    def check(v: object) -> int | None:
+        return v if isinstance(v, int) and not isinstance(v, bool) and low <= v <= high else None
+    return check
+
+
+def _text(pattern: str, max_len: int) -> Callable[[object], str | None]:
+    def check(v: object) -> str | None:
+        return v if isinstance(v, str) and len(v) <= max_len and re.fullmatch(pattern, v) else None
+    return check
+
+
+def _choice(options: tuple[str, ...]) -> Callable[[object], str | None]:
+    def check(v: object) -> str | None:
+        return v if isinstance(v, str) and v in options else None
+    return check
+
+
+def _choices(options: tuple[str, ...]) -> Callable[[object], tuple[str, ...] | None]:
+    def check(v: object) -> tuple[str, ...] | None:
+        ok = isinstance(v, list) and all(isinstance(x, str) and x in options for x in v) and len(set(v)) == len(v)
+        return tuple(v) if ok else None  # type: ignore[arg-type]
+    return check
+
+
+def _numbers(low: float, high: float, max_len: int) -> Callable[[object], tuple[float, ...] | None]:
+    def check(v: object) -> tuple[float, ...] | None:
+        if not isinstance(v, list) or not 1 <= len(v) <= max_len:
+            return None
+        out = tuple(_number(low, high)(x) for x in v)
+        return tuple(x for x in out if x is not None) if None not in out and len(set(out)) == len(out) else None
+    return check
+
+
+def _span(low: float, high: float) -> Callable[[object], Range | None]:
+    def check(v: object) -> Range | None:
+        pair = _numbers(low, high, 2)(v)
+        return Range(pair[0], pair[1]) if pair is not None and len(pair) == 2 and pair[0] < pair[1] else None
+    return check
+
+
+def _one_of(options: tuple[str, ...]) -> str:
+    return "must be one of " + ", ".join(f'"{o}"' for o in options)
+
+
+def _list_of(options: tuple[str, ...]) -> str:
+    return "must be a list without repeats of " + ", ".join(f'"{o}"' for o in options)
+
+
+def _between(low: float, high: float, whole: bool = False) -> str:
+    return f"must be a {'whole number' if whole else 'number'} from {low:g} to {high:g}"
+
+
+def _pair(low: float, high: float) -> str:
+    return f"must be [low, high] with {low:g} ≤ low < high ≤ {high:g}"
+
+
+def _show(value: object) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+# The absolute ranges a protocol's values must stay in (the clinic's own choices go inside these).
+WEIGHT_KG = (10.0, 400.0)
+MG_PER_KG = (0.05, 5.0)
+INFUSION_MIN = (5.0, 480.0)
+FIXED_MG = (1.0, 200.0)
+SCHEDULE_MIN = (0.0, 600.0)
+_WEIGHT_DEFAULT = Range(30, 250)
+_PHASES_KEYS = ("infusion_min", "infusion_bounds_min", "min_recovery_min")
+_IV_DOSE_KEYS = ("mg_per_kg", "soft_max_mg_per_kg", "bounds_mg_per_kg", "weight_bounds_kg")
+_FIXED_DOSE_KEYS = ("choices_mg", "default_mg", "device_mg", "device_interval_min", "weight_bounds_kg")
+_SCHEDULE_KEYS = ("anchor", "at_min", "every_min", "label")
+_ADVISORY_KEYS = ("id", "when", "vital", "above", "below", "diastolic_above", "readings", "within_min",
+                  "sustained_s", "says")
+_DISCHARGE_KEYS = ("min_after_last_dose_min", "moaas", "cadss_max", "vitals_within_pct", "escort", "min_padss")
+
+
+def parse_protocol(raw: Mapping[str, Any], source: str) -> Protocol:
+    """The protocol of one TOML table, or ProtocolError naming every wrong key (`source`: the file, for messages)."""
+    r = _Reader(source)
+    r.unknown(raw, TOP_KEYS, "(top level)")
+    pid = r.get(raw, "id", "", _text(ID_PATTERN, 48), "must be 1–48 lower-case letters, digits or '-'",
+                "", required=True) or ""
+    version = r.get(raw, "version", "", _whole(1, 9999), _between(1, 9999, True), 1, required=True) or 1
+    title = r.get(raw, "title", "", _text(r"\S.*", 80), "must be a non-empty title of at most 80 characters",
+                  pid, required=True) or pid
+    kind = r.get(raw, "session_type", "", _choice(SESSION_TYPES), _one_of(SESSION_TYPES), IV_INFUSION,
+                 required=True) or IV_INFUSION
+    no_checks: tuple[str, ...] = ()
+    checks = r.get(raw, "checks", "", _choices(KNOWN_CHECKLIST_ITEMS), _list_of(KNOWN_CHECKLIST_ITEMS),
+                   no_checks) or no_checks
+    phases = _phases(r, raw, kind)
+    dose = _weight_dose(r, raw) if kind == IV_INFUSION else _fixed_dose(r, raw)
+    vitals = _schedule(r, raw, "vitals", "measure", MEASURES)
+    scales = _schedule(r, raw, "scales", "scale", PROTOCOL_SCALES)
+    advisories = _advisories(r, raw)
+    discharge = _discharge(r, raw, phases.min_recovery_min)
+    if r.problems:
+        raise ProtocolError(source, r.problems)
+    return Protocol(pid, version, title, kind, checks, phases, dose, vitals, scales, advisories, discharge, source)
+
+
+def _phases(r: _Reader, raw: Mapping[str, Any], kind: str) -> Phases:
+    t = r.table(raw, "phases", _PHASES_KEYS, "phases")
+    iv = kind == IV_INFUSION
+    minutes = r.get(t, "infusion_min", "phases", _number(*INFUSION_MIN), _between(*INFUSION_MIN), 40.0,
+                    required=iv) if iv else None
+    bounds = r.get(t, "infusion_bounds_min", "phases", _span(*INFUSION_MIN), _pair(*INFUSION_MIN),
+                   Range(*INFUSION_MIN)) or Range(*INFUSION_MIN)
+    if not iv and ("infusion_min" in t or "infusion_bounds_min" in t):
+        r.problems.append("phases.infusion_min: only for session_type = \"iv_infusion\"; an intranasal protocol's "
+                          "dosing time follows from dose.device_interval_min")
+    if minutes is not None and minutes not in bounds:
+        r.bad("phases.infusion_min", minutes, f"must lie inside phases.infusion_bounds_min "
+              f"[{bounds.low:g}, {bounds.high:g}]")
+    recovery = r.get(t, "min_recovery_min", "phases", _whole(0, 600), _between(0, 600, True), 30,
+                     required=True) or 0
+    return Phases(minutes, bounds, recovery)
+
+
+def _weight_dose(r: _Reader, raw: Mapping[str, Any]) -> WeightDose:
+    t = r.table(raw, "dose", _IV_DOSE_KEYS, "dose")
+    default = r.get(t, "mg_per_kg", "dose", _number(*MG_PER_KG), _between(*MG_PER_KG), 0.5, required=True) or 0.5
+    bounds = r.get(t, "bounds_mg_per_kg", "dose", _span(*MG_PER_KG), _pair(*MG_PER_KG), Range(*MG_PER_KG),
+                   required=True) or Range(*MG_PER_KG)
+    soft = r.get(t, "soft_max_mg_per_kg", "dose", _number(*MG_PER_KG), _between(*MG_PER_KG), bounds.high,
+                 required=True) or bounds.high
+    weight = r.get(t, "weight_bounds_kg", "dose", _span(*WEIGHT_KG), _pair(*WEIGHT_KG),
+                   _WEIGHT_DEFAULT) or _WEIGHT_DEFAULT
+    if default not in bounds:
+        r.bad("dose.mg_per_kg", default, f"must lie inside dose.bounds_mg_per_kg [{bounds.low:g}, {bounds.high:g}]")
+    if soft not in bounds or soft < default:
+        r.bad("dose.soft_max_mg_per_kg", soft, f"must lie inside dose.bounds_mg_per_kg [{bounds.low:g}, "
+              f"{bounds.high:g}] and be at least dose.mg_per_kg ({default:g})")
+    return WeightDose(default, soft, bounds, weight)
+
+
+def _fixed_dose(r: _Reader, raw: Mapping[str, Any]) -> FixedDose:
+    t = r.table(raw, "dose", _FIXED_DOSE_KEYS, "dose")
+    device = r.get(t, "device_mg", "dose", _number(*FIXED_MG), _between(*FIXED_MG), 1.0, required=True) or 1.0
+    one: tuple[float, ...] = (device,)
+    choices = r.get(t, "choices_mg", "dose", _numbers(*FIXED_MG, 6), "must be a list of 1 to 6 different doses "
+                    f"in mg from {FIXED_MG[0]:g} to {FIXED_MG[1]:g}", one, required=True) or one
+    default = r.get(t, "default_mg", "dose", _number(*FIXED_MG), _between(*FIXED_MG), choices[0]) or choices[0]
+    interval = r.get(t, "device_interval_min", "dose", _number(0, 60), _between(0, 60), 5.0,
+                     required=True) or 0.0
+    weight = r.get(t, "weight_bounds_kg", "dose", _span(*WEIGHT_KG), _pair(*WEIGHT_KG),
+                   _WEIGHT_DEFAULT) or _WEIGHT_DEFAULT
+    uneven = [c for c in choices if abs(c / device - round(c / device)) > 1e-9]
+    if uneven:
+        r.bad("dose.choices_mg", list(choices), f"each dose must be a whole number of devices of "
+              f"dose.device_mg ({device:g} mg)")
+    if default not in choices:
+        r.bad("dose.default_mg", default, "must be one of dose.choices_mg (" + ", ".join(f"{c:g}" for c in choices)
+              + ")")
+    return FixedDose(choices, default, device, interval, weight)
+
+
+def _entries(r: _Reader, raw: Mapping[str, Any], key: str) -> list[tuple[str, Mapping[str, Any]]]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(e, dict) for e in value):
+        r.bad(key, value, f"must be an array of tables ([[{key}]])")
+        return []
+    return [(f"{key}[{n}]", e) for n, e in enumerate(value)]
+
+
+def _schedule(r: _Reader, raw: Mapping[str, Any], key: str, what_key: str,
+              options: tuple[str, ...]) -> tuple[Scheduled, ...]:
+    out = []
+    for where, e in _entries(r, raw, key):
+        r.unknown(e, (what_key, *_SCHEDULE_KEYS), where)
+        what = r.get(e, what_key, where, _choice(options), _one_of(options), "", required=True) or ""
+        anchor = r.get(e, "anchor", where, _choice(ANCHORS), _one_of(ANCHORS), ANCHORS[0], required=True)
+        none: tuple[float, ...] = ()
+        at = r.get(e, "at_min", where, _numbers(*SCHEDULE_MIN, 48), "must be a list of 1 to 48 different minutes "
+                   f"from {SCHEDULE_MIN[0]:g} to {SCHEDULE_MIN[1]:g}", none) or none
+        every = r.get(e, "every_min", where, _number(1, 240), _between(1, 240))
+        label = r.get(e, "label", where, _text(r"\S.*", 80), "must be a non-empty text of at most 80 characters",
+                      "") or ""
+        if anchor in ("pre_dose", "discharge") and (at or every):
+            r.problems.append(f"{where}: anchor \"{anchor}\" is one check (before dosing, before leaving); "
+                              "at_min and every_min are for the anchors dose and recovery")
+        elif anchor in ("dose", "recovery") and not at and every is None:
+            r.problems.append(f"{where}: anchor \"{anchor}\" needs at_min (minutes from the anchor) or every_min")
+        out.append(Scheduled(what, anchor or ANCHORS[0], at, every, label))
+    return tuple(out)
+
+
+def _advisories(r: _Reader, raw: Mapping[str, Any]) -> tuple[Advisory, ...]:
+    out: list[Advisory] = []
+    for where, e in _entries(r, raw, "advisories"):
+        r.unknown(e, _ADVISORY_KEYS, where)
+        aid = r.get(e, "id", where, _text(ID_PATTERN, 48), "must be 1–48 lower-case letters, digits or '-'", "",
+                    required=True) or ""
+        if aid and any(a.id == aid for a in out):
+            r.bad(f"{where}.id", aid, "must differ from every other advisory's id")
+        when = r.get(e, "when", where, _choice(ADVISORY_WHEN), _one_of(ADVISORY_WHEN), "during",
+                     required=True) or "during"
+        vital = r.get(e, "vital", where, _choice(ADVISORY_VITALS), _one_of(ADVISORY_VITALS), "nibp",
+                      required=True) or "nibp"
+        above = r.get(e, "above", where, _number(0, 300), _between(0, 300))
+        below = r.get(e, "below", where, _number(0, 300), _between(0, 300))
+        diastolic = r.get(e, "diastolic_above", where, _number(0, 300), _between(0, 300))
+        readings = r.get(e, "readings", where, _whole(1, 10), _between(1, 10, True), 1) or 1
+        within = r.get(e, "within_min", where, _number(1, 120), _between(1, 120))
+        sustained = r.get(e, "sustained_s", where, _whole(1, 3600), _between(1, 3600, True))
+        says = r.get(e, "says", where, _text(r"\S.*", 200), "must be a non-empty text of at most 200 characters",
+                     "", required=True) or ""
+        if above is None and below is None and diastolic is None:
+            r.problems.append(f"{where}: needs a limit: above, below (or diastolic_above for nibp)")
+        if diastolic is not None and vital != "nibp":
+            r.problems.append(f"{where}.diastolic_above: only for vital = \"nibp\"")
+        if readings > 1 and within is None:
+            r.problems.append(f"{where}.within_min: missing; readings = {readings} needs the minutes they fall "
+                              "within")
+        out.append(Advisory(aid, when, vital, above, below, diastolic, readings, within, sustained, says))
+    return tuple(out)
+
+
+def _discharge(r: _Reader, raw: Mapping[str, Any], min_recovery: int) -> Discharge:
+    t = r.table(raw, "discharge", _DISCHARGE_KEYS, "discharge")
+    after = r.get(t, "min_after_last_dose_min", "discharge", _whole(0, 600), _between(0, 600, True),
+                  min_recovery) or 0
+    moaas = r.get(t, "moaas", "discharge", _whole(0, 5), _between(0, 5, True), 5)
+    cadss = r.get(t, "cadss_max", "discharge", _whole(0, 24), _between(0, 24, True))
+    pct = r.get(t, "vitals_within_pct", "discharge", _number(1, 100), _between(1, 100))
+    escort = r.get(t, "escort", "discharge", _choice(ESCORT_POLICIES), _one_of(ESCORT_POLICIES), "required")
+    padss = r.get(t, "min_padss", "discharge", _whole(0, 10), _between(0, 10, True))
+    return Discharge(after, 5 if moaas is None else moaas, cadss, pct, escort or "required", padss)
+
+
+def chosen(policy: SessionPolicy, protocol_id: object) -> Protocol | None:
+    """The protocol a check-in names (None: the room's first), or None when the room enables none; Refused for
+    one the room does not enable."""
+    if protocol_id is None:
+        return policy.protocols[0] if policy.protocols else None
+    for p in policy.protocols:
+        if p.id == protocol_id:
+            return p
+    raise Refused(f"protocol {protocol_id!r} is not enabled in this room; enabled: "
+                  + (", ".join(p.id for p in policy.protocols) or "none"))
+
+
+def enabled(policy: SessionPolicy, protocol_id: str | None) -> Protocol | None:
+    """A session's protocol among today's enabled ones (None: run by the room's [session] values)."""
+    return next((p for p in policy.protocols if p.id == protocol_id), None)
+
+
+def session_policy(room: SessionPolicy, protocol: Protocol | None) -> SessionPolicy:
+    """The rules a session under `protocol` follows: the protocol's where it gives them, the room's otherwise."""
+    if protocol is None:
+        return room
+    d = protocol.discharge
+    policy = replace(
+        room, required_checklist=protocol.checks or room.required_checklist,
+        min_recovery_min=max(protocol.phases.min_recovery_min, d.min_after_last_dose_min),
+        require_escort=d.escort == "required",
+        min_padss_for_discharge=room.min_padss_for_discharge if d.min_padss is None else d.min_padss)
+    dose = protocol.dose
+    if isinstance(dose, FixedDose):
+        return replace(policy, planned_infusion_min=dose.dosing_min(dose.default_mg),
+                       bounds=replace(room.bounds, weight_kg=dose.weight_kg))
+    return replace(policy, planned_infusion_min=protocol.phases.infusion_min or room.planned_infusion_min,
+                   default_dose_mg_per_kg=dose.mg_per_kg, soft_max_dose_mg_per_kg=dose.soft_max_mg_per_kg,
+                   bounds=DoseBounds(dose.weight_kg, dose.bounds_mg_per_kg, protocol.phases.infusion_bounds_min,
+                                     room.bounds.concentration_mg_per_ml))
+
+
+def fixed_plan(dose: FixedDose, weight_kg: object, dose_mg: object) -> dict[str, Any]:
+    """The plan of a fixed-dose (intranasal) session as session.opened logs it: the dose in mg as devices a set
+    time apart; `planned_infusion_min` is the dosing time (first device to last), mg/kg only for the record."""
+    if isinstance(weight_kg, bool) or not isinstance(weight_kg, (int, float)) or weight_kg not in dose.weight_kg:
+        raise Refused(f"weight must be a number ({dose.weight_kg.describe('kg')}), got {weight_kg!r}")
+    mg = dose.default_mg if dose_mg is None else dose_mg
+    if isinstance(mg, bool) or not isinstance(mg, (int, float)) or float(mg) not in dose.choices_mg:
+        raise Refused(f"the dose must be one of this protocol's: "
+                      + " or ".join(f"{c:g} mg" for c in dose.choices_mg) + f", got {mg!r}")
+    mg, weight = float(mg), float(weight_kg)
+    return {"weight_kg": weight, "dose_mg": mg, "devices": dose.devices(mg),
+            "device_interval_min": dose.device_interval_min, "dose_mg_per_kg": round(mg / weight, 3),
+            "total_dose_mg": mg, "planned_infusion_min": dose.dosing_min(mg), "rate_mg_per_h": None,
+            "concentration_mg_per_ml": None, "rate_ml_per_h": None}
