@@ -38,12 +38,17 @@ ABOUT: dict[str, tuple[str, str, dict]] = {
     K.INFUSION_STARTED: ("nurse", "the pump was started", {"rate_mg_per_h": 54.38}),
     K.INFUSION_PAUSED: ("nurse", "the pump was paused, with a reason", {"reason": "patient asked for a break"}),
     K.INFUSION_RESUMED: ("nurse", "the pump runs again", {}),
+    K.INFUSION_RATE_CHANGED: ("nurse", "titration: the pump's rate changed (running or paused), why, and after how "
+                              "many seconds of infusion; the dose given is summed over the rate segments",
+                              {"from_mg_per_h": 54.38, "to_mg_per_h": 40.0, "reason": "dissociation too deep",
+                               "at_infused_s": 900.0}),
     K.INFUSION_COMPLETED: ("nurse", "the planned time was given", {"infused_min": 40.0, "planned_infusion_min": 40}),
     K.INFUSION_STOPPED: ("nurse", "stopped early, with a reason", {"reason": "BP above 180", "infused_min": 24.0,
                                                                 "planned_infusion_min": 40}),
     K.INFUSION_PLANNED_TIME_REACHED: ("system", "the infusion reached its planned time (the nurse's cue to complete)",
                                       {"planned_infusion_min": 40, "infused_min": 40.0}),
-    K.DOSE_HIGH_CONFIRMED: ("nurse", "a dose above the clinic's usual maximum, confirmed at check-in",
+    K.DOSE_HIGH_CONFIRMED: ("nurse", "a dose above the clinic's usual maximum, confirmed at check-in or with a "
+                            "rate change",
                             {"dose_mg_per_kg": 1.2, "total_dose_mg": 84.0, "rate_mg_per_h": 126.0,
                              "soft_max_mg_per_kg": 1.0}),
     K.ASSESSMENT_FLAG_ACKNOWLEDGED: ("nurse", "a nurse saw a flagged answer (PHQ-9 item 9 above zero)",
