@@ -176,7 +176,7 @@ class Report:
             ("PRESCRIBED dose", f"{number(plan.get('dose_mg_per_kg'))} mg/kg × {number(plan.get('weight_kg'))} kg = "
                                 f"{number(r.total_dose_mg)} mg over {duration(inf.planned_min)}"
                                 + (_plan_corrected(rx) if rx else "")),
-            ("Rate", rate),
+            ("Rate", rate + (" prescribed; titrated (below)" if inf.titrated else "")),
             ("Infusion started",
              f"{self.t(inf.started_at)} by {r.name(inf.started_by)}" if inf.started_at else "not started"),
             ("Infusion ended", ended),
