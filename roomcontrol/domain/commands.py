@@ -234,7 +234,8 @@ def _change_rate(state: S.RoomState, c: C.ChangeRate, actor: str, now: datetime,
 
 def _end_payload(s: S.Session, now: datetime) -> dict[str, Any]:
     return {"infused_min": round(s.infusion_elapsed_s(now) / 60.0, 2),
-            "planned_infusion_min": s.plan["planned_infusion_min"], "pauses": len(s.pauses)}
+            "planned_infusion_min": s.plan["planned_infusion_min"], "pauses": len(s.pauses),
+            "given_mg": s.given_mg(now)}
 
 
 def _complete_infusion(state: S.RoomState, c: C.CompleteInfusion, actor: str, now: datetime, policy: SessionPolicy,

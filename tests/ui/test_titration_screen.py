@@ -100,3 +100,6 @@ def test_the_rate_panel_cancels_and_is_there_while_paused(ui, qtbot):
     ui.room.command("stop_infusion", NURSE, reason="done")
     wait_phase(qtbot, ui, "recovery")
     qtbot.waitUntil(lambda: not card.b["rate"].isVisible(), timeout=WAIT_MS)
+    given = ui.window.pages["discharge"].given
+    qtbot.waitUntil(lambda: given.text().startswith("Ketamine given ") and "of 40 mg planned" in given.text(),
+                    timeout=WAIT_MS)
