@@ -125,6 +125,14 @@ def test_a_corrected_plan_re_rates_the_prescribed_segments_until_the_first_chang
     assert replay(list(room.log.events())).session == s
 
 
+def test_a_rate_change_cannot_be_corrected_only_followed_by_another(room):
+    walk_to(room, "infusing")
+    room.command("change_rate", NURSE, rate_mg_per_h=30, reason="nausea")
+    seq = list(room.log.events())[-1].seq
+    with pytest.raises(Refused, match=r"cannot be corrected: it records the rate the pump ran at"):
+        room.command("correct_event", NURSE, seq=seq, reason="typo", changes={"to_mg_per_h": 40})
+
+
 # -- property: random start/pause/resume/rate change/complete at random times, folded as the engine does ------
 T0 = datetime(2026, 3, 9, 9, 0, tzinfo=timezone.utc)
 POLICY = SessionPolicy()
