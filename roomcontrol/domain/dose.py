@@ -127,13 +127,13 @@ class HighRateUnconfirmed(Refused):
 
     def __init__(self, rate: float, mg_per_kg: float, soft_max_mg_per_kg: float):
         self.rate, self.mg_per_kg, self.soft_max_mg_per_kg = rate, mg_per_kg, soft_max_mg_per_kg
-        super().__init__(f"{rate:g} mg/h over the planned time is {mg_per_kg:g} mg/kg, above the clinic's usual "
+        super().__init__(f"{rate:g} mg/h over the planned time is {round(mg_per_kg, 3):g} mg/kg, above the clinic's usual "
                          f"maximum of {soft_max_mg_per_kg:g} mg/kg: it needs an explicit high-dose confirmation")
 
 
 def rate_dose_per_kg(rate_mg_per_h: float, plan: Mapping[str, Any]) -> float:
-    """The mg/kg a rate would give over the session's planned infusion time."""
-    return round(rate_mg_per_h * float(plan["planned_infusion_min"]) / 60.0 / float(plan["weight_kg"]), 3)
+    """The mg/kg a rate would give over the session's planned infusion time (unrounded: the limits compare it)."""
+    return rate_mg_per_h * float(plan["planned_infusion_min"]) / 60.0 / float(plan["weight_kg"])
 
 
 def checked_rate(rate_mg_per_h: object, plan: Mapping[str, Any], policy: SessionPolicy) -> tuple[float, bool]:
@@ -148,7 +148,8 @@ def checked_rate(rate_mg_per_h: object, plan: Mapping[str, Any], policy: Session
     hard = policy.bounds.dose_mg_per_kg.high
     if per_kg > hard:
         most = hard * float(plan["weight_kg"]) * 60.0 / float(plan["planned_infusion_min"])
-        raise Refused(f"{rate:g} mg/h over the planned {float(plan['planned_infusion_min']):g} min is {per_kg:g} "
+        raise Refused(f"{rate:g} mg/h over the planned {float(plan['planned_infusion_min']):g} min is "
+                      f"{round(per_kg, 3):g} "
                       f"mg/kg, above the hard maximum of {hard:g} mg/kg (at most {most:.2f} mg/h)")
     return rate, per_kg > policy.soft_max_dose_mg_per_kg
 
@@ -156,5 +157,5 @@ def checked_rate(rate_mg_per_h: object, plan: Mapping[str, Any], policy: Session
 def high_rate_payload(rate_mg_per_h: float, plan: Mapping[str, Any], policy: SessionPolicy) -> dict[str, float]:
     """What `dose.high_confirmed` records for a high rate: the same fields as for a high dose at opening."""
     per_kg = rate_dose_per_kg(rate_mg_per_h, plan)
-    return {"dose_mg_per_kg": per_kg, "total_dose_mg": round(per_kg * float(plan["weight_kg"]), 2),
+    return {"dose_mg_per_kg": round(per_kg, 3), "total_dose_mg": round(per_kg * float(plan["weight_kg"]), 2),
             "rate_mg_per_h": rate_mg_per_h, "soft_max_mg_per_kg": policy.soft_max_dose_mg_per_kg}

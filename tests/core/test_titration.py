@@ -168,6 +168,9 @@ def test_the_dose_given_equals_a_brute_force_integration_and_never_passes_the_bo
             new = D.decide(state, act, NURSE, now, POLICY, lambda: "s2")
         except Refused:
             continue
+        soft_rate = POLICY.soft_max_dose_mg_per_kg * weight * 60.0 / 40.0
+        high = [n for n in new if n.kind == "infusion.rate_changed" and n.payload["to_mg_per_h"] > soft_rate]
+        assert not high or (act.high_dose_confirmed and new[0].kind == "dose.high_confirmed")
         for n in new:
             seq += 1
             state = S.apply(state, Event(seq, f"e{seq}", "room-1", n.session_id, now, n.kind, n.actor, n.payload))

@@ -72,7 +72,7 @@ class RatePanel(QWidget):
         rate = float(self.rate.value())
         conc = self.plan.get("concentration_mg_per_ml")
         parts = [f"{number(round(rate / conc, 2))} mL/h"] if conc else []
-        parts.append(f"{number(rate_dose_per_kg(rate, self.plan))} mg/kg over "
+        parts.append(f"{number(round(rate_dose_per_kg(rate, self.plan), 3))} mg/kg over "
                      f"{number(self.plan.get('planned_infusion_min'))} min")
         self.equivalent.setText("= " + " · ".join(parts))
         self.confirm.setVisible(False)  # a confirmation is for the rate it was asked for
