@@ -51,7 +51,7 @@ def test_the_rate_is_changed_from_the_card_with_a_reason_and_a_high_rate_is_conf
     panel = card.rate_panel
     assert card.stack.currentWidget() is panel and panel.rate.value() == 60
     _type_rate(qtbot, panel, "30")
-    assert panel.equivalent.text() == "= 15 mL/h · 0.25 mg/kg over 40 min"
+    assert panel.message.text() == "= 15 mL/h · 0.25 mg/kg over 40 min"
     click(qtbot, panel.set)  # no reason yet: refused by the room, said in the panel, nothing logged
     qtbot.waitUntil(lambda: "a reason for the rate change is required" in panel.message.text(), timeout=WAIT_MS)
     assert _changes(room) == []
@@ -70,7 +70,7 @@ def test_the_rate_is_changed_from_the_card_with_a_reason_and_a_high_rate_is_conf
     click(qtbot, card.b["rate"])
     assert panel.rate.value() == 30
     _type_rate(qtbot, panel, "150")
-    assert panel.equivalent.text() == "= 75 mL/h · 1.25 mg/kg over 40 min"
+    assert panel.message.text() == "= 75 mL/h · 1.25 mg/kg over 40 min"
     qtbot.keyClicks(panel.other, "pain not controlled")
     click(qtbot, panel.set)
     qtbot.waitUntil(panel.confirm.isVisible, timeout=WAIT_MS)

@@ -25,16 +25,16 @@ class RatePanel(QWidget):
         super().__init__()
         self.controller = controller
         self.plan: dict = {}
-        box = QVBoxLayout(self)
+        box = QVBoxLayout(self)  # three rows, as the reason panel: the card must keep its height
         box.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
-        top.addWidget(QLabel("New rate"))
         self.rate = Stepper(0.5, 999, 60, step=1, decimals=1, suffix=" mg/h")
         self.rate.setAccessibleName("new rate")
         self.rate.box.valueChanged.connect(lambda *_: self._show_equivalent())
-        top.addWidget(self.rate, 1)
-        self.equivalent = QLabel("")
-        top.addWidget(self.equivalent, 1)
+        top.addWidget(self.rate, 2)
+        self.message = QLabel("")  # what the new rate means, or why the room refused it
+        self.message.setWordWrap(True)
+        top.addWidget(self.message, 3)
         box.addLayout(top)
         self.choice = Choice(REASONS)
         box.addWidget(self.choice)
@@ -47,9 +47,7 @@ class RatePanel(QWidget):
             row.addWidget(w)
         row.setStretch(0, 1)
         box.addLayout(row)
-        self.message = QLabel("")
-        self.message.setWordWrap(True)
-        box.addWidget(self.message)
+        self.equivalent = ""  # the meaning of the rate shown
 
     def open(self, session: Session) -> None:
         """Start from the rate the pump runs at now."""
@@ -57,9 +55,6 @@ class RatePanel(QWidget):
         self.rate.setValue(float(session.rate_mg_per_h or self.plan.get("rate_mg_per_h") or 0.0))
         self.choice.set_value(None)
         self.other.clear()
-        self.confirm.setVisible(False)
-        self.set.setVisible(True)
-        say(self.message, "")
         self._show_equivalent()
 
     def reason(self) -> str:
@@ -74,7 +69,12 @@ class RatePanel(QWidget):
         parts = [f"{number(round(rate / conc, 2))} mL/h"] if conc else []
         parts.append(f"{number(round(rate_dose_per_kg(rate, self.plan), 3))} mg/kg over "
                      f"{number(self.plan.get('planned_infusion_min'))} min")
-        self.equivalent.setText("= " + " · ".join(parts))
+        self.equivalent = "= " + " · ".join(parts)
+        if self.message.property("tone"):  # plain again after a refusal was said in amber
+            self.message.setProperty("tone", "")
+            self.message.style().unpolish(self.message)
+            self.message.style().polish(self.message)
+        self.message.setText(self.equivalent)
         self.confirm.setVisible(False)  # a confirmation is for the rate it was asked for
         self.set.setVisible(True)
 
