@@ -55,12 +55,12 @@ def test_the_rate_is_changed_from_the_card_with_a_reason_and_a_high_rate_is_conf
     click(qtbot, panel.set)  # no reason yet: refused by the room, said in the panel, nothing logged
     qtbot.waitUntil(lambda: "a reason for the rate change is required" in panel.message.text(), timeout=WAIT_MS)
     assert _changes(room) == []
-    click(qtbot, panel.choice.buttons["Dissociation too deep"])
+    click(qtbot, panel.choice.buttons["Dissociated"])
     click(qtbot, panel.set)
     qtbot.waitUntil(lambda: card.stack.currentWidget() is card.action_row, timeout=WAIT_MS)
     [changed] = _changes(room)
     assert changed.actor == NURSE and changed.payload["from_mg_per_h"] == 60.0
-    assert changed.payload["to_mg_per_h"] == 30.0 and changed.payload["reason"] == "Dissociation too deep"
+    assert changed.payload["to_mg_per_h"] == 30.0 and changed.payload["reason"] == "Dissociated"
     qtbot.waitUntil(lambda: "30 mg/h · 15 mL/h (planned 60)" in card.dose.text(), timeout=WAIT_MS)
 
     ui.clock.advance(10 * 60)  # + 5 mg at 30 mg/h

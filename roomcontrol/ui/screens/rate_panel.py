@@ -15,7 +15,8 @@ from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import Choice, Stepper, button
 from roomcontrol.ui.widgets.feedback import say
 
-REASONS = ("Dissociation too deep", "Patient comfortable", "Nausea", "Blood pressure", "Pain not controlled")
+# Short enough to read on five touch buttons across the card; anything else is typed.
+REASONS = ("Dissociated", "Comfortable", "Nausea", "BP", "Pain")
 
 
 class RatePanel(QWidget):
