@@ -12,7 +12,7 @@ from roomcontrol.domain import catalogue as C
 from roomcontrol.domain import commands as D
 from roomcontrol.domain import session as S
 from roomcontrol.domain.dose import (HIGH_DOSE_UNCONFIRMED, HighRateUnconfirmed, Segment, checked_rate, given_over,
-                                     rerated)
+                                     rate_dose_per_kg, rerated)
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import Event
 from roomcontrol.domain.policy import SessionPolicy
@@ -160,6 +160,7 @@ def _open(weight: int) -> S.RoomState:
 @given(weight=st.integers(40, 150), steps=STEPS, tail=st.integers(0, 600))
 def test_the_dose_given_equals_a_brute_force_integration_and_never_passes_the_bound(weight, steps, tail):
     state, now, seq = _open(weight), T0, 2
+    plan = state.session.plan
     rates = {0: weight * 0.75}   # second → the rate that runs from it (None: not running), for the brute force
     running = True
     for act, wait in steps:
@@ -168,8 +169,8 @@ def test_the_dose_given_equals_a_brute_force_integration_and_never_passes_the_bo
             new = D.decide(state, act, NURSE, now, POLICY, lambda: "s2")
         except Refused:
             continue
-        soft_rate = POLICY.soft_max_dose_mg_per_kg * weight * 60.0 / 40.0
-        high = [n for n in new if n.kind == "infusion.rate_changed" and n.payload["to_mg_per_h"] > soft_rate]
+        high = [n for n in new if n.kind == "infusion.rate_changed"
+                and rate_dose_per_kg(n.payload["to_mg_per_h"], plan) > POLICY.soft_max_dose_mg_per_kg]
         assert not high or (act.high_dose_confirmed and new[0].kind == "dose.high_confirmed")
         for n in new:
             seq += 1
@@ -187,4 +188,4 @@ def test_the_dose_given_equals_a_brute_force_integration_and_never_passes_the_bo
     hard_rate = POLICY.bounds.dose_mg_per_kg.high * weight * 60.0 / 40.0
     assert s.given_mg(end) <= round(hard_rate * s.infusion_elapsed_s(end) / 3600.0, 2) + 0.01
     assert sum(seg.running_s(end) for seg in s.segments) == pytest.approx(s.infusion_elapsed_s(end))
-    assert all(seg.rate_mg_per_h <= hard_rate for seg in s.segments)
+    assert all(rate_dose_per_kg(seg.rate_mg_per_h, plan) <= POLICY.bounds.dose_mg_per_kg.high for seg in s.segments)

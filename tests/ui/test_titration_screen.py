@@ -43,9 +43,9 @@ def _changes(room):
 def test_the_rate_is_changed_from_the_card_with_a_reason_and_a_high_rate_is_confirmed(ui, qtbot):
     room, card = ui.room, ui.window.main.card
     _infusing(ui, qtbot)
-    qtbot.waitUntil(lambda: "60 mg/h · 30 mL/h" in card.dose.text() and _given(card) < 0.3, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "60 mg/h · 30 mL/h" in card.dose.text() and _given(card) < 0.6, timeout=WAIT_MS)
     ui.clock.advance(10 * 60)
-    qtbot.waitUntil(lambda: 10.0 <= _given(card) < 10.3, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: 10.0 <= _given(card) < 10.6, timeout=WAIT_MS)
 
     click(qtbot, card.b["rate"])
     panel = card.rate_panel
@@ -64,7 +64,7 @@ def test_the_rate_is_changed_from_the_card_with_a_reason_and_a_high_rate_is_conf
     qtbot.waitUntil(lambda: "30 mg/h · 15 mL/h (planned 60)" in card.dose.text(), timeout=WAIT_MS)
 
     ui.clock.advance(10 * 60)  # + 5 mg at 30 mg/h
-    qtbot.waitUntil(lambda: 15.0 <= _given(card) < 15.3, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: 15.0 <= _given(card) < 15.6, timeout=WAIT_MS)
 
     # a rate above the usual maximum over the planned time: refused, then confirmed in the panel
     click(qtbot, card.b["rate"])
@@ -82,8 +82,8 @@ def test_the_rate_is_changed_from_the_card_with_a_reason_and_a_high_rate_is_conf
     assert confirmed.kind == "dose.high_confirmed" and confirmed.actor == NURSE
     assert changed.payload["to_mg_per_h"] == 150.0 and changed.payload["reason"] == "pain not controlled"
     ui.clock.advance(4 * 60)  # + 10 mg at 150 mg/h
-    qtbot.waitUntil(lambda: "150 mg/h · 75 mL/h" in card.dose.text() and 25.0 <= _given(card) < 25.5,
-                    timeout=WAIT_MS)  # the devices run in real time: a few real seconds at 150 mg/h add a little
+    qtbot.waitUntil(lambda: "150 mg/h · 75 mL/h" in card.dose.text() and 25.0 <= _given(card) < 26.0,
+                    timeout=WAIT_MS)  # the clock runs on in real time: a loaded machine's seconds add a little
 
 
 def test_the_rate_panel_cancels_and_is_there_while_paused(ui, qtbot):
