@@ -107,6 +107,14 @@ class ResumeInfusion(Command):
     pass
 
 
+@command("change_rate")
+class ChangeRate(Command):
+    """Titration while infusing or paused: the new rate, why, and the high-dose confirmation when it needs one."""
+    rate_mg_per_h: float
+    reason: str
+    high_dose_confirmed: bool = False  # a rate above the soft maximum over the planned time is refused without it
+
+
 @command("complete_infusion")
 class CompleteInfusion(Command):
     pass

@@ -13,7 +13,8 @@ from roomcontrol.domain import catalogue as C
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain import session as S
 from roomcontrol.domain.alarms import Alarm
-from roomcontrol.domain.dose import HighDoseUnconfirmed, high_dose_payload, is_high, plan_dose
+from roomcontrol.domain.dose import (HighDoseUnconfirmed, HighRateUnconfirmed, checked_rate, high_dose_payload,
+                                     high_rate_payload, is_high, plan_dose, rate_dose_per_kg)
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import NewEvent
 from roomcontrol.domain.policy import KNOWN_CHECKLIST_ITEMS, SessionPolicy
@@ -242,9 +243,28 @@ def _resume_infusion(state: S.RoomState, c: C.ResumeInfusion, actor: str, now: d
     return [NewEvent(K.INFUSION_RESUMED, {}, actor, s.session_id)]
 
 
+def _change_rate(state: S.RoomState, c: C.ChangeRate, actor: str, now: datetime, policy: SessionPolicy,
+                 new_id: NewId) -> list[NewEvent]:
+    s = _need_open(state, S.INFUSING, S.PAUSED)
+    reason = required_text(c.reason, "a reason for the rate change", 200)
+    rate, high = checked_rate(c.rate_mg_per_h, s.plan, policy)
+    if rate == s.rate_mg_per_h:
+        raise Refused(f"the infusion already runs at {rate:g} mg/h")
+    if high and not c.high_dose_confirmed:
+        raise HighRateUnconfirmed(rate, rate_dose_per_kg(rate, s.plan), policy.soft_max_dose_mg_per_kg)
+    changed = NewEvent(K.INFUSION_RATE_CHANGED, {"from_mg_per_h": s.rate_mg_per_h, "to_mg_per_h": rate,
+                                                 "reason": reason,
+                                                 "at_infused_s": round(s.infusion_elapsed_s(now), 1)},
+                       actor, s.session_id)
+    if not high:
+        return [changed]
+    return [NewEvent(K.DOSE_HIGH_CONFIRMED, high_rate_payload(rate, s.plan, policy), actor, s.session_id), changed]
+
+
 def _end_payload(s: S.Session, now: datetime) -> dict[str, Any]:
     return {"infused_min": round(s.infusion_elapsed_s(now) / 60.0, 2),
-            "planned_infusion_min": s.plan["planned_infusion_min"], "pauses": len(s.pauses)}
+            "planned_infusion_min": s.plan["planned_infusion_min"], "pauses": len(s.pauses),
+            "given_mg": s.given_mg(now)}
 
 
 def _complete_infusion(state: S.RoomState, c: C.CompleteInfusion, actor: str, now: datetime, policy: SessionPolicy,
@@ -377,6 +397,7 @@ DECIDES: dict[type, Handler] = {
     C.StartInfusion: _start_infusion,
     C.PauseInfusion: _pause_infusion,
     C.ResumeInfusion: _resume_infusion,
+    C.ChangeRate: _change_rate,
     C.CompleteInfusion: _complete_infusion,
     C.StopInfusion: _stop_infusion,
     C.RecordAssessment: _record_assessment,

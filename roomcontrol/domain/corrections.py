@@ -118,6 +118,8 @@ def _check_kind(event: Event) -> None:
         why = "device events are the room's own record of its devices"
     elif event.kind in PHASE_KINDS:
         why = "it moved the session from one phase to the next"
+    elif event.kind == K.INFUSION_RATE_CHANGED:
+        why = "it records the rate the pump ran at (the dose given is summed from it)"
     else:
         why = "it is not a charted entry"
     names = ", ".join(ENTRY_NAMES[k] for k in CORRECTABLE)

@@ -6,6 +6,7 @@ VITALS_BASELINE = "vitals.baseline"
 INFUSION_STARTED = "infusion.started"
 INFUSION_PAUSED = "infusion.paused"
 INFUSION_RESUMED = "infusion.resumed"
+INFUSION_RATE_CHANGED = "infusion.rate_changed"  # titration: from/to mg/h, why, at how many seconds infused
 INFUSION_COMPLETED = "infusion.completed"
 INFUSION_STOPPED = "infusion.stopped"
 INFUSION_PLANNED_TIME_REACHED = "infusion.planned_time_reached"  # the engine, on its tick: elapsed reached the plan

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from roomcontrol.domain import kinds as K
+from roomcontrol.domain.dose import Segment, given_over, rerated
 from roomcontrol.domain.events import Event
 from roomcontrol.domain.flags import AssessmentFlag, flagged_item
 from roomcontrol.domain.scales import SCALES
@@ -64,6 +65,13 @@ class Session:
     flags: tuple[AssessmentFlag, ...] = ()          # flagged answers (PHQ-9 item 9), acknowledged or not
     protocol: str | None = None                     # the protocol's id and version as session.opened logged them
     protocol_version: int | None = None
+    rate_mg_per_h: float | None = None              # the pump's rate now (set at start, changed by titration)
+    segments: tuple[Segment, ...] = ()              # the infusion at each rate, pauses left out
+    titrated: bool = False                          # the rate was changed at least once
+
+    def given_mg(self, now: datetime) -> float:
+        """Ketamine given so far, exactly over the rate segments."""
+        return given_over(self.segments, now)
 
     @property
     def pending_flags(self) -> tuple[AssessmentFlag, ...]:
@@ -181,18 +189,42 @@ def _baseline(s: Session, e: Event) -> Session:
     return replace(s, baseline=dict(e.payload), baseline_seq=e.seq)
 
 
+def _number(value: Any) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+
+def _closed_segments(s: Session, at: datetime) -> tuple[Segment, ...]:
+    """The segments with the running one (if any) ended at `at`."""
+    if s.segments and s.segments[-1].end is None:
+        return s.segments[:-1] + (replace(s.segments[-1], end=at),)
+    return s.segments
+
+
 def _started(s: Session, e: Event) -> Session:
-    return replace(s, phase=INFUSING, infusion_started_at=e.ts, running_since=e.ts)
+    rate = _number(e.payload.get("rate_mg_per_h", s.plan.get("rate_mg_per_h")))
+    return replace(s, phase=INFUSING, infusion_started_at=e.ts, running_since=e.ts, rate_mg_per_h=rate,
+                   segments=(Segment(e.ts, rate),))
 
 
 def _paused(s: Session, e: Event) -> Session:
     return replace(s, phase=PAUSED, infused_s=s.infusion_elapsed_s(e.ts), running_since=None,
-                   pauses=s.pauses + (Pause(e.ts, e.payload.get("reason", ""), paused_by=e.actor),))
+                   pauses=s.pauses + (Pause(e.ts, e.payload.get("reason", ""), paused_by=e.actor),),
+                   segments=_closed_segments(s, e.ts))
 
 
 def _resumed(s: Session, e: Event) -> Session:
     pauses = s.pauses[:-1] + (replace(s.pauses[-1], ended=e.ts, resumed_by=e.actor),) if s.pauses else s.pauses
-    return replace(s, phase=INFUSING, running_since=e.ts, pauses=pauses)
+    segment = Segment(e.ts, _number(s.rate_mg_per_h), planned=not s.titrated)
+    return replace(s, phase=INFUSING, running_since=e.ts, pauses=pauses, segments=s.segments + (segment,))
+
+
+def _rate_changed(s: Session, e: Event) -> Session:
+    """A new rate from now on: a new segment if the pump runs, else the rate the resume starts at."""
+    rate = _number(e.payload.get("to_mg_per_h"))
+    segments = s.segments
+    if s.running_since is not None:
+        segments = _closed_segments(s, e.ts) + (Segment(e.ts, rate, planned=False),)
+    return replace(s, rate_mg_per_h=rate, segments=segments, titrated=True)
 
 
 def _ended(s: Session, e: Event) -> Session:
@@ -201,7 +233,7 @@ def _ended(s: Session, e: Event) -> Session:
         pauses = pauses[:-1] + (replace(pauses[-1], ended=e.ts),)
     kind = "completed" if e.kind == K.INFUSION_COMPLETED else "stopped"
     return replace(s, infused_s=s.infusion_elapsed_s(e.ts), running_since=None, infusion_ended_at=e.ts,
-                   infusion_end_kind=kind, pauses=pauses)
+                   infusion_end_kind=kind, pauses=pauses, segments=_closed_segments(s, e.ts))
 
 
 def _recovery(s: Session, e: Event) -> Session:
@@ -239,8 +271,11 @@ def _corrected(s: Session, e: Event) -> Session:
     if p.get("corrects_kind") == K.CHECKLIST_CONFIRMED and s.checked_seqs.get(item) == fixed:
         return replace(s, checked={**s.checked, item: _details(corrected)})
     if p.get("corrects_kind") == K.SESSION_OPENED:  # the corrected dose plan (its own session's opening)
-        return replace(s, plan=_plan(corrected),
-                       course_no=corrected.get("course_no", s.course_no))
+        s = replace(s, plan=_plan(corrected), course_no=corrected.get("course_no", s.course_no))
+        if s.segments and not s.titrated:  # the pump ran at the prescribed rate: the corrected one counts
+            rate = _number(s.plan.get("rate_mg_per_h"))
+            s = replace(s, rate_mg_per_h=rate, segments=rerated(s.segments, rate))
+        return s
     return s
 
 
@@ -257,6 +292,7 @@ _FOLD = {
     K.INFUSION_STARTED: _started,
     K.INFUSION_PAUSED: _paused,
     K.INFUSION_RESUMED: _resumed,
+    K.INFUSION_RATE_CHANGED: _rate_changed,
     K.INFUSION_COMPLETED: _ended,
     K.INFUSION_STOPPED: _ended,
     K.RECOVERY_STARTED: _recovery,

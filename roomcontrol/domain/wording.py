@@ -149,6 +149,9 @@ def _describe(event: Event) -> str:
         return f"Infusion paused: {p.get('reason', '')}"
     if k == K.INFUSION_RESUMED:
         return "Infusion resumed"
+    if k == K.INFUSION_RATE_CHANGED:
+        return (f"Rate changed from {number(p.get('from_mg_per_h'))} to {number(p.get('to_mg_per_h'))} mg/h "
+                f"after {waited(p.get('at_infused_s'))} infused: {p.get('reason', '')}")
     if k == K.INFUSION_COMPLETED:
         return f"Infusion completed: {_minutes(p.get('infused_min'))} of {number(p.get('planned_infusion_min'))} min"
     if k == K.INFUSION_STOPPED:
@@ -303,6 +306,7 @@ ACT_NAMES = {
     K.SESSION_OPENED: "opened the session", K.CHECKLIST_CONFIRMED: "confirmed checks",
     K.VITALS_BASELINE: "recorded the baseline", K.INFUSION_STARTED: "started the infusion",
     K.INFUSION_PAUSED: "paused the infusion", K.INFUSION_RESUMED: "resumed the infusion",
+    K.INFUSION_RATE_CHANGED: "changed the rate",
     K.INFUSION_COMPLETED: "completed the infusion", K.INFUSION_STOPPED: "stopped the infusion",
     K.ASSESSMENT_RECORDED: "recorded assessments", K.ASSESSMENT_FLAG_ACKNOWLEDGED: "acknowledged flags",
     K.SYMPTOM_NOTED: "noted symptoms",

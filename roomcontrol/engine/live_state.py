@@ -79,7 +79,8 @@ def _session(snap: RoomSnapshot, show_patient: str) -> dict[str, Any] | None:
             "course_no": s.course_no, "elapsed_s": round(snap.infusion_elapsed_s, 1),
             "planned_s": s.planned_infusion_s,
             "remaining_s": None if snap.infusion_remaining_s is None else round(snap.infusion_remaining_s, 1),
-            "dose_mg": plan.get("total_dose_mg"), "rate_mg_per_h": plan.get("rate_mg_per_h"),
+            "dose_mg": plan.get("total_dose_mg"),  # the rate the pump runs at now (titration changes it)
+            "rate_mg_per_h": plan.get("rate_mg_per_h") if s.rate_mg_per_h is None else s.rate_mg_per_h,
             "paused": snap.phase == "paused"}
 
 

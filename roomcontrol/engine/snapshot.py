@@ -25,6 +25,7 @@ class RoomSnapshot:
     infusion_remaining_s: float | None = None
     planned_time_reached: bool = False  # the infusion has run its planned time (the card's cue)
     overrun_s: float = 0.0              # infusion seconds beyond the plan, while it still runs or is paused
+    dose_given_mg: float = 0.0          # ketamine given so far, over the rate segments
     recovery_elapsed_s: float = 0.0
     recovery_remaining_s: float | None = None
     storage_error: str | None = None  # e.g. the disk is full: shown as an alarm, the room keeps running
@@ -72,6 +73,7 @@ def make_snapshot(room_id: str, room_name: str, state: RoomState, now: datetime,
     return RoomSnapshot(
         room_id, room_name, now, s.phase, s, state.last_seq,
         infusion_elapsed_s=infused,
+        dose_given_mg=s.given_mg(now),
         planned_time_reached=reached,
         overrun_s=max(0.0, infused - s.planned_infusion_s) if reached else 0.0,
         infusion_remaining_s=max(0.0, s.planned_infusion_s - infused) if s.infusion_ended_at is None else 0.0,

@@ -7,7 +7,7 @@ vitals reading, the session id, kind and time) and the resource type. The same U
 The Bundle carries no export time, so exporting a session twice gives the very same JSON.
 
 Resources: one Procedure (the infusion: status, period, pauses and stop reason in notes, performers), one
-MedicationAdministration for the ketamine (dose given, estimated from the infused time) and one per other drug
+MedicationAdministration for the ketamine (dose given, summed over the rate segments, one note per segment) and one per other drug
 given, vital-sign Observations with LOINC and IEEE 11073 codes side by side (the baseline, every NIBP measurement,
 and HR, SpO2, respiratory rate and EtCO2 at each 5-minute mark of the record's vitals table), an Observation per scale
 score (LOINC for PHQ-9 and GAD-7, the room's own code system for PADSS and CADSS-6), and an Observation per
@@ -136,11 +136,23 @@ class _Builder:
         route = C.ROUTES["IV"]
         dosage = {"text": (f"{number(r.plan.get('dose_mg_per_kg'))} mg/kg IV over {number(inf.planned_min)} min; "
                            f"given {number(r.dose_given_mg)} of {number(r.total_dose_mg)} mg planned "
-                           "(estimated from the infused time at the planned rate)"),
+                           f"(rate × running time over {len(inf.segments)} rate segment"
+                           f"{'s' if len(inf.segments) != 1 else ''}, pauses excluded)"),
                   "route": {"coding": [{"system": C.SNOMED, "code": route[0], "display": route[1]}]},
                   "dose": self.quantity(r.dose_given_mg, "mg", "mg")}
-        if inf.rate_mg_per_h:
+        # dosage is 0..1 with one rate (R4B/R5): a titrated infusion has no single rate, so its segments and
+        # changes go in the notes, each with its times, rate and mg
+        if inf.rate_mg_per_h and not inf.titrated:
             dosage["rateQuantity"] = self.quantity(inf.rate_mg_per_h, "mg/h", "mg/h")
+        notes = []
+        if inf.titrated:
+            for n, seg in enumerate(inf.segments, 1):
+                end = seg.end or r.closing.at
+                notes.append(f"Rate segment {n}: {iso_utc(seg.start)} to {iso_utc(end)} at "
+                             f"{number(seg.rate_mg_per_h)} mg/h: {number(round(seg.mg(end), 2))} mg")
+            for c in inf.rate_changes:
+                notes.append(f"Rate changed {iso_utc(c.at)} by {c.by} from {number(c.from_mg_per_h)} to "
+                             f"{number(c.to_mg_per_h)} mg/h: {c.reason}")
         res = {"resourceType": "MedicationAdministration",
                "status": "completed" if inf.end_kind == "completed" else "stopped",
                "medicationCodeableConcept": {"coding": [{"system": C.ATC, "code": code, "display": display}],
@@ -150,6 +162,7 @@ class _Builder:
                                    **({"end": iso_utc(inf.ended_at)} if inf.ended_at else {})},
                "performer": [{"actor": self.who(inf.started_by)}] if inf.started_by else None,
                "partOf": self.part_of(),
+               "note": [{"text": t} for t in notes] or None,
                "dosage": dosage}
         if inf.stop_reason:
             res["statusReason"] = [{"text": inf.stop_reason}]

@@ -16,7 +16,7 @@ from typing import Iterable
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain import session as S
 from roomcontrol.domain.alarms import PRIORITY_RANK
-from roomcontrol.domain.dose import given_mg
+from roomcontrol.domain.dose import Segment, given_over, rerated
 from roomcontrol.domain.vitals import trusted
 from roomcontrol.domain.events import Event
 from roomcontrol.domain.scales import SCALES
@@ -127,6 +127,18 @@ class Prescription(Correctable):
 
 
 @dataclass(frozen=True)
+class RateChange:
+    """One `infusion.rate_changed`: when, by whom, from and to which rate, why, after how long infused."""
+    event_id: str
+    at: datetime
+    by: str
+    from_mg_per_h: float | None
+    to_mg_per_h: float
+    reason: str
+    at_infused_s: float
+
+
+@dataclass(frozen=True)
 class Infusion:
     started_at: datetime | None
     started_by: str | None
@@ -139,6 +151,12 @@ class Infusion:
     rate_mg_per_h: float | None
     pauses: tuple[S.Pause, ...]  # as the session's fold has them
     event_id: str | None        # the infusion.started event: the anchor of the FHIR Procedure
+    segments: tuple[Segment, ...] = ()        # the infusion at each rate (the prescribed ones at the corrected plan)
+    rate_changes: tuple[RateChange, ...] = ()  # titration, in order
+
+    @property
+    def titrated(self) -> bool:
+        return bool(self.rate_changes)
 
     @property
     def fraction_given(self) -> float:
@@ -289,9 +307,9 @@ class SessionRecord:
 
     @property
     def dose_given_mg(self) -> float:
-        """Ketamine GIVEN: the prescribed rate × the time actually infused (the session's fold, pauses excluded);
-        it differs from the prescribed total when the infusion was stopped early or ran past its planned time."""
-        return given_mg(self.infusion.rate_mg_per_h, self.infusion.infused_min * 60.0) or 0.0
+        """Ketamine GIVEN: Σ rate × running time over the rate segments (the session's fold, pauses excluded); it
+        differs from the prescribed total when the infusion was titrated, stopped early or ran past its time."""
+        return given_over(self.infusion.segments, self.closing.at)
 
     @property
     def first_seq(self) -> int:
@@ -403,6 +421,7 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
     checklist, assessments, symptoms, medications, notes = [], [], [], [], []
     baseline = closing = None
     started = ended = None
+    rate_changes = []
     high = next((e for e in events if e.kind == K.DOSE_HIGH_CONFIRMED), None)
     opened_fixes = fixes.get(opened.seq, ())
     opened_payload = opened_fixes[-1].corrected if opened_fixes else opened.payload
@@ -423,6 +442,9 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
             started = e
         elif e.kind in (K.INFUSION_COMPLETED, K.INFUSION_STOPPED):
             ended = e
+        elif e.kind == K.INFUSION_RATE_CHANGED:
+            rate_changes.append(RateChange(e.id, e.ts, e.actor, p.get("from_mg_per_h"), p["to_mg_per_h"],
+                                           p.get("reason", ""), p.get("at_infused_s", 0.0)))
         elif e.kind == K.ASSESSMENT_RECORDED:
             flag = flags.get(e.seq)
             assessments.append(Assessment(e.id, e.ts, e.actor, p.get("scale", ""), dict(p.get("items", {})),
@@ -457,7 +479,9 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
         infused_min=round(session.infused_s / 60.0, 2),
         planned_min=float(prescribed.plan.get("planned_infusion_min", 0)),
         rate_mg_per_h=prescribed.plan.get("rate_mg_per_h"), pauses=session.pauses,
-        event_id=started.id if started else None)
+        event_id=started.id if started else None,
+        segments=rerated(session.segments, float(prescribed.plan.get("rate_mg_per_h") or 0.0)),
+        rate_changes=tuple(rate_changes))
 
     samples = sorted((v if isinstance(v, VitalSample) else vital_sample(v) for v in vitals_rows),
                      key=lambda v: (v.ts, v.kind))

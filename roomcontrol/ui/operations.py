@@ -55,6 +55,11 @@ class Operations:
     def resume_infusion(self, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
         self._send(C.ResumeInfusion(), on_ok, on_error)
 
+    def change_rate(self, rate_mg_per_h: float, reason: str, *, high_dose_confirmed: bool = False,
+                    on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.ChangeRate(rate_mg_per_h=rate_mg_per_h, reason=reason, high_dose_confirmed=high_dose_confirmed),
+                   on_ok, on_error)
+
     def complete_infusion(self, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
         self._send(C.CompleteInfusion(), on_ok, on_error)
 

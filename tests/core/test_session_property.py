@@ -25,6 +25,8 @@ COMMANDS = st.one_of(
     st.just(("start_infusion", {})),
     st.just(("pause_infusion", {"reason": "break"})),
     st.just(("resume_infusion", {})),
+    st.sampled_from([30, 90, 150]).map(lambda r: ("change_rate", {"rate_mg_per_h": r, "reason": "titrate",
+                                                                  "high_dose_confirmed": r == 150})),
     st.just(("complete_infusion", {})),
     st.just(("stop_infusion", {"reason": "early"})),
     st.just(("record_assessment", {"scale": "PADSS", "items": PADSS_10})),

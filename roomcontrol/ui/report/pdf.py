@@ -176,13 +176,15 @@ class Report:
             ("PRESCRIBED dose", f"{number(plan.get('dose_mg_per_kg'))} mg/kg × {number(plan.get('weight_kg'))} kg = "
                                 f"{number(r.total_dose_mg)} mg over {duration(inf.planned_min)}"
                                 + (_plan_corrected(rx) if rx else "")),
-            ("Rate", rate),
+            ("Rate", rate + (" prescribed; titrated (below)" if inf.titrated else "")),
             ("Infusion started",
              f"{self.t(inf.started_at)} by {r.name(inf.started_by)}" if inf.started_at else "not started"),
             ("Infusion ended", ended),
             ("Time infused", f"{duration(inf.infused_min)} of {duration(inf.planned_min)} (pauses excluded)"),
             ("Dose GIVEN", f"{number(r.dose_given_mg)} mg = {number(inf.rate_mg_per_h)} mg/h × "
-                           f"{duration(inf.infused_min)} infused"),
+                           f"{duration(inf.infused_min)} infused" if not inf.titrated else
+                           f"{number(r.dose_given_mg)} mg over {len(inf.segments)} rate segments "
+                           f"({duration(inf.infused_min)} infused, titrated {len(inf.rate_changes)}×; below)"),
         ]
         if rx is not None and rx.high_dose_confirmed_by:
             pairs.insert(1, ("High dose", f"above the usual maximum of {number(rx.soft_max_mg_per_kg)} mg/kg, "
@@ -190,6 +192,8 @@ class Report:
         d.key_values(pairs, label_share=0.3)
         if inf.stop_reason:
             d.paragraph(f"Stopped early: {inf.stop_reason}", font(8.5, bold=True))
+        if inf.segments:
+            self.segments(d)
         if inf.pauses:
             rows = []
             for n, p in enumerate(inf.pauses, 1):
@@ -201,6 +205,28 @@ class Report:
                      Column("Length", 0.9, R), Column("Reason", 4.5), Column("By", 1.4)], rows)
         else:
             d.paragraph("No pauses.", color=GREY)
+
+    def segments(self, d: Doc) -> None:
+        """The infusion at each rate: from–to, rate, running time and mg, then the total; and each rate change."""
+        r, inf = self.r, self.r.infusion
+        conc = r.plan.get("concentration_mg_per_ml")
+        rows = []
+        for n, seg in enumerate(inf.segments, 1):
+            end = seg.end or r.closing.at
+            rate = f"{number(seg.rate_mg_per_h)} mg/h" + (f" ({number(seg.rate_mg_per_h / conc)} mL/h)" if conc else "")
+            rows.append([f"{n}", self.t(seg.start), self.t(end), rate, duration(seg.running_s(end) / 60.0),
+                         f"{number(round(seg.mg(end), 2))} mg"])
+        rows.append(["", "", "", "Total", duration(inf.infused_min), f"{number(r.dose_given_mg)} mg"])
+        d.space(mm(0.5))
+        d.table([Column("Segment", 0.8, C), Column("From", 0.9, C), Column("To", 0.9, C), Column("Rate", 2.2),
+                 Column("Running", 1.2, R), Column("Given", 1.2, R)], rows,
+                emphasis=[False] * (len(rows) - 1) + [True])
+        if inf.rate_changes:
+            d.space(mm(0.5))
+            d.table([Column("Rate change", 0.9, C), Column("From → to", 1.8), Column("Infused", 1.1, R),
+                     Column("Reason", 3.6), Column("By", 1.4)],
+                    [[self.t(c.at), f"{number(c.from_mg_per_h)} → {number(c.to_mg_per_h)} mg/h",
+                      duration(c.at_infused_s / 60.0), c.reason, r.name(c.by)] for c in inf.rate_changes])
 
     def checks(self, d: Doc) -> None:
         d.heading("Pre-infusion checks and baseline")

@@ -48,6 +48,9 @@ class DischargeScreen(QWidget):
         self.minimum.setWordWrap(True)
         sbox.addWidget(self.recovery)
         sbox.addWidget(self.minimum)
+        self.given = named(QLabel(""), "dim")  # ketamine given, over the rate segments
+        self.given.setAccessibleName("dose given")
+        sbox.addWidget(self.given)
         sbox.addWidget(named(QLabel("PADSS"), "title"))
         self.score = named(QLabel("not recorded yet"), "big")
         sbox.addWidget(self.score)
@@ -109,6 +112,7 @@ class DischargeScreen(QWidget):
             self.title.setText("Discharge")
             self.recovery.setText("--:--")
             self.minimum.setText("Discharge happens from recovery.")
+            self.given.setText("")
             self.discharge.setEnabled(False)
             return
         room = self.controller.config.session
@@ -118,6 +122,9 @@ class DischargeScreen(QWidget):
         left = snap.recovery_remaining_s or 0
         self.minimum.setText(f"Minimum recovery {self.policy.min_recovery_min} min: "
                              + (f"{F.mmss(left)} to go" if left > 0 else "reached"))
+        segments = len(s.segments)
+        self.given.setText(f"Ketamine given {snap.dose_given_mg:g} mg of {s.plan.get('total_dose_mg'):g} mg planned"
+                           + (f" ({segments} rate segments)" if s.titrated else ""))
         padss = s.scores.get("PADSS")
         need = self.policy.min_padss_for_discharge
         if padss is None:

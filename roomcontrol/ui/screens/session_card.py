@@ -1,5 +1,6 @@
-"""The session card: patient, infusion n of the course, phase, a big timer with progress, dose and rate, and the
-actions the phase allows. Stopping early and aborting need a reason and a 1.5 s hold."""
+"""The session card: patient, infusion n of the course, phase, a big timer with progress, dose, the rate the pump
+runs at and the dose given so far, and the actions the phase allows. Stopping early and aborting need a reason and a
+1.5 s hold; changing the rate opens its panel (ui/screens/rate_panel.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from roomcontrol.ui import format as F
 from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import theme
 from roomcontrol.ui.controller import RoomController
+from roomcontrol.ui.screens.rate_panel import RatePanel
 from roomcontrol.ui.widgets.buttons import Choice, HoldButton, button
 from roomcontrol.ui.widgets.named import named
 
@@ -128,6 +130,7 @@ class SessionCard(QWidget):
             "continue": button("Check-in", lambda: self.navigate.emit("checkin")),
             "start": button("Start infusion", lambda: c.ops.start_infusion(), kind="primary"),
             "pause": button("Pause", lambda: self._reason("pause")),
+            "rate": button("Change rate…", self._rate),
             "resume": button("Resume", lambda: c.ops.resume_infusion(), kind="primary"),
             "complete": button("Complete", lambda: c.ops.complete_infusion(), kind="primary"),
             "stop": button("Stop early…", lambda: self._reason("stop"), kind="danger"),
@@ -140,8 +143,11 @@ class SessionCard(QWidget):
             row.addWidget(b)
         self.reasons = ReasonPanel(controller)
         self.reasons.done.connect(lambda: self.stack.setCurrentWidget(self.action_row))
+        self.rate_panel = RatePanel(controller)
+        self.rate_panel.done.connect(lambda: self.stack.setCurrentWidget(self.action_row))
         self.stack.addWidget(self.action_row)
         self.stack.addWidget(self.reasons)
+        self.stack.addWidget(self.rate_panel)
         box.addWidget(self.stack)
         self._cue(False)
         self.show_phase("idle")
@@ -168,12 +174,19 @@ class SessionCard(QWidget):
         self.reasons.open(act)
         self.stack.setCurrentWidget(self.reasons)
 
+    def _rate(self) -> None:
+        snap = self.controller.last
+        if snap is None or snap.session is None:
+            return
+        self.rate_panel.open(snap.session)
+        self.stack.setCurrentWidget(self.rate_panel)
+
     def show_phase(self, phase: str) -> None:
         shown = {
             "idle": ("checkin",), "discharged": ("checkin",), "aborted": ("checkin",),
             "pre_infusion": ("continue", "start", "abort"),
-            "infusing": ("pause", "complete", "cadss", "stop"),
-            "paused": ("resume", "complete", "cadss", "stop"),
+            "infusing": ("pause", "rate", "complete", "cadss", "stop"),
+            "paused": ("resume", "rate", "complete", "cadss", "stop"),
             "recovery": ("discharge", "cadss", "abort"),
         }.get(phase, ())
         for key, b in self.b.items():
@@ -181,6 +194,25 @@ class SessionCard(QWidget):
         if phase != self.phase:
             self.stack.setCurrentWidget(self.action_row)
         self.phase = phase
+
+    @staticmethod
+    def _dose_text(snap: RoomSnapshot) -> str:
+        """The plan; once the infusion has started, the rate the pump runs at now and the dose given so far."""
+        s = snap.session
+        assert s is not None
+        plan = s.plan
+        total = f"<span style='font-size:150%; color:{theme.TEXT}'>{plan.get('total_dose_mg'):g} mg</span>"
+        if plan.get("dose_mg") is not None:  # a fixed-dose (intranasal) protocol: devices, no rate
+            return total + f"<br>{plan.get('devices')} devices, {plan.get('device_interval_min'):g} min apart"
+        rate = plan.get("rate_mg_per_h") if s.rate_mg_per_h is None else s.rate_mg_per_h
+        conc = plan.get("concentration_mg_per_ml")
+        text = (total + f"<br>{plan.get('dose_mg_per_kg'):g} mg/kg × {plan.get('weight_kg'):g} kg"
+                f"<br>{rate:g} mg/h" + (f" · {round(rate / conc, 2):g} mL/h" if conc else ""))
+        if s.titrated and s.infusion_ended_at is None:
+            text += f" (planned {plan.get('rate_mg_per_h'):g})"
+        if s.infusion_started_at is not None:
+            text += f"<br>given {snap.dose_given_mg:.1f} mg"
+        return text
 
     def show_snapshot(self, snap: RoomSnapshot) -> None:
         s = snap.session
@@ -196,13 +228,7 @@ class SessionCard(QWidget):
             return
         self.patient.setText(f"{s.patient_ref}  ·  infusion {s.course_no} of the course")
         plan = s.plan
-        rate = plan.get("rate_ml_per_h")
-        how = (f"{plan.get('devices')} devices, {plan.get('device_interval_min'):g} min apart"
-               if plan.get("dose_mg") is not None  # a fixed-dose (intranasal) protocol: no rate
-               else f"{plan.get('dose_mg_per_kg'):g} mg/kg × {plan.get('weight_kg'):g} kg"
-                    f"<br>{plan.get('rate_mg_per_h'):g} mg/h" + (f" · {rate:g} mL/h" if rate else ""))
-        self.dose.setText(f"<span style='font-size:150%; color:{theme.TEXT}'>{plan.get('total_dose_mg'):g} mg</span>"
-                          f"<br>{how}")
+        self.dose.setText(self._dose_text(snap))
         planned = s.planned_infusion_s
         if snap.phase in ("infusing", "paused"):
             self.timer.setText(F.mmss(snap.infusion_elapsed_s))
