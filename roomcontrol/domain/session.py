@@ -70,7 +70,16 @@ class Session:
     titrated: bool = False                          # the rate was changed at least once
 
     def given_mg(self, now: datetime) -> float:
-        """Ketamine given so far, exactly over the rate segments."""
+        """Ketamine given so far: exactly over the rate segments; for a fixed-dose (intranasal) plan, the devices due
+        by the protocol's interval since the first (until each device is logged on its own)."""
+        dose, devices, interval = (self.plan.get(k) for k in ("dose_mg", "devices", "device_interval_min"))
+        if isinstance(dose, (int, float)) and isinstance(devices, int) and devices > 0:
+            if self.infusion_started_at is None:
+                return 0.0
+            if self.infusion_end_kind == "completed":  # the nurse completed the dosing: every device given
+                return float(dose)
+            due = 1 + int(self.infusion_elapsed_s(now) // (60.0 * float(interval or 0) or 1.0))
+            return float(dose) * min(devices, due) / devices
         return given_over(self.segments, now)
 
     @property

@@ -218,3 +218,17 @@ def test_a_session_under_a_protocol_the_room_no_longer_enables_follows_the_room(
     assert again.state.session.protocol == "ketamine-pain"   # logged, kept
     assert rules_for(again.state, config.session).min_recovery_min == 30  # its guards: the room's [session]
     again.close()
+
+
+def test_a_fixed_dose_session_counts_its_devices_as_given():
+    from dataclasses import replace
+    from datetime import datetime, timedelta, timezone
+
+    from roomcontrol.domain.session import Session
+    t0 = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
+    s = Session("s", t0, "PT-1", 1, {"dose_mg": 84.0, "devices": 3, "device_interval_min": 5.0})
+    assert s.given_mg(t0) == 0.0
+    s = replace(s, infusion_started_at=t0, running_since=t0)
+    assert [s.given_mg(t0 + timedelta(minutes=m)) for m in (0, 4, 5, 12)] == [28.0, 28.0, 56.0, 84.0]
+    done = replace(s, running_since=None, infused_s=60.0, infusion_ended_at=t0, infusion_end_kind="completed")
+    assert done.given_mg(t0 + timedelta(minutes=1)) == 84.0
