@@ -246,6 +246,8 @@ def _resume_infusion(state: S.RoomState, c: C.ResumeInfusion, actor: str, now: d
 def _change_rate(state: S.RoomState, c: C.ChangeRate, actor: str, now: datetime, policy: SessionPolicy,
                  new_id: NewId) -> list[NewEvent]:
     s = _need_open(state, S.INFUSING, S.PAUSED)
+    if s.plan.get("dose_mg") is not None:
+        raise Refused("a fixed-dose (intranasal) session has no infusion rate to change")
     reason = required_text(c.reason, "a reason for the rate change", 200)
     rate, high = checked_rate(c.rate_mg_per_h, s.plan, policy)
     if rate == s.rate_mg_per_h:

@@ -163,8 +163,11 @@ def test_open_session_under_the_esketamine_protocol(tmp_path):
         r.command("confirm_checklist", NURSE, item=item)
     r.command("record_baseline", NURSE, **BASELINE)
     r.command("start_infusion", NURSE)                       # the first device
+    with pytest.raises(Refused, match="no infusion rate to change"):
+        r.command("change_rate", NURSE, rate_mg_per_h=60, reason="pain")
     r.clock.advance(10 * 60)
     r.command("complete_infusion", NURSE)                    # the last device, 10 min later
+    assert r.state.session.given_mg(r.clock.now()) == 84.0
     r.clock.advance(90 * 60)
     r.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
     with pytest.raises(Refused, match="discharge needs at least 120 min"):   # REMS: at least 2 h

@@ -217,6 +217,8 @@ class SessionCard(QWidget):
     def show_snapshot(self, snap: RoomSnapshot) -> None:
         s = snap.session
         self.show_phase(snap.phase)
+        if s is not None and s.plan.get("dose_mg") is not None:  # a fixed-dose (intranasal) plan has no rate
+            self.b["rate"].setVisible(False)
         self._cue(snap.phase in ("infusing", "paused") and snap.planned_time_reached)
         self.phase_label.setText(phase_label(snap.phase))
         if s is None:
