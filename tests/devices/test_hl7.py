@@ -119,9 +119,12 @@ def test_ack_swaps_sender_and_receiver_and_echoes_the_control_id():
 def test_ack_to_garbled_delimiters_answers_in_the_standard_ones():
     # MSH-2 holding the field separator (or no delimiters at all) cannot be echoed: the ACK uses ^~\\&.
     for garbled in (["MSH", "|", "^|\\&", "", "", "", "", "", "", "7"], ["MSH", "|", "", "", ""],
-                    ["MSH", "^", "", "R01|J|P|2.4"]):  # a cut MSH-1 leaves "^" as the field separator
+                    ["MSH", "^", "", "R01|J|P|2.4"],  # a cut MSH-1 leaves "^" as the field separator
+                    ["MSH", "^", "|"], ["MSH", "|", "^~^&"], ["MSH", "|", "^~\\&#!"]):  # too short, twice, too long
         ack = build_ack(garbled, "AE", "RC2", NOW).split("\r")
         assert ack[0].split("|")[1] == "^~\\&" and ack[1].split("|")[:2] == ["MSA", "AE"]
+    v27 = build_ack(["MSH", "#", "^~\\&!"], "AA", "RC3", NOW).split("\r")  # a whole other set is echoed
+    assert v27[0].startswith("MSH#^~\\&!#") and v27[1].startswith("MSA#AA")
 
 
 # -- framing ---------------------------------------------------------------------------------------------------

@@ -327,7 +327,9 @@ def build_ack(msh: list[str] | None, code: str, control_id: str, now: datetime, 
     msh = msh or ["MSH", "|", "^~\\&"]
     sep = msh[1] if _delimiter(msh[1]) else "|"
     enc = _get(msh, 2)
-    if not enc or sep in enc or not all(_delimiter(ch) for ch in enc):  # garbled delimiters: answer in the standard's
+    # MSH-2 holds 4 encoding characters (5 from v2.7, with truncation), all distinct and none the field separator:
+    # anything else is a garbled header, answered in the standard's delimiters.
+    if len(enc) not in (4, 5) or len(set(enc + sep)) != len(enc) + 1 or not all(_delimiter(ch) for ch in enc):
         sep, enc = "|", "^~\\&"  # both: a separator of "^" beside the standard "^~\\&" would be no ACK at all
     comp = enc[0]
     version = _get(msh, 12) or "2.6"
