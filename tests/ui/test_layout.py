@@ -62,7 +62,8 @@ def test_the_planned_time_cues_the_nurse_and_the_overrun_counts_up(ui, qtbot):
     ui.clock.advance(60 + 35)  # 40:35 of 40:00
     qtbot.waitUntil(lambda: c.last.overrun_s >= 35, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: card.due, timeout=WAIT_MS)
-    assert "+0:35 over plan" in card.timer_note.text() or "+0:36 over plan" in card.timer_note.text()
+    # The clock also runs in real time: a loaded machine may show a few seconds more than the 35 advanced.
+    assert any(f"+0:{n} over plan" in card.timer_note.text() for n in range(35, 41))
     assert theme.OVERRUN in card.timer.styleSheet() and theme.OVERRUN in card.progress.styleSheet()
     assert complete.objectName() == "due" and complete.isEnabled() and complete.text() == "Complete"
     assert complete.height() > card.b["pause"].height() or complete.width() > card.b["pause"].width()
