@@ -22,6 +22,16 @@ def hub_url(request, tmp_path):
     if request.param == "sqlite":
         yield str(tmp_path / "hub.db")
         return
+    yield from _pg_schema()
+
+
+@pytest.fixture
+def pg_url():
+    """A PostgreSQL URL whose tables live in a fresh schema of their own, dropped afterwards."""
+    yield from _pg_schema()
+
+
+def _pg_schema():
     base = os.environ.get(PG_ENV)
     if not base:
         pytest.skip(f"{PG_ENV} is not set (run scripts/ci-postgres.sh)")

@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 
 import httpx
 import pytest
@@ -20,26 +19,10 @@ from roomcontrol.sync.hub import store as hubstore
 from roomcontrol.sync.hub.db import HubDB
 from roomcontrol.sync.hub.live_bus import NOTIFY_LIMIT
 from roomcontrol.sync.hub.server import ThreadedHub
-from tests.sync.conftest import PG_ENV
 from tests.sync.helpers import ROOT, free_port, wait_until
 from roomcontrol.sync.hub import staff as hubstaff
 from tests.sync.live_helpers import (alarm, answer_acts, recv_until, room_client, room_is, signed_in, state,
                                      station_client)
-
-
-@pytest.fixture
-def pg_url():
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(f"{PG_ENV} is not set (run scripts/ci-postgres.sh)")
-    import psycopg
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    sep = "&" if "?" in base else "?"
-    yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def run(coro):
