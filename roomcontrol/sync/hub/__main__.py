@@ -31,10 +31,21 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("room_id")
     add.add_argument("--db")
     sub.add_parser("openapi").add_argument("--db")
+    policy = sub.add_parser("course-policy", help="may rooms read a patient's course summary (check-in)?")
+    policy.add_argument("--rooms", choices=("allow", "deny"), help="set it (without: show it)")
+    policy.add_argument("--db")
+    reads = sub.add_parser("course-reads", help="who read which patient's course, newest first")
+    reads.add_argument("--who", help="one room id or reader name")
+    reads.add_argument("--patient", help="one patient reference")
+    reads.add_argument("--limit", type=int, default=100)
+    reads.add_argument("--db")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command == "add-room":
         print(cli_support.hub_add_room(args.db, args.room_id))
+        return 0
+    if args.command in ("course-policy", "course-reads"):
+        print(course_command(args))
         return 0
     if args.command == "openapi":
         print(cli_support.hub_openapi(args.db))
@@ -49,6 +60,21 @@ def main(argv: list[str] | None = None) -> int:
     except (cli_support.SyncError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+
+
+def course_command(args: argparse.Namespace) -> str:
+    """`course-policy [--rooms allow|deny]` and `course-reads` (docs/COURSE.md, Access)."""
+    from roomcontrol.sync.hub import course_store
+    with cli_support._hub_db(args.db) as db:
+        if args.command == "course-policy":
+            if args.rooms:
+                course_store.set_rooms_may_read(db, args.rooms == "allow")
+            allowed = course_store.rooms_may_read(db)
+            return f"rooms {'may' if allowed else 'may not'} read a patient's course summary"
+        rows = course_store.read_log(db, who=args.who, patient_ref=args.patient, limit=args.limit)
+    lines = [f"{r['at']}  {r['who_kind']:<6} {r['who']:<16} {r['patient_ref']:<16} {r['what']:<8} {r['answer']}"
+             for r in rows]
+    return "\n".join(lines) if lines else "no course reads"
 
 
 if __name__ == "__main__":
