@@ -180,6 +180,16 @@ def build_parser() -> argparse.ArgumentParser:
     csvp.add_argument("session")
     csvp.add_argument("--out", type=Path, default=Path("."), help="folder to write into (default: here)")
 
+    course = sub.add_parser("course", help="a patient's course from the clinic hub: PDF, FHIR R4 Bundle, CSV")
+    course.add_argument("patient_ref")
+    course.add_argument("--hub", required=True, help="the hub's URL (https://hub:8443)")
+    course.add_argument("--token", help="a reader token (default: $ROOMCONTROL_HUB_TOKEN)")
+    course.add_argument("--pdf", type=Path, help="the course record PDF to write")
+    course.add_argument("--fhir", type=Path, help="the course's FHIR R4 Bundle (JSON) to write")
+    course.add_argument("--csv", type=Path, help="folder for the sessions and scores CSV files")
+    course.add_argument("--clinic", default="", help="the clinic's name on the PDF (default: room.toml's)")
+    room_options(course)
+
     logp = sub.add_parser("log", help="check or export the event log")
     logsub = logp.add_subparsers(dest="log_command", required=True)
     verify = logsub.add_parser("verify", help="recompute the hash chain; exit 0 when it holds")

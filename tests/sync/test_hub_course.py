@@ -4,99 +4,43 @@ synced logs — paged, with the access policy and the read log. SQLite and Postg
 
 from __future__ import annotations
 
+import csv
+import json
 import shutil
 import sqlite3
-from datetime import datetime, timedelta, timezone
+import subprocess
 from pathlib import Path
 
 import httpx
 import pytest
 
-from roomcontrol.config import RoomConfig
-from roomcontrol.domain.course import COMFORT_PLAN_SAVED, build_course
-from roomcontrol.domain.events import NewEvent
-from roomcontrol.engine.room import Room
-from roomcontrol.engine.scenario import load_scenario, play
-from roomcontrol.store import database
-from roomcontrol.store.eventlog import EventLog
+from roomcontrol.cli.main import main as cli_main
+from roomcontrol.domain.course import build_course
+from roomcontrol.domain.events import Event
+from roomcontrol.domain.timefmt import parse_iso
+from roomcontrol.records.course import course_bundle, fetch_course
+from roomcontrol.records.errors import RecordError
+from roomcontrol.records.fhir import validate_bundle
 from roomcontrol.sync.hub import course_store
 from roomcontrol.sync.hub.__main__ import main as hub_main
 from roomcontrol.sync.hub.db import HubDB
 from roomcontrol.sync.hub.server import ThreadedHub
 from roomcontrol.sync.hub.store import add_reader, add_room, read_events, read_vitals
-from roomcontrol.sync.pusher import SyncPusher
-from tests.records.session_factory import STANDARD, FeedingClock
+from tests.sync.course_rooms import PATIENT, play_course, sync_rooms
 
-PATIENT = "PT-1042"
-DAY0 = datetime(2026, 3, 2, 8, 30, tzinfo=timezone.utc)
-PHQ_LINE = 'args = { scale = "PHQ-9", items = { q1 = 2, q2 = 2, q3 = 1, q4 = 2, q5 = 1, q6 = 1, q7 = 1, q8 = 0, q9 = 0 } }'
-GAD_STEP = '\n\n[[step]]\nat = "02:10"\ndo = "record_assessment"\nactor = "patient"\nargs = {{ scale = "GAD-7", items = {{ {} }} }}'
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "schemas"
-
-
-def _items(n: int, total: int, q9: int = 0) -> str:
-    """n items summing to `total` (item 9 of PHQ-9 set apart), each 0..3."""
-    values = [0] * n
-    left = total - q9
-    for i in range(n - (1 if q9 or n == 9 else 0)):
-        values[i] = min(3, left)
-        left -= values[i]
-    if n == 9:
-        values[8] = q9
-    return ", ".join(f"q{i + 1} = {v}" for i, v in enumerate(values))
-
-
-def play_session(data_dir: Path, room_id: str, start: datetime, phq: int, gad: int, *, q9: int = 0,
-                 patient: str = PATIENT, tmp: Path) -> str:
-    """The standard scenario (nausea, a pause, SpO2 dip) in a real room fed monitor readings, with this PHQ-9 and
-    GAD-7 at check-in. Returns the session id."""
-    text = STANDARD.read_text(encoding="utf-8").replace(PATIENT, patient)
-    text = text.replace(PHQ_LINE, f'args = {{ scale = "PHQ-9", items = {{ {_items(9, phq, q9)} }} }}'
-                        + GAD_STEP.format(_items(7, gad)))
-    scenario = tmp / f"{room_id}-{start:%d%H}.toml"
-    scenario.write_text(text, encoding="utf-8")
-    clock = FeedingClock(start)
-    room = Room(RoomConfig(room_id=room_id, room_name=room_id), data_dir, clock)
-    clock.room = room
-    try:
-        clock.sleep(60)
-        play(load_scenario(scenario), room, clock)
-        clock.sleep(30)
-        return room.state.session.session_id
-    finally:
-        room.close()
 
 
 @pytest.fixture(scope="module")
 def rooms(tmp_path_factory):
-    """Three rooms' logs: PT-1042 on day 0 (room-1), day 3 (room-2), day 7 (room-3); PT-9 on day 4 (room-2); and
-    the comfort plan saved at the room-2 discharge, as the comfort part logs it."""
-    tmp = tmp_path_factory.mktemp("rooms")
-    dirs = {r: tmp / r for r in ("room-1", "room-2", "room-3")}
-    ids = [play_session(dirs["room-1"], "room-1", DAY0, 20, 15, tmp=tmp),
-           play_session(dirs["room-2"], "room-2", DAY0 + timedelta(days=3), 14, 12, q9=1, tmp=tmp),
-           play_session(dirs["room-3"], "room-3", DAY0 + timedelta(days=7), 9, 8, tmp=tmp)]
-    other = play_session(dirs["room-2"], "room-2", DAY0 + timedelta(days=4), 5, 4, patient="PT-9", tmp=tmp)
-    db = database.connect(database.db_path(dirs["room-2"]))
-    EventLog(db, "room-2").append_many([NewEvent(COMFORT_PLAN_SAVED, {"plan": {"light": 10, "prefers_silence": True}},
-                                                 "rn.ada", ids[1])], DAY0 + timedelta(days=3, hours=2))
-    db.conn.close()
-    return dirs, ids, other
-
-
-def _sync(hubdb: HubDB, dirs: dict[str, Path], hub_url: str) -> None:
-    for room_id, data_dir in dirs.items():
-        pusher = SyncPusher(database.db_path(data_dir), room_id, hub_url, add_room(hubdb, room_id), batch_size=200)
-        result = pusher.sync_now()
-        pusher.stop()
-        assert result.ok, result
+    return play_course(tmp_path_factory.mktemp("rooms"))
 
 
 @pytest.fixture
 def synced(hubdb, rooms):
     dirs, ids, other = rooms
     with ThreadedHub(hubdb) as hub:
-        _sync(hubdb, dirs, hub.url)
+        sync_rooms(hubdb, dirs, hub.url)
         tokens = {"reader": add_reader(hubdb, "chart"), "room": add_room(hubdb, "room-4")}
         yield hub, tokens, ids, other
 
@@ -127,13 +71,11 @@ def test_a_course_across_three_rooms_from_their_synced_logs(synced, hubdb):
     assert course["response"]["phq9"] == {"first": 20, "latest": 9, "change_pct": -55.0, "response": True}
     assert course["response"]["gad7"] == {"first": 15, "latest": 8, "change_pct": -46.7, "response": False}
     assert course["item9_flag"] is True
-    assert course["comfort"] == {"light": 10, "prefers_silence": True}
+    assert course["comfort"]["light"] == 10 and course["comfort"]["note"] == "likes to hold a stone"
 
     # The hub's answer is the domain's fold of the same synced events: nothing the hub adds or loses.
     events, vitals = [], []
     for room_id in ("room-1", "room-2", "room-3"):
-        from roomcontrol.domain.events import Event
-        from roomcontrol.domain.timefmt import parse_iso
         events += [Event(e["seq"], e["id"], e["room_id"], e["session_id"], parse_iso(e["ts"]), e["kind"], e["actor"],
                          e["payload"]) for e in read_events(hubdb, room_id, limit=10 ** 6)]
         vitals += [{**v, "room_id": room_id} for v in read_vitals(hubdb, room_id, limit=10 ** 6)]
@@ -226,3 +168,45 @@ def test_a_hub_database_from_before_the_course_indexes_the_sessions_it_holds(tmp
         assert course.latest.given_mg > 0 and [p.score for p in course.phq9] == [10]
     finally:
         db.close()
+
+
+def test_the_course_exports_fhir_csv_and_pdf_from_the_hub(synced, tmp_path, capsys):
+    """`roomcontrol course` reads the course from the hub with a reader token: the FHIR Bundle holds each session's
+    resources as its own bundle does, with the PHQ-9 / GAD-7 totals over the course as LOINC Observations."""
+    hub, tokens, ids, other = synced
+    export = fetch_course(hub.url, tokens["reader"], PATIENT)
+    assert [r.session_id for r in export.records] == ids and export.open_sessions == []
+    bundle = course_bundle(export)
+    validate_bundle(bundle)
+    assert bundle["type"] == "transaction" and course_bundle(export) == bundle  # the same course, the same JSON
+    resources = [e["resource"] for e in bundle["entry"]]
+    assert len({e["fullUrl"] for e in bundle["entry"]}) == len(bundle["entry"])
+    assert sum(r["resourceType"] == "Procedure" for r in resources) == 3
+    totals = {code: [r["valueInteger"] for r in resources if r["resourceType"] == "Observation"
+                     and r["code"]["coding"][0]["code"] == code] for code in ("44261-6", "70274-6")}
+    assert totals == {"44261-6": [20, 14, 9], "70274-6": [15, 12, 8]}
+    assert all(r["subject"]["identifier"]["value"] == PATIENT for r in resources)
+    with pytest.raises(RecordError, match="answered 403 .*reads only the course summary"):
+        fetch_course(hub.url, tokens["room"], PATIENT)
+    with pytest.raises(RecordError, match="answered 404"):
+        fetch_course(hub.url, tokens["reader"], "PT-404")
+
+    pdf, fhir, out = tmp_path / "course.pdf", tmp_path / "course.json", tmp_path / "csv"
+    assert cli_main(["course", PATIENT, "--hub", hub.url, "--token", tokens["reader"], "--pdf", str(pdf),
+                     "--fhir", str(fhir), "--csv", str(out), "--clinic", "Lakeside Ketamine Clinic"]) == 0
+    assert "wrote" in capsys.readouterr().out
+    assert json.loads(fhir.read_text(encoding="utf-8"))["entry"] == bundle["entry"]
+    sessions = list(csv.DictReader((out / "course-PT-1042-sessions.csv").open(encoding="utf-8")))
+    assert [r["session_id"] for r in sessions] == ids and sessions[0]["spo2_min"] == "84.0"
+    assert sessions[0]["medications"] == "ondansetron 4 mg IV" and sessions[0]["pauses"] == "1"
+    scores = list(csv.DictReader((out / "course-PT-1042-scores.csv").open(encoding="utf-8")))
+    assert [(r["scale"], r["score"], r["change_from_first_pct"]) for r in scores] == [
+        ("PHQ-9", "20", "0.0"), ("PHQ-9", "14", "-30.0"), ("PHQ-9", "9", "-55.0"),
+        ("GAD-7", "15", "0.0"), ("GAD-7", "12", "-20.0"), ("GAD-7", "8", "-46.7")]
+    assert pdf.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for shown in ("Course record", PATIENT, "20 → 9 (-55 %) — RESPONSE", "FLAGGED: 1 on 5 Mar 2026",
+                  "PHQ-9 AND GAD-7 OVER THE COURSE", "KETAMINE PER SESSION", "room-3", "ondansetron",
+                  "prefers silence"):
+        assert shown in text, shown
+    assert cli_main(["course", PATIENT, "--hub", hub.url, "--token", tokens["reader"]]) != 0  # nothing to write
