@@ -97,6 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--db", help="hub database (as for serve)")
         p.add_argument("name", metavar="ROOM" if name != "add-reader" else "NAME")
     hsub.add_parser("openapi", help="print the hub's OpenAPI description")
+    hcp = hsub.add_parser("course-policy", help="may rooms read a patient's course summary at check-in? "
+                                                "(docs/COURSE.md)")
+    hcp.add_argument("--db", help="hub database (as for serve)")
+    hcp.add_argument("--rooms", choices=("allow", "deny"), help="set it (without: show it)")
+    hcr = hsub.add_parser("course-reads", help="who read which patient's course, newest first")
+    hcr.add_argument("--db", help="hub database (as for serve)")
+    hcr.add_argument("--who", help="one room id or reader name")
+    hcr.add_argument("--patient", help="one patient reference")
+    hcr.add_argument("--limit", type=int, default=100)
     hub_staff = hsub.add_parser("staff", help="the clinic's staff directory (rooms and stations sign in with it)")
     hstsub = hub_staff.add_subparsers(dest="hub_staff_command", required=True)
     for name, what in (("add", "add an account; asks for the PIN twice (or --pin-stdin)"),

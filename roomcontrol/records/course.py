@@ -141,7 +141,7 @@ def _cell(value: Any) -> Any:
 
 def session_row(patient_ref: str, s: dict[str, Any]) -> dict[str, Any]:
     row = {"patient_ref": patient_ref, "infused_min": round(s["infused_s"] / 60.0, 2), "pauses": len(s["pauses"]),
-           "rate_changes": max(0, len({seg["rate_mg_per_h"] for seg in s["segments"]}) - 1),
+           "rate_changes": sum(a["rate_mg_per_h"] != b["rate_mg_per_h"] for a, b in zip(s["segments"], s["segments"][1:])),
            **{f"baseline_{k}": s["baseline"][k] for k in ("sys", "dia", "hr")},
            **{f"peak_{k}": s["peaks"][k] for k in ("sys", "dia", "hr")},
            "alarms_high": s["alarms"]["high"], "alarms_medium": s["alarms"]["medium"],

@@ -146,11 +146,11 @@ def test_access_rooms_read_the_summary_only_by_policy_and_every_read_is_logged(s
     assert hub_main(["course-reads", "--db", hubdb.url, "--who", "room-4"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 4 and "PT-404" in out[0] and out[-1].split()[1:] == ["room", "room-4", PATIENT, "summary", "ok"]
-    assert hub_main(["course-policy", "--db", hubdb.url, "--rooms", "deny"]) == 0
+    assert cli_main(["hub", "course-policy", "--db", hubdb.url, "--rooms", "deny"]) == 0
     assert hub_main(["course-policy", "--db", hubdb.url]) == 0
     assert capsys.readouterr().out.splitlines() == ["rooms may not read a patient's course summary"] * 2
     assert get(hub, tokens["room"], summary).status_code == 403
-    assert hub_main(["course-reads", "--db", hubdb.url, "--patient", "nobody"]) == 0
+    assert cli_main(["hub", "course-reads", "--db", hubdb.url, "--patient", "nobody"]) == 0
     assert capsys.readouterr().out.strip() == "no course reads"
 
 

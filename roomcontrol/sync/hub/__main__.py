@@ -44,8 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "add-room":
         print(cli_support.hub_add_room(args.db, args.room_id))
         return 0
-    if args.command in ("course-policy", "course-reads"):
-        print(course_command(args))
+    if args.command == "course-policy":
+        print(cli_support.hub_course_policy(args.db, args.rooms))
+        return 0
+    if args.command == "course-reads":
+        print(cli_support.hub_course_reads(args.db, args.who, args.patient, args.limit))
         return 0
     if args.command == "openapi":
         print(cli_support.hub_openapi(args.db))
@@ -60,21 +63,6 @@ def main(argv: list[str] | None = None) -> int:
     except (cli_support.SyncError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-
-
-def course_command(args: argparse.Namespace) -> str:
-    """`course-policy [--rooms allow|deny]` and `course-reads` (docs/COURSE.md, Access)."""
-    from roomcontrol.sync.hub import course_store
-    with cli_support._hub_db(args.db) as db:
-        if args.command == "course-policy":
-            if args.rooms:
-                course_store.set_rooms_may_read(db, args.rooms == "allow")
-            allowed = course_store.rooms_may_read(db)
-            return f"rooms {'may' if allowed else 'may not'} read a patient's course summary"
-        rows = course_store.read_log(db, who=args.who, patient_ref=args.patient, limit=args.limit)
-    lines = [f"{r['at']}  {r['who_kind']:<6} {r['who']:<16} {r['patient_ref']:<16} {r['what']:<8} {r['answer']}"
-             for r in rows]
-    return "\n".join(lines) if lines else "no course reads"
 
 
 if __name__ == "__main__":
