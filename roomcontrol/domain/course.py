@@ -356,13 +356,14 @@ def sessions_of(patient_ref: str, events: Iterable[Event]) -> dict[tuple[str, st
 def build_course(patient_ref: str, events: Iterable[Event], vitals: Iterable[Mapping[str, Any]] = (),
                  now: datetime | None = None) -> Course:
     """The course of `patient_ref` from events of any rooms and sessions (others' are left out) and vitals rows
-    (each with its room_id and session_id), oldest session first."""
+    (each with its session_id, and its room_id when they come from several rooms: a room's own rows need none),
+    oldest session first."""
     groups = sessions_of(patient_ref, events)
-    rows: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    rows: dict[str, list[Mapping[str, Any]]] = {}
     for row in vitals:
-        rows.setdefault((str(row.get("room_id")), str(row.get("session_id"))), []).append(row)
-    sessions = sorted((course_session(evs, rows.get(key, ()), now) for key, evs in groups.items()),
-                      key=lambda s: (s.opened_at, s.room_id))
+        rows.setdefault(str(row.get("session_id")), []).append(row)
+    sessions = sorted((course_session(evs, [r for r in rows.get(sid, ()) if r.get("room_id", room) == room], now)
+                       for (room, sid), evs in groups.items()), key=lambda s: (s.opened_at, s.room_id))
     mine = [e for evs in groups.values() for e in evs]
     scores = score_points(mine)
     plan, _ = comfort_plan(mine)

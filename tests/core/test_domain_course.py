@@ -225,6 +225,10 @@ def test_a_course_across_rooms_for_one_patient_only():
     full = course.to_json()
     assert full["total"] == 3 and [s["session_id"] for s in full["sessions"]] == ["s1", "s2", "s3"]
     assert comfort_plan(a.events)[1] == T0 + timedelta(minutes=81)
+    # A room's own log (offline at check-in): its vitals rows carry no room id.
+    own = build_course("PT-7", a.events, [row for row in VITALS if row.get("session_id")])
+    assert own.total == 1 and own.sessions[0].peaks["sys"] == 162.0 and own.sessions[0].spo2_min == 84.0
+    assert build_course("PT-7", a.events, [{**VITALS[0], "room_id": "room-9"}]).sessions[0].peaks["sys"] is None
 
 
 def test_an_unknown_patient_has_an_empty_course():
