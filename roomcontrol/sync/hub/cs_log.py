@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable, TextIO
+from typing import Any, Iterable, TextIO
 
 from roomcontrol.domain.timefmt import iso_utc, parse_iso
 from roomcontrol.sync.hub.db import HubDB
@@ -36,7 +36,7 @@ def _num(value: object) -> str:
 
 def cs_rows(events: Iterable[dict]) -> list[dict]:
     """One row per (room, session) in the order the events come (room, then seq)."""
-    sessions: dict[tuple[str, str], dict] = {}
+    sessions: dict[tuple[str, str], dict[str, Any]] = {}
     for e in events:
         s = sessions.setdefault((e["room_id"], e["session_id"]), {"draws": [], "waste": None, "end": None,
                                                                   "opened": None})
@@ -51,12 +51,14 @@ def cs_rows(events: Iterable[dict]) -> list[dict]:
             s["end"] = kind.split(".")[1]
     rows = []
     for (room, sid), s in sessions.items():
-        opened_ts, opened = s["opened"] or (None, {})
+        opened_ts: str | None = s["opened"][0] if s["opened"] else None
+        opened: dict[str, Any] = s["opened"][1] if s["opened"] else {}
         draws, waste = s["draws"], s["waste"]
         first = opened_ts or ""
         day = parse_iso(first).astimezone().date().isoformat() if first else ""
         drawn = round(sum(float(p["mg"]) for _, p in draws), 2)
-        by, w = (waste[0], waste[1]) if waste else (", ".join(dict.fromkeys(a for a, _ in draws)), {})
+        w: dict = waste[1] if waste else {}
+        by = waste[0] if waste else ", ".join(dict.fromkeys(a for a, _ in draws))
         status = "reconciled" if waste else f"NOT RECONCILED ({s['end'] or 'session open'})"
         rows.append({"date": day, "room": room, "session": sid, "patient_ref": opened.get("patient_ref", ""),
                      "drug": ", ".join(dict.fromkeys(p["drug"] for _, p in draws)),

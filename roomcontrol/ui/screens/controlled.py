@@ -144,7 +144,7 @@ class ControlledScreen(QWidget):
         right.addWidget(self.pad, 1)
         row.addLayout(right, 1)
         box.addLayout(row, 1)
-        self.waste_area = [self.wasted, self.explanation, self.pad]
+        self.waste_area: list[QWidget] = [self.wasted, self.explanation, self.pad]
         return panel
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -218,15 +218,15 @@ class ControlledScreen(QWidget):
         phase = snap.phase
         room = self.controller.config.session
         drawing = s is not None and phase in DRAW_PHASES and s.controlled.waste is None
-        for w in (self.conc, self.volume, self.lot, self.expiry, self.record):
-            w.setEnabled(drawing)
+        for field in (self.conc, self.volume, self.lot, self.expiry, self.record):
+            field.setEnabled(drawing)
         if s is None or not s.is_open:
             self.title.setText("Controlled substance")
             self.drug.setText("No session open")
             self.sums.setText("")
             self.draws.setText("")
-            for w in self.waste_area:
-                w.setEnabled(False)
+            for part in self.waste_area:
+                part.setEnabled(False)
             return
         self.title.setText(f"Controlled substance · {s.patient_ref}")
         self.drug.setText(session_drug(room, s.protocol).capitalize())
@@ -235,8 +235,8 @@ class ControlledScreen(QWidget):
         self.draws.setText("\n".join(f"{number(d.mg)} mg ({number(d.ml)} mL) · lot {d.lot} · exp {d.expiry} · "
                                      f"by {d.by}" for d in ledger.draws) or "Nothing drawn yet.")
         open_waste = phase == "recovery" and bool(ledger.draws) and ledger.waste is None
-        for w in self.waste_area:
-            w.setEnabled(open_waste)
+        for part in self.waste_area:
+            part.setEnabled(open_waste)
         if ledger.waste is not None:
             w = ledger.waste
             self.sums.setText(f"Wasted {number(w.mg)} mg ({number(w.ml)} mL), witnessed by {w.witness}; "
