@@ -55,6 +55,16 @@ ABOUT: dict[str, tuple[str, str, dict]] = {
                             "rate change",
                             {"dose_mg_per_kg": 1.2, "total_dose_mg": 84.0, "rate_mg_per_h": 126.0,
                              "soft_max_mg_per_kg": 1.0}),
+    K.CS_DRAWN: ("nurse", "a controlled substance drawn for the session (the protocol's drug, an unexpired lot): "
+                 "concentration, volume, the mg they hold, lot and expiry",
+                 {"drug": "ketamine", "mg_per_ml": 10.0, "ml": 4.0, "mg": 40.0, "lot": "KT2291A",
+                  "expiry": "2027-06-30"}),
+    K.CS_WASTED: ("nurse", "the waste at the end, witnessed at that moment by a second staff member who entered "
+                  "their own PIN with the nurse's (the witness is in the one event: never added later); given_mg "
+                  "is the session's own sum over the rate segments; discrepancy_mg = drawn − given − wasted, "
+                  "explained in words beyond tolerance_mg",
+                  {"mg": 3.75, "ml": 0.375, "witness": "rn.grace", "given_mg": 36.25, "drawn_mg": 40.0,
+                   "discrepancy_mg": 0.0, "tolerance_mg": 0.5, "explanation": None}),
     K.ASSESSMENT_FLAG_ACKNOWLEDGED: ("nurse", "a nurse saw a flagged answer (PHQ-9 item 9 above zero)",
                                      {"assessment_seq": 57, "scale": "PHQ-9", "item": "9", "value": 1}),
     K.NURSE_CALL_ANSWERED: ("nurse", "the patient's call was answered, with the response time",

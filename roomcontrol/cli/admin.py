@@ -44,6 +44,14 @@ def hub(args) -> int:
     if args.hub_command == "course-reads":
         print(hub_cli.hub_course_reads(args.db, args.who, args.patient, args.limit))
         return 0
+    if args.hub_command == "cs-log":
+        try:
+            count = hub_cli.hub_cs_log(args.db, args.start, args.end, args.out)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+        if args.out is not None:
+            print(f"{count} session{'' if count == 1 else 's'} written to {args.out}")
+        return 0
     if args.hub_command == "verify":
         result = hub_cli.hub_verify(args.db, args.name)
         print(json.dumps(result, indent=2, default=str))

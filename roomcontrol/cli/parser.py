@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from pathlib import Path
 
 from roomcontrol import __version__
 from roomcontrol.cli.common import room_options
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: use YYYY-MM-DD") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,6 +104,13 @@ def build_parser() -> argparse.ArgumentParser:
         p = hsub.add_parser(name, help=what)
         p.add_argument("--db", help="hub database (as for serve)")
         p.add_argument("name", metavar="ROOM" if name != "add-reader" else "NAME")
+    cs = hsub.add_parser("cs-log", help="the clinic-wide controlled-substance log (CSV): one row per session with "
+                                        "a draw: drawn, given, wasted, by, witness, discrepancy")
+    cs.add_argument("--db", help="hub database (as for serve)")
+    cs.add_argument("--from", dest="start", type=_day, required=True, help="first day (YYYY-MM-DD, the hub's "
+                                                                           "local calendar)")
+    cs.add_argument("--to", dest="end", type=_day, required=True, help="last day, included (YYYY-MM-DD)")
+    cs.add_argument("--out", type=Path, help="write the CSV here (default: standard output)")
     hsub.add_parser("openapi", help="print the hub's OpenAPI description")
     hcp = hsub.add_parser("course-policy", help="may rooms read a patient's course summary at check-in? "
                                                 "(docs/COURSE.md)")

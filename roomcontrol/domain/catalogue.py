@@ -184,6 +184,28 @@ class AbortSession(Command):
     reason: str
 
 
+# -- the controlled-substance record (handlers bound by roomcontrol.engine.controlled: it checks the PINs) --------
+@command("record_draw")
+class RecordDraw(Command):
+    """The vial or syringe drawn for the session: the protocol's drug, its concentration, the volume, lot, expiry."""
+    mg_per_ml: float
+    ml: float
+    lot: str
+    expiry: str                # as on the label: YYYY-MM-DD or YYYY-MM
+    drug: str | None = None    # None: the session's protocol's drug
+
+
+@command("record_waste")
+class RecordWaste(Command):
+    """The waste, signed at the time by the nurse and a second staff member, each with their own PIN: the one
+    command carries both, so no command can add a witness afterwards."""
+    ml: float                  # left to waste, at the drawn concentration
+    pin: str = dataclasses.field(repr=False)          # the nurse's own PIN, entered again on the waste panel
+    witness: str
+    witness_pin: str = dataclasses.field(repr=False)
+    explanation: str | None = None  # required when drawn ≠ given + wasted beyond the tolerance
+
+
 # -- the room (handlers bound by the engine) -----------------------------------------------------------------
 @command("acknowledge_alarm")
 class AcknowledgeAlarm(Command):

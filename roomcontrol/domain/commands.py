@@ -13,6 +13,7 @@ from roomcontrol.domain import catalogue as C
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain import session as S
 from roomcontrol.domain.alarms import Alarm
+from roomcontrol.domain.controlled import unreconciled
 from roomcontrol.domain.dose import (HighDoseUnconfirmed, HighRateUnconfirmed, checked_rate, high_dose_payload,
                                      high_rate_payload, is_high, plan_dose, rate_dose_per_kg)
 from roomcontrol.domain.errors import Refused
@@ -357,6 +358,8 @@ def _alarm_entry(alarm: Alarm) -> dict[str, str | None]:
 def _discharge(state: S.RoomState, c: C.Discharge, actor: str, now: datetime, policy: SessionPolicy,
                new_id: NewId) -> list[NewEvent]:
     s = _need_open(state, S.RECOVERY)
+    if why := unreconciled(s.controlled):
+        raise Refused(f"cannot discharge: {why}")
     waited = s.recovery_elapsed_s(now) / 60.0
     if waited < policy.min_recovery_min:
         raise Refused(f"recovery has lasted {int(waited)} min; discharge needs at least "

@@ -44,3 +44,5 @@ NURSE_CALL_ANSWERED = "nurse.call_answered"  # a nurse answered the pending call
 DISCHARGE_OVERRIDE = "discharge.override"  # an admin discharged past a guard: who, why, the alarms still open
 BACKUP_MADE = "backup.made"  # the nightly backup: where, up to which seq, how many bytes
 BACKUP_FAILED = "backup.failed"  # the nightly backup did not happen: why
+CS_DRAWN = "cs.drawn"  # a controlled substance drawn for the session: drug, mg/mL, mL, mg, lot, expiry
+CS_WASTED = "cs.wasted"  # its waste, witnessed at the time by a second staff member (both PINs), and the balance

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
+from roomcontrol.domain.controlled import DEFAULT_DRUG, DRUG_ALLOWED, DRUG_PATTERN
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.policy import KNOWN_CHECKLIST_ITEMS, DoseBounds, Range, SessionPolicy
 from roomcontrol.domain.scales import SCALES
@@ -30,7 +31,7 @@ ADVISORY_WHEN = ("pre_dose", "during")
 ADVISORY_VITALS = ("nibp", "heart_rate", "spo2", "respiratory_rate")
 ESCORT_POLICIES = ("required", "advised", "not_required")
 ID_PATTERN = r"[a-z0-9][a-z0-9-]{0,47}"
-TOP_KEYS = ("id", "version", "title", "session_type", "checks", "phases", "dose", "vitals", "scales",
+TOP_KEYS = ("id", "version", "title", "session_type", "drug", "checks", "phases", "dose", "vitals", "scales",
             "advisories", "discharge")
 
 
@@ -125,6 +126,7 @@ class Protocol:
     advisories: tuple[Advisory, ...]
     discharge: Discharge
     source: str
+    drug: str = "ketamine"  # the controlled substance it gives: a draw of any other drug is refused
 
     @property
     def fixed_dose(self) -> FixedDose | None:
@@ -274,6 +276,7 @@ def parse_protocol(raw: Mapping[str, Any], source: str) -> Protocol:
                   pid, required=True) or pid
     kind = r.get(raw, "session_type", "", _choice(SESSION_TYPES), _one_of(SESSION_TYPES), IV_INFUSION,
                  required=True) or IV_INFUSION
+    drug = r.get(raw, "drug", "", _text(DRUG_PATTERN, 40), DRUG_ALLOWED, DEFAULT_DRUG[kind]) or DEFAULT_DRUG[kind]
     no_checks: tuple[str, ...] = ()
     checks = r.get(raw, "checks", "", _choices(KNOWN_CHECKLIST_ITEMS), _list_of(KNOWN_CHECKLIST_ITEMS),
                    no_checks) or no_checks
@@ -285,7 +288,8 @@ def parse_protocol(raw: Mapping[str, Any], source: str) -> Protocol:
     discharge = _discharge(r, raw, phases.min_recovery_min)
     if r.problems:
         raise ProtocolError(source, r.problems)
-    return Protocol(pid, version, title, kind, checks, phases, dose, vitals, scales, advisories, discharge, source)
+    return Protocol(pid, version, title, kind, checks, phases, dose, vitals, scales, advisories, discharge, source,
+                    drug)
 
 
 def _phases(r: _Reader, raw: Mapping[str, Any], kind: str) -> Phases:
@@ -427,6 +431,12 @@ def chosen(policy: SessionPolicy, protocol_id: object) -> Protocol | None:
             return p
     raise Refused(f"protocol {protocol_id!r} is not enabled in this room; enabled: "
                   + (", ".join(p.id for p in policy.protocols) or "none"))
+
+
+def session_drug(policy: SessionPolicy, protocol_id: str | None) -> str:
+    """The controlled substance a session gives: its protocol's, or IV ketamine in a room without protocols."""
+    protocol = enabled(policy, protocol_id)
+    return DEFAULT_DRUG["iv_infusion"] if protocol is None else protocol.drug
 
 
 def enabled(policy: SessionPolicy, protocol_id: str | None) -> Protocol | None:

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from roomcontrol.domain import kinds as K
+from roomcontrol.domain.controlled import Ledger
 from roomcontrol.domain.dose import Segment, given_over, rerated
 from roomcontrol.domain.events import Event
 from roomcontrol.domain.flags import AssessmentFlag, flagged_item
@@ -68,6 +69,7 @@ class Session:
     rate_mg_per_h: float | None = None              # the pump's rate now (set at start, changed by titration)
     segments: tuple[Segment, ...] = ()              # the infusion at each rate, pauses left out
     titrated: bool = False                          # the rate was changed at least once
+    controlled: Ledger = Ledger()                   # the controlled substance drawn and wasted (domain/controlled.py)
 
     def given_mg(self, now: datetime) -> float:
         """Ketamine given so far: exactly over the rate segments; for a fixed-dose (intranasal) plan, the devices due
@@ -288,6 +290,14 @@ def _corrected(s: Session, e: Event) -> Session:
     return s
 
 
+def _cs_drawn(s: Session, e: Event) -> Session:
+    return replace(s, controlled=s.controlled.drawn(e.payload, e.actor))
+
+
+def _cs_wasted(s: Session, e: Event) -> Session:
+    return replace(s, controlled=s.controlled.wasted(e.payload, e.actor))
+
+
 def _closed(phase: str) -> Callable[[Session, Event], Session]:
     def fold(s: Session, e: Event) -> Session:
         ended = _ended(s, e) if s.running_since is not None or s.phase == PAUSED else s
@@ -310,4 +320,6 @@ _FOLD = {
     K.SESSION_DISCHARGED: _closed(DISCHARGED),
     K.SESSION_ABORTED: _closed(ABORTED),
     K.EVENT_CORRECTED: _corrected,
+    K.CS_DRAWN: _cs_drawn,
+    K.CS_WASTED: _cs_wasted,
 }

@@ -178,6 +178,15 @@ def _describe(event: Event) -> str:
         return "Patient called the nurse"
     if k == K.NURSE_CALL_ANSWERED:
         return f"Call answered after {waited(p.get('response_s'))}"
+    if k == K.CS_DRAWN:
+        return (f"Drawn: {p.get('drug')} {number(p.get('mg'))} mg ({number(p.get('ml'))} mL of "
+                f"{number(p.get('mg_per_ml'))} mg/mL), lot {p.get('lot')}, expires {p.get('expiry')}")
+    if k == K.CS_WASTED:
+        off = p.get("discrepancy_mg")
+        balance = "balanced" if isinstance(off, (int, float)) and abs(off) <= (p.get("tolerance_mg") or 0) else \
+            f"discrepancy {number(off)} mg: {p.get('explanation') or '–'}"
+        return (f"Wasted: {number(p.get('mg'))} mg ({number(p.get('ml'))} mL), witnessed by {p.get('witness')}; "
+                f"given {number(p.get('given_mg'))} mg; {balance}")
     if k == K.DISCHARGE_OVERRIDE:
         open_ = ", ".join(condition_label(a.get("condition", "")) for a in p.get("alarms", ()))
         return f"Discharge override with alarm open ({open_}): {p.get('reason', '')}"

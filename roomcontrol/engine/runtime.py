@@ -27,6 +27,7 @@ from typing import Callable, Iterable
 
 from roomcontrol.config import RoomConfig
 from roomcontrol.engine.backup_schedule import NightlyBackup
+from roomcontrol.engine.controlled import ControlledRecord
 from roomcontrol.engine.devices import RoomDevices
 from roomcontrol.engine.live_link import start_live
 from roomcontrol.engine.room import EventListener, Room
@@ -47,6 +48,7 @@ class RoomRuntime:
     directory: DirectoryFollower | None = None  # the hub's staff directory, copied for offline sign-in
     backup: NightlyBackup | None = None  # None without a [backup] folder
     live: LiveClient | None = None  # the live channel to the clinic station ([station])
+    controlled: ControlledRecord | None = None  # the controlled-substance draw and witnessed waste
 
     def close(self) -> None:
         for helper in (self.directory, self.backup):
@@ -75,7 +77,8 @@ def start_room(config: RoomConfig, data_dir: Path | str, *, clock=None, audio: b
         pusher = start_sync(room, config)
         nightly = NightlyBackup(room, config.backup, data_dir) if config.backup.enabled else None
         live = start_live(room, config, pusher)
-        runtime = RoomRuntime(room, devices, gate, pusher, backup=nightly, live=live)
+        controlled = ControlledRecord(room)
+        runtime = RoomRuntime(room, devices, gate, pusher, backup=nightly, live=live, controlled=controlled)
         for listener in listeners:
             room.subscribe(on_event=listener)
         if before_start:

@@ -120,11 +120,7 @@ class StaffGate:
         return out
 
     def _check(self, staff_id, now):
-        row = self.store.get(staff_id) if isinstance(staff_id, str) else None
-        if row is None or not row.active:
-            raise Refused("unknown or disabled staff account")
-        D.Attempts(row.failures, parse_iso(row.locked_until) if row.locked_until else None).refuse_if_locked(now)
-        return row
+        return check_account(self.store, staff_id, now)
 
     def _conclude(self, row, pin_ok: bool, now) -> list:
         """Engine thread: count a wrong PIN (and lock out), or sign the nurse in. Re-reads the account, since
@@ -132,15 +128,7 @@ class StaffGate:
         row = self._check(row.staff_id, now)
         staff_id = row.staff_id
         if not pin_ok:
-            attempts = D.Attempts(row.failures, parse_iso(row.locked_until) if row.locked_until else None)
-            after = attempts.failed(now)
-            self.store.set_attempts(staff_id, after.failures, after.locked_until)
-            self._log(D.STAFF_PIN_REJECTED, {"staff_id": staff_id, "failures": after.failures or D.MAX_FAILURES})
-            if after.locked(now):
-                self._log(D.STAFF_LOCKED_OUT, {"staff_id": staff_id, "seconds": D.LOCKOUT_S})
-                after.refuse_if_locked(now)
-            raise Refused(f"wrong PIN; {after.left} {'try' if after.left == 1 else 'tries'} left before a "
-                          f"{D.LOCKOUT_S // 60} min lock-out")
+            raise wrong_pin(self.room, self.store, row, now)
         if row.failures or row.locked_until:
             self.store.set_attempts(staff_id, 0, None)
         pairs = []
@@ -162,6 +150,36 @@ class StaffGate:
         who, self.signed_in = self.signed_in["staff_id"], None
         return [(D.STAFF_LOCKED, {"staff_id": who, "reason": command.reason})]
 
-    def _log(self, kind: str, payload: dict) -> None:
-        session = self.room.state.open_session
-        self.room.record(NewEvent(kind, payload, "system", session.session_id if session else None))
+
+def check_account(store: StaffStore, staff_id, now, whose: str = ""):
+    """The active, not locked-out account of `staff_id`, or Refused (`whose`: "witness: " before a message)."""
+    row = store.get(staff_id) if isinstance(staff_id, str) else None
+    if row is None or not row.active:
+        raise Refused(f"{whose}unknown or disabled staff account")
+    try:
+        D.Attempts(row.failures, parse_iso(row.locked_until) if row.locked_until else None).refuse_if_locked(now)
+    except Refused as exc:
+        raise Refused(f"{whose}{exc}") from None
+    return row
+
+
+def wrong_pin(room: Room, store: StaffStore, row, now, whose: str = "") -> Refused:
+    """Engine thread: count a wrong PIN for `row`'s account as the lock screen does (logged, never the PIN; a
+    lock-out after MAX_FAILURES in a row) and give the refusal to raise."""
+    attempts = D.Attempts(row.failures, parse_iso(row.locked_until) if row.locked_until else None)
+    after = attempts.failed(now)
+    store.set_attempts(row.staff_id, after.failures, after.locked_until)
+    log_system(room, D.STAFF_PIN_REJECTED, {"staff_id": row.staff_id, "failures": after.failures or D.MAX_FAILURES})
+    if after.locked(now):
+        log_system(room, D.STAFF_LOCKED_OUT, {"staff_id": row.staff_id, "seconds": D.LOCKOUT_S})
+        try:
+            after.refuse_if_locked(now)
+        except Refused as exc:
+            return Refused(f"{whose}{exc}")
+    return Refused(f"{whose}wrong PIN; {after.left} {'try' if after.left == 1 else 'tries'} left before a "
+                   f"{D.LOCKOUT_S // 60} min lock-out")
+
+
+def log_system(room: Room, kind: str, payload: dict) -> None:
+    session = room.state.open_session
+    room.record(NewEvent(kind, payload, "system", session.session_id if session else None))

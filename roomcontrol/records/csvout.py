@@ -47,6 +47,21 @@ def event_rows(record: SessionRecord):
                "payload_json": json.dumps(e.payload, sort_keys=True, ensure_ascii=False), "hash": e.hash}
 
 
+# One row per draw, the waste (with its witness and the balance) on each: the controlled-substance record.
+CONTROLLED_COLUMNS = ("session_id", "patient_ref", "course_no", "drug", "mg_per_ml", "drawn_ml", "drawn_mg", "lot",
+                      "expiry", "drawn_by", "given_mg", "wasted_ml", "wasted_mg", "wasted_by", "witness",
+                      "discrepancy_mg", "explanation")
+
+
+def controlled_rows(record: SessionRecord):
+    w = record.controlled.waste
+    waste = {"given_mg": w.given_mg, "wasted_ml": w.ml, "wasted_mg": w.mg, "wasted_by": w.by, "witness": w.witness,
+             "discrepancy_mg": w.discrepancy_mg, "explanation": w.explanation or ""} if w else {}
+    for d in record.controlled.draws:
+        yield {**_head(record), "drug": d.drug, "mg_per_ml": d.mg_per_ml, "drawn_ml": d.ml, "drawn_mg": d.mg,
+               "lot": d.lot, "expiry": d.expiry, "drawn_by": d.by, **waste}
+
+
 def _write(path: Path, columns, rows) -> Path:
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=columns)
@@ -56,12 +71,16 @@ def _write(path: Path, columns, rows) -> Path:
 
 
 def write_csv(record: SessionRecord, out_dir: Path | str) -> list[Path]:
-    """Write <prefix>-vitals.csv, <prefix>-vitals-5min.csv and <prefix>-events.csv into `out_dir`."""
+    """Write <prefix>-vitals.csv, <prefix>-vitals-5min.csv and <prefix>-events.csv into `out_dir`, and
+    <prefix>-controlled.csv when the session drew a controlled substance."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     prefix = f"session-{record.session_id[:8]}"
-    return [
+    written = [
         _write(out / f"{prefix}-vitals.csv", VITALS_COLUMNS, vitals_rows(record)),
         _write(out / f"{prefix}-vitals-5min.csv", GRID_COLUMNS, grid_rows(record)),
         _write(out / f"{prefix}-events.csv", EVENT_COLUMNS, event_rows(record)),
     ]
+    if record.controlled.draws:  # <prefix>-controlled.csv: only for a session that drew one
+        written.append(_write(out / f"{prefix}-controlled.csv", CONTROLLED_COLUMNS, controlled_rows(record)))
+    return written

@@ -153,6 +153,18 @@ class _Builder:
             for c in inf.rate_changes:
                 notes.append(f"Rate changed {iso_utc(c.at)} by {c.by} from {number(c.from_mg_per_h)} to "
                              f"{number(c.to_mg_per_h)} mg/h: {c.reason}")
+        cs = r.controlled  # the controlled-substance record: lots drawn, the waste and its witness, in words
+        for dr in cs.draws:
+            notes.append(f"Drawn: {dr.drug} {number(dr.mg)} mg ({number(dr.ml)} mL of {number(dr.mg_per_ml)} mg/mL), "
+                         f"lot {dr.lot}, expires {dr.expiry}, by {dr.by}")
+        performers = [{"actor": self.who(inf.started_by)}] if inf.started_by else []
+        if cs.waste is not None:
+            w = cs.waste
+            notes.append(f"Wasted: {number(w.mg)} mg ({number(w.ml)} mL) by {w.by}, witnessed by {w.witness}; "
+                         f"drawn {number(cs.drawn_mg)} mg, given {number(w.given_mg)} mg, discrepancy "
+                         f"{number(w.discrepancy_mg)} mg" + (f": {w.explanation}" if w.explanation else ""))
+            performers.append({"function": {"text": "witness of the controlled-substance waste"},
+                               "actor": self.who(w.witness)})
         res = {"resourceType": "MedicationAdministration",
                "status": "completed" if inf.end_kind == "completed" else "stopped",
                "medicationCodeableConcept": {"coding": [{"system": C.ATC, "code": code, "display": display}],
@@ -160,7 +172,7 @@ class _Builder:
                "subject": self.subject,
                "effectivePeriod": {"start": iso_utc(inf.started_at),
                                    **({"end": iso_utc(inf.ended_at)} if inf.ended_at else {})},
-               "performer": [{"actor": self.who(inf.started_by)}] if inf.started_by else None,
+               "performer": performers or None,
                "partOf": self.part_of(),
                "note": [{"text": t} for t in notes] or None,
                "dosage": dosage}

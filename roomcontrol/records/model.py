@@ -16,6 +16,7 @@ from typing import Iterable
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain import session as S
 from roomcontrol.domain.alarms import PRIORITY_RANK
+from roomcontrol.domain.controlled import Ledger
 from roomcontrol.domain.dose import Segment, given_over, rerated
 from roomcontrol.domain.vitals import trusted
 from roomcontrol.domain.events import Event
@@ -285,6 +286,7 @@ class SessionRecord:
     corrections: tuple[Correction, ...] = ()  # every correction of an entry of this session, in log order
     prescribed: Prescription | None = None    # the plan at opening, corrected if corrected (`plan` is its plan)
     staff_names: dict = field(default_factory=dict)  # staff id → the person's name (the room's staff table)
+    controlled: Ledger = Ledger()  # the controlled substance drawn and wasted, as the session's fold has it
 
     def name(self, actor: str | None) -> str:
         """Who did it, as the chart says it: the staff member's name, else the id as logged."""
@@ -492,7 +494,7 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
         recovery_started_at=session.recovery_started_at, assessments=tuple(assessments), symptoms=tuple(symptoms),
         medications=tuple(medications), alarms=tuple(alarms.values()), notes=tuple(notes), closing=closing,
         events=events, vitals=tuple(samples), phases=session.phases, corrections=corrections, prescribed=prescribed,
-        staff_names=dict(staff_names or {}))
+        staff_names=dict(staff_names or {}), controlled=session.controlled)
 
 
 def _corrections(events: tuple[Event, ...]) -> tuple[Correction, ...]:

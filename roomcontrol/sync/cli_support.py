@@ -108,6 +108,18 @@ def hub_verify(db_url: str | Path | None, room_id: str) -> dict:
         return verify_room(db, room_id)
 
 
+def hub_cs_log(db_url: str | Path | None, start, end, out: Path | None) -> int:
+    """The clinic-wide controlled-substance CSV of local days start..end, to `out` (None: standard output);
+    returns how many sessions it lists."""
+    import sys
+    from roomcontrol.sync.hub.cs_log import write_cs_log
+    with _hub_db(db_url) as db:
+        if out is None:
+            return write_cs_log(db, start, end, sys.stdout)
+        with open(out, "w", encoding="utf-8", newline="") as fh:
+            return write_cs_log(db, start, end, fh)
+
+
 def hub_staff_add(db_url: str | Path | None, staff_id: str, name: str, role: str, pin: str) -> dict:
     """A staff account in the clinic's directory (raises Refused naming what is allowed). Only the PIN's hash
     is kept."""

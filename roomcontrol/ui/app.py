@@ -48,7 +48,7 @@ def start_screen(config: RoomConfig, data_dir: Path, *, clock=None, audio: bool 
                                     sync_status=lambda: runtime.pusher.status,
                                     backup_failure=(lambda: nightly.failure) if nightly else None,
                                     station_status=(lambda: live.status) if live is not None else None,
-                                    idle_lock_s=idle_lock_s))
+                                    idle_lock_s=idle_lock_s, controlled=runtime.controlled))
 
     runtime = start_room(config, data_dir, clock=clock, audio=audio, before_start=attach)
     return RoomScreen(runtime, built[0].start())

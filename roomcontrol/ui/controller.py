@@ -33,9 +33,10 @@ class RoomController(QObject):
 
     def __init__(self, room, devices=None, gate=None, *, sync_status: Callable | None = None,
                  backup_failure: Callable[[], str | None] | None = None,
-                 station_status: Callable[[], str] | None = None, idle_lock_s: float = 180.0):
+                 station_status: Callable[[], str] | None = None, idle_lock_s: float = 180.0, controlled=None):
         super().__init__()
         self.room, self.devices, self.gate = room, devices, gate
+        self.controlled = controlled  # engine/controlled.ControlledRecord: the witnessed waste's PIN checks
         self.config = room.config
         self.sync_status = sync_status  # a cheap, non-blocking callable giving an object with headline()
         self.backup_failure = backup_failure  # why the last nightly backup failed (None: it did not, or none set)
@@ -87,6 +88,15 @@ class RoomController(QObject):
         # The gate checks the PIN's slow hash off the engine thread; the outcome comes back like a command's.
         self.commands.run(self.gate.unlock(staff_id, pin), lambda result: self._done(result, on_ok),
                           on_error or self.notice.emit)
+
+    def record_waste(self, command, on_ok=None, on_error=None) -> None:
+        """The witnessed waste: both PINs hashed off the GUI and engine threads; the outcome comes back like a
+        command's (the signed-in nurse is the actor)."""
+        if self.controlled is None:
+            (on_error or self.notice.emit)("this room keeps no controlled-substance record")
+            return
+        self.commands.run(self.controlled.record_waste(command, self.actor),
+                          lambda result: self._done(result, on_ok), on_error or self.notice.emit)
 
     def lock(self, reason: str = "locked by hand") -> None:
         if self.staff is not None:

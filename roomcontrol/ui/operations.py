@@ -102,6 +102,17 @@ class Operations:
                       on_error: OnError = None) -> None:
         self._send(C.CorrectEvent(seq=seq, reason=reason, changes=changes), on_ok, on_error)
 
+    # -- the controlled-substance record ------------------------------------------------------------------
+    def record_draw(self, mg_per_ml: float, ml: float, lot: str, expiry: str, *, drug: str | None = None,
+                    on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.RecordDraw(mg_per_ml=mg_per_ml, ml=ml, lot=lot, expiry=expiry, drug=drug), on_ok, on_error)
+
+    def record_waste(self, ml: float, pin: str, witness: str, witness_pin: str, *, explanation: str | None = None,
+                     on_ok: OnOk = None, on_error: OnError = None) -> None:
+        """Both PINs are checked on the pin-check worker (the controller's path), never on the GUI thread."""
+        self._controller.record_waste(C.RecordWaste(ml=ml, pin=pin, witness=witness, witness_pin=witness_pin,
+                                                    explanation=explanation), on_ok=on_ok, on_error=on_error)
+
     # -- alarms --------------------------------------------------------------------------------------
     def acknowledge_alarm(self, alarm_id: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
         self._send(C.AcknowledgeAlarm(alarm_id=alarm_id), on_ok, on_error)

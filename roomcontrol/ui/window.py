@@ -44,9 +44,10 @@ LAZY_PAGES = {
     "settings": "settings:SettingsScreen",
     "dose_confirm": "dose_confirm:DoseConfirmScreen",
     "correction": "correction:CorrectionScreen",
+    "controlled": "controlled:ControlledScreen",
 }
 PAGE_ORDER = ("main", "checkin", "discharge", "scale", "medication", "note", "settings", "lock", "dose_confirm",
-              "correction", "patient_forms")
+              "correction", "patient_forms", "controlled")
 
 
 class Pages(Mapping[str, Any]):

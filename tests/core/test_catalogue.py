@@ -8,19 +8,22 @@ import pytest
 from roomcontrol.domain import catalogue as C
 from roomcontrol.domain.commands import DECIDES
 from roomcontrol.domain.errors import Refused
+from roomcontrol.engine.controlled import ControlledRecord
 from roomcontrol.engine.devices import RoomDevices
 from roomcontrol.engine.staff import StaffGate
 from tests.core.helpers import NURSE, OPEN_ARGS, make_room
 
 
 def test_every_command_is_declared_once_and_handled_once(tmp_path):
-    assert len(C.CATALOGUE) == len({cls.__name__ for cls in C.CATALOGUE.values()}) == 27  # + acknowledge_flag, answer_call (#11), change_rate (#15)
+    # + acknowledge_flag, answer_call (#11), change_rate, record_draw, record_waste (#15)
+    assert len(C.CATALOGUE) == len({cls.__name__ for cls in C.CATALOGUE.values()}) == 29
     assert all(cls.name == name for name, cls in C.CATALOGUE.items())
     with pytest.raises(ValueError, match="declared twice"):
         C.command("add_note")(type("AddNoteAgain", (C.Command,), {"__annotations__": {"text": "str"}}))
     room = make_room(tmp_path)
-    assert set(room.unbound()) == {"apply_scene", "set_ambient", "test_device", "unlock", "lock"}
-    with pytest.raises(RuntimeError, match="no handler bound for apply_scene"):
+    assert set(room.unbound()) == {"apply_scene", "set_ambient", "test_device", "unlock", "lock", "record_draw",
+                                   "record_waste"}
+    with pytest.raises(RuntimeError, match="no handler bound for .*apply_scene"):
         room.start()
     with pytest.raises(ValueError, match="already has a handler"):
         room.bind(C.AddNote, lambda command, actor, now: [])
@@ -30,6 +33,7 @@ def test_every_command_is_declared_once_and_handled_once(tmp_path):
         room.command("apply_scene", NURSE, scene="calm")
     devices = RoomDevices(room, room.config, audio=False)
     StaffGate(room)
+    ControlledRecord(room)
     assert room.unbound() == [] and set(DECIDES) <= set(C.CATALOGUE.values())
     devices.close()
     room.close()

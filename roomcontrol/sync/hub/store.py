@@ -400,6 +400,23 @@ def read_sessions(db: HubDB, room_id: str, *, after_seq: int = 0, limit: int = 1
              "opened": opened.get(sid), "ended": ended.get(sid)} for sid, a, b, n, t0, t1 in spans]
 
 
+CS_LOG_KINDS = ("session.opened", "cs.drawn", "cs.wasted", *_SESSION_END)
+
+
+def read_cs_events(db: HubDB, start_ts: str, end_ts: str) -> list[dict]:
+    """The controlled-substance log's events (sync/hub/cs_log.py): of every room, the opening, draws, waste and end
+    of each session with a draw at `start_ts` ≤ ts < `end_ts` (stored ISO UTC text compares in time order), in
+    room and seq order. A report run by hand: it reads the drawn sessions first, then their few events by session."""
+    with db.connect() as c:
+        rows = c.all("SELECT e.room_id, e.session_id, e.seq, e.ts, e.kind, e.actor, e.payload FROM events e "
+                     "JOIN (SELECT DISTINCT room_id, session_id FROM events WHERE kind = ? AND ts >= ? AND ts < ?) d "
+                     "ON e.room_id = d.room_id AND e.session_id = d.session_id "
+                     f"WHERE e.kind IN ({', '.join('?' * len(CS_LOG_KINDS))}) ORDER BY e.room_id, e.seq",
+                     ["cs.drawn", start_ts, end_ts, *CS_LOG_KINDS])
+    return [{"room_id": r, "session_id": sid, "seq": seq, "ts": ts, "kind": kind, "actor": actor,
+             "payload": json.loads(payload)} for r, sid, seq, ts, kind, actor, payload in rows]
+
+
 def read_reports(db: HubDB, room_id: str, *, before_id: int | None = None, limit: int = 100) -> list[dict]:
     """Newest first, a page at a time: pass the last page's last report_id as `before_id` to go on."""
     with db.connect() as c:

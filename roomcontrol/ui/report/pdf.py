@@ -148,6 +148,7 @@ class Report:
     # -- content ------------------------------------------------------------------------------------------
     def body(self, d: Doc) -> None:
         self.dose(d)
+        self.controlled(d)
         self.chart(d)
         self.checks(d)
         self.vitals_table(d)
@@ -227,6 +228,35 @@ class Report:
                      Column("Reason", 3.6), Column("By", 1.4)],
                     [[self.t(c.at), f"{number(c.from_mg_per_h)} → {number(c.to_mg_per_h)} mg/h",
                       duration(c.at_infused_s / 60.0), c.reason, r.name(c.by)] for c in inf.rate_changes])
+
+    def controlled(self, d: Doc) -> None:
+        """The controlled-substance record: each draw (lot, expiry, by), the dose given, the waste and its witness,
+        and drawn = given + wasted or the discrepancy with its explanation. Nothing drawn: no section."""
+        r, cs = self.r, self.r.controlled
+        if not cs.draws:
+            return
+        d.heading("Controlled substance")
+        d.table([Column("Drawn", 1.6), Column("Concentration", 1.3, R), Column("Volume", 1.0, R),
+                 Column("Amount", 1.0, R), Column("Lot", 1.4), Column("Expiry", 1.1, C), Column("By", 1.6)],
+                [[dr.drug, f"{number(dr.mg_per_ml)} mg/mL", f"{number(dr.ml)} mL", f"{number(dr.mg)} mg", dr.lot,
+                  dr.expiry, r.name(dr.by)] for dr in cs.draws])
+        w = cs.waste
+        if w is None:
+            d.paragraph(f"NOT RECONCILED: {number(cs.drawn_mg)} mg drawn, no waste recorded (the session was "
+                        f"{r.closing.kind}).", font(8.5, bold=True))
+            return
+        balance = (f"{number(cs.drawn_mg)} mg drawn = {number(w.given_mg)} mg given + {number(w.mg)} mg wasted"
+                   if abs(w.discrepancy_mg) <= 1e-9 else
+                   f"{number(cs.drawn_mg)} mg drawn − {number(w.given_mg)} mg given − {number(w.mg)} mg wasted = "
+                   f"{number(w.discrepancy_mg)} mg")
+        pairs = [("Dose GIVEN", f"{number(w.given_mg)} mg (the infusion's own sum, above)"),
+                 ("Wasted", f"{number(w.mg)} mg ({number(w.ml)} mL) by {r.name(w.by)}"),
+                 ("WITNESS", f"{r.name(w.witness)}, who signed with their own PIN at the time"),
+                 ("Balance", balance)]
+        if w.explanation:
+            pairs.append(("DISCREPANCY explained", w.explanation))
+        d.space(mm(0.5))
+        d.key_values(pairs, columns=1, label_share=0.2)
 
     def checks(self, d: Doc) -> None:
         d.heading("Pre-infusion checks and baseline")

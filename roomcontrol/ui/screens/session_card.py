@@ -136,6 +136,8 @@ class SessionCard(QWidget):
             "stop": button("Stop early…", lambda: self._reason("stop"), kind="danger"),
             "cadss": button("CADSS-6", lambda: self.navigate.emit("CADSS-6")),
             "discharge": button("Discharge…", lambda: self.navigate.emit("discharge"), kind="primary"),
+            "drawn": button("Drawn…", lambda: self.navigate.emit("controlled")),  # ui/screens/controlled.py
+            "waste": button("Waste…", lambda: self.navigate.emit("controlled")),
             "abort": button("Abort…", lambda: self._reason("abort"), kind="quiet"),
         }
         for key, b in self.b.items():
@@ -184,10 +186,10 @@ class SessionCard(QWidget):
     def show_phase(self, phase: str) -> None:
         shown = {
             "idle": ("checkin",), "discharged": ("checkin",), "aborted": ("checkin",),
-            "pre_infusion": ("continue", "start", "abort"),
+            "pre_infusion": ("continue", "drawn", "start", "abort"),
             "infusing": ("pause", "rate", "complete", "cadss", "stop"),
             "paused": ("resume", "rate", "complete", "cadss", "stop"),
-            "recovery": ("discharge", "cadss", "abort"),
+            "recovery": ("waste", "discharge", "cadss", "abort"),
         }.get(phase, ())
         for key, b in self.b.items():
             b.setVisible(key in shown)
@@ -219,6 +221,8 @@ class SessionCard(QWidget):
         self.show_phase(snap.phase)
         if s is not None and s.plan.get("dose_mg") is not None:  # a fixed-dose (intranasal) plan has no rate
             self.b["rate"].setVisible(False)
+        if s is not None and not s.controlled.draws:  # nothing drawn: no waste to record
+            self.b["waste"].setVisible(False)
         self._cue(snap.phase in ("infusing", "paused") and snap.planned_time_reached)
         self.phase_label.setText(phase_label(snap.phase))
         if s is None:
