@@ -153,8 +153,9 @@ class Course:
     def summary_json(self) -> dict[str, Any]:
         """For check-in: the count, the last session, the scores and the comfort plan."""
         last = self.latest
+        # "sessions" (the count, as first published) and "total" (as the paged course names it) are the same number
         return {"patient_ref": self.patient_ref, "infusions": self.infusions, "sessions": self.total,
-                "last": last.to_json() if last else None, **self._scores_json()}
+                "total": self.total, "last": last.to_json() if last else None, **self._scores_json()}
 
     def to_json(self) -> dict[str, Any]:
         return {"patient_ref": self.patient_ref, "total": self.total, "infusions": self.infusions,

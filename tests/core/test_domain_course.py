@@ -234,7 +234,7 @@ def test_a_course_across_rooms_for_one_patient_only():
 def test_an_unknown_patient_has_an_empty_course():
     course = build_course("PT-404", [])
     assert course.summary_json() == {
-        "patient_ref": "PT-404", "infusions": 0, "sessions": 0, "last": None, "phq9": [], "gad7": [],
+        "patient_ref": "PT-404", "infusions": 0, "sessions": 0, "total": 0, "last": None, "phq9": [], "gad7": [],
         "response": {"phq9": {"first": None, "latest": None, "change_pct": None, "response": False},
                      "gad7": {"first": None, "latest": None, "change_pct": None, "response": False}},
         "item9_flag": False, "item9": [], "comfort": None, "as_of": None}

@@ -247,7 +247,7 @@ def test_hub_schema_migrates_from_version_2(hub_url):
     db = HubDB(hub_url)
     try:
         with db.connect() as c:
-            assert c.one("SELECT value FROM hub_meta WHERE key = 'schema_version'")[0] == str(SCHEMA_VERSION) == "3"
+            assert c.one("SELECT value FROM hub_meta WHERE key = 'schema_version'")[0] == str(SCHEMA_VERSION)
             assert c.one("SELECT last_seq FROM rooms WHERE room_id = 'room-1'")[0] == 7  # kept
         S.add_staff(db, "ann", "Ann Lee", "nurse", PIN)
         who, token = S.signin(db, "ann", PIN)
