@@ -44,3 +44,5 @@ NURSE_CALL_ANSWERED = "nurse.call_answered"  # a nurse answered the pending call
 DISCHARGE_OVERRIDE = "discharge.override"  # an admin discharged past a guard: who, why, the alarms still open
 BACKUP_MADE = "backup.made"  # the nightly backup: where, up to which seq, how many bytes
 BACKUP_FAILED = "backup.failed"  # the nightly backup did not happen: why
+DISCHARGE_RULE_OVERRIDDEN = "discharge.rule_overridden"  # an admin discharged past an unmet protocol rule: rule, says, why
+REMS_FORM_COMPLETED = "rems.form_completed"  # the esketamine REMS Patient Monitoring Form's fields at discharge

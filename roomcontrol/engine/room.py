@@ -183,7 +183,8 @@ class Room:
         return handler(command, actor, now)
 
     def _decide(self, command: C.Command, actor: str, now) -> list[Event]:
-        state = replace(self.state, alarms=self.monitoring.board.by_priority())  # discharge weighs active alarms
+        # discharge weighs the active alarms and the last vitals (domain.discharge_rules)
+        state = replace(self.state, alarms=self.monitoring.board.by_priority(), vitals=self.monitoring.last_vitals())
         return self._record(decide(state, command, actor, now, self.config.session, new_id=_new_session_id), now)
 
     def _acknowledge(self, command: C.AcknowledgeAlarm, actor: str, now) -> list[Event]:
