@@ -23,6 +23,7 @@ from roomcontrol.domain.events import NewEvent
 from roomcontrol.domain.protocol import Discharge, Protocol
 from roomcontrol.domain.rems import form_payload
 from roomcontrol.domain.session import Session
+from roomcontrol.domain.vitals import Reading, trusted
 
 MONITORING, MOAAS, CADSS, VITALS, ESCORT = "monitoring", "moaas", "cadss", "vitals", "escort"
 RULES = (MONITORING, MOAAS, CADSS, VITALS, ESCORT)
@@ -75,6 +76,15 @@ def span(minutes: float) -> str:
     whole = int(minutes)
     h, m = divmod(whole, 60)
     return " ".join(p for p in (f"{h} h" if h else "", f"{m} min" if m or not h else "") if p)
+
+
+def last_vitals(latest: Mapping[str, Reading]) -> dict[str, tuple[float, datetime]]:
+    """The latest trusted value of each vital with when it came (the pulse rate stands in for a missing heart
+    rate): what the vitals rule compares with the baseline."""
+    out = {k: (r.value, r.received_ts) for k, r in latest.items() if r.value is not None and trusted(r)}
+    if "heart_rate" not in out and "pulse_rate" in out:
+        out["heart_rate"] = out["pulse_rate"]
+    return out
 
 
 def last_dose_at(s: Session) -> datetime | None:

@@ -49,15 +49,6 @@ class Monitoring:
         self._window: deque[tuple[datetime, str, float]] = deque()  # last minute of HR and SpO2
         self._worked: set[str] = set()  # devices that have been "ok" since the room started
 
-    def last_vitals(self) -> dict[str, tuple[float, datetime]]:
-        """The latest trusted value of each vital with when it came (the pulse rate stands in for a missing heart
-        rate), for the rules that compare the last vitals with the baseline."""
-        out = {k: (r.value, r.received_ts) for k, r in self.view.latest.items()
-               if r.value is not None and trusted(r)}
-        if "heart_rate" not in out and "pulse_rate" in out:
-            out["heart_rate"] = out["pulse_rate"]
-        return out
-
     # -- folding the log --------------------------------------------------------------------------------
     def fold(self, event: Event) -> None:
         if event.kind.startswith("alarm."):

@@ -244,3 +244,13 @@ def test_a_wrong_answer_is_refused_naming_the_field(changes, says):
 def test_the_form_needs_dosing_to_have_started():
     with pytest.raises(Refused, match="dosing has not started"):
         R.form_payload(full_form(), session(infusion_started_at=None), T0 + timedelta(minutes=131))
+
+
+def test_the_last_vitals_are_the_trusted_ones_with_the_pulse_rate_for_a_missing_heart_rate():
+    from roomcontrol.domain.vitals import Reading
+    latest = {"pulse_rate": Reading("pulse_rate", 77, "/min", at(1)),
+              "spo2": Reading("spo2", 97, "%", at(1), flags=frozenset({"artifact"})),
+              "nibp_systolic": Reading("nibp_systolic", None, "mmHg", at(1))}
+    assert D.last_vitals(latest) == {"pulse_rate": (77, at(1)), "heart_rate": (77, at(1))}
+    latest["heart_rate"] = Reading("heart_rate", 70, "/min", at(2))
+    assert D.last_vitals(latest)["heart_rate"] == (70, at(2))
