@@ -157,3 +157,19 @@ def test_an_esketamine_discharge_with_the_rems_form_and_an_administrators_overri
     assert form["sedation"] == {"observed": True, "resolved": True} and form["dose_mg"] == 56.0
     assert form["total_monitoring_min"] >= 130
     assert log[-1].payload["escort"] == {"name": "Grace Hopper", "phone": "+1 555 010 2030"}
+
+
+def test_the_bp_at_about_40_minutes_is_the_stored_reading_nearest_to_it():
+    from datetime import datetime, timedelta, timezone
+
+    from roomcontrol.ui.screens.discharge import near_bp
+    t0 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+    target = (t0 + timedelta(minutes=40)).timestamp()
+
+    def row(kind, value, minute):
+        return {"kind": kind, "value": value, "ts": (t0 + timedelta(minutes=minute)).isoformat()}
+    rows = [row("nibp_systolic", 150, 30), row("nibp_diastolic", 95, 30), row("nibp_systolic", 142, 41),
+            row("nibp_diastolic", 88, 41), row("nibp_systolic", 130, 60), row("nibp_diastolic", 82, 60)]
+    assert near_bp(rows, target) == "142/88"
+    assert near_bp(rows[4:], target) == ""          # 20 min away: not "about 40 min"
+    assert near_bp(rows[2:3], target) == ""         # a systolic without its diastolic

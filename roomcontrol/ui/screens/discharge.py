@@ -228,7 +228,6 @@ class DischargeScreen(QWidget):
             field.setVisible(p is not None and p.discharge.escort != "not_required")
         if p is None or s is None:
             return
-        self.minimum.setText(f"Minimum monitoring {p.discharge.min_after_last_dose_min} min after the last dose")
         try:
             named = D.escort(self.escort_name.text(), self.escort_phone.text())
         except Refused:
