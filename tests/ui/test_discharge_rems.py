@@ -140,6 +140,10 @@ def test_an_esketamine_discharge_with_the_rems_form_and_an_administrators_overri
     assert rules.signed.text().startswith("Signed by Kim Park (administrator)")
     assert ui.controller.staff["staff_id"] == NURSE
     d.grab().save("/tmp/discharge-rems-filled.png")
+    ui.window.resize(1920, 1080)
+    click(qtbot, d.pages.buttons["rems"])
+    qtbot.wait(50)
+    d.grab().save("/tmp/discharge-rems-1920.png")  # looked at in review: both sizes readable
     hold(qtbot, d.discharge)
     wait_phase(qtbot, ui, "discharged")
 
