@@ -7,12 +7,14 @@ overridable by an administrator who signs here), the escort's name and phone, an
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QScrollArea, QScroller, QStackedWidget, QVBoxLayout,
                                QWidget)
 
 from roomcontrol.domain import discharge_rules as D
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.protocol import Protocol, enabled, session_policy
+from roomcontrol.domain.session import Session
 from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
@@ -154,7 +156,7 @@ class DischargeScreen(QWidget):
     def _page(self, key: str) -> None:
         self.stack.setCurrentIndex(PAGES.index(key))
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)
         self.controller.load_history()  # the stored readings: the REMS form's BP at ~40 min
 
@@ -243,6 +245,7 @@ class DischargeScreen(QWidget):
 
     def _prefill_rems(self, snap: RoomSnapshot) -> None:
         s = snap.session
+        assert s is not None  # in recovery
         base = s.baseline or {}
         pre = (f"{base['nibp_systolic']:g}/{base['nibp_diastolic']:g}"
                if base.get("nibp_systolic") and base.get("nibp_diastolic") else "")
@@ -255,7 +258,7 @@ class DischargeScreen(QWidget):
         who = (self.controller.staff or {}).get("name", "")
         self.rems.prefill(who, {"bp_pre": pre, "bp_40": self._bp_near_40(s), "bp_end": end}, line, started)
 
-    def _bp_near_40(self, s) -> str:
+    def _bp_near_40(self, s: Session) -> str:
         """The stored NIBP reading nearest to 40 min after the first device (the session's history)."""
         if s.infusion_started_at is None:
             return ""

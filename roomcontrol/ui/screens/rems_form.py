@@ -65,18 +65,19 @@ class RemsForm(QWidget):
         for n, (key, words) in enumerate(fields):
             grid.addWidget(QLabel(words), n, 0)
             if key in dict(R.YES_NO) or key.endswith("_resolved"):
-                widget: QWidget = Choice((True, False), YES_NO)
-                self.choices[key] = widget  # type: ignore[assignment]
-                for value, b in widget.buttons.items():  # type: ignore[attr-defined]
+                choice = Choice((True, False), YES_NO)
+                for value, b in choice.buttons.items():
                     b.setAccessibleName(f"{key} {YES_NO[value].lower()}")
-                widget.changed.connect(lambda _: self.changed.emit())  # type: ignore[attr-defined]
+                choice.changed.connect(lambda _: self.changed.emit())
+                self.choices[key] = choice
+                grid.addWidget(choice, n, 1)
             else:
-                widget = QLineEdit()
-                widget.setAccessibleName(key)
-                widget.setMaxLength(500 if key.endswith("_what") else 80)
-                widget.textChanged.connect(lambda _: self.changed.emit())  # type: ignore[attr-defined]
-                self.texts[key] = widget  # type: ignore[assignment]
-            grid.addWidget(widget, n, 1)
+                text = QLineEdit()
+                text.setAccessibleName(key)
+                text.setMaxLength(500 if key.endswith("_what") else 80)
+                text.textChanged.connect(lambda _: self.changed.emit())
+                self.texts[key] = text
+                grid.addWidget(text, n, 1)
         box.addLayout(grid)
         return grid
 
