@@ -91,3 +91,34 @@ def test_the_signature_is_for_now_only(held):
     room.clock.advance(SIGNATURE_S + 1)
     with pytest.raises(Refused, match="too old: sign with the PIN again"):
         discharge(room, overrides={"moaas": "x"}, signed_by=ADMIN)
+
+
+def test_after_a_restart_the_scores_still_count_and_the_vitals_wait_for_a_new_reading(tmp_path):
+    """The scores and their times are folded from the log; the last vitals are live readings, not logged events,
+    so a restarted room asks for a new blood pressure rather than trusting one it no longer holds."""
+    from roomcontrol.clock import FakeClock
+    from roomcontrol.engine.room import Room
+    from tests.core.discharge_help import moaas
+    config, clock = config_with(tmp_path), FakeClock()
+    r = make_room(tmp_path, config, clock)
+    r.command("open_session", NURSE, patient_ref="PT-2", weight_kg=80, protocol="esketamine-nasal")
+    for item in ("consent", "escort", "medications_reviewed", "identity_confirmed"):
+        r.command("confirm_checklist", NURSE, item=item)
+    r.command("record_baseline", NURSE, **BASELINE)
+    r.command("start_infusion", NURSE)
+    clock.advance(5 * 60)
+    r.command("complete_infusion", NURSE)
+    clock.advance(121 * 60)
+    r.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
+    r.command("record_assessment", NURSE, scale="CADSS-6", items=CADSS_0)
+    moaas(r, 5)
+    vitals(r)
+    r.close()
+    again = Room(config, tmp_path, clock)
+    assert again.state.session.score_at["MOAA/S"] == clock.now()
+    with pytest.raises(Refused, match=r"cannot discharge yet: No blood pressure measured since the last dose\. "):
+        again.command("discharge", NURSE, **ESCORT, rems=rems_form(again))
+    vitals(again)
+    again.command("discharge", NURSE, **ESCORT, rems=rems_form(again))
+    assert again.state.phase == "discharged"
+    again.close()
