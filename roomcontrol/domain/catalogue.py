@@ -174,6 +174,11 @@ class AnswerCall(Command):
 class Discharge(Command):
     escort_confirmed: bool = False
     override_reason: str | None = None  # an administrator discharges despite an active high-priority alarm
+    escort_name: str | None = None      # under a protocol: the escort named with a phone number
+    escort_phone: str | None = None
+    overrides: dict[str, Any] = dataclasses.field(default_factory=dict)  # unmet protocol rule → admin's reason
+    signed_by: str | None = None        # the administrator who signed the overrides with their PIN just now
+    rems: dict[str, Any] | None = None  # the REMS Patient Monitoring Form's fields (a protocol with rems = true)
 
     def needs_admin(self) -> bool:
         return self.override_reason is not None

@@ -14,6 +14,7 @@ from roomcontrol.domain import kinds as K
 from roomcontrol.domain import session as S
 from roomcontrol.domain.alarms import Alarm
 from roomcontrol.domain.controlled import unreconciled
+from roomcontrol.domain.discharge_rules import checks_at_discharge, escort
 from roomcontrol.domain.dose import (HighDoseUnconfirmed, HighRateUnconfirmed, checked_rate, high_dose_payload,
                                      high_rate_payload, is_high, plan_dose, rate_dose_per_kg)
 from roomcontrol.domain.errors import Refused
@@ -360,8 +361,9 @@ def _discharge(state: S.RoomState, c: C.Discharge, actor: str, now: datetime, po
     s = _need_open(state, S.RECOVERY)
     if why := unreconciled(s.controlled):
         raise Refused(f"cannot discharge: {why}")
+    protocol = enabled(policy, s.protocol)  # its discharge rules replace the room's minimum time and escort box
     waited = s.recovery_elapsed_s(now) / 60.0
-    if waited < policy.min_recovery_min:
+    if protocol is None and waited < policy.min_recovery_min:
         raise Refused(f"recovery has lasted {int(waited)} min; discharge needs at least "
                       f"{policy.min_recovery_min} min")
     padss = s.scores.get("PADSS")
@@ -369,22 +371,26 @@ def _discharge(state: S.RoomState, c: C.Discharge, actor: str, now: datetime, po
         raise Refused("no PADSS score recorded in recovery")
     if padss < policy.min_padss_for_discharge:
         raise Refused(f"PADSS is {padss}; discharge needs {policy.min_padss_for_discharge} or more")
-    if policy.require_escort and not c.escort_confirmed:
+    named = escort(c.escort_name, c.escort_phone)
+    if protocol is None and policy.require_escort and not (c.escort_confirmed or named):
         raise Refused("the escort has not been confirmed")
-    payload = {"padss_score": padss, "escort_confirmed": c.escort_confirmed, "recovery_min": round(waited, 1)}
+    before = [] if protocol is None else checks_at_discharge(protocol, s, now, state.vitals, named, c.overrides,
+                                                             c.signed_by, c.rems, actor)
+    payload = {"padss_score": padss, "escort_confirmed": c.escort_confirmed or named is not None,
+               "recovery_min": round(waited, 1), **({"escort": named.as_payload()} if named else {})}
     high = [a for a in state.alarms if a.priority == "high"]
     if not high:  # an override reason with nothing to override changes nothing
-        return [NewEvent(K.SESSION_DISCHARGED, payload, actor, s.session_id)]
+        return before + [NewEvent(K.SESSION_DISCHARGED, payload, actor, s.session_id)]
     if c.override_reason is None:
         names = " and ".join(condition_label(a.condition) for a in high)
         raise Refused(f"cannot discharge: {names} {'is' if len(high) == 1 else 'are'} still alarming (high "
                       "priority); see to the patient first, or an administrator may override with a reason")
     reason = required_text(c.override_reason, "a reason for discharging with the alarm open", 200)
     alarms = [_alarm_entry(a) for a in high]
-    return [NewEvent(K.DISCHARGE_OVERRIDE, {"guard": "active high-priority alarm", "reason": reason,
-                                            "alarms": alarms}, actor, s.session_id),
-            NewEvent(K.SESSION_DISCHARGED, {**payload, "open_alarms": [a["alarm_id"] for a in alarms]}, actor,
-                     s.session_id)]
+    return before + [NewEvent(K.DISCHARGE_OVERRIDE, {"guard": "active high-priority alarm", "reason": reason,
+                                                     "alarms": alarms}, actor, s.session_id),
+                     NewEvent(K.SESSION_DISCHARGED, {**payload, "open_alarms": [a["alarm_id"] for a in alarms]},
+                              actor, s.session_id)]
 
 
 def _abort(state: S.RoomState, c: C.AbortSession, actor: str, now: datetime, policy: SessionPolicy,

@@ -46,3 +46,5 @@ BACKUP_MADE = "backup.made"  # the nightly backup: where, up to which seq, how m
 BACKUP_FAILED = "backup.failed"  # the nightly backup did not happen: why
 CS_DRAWN = "cs.drawn"  # a controlled substance drawn for the session: drug, mg/mL, mL, mg, lot, expiry
 CS_WASTED = "cs.wasted"  # its waste, witnessed at the time by a second staff member (both PINs), and the balance
+DISCHARGE_RULE_OVERRIDDEN = "discharge.rule_overridden"  # an admin discharged past an unmet protocol rule: rule, says, why
+REMS_FORM_COMPLETED = "rems.form_completed"  # the esketamine REMS Patient Monitoring Form's fields at discharge

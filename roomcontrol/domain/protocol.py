@@ -32,7 +32,7 @@ ADVISORY_VITALS = ("nibp", "heart_rate", "spo2", "respiratory_rate")
 ESCORT_POLICIES = ("required", "advised", "not_required")
 ID_PATTERN = r"[a-z0-9][a-z0-9-]{0,47}"
 TOP_KEYS = ("id", "version", "title", "session_type", "drug", "checks", "phases", "dose", "vitals", "scales",
-            "advisories", "discharge")
+            "advisories", "discharge", "rems")
 
 
 class ProtocolError(ValueError):
@@ -127,6 +127,7 @@ class Protocol:
     discharge: Discharge
     source: str
     drug: str = "ketamine"  # the controlled substance it gives: a draw of any other drug is refused
+    rems: bool = False  # esketamine: the REMS Patient Monitoring Form is required at discharge (domain.rems)
 
     @property
     def fixed_dose(self) -> FixedDose | None:
@@ -194,6 +195,10 @@ def _text(pattern: str, max_len: int) -> Callable[[object], str | None]:
     def check(v: object) -> str | None:
         return v if isinstance(v, str) and len(v) <= max_len and re.fullmatch(pattern, v) else None
     return check
+
+
+def _flag(v: object) -> bool | None:
+    return v if isinstance(v, bool) else None
 
 
 def _choice(options: tuple[str, ...]) -> Callable[[object], str | None]:
@@ -286,10 +291,13 @@ def parse_protocol(raw: Mapping[str, Any], source: str) -> Protocol:
     scales = _schedule(r, raw, "scales", "scale", PROTOCOL_SCALES)
     advisories = _advisories(r, raw)
     discharge = _discharge(r, raw, phases.min_recovery_min)
+    rems = r.get(raw, "rems", "", _flag, "must be true or false", False) or False
+    if rems and kind != INTRANASAL:
+        r.bad("rems", True, 'the REMS form is for an esketamine (session_type = "intranasal") protocol')
     if r.problems:
         raise ProtocolError(source, r.problems)
     return Protocol(pid, version, title, kind, checks, phases, dose, vitals, scales, advisories, discharge, source,
-                    drug)
+                    drug, rems)
 
 
 def _phases(r: _Reader, raw: Mapping[str, Any], kind: str) -> Phases:

@@ -70,6 +70,7 @@ class Session:
     segments: tuple[Segment, ...] = ()              # the infusion at each rate, pauses left out
     titrated: bool = False                          # the rate was changed at least once
     controlled: Ledger = Ledger()                   # the controlled substance drawn and wasted (domain/controlled.py)
+    score_at: dict[str, datetime] = field(default_factory=dict)  # scale → when its last score was recorded
 
     def given_mg(self, now: datetime) -> float:
         """Ketamine given so far: exactly over the rate segments; for a fixed-dose (intranasal) plan, the devices due
@@ -129,6 +130,9 @@ class RoomState:
     # The active alarms, for decisions only: the alarm board is the engine's fold (domain.alarms), and the engine
     # hands it in with a command (discharge refuses an active high-priority alarm). Never folded here.
     alarms: tuple[Any, ...] = ()
+    # The latest trusted reading of each vital (kind → (value, when)), handed in the same way: discharge weighs
+    # the last vitals against the baseline (domain.discharge_rules). Never folded here.
+    vitals: dict[str, tuple[float, datetime]] = field(default_factory=dict)
 
     @property
     def phase(self) -> str:
@@ -253,7 +257,8 @@ def _recovery(s: Session, e: Event) -> Session:
 
 def _assessment(s: Session, e: Event) -> Session:
     scale = e.payload["scale"]
-    s = replace(s, scores={**s.scores, scale: e.payload["score"]}, score_seqs={**s.score_seqs, scale: e.seq})
+    s = replace(s, scores={**s.scores, scale: e.payload["score"]}, score_seqs={**s.score_seqs, scale: e.seq},
+                score_at={**s.score_at, scale: e.ts})
     hit = flagged_item(scale, e.payload.get("items") or {})
     if hit is None:
         return s

@@ -190,8 +190,15 @@ def _describe(event: Event) -> str:
     if k == K.DISCHARGE_OVERRIDE:
         open_ = ", ".join(condition_label(a.get("condition", "")) for a in p.get("alarms", ()))
         return f"Discharge override with alarm open ({open_}): {p.get('reason', '')}"
+    if k == K.DISCHARGE_RULE_OVERRIDDEN:
+        return f"Discharge rule overridden ({p.get('says', p.get('rule', ''))}): {p.get('reason', '')}"
+    if k == K.REMS_FORM_COMPLETED:
+        return (f"REMS Patient Monitoring Form completed: {p.get('total_monitoring_min')} min monitored, ready to "
+                f"leave at {p.get('ready_min')} min, lot {p.get('lot')}")
     if k == K.SESSION_DISCHARGED:
-        escort = "escort confirmed" if p.get("escort_confirmed") else "escort NOT confirmed"
+        named = p.get("escort") or {}
+        escort = (f"escort {named.get('name')} ({named.get('phone')})" if named else
+                  "escort confirmed" if p.get("escort_confirmed") else "escort NOT confirmed")
         return f"Discharged: PADSS {p.get('padss_score')}, {escort}"
     if k == K.SESSION_ABORTED:
         return f"Session aborted ({phase_label(str(p.get('phase', ''))).lower()}): {p.get('reason', '')}"
@@ -325,4 +332,5 @@ ACT_NAMES = {
     K.STAFF_UNLOCKED: "unlocked the screen", K.EVENT_CORRECTED: "corrected entries",
     K.DOSE_HIGH_CONFIRMED: "confirmed a high dose",
     K.NURSE_CALL_ANSWERED: "answered calls", K.DISCHARGE_OVERRIDE: "overrode a discharge guard",
+    K.DISCHARGE_RULE_OVERRIDDEN: "overrode a discharge rule", K.REMS_FORM_COMPLETED: "completed the REMS form",
 }

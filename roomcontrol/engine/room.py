@@ -22,6 +22,7 @@ from roomcontrol.clock import SystemClock
 from roomcontrol.config import RoomConfig
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain import catalogue as C
+from roomcontrol.domain.discharge_rules import last_vitals
 from roomcontrol.domain.commands import DECIDES, decide, rules_for
 from roomcontrol.domain.corrections import correct
 from roomcontrol.domain.events import Event, NewEvent
@@ -183,7 +184,9 @@ class Room:
         return handler(command, actor, now)
 
     def _decide(self, command: C.Command, actor: str, now) -> list[Event]:
-        state = replace(self.state, alarms=self.monitoring.board.by_priority())  # discharge weighs active alarms
+        # discharge weighs the active alarms and the last vitals (domain.discharge_rules)
+        state = replace(self.state, alarms=self.monitoring.board.by_priority(),
+                        vitals=last_vitals(self.monitoring.view.latest))
         return self._record(decide(state, command, actor, now, self.config.session, new_id=_new_session_id), now)
 
     def _acknowledge(self, command: C.AcknowledgeAlarm, actor: str, now) -> list[Event]:

@@ -16,6 +16,7 @@ from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import NewEvent
 from roomcontrol.domain.timefmt import parse_iso
 from roomcontrol.domain.wording import STATION
+from roomcontrol.engine.countersign import Countersign
 from roomcontrol.engine.room import CommandResult, Room
 from roomcontrol.store.staff import StaffStore
 
@@ -57,6 +58,7 @@ class StaffGate:
         room.bind(C.Unlock, self._unlock)
         room.bind(C.Lock, self._lock)
         room.add_command_guard(self._guard)
+        self.countersign = Countersign(self)  # a second PIN on the same screen (discharge overrides)
 
     def _guard(self, command: C.Command, actor: str) -> None:
         """The lock is the engine's, not only the screen's: nothing clinical happens unless a nurse is signed in,

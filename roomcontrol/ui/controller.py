@@ -97,6 +97,13 @@ class RoomController(QObject):
             return
         self.commands.run(self.controlled.record_waste(command, self.actor),
                           lambda result: self._done(result, on_ok), on_error or self.notice.emit)
+    def countersign(self, staff_id: str, pin: str, on_ok: Callable, on_error: Callable) -> None:
+        """A second person signs with their PIN on this screen (an administrator's override): on_ok gets
+        {"staff_id", "name", "role"}; the PIN is checked off the engine thread, as at sign-in."""
+        if self.gate is None:
+            on_error("this room has no staff accounts to sign with")
+            return
+        self.commands.run(self.gate.countersign.sign(staff_id, pin), on_ok, on_error)
 
     def lock(self, reason: str = "locked by hand") -> None:
         if self.staff is not None:

@@ -7,7 +7,7 @@ signed-in nurse unless given (the patient's own commands from the chair).
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from roomcontrol.domain import catalogue as C
 
@@ -92,8 +92,10 @@ class Operations:
         self._send(C.AnswerCall(), on_ok, on_error)
 
     def discharge(self, escort_confirmed: bool, *, override_reason: str | None = None, on_ok: OnOk = None,
-                  on_error: OnError = None) -> None:
-        self._send(C.Discharge(escort_confirmed=escort_confirmed, override_reason=override_reason), on_ok, on_error)
+                  on_error: OnError = None, **protocol_rules: Any) -> None:
+        """`protocol_rules`: escort_name/escort_phone, overrides + signed_by, rems (a protocol's discharge)."""
+        self._send(C.Discharge(escort_confirmed=escort_confirmed, override_reason=override_reason, **protocol_rules),
+                   on_ok, on_error)
 
     def abort_session(self, reason: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
         self._send(C.AbortSession(reason=reason), on_ok, on_error)

@@ -18,6 +18,7 @@ from roomcontrol.domain.dose import HighDoseUnconfirmed
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.wording import describe
 from roomcontrol.engine.room import Room
+from tests.core.discharge_help import ESCORT, meet_rules, rems_form
 from tests.core.helpers import BASELINE, NURSE, PADSS_10, make_room
 
 ALL = ["ketamine-depression", "ketamine-pain", "esketamine-nasal"]
@@ -139,7 +140,7 @@ def test_open_session_under_the_pain_protocol_uses_its_dose_bounds_and_time(tmp_
     r.command("complete_infusion", NURSE)
     r.clock.advance(45 * 60)
     r.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
-    with pytest.raises(Refused, match="discharge needs at least 60 min"):
+    with pytest.raises(Refused, match="Monitored 45 min of the 1 h required after the last dose"):
         r.command("discharge", NURSE, escort_confirmed=True)
     assert r.snapshot().recovery_remaining_s == pytest.approx(15 * 60)
 
@@ -170,10 +171,13 @@ def test_open_session_under_the_esketamine_protocol(tmp_path):
     assert r.state.session.given_mg(r.clock.now()) == 84.0
     r.clock.advance(90 * 60)
     r.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
-    with pytest.raises(Refused, match="discharge needs at least 120 min"):   # REMS: at least 2 h
+    with pytest.raises(Refused, match="Monitored 1 h 30 min of the 2 h required after the last dose"):  # REMS: 2 h
         r.command("discharge", NURSE, escort_confirmed=True)
     r.clock.advance(30 * 60)
-    r.command("discharge", NURSE, escort_confirmed=True)
+    meet_rules(r)
+    with pytest.raises(Refused, match="the REMS Patient Monitoring Form is missing: Lot number"):
+        r.command("discharge", NURSE, **ESCORT, rems=rems_form(r, lot=""))
+    r.command("discharge", NURSE, **ESCORT, rems=rems_form(r))
     assert r.state.phase == "discharged"
 
 

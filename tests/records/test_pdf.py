@@ -43,7 +43,7 @@ def test_the_pdf_holds_the_key_facts(report_text):
                  "patient asked for a short break",
                  "ondansetron 4 mg IV, for nausea", "nausea, moderate",
                  "PHQ-9", "10 / 27", "CADSS-6", "PADSS at discharge 10 / 10",
-                 "Escort confirmed YES, confirmed", "Discharged: PADSS 10, escort confirmed",
+                 "Escort confirmed YES, confirmed", "Discharged: PADSS 10, escort Sam Okafor (+1 555 014 7788)",
                  "SpO2 low", "VITALS EVERY 5 MINUTES", "BL baseline 72 98 124/78",
                  "WHO DID WHAT", "rn.ada", "name Sam (partner)", "Page 1 of 3"):
         assert fact in flat, fact

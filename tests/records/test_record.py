@@ -25,7 +25,7 @@ def test_the_record_of_the_standard_session(played):
     assert pause.reason == "patient asked for a short break" and pause.minutes == 3
     assert [m.drug for m in r.medications] == ["ondansetron"]
     assert [(a.scale, a.score) for a in r.assessments] == [("PHQ-9", 10), ("CADSS-6", 9), ("PADSS", 9),
-                                                           ("PADSS", 10)]
+                                                           ("PADSS", 10), ("CADSS-6", 0)]
     assert r.closing.padss_score == 10 and r.closing.escort_confirmed is True
     [alarm] = r.alarms
     assert alarm.condition == "spo2.low" and alarm.cleared_at is not None

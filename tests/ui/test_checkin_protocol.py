@@ -111,7 +111,7 @@ def test_the_discharge_page_says_the_protocols_minimum_monitoring(ui, qtbot):
     click(qtbot, main.card.b["discharge"])
     page = ui.window.pages["discharge"]
     qtbot.waitUntil(lambda: page.minimum.text().startswith("Minimum recovery 120 min: 88:"), timeout=WAIT_MS)
-    assert page.escort.isVisible()                                   # the protocol requires an escort
+    assert page.escort_name.isVisible() and page.escort_phone.isVisible()  # the protocol requires an escort
 
 
 def test_an_esketamine_dose_is_corrected_in_mg_from_the_timeline(ui, qtbot):

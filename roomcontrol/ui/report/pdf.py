@@ -13,6 +13,7 @@ from roomcontrol import __version__
 from roomcontrol.records.model import SessionRecord, duration
 from roomcontrol.domain.wording import CHECKLIST_LABELS, condition_label, describe, details, label, number, phase_label
 from roomcontrol.ui.report.chart import Chart
+from roomcontrol.ui.report.discharge_rules import escort_and_overrides, rems_page
 from roomcontrol.ui.report.layout import DPI, GREY, INK, Column, Doc, font, mm, pt
 
 R = Qt.AlignmentFlag.AlignRight
@@ -159,6 +160,7 @@ class Report:
         self.discharge(d)
         self.who(d)
         self.event_log(d)
+        rems_page(self, d)
 
     def dose(self, d: Doc) -> None:
         r, inf, plan = self.r, self.r.infusion, self.r.plan
@@ -363,6 +365,7 @@ class Report:
                      ("PADSS at discharge", f"{c.padss_score} / 10"),
                      ("Escort confirmed", escort), ("Recovery", duration(c.recovery_min))]
             d.key_values(pairs)
+            escort_and_overrides(self, d)
         else:
             d.heading("Session aborted")
             d.key_values([("Aborted", f"{self.t(c.at)} by {self.r.name(c.by)}"),

@@ -1,0 +1,84 @@
+"""A second person signs with their own PIN on the same screen, at the time (an administrator's discharge override).
+
+`sign(staff_id, pin)` checks the PIN as the sign-in does (the slow hash on a worker thread, the account and the
+outcome on the engine thread, a wrong PIN counted towards the lock-out and logged as staff.pin_rejected) without
+signing anyone in or out. A good PIN leaves a signature good for SIGNATURE_S; the command guard then lets a
+command naming that person in `signed_by` through, only if the person holds the role it needs (admin) and signed
+within that time. The events the command logs carry the signer as their actor.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from roomcontrol.domain import catalogue as C
+from roomcontrol.domain import staff as D
+from roomcontrol.domain.errors import Refused
+from roomcontrol.domain.timefmt import parse_iso
+
+if TYPE_CHECKING:
+    from roomcontrol.engine.staff import StaffGate
+
+SIGNATURE_S = 300.0  # long enough to read the override back before holding Discharge, short enough to be "now"
+SIGNER_ROLE = "admin"
+
+
+class Countersign:
+    def __init__(self, gate: "StaffGate"):
+        self.gate, self.room = gate, gate.room
+        self.signed: dict[str, tuple[str, str, datetime]] = {}  # staff id → (name, role, when)
+        self.room.add_command_guard(self._guard)
+
+    def sign(self, staff_id: str, pin: str) -> Future:
+        """The future gives {"staff_id", "name", "role"} of who signed, or raises Refused (wrong PIN, locked out,
+        not an administrator)."""
+        out: Future = Future()
+
+        def step(f: Future, then) -> None:
+            exc = f.exception()
+            out.set_exception(exc) if exc else then(f.result())
+
+        def verified(result) -> None:
+            row, ok = result
+            self.room.call(lambda: self._conclude(row.staff_id, ok)).add_done_callback(
+                lambda f: step(f, out.set_result))
+
+        def checked(row) -> None:
+            from roomcontrol.engine.staff import _PIN_CHECKS
+            _PIN_CHECKS.submit(lambda: (row, isinstance(pin, str) and D.verify_pin(pin, row.pin_hash))) \
+                .add_done_callback(lambda f: step(f, verified))
+
+        self.room.call(lambda: self.gate._check(staff_id, self.room.clock.now())).add_done_callback(
+            lambda f: step(f, checked))
+        return out
+
+    def _conclude(self, staff_id: str, pin_ok: bool) -> dict:
+        """Engine thread: count a wrong PIN (as the sign-in does), or keep the signature."""
+        now = self.room.clock.now()
+        row = self.gate._check(staff_id, now)
+        if not pin_ok:
+            attempts = D.Attempts(row.failures, parse_iso(row.locked_until) if row.locked_until else None)
+            after = attempts.failed(now)
+            self.gate.store.set_attempts(staff_id, after.failures, after.locked_until)
+            self.gate._log(D.STAFF_PIN_REJECTED, {"staff_id": staff_id, "failures": after.failures or D.MAX_FAILURES,
+                                                 "countersign": True})
+            if after.locked(now):
+                self.gate._log(D.STAFF_LOCKED_OUT, {"staff_id": staff_id, "seconds": D.LOCKOUT_S})
+            raise Refused(f"wrong PIN for {row.name}")
+        if row.failures or row.locked_until:
+            self.gate.store.set_attempts(staff_id, 0, None)
+        if row.role != SIGNER_ROLE:
+            raise Refused(f"{row.name} is not an administrator: only an administrator may override")
+        self.signed[staff_id] = (row.name, row.role, now)
+        return {"staff_id": row.staff_id, "name": row.name, "role": row.role}
+
+    def _guard(self, command: C.Command, actor: str) -> None:
+        signer = getattr(command, "signed_by", None)
+        if signer is None or actor == "system":  # a scenario's scripted act names its signer itself
+            return
+        held = self.signed.get(signer)
+        now = self.room.clock.now()
+        if held is None or held[1] != SIGNER_ROLE or now - held[2] > timedelta(seconds=SIGNATURE_S):
+            raise Refused("the administrator's signature is missing or too old: sign with the PIN again")
