@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from roomcontrol.domain import catalogue as C
 from roomcontrol.domain import staff as D
 from roomcontrol.domain.errors import Refused
-from roomcontrol.domain.timefmt import parse_iso
 
 if TYPE_CHECKING:
     from roomcontrol.engine.staff import StaffGate
@@ -34,6 +33,7 @@ class Countersign:
     def sign(self, staff_id: str, pin: str) -> Future:
         """The future gives {"staff_id", "name", "role"} of who signed, or raises Refused (wrong PIN, locked out,
         not an administrator)."""
+        from roomcontrol.engine.staff import _PIN_CHECKS, check_account  # (staff.py makes this module's object)
         out: Future = Future()
 
         def step(f: Future, then) -> None:
@@ -46,27 +46,20 @@ class Countersign:
                 lambda f: step(f, out.set_result))
 
         def checked(row) -> None:
-            from roomcontrol.engine.staff import _PIN_CHECKS
             _PIN_CHECKS.submit(lambda: (row, isinstance(pin, str) and D.verify_pin(pin, row.pin_hash))) \
                 .add_done_callback(lambda f: step(f, verified))
 
-        self.room.call(lambda: self.gate._check(staff_id, self.room.clock.now())).add_done_callback(
+        self.room.call(lambda: check_account(self.gate.store, staff_id, self.room.clock.now())).add_done_callback(
             lambda f: step(f, checked))
         return out
 
     def _conclude(self, staff_id: str, pin_ok: bool) -> dict:
         """Engine thread: count a wrong PIN (as the sign-in does), or keep the signature."""
         now = self.room.clock.now()
-        row = self.gate._check(staff_id, now)
+        from roomcontrol.engine.staff import check_account, wrong_pin
+        row = check_account(self.gate.store, staff_id, now)
         if not pin_ok:
-            attempts = D.Attempts(row.failures, parse_iso(row.locked_until) if row.locked_until else None)
-            after = attempts.failed(now)
-            self.gate.store.set_attempts(staff_id, after.failures, after.locked_until)
-            self.gate._log(D.STAFF_PIN_REJECTED, {"staff_id": staff_id, "failures": after.failures or D.MAX_FAILURES,
-                                                 "countersign": True})
-            if after.locked(now):
-                self.gate._log(D.STAFF_LOCKED_OUT, {"staff_id": staff_id, "seconds": D.LOCKOUT_S})
-            raise Refused(f"wrong PIN for {row.name}")
+            raise wrong_pin(self.room, self.gate.store, row, now, f"{row.name}: ", countersign=True)
         if row.failures or row.locked_until:
             self.gate.store.set_attempts(staff_id, 0, None)
         if row.role != SIGNER_ROLE:

@@ -165,13 +165,15 @@ def check_account(store: StaffStore, staff_id, now, whose: str = ""):
     return row
 
 
-def wrong_pin(room: Room, store: StaffStore, row, now, whose: str = "") -> Refused:
+def wrong_pin(room: Room, store: StaffStore, row, now, whose: str = "", **noted) -> Refused:
     """Engine thread: count a wrong PIN for `row`'s account as the lock screen does (logged, never the PIN; a
-    lock-out after MAX_FAILURES in a row) and give the refusal to raise."""
+    lock-out after MAX_FAILURES in a row) and give the refusal to raise. `noted`: added to the logged payload
+    (e.g. countersign=True: the PIN was a second person's signature, not a sign-in)."""
     attempts = D.Attempts(row.failures, parse_iso(row.locked_until) if row.locked_until else None)
     after = attempts.failed(now)
     store.set_attempts(row.staff_id, after.failures, after.locked_until)
-    log_system(room, D.STAFF_PIN_REJECTED, {"staff_id": row.staff_id, "failures": after.failures or D.MAX_FAILURES})
+    log_system(room, D.STAFF_PIN_REJECTED, {"staff_id": row.staff_id, "failures": after.failures or D.MAX_FAILURES,
+                                               **noted})
     if after.locked(now):
         log_system(room, D.STAFF_LOCKED_OUT, {"staff_id": row.staff_id, "seconds": D.LOCKOUT_S})
         try:

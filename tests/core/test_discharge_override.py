@@ -67,7 +67,7 @@ def test_a_nurse_cannot_override(held):
 
 def test_an_administrator_overrides_with_their_pin_and_a_reason(held):
     room, gate = held
-    with pytest.raises(Refused, match="wrong PIN for Kim Park"):
+    with pytest.raises(Refused, match="Kim Park: wrong PIN"):
         gate.countersign.sign(ADMIN, "1111").result(10)
     rejected = [e for e in room.log.events() if e.kind == "staff.pin_rejected"][-1]
     assert rejected.payload == {"staff_id": ADMIN, "failures": 1, "countersign": True}
