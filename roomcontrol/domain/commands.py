@@ -75,8 +75,8 @@ def _open_session(state: S.RoomState, c: C.OpenSession, actor: str, now: datetim
     _check_course(c.course_no)
     protocol = chosen(policy, c.protocol)
     policy = session_policy(policy, protocol)
-    logged: dict[str, Any] = {} if protocol is None else {"protocol": protocol.id,
-                                                           "protocol_version": protocol.version}
+    logged: dict[str, Any] = {} if protocol is None else {
+        "protocol": protocol.id, "protocol_version": protocol.version, "protocol_title": protocol.title}
     if protocol is not None and protocol.fixed_dose is not None:  # intranasal: a dose in mg from its choices
         if c.dose_mg_per_kg is not None or c.planned_infusion_min is not None or c.concentration_mg_per_ml:
             raise Refused(f"{protocol.title} gives a fixed dose in mg (dose_mg): no mg/kg, infusion time or bag "
@@ -113,14 +113,16 @@ def _check_course(course_no: object) -> None:
 def opened_payload(policy: SessionPolicy, patient_ref: Any, course_no: Any, weight_kg: Any, dose_mg_per_kg: Any,
                    planned_infusion_min: Any, concentration_mg_per_ml: Any = None, total_dose_mg: Any = None,
                    rate_mg_per_h: Any = None, rate_ml_per_h: Any = None, protocol: Any = None,
-                   protocol_version: Any = None, dose_mg: Any = None, **fixed_dose: Any) -> dict[str, Any]:
+                   protocol_version: Any = None, dose_mg: Any = None, protocol_title: Any = None,
+                   **fixed_dose: Any) -> dict[str, Any]:
     """A session.opened payload (its dose plan corrected): the totals and rates are computed again, never taken.
     The soft maximum is the opening's question; a correction records what was prescribed, inside the hard bounds
     (the session's protocol's, when the room still enables it). The protocol itself is never corrected."""
     _check_course(course_no)
     ref = required_text(patient_ref, "patient reference", 64)
     under = enabled(policy, protocol)
-    logged = {} if protocol is None else {"protocol": protocol, "protocol_version": protocol_version}
+    logged = {} if protocol is None else {"protocol": protocol, "protocol_version": protocol_version,
+                                          **({} if protocol_title is None else {"protocol_title": protocol_title})}
     if under is not None and under.fixed_dose is not None:
         return {"patient_ref": ref, "course_no": course_no, **logged,
                 **fixed_plan(under.fixed_dose, weight_kg, dose_mg)}

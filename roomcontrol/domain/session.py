@@ -65,6 +65,7 @@ class Session:
     flags: tuple[AssessmentFlag, ...] = ()          # flagged answers (PHQ-9 item 9), acknowledged or not
     protocol: str | None = None                     # the protocol's id and version as session.opened logged them
     protocol_version: int | None = None
+    protocol_title: str | None = None               # its title then (logged since issue 15's records; else None)
     rate_mg_per_h: float | None = None              # the pump's rate now (set at start, changed by titration)
     segments: tuple[Segment, ...] = ()              # the infusion at each rate, pauses left out
     titrated: bool = False                          # the rate was changed at least once
@@ -147,7 +148,8 @@ def apply(state: RoomState, event: Event) -> RoomState:
         assert event.session_id is not None  # `open_session` logs the new session's id
         return replace(state, session=Session(event.session_id, event.ts, p["patient_ref"], p["course_no"],
                                               _plan(p), phases=((event.ts, PRE_INFUSION),),
-                                              protocol=p.get("protocol"), protocol_version=p.get("protocol_version")))
+                                              protocol=p.get("protocol"), protocol_version=p.get("protocol_version"),
+                                              protocol_title=p.get("protocol_title")))
     s = state.session
     if s is None or event.session_id != s.session_id:
         return state
@@ -160,7 +162,7 @@ def apply(state: RoomState, event: Event) -> RoomState:
     return replace(state, session=folded)
 
 
-OPENED_NOT_PLAN = ("patient_ref", "course_no", "protocol", "protocol_version")
+OPENED_NOT_PLAN = ("patient_ref", "course_no", "protocol", "protocol_version", "protocol_title")
 
 
 def _plan(opened: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter
 
 from roomcontrol import __version__
-from roomcontrol.records.model import SessionRecord, duration
+from roomcontrol.records.model import SessionRecord, duration, plan_text
 from roomcontrol.domain.wording import CHECKLIST_LABELS, condition_label, describe, details, label, number, phase_label
 from roomcontrol.ui.report.chart import Chart
 from roomcontrol.ui.report.layout import DPI, GREY, INK, Column, Doc, font, mm, pt
@@ -54,8 +54,9 @@ def _plan_corrected(rx) -> str:
     if not rx.corrected:
         return ""
     o = rx.original
-    was = (f"{number(o.get('dose_mg_per_kg'))} mg/kg × {number(o.get('weight_kg'))} kg = "
-           f"{number(o.get('total_dose_mg'))} mg over {number(o.get('planned_infusion_min'))} min")
+    was = plan_text(o) if o.get("devices") is not None else (
+        f"{number(o.get('dose_mg_per_kg'))} mg/kg × {number(o.get('weight_kg'))} kg = "
+        f"{number(o.get('total_dose_mg'))} mg over {number(o.get('planned_infusion_min'))} min")
     return f" — corrected (was {was}; reason: {'; '.join(rx.correction_reasons)})"
 
 
@@ -93,8 +94,7 @@ class Report:
                         wrap=False)
             y += h
             hs = d.metrics(sub).height()
-            d.draw_text(QRectF(d.left, y, d.width, hs), "Intravenous ketamine infusion", sub, color=GREY,
-                        wrap=False)
+            d.draw_text(QRectF(d.left, y, d.width - mm(45), hs), self.kind_line(), sub, color=GREY, wrap=False)
             d.draw_text(QRectF(d.left, y, d.width, hs), self.room, sub, R, color=GREY, wrap=False)
             y += hs + mm(1.5)
             d.line(d.left, y, d.left + d.width, y, INK, pt(1.6))
@@ -109,6 +109,11 @@ class Report:
         y += h + mm(1)
         d.line(d.left, y, d.left + d.width, y, INK, pt(0.8))
         return y + mm(3)
+
+    def kind_line(self) -> str:
+        """Under the clinic's name: the protocol's title and version, or the one kind of session before protocols."""
+        p = self.r.protocol
+        return "Intravenous ketamine infusion" if p is None else f"{p.title} · protocol {p.cited}"
 
     def _identity(self, d: Doc, y: float) -> float:
         r = self.r
@@ -159,7 +164,37 @@ class Report:
         self.who(d)
         self.event_log(d)
 
+    def protocol_pairs(self) -> list[tuple[str, str]]:
+        p = self.r.protocol
+        if p is None:
+            return [("Protocol", "none: the room's own session values")]
+        return [("Protocol", f"{p.title} ({p.id}, version {p.version})")]
+
+    def fixed_dose(self, d: Doc) -> None:
+        """A fixed dose in mg given as nasal devices a set time apart: no rate, no bag, no titration."""
+        r, inf, plan = self.r, self.r.infusion, self.r.plan
+        d.heading("Dose")
+        if inf.end_kind == "completed":
+            ended = f"{self.t(inf.ended_at)} all devices given, by {r.name(inf.ended_by)}"
+        elif inf.end_kind == "stopped":
+            ended = f"{self.t(inf.ended_at)} STOPPED EARLY, by {r.name(inf.ended_by)}"
+        else:
+            ended = "not started" if inf.started_at is None else f"{self.t(inf.ended_at)} (session aborted)"
+        pairs = self.protocol_pairs() + [
+            ("PRESCRIBED dose", plan_text(plan) + (_plan_corrected(r.prescribed) if r.prescribed else "")),
+            ("First device", f"{self.t(inf.started_at)} by {r.name(inf.started_by)}" if inf.started_at
+             else "not given"),
+            ("Dosing ended", ended),
+            ("Dose GIVEN", f"{number(r.dose_given_mg)} mg of {number(r.total_dose_mg)} mg prescribed"),
+        ]
+        d.key_values(pairs, label_share=0.3)
+        if inf.stop_reason:
+            d.paragraph(f"Stopped early: {inf.stop_reason}", font(8.5, bold=True))
+
     def dose(self, d: Doc) -> None:
+        if self.r.fixed_dose:
+            self.fixed_dose(d)
+            return
         r, inf, plan = self.r, self.r.infusion, self.r.plan
         d.heading("Dose and infusion")
         rate = f"{number(inf.rate_mg_per_h)} mg/h"
@@ -172,7 +207,7 @@ class Report:
         else:
             ended = "not started" if inf.started_at is None else f"{self.t(inf.ended_at)} (session aborted)"
         rx = r.prescribed
-        pairs = [
+        pairs = self.protocol_pairs() + [
             ("PRESCRIBED dose", f"{number(plan.get('dose_mg_per_kg'))} mg/kg × {number(plan.get('weight_kg'))} kg = "
                                 f"{number(r.total_dose_mg)} mg over {duration(inf.planned_min)}"
                                 + (_plan_corrected(rx) if rx else "")),
@@ -187,7 +222,7 @@ class Report:
                            f"({duration(inf.infused_min)} infused, titrated {len(inf.rate_changes)}×; below)"),
         ]
         if rx is not None and rx.high_dose_confirmed_by:
-            pairs.insert(1, ("High dose", f"above the usual maximum of {number(rx.soft_max_mg_per_kg)} mg/kg, "
+            pairs.insert(2, ("High dose", f"above the usual maximum of {number(rx.soft_max_mg_per_kg)} mg/kg, "
                                           f"confirmed by {r.name(rx.high_dose_confirmed_by)}"))
         d.key_values(pairs, label_share=0.3)
         if inf.stop_reason:
@@ -229,7 +264,7 @@ class Report:
                       duration(c.at_infused_s / 60.0), c.reason, r.name(c.by)] for c in inf.rate_changes])
 
     def checks(self, d: Doc) -> None:
-        d.heading("Pre-infusion checks and baseline")
+        d.heading("Checks before dosing and baseline" if self.r.fixed_dose else "Pre-infusion checks and baseline")
         rows = [[CHECKLIST_LABELS.get(c.item, label(c.item)), self.t(c.at), self.r.name(c.by), details(c.details) or "confirmed"]
                 for c in self.r.checklist]
         b = self.r.baseline
