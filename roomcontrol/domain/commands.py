@@ -275,6 +275,11 @@ def _complete_infusion(state: S.RoomState, c: C.CompleteInfusion, actor: str, no
                        new_id: NewId) -> list[NewEvent]:
     s = _need_open(state, S.INFUSING, S.PAUSED)
     infused = s.infusion_elapsed_s(now)
+    if s.plan.get("devices") is not None and infused < s.planned_infusion_s:
+        # no minute's leeway here: a nasal device sooner than the protocol's interval is a hard rule broken
+        raise Refused(f"the last nasal device is due {s.planned_infusion_s / 60:g} min after the first "
+                      f"({s.plan.get('device_interval_min'):g} min between devices); only {int(infused) // 60}:"
+                      f"{int(infused) % 60:02d} so far: to end now, stop with a reason")
     if infused < s.planned_infusion_s - COMPLETE_TOLERANCE_S:
         raise Refused(f"only {infused / 60:.0f} of {s.planned_infusion_s / 60:g} min infused; "
                       "to end now, stop the infusion with a reason")
