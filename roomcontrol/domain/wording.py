@@ -24,7 +24,9 @@ PHASE_LABELS = {"idle": "No patient", "pre_infusion": "Pre-infusion", "infusing"
                 "recovery": "Recovery", "discharged": "Discharged", "aborted": "Aborted"}
 DEVICE_LABELS = {"vitals": "Monitor", "lighting": "Lighting", "diffuser": "Diffuser", "audio": "Sound"}  # screen order
 CHECKLIST_LABELS = {"consent": "Consent", "npo": "Fasting (NPO)", "escort": "Escort", "pregnancy_screen":
-                    "Pregnancy screen", "baseline_vitals": "Baseline vitals", "iv_access": "IV access"}
+                    "Pregnancy screen", "baseline_vitals": "Baseline vitals", "iv_access": "IV access",
+                    "allergies_reviewed": "Allergies reviewed", "medications_reviewed": "Medications reviewed",
+                    "bladder_emptied": "Bladder emptied", "identity_confirmed": "Identity confirmed"}
 SYSTEM_ACTORS = ("system", "patient")
 
 

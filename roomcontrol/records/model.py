@@ -22,7 +22,7 @@ from roomcontrol.domain.events import Event
 from roomcontrol.domain.scales import SCALES
 from roomcontrol.domain.timefmt import parse_iso
 from roomcontrol.records.errors import RecordError, SessionStillOpen
-from roomcontrol.domain.wording import ACT_NAMES, DEVICE_LABELS, SYSTEM_ACTORS, number
+from roomcontrol.domain.wording import ACT_NAMES, DEVICE_LABELS, SYSTEM_ACTORS, number, phase_label
 
 GRID_S = 300  # the vitals table: one row every 5 minutes
 
@@ -346,6 +346,10 @@ class SessionRecord:
     def fixed_dose(self) -> bool:
         """A fixed dose in mg given as devices (intranasal), not an infusion at a rate."""
         return self.plan.get("devices") is not None
+
+    def phase_name(self, phase: str) -> str:
+        """A phase as the record names it: a nasal dose is "Dosing", not "Infusing"."""
+        return "Dosing" if phase == S.INFUSING and self.fixed_dose else phase_label(phase)
 
     @property
     def dose_given_mg(self) -> float:

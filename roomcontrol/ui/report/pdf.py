@@ -94,7 +94,8 @@ class Report:
                         wrap=False)
             y += h
             hs = d.metrics(sub).height()
-            d.draw_text(QRectF(d.left, y, d.width - mm(45), hs), self.kind_line(), sub, color=GREY, wrap=False)
+            room_w = d.metrics(sub).horizontalAdvance(self.room) + mm(6)
+            d.draw_text(QRectF(d.left, y, d.width - room_w, hs), self.kind_line(), sub, color=GREY, wrap=False)
             d.draw_text(QRectF(d.left, y, d.width, hs), self.room, sub, R, color=GREY, wrap=False)
             y += hs + mm(1.5)
             d.line(d.left, y, d.left + d.width, y, INK, pt(1.6))
@@ -111,9 +112,10 @@ class Report:
         return y + mm(3)
 
     def kind_line(self) -> str:
-        """Under the clinic's name: the protocol's title and version, or the one kind of session before protocols."""
+        """Under the clinic's name: the protocol's title (its id and version head the dose section), or the one kind
+        of session there was before protocols."""
         p = self.r.protocol
-        return "Intravenous ketamine infusion" if p is None else f"{p.title} · protocol {p.cited}"
+        return "Intravenous ketamine infusion" if p is None else p.title
 
     def _identity(self, d: Doc, y: float) -> float:
         r = self.r
@@ -168,7 +170,7 @@ class Report:
         p = self.r.protocol
         if p is None:
             return [("Protocol", "none: the room's own session values")]
-        return [("Protocol", f"{p.title} ({p.id}, version {p.version})")]
+        return [("Protocol", f"{p.id}, version {p.version}")]
 
     def fixed_dose(self, d: Doc) -> None:
         """A fixed dose in mg given as nasal devices a set time apart: no rate, no bag, no titration."""
@@ -278,6 +280,7 @@ class Report:
 
     def chart(self, d: Doc) -> None:
         chart = Chart(d, self.r, self.tz)
+        chart.fit(d.bottom - d.y - d.metrics(font(10.5, bold=True)).height() - mm(6))  # under its heading
         d.heading("Vitals, whole session", keep=chart.height())
         chart.draw(d.y)
         d.y += chart.height()
@@ -289,7 +292,7 @@ class Report:
             v = row.values
             nibp = "–" if v["nibp_systolic"] is None and v["nibp_diastolic"] is None else \
                 f"{number(v['nibp_systolic'], 0)}/{number(v['nibp_diastolic'], 0)}"
-            rows.append([self.t(row.at), f"{row.minute}", phase_label(row.phase),
+            rows.append([self.t(row.at), f"{row.minute}", self.r.phase_name(row.phase),
                          number(v["heart_rate"], 0), number(v["spo2"], 0), nibp, number(v["respiratory_rate"], 0),
                          number(v["etco2"], 0)])
         b = self.r.baseline
