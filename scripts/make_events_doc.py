@@ -55,6 +55,9 @@ ABOUT: dict[str, tuple[str, str, dict]] = {
                             "rate change",
                             {"dose_mg_per_kg": 1.2, "total_dose_mg": 84.0, "rate_mg_per_h": 126.0,
                              "soft_max_mg_per_kg": 1.0}),
+    K.DOSE_DEVICE_GIVEN: ("nurse", "a nasal device of a fixed dose given (the first starts the dosing, the last "
+                          "ends it; never sooner than the protocol's interval after the one before)",
+                          {"n": 2, "of": 2, "mg": 28.0}),
     K.ASSESSMENT_FLAG_ACKNOWLEDGED: ("nurse", "a nurse saw a flagged answer (PHQ-9 item 9 above zero)",
                                      {"assessment_seq": 57, "scale": "PHQ-9", "item": "9", "value": 1}),
     K.NURSE_CALL_ANSWERED: ("nurse", "the patient's call was answered, with the response time",

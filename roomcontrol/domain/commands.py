@@ -18,6 +18,7 @@ from roomcontrol.domain.dose import (HighDoseUnconfirmed, HighRateUnconfirmed, c
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import NewEvent
 from roomcontrol.domain.policy import KNOWN_CHECKLIST_ITEMS, SessionPolicy
+from roomcontrol.domain.nasal import next_device
 from roomcontrol.domain.protocol import chosen, enabled, fixed_plan, session_policy
 from roomcontrol.domain.scales import score
 from roomcontrol.domain.wording import condition_label
@@ -265,6 +266,20 @@ def _change_rate(state: S.RoomState, c: C.ChangeRate, actor: str, now: datetime,
     return [NewEvent(K.DOSE_HIGH_CONFIRMED, high_rate_payload(rate, s.plan, policy), actor, s.session_id), changed]
 
 
+def _give_device(state: S.RoomState, c: C.GiveDevice, actor: str, now: datetime, policy: SessionPolicy,
+                 new_id: NewId) -> list[NewEvent]:
+    """The next nasal device (domain/nasal.py): the first starts the dosing with start_infusion's guards, the last
+    ends it and recovery begins."""
+    s = _need_open(state, S.PRE_INFUSION, S.INFUSING)
+    device = next_device(s, now)
+    events = _start_infusion(state, C.StartInfusion(), actor, now, policy, new_id) if s.phase == S.PRE_INFUSION else []
+    events.append(NewEvent(K.DOSE_DEVICE_GIVEN, device.payload, actor, s.session_id))
+    if device.last:
+        events += [NewEvent(K.INFUSION_COMPLETED, {**_end_payload(s, now), "given_mg": float(s.plan["dose_mg"])},
+                            actor, s.session_id), NewEvent(K.RECOVERY_STARTED, {}, actor, s.session_id)]
+    return events
+
+
 def _end_payload(s: S.Session, now: datetime) -> dict[str, Any]:
     return {"infused_min": round(s.infusion_elapsed_s(now) / 60.0, 2),
             "planned_infusion_min": s.plan["planned_infusion_min"], "pauses": len(s.pauses),
@@ -275,6 +290,9 @@ def _complete_infusion(state: S.RoomState, c: C.CompleteInfusion, actor: str, no
                        new_id: NewId) -> list[NewEvent]:
     s = _need_open(state, S.INFUSING, S.PAUSED)
     infused = s.infusion_elapsed_s(now)
+    if s.device_n and s.device_n < int(s.plan.get("devices") or 0):  # devices logged one by one: all of them
+        raise Refused(f"{s.device_n} of {s.plan.get('devices')} nasal devices given: give the next with "
+                      "\"Device given\" when it is due, or stop with a reason")
     if s.plan.get("devices") is not None and infused < s.planned_infusion_s:
         # no minute's leeway here: a nasal device sooner than the protocol's interval is a hard rule broken
         raise Refused(f"the last nasal device is due {s.planned_infusion_s / 60:g} min after the first "
@@ -407,6 +425,7 @@ DECIDES: dict[type, Handler] = {
     C.PauseInfusion: _pause_infusion,
     C.ResumeInfusion: _resume_infusion,
     C.ChangeRate: _change_rate,
+    C.GiveDevice: _give_device,
     C.CompleteInfusion: _complete_infusion,
     C.StopInfusion: _stop_infusion,
     C.RecordAssessment: _record_assessment,

@@ -69,6 +69,8 @@ class Session:
     rate_mg_per_h: float | None = None              # the pump's rate now (set at start, changed by titration)
     segments: tuple[Segment, ...] = ()              # the infusion at each rate, pauses left out
     titrated: bool = False                          # the rate was changed at least once
+    device_n: int = 0                               # a nasal dose: the last device logged (dose.device_given)
+    last_device_at: datetime | None = None          # and when
 
     def given_mg(self, now: datetime) -> float:
         """Ketamine given so far: exactly over the rate segments; for a fixed-dose (intranasal) plan, the devices due
@@ -79,6 +81,8 @@ class Session:
                 return 0.0
             if self.infusion_end_kind == "completed":  # the nurse completed the dosing: every device given
                 return float(dose)
+            if self.device_n:  # each device logged as given
+                return float(dose) * self.device_n / devices
             due = 1 + int(self.infusion_elapsed_s(now) // (60.0 * float(interval or 0) or 1.0))
             return float(dose) * min(devices, due) / devices
         return given_over(self.segments, now)
@@ -238,6 +242,10 @@ def _rate_changed(s: Session, e: Event) -> Session:
     return replace(s, rate_mg_per_h=rate, segments=segments, titrated=True)
 
 
+def _device(s: Session, e: Event) -> Session:
+    return replace(s, device_n=int(e.payload.get("n", s.device_n + 1)), last_device_at=e.ts)
+
+
 def _ended(s: Session, e: Event) -> Session:
     pauses = s.pauses
     if pauses and pauses[-1].ended is None:
@@ -304,6 +312,7 @@ _FOLD = {
     K.INFUSION_PAUSED: _paused,
     K.INFUSION_RESUMED: _resumed,
     K.INFUSION_RATE_CHANGED: _rate_changed,
+    K.DOSE_DEVICE_GIVEN: _device,
     K.INFUSION_COMPLETED: _ended,
     K.INFUSION_STOPPED: _ended,
     K.RECOVERY_STARTED: _recovery,

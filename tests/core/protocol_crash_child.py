@@ -1,5 +1,5 @@
 """Child process of the protocol replay test: opens a session under a protocol, doses (titrating an infusion twice
-around a pause; for a nasal dose, two of its devices), prints what the room holds as one JSON line, then waits to
+around a pause; for a nasal dose, two of its three devices), prints what the room holds as one JSON line, then waits to
 be killed (SIGKILL: no close, no last write). Time is a FakeClock from a fixed start, so the parent can reopen the
 room at the very moment the child stood."""
 
@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from roomcontrol.clock import FakeClock
 from roomcontrol.config import RoomConfig
 from roomcontrol.config.room import parse_config
+from roomcontrol.domain.nasal import device_status
 from roomcontrol.engine.room import Room
 from tests.core.helpers import BASELINE
 
@@ -39,7 +40,7 @@ def held(room: Room) -> dict:
             "segments": [[seg.start.isoformat(), seg.end.isoformat() if seg.end else None, seg.rate_mg_per_h,
                           seg.planned] for seg in s.segments],
             "remaining_s": snap.infusion_remaining_s, "dose_given_mg": snap.dose_given_mg,
-            "plan": s.plan}
+            "plan": s.plan, "device": device_status(s, now)}
 
 
 def dose(room: Room, clock: FakeClock, protocol_id: str) -> None:
@@ -52,10 +53,13 @@ def dose(room: Room, clock: FakeClock, protocol_id: str) -> None:
         room.command("confirm_checklist", NURSE, item=item, **extra)
     room.command("record_baseline", NURSE, **BASELINE)
     clock.advance(60)
-    room.command("start_infusion", NURSE)
-    if fixed:
-        clock.advance(6 * 60)  # the second of three devices is due at 5 min
+    if fixed:  # device by device: the first starts the dosing, the second 6 min later (due at 5)
+        room.command("give_device", NURSE)
+        clock.advance(6 * 60)
+        room.command("give_device", NURSE)
+        clock.advance(2 * 60)  # the third is due 3 min from now
         return
+    room.command("start_infusion", NURSE)
     rate = room.state.open_session.rate_mg_per_h
     clock.advance(10 * 60)
     room.command("change_rate", NURSE, rate_mg_per_h=round(rate * 1.2, 2), reason="tolerating well: up")

@@ -54,16 +54,24 @@ def test_a_session_killed_mid_dose_comes_back_with_its_protocol_segments_and_dos
     if protocol.fixed_dose is None:  # two rate changes around a pause: four segments, two at a changed rate
         assert after["titrated"] and len(after["segments"]) == 4
         assert [seg[3] for seg in after["segments"]] == [True, False, False, False]
-    else:  # 84 mg: three devices 5 min apart, two given by 6 min
+    else:  # 84 mg: three devices 5 min apart, two given (the second at 6 min), the third's timer running
         assert after["plan"]["devices"] == 3 and after["given_mg"] == 56.0 and after["planned_s"] == 600.0
+        assert after["device"] == "Device 3 of 3 in 3:00"
 
-    # the dose runs on to the plan's time, and completes then, not before
     s = room.state.open_session
-    clock.advance(s.planned_infusion_s - s.infusion_elapsed_s(clock.now()) - 120)
-    with pytest.raises(Refused):
+    if protocol.fixed_dose is not None:  # the third device no sooner than 5 min after the second, restart or not
+        clock.advance(179)
+        with pytest.raises(Refused, match="device 3 of 3 is due 0:01 from now"):
+            room.command("give_device", "rn.next")
+        clock.advance(1)
+        room.command("give_device", "rn.next")  # the last: the dosing ends, recovery starts
+        assert room.state.phase == "recovery"
+    else:  # the infusion runs on to the plan's time, and completes then, not before
+        clock.advance(s.planned_infusion_s - s.infusion_elapsed_s(clock.now()) - 120)
+        with pytest.raises(Refused):
+            room.command("complete_infusion", "rn.next")
+        clock.advance(120)
         room.command("complete_infusion", "rn.next")
-    clock.advance(120)
-    room.command("complete_infusion", "rn.next")
     given = room.state.session.given_mg(clock.now())
     if protocol.fixed_dose is not None:
         assert given == 84.0

@@ -57,6 +57,9 @@ def test_each_protocols_scenario_runs_headless_to_a_discharge_under_its_protocol
         assert (p["dose_mg"], p["devices"], p["device_interval_min"]) == (56.0, 2, 5.0)
         done = next(e for e in session if e["kind"] == "infusion.completed")["payload"]
         assert done["given_mg"] == 56.0
+        devices = [e for e in session if e["kind"] == "dose.device_given"]
+        assert [e["payload"] for e in devices] == [{"n": 1, "of": 2, "mg": 28.0}, {"n": 2, "of": 2, "mg": 28.0}]
+        assert [e["actor"] for e in devices] == ["rn.cleo", "rn.cleo"]
 
 
 def test_the_scenarios_name_their_protocols_and_the_older_ones_none():

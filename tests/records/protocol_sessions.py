@@ -39,9 +39,10 @@ def clinic_config() -> RoomConfig:
 
 
 def dosing_window(scenario: Scenario) -> tuple[float, float]:
-    """(start, end) in scenario seconds of the dose: its start_infusion and its complete/stop step."""
-    start = next(s.at_s for s in scenario.steps if s.do == "start_infusion")
-    end = next(s.at_s for s in scenario.steps if s.do in ("complete_infusion", "stop_infusion"))
+    """(start, end) in scenario seconds of the dose: its first and last dosing step (start, devices, end)."""
+    dosing = [s.at_s for s in scenario.steps if s.do in ("start_infusion", "give_device", "complete_infusion",
+                                                          "stop_infusion")]
+    start, end = dosing[0], dosing[-1]
     return start, end
 
 

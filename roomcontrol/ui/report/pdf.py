@@ -10,6 +10,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter
 
 from roomcontrol import __version__
+from roomcontrol.domain import kinds as K
 from roomcontrol.records.model import SessionRecord, duration, plan_text
 from roomcontrol.domain.wording import CHECKLIST_LABELS, condition_label, describe, details, label, number, phase_label
 from roomcontrol.ui.report.chart import Chart
@@ -189,6 +190,10 @@ class Report:
             ("Dosing ended", ended),
             ("Dose GIVEN", f"{number(r.dose_given_mg)} mg of {number(r.total_dose_mg)} mg prescribed"),
         ]
+        devices = [e for e in r.events if e.kind == K.DOSE_DEVICE_GIVEN]
+        if devices:  # each device as logged, with who gave it
+            pairs.insert(3, ("Devices", "; ".join(f"{e.payload.get('n')} at {self.t(e.ts)} by {r.name(e.actor)}"
+                                                  for e in devices)))
         d.key_values(pairs, label_share=0.3)
         if inf.stop_reason:
             d.paragraph(f"Stopped early: {inf.stop_reason}", font(8.5, bold=True))
