@@ -191,9 +191,9 @@ class Report:
             ("Dose GIVEN", f"{number(r.dose_given_mg)} mg of {number(r.total_dose_mg)} mg prescribed"),
         ]
         devices = [e for e in r.events if e.kind == K.DOSE_DEVICE_GIVEN]
-        if devices:  # each device as logged, with who gave it
-            pairs.insert(3, ("Devices", "; ".join(f"{e.payload.get('n')} at {self.t(e.ts)} by {r.name(e.actor)}"
-                                                  for e in devices)))
+        if devices:  # each device as logged, with who gave it (the first one's row says no more)
+            pairs[2] = ("Devices", "; ".join(f"{e.payload.get('n')} at {self.t(e.ts)} by {r.name(e.actor)}"
+                                                  for e in devices))
         d.key_values(pairs, label_share=0.3)
         if inf.stop_reason:
             d.paragraph(f"Stopped early: {inf.stop_reason}", font(8.5, bold=True))

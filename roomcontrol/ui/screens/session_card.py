@@ -293,6 +293,6 @@ class SessionCard(QWidget):
             return
         status = device_status(s, snap.now)
         due = status is None or status.endswith("due now")
-        b.setText(f"Device {device.n} of {device.of} given" if due else status)
+        b.setText(f"Device {device.n} of {device.of} given" if status is None or due else status)
         # the first device starts the dosing: only once the checks are done (the Start button's own rule)
         b.setEnabled(due and (snap.phase != "pre_infusion" or self.b["start"].isEnabled()))
