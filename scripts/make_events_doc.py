@@ -65,6 +65,9 @@ ABOUT: dict[str, tuple[str, str, dict]] = {
                   "explained in words beyond tolerance_mg",
                   {"mg": 3.75, "ml": 0.375, "witness": "rn.grace", "given_mg": 36.25, "drawn_mg": 40.0,
                    "discrepancy_mg": 0.0, "tolerance_mg": 0.5, "explanation": None}),
+    K.DOSE_DEVICE_GIVEN: ("nurse", "a nasal device of a fixed dose given (the first starts the dosing, the last "
+                          "ends it; never sooner than the protocol's interval after the one before)",
+                          {"n": 2, "of": 2, "mg": 28.0}),
     K.ASSESSMENT_FLAG_ACKNOWLEDGED: ("nurse", "a nurse saw a flagged answer (PHQ-9 item 9 above zero)",
                                      {"assessment_seq": 57, "scale": "PHQ-9", "item": "9", "value": 1}),
     K.NURSE_CALL_ANSWERED: ("nurse", "the patient's call was answered, with the response time",

@@ -19,8 +19,10 @@ def run(args) -> int:
         raise CliError(f"--speed {args.speed:g}: must be above 0 and at most 10000")
     config = config_for(args)
     if args.headless:
-        return _run_headless(config, data_dir_of(args), args.scenario, args.speed)
+        return _run_headless(config, data_dir_of(args), args.scenario, args.speed, _simulated(args))
     scenario = _load(args.scenario)  # a wrong file is one line now, before any window opens
+    if scenario is not None:
+        config = _with_protocols(config, scenario, _simulated(args))
     from roomcontrol.ui.starting import show_starting
     show_starting(config.room_name, kiosk=args.kiosk)  # the first frame, before the room is assembled
     if args.simulate:
@@ -47,6 +49,19 @@ def scenario_path(path: Path) -> Path:
 def _load(path: Path | None):
     from roomcontrol.engine.scenario import load_scenario
     return load_scenario(scenario_path(path), extra_steps=SCENARIO_STEPS) if path else None
+
+
+def _simulated(args) -> bool:
+    """--simulate, or no room.toml at all (a fully simulated room, room.example.toml says)."""
+    return bool(args.simulate or args.config is None)
+
+
+def _with_protocols(config: RoomConfig, scenario, simulated: bool) -> RoomConfig:
+    from roomcontrol.engine.scenario import ScenarioError, with_protocols
+    try:
+        return with_protocols(config, scenario, simulated)
+    except ScenarioError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _clock(speed: float):
@@ -92,7 +107,8 @@ def _demo_account(data_dir: Path) -> None:
               f"{DEMO_STAFF[3]}", file=sys.stderr)
 
 
-def _run_headless(config: RoomConfig, data_dir: Path, scenario_path: Path | None, speed: float) -> int:
+def _run_headless(config: RoomConfig, data_dir: Path, scenario_path: Path | None, speed: float,
+                  simulated: bool = False) -> int:
     from roomcontrol.engine.runtime import start_room
     from roomcontrol.engine.scenario import play
     from roomcontrol.host.inhibit import hold_awake
@@ -100,6 +116,8 @@ def _run_headless(config: RoomConfig, data_dir: Path, scenario_path: Path | None
     scenario = _load(scenario_path)
     clock = _clock(speed)
     config = _for_speed(config, speed)
+    if scenario is not None:
+        config = _with_protocols(config, scenario, simulated)
     stop = stop_on_signals()
     # No staff gate: nobody signs in without a screen, and a scenario's steps name the nurse who acts.
     with start_room(config, data_dir, clock=clock, staff_gate=False, listeners=[_print_event]) as runtime, \

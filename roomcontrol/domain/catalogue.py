@@ -115,6 +115,12 @@ class ChangeRate(Command):
     high_dose_confirmed: bool = False  # a rate above the soft maximum over the planned time is refused without it
 
 
+@command("give_device")
+class GiveDevice(Command):
+    """A fixed-dose (intranasal) session's next nasal device, given now: the first starts the dosing (after the
+    protocol's checks), each next one no sooner than the protocol's interval, the last one ends the dosing."""
+
+
 @command("complete_infusion")
 class CompleteInfusion(Command):
     pass

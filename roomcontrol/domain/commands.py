@@ -20,6 +20,7 @@ from roomcontrol.domain.dose import (HighDoseUnconfirmed, HighRateUnconfirmed, c
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import NewEvent
 from roomcontrol.domain.policy import KNOWN_CHECKLIST_ITEMS, SessionPolicy
+from roomcontrol.domain.nasal import next_device
 from roomcontrol.domain.protocol import chosen, enabled, fixed_plan, session_policy
 from roomcontrol.domain.scales import score
 from roomcontrol.domain.wording import condition_label
@@ -77,8 +78,8 @@ def _open_session(state: S.RoomState, c: C.OpenSession, actor: str, now: datetim
     _check_course(c.course_no)
     protocol = chosen(policy, c.protocol)
     policy = session_policy(policy, protocol)
-    logged: dict[str, Any] = {} if protocol is None else {"protocol": protocol.id,
-                                                           "protocol_version": protocol.version}
+    logged: dict[str, Any] = {} if protocol is None else {
+        "protocol": protocol.id, "protocol_version": protocol.version, "protocol_title": protocol.title}
     if protocol is not None and protocol.fixed_dose is not None:  # intranasal: a dose in mg from its choices
         if c.dose_mg_per_kg is not None or c.planned_infusion_min is not None or c.concentration_mg_per_ml:
             raise Refused(f"{protocol.title} gives a fixed dose in mg (dose_mg): no mg/kg, infusion time or bag "
@@ -115,14 +116,16 @@ def _check_course(course_no: object) -> None:
 def opened_payload(policy: SessionPolicy, patient_ref: Any, course_no: Any, weight_kg: Any, dose_mg_per_kg: Any,
                    planned_infusion_min: Any, concentration_mg_per_ml: Any = None, total_dose_mg: Any = None,
                    rate_mg_per_h: Any = None, rate_ml_per_h: Any = None, protocol: Any = None,
-                   protocol_version: Any = None, dose_mg: Any = None, **fixed_dose: Any) -> dict[str, Any]:
+                   protocol_version: Any = None, dose_mg: Any = None, protocol_title: Any = None,
+                   **fixed_dose: Any) -> dict[str, Any]:
     """A session.opened payload (its dose plan corrected): the totals and rates are computed again, never taken.
     The soft maximum is the opening's question; a correction records what was prescribed, inside the hard bounds
     (the session's protocol's, when the room still enables it). The protocol itself is never corrected."""
     _check_course(course_no)
     ref = required_text(patient_ref, "patient reference", 64)
     under = enabled(policy, protocol)
-    logged = {} if protocol is None else {"protocol": protocol, "protocol_version": protocol_version}
+    logged = {} if protocol is None else {"protocol": protocol, "protocol_version": protocol_version,
+                                          **({} if protocol_title is None else {"protocol_title": protocol_title})}
     if under is not None and under.fixed_dose is not None:
         return {"patient_ref": ref, "course_no": course_no, **logged,
                 **fixed_plan(under.fixed_dose, weight_kg, dose_mg)}
@@ -265,6 +268,20 @@ def _change_rate(state: S.RoomState, c: C.ChangeRate, actor: str, now: datetime,
     return [NewEvent(K.DOSE_HIGH_CONFIRMED, high_rate_payload(rate, s.plan, policy), actor, s.session_id), changed]
 
 
+def _give_device(state: S.RoomState, c: C.GiveDevice, actor: str, now: datetime, policy: SessionPolicy,
+                 new_id: NewId) -> list[NewEvent]:
+    """The next nasal device (domain/nasal.py): the first starts the dosing with start_infusion's guards, the last
+    ends it and recovery begins."""
+    s = _need_open(state, S.PRE_INFUSION, S.INFUSING)
+    device = next_device(s, now)
+    events = _start_infusion(state, C.StartInfusion(), actor, now, policy, new_id) if s.phase == S.PRE_INFUSION else []
+    events.append(NewEvent(K.DOSE_DEVICE_GIVEN, device.payload, actor, s.session_id))
+    if device.last:
+        events += [NewEvent(K.INFUSION_COMPLETED, {**_end_payload(s, now), "given_mg": float(s.plan["dose_mg"])},
+                            actor, s.session_id), NewEvent(K.RECOVERY_STARTED, {}, actor, s.session_id)]
+    return events
+
+
 def _end_payload(s: S.Session, now: datetime) -> dict[str, Any]:
     return {"infused_min": round(s.infusion_elapsed_s(now) / 60.0, 2),
             "planned_infusion_min": s.plan["planned_infusion_min"], "pauses": len(s.pauses),
@@ -275,6 +292,14 @@ def _complete_infusion(state: S.RoomState, c: C.CompleteInfusion, actor: str, no
                        new_id: NewId) -> list[NewEvent]:
     s = _need_open(state, S.INFUSING, S.PAUSED)
     infused = s.infusion_elapsed_s(now)
+    if s.device_n and s.device_n < int(s.plan.get("devices") or 0):  # devices logged one by one: all of them
+        raise Refused(f"{s.device_n} of {s.plan.get('devices')} nasal devices given: give the next with "
+                      "\"Device given\" when it is due, or stop with a reason")
+    if s.plan.get("devices") is not None and infused < s.planned_infusion_s:
+        # no minute's leeway here: a nasal device sooner than the protocol's interval is a hard rule broken
+        raise Refused(f"the last nasal device is due {s.planned_infusion_s / 60:g} min after the first "
+                      f"({s.plan.get('device_interval_min'):g} min between devices); only {int(infused) // 60}:"
+                      f"{int(infused) % 60:02d} so far: to end now, stop with a reason")
     if infused < s.planned_infusion_s - COMPLETE_TOLERANCE_S:
         raise Refused(f"only {infused / 60:.0f} of {s.planned_infusion_s / 60:g} min infused; "
                       "to end now, stop the infusion with a reason")
@@ -409,6 +434,7 @@ DECIDES: dict[type, Handler] = {
     C.PauseInfusion: _pause_infusion,
     C.ResumeInfusion: _resume_infusion,
     C.ChangeRate: _change_rate,
+    C.GiveDevice: _give_device,
     C.CompleteInfusion: _complete_infusion,
     C.StopInfusion: _stop_infusion,
     C.RecordAssessment: _record_assessment,

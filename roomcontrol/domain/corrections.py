@@ -39,7 +39,7 @@ FIXED_FIELDS = {
         **{name: f"{name.replace('_', ' ')} is computed from the weight, the dose and the planned time: correct those"
            for name in ("total_dose_mg", "rate_mg_per_h", "rate_ml_per_h")},
         **{name: "the protocol of a session cannot be corrected; abort the session and open it under the right "
-                 "protocol, or add a note" for name in ("protocol", "protocol_version")},
+                 "protocol, or add a note" for name in ("protocol", "protocol_version", "protocol_title")},
         **{name: f"{name.replace('_', ' ')} follows from the protocol's devices and the dose: correct dose_mg"
            for name in ("devices", "device_interval_min")},
     },

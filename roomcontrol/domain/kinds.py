@@ -40,6 +40,7 @@ ALARM_ESCALATED = "alarm.escalated"
 ALARM_CONDITION_GONE = "alarm.condition_gone"  # a latched alarm whose cause is over, waiting to be acknowledged
 BASELINE_CAPTURED = VITALS_BASELINE
 DOSE_HIGH_CONFIRMED = "dose.high_confirmed"  # a dose above the soft maximum, confirmed: who, dose, soft limit
+DOSE_DEVICE_GIVEN = "dose.device_given"  # a nasal device given: which (n of devices), its mg, by whom
 NURSE_CALL_ANSWERED = "nurse.call_answered"  # a nurse answered the pending call: who (actor) and response_s
 DISCHARGE_OVERRIDE = "discharge.override"  # an admin discharged past a guard: who, why, the alarms still open
 BACKUP_MADE = "backup.made"  # the nightly backup: where, up to which seq, how many bytes

@@ -486,3 +486,13 @@ def fixed_plan(dose: FixedDose, weight_kg: object, dose_mg: object) -> dict[str,
             "device_interval_min": dose.device_interval_min, "dose_mg_per_kg": round(mg / weight, 3),
             "total_dose_mg": mg, "planned_infusion_min": dose.dosing_min(mg), "rate_mg_per_h": None,
             "concentration_mg_per_ml": None, "rate_ml_per_h": None}
+
+
+SHORT_TITLE_MAX = 32
+
+
+def short_title(title: str) -> str:
+    """A title as a station tile has room for: up to its first parenthesis ('IV ketamine, depression (0.5 mg/kg
+    over 40 min)' → 'IV ketamine, depression'), at most SHORT_TITLE_MAX characters."""
+    short = title.split(" (", 1)[0].strip() or title.strip()
+    return short if len(short) <= SHORT_TITLE_MAX else short[:SHORT_TITLE_MAX - 1].rstrip() + "…"

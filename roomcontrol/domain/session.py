@@ -66,11 +66,14 @@ class Session:
     flags: tuple[AssessmentFlag, ...] = ()          # flagged answers (PHQ-9 item 9), acknowledged or not
     protocol: str | None = None                     # the protocol's id and version as session.opened logged them
     protocol_version: int | None = None
+    protocol_title: str | None = None               # its title then (logged since issue 15's records; else None)
     rate_mg_per_h: float | None = None              # the pump's rate now (set at start, changed by titration)
     segments: tuple[Segment, ...] = ()              # the infusion at each rate, pauses left out
     titrated: bool = False                          # the rate was changed at least once
     controlled: Ledger = Ledger()                   # the controlled substance drawn and wasted (domain/controlled.py)
     score_at: dict[str, datetime] = field(default_factory=dict)  # scale → when its last score was recorded
+    device_n: int = 0                               # a nasal dose: the last device logged (dose.device_given)
+    last_device_at: datetime | None = None          # and when
 
     def given_mg(self, now: datetime) -> float:
         """Ketamine given so far: exactly over the rate segments; for a fixed-dose (intranasal) plan, the devices due
@@ -81,6 +84,8 @@ class Session:
                 return 0.0
             if self.infusion_end_kind == "completed":  # the nurse completed the dosing: every device given
                 return float(dose)
+            if self.device_n:  # each device logged as given
+                return float(dose) * self.device_n / devices
             due = 1 + int(self.infusion_elapsed_s(now) // (60.0 * float(interval or 0) or 1.0))
             return float(dose) * min(devices, due) / devices
         return given_over(self.segments, now)
@@ -153,7 +158,8 @@ def apply(state: RoomState, event: Event) -> RoomState:
         assert event.session_id is not None  # `open_session` logs the new session's id
         return replace(state, session=Session(event.session_id, event.ts, p["patient_ref"], p["course_no"],
                                               _plan(p), phases=((event.ts, PRE_INFUSION),),
-                                              protocol=p.get("protocol"), protocol_version=p.get("protocol_version")))
+                                              protocol=p.get("protocol"), protocol_version=p.get("protocol_version"),
+                                              protocol_title=p.get("protocol_title")))
     s = state.session
     if s is None or event.session_id != s.session_id:
         return state
@@ -166,7 +172,7 @@ def apply(state: RoomState, event: Event) -> RoomState:
     return replace(state, session=folded)
 
 
-OPENED_NOT_PLAN = ("patient_ref", "course_no", "protocol", "protocol_version")
+OPENED_NOT_PLAN = ("patient_ref", "course_no", "protocol", "protocol_version", "protocol_title")
 
 
 def _plan(opened: dict[str, Any]) -> dict[str, Any]:
@@ -240,6 +246,10 @@ def _rate_changed(s: Session, e: Event) -> Session:
     if s.running_since is not None:
         segments = _closed_segments(s, e.ts) + (Segment(e.ts, rate, planned=False),)
     return replace(s, rate_mg_per_h=rate, segments=segments, titrated=True)
+
+
+def _device(s: Session, e: Event) -> Session:
+    return replace(s, device_n=int(e.payload.get("n", s.device_n + 1)), last_device_at=e.ts)
 
 
 def _ended(s: Session, e: Event) -> Session:
@@ -317,6 +327,7 @@ _FOLD = {
     K.INFUSION_PAUSED: _paused,
     K.INFUSION_RESUMED: _resumed,
     K.INFUSION_RATE_CHANGED: _rate_changed,
+    K.DOSE_DEVICE_GIVEN: _device,
     K.INFUSION_COMPLETED: _ended,
     K.INFUSION_STOPPED: _ended,
     K.RECOVERY_STARTED: _recovery,

@@ -24,7 +24,9 @@ PHASE_LABELS = {"idle": "No patient", "pre_infusion": "Pre-infusion", "infusing"
                 "recovery": "Recovery", "discharged": "Discharged", "aborted": "Aborted"}
 DEVICE_LABELS = {"vitals": "Monitor", "lighting": "Lighting", "diffuser": "Diffuser", "audio": "Sound"}  # screen order
 CHECKLIST_LABELS = {"consent": "Consent", "npo": "Fasting (NPO)", "escort": "Escort", "pregnancy_screen":
-                    "Pregnancy screen", "baseline_vitals": "Baseline vitals", "iv_access": "IV access"}
+                    "Pregnancy screen", "baseline_vitals": "Baseline vitals", "iv_access": "IV access",
+                    "allergies_reviewed": "Allergies reviewed", "medications_reviewed": "Medications reviewed",
+                    "bladder_emptied": "Bladder emptied", "identity_confirmed": "Identity confirmed"}
 SYSTEM_ACTORS = ("system", "patient")
 
 
@@ -242,6 +244,8 @@ def _describe(event: Event) -> str:
         return f"RoomControl {p.get('version', '')} started"
     if k == K.EVENT_CORRECTED:
         return describe_correction(p)
+    if k == K.DOSE_DEVICE_GIVEN:
+        return f"Nasal device {p.get('n')} of {p.get('of')} given: {number(p.get('mg'))} mg"
     if k == K.DOSE_HIGH_CONFIRMED:
         return (f"High dose confirmed: {number(p.get('dose_mg_per_kg'))} mg/kg = {number(p.get('total_dose_mg'))} mg "
                 f"at {number(p.get('rate_mg_per_h'))} mg/h, above the usual maximum of "
@@ -331,6 +335,7 @@ ACT_NAMES = {
     K.ALARM_ACKNOWLEDGED: "acknowledged alarms", K.ALARM_AUDIO_PAUSED: "paused alarm sound",
     K.STAFF_UNLOCKED: "unlocked the screen", K.EVENT_CORRECTED: "corrected entries",
     K.DOSE_HIGH_CONFIRMED: "confirmed a high dose",
+    K.DOSE_DEVICE_GIVEN: "gave nasal devices",
     K.NURSE_CALL_ANSWERED: "answered calls", K.DISCHARGE_OVERRIDE: "overrode a discharge guard",
     K.DISCHARGE_RULE_OVERRIDDEN: "overrode a discharge rule", K.REMS_FORM_COMPLETED: "completed the REMS form",
 }

@@ -11,6 +11,8 @@ import re
 from datetime import datetime
 from typing import Any
 
+from roomcontrol.domain.protocol import short_title
+from roomcontrol.domain.session import Session
 from roomcontrol.domain.timefmt import iso_utc
 from roomcontrol.domain.vitals import Reading
 from roomcontrol.domain.wording import alarm_text, storage_alarm_text
@@ -81,7 +83,15 @@ def _session(snap: RoomSnapshot, show_patient: str) -> dict[str, Any] | None:
             "remaining_s": None if snap.infusion_remaining_s is None else round(snap.infusion_remaining_s, 1),
             "dose_mg": plan.get("total_dose_mg"),  # the rate the pump runs at now (titration changes it)
             "rate_mg_per_h": plan.get("rate_mg_per_h") if s.rate_mg_per_h is None else s.rate_mg_per_h,
-            "paused": snap.phase == "paused"}
+            "paused": snap.phase == "paused", "protocol": _protocol(s)}
+
+
+def _protocol(s: Session) -> dict[str, Any] | None:
+    """The session's protocol as session.opened logged it; its short title is what the station's tile shows."""
+    if s.protocol is None:
+        return None
+    title = s.protocol_title or s.protocol  # a session logged before titles were: its id
+    return {"id": s.protocol, "title": title, "version": s.protocol_version, "short_title": short_title(title)}
 
 
 def _vitals(snap: RoomSnapshot) -> dict[str, Any]:

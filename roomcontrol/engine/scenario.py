@@ -45,6 +45,34 @@ class Scenario:
     name: str
     steps: tuple[Step, ...]
 
+    @property
+    def protocols(self) -> tuple[str, ...]:
+        """The protocols its sessions are opened under (`open_session` steps' `protocol`), in order of first use."""
+        named = (step.args.get("protocol") for step in self.steps if step.do == "open_session")
+        return tuple(dict.fromkeys(p for p in named if isinstance(p, str)))
+
+
+def with_protocols(config, scenario: Scenario, simulated: bool):
+    """The room's config for playing `scenario`: a simulated room (demo, training, the headless runs of docs/)
+    also offers the shipped protocols the scenario opens its sessions under; a real room plays only under the
+    protocols its room.toml enables, and a scenario needing another one is refused before it starts."""
+    from dataclasses import replace
+
+    from roomcontrol.config.protocols import SHIPPED_DIR, load_protocols
+
+    have = {p.id for p in config.session.protocols}
+    missing = tuple(p for p in scenario.protocols if p not in have)
+    if not missing:
+        return config
+    if not simulated:
+        raise ScenarioError(f"{scenario.name}: opens sessions under {', '.join(missing)}, which this room does not "
+                            "enable; add it to [session] protocols in room.toml, or play it --simulate")
+    errors: list[str] = []
+    added = load_protocols(missing, SHIPPED_DIR, errors)
+    if errors:
+        raise ScenarioError(f"{scenario.name}: " + "; ".join(errors))
+    return replace(config, session=replace(config.session, protocols=config.session.protocols + added))
+
 
 def parse_at(text) -> float:
     if isinstance(text, (int, float)) and not isinstance(text, bool):

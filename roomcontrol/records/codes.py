@@ -11,6 +11,9 @@ UCUM = "http://unitsofmeasure.org"
 ATC = "http://www.whocc.no/atc"
 OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 LOCAL_SCALE = "urn:roomcontrol:scale"          # PADSS, CADSS-6 and their items: no LOINC codes exist
+# A session's protocol as a canonical reference (Procedure.instantiatesCanonical): <this>:<id>|<version>, the
+# protocols/<id>.toml of that version; a clinic publishing PlanDefinitions would map these names to its own URLs.
+PROTOCOL_CANONICAL = "urn:roomcontrol:protocol"
 URI_IDENTIFIER = "urn:ietf:rfc:3986"           # identifier.value is a urn:uuid
 DEFAULT_PATIENT_SYSTEM = "urn:roomcontrol:patient-ref"
 DEFAULT_STAFF_SYSTEM = "urn:roomcontrol:staff-id"
@@ -64,6 +67,7 @@ UNITS = {"mg": "mg", "mcg": "ug", "g": "g", "mL": "mL", "L/min": "L/min"}
 # Drugs (lower-case name) → ATC. Others are exported with their name as text only.
 DRUGS = {
     "ketamine": ("N01AX03", "ketamine"),
+    "esketamine": ("N06AX27", "esketamine"),
     "ondansetron": ("A04AA01", "ondansetron"),
     "midazolam": ("N05CD08", "midazolam"),
     "lorazepam": ("N05BA06", "lorazepam"),

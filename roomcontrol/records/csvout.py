@@ -1,6 +1,7 @@
 """CSV files of one session for the clinic's own analysis: every stored vitals row, the 5-minute vitals grid of
-the PDF, and every event. Each row carries the session id, patient reference and course number, so the files of
-many sessions can simply be concatenated. UTF-8, comma-separated, a header row, times in UTC ISO-8601."""
+the PDF, and every event. Each row carries the session id, patient reference, course number and the protocol the
+session ran under (id and version; empty for a session under the room's own values), so the files of many sessions
+can simply be concatenated and grouped by protocol. UTF-8, comma-separated, a header row, times in UTC ISO-8601."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from roomcontrol.domain.timefmt import iso_utc
 from roomcontrol.records.model import GRID_KINDS, SessionRecord
 from roomcontrol.domain.wording import describe
 
-VITALS_COLUMNS = ("session_id", "patient_ref", "course_no", "ts_utc", "minute", "phase", "kind", "value", "unit",
-                  "trusted", "flags", "source")
-GRID_COLUMNS = ("session_id", "patient_ref", "course_no", "ts_utc", "minute", "phase") + GRID_KINDS
-EVENT_COLUMNS = ("session_id", "patient_ref", "course_no", "seq", "event_id", "ts_utc", "minute", "kind", "actor",
-                 "description", "payload_json", "hash")
+HEAD_COLUMNS = ("session_id", "patient_ref", "course_no", "protocol", "protocol_version")
+VITALS_COLUMNS = HEAD_COLUMNS + ("ts_utc", "minute", "phase", "kind", "value", "unit", "trusted", "flags",
+                                 "source")
+GRID_COLUMNS = HEAD_COLUMNS + ("ts_utc", "minute", "phase") + GRID_KINDS
+EVENT_COLUMNS = HEAD_COLUMNS + ("seq", "event_id", "ts_utc", "minute", "kind", "actor", "description",
+                                "payload_json", "hash")
 
 
 def _minute(record: SessionRecord, ts) -> str:
@@ -24,7 +26,9 @@ def _minute(record: SessionRecord, ts) -> str:
 
 
 def _head(record: SessionRecord) -> dict:
-    return {"session_id": record.session_id, "patient_ref": record.patient_ref, "course_no": record.course_no}
+    p = record.protocol
+    return {"session_id": record.session_id, "patient_ref": record.patient_ref, "course_no": record.course_no,
+            "protocol": p.id if p else "", "protocol_version": "" if p is None or p.version is None else p.version}
 
 
 def vitals_rows(record: SessionRecord):

@@ -6,7 +6,8 @@ vitals reading, the session id, kind and time) and the resource type. The same U
 (`request.ifNoneExist = identifier=urn:ietf:rfc:3986|urn:uuid:…`): a server that already holds it creates nothing.
 The Bundle carries no export time, so exporting a session twice gives the very same JSON.
 
-Resources: one Procedure (the infusion: status, period, pauses and stop reason in notes, performers), one
+Resources: one Procedure (the infusion: status, period, pauses and stop reason in notes, performers; the protocol
+as `instantiatesCanonical` urn:roomcontrol:protocol:<id>|<version> and its title as the code's text), one
 MedicationAdministration for the ketamine (dose given, summed over the rate segments, one note per segment) and one per other drug
 given, vital-sign Observations with LOINC and IEEE 11073 codes side by side (the baseline, every NIBP measurement,
 and HR, SpO2, respiratory rate and EtCO2 at each 5-minute mark of the record's vitals table), an Observation per scale
@@ -26,7 +27,7 @@ from typing import Any
 from roomcontrol.config import RoomConfig
 from roomcontrol.domain.timefmt import iso_utc
 from roomcontrol.records import codes as C
-from roomcontrol.records.model import SessionRecord, VitalSample
+from roomcontrol.records.model import SessionRecord, VitalSample, plan_text
 from roomcontrol.domain.wording import number
 
 # Fixed for ever: changing it would give every exported resource a new identity.
@@ -93,9 +94,11 @@ class _Builder:
             status = "not-done"
         else:
             status = "completed" if inf.end_kind == "completed" else "stopped"
-        notes = [f"Planned: {number(r.plan.get('dose_mg_per_kg'))} mg/kg × {number(r.plan.get('weight_kg'))} kg = "
-                 f"{number(r.total_dose_mg)} mg over {number(inf.planned_min)} min at "
-                 f"{number(inf.rate_mg_per_h)} mg/h; infused {number(inf.infused_min)} min."]
+        given = "" if r.fixed_dose else f"; infused {number(inf.infused_min)} min"
+        notes = [f"Planned: {plan_text(r.plan)}{given}."]
+        protocol = r.protocol
+        if protocol is not None:
+            notes.insert(0, f"Protocol: {protocol.title} ({protocol.cited})")
         for n, p in enumerate(inf.pauses, 1):
             end = iso_utc(p.ended) if p.ended else "end of infusion"
             notes.append(f"Pause {n}: {iso_utc(p.started)} to {end}, reason: {p.reason}")
@@ -109,7 +112,9 @@ class _Builder:
         for actor in r.staff:
             performers.append({"actor": self.who(actor)})
         res = {"resourceType": "Procedure", "status": status,
-               "code": {"text": "Intravenous ketamine infusion"},
+               **({"instantiatesCanonical": [f"{C.PROTOCOL_CANONICAL}:{protocol.id}|{protocol.version}"]}
+                  if protocol is not None else {}),
+               "code": {"text": protocol.title if protocol is not None else "Intravenous ketamine infusion"},
                "subject": self.subject,
                "note": [{"text": t} for t in notes]}
         if inf.started_at is not None:
@@ -132,12 +137,17 @@ class _Builder:
         if inf.started_at is None:
             return
         assert inf.event_id is not None  # started: the infusion.started event's
-        code, display = C.DRUGS["ketamine"]
-        route = C.ROUTES["IV"]
-        dosage = {"text": (f"{number(r.plan.get('dose_mg_per_kg'))} mg/kg IV over {number(inf.planned_min)} min; "
-                           f"given {number(r.dose_given_mg)} of {number(r.total_dose_mg)} mg planned "
-                           f"(rate × running time over {len(inf.segments)} rate segment"
-                           f"{'s' if len(inf.segments) != 1 else ''}, pauses excluded)"),
+        # a fixed dose given as nasal devices is esketamine (Spravato: 28 mg devices), the only such product
+        drug = "esketamine" if r.fixed_dose else "ketamine"
+        code, display = C.DRUGS[drug]
+        route = C.ROUTES["IN" if r.fixed_dose else "IV"]
+        text = (f"{plan_text(r.plan)}, intranasal; given {number(r.dose_given_mg)} of {number(r.total_dose_mg)} mg "
+                "planned" if r.fixed_dose else
+                f"{number(r.plan.get('dose_mg_per_kg'))} mg/kg IV over {number(inf.planned_min)} min; "
+                f"given {number(r.dose_given_mg)} of {number(r.total_dose_mg)} mg planned "
+                f"(rate × running time over {len(inf.segments)} rate segment"
+                f"{'s' if len(inf.segments) != 1 else ''}, pauses excluded)")
+        dosage = {"text": text,
                   "route": {"coding": [{"system": C.SNOMED, "code": route[0], "display": route[1]}]},
                   "dose": self.quantity(r.dose_given_mg, "mg", "mg")}
         # dosage is 0..1 with one rate (R4B/R5): a titrated infusion has no single rate, so its segments and
@@ -168,7 +178,7 @@ class _Builder:
         res = {"resourceType": "MedicationAdministration",
                "status": "completed" if inf.end_kind == "completed" else "stopped",
                "medicationCodeableConcept": {"coding": [{"system": C.ATC, "code": code, "display": display}],
-                                             "text": "ketamine"},
+                                             "text": drug},
                "subject": self.subject,
                "effectivePeriod": {"start": iso_utc(inf.started_at),
                                    **({"end": iso_utc(inf.ended_at)} if inf.ended_at else {})},

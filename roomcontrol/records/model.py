@@ -23,7 +23,7 @@ from roomcontrol.domain.events import Event
 from roomcontrol.domain.scales import SCALES
 from roomcontrol.domain.timefmt import parse_iso
 from roomcontrol.records.errors import RecordError, SessionStillOpen
-from roomcontrol.domain.wording import ACT_NAMES, DEVICE_LABELS, SYSTEM_ACTORS
+from roomcontrol.domain.wording import ACT_NAMES, DEVICE_LABELS, SYSTEM_ACTORS, number, phase_label
 
 GRID_S = 300  # the vitals table: one row every 5 minutes
 
@@ -37,6 +37,21 @@ def duration(minutes: float | None) -> str:
     if m and s:
         return f"{m} min {s} s"
     return f"{m} min" if m else f"{s} s"
+
+
+def plan_text(plan: dict) -> str:
+    """The dose plan in one line, as the PDF and the FHIR notes say it: '0.5 mg/kg × 72.5 kg = 36.25 mg over 40 min
+    at 54.38 mg/h', or for a fixed dose '56 mg as 2 devices of 28 mg, 5 min apart (0.8 mg/kg at 70 kg)'."""
+    if plan.get("devices") is not None:
+        devices, mg = int(plan["devices"]), float(plan.get("dose_mg") or plan.get("total_dose_mg") or 0.0)
+        apart = f", {number(plan.get('device_interval_min'))} min apart" if devices > 1 else ""
+        return (f"{number(mg)} mg as {devices} device{'s' if devices != 1 else ''} of {number(mg / devices)} mg"
+                f"{apart} ({number(plan.get('dose_mg_per_kg'))} mg/kg at {number(plan.get('weight_kg'))} kg)")
+    return (f"{number(plan.get('dose_mg_per_kg'))} mg/kg × {number(plan.get('weight_kg'))} kg = "
+            f"{number(plan.get('total_dose_mg'))} mg over {number(plan.get('planned_infusion_min'))} min at "
+            f"{number(plan.get('rate_mg_per_h'))} mg/h")
+
+
 GRID_KINDS = ("heart_rate", "spo2", "nibp_systolic", "nibp_diastolic", "respiratory_rate", "etco2")
 
 
@@ -253,6 +268,19 @@ class Closing:
 
 
 @dataclass(frozen=True)
+class ProtocolRef:
+    """The treatment protocol a session ran under, as session.opened logged it (never today's file)."""
+    id: str
+    version: int | None
+    title: str           # the id where a log from before titles were logged has none
+
+    @property
+    def cited(self) -> str:
+        """'ketamine-depression v1': how the records name the file and its version."""
+        return f"{self.id} v{self.version}" if self.version is not None else self.id
+
+
+@dataclass(frozen=True)
 class GridRow:
     at: datetime
     minute: int
@@ -287,6 +315,7 @@ class SessionRecord:
     prescribed: Prescription | None = None    # the plan at opening, corrected if corrected (`plan` is its plan)
     staff_names: dict = field(default_factory=dict)  # staff id → the person's name (the room's staff table)
     controlled: Ledger = Ledger()  # the controlled substance drawn and wasted, as the session's fold has it
+    fixed_given_mg: float | None = None       # a fixed-dose (intranasal) session's dose given, from the fold
 
     def name(self, actor: str | None) -> str:
         """Who did it, as the chart says it: the staff member's name, else the id as logged."""
@@ -308,9 +337,29 @@ class SessionRecord:
         return float(self.plan.get("total_dose_mg") or 0.0)
 
     @property
+    def protocol(self) -> ProtocolRef | None:
+        """The session's protocol, or None for a session run by the room's own [session] values."""
+        pid = self.plan.get("protocol")
+        if not pid:
+            return None
+        return ProtocolRef(str(pid), self.plan.get("protocol_version"), str(self.plan.get("protocol_title") or pid))
+
+    @property
+    def fixed_dose(self) -> bool:
+        """A fixed dose in mg given as devices (intranasal), not an infusion at a rate."""
+        return self.plan.get("devices") is not None
+
+    def phase_name(self, phase: str) -> str:
+        """A phase as the record names it: a nasal dose is "Dosing", not "Infusing"."""
+        return "Dosing" if phase == S.INFUSING and self.fixed_dose else phase_label(phase)
+
+    @property
     def dose_given_mg(self) -> float:
         """Ketamine GIVEN: Σ rate × running time over the rate segments (the session's fold, pauses excluded); it
-        differs from the prescribed total when the infusion was titrated, stopped early or ran past its time."""
+        differs from the prescribed total when the infusion was titrated, stopped early or ran past its time.
+        A fixed-dose session's: its devices given, as the session's fold counts them."""
+        if self.fixed_given_mg is not None:
+            return self.fixed_given_mg
         return given_over(self.infusion.segments, self.closing.at)
 
     @property
@@ -494,7 +543,8 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
         recovery_started_at=session.recovery_started_at, assessments=tuple(assessments), symptoms=tuple(symptoms),
         medications=tuple(medications), alarms=tuple(alarms.values()), notes=tuple(notes), closing=closing,
         events=events, vitals=tuple(samples), phases=session.phases, corrections=corrections, prescribed=prescribed,
-        staff_names=dict(staff_names or {}), controlled=session.controlled)
+        staff_names=dict(staff_names or {}), controlled=session.controlled,
+        fixed_given_mg=session.given_mg(closing.at) if session.plan.get("devices") is not None else None)
 
 
 def _corrections(events: tuple[Event, ...]) -> tuple[Correction, ...]:

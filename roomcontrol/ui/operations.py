@@ -60,6 +60,9 @@ class Operations:
         self._send(C.ChangeRate(rate_mg_per_h=rate_mg_per_h, reason=reason, high_dose_confirmed=high_dose_confirmed),
                    on_ok, on_error)
 
+    def give_device(self, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.GiveDevice(), on_ok, on_error)
+
     def complete_infusion(self, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
         self._send(C.CompleteInfusion(), on_ok, on_error)
 

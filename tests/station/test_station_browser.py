@@ -90,6 +90,10 @@ def test_sign_in_says_a_wrong_pin_in_words_then_shows_every_room(clinic, page):
         expect(tile(page, f"room-{i}").locator(".room-name")).to_have_text(f"Room {i}")
         expect(tile(page, f"room-{i}")).not_to_have_class(re.compile(r"\blost\b"))
     expect(tile(page, "room-1").locator(".phase")).to_have_text("Infusing")
+    # the session's protocol, by its short title (the full title and version on hover)
+    expect(tile(page, "room-1").locator(".session-line .protocol")).to_have_text("IV ketamine, depression")
+    expect(tile(page, "room-1").locator(".session-line .protocol")).to_have_attribute(
+        "title", "IV ketamine, depression (0.5 mg/kg over 40 min) (ketamine-depression v1)")
     expect(tile(page, "room-1").locator(".vital.hr .value")).to_have_text(re.compile(r"^\d{2,3}$"))
     expect(page.locator("#sound")).to_have_text("Sound is OFF — tap to enable")
     page.click("#sound")

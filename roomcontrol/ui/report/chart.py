@@ -10,11 +10,11 @@ from datetime import datetime, timedelta, tzinfo
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPolygonF
 
-from roomcontrol.domain.wording import phase_label
 from roomcontrol.records.model import SessionRecord
 from roomcontrol.ui.report.layout import GREY, INK, Doc, font, mm, pt
 
 LIGHT = QColor(205, 205, 205)
+UPPER_H, UPPER_MIN_H = mm(62), mm(40)  # the upper plot (HR, BP, RR, EtCO2): its height, and as short as it gets
 TITLE_BAND = mm(3.4)  # the strip at the top of each plot that holds its axis title, above the highest value
 PHASE_PATTERNS = {  # phase → brush pattern (its words: domain/wording)
     "pre_infusion": Qt.BrushStyle.NoBrush,
@@ -55,6 +55,14 @@ class Chart:
         self.t0 = record.opened_at
         span = (record.closed_at - record.opened_at).total_seconds()
         self.minutes = max(10, int((span / 60 + 9) // 10 * 10))  # axis end, a whole 10 min
+        self.upper_h = UPPER_H
+
+    def fit(self, available: float) -> None:
+        """Shorten the upper plot (down to UPPER_MIN_H) so the chart fits in `available`, if that is enough: a long
+        dose section (titration segments, a nasal dose) then leaves the chart on page 1 instead of a blank half page."""
+        short = self.height() - available
+        if 0 < short <= UPPER_H - UPPER_MIN_H:
+            self.upper_h = UPPER_H - short
 
     def points(self, kind: str) -> list[tuple[datetime, float]]:
         """(time, value) of the trusted samples of one kind (a trusted sample always has a value)."""
@@ -68,7 +76,7 @@ class Chart:
         return area.bottom() - (value - lo) / (hi - lo) * area.height()
 
     def height(self) -> float:
-        return mm(129)
+        return mm(129) - UPPER_H + self.upper_h
 
     def draw(self, top: float) -> None:
         d = self.doc
@@ -82,7 +90,7 @@ class Chart:
         strip = QRectF(left, top, width, mm(5))
         flags = QRectF(left, strip.bottom() + mm(1), width, mm(5))
         # Each plot's frame has a band at its top for the axis title, above its highest value: no trace reaches it.
-        upper_frame = QRectF(left, flags.bottom() + mm(1), width, mm(62) + TITLE_BAND)
+        upper_frame = QRectF(left, flags.bottom() + mm(1), width, self.upper_h + TITLE_BAND)
         lower_frame = QRectF(left, upper_frame.bottom() + mm(4.5), width, mm(22) + TITLE_BAND)
         upper, lower = (f.adjusted(0, TITLE_BAND, 0, 0) for f in (upper_frame, lower_frame))  # where values go
         frames = [upper_frame, lower_frame]
@@ -128,7 +136,7 @@ class Chart:
             x1, x2 = self.x(start, strip), self.x(end, strip)
             if x2 - x1 < 1:
                 continue
-            label, pattern = phase_label(phase), PHASE_PATTERNS[phase]
+            label, pattern = self.r.phase_name(phase), PHASE_PATTERNS[phase]
             rect = QRectF(x1, strip.top(), x2 - x1, strip.height())
             p.setPen(_pen(0.6))
             p.setBrush(QBrush(QColor(120, 120, 120), pattern) if pattern != Qt.BrushStyle.NoBrush else Qt.BrushStyle.NoBrush)
@@ -195,7 +203,9 @@ class Chart:
     def _time_axis(self, area: QRectF) -> None:
         d = self.doc
         fnt, small = font(6.5), font(6.0)
-        for minute in range(0, self.minutes + 1, 10):
+        # a label every 10 min for an infusion's hour or so; every 30 or 60 min for a long (pain, nasal) session
+        every = 10 if self.minutes <= 120 else 30 if self.minutes <= 240 else 60
+        for minute in range(0, self.minutes + 1, every):
             x = area.left() + minute / self.minutes * area.width()
             clock = (self.t0 + timedelta(minutes=minute)).astimezone(self.tz).strftime("%H:%M")
             d.draw_text(QRectF(x - mm(8), area.bottom() + mm(0.8), mm(16), mm(3)), f"{minute}", fnt,
@@ -313,7 +323,7 @@ class Chart:
         row = QRectF(row.left(), row.top() + mm(5), row.width(), row.height())
         y += mm(5)
         for phase in ("infusing", "paused", "recovery"):
-            name, pattern = phase_label(phase), PHASE_PATTERNS[phase]
+            name, pattern = self.r.phase_name(phase), PHASE_PATTERNS[phase]
             rect = QRectF(x, y - mm(1.5), mm(5), mm(3))
             p.setPen(_pen(0.5))
             p.setBrush(QBrush(QColor(120, 120, 120), pattern))

@@ -10,7 +10,8 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter
 
 from roomcontrol import __version__
-from roomcontrol.records.model import SessionRecord, duration
+from roomcontrol.domain import kinds as K
+from roomcontrol.records.model import SessionRecord, duration, plan_text
 from roomcontrol.domain.wording import CHECKLIST_LABELS, condition_label, describe, details, label, number, phase_label
 from roomcontrol.ui.report.chart import Chart
 from roomcontrol.ui.report.discharge_rules import escort_and_overrides, rems_page
@@ -55,8 +56,9 @@ def _plan_corrected(rx) -> str:
     if not rx.corrected:
         return ""
     o = rx.original
-    was = (f"{number(o.get('dose_mg_per_kg'))} mg/kg × {number(o.get('weight_kg'))} kg = "
-           f"{number(o.get('total_dose_mg'))} mg over {number(o.get('planned_infusion_min'))} min")
+    was = plan_text(o) if o.get("devices") is not None else (
+        f"{number(o.get('dose_mg_per_kg'))} mg/kg × {number(o.get('weight_kg'))} kg = "
+        f"{number(o.get('total_dose_mg'))} mg over {number(o.get('planned_infusion_min'))} min")
     return f" — corrected (was {was}; reason: {'; '.join(rx.correction_reasons)})"
 
 
@@ -94,8 +96,8 @@ class Report:
                         wrap=False)
             y += h
             hs = d.metrics(sub).height()
-            d.draw_text(QRectF(d.left, y, d.width, hs), "Intravenous ketamine infusion", sub, color=GREY,
-                        wrap=False)
+            room_w = d.metrics(sub).horizontalAdvance(self.room) + mm(6)
+            d.draw_text(QRectF(d.left, y, d.width - room_w, hs), self.kind_line(), sub, color=GREY, wrap=False)
             d.draw_text(QRectF(d.left, y, d.width, hs), self.room, sub, R, color=GREY, wrap=False)
             y += hs + mm(1.5)
             d.line(d.left, y, d.left + d.width, y, INK, pt(1.6))
@@ -110,6 +112,12 @@ class Report:
         y += h + mm(1)
         d.line(d.left, y, d.left + d.width, y, INK, pt(0.8))
         return y + mm(3)
+
+    def kind_line(self) -> str:
+        """Under the clinic's name: the protocol's title (its id and version head the dose section), or the one kind
+        of session there was before protocols."""
+        p = self.r.protocol
+        return "Intravenous ketamine infusion" if p is None else p.title
 
     def _identity(self, d: Doc, y: float) -> float:
         r = self.r
@@ -162,7 +170,41 @@ class Report:
         self.event_log(d)
         rems_page(self, d)
 
+    def protocol_pairs(self) -> list[tuple[str, str]]:
+        p = self.r.protocol
+        if p is None:
+            return [("Protocol", "none: the room's own session values")]
+        return [("Protocol", f"{p.id}, version {p.version}")]
+
+    def fixed_dose(self, d: Doc) -> None:
+        """A fixed dose in mg given as nasal devices a set time apart: no rate, no bag, no titration."""
+        r, inf, plan = self.r, self.r.infusion, self.r.plan
+        d.heading("Dose")
+        if inf.end_kind == "completed":
+            ended = f"{self.t(inf.ended_at)} all devices given, by {r.name(inf.ended_by)}"
+        elif inf.end_kind == "stopped":
+            ended = f"{self.t(inf.ended_at)} STOPPED EARLY, by {r.name(inf.ended_by)}"
+        else:
+            ended = "not started" if inf.started_at is None else f"{self.t(inf.ended_at)} (session aborted)"
+        pairs = self.protocol_pairs() + [
+            ("PRESCRIBED dose", plan_text(plan) + (_plan_corrected(r.prescribed) if r.prescribed else "")),
+            ("First device", f"{self.t(inf.started_at)} by {r.name(inf.started_by)}" if inf.started_at
+             else "not given"),
+            ("Dosing ended", ended),
+            ("Dose GIVEN", f"{number(r.dose_given_mg)} mg of {number(r.total_dose_mg)} mg prescribed"),
+        ]
+        devices = [e for e in r.events if e.kind == K.DOSE_DEVICE_GIVEN]
+        if devices:  # each device as logged, with who gave it (the first one's row says no more)
+            pairs[2] = ("Devices", "; ".join(f"{e.payload.get('n')} at {self.t(e.ts)} by {r.name(e.actor)}"
+                                                  for e in devices))
+        d.key_values(pairs, label_share=0.3)
+        if inf.stop_reason:
+            d.paragraph(f"Stopped early: {inf.stop_reason}", font(8.5, bold=True))
+
     def dose(self, d: Doc) -> None:
+        if self.r.fixed_dose:
+            self.fixed_dose(d)
+            return
         r, inf, plan = self.r, self.r.infusion, self.r.plan
         d.heading("Dose and infusion")
         rate = f"{number(inf.rate_mg_per_h)} mg/h"
@@ -175,7 +217,7 @@ class Report:
         else:
             ended = "not started" if inf.started_at is None else f"{self.t(inf.ended_at)} (session aborted)"
         rx = r.prescribed
-        pairs = [
+        pairs = self.protocol_pairs() + [
             ("PRESCRIBED dose", f"{number(plan.get('dose_mg_per_kg'))} mg/kg × {number(plan.get('weight_kg'))} kg = "
                                 f"{number(r.total_dose_mg)} mg over {duration(inf.planned_min)}"
                                 + (_plan_corrected(rx) if rx else "")),
@@ -190,7 +232,7 @@ class Report:
                            f"({duration(inf.infused_min)} infused, titrated {len(inf.rate_changes)}×; below)"),
         ]
         if rx is not None and rx.high_dose_confirmed_by:
-            pairs.insert(1, ("High dose", f"above the usual maximum of {number(rx.soft_max_mg_per_kg)} mg/kg, "
+            pairs.insert(2, ("High dose", f"above the usual maximum of {number(rx.soft_max_mg_per_kg)} mg/kg, "
                                           f"confirmed by {r.name(rx.high_dose_confirmed_by)}"))
         d.key_values(pairs, label_share=0.3)
         if inf.stop_reason:
@@ -261,7 +303,7 @@ class Report:
         d.key_values(pairs, columns=1, label_share=0.2)
 
     def checks(self, d: Doc) -> None:
-        d.heading("Pre-infusion checks and baseline")
+        d.heading("Checks before dosing and baseline" if self.r.fixed_dose else "Pre-infusion checks and baseline")
         rows = [[CHECKLIST_LABELS.get(c.item, label(c.item)), self.t(c.at), self.r.name(c.by), details(c.details) or "confirmed"]
                 for c in self.r.checklist]
         b = self.r.baseline
@@ -275,6 +317,7 @@ class Report:
 
     def chart(self, d: Doc) -> None:
         chart = Chart(d, self.r, self.tz)
+        chart.fit(d.bottom - d.y - d.metrics(font(10.5, bold=True)).height() - mm(6))  # under its heading
         d.heading("Vitals, whole session", keep=chart.height())
         chart.draw(d.y)
         d.y += chart.height()
@@ -286,7 +329,7 @@ class Report:
             v = row.values
             nibp = "–" if v["nibp_systolic"] is None and v["nibp_diastolic"] is None else \
                 f"{number(v['nibp_systolic'], 0)}/{number(v['nibp_diastolic'], 0)}"
-            rows.append([self.t(row.at), f"{row.minute}", phase_label(row.phase),
+            rows.append([self.t(row.at), f"{row.minute}", self.r.phase_name(row.phase),
                          number(v["heart_rate"], 0), number(v["spo2"], 0), nibp, number(v["respiratory_rate"], 0),
                          number(v["etco2"], 0)])
         b = self.r.baseline

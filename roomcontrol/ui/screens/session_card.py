@@ -9,6 +9,8 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QProgressBar, QSt
                                QWidget)
 
 from roomcontrol.domain.commands import COMPLETE_TOLERANCE_S
+from roomcontrol.domain.nasal import device_status, upcoming
+from roomcontrol.domain.protocol import enabled, session_policy
 from roomcontrol.domain.wording import phase_label
 from roomcontrol.ui import format as F
 from roomcontrol.engine.snapshot import RoomSnapshot
@@ -129,6 +131,7 @@ class SessionCard(QWidget):
             "checkin": button("Check in a patient", lambda: self.navigate.emit("checkin"), kind="primary"),
             "continue": button("Check-in", lambda: self.navigate.emit("checkin")),
             "start": button("Start infusion", lambda: c.ops.start_infusion(), kind="primary"),
+            "device": button("Device given", lambda: c.ops.give_device(), kind="primary"),  # a nasal dose
             "pause": button("Pause", lambda: self._reason("pause")),
             "rate": button("Change rate…", self._rate),
             "resume": button("Resume", lambda: c.ops.resume_infusion(), kind="primary"),
@@ -205,7 +208,11 @@ class SessionCard(QWidget):
         plan = s.plan
         total = f"<span style='font-size:150%; color:{theme.TEXT}'>{plan.get('total_dose_mg'):g} mg</span>"
         if plan.get("dose_mg") is not None:  # a fixed-dose (intranasal) protocol: devices, no rate
-            return total + f"<br>{plan.get('devices')} devices, {plan.get('device_interval_min'):g} min apart"
+            text = total + f"<br>{plan.get('devices')} devices, {plan.get('device_interval_min'):g} min apart"
+            if s.infusion_started_at is not None:
+                text += f"<br>given {snap.dose_given_mg:g} mg"
+            status = device_status(s, snap.now)
+            return text + (f"<br><b>{status}</b>" if status else "")
         rate = plan.get("rate_mg_per_h") if s.rate_mg_per_h is None else s.rate_mg_per_h
         conc = plan.get("concentration_mg_per_ml")
         text = (total + f"<br>{plan.get('dose_mg_per_kg'):g} mg/kg × {plan.get('weight_kg'):g} kg"
@@ -232,7 +239,10 @@ class SessionCard(QWidget):
             self.dose.setText("")
             self.progress.setValue(0)
             return
-        self.patient.setText(f"{s.patient_ref}  ·  infusion {s.course_no} of the course")
+        fixed = s.plan.get("dose_mg") is not None  # a nasal dose: "session", "Dosing"
+        self.patient.setText(f"{s.patient_ref}  ·  {'session' if fixed else 'infusion'} {s.course_no} of the course")
+        if fixed and snap.phase == "infusing":
+            self.phase_label.setText("Dosing")
         plan = s.plan
         self.dose.setText(self._dose_text(snap))
         planned = s.planned_infusion_s
@@ -258,8 +268,10 @@ class SessionCard(QWidget):
             self.progress.setValue(int(1000 * min(1.0, snap.recovery_elapsed_s / minimum)))
         elif snap.phase == "pre_infusion":
             self.timer.setText(F.mmss(planned))
-            missing = [i for i in self.controller.config.session.required_checklist if i not in s.checklist]
-            if self.controller.config.session.require_baseline_vitals and s.baseline is None:
+            rules = session_policy(self.controller.config.session, enabled(self.controller.config.session,
+                                                                            s.protocol))  # the protocol's checks
+            missing = [i for i in rules.required_checklist if i not in s.checklist]
+            if rules.require_baseline_vitals and s.baseline is None:
                 missing.append("baseline vitals")
             self.timer_note.setText("planned · " + ("to do: " + ", ".join(F.words(m) for m in missing)
                                                     if missing else "ready to start"))
@@ -269,3 +281,22 @@ class SessionCard(QWidget):
             self.timer.setText(F.clock(snap.now))
             self.timer_note.setText(phase_label(snap.phase).lower())
             self.progress.setValue(0)
+        if plan.get("dose_mg") is not None:
+            self._devices(snap)
+
+    def _devices(self, snap: RoomSnapshot) -> None:
+        """A nasal dose is given device by device (domain/nasal.py): "Device 1 of 2 given" starts it, each next
+        one waits for the protocol's interval ("Device 2 of 2 in 3:12"), the last ends the dosing."""
+        s = snap.session
+        assert s is not None
+        for key in ("start", "rate", "complete"):
+            self.b[key].setVisible(False)
+        device, b = upcoming(s), self.b["device"]
+        b.setVisible(device is not None and snap.phase in ("pre_infusion", "infusing"))
+        if device is None:
+            return
+        status = device_status(s, snap.now)
+        due = status is None or status.endswith("due now")
+        b.setText(f"Device {device.n} of {device.of} given" if status is None or due else status)
+        # the first device starts the dosing: only once the checks are done (the Start button's own rule)
+        b.setEnabled(due and (snap.phase != "pre_infusion" or self.b["start"].isEnabled()))

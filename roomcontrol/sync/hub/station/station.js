@@ -202,12 +202,14 @@ function renderTile(tile, entry) {
     elapsed.textContent = clock((s.elapsed_s || 0) + (running ? grow : 0));
   }
 
-  // session line: patient, course, dose and rate
+  // session line: patient, course, the protocol's short title, dose and rate
   const given = (v) => v !== null && v !== undefined;
-  patch(tile, "session-line", JSON.stringify(s && [s.patient, s.course_no, s.dose_mg, s.rate_mg_per_h, s.paused, timed, s.planned_s]),
+  const protocol = s && s.protocol;
+  patch(tile, "session-line", JSON.stringify(s && [s.patient, s.course_no, protocol && protocol.short_title, s.dose_mg, s.rate_mg_per_h, s.paused, timed, s.planned_s]),
     () => s ? el("div", {},
       s.patient ? el("b", { text: s.patient }) : null,
       s.course_no ? el("span", { text: `course ${s.course_no}` }) : null,
+      protocol ? el("span", { class: "protocol", text: protocol.short_title, title: `${protocol.title} (${protocol.id} v${protocol.version})` }) : null,
       given(s.dose_mg) ? el("span", {}, el("b", { text: `${num(s.dose_mg, 1)} mg` })) : null,
       given(s.rate_mg_per_h) ? el("span", {}, el("b", { text: `${num(s.rate_mg_per_h, 1)} mg/h` })) : null,
       s.paused && r.phase !== "paused" ? el("b", { class: "warn", text: "Infusion paused" }) : null)
