@@ -20,6 +20,7 @@ from roomcontrol.clock import FakeClock
 from roomcontrol.domain.errors import Refused
 from roomcontrol.engine.room import Room
 from roomcontrol.store.eventlog import verify_chain
+from tests.core.discharge_help import ESCORT, meet_rules, rems_form
 from tests.core.helpers import PADSS_10
 from tests.core.protocol_crash_child import SHIPPED, held, protocols_config
 
@@ -88,10 +89,11 @@ def test_a_session_killed_mid_dose_comes_back_with_its_protocol_segments_and_dos
     room = Room(protocols_config(), tmp_path, clock)
     assert room.state.session.protocol == protocol.id
     assert room.snapshot().recovery_remaining_s == pytest.approx(300.0)
-    with pytest.raises(Refused, match=f"discharge needs at least {minimum} min"):
-        room.command("discharge", "rn.next", escort_confirmed=True)
+    with pytest.raises(Refused, match="Monitored .* of the .* required after the last dose"):
+        room.command("discharge", "rn.next", **ESCORT)
     clock.advance(300)
-    room.command("discharge", "rn.next", escort_confirmed=True)
+    meet_rules(room)
+    room.command("discharge", "rn.next", **ESCORT, rems=rems_form(room) if protocol.rems else None)
     assert room.state.phase == "discharged" and room.state.session.given_mg(clock.now()) == given
     assert verify_chain(room.db).ok
     room.close()
