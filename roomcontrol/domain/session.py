@@ -16,6 +16,7 @@ from roomcontrol.domain import kinds as K
 from roomcontrol.domain.dose import Segment, given_over, rerated
 from roomcontrol.domain.events import Event
 from roomcontrol.domain.flags import AssessmentFlag, flagged_item
+from roomcontrol.domain import responsiveness as R
 from roomcontrol.domain.scales import SCALES
 
 IDLE, PRE_INFUSION, INFUSING, PAUSED, RECOVERY, DISCHARGED, ABORTED = (
@@ -68,6 +69,8 @@ class Session:
     rate_mg_per_h: float | None = None              # the pump's rate now (set at start, changed by titration)
     segments: tuple[Segment, ...] = ()              # the infusion at each rate, pauses left out
     titrated: bool = False                          # the rate was changed at least once
+    check: R.CheckState = R.CheckState()            # the "tap if you're OK" check (domain.responsiveness)
+    pre_dose_decision: str | None = None            # the nurse's last decision on pre-dose advisories
 
     def given_mg(self, now: datetime) -> float:
         """Ketamine given so far: exactly over the rate segments; for a fixed-dose (intranasal) plan, the devices due
@@ -295,7 +298,17 @@ def _closed(phase: str) -> Callable[[Session, Event], Session]:
     return fold
 
 
+def _check(s: Session, e: Event) -> Session:
+    return replace(s, check=R.fold(s.check, e.kind, e.payload, e.ts))
+
+
+def _pre_dose_decided(s: Session, e: Event) -> Session:
+    return replace(s, pre_dose_decision=e.payload.get("decision"))
+
+
 _FOLD = {
+    **{kind: _check for kind in R.FOLDED},
+    K.ADVISORY_PRE_DOSE_DECIDED: _pre_dose_decided,
     K.CHECKLIST_CONFIRMED: _checklist,
     K.VITALS_BASELINE: _baseline,
     K.INFUSION_STARTED: _started,

@@ -43,10 +43,11 @@ LAZY_PAGES = {
     "note": "forms:NoteScreen",
     "settings": "settings:SettingsScreen",
     "dose_confirm": "dose_confirm:DoseConfirmScreen",
+    "pre_dose": "pre_dose:PreDoseScreen",
     "correction": "correction:CorrectionScreen",
 }
 PAGE_ORDER = ("main", "checkin", "discharge", "scale", "medication", "note", "settings", "lock", "dose_confirm",
-              "correction", "patient_forms")
+              "correction", "patient_forms", "pre_dose")
 
 
 class Pages(Mapping[str, Any]):

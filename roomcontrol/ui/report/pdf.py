@@ -279,7 +279,7 @@ class Report:
             if a.audio_paused_by:
                 ack += f"; sound paused by {', '.join(self.r.name(x) for x in a.audio_paused_by)}"
             cleared = f"{self.t(a.cleared_at)} {a.clear_reason or ''}".strip() if a.cleared_at else "not cleared"
-            rows.append([f"A{n}", self.t(a.raised_at, True), condition_label(a.condition),
+            rows.append([f"A{n}", self.t(a.raised_at, True), a.text or condition_label(a.condition),
                          number(a.value, 0) if a.value is not None else "–", prio, ack, cleared])
         d.table([Column("Ref", 0.5, C), Column("Raised", 0.9, C), Column("Alarm", 1.8), Column("Value", 0.6, R),
                  Column("Priority", 1.1), Column("Acknowledged", 1.6), Column("Cleared", 1.7)], rows,

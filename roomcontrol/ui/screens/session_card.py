@@ -128,7 +128,7 @@ class SessionCard(QWidget):
         self.b = {
             "checkin": button("Check in a patient", lambda: self.navigate.emit("checkin"), kind="primary"),
             "continue": button("Check-in", lambda: self.navigate.emit("checkin")),
-            "start": button("Start infusion", lambda: c.ops.start_infusion(), kind="primary"),
+            "start": button("Start infusion", self._start, kind="primary"),
             "pause": button("Pause", lambda: self._reason("pause")),
             "rate": button("Change rate…", self._rate),
             "resume": button("Resume", lambda: c.ops.resume_infusion(), kind="primary"),
@@ -213,6 +213,14 @@ class SessionCard(QWidget):
         if s.infusion_started_at is not None:
             text += f"<br>given {snap.dose_given_mg:.1f} mg"
         return text
+
+    def _start(self) -> None:
+        """Readings above a protocol's pre-dose limits: the nurse decides first (ui/screens/pre_dose.py)."""
+        last = self.controller.last
+        if last is not None and last.pre_dose:
+            self.navigate.emit("pre_dose")
+        else:
+            self.controller.ops.start_infusion()
 
     def show_snapshot(self, snap: RoomSnapshot) -> None:
         s = snap.session
