@@ -84,7 +84,7 @@ class Advisories:
             "decision": command.decision, "reason": reason, "advisories": [f.advisory.id for f in findings],
             "readings": self.pre_dose_values(s), "text": "; ".join(f.text for f in findings)})]
         if command.decision == "cancel":
-            abort = C.AbortSession(reason="pre-dose advisory: " + (reason or findings[0].readings))
+            abort = C.AbortSession(reason=("pre-dose advisory: " + (reason or findings[0].readings))[:200])
             state = replace(self.room.state, alarms=self.room.monitoring.board.by_priority())
             pairs += [(n.kind, n.payload) for n in decide(state, abort, actor, now, self.room.config.session,
                                                          lambda: "")]
