@@ -39,8 +39,11 @@ class ResponsivenessChecks:
     def _on_event(self, event) -> None:
         """A late tap: the patient is OK, so the missed check's alarm clears (logged by the room, after the tap)."""
         if event.kind == K.RESPONSIVENESS_ANSWERED and event.payload.get("late"):
-            self.room.defer(lambda: [self._log(*p) for p in self.room.monitoring.clear_clinical(
-                R.CONDITION, "the patient answered the check")])
+            self.room.defer(self._clear)
+
+    def _clear(self) -> None:
+        for pair in self.room.monitoring.clear_clinical(R.CONDITION, "the patient answered the check"):
+            self._log(*pair)
 
     def _log(self, kind: str, payload: dict) -> None:
         s = self.room.state.open_session

@@ -53,3 +53,11 @@ def test_clinical_alarms_are_worded_by_their_own_text_and_condition():
     alarm = Alarm("a", "advisory:spo2-low", "medium", datetime(2026, 1, 5, tzinfo=timezone.utc), 90,
                   text="SpO2 below 92 — SpO2 90 %")
     assert alarm_text(AlarmView(alarm)) == "SpO₂ below 92 — SpO₂ 90 %"
+
+
+def test_a_clinical_alarm_raised_is_described_by_its_text():
+    raised = event(K.ALARM_RAISED, {"alarm_id": "a", "condition": "responsiveness", "priority": "medium",
+                                     "text": "No response to the check (2 min)"})
+    assert describe(raised) == "Alarm raised: No response to the check (2 min), medium priority"
+    acked = event(K.ALARM_ACKNOWLEDGED, {"alarm_id": "a", "condition": "responsiveness"})
+    assert describe(acked) == "Alarm acknowledged: No response to the check"
