@@ -271,7 +271,9 @@ class AlarmEngine:
         if alarm.acknowledged_by is not None:
             raise Refused(f"alarm {alarm_id} was already acknowledged by {alarm.acknowledged_by}")
         out: list[AlarmEvent] = [(K.ALARM_ACKNOWLEDGED, {"alarm_id": alarm_id, "condition": alarm.condition, "by": by})]
-        if alarm.condition_gone or not self._holding.get(alarm.condition, False):
+        if alarm.clinical:  # the nurse has seen to it (checked the patient, weighed the advisory)
+            out.append(_cleared(alarm, "acknowledged: seen to by the nurse"))
+        elif alarm.condition_gone or not self._holding.get(alarm.condition, False):
             out.append(_cleared(alarm, "acknowledged after the condition ended"))
         return out
 

@@ -37,6 +37,7 @@ class PreDoseScreen(QWidget):
         box.addWidget(self.rules)
         self.status = named(QLabel(""), "dim")
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.status.setWordWrap(True)
         box.addWidget(self.status)
         box.addStretch(1)
         self.reason = QLineEdit(placeholderText="Reason (needed to proceed or cancel)")
@@ -69,7 +70,8 @@ class PreDoseScreen(QWidget):
         s = snap.session
         decided = s.pre_dose_decision if s is not None and s.is_open else None
         self.status.setText(f"Decided earlier: {decided}. The readings are still above the limits." if decided
-                            else "Decide before starting. Your decision is logged under your name.")
+                            else "The last readings before the start (the monitor's since check-in, else the baseline). "
+                                 "Decide before starting; your decision is logged under your name.")
         for b in (self.proceed, self.delay, self.cancel):
             b.setEnabled(bool(findings))
 
