@@ -132,3 +132,46 @@ def test_cancel_on_the_pre_dose_panel_ends_the_session(ui, qtbot):
     hold(qtbot, panel.cancel)
     wait_phase(qtbot, ui, "aborted")
     assert kinds(ui.room, "advisory.") == ["advisory.pre_dose_decided"]
+
+
+def high_bp_twice(ui, qtbot):
+    from roomcontrol.domain.vitals import UNITS, Reading
+    for _ in range(2):
+        for kind, value in (("nibp_systolic", 186), ("nibp_diastolic", 112)):
+            ui.room.post_reading(Reading(kind, value, UNITS[kind], ui.clock.now(), source="test"))
+        ui.clock.advance(120)
+    bar = ui.window.advisory
+    qtbot.waitUntil(lambda: bar.isVisible(), timeout=WAIT_MS)
+    return bar
+
+
+def test_an_advisory_during_the_infusion_is_answered_continue_with_a_reason(ui, qtbot):
+    ready(ui, qtbot)
+    ui.room.command("start_infusion", NURSE)
+    wait_phase(qtbot, ui, "infusing")
+    bar = high_bp_twice(ui, qtbot)
+    assert bar.text.text().startswith("Two readings above 180/110 within 5 min: consider pausing the infusion — BP "
+                                      "186/112, 186/112 (2 min apart)")
+    click(qtbot, bar.go_on)  # no reason: refused, said on the bar
+    qtbot.waitUntil(lambda: "needs a reason" in bar.advice.text(), timeout=WAIT_MS)
+    qtbot.keyClicks(bar.reason, "anxious, rechecking in 5 min")
+    click(qtbot, bar.go_on)
+    qtbot.waitUntil(lambda: not bar.isVisible(), timeout=WAIT_MS)
+    [responded] = [e for e in ui.room.log.events() if e.kind == "advisory.responded"]
+    assert (responded.actor, responded.payload["response"], responded.payload["reason"]) == (
+        NURSE, "continued", "anxious, rechecking in 5 min")
+    assert ui.controller.last.phase == "infusing"
+
+
+def test_an_advisory_answered_by_pausing(ui, qtbot):
+    ready(ui, qtbot)
+    ui.room.command("start_infusion", NURSE)
+    wait_phase(qtbot, ui, "infusing")
+    bar = high_bp_twice(ui, qtbot)
+    click(qtbot, bar.pause)
+    wait_phase(qtbot, ui, "paused")
+    qtbot.waitUntil(lambda: not bar.isVisible(), timeout=WAIT_MS)
+    [paused] = [e for e in ui.room.log.events() if e.kind == "infusion.paused"]
+    [responded] = [e for e in ui.room.log.events() if e.kind == "advisory.responded"]
+    assert (paused.actor, paused.payload["reason"]) == (NURSE, "advisory bp-high-twice")
+    assert (responded.actor, responded.payload["response"]) == (NURSE, "paused")
