@@ -6,11 +6,14 @@
 - during: from the start of the infusion every trusted reading goes through domain.advisories.AdvisoryWatch; a rule
   met raises the medium clinical alarm "advisory:<id>" with the readings in its text; `respond_advisory` logs the
   nurse's response (paused / continued with a reason) and acknowledges the alarm.
-The watch is memory: after a restart it starts again from the next readings (the raised alarm is in the log)."""
+The watch is memory; after a restart it is primed from the stored vitals of the rules' window (the alarms are in the
+log)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from datetime import timedelta
 
 from roomcontrol.domain import advisories as A
 from roomcontrol.domain import catalogue as C
@@ -20,8 +23,11 @@ from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import Event, NewEvent
 from roomcontrol.domain.protocol import Protocol, enabled
 from roomcontrol.domain.session import CLOSED_PHASES, PRE_INFUSION, Session
+from roomcontrol.domain.timefmt import parse_iso
 from roomcontrol.domain.vitals import Reading, trusted
+from roomcontrol.store.vitals import read_vitals
 
+PRIME_MARGIN_S = 60  # a restart reads this much more than the rules' longest window
 PRE_DOSE_KINDS = ("nibp_systolic", "nibp_diastolic", "heart_rate", "pulse_rate", "spo2", "respiratory_rate")
 
 
@@ -36,6 +42,7 @@ class Advisories:
         s = room.state.open_session
         if s is not None and s.infusion_started_at is not None:  # a restart during the session
             self.watch = A.AdvisoryWatch(self.protocol(s))
+            self._prime(self.watch, s)
 
     def protocol(self, s: Session | None) -> Protocol | None:
         return enabled(self.room.config.session, s.protocol) if s else None
@@ -96,6 +103,20 @@ class Advisories:
             self.watch = A.AdvisoryWatch(self.protocol(self.room.state.open_session))
         elif self.room.state.phase in CLOSED_PHASES or self.room.state.open_session is None:
             self.watch = None
+
+    def _prime(self, watch: A.AdvisoryWatch, s: Session) -> None:
+        """After a restart: the stored readings of the rules' last window, so a pair or a run that began before the
+        crash still counts. What they complete was advised before the crash (the alarm is in the log): not again."""
+        longest = max((max((a.within_min or 0) * 60, a.sustained_s or 0) for a in watch.rules), default=0)
+        since = self.room.clock.now() - timedelta(seconds=longest + PRIME_MARGIN_S)
+        kinds = {k for a in watch.rules for k in A.VITAL_KINDS[a.vital]}
+        rows = [row for kind in sorted(kinds) for row in read_vitals(self.room.db, session_id=s.session_id, kind=kind)]
+        for row in sorted(rows, key=lambda row: row["id"]):
+            ts = parse_iso(row["ts"])
+            if ts >= since and row["value"] is not None:
+                watch.reading(Reading(row["kind"], row["value"], row["unit"], ts,
+                                      parse_iso(row["device_ts"]) if row["device_ts"] else None,
+                                      frozenset(json.loads(row["flags"])) if row["flags"] else frozenset()))
 
     def reading(self, reading: Reading) -> None:
         """Engine thread, after the alarm engine has seen the reading."""

@@ -181,15 +181,23 @@ def test_readings_before_the_start_and_after_the_session_are_not_watched(tmp_pat
         room.command("respond_advisory", NURSE, advisory="bp-high-twice", response="paused")
 
 
-def test_a_restart_during_the_infusion_watches_again(tmp_path):
+def test_a_restart_between_two_high_readings_still_advises_and_does_not_repeat_an_old_one(tmp_path):
     from roomcontrol.clock import FakeClock
     clock = FakeClock()
     room = make_room(tmp_path, load_config(None), clock)
     walk_to(room, "infusing")
-    room.close()
+    nibp(room, 186, 112)
+    clock.advance(60)
+    nibp(room, 187, 113)
+    [first] = advisory_alarms(room)
+    room.command("respond_advisory", NURSE, advisory="bp-high-twice", response="continued", reason="recheck")
+    clock.advance(60)
+    nibp(room, 188, 114)  # the first of a new pair
+    room.close()  # the crash
     again = make_room(tmp_path, load_config(None), clock)
-    nibp(again, 186, 112)
+    assert advisory_alarms(again) == []  # the old pair is not advised again
     clock.advance(120)
     nibp(again, 186, 112)
-    assert len(advisory_alarms(again)) == 1
+    [second] = advisory_alarms(again)
+    assert second.text.endswith("BP 188/114, 186/112 (2 min apart)")
     again.close()
