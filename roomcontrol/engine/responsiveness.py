@@ -34,6 +34,8 @@ class ResponsivenessChecks:
                     self._log(*pair)
 
     def _answer(self, command: C.AnswerCheck, actor: str, now) -> list:
+        # The room's timers first (a no-op in a room ticking every second; a scenario at 600× ticks every 10 min)
+        self.tick()
         return [R.answer(self.room.state.open_session, now)]
 
     def _on_event(self, event) -> None:
