@@ -152,3 +152,12 @@ def test_a_restart_mid_check_resumes_it_and_its_deadline_counts_from_the_ask(tmp
     assert third.command("answer_check", "patient")[0].payload["late"] is True
     assert not third.monitoring.board.active
     third.close()
+
+
+def test_a_tap_first_catches_the_rooms_timers_up(tmp_path):
+    """A scenario played at 600× ticks every 10 room-minutes: the patient's scripted tap still finds the check."""
+    room = depression_room(tmp_path)
+    walk_to(room, "infusing")
+    room.clock.advance(10 * 60 + 30)  # no tick in between
+    [answered] = room.command("answer_check", "patient")
+    assert kinds(room) == [K.RESPONSIVENESS_ASKED, K.RESPONSIVENESS_ANSWERED] and answered.payload["after_s"] == 0
