@@ -106,8 +106,26 @@ ABOUT: dict[str, tuple[str, str, dict]] = {
                            {"escort_confirmed": True, "padss_score": 10, "recovery_min": 32.0}),
     K.SESSION_ABORTED: ("nurse", "the session ended without a discharge, with a reason",
                         {"reason": "patient declined", "phase": "pre_infusion"}),
-    K.ALARM_RAISED: ("system", "an alarm condition held past its delay (physiological or technical)",
+    K.ALARM_RAISED: ("system", "an alarm condition held past its delay (physiological or technical), or a "
+                     "clinical alarm with its own wording (`text`): `responsiveness` (a missed check), "
+                     "`advisory:<id>` (a protocol's advisory rule met)",
                      {"alarm_id": "a1b2", "condition": "spo2.low", "priority": "high", "value": 86}),
+    K.RESPONSIVENESS_ASKED: ("system", "the patient's screen asks \"If you're OK, tap anywhere\" (the protocol's "
+                             "[responsiveness] schedule; a soft chime)",
+                             {"check": 2, "answer_within_s": 120, "every_min": 10}),
+    K.RESPONSIVENESS_ANSWERED: ("patient", "the patient tapped; `late`: after the missed-check alarm (it clears)",
+                                {"check": 2, "after_s": 6.5, "late": False}),
+    K.RESPONSIVENESS_MISSED: ("system", "no tap within the protocol's time: the medium alarm `responsiveness` "
+                              "follows", {"check": 2, "answer_within_s": 120, "waited_s": 120}),
+    K.ADVISORY_PRE_DOSE_DECIDED: ("nurse", "the pre-dose readings broke an advisory: proceed (with a reason), "
+                                  "delay or cancel (the session is aborted in the same record)",
+                                  {"decision": "proceed", "reason": "white-coat; 2nd reading falling",
+                                   "advisories": ["pre-dose-bp"], "readings": {"nibp_systolic": 168,
+                                                                               "nibp_diastolic": 96},
+                                   "text": "Blood pressure above 160/100 before dosing … — BP 168/96"}),
+    K.ADVISORY_RESPONDED: ("nurse", "the nurse's response to a during-session advisory (acknowledges its alarm)",
+                           {"advisory": "bp-high-twice", "response": "continued",
+                            "reason": "patient anxious, rechecking in 5 min", "alarm_id": "c3d4"}),
     K.ALARM_ESCALATED: ("system", "an alarm waited too long for a nurse: its priority rose",
                         {"alarm_id": "a1b2", "condition": "spo2.low", "priority": "high", "level": 1}),
     K.ALARM_ACKNOWLEDGED: ("nurse", "a nurse acknowledged the alarm", {"alarm_id": "a1b2",

@@ -7,7 +7,11 @@ Vocabulary (IEC 60601-1-8 in spirit):
 - *acknowledge* (by a named nurse) silences that alarm for good and, if its condition is gone, clears it;
 - *audio pause* silences every alarm for a while, without acknowledging anything;
 - a *latching* alarm stays after its condition is gone, until acknowledged;
-- an alarm not acknowledged within `escalate_after_s` *escalates* (medium → high; high → call for help).
+- an alarm not acknowledged within `escalate_after_s` *escalates* (medium → high; high → call for help);
+- a *clinical* alarm is not a vital's limit but a finding the engine makes from the protocol ("responsiveness": no
+  tap on the patient's check; "advisory:<id>": an advisory rule met): `raise_clinical` / `clear_clinical` log it
+  with its own wording (`text`, with the values) and it flows like every other alarm (banner, tones, acknowledge,
+  escalation, station, record). It holds until the engine clears it or a nurse acknowledges it (she has seen it).
 The alarm board is also a fold over the log (`apply`), so after a restart the raised alarms are still raised.
 """
 
@@ -57,6 +61,7 @@ class Alarm:
     acknowledged_by: str | None = None
     condition_gone: bool = False  # latched: the cause is over but nobody has acknowledged yet
     escalations: int = 0
+    text: str | None = None  # a clinical alarm's own wording, with its values (None: worded from the condition)
 
     @property
     def subject(self) -> str:
@@ -71,6 +76,10 @@ class Alarm:
     @property
     def technical(self) -> bool:
         return self.what in TECHNICAL_PRIORITY
+
+    @property
+    def clinical(self) -> bool:
+        return self.text is not None
 
 
 @dataclass(frozen=True)
@@ -150,7 +159,7 @@ def apply(board: AlarmBoard, kind: str, payload: dict[str, Any], ts: datetime) -
     """Fold one logged alarm event into the board."""
     if kind == K.ALARM_RAISED:
         alarm = Alarm(payload["alarm_id"], payload["condition"], payload["priority"], ts, payload.get("value"),
-                      payload.get("latching", False))
+                      payload.get("latching", False), text=payload.get("text"))
         return replace(board, active={**board.active, alarm.alarm_id: alarm}, counter=board.counter + 1)
     found = board.active.get(payload.get("alarm_id", ""))
     if kind == K.ALARM_AUDIO_PAUSED:
@@ -262,13 +271,33 @@ class AlarmEngine:
         if alarm.acknowledged_by is not None:
             raise Refused(f"alarm {alarm_id} was already acknowledged by {alarm.acknowledged_by}")
         out: list[AlarmEvent] = [(K.ALARM_ACKNOWLEDGED, {"alarm_id": alarm_id, "condition": alarm.condition, "by": by})]
-        if alarm.condition_gone or not self._holding.get(alarm.condition, False):
+        if alarm.clinical:  # the nurse has seen to it (checked the patient, weighed the advisory)
+            out.append(_cleared(alarm, "acknowledged: seen to by the nurse"))
+        elif alarm.condition_gone or not self._holding.get(alarm.condition, False):
             out.append(_cleared(alarm, "acknowledged after the condition ended"))
         return out
 
     def pause_audio(self, board: AlarmBoard, by: str, now: datetime) -> list[AlarmEvent]:
         return [(K.ALARM_AUDIO_PAUSED, {"by": by, "seconds": self.rules.audio_pause_s,
                                         "alarm_ids": sorted(board.active)})]
+
+    # -- clinical (non-limit) alarms ------------------------------------------------------------------
+    def raise_clinical(self, board: AlarmBoard, condition: str, text: str, priority: str = "medium",
+                       value: float | None = None) -> list[AlarmEvent]:
+        """Raise a clinical alarm now (the engine's rule already waited whatever it waits): nothing if one for
+        `condition` is active. Its holding ends with `clear_clinical` or a nurse's acknowledgement."""
+        if priority not in PRIORITY_RANK:
+            raise ValueError(f"priority must be one of {', '.join(PRIORITY_RANK)}, got {priority!r}")
+        self._holding.pop(condition, None)  # not a vital's state: acknowledging it clears it
+        if board.for_condition(condition) is not None:
+            return []
+        return [(K.ALARM_RAISED, {"alarm_id": self._new_id(), "condition": condition, "priority": priority,
+                                  "value": value, "latching": False, "held_s": 0, "text": text})]
+
+    def clear_clinical(self, board: AlarmBoard, condition: str, why: str) -> list[AlarmEvent]:
+        """Clear the active clinical alarm for `condition` (its cause is answered), or nothing."""
+        alarm = board.for_condition(condition)
+        return [] if alarm is None else [_cleared(alarm, why)]
 
     # -- the state machine of one condition -----------------------------------------------------------
     def _condition(self, board: AlarmBoard, condition: str, holds: bool, value: float | None, now: datetime,

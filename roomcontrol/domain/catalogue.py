@@ -215,6 +215,26 @@ class RecordWaste(Command):
     witness: str
     witness_pin: str = dataclasses.field(repr=False)
     explanation: str | None = None  # required when drawn ≠ given + wasted beyond the tolerance
+# -- the protocol's checks and advisories (handlers in roomcontrol.engine.responsiveness / .advisories) --------
+@command("answer_check", PATIENT)
+class AnswerCheck(Command):
+    """The patient's tap on the "tap if you're OK" check (domain.responsiveness)."""
+
+
+@command("decide_pre_dose")
+class DecidePreDose(Command):
+    """The nurse's decision when the pre-dose readings break a protocol's advisory (domain.advisories)."""
+    decision: str      # proceed (needs a reason), delay or cancel (ends the session)
+    reason: str = ""
+
+
+@command("respond_advisory")
+class RespondAdvisory(Command):
+    """The nurse's response to a during-session advisory: "paused" (after pausing) or "continued" with a reason;
+    it acknowledges the advisory's alarm if nobody has yet."""
+    advisory: str      # the rule's id in the protocol
+    response: str
+    reason: str = ""
 
 
 # -- the room (handlers bound by the engine) -----------------------------------------------------------------

@@ -108,6 +108,14 @@ class Monitoring:
     def acknowledge(self, alarm_id: str, by: str) -> list[A.AlarmEvent]:
         return self.alarms.acknowledge(self.board, alarm_id, by)
 
+    def raise_clinical(self, condition: str, text: str, priority: str = "medium",
+                       value: float | None = None) -> list[A.AlarmEvent]:
+        """A clinical (non-limit) alarm: domain.alarms.AlarmEngine.raise_clinical on this board."""
+        return self.alarms.raise_clinical(self.board, condition, text, priority, value)
+
+    def clear_clinical(self, condition: str, why: str) -> list[A.AlarmEvent]:
+        return self.alarms.clear_clinical(self.board, condition, why)
+
     def pause_audio(self, by: str, now: datetime) -> list[A.AlarmEvent]:
         if not self.board.active:
             raise Refused("no alarm is sounding")

@@ -32,7 +32,10 @@ ADVISORY_VITALS = ("nibp", "heart_rate", "spo2", "respiratory_rate")
 ESCORT_POLICIES = ("required", "advised", "not_required")
 ID_PATTERN = r"[a-z0-9][a-z0-9-]{0,47}"
 TOP_KEYS = ("id", "version", "title", "session_type", "drug", "checks", "phases", "dose", "vitals", "scales",
-            "advisories", "discharge", "rems")
+            "advisories", "discharge", "rems", "responsiveness")
+# The "tap if you're OK" check runs from the start of dosing or of recovery until recovery starts or discharge.
+CHECK_FROM = ("dose", "recovery")
+CHECK_UNTIL = ("recovery", "discharge")
 
 
 class ProtocolError(ValueError):
@@ -113,6 +116,16 @@ class Discharge:
 
 
 @dataclass(frozen=True)
+class ResponsivenessCheck:
+    """The patient's "tap if you're OK" check: asked every `every_min` from `start` until `until`; no tap within
+    `answer_within_s` raises a medium alarm."""
+    every_min: float
+    answer_within_s: int
+    start: str   # the file's `from`: "dose" or "recovery"
+    until: str   # "recovery" (dosing only) or "discharge"
+
+
+@dataclass(frozen=True)
 class Protocol:
     id: str
     version: int
@@ -128,6 +141,7 @@ class Protocol:
     source: str
     drug: str = "ketamine"  # the controlled substance it gives: a draw of any other drug is refused
     rems: bool = False  # esketamine: the REMS Patient Monitoring Form is required at discharge (domain.rems)
+    responsiveness: ResponsivenessCheck | None = None  # None: no "tap if you're OK" check
 
     @property
     def fixed_dose(self) -> FixedDose | None:
@@ -267,6 +281,7 @@ _FIXED_DOSE_KEYS = ("choices_mg", "default_mg", "device_mg", "device_interval_mi
 _SCHEDULE_KEYS = ("anchor", "at_min", "every_min", "label")
 _ADVISORY_KEYS = ("id", "when", "vital", "above", "below", "diastolic_above", "readings", "within_min",
                   "sustained_s", "says")
+_CHECK_KEYS = ("every_min", "answer_within_s", "from", "until")
 _DISCHARGE_KEYS = ("min_after_last_dose_min", "moaas", "cadss_max", "vitals_within_pct", "escort", "min_padss")
 
 
@@ -294,10 +309,11 @@ def parse_protocol(raw: Mapping[str, Any], source: str) -> Protocol:
     rems = r.get(raw, "rems", "", _flag, "must be true or false", False) or False
     if rems and kind != INTRANASAL:
         r.bad("rems", True, 'the REMS form is for an esketamine (session_type = "intranasal") protocol')
+    check = _responsiveness(r, raw)
     if r.problems:
         raise ProtocolError(source, r.problems)
     return Protocol(pid, version, title, kind, checks, phases, dose, vitals, scales, advisories, discharge, source,
-                    drug, rems)
+                    drug, rems, check)
 
 
 def _phases(r: _Reader, raw: Mapping[str, Any], kind: str) -> Phases:
@@ -427,6 +443,22 @@ def _discharge(r: _Reader, raw: Mapping[str, Any], min_recovery: int) -> Dischar
     escort = r.get(t, "escort", "discharge", _choice(ESCORT_POLICIES), _one_of(ESCORT_POLICIES), "required")
     padss = r.get(t, "min_padss", "discharge", _whole(0, 10), _between(0, 10, True))
     return Discharge(after, 5 if moaas is None else moaas, cadss, pct, escort or "required", padss)
+
+
+def _responsiveness(r: _Reader, raw: Mapping[str, Any]) -> ResponsivenessCheck | None:
+    if "responsiveness" not in raw:
+        return None
+    t = r.table(raw, "responsiveness", _CHECK_KEYS, "responsiveness")
+    where = "responsiveness"
+    every = r.get(t, "every_min", where, _number(1, 120), _between(1, 120), 15.0, required=True) or 15.0
+    within = r.get(t, "answer_within_s", where, _whole(15, 600), _between(15, 600, True), 120, required=True) or 120
+    start = r.get(t, "from", where, _choice(CHECK_FROM), _one_of(CHECK_FROM), CHECK_FROM[0]) or CHECK_FROM[0]
+    until = r.get(t, "until", where, _choice(CHECK_UNTIL), _one_of(CHECK_UNTIL), CHECK_UNTIL[1]) or CHECK_UNTIL[1]
+    if start == "recovery" and until == "recovery":
+        r.bad("responsiveness.until", until, 'must be "discharge" when from = "recovery"')
+    if within >= every * 60:
+        r.bad("responsiveness.answer_within_s", within, f"must be shorter than every_min ({every:g} min)")
+    return ResponsivenessCheck(every, within, start, until)
 
 
 def chosen(policy: SessionPolicy, protocol_id: object) -> Protocol | None:

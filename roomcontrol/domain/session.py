@@ -17,6 +17,7 @@ from roomcontrol.domain.controlled import Ledger
 from roomcontrol.domain.dose import Segment, given_over, rerated
 from roomcontrol.domain.events import Event
 from roomcontrol.domain.flags import AssessmentFlag, flagged_item
+from roomcontrol.domain import responsiveness as R
 from roomcontrol.domain.scales import SCALES
 
 IDLE, PRE_INFUSION, INFUSING, PAUSED, RECOVERY, DISCHARGED, ABORTED = (
@@ -74,6 +75,8 @@ class Session:
     score_at: dict[str, datetime] = field(default_factory=dict)  # scale → when its last score was recorded
     device_n: int = 0                               # a nasal dose: the last device logged (dose.device_given)
     last_device_at: datetime | None = None          # and when
+    check: R.CheckState = R.CheckState()            # the "tap if you're OK" check (domain.responsiveness)
+    pre_dose_decision: str | None = None            # the nurse's last decision on pre-dose advisories
 
     def given_mg(self, now: datetime) -> float:
         """Ketamine given so far: exactly over the rate segments; for a fixed-dose (intranasal) plan, the devices due
@@ -320,7 +323,17 @@ def _closed(phase: str) -> Callable[[Session, Event], Session]:
     return fold
 
 
+def _check(s: Session, e: Event) -> Session:
+    return replace(s, check=R.fold(s.check, e.kind, e.payload, e.ts))
+
+
+def _pre_dose_decided(s: Session, e: Event) -> Session:
+    return replace(s, pre_dose_decision=e.payload.get("decision"))
+
+
 _FOLD = {
+    **{kind: _check for kind in R.FOLDED},
+    K.ADVISORY_PRE_DOSE_DECIDED: _pre_dose_decided,
     K.CHECKLIST_CONFIRMED: _checklist,
     K.VITALS_BASELINE: _baseline,
     K.INFUSION_STARTED: _started,

@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from roomcontrol.domain import kinds as K
+from roomcontrol.domain.advisories import ADVISORY_PREFIX
 from roomcontrol.domain.alarms import AlarmView
 from roomcontrol.domain.events import Event
 from roomcontrol.domain.flags import flag_text, flagged_item
+from roomcontrol.domain.responsiveness import CONDITION as RESPONSIVENESS
 from roomcontrol.domain.scales import SCALES
 from roomcontrol.domain.vitals.tiles import limit_text
 
@@ -45,8 +47,17 @@ def phase_label(phase: str) -> str:
 CONDITION_WORDS = {"stale": "no recent value", "lost": "connection lost", "sensor_off": "sensor off"}
 
 
+# Clinical (non-limit) alarms' conditions (domain.alarms.raise_clinical); "advisory:<id>" names the protocol's rule.
+CLINICAL_CONDITIONS = {RESPONSIVENESS: "No response to the check"}
+
+
 def condition_label(condition: str) -> str:
-    """'spo2.low' → 'SpO2 low'; 'vitals.lost' → 'Monitor connection lost'; 'spo2.stale' → 'SpO2 no recent value'."""
+    """'spo2.low' → 'SpO2 low'; 'vitals.lost' → 'Monitor connection lost'; 'spo2.stale' → 'SpO2 no recent value';
+    'responsiveness' → 'No response to the check'; 'advisory:bp-high-twice' → 'Advisory bp-high-twice'."""
+    if condition in CLINICAL_CONDITIONS:
+        return CLINICAL_CONDITIONS[condition]
+    if condition.startswith(ADVISORY_PREFIX):
+        return f"Advisory {condition[len(ADVISORY_PREFIX):]}"
     subject, _, what = condition.partition(".")
     name = VITAL_LABELS.get(subject) or DEVICE_LABELS.get(subject) or label(subject)
     return f"{name} {CONDITION_WORDS.get(what, label(what))}".strip()
@@ -67,9 +78,9 @@ def alarm_text(view: AlarmView) -> str:
     'SpO₂ low  84%   ·   limits ≥ 90', 'Monitor connection lost', '…   ·   condition over'. The banner adds who
     acknowledged it and its escalation, which the station gets as fields of their own."""
     a = view.alarm
-    text = typeset(condition_label(a.condition))
+    text = typeset(condition_label(a.condition) if a.text is None else a.text)
     parts = [text]
-    if not a.technical:
+    if not a.technical and not a.clinical:
         live = "--" if view.live is None else f"{view.live:g}"
         parts = [f"{text}  {live}{ALARM_UNITS.get(a.subject, '')}", f"limits {limit_text(view.low, view.high)}"]
     if a.condition_gone:
@@ -163,6 +174,19 @@ def _describe(event: Event) -> str:
         return f"Planned infusion time reached: {number(p.get('planned_infusion_min'))} min"
     if k == K.RECOVERY_STARTED:
         return "Recovery started"
+    if k == K.RESPONSIVENESS_ASKED:
+        return f"Check {p.get('check')} asked: \"If you're OK, tap anywhere\""
+    if k == K.RESPONSIVENESS_ANSWERED:
+        late = " (after the alarm)" if p.get("late") else ""
+        return f"Check {p.get('check')} answered by the patient after {waited(p.get('after_s'))}{late}"
+    if k == K.RESPONSIVENESS_MISSED:
+        return f"Check {p.get('check')} missed: no tap within {waited(p.get('answer_within_s'))}"
+    if k == K.ADVISORY_PRE_DOSE_DECIDED:
+        why = f": {p['reason']}" if p.get("reason") else ""
+        return f"Pre-dose advisory, decided to {p.get('decision')}{why} ({p.get('text', '')})"
+    if k == K.ADVISORY_RESPONDED:
+        why = f": {p['reason']}" if p.get("reason") else ""
+        return f"Advisory {p.get('advisory')} answered, infusion {p.get('response')}{why}"
     if k == K.ASSESSMENT_RECORDED:
         return f"{p.get('scale')} recorded: score {p.get('score')}" + _flag(p)
     if k == K.ASSESSMENT_FLAG_ACKNOWLEDGED:
@@ -205,6 +229,8 @@ def _describe(event: Event) -> str:
     if k == K.SESSION_ABORTED:
         return f"Session aborted ({phase_label(str(p.get('phase', ''))).lower()}): {p.get('reason', '')}"
     if k == K.ALARM_RAISED:
+        if p.get("text"):  # a clinical alarm says it all, values included
+            return f"Alarm raised: {p['text']}, {p.get('priority')} priority"
         value = f" ({number(p['value'])})" if p.get("value") is not None else ""
         return f"Alarm raised: {condition_label(p.get('condition', ''))}{value}, {p.get('priority')} priority"
     if k == K.ALARM_ACKNOWLEDGED:
@@ -338,4 +364,6 @@ ACT_NAMES = {
     K.DOSE_DEVICE_GIVEN: "gave nasal devices",
     K.NURSE_CALL_ANSWERED: "answered calls", K.DISCHARGE_OVERRIDE: "overrode a discharge guard",
     K.DISCHARGE_RULE_OVERRIDDEN: "overrode a discharge rule", K.REMS_FORM_COMPLETED: "completed the REMS form",
+    K.RESPONSIVENESS_ANSWERED: "answered checks", K.ADVISORY_PRE_DOSE_DECIDED: "decided on a pre-dose advisory",
+    K.ADVISORY_RESPONDED: "responded to advisories",
 }

@@ -24,6 +24,8 @@ from roomcontrol.engine.room import Room
 log = logging.getLogger(__name__)
 TEST_S = 5  # a diffuser test mists this long
 CALL_CHIME_EVERY_S = 10.0  # the call chime repeats this often while the patient's call waits
+# The soft chime (not an alarm tone): the infusion's planned time and end, and the patient's "tap if you're OK" check.
+CHIMES = (K.INFUSION_PLANNED_TIME_REACHED, K.INFUSION_COMPLETED, K.RESPONSIVENESS_ASKED)
 PHASE_KINDS = {K.SESSION_OPENED, K.INFUSION_STARTED, K.INFUSION_PAUSED, K.INFUSION_RESUMED, K.RECOVERY_STARTED,
                K.SESSION_DISCHARGED, K.SESSION_ABORTED}
 DEVICE_KINDS = ("vitals", "lighting", "diffuser", "audio")
@@ -82,7 +84,7 @@ class RoomDevices:
         if event.kind in PHASE_KINDS:
             phase = self.room.state.phase
             self.room.defer(lambda: self._enter_phase(phase, event.kind))
-        if event.kind in (K.INFUSION_PLANNED_TIME_REACHED, K.INFUSION_COMPLETED) and self.audio:
+        if event.kind in CHIMES and self.audio:
             self.audio.play_chime()
         if event.kind in (K.SESSION_DISCHARGED, K.SESSION_ABORTED):
             self.diffuser.off(event.kind)

@@ -31,6 +31,8 @@ from roomcontrol.domain.vitals import HealthChange, Reading
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.monitoring import Monitoring
 from roomcontrol.domain.wording import STATION
+from roomcontrol.engine.advisories import Advisories
+from roomcontrol.engine.responsiveness import ResponsivenessChecks
 from roomcontrol.engine.snapshot import RoomSnapshot, make_snapshot
 from roomcontrol.store import database
 from roomcontrol.store.errors import StoreError
@@ -84,6 +86,8 @@ class Room:
         self._depth = 0  # nesting of _record, so deferred work runs once the outermost record is done
         self._plan_cued: str | None = None  # the session whose planned infusion time is already in the log
         self.via: str | None = None  # while a command runs: the channel it came by ("station"), None for the room's own
+        self.checks = ResponsivenessChecks(self)  # the protocol's "tap if you're OK" check
+        self.advisories = Advisories(self)        # the protocol's advisory rules
         try:
             self._record([NewEvent(K.ROOM_STARTED, {"version": __version__, "phase": self.state.phase,
                                                     "config": config.source},
@@ -259,6 +263,8 @@ class Room:
                                     session.session_id if session else None, reading.device_ts,
                                     tuple(sorted(reading.flags)), reading.source))
         self._record_pairs(pairs, "system", now)
+        if self._armed:
+            self.advisories.reading(reading)
 
     def _on_health(self, change: HealthChange) -> None:
         now = self.clock.now()
@@ -340,9 +346,11 @@ class Room:
         return list(self.log.events(after_seq=max(0, self.log.last_seq - room_events))), []
 
     def snapshot(self) -> RoomSnapshot:
-        return make_snapshot(self.config.room_id, self.config.room_name, self.state, self.clock.now(),
+        snap = make_snapshot(self.config.room_id, self.config.room_name, self.state, self.clock.now(),
                              rules_for(self.state, self.config.session).min_recovery_min, self.storage_error,
                              self.monitoring)
+        pending = self.advisories.pending()
+        return replace(snap, pre_dose=pending) if pending else snap
 
     def tick(self) -> RoomSnapshot:
         if self._thread is None:

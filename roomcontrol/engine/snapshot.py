@@ -38,6 +38,7 @@ class RoomSnapshot:
     alarm_views: tuple[AlarmView, ...] = ()  # each of `alarms` with its live value and limits, same order
     call: NurseCall | None = None     # the patient's call, until a nurse answers it
     call_waiting_s: float = 0.0       # how long the call has waited
+    pre_dose: tuple = ()              # domain.advisories.Finding: pre-dose rules broken, no decision to proceed yet
 
     @property
     def alarm_priority(self) -> str | None:

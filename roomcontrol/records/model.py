@@ -239,6 +239,7 @@ class AlarmRecord:
     clear_reason: str | None = None
     open_at_close: bool = False       # still active when the session closed (not cleared by its condition)
     override: str | None = None       # discharged despite it: "override by <who>: <reason>"
+    text: str | None = None           # a clinical alarm's own wording, with its values (domain.alarms)
 
     @property
     def technical(self) -> bool:
@@ -568,7 +569,8 @@ def _fold_alarm(alarms: "OrderedDict[str, AlarmRecord]", e: Event, closing: "Clo
     p = e.payload
     if e.kind == K.ALARM_RAISED:
         alarms[p["alarm_id"]] = AlarmRecord(p["alarm_id"], p.get("condition", ""), p.get("priority", ""),
-                                            p.get("value"), e.ts, e.id, top_priority=p.get("priority", ""))
+                                            p.get("value"), e.ts, e.id, top_priority=p.get("priority", ""),
+                                            text=p.get("text"))
         return
     if e.kind == K.ALARM_AUDIO_PAUSED:
         for alarm_id in p.get("alarm_ids", []):

@@ -119,6 +119,19 @@ class Operations:
                                                     explanation=explanation), on_ok=on_ok, on_error=on_error)
 
     # -- alarms --------------------------------------------------------------------------------------
+    # -- the protocol's check and advisories ------------------------------------------------------------
+    def answer_check(self, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        """The patient's tap on "If you're OK, tap anywhere" (always the patient's own act)."""
+        self._send(C.AnswerCheck(), on_ok, on_error, "patient")
+
+    def decide_pre_dose(self, decision: str, reason: str = "", *, on_ok: OnOk = None,
+                        on_error: OnError = None) -> None:
+        self._send(C.DecidePreDose(decision=decision, reason=reason), on_ok, on_error)
+
+    def respond_advisory(self, advisory: str, response: str, reason: str = "", *, on_ok: OnOk = None,
+                         on_error: OnError = None) -> None:
+        self._send(C.RespondAdvisory(advisory=advisory, response=response, reason=reason), on_ok, on_error)
+
     def acknowledge_alarm(self, alarm_id: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
         self._send(C.AcknowledgeAlarm(alarm_id=alarm_id), on_ok, on_error)
 

@@ -22,6 +22,7 @@ from roomcontrol.ui.widgets.alarm_banner import AlarmBanner
 from roomcontrol.ui.widgets.blink import Blinker
 from roomcontrol.ui.widgets.scrolling import scrolling
 from roomcontrol.ui.widgets.call_banner import CallBanner
+from roomcontrol.ui.widgets.advisory_bar import AdvisoryBar
 from roomcontrol.ui.widgets.flag_bar import FlagBar
 from roomcontrol.ui.widgets.keyboard import OnScreenKeyboard, ScreensAboveKeyboard
 from roomcontrol.ui.widgets.topbar import TopBar
@@ -43,11 +44,12 @@ LAZY_PAGES = {
     "note": "forms:NoteScreen",
     "settings": "settings:SettingsScreen",
     "dose_confirm": "dose_confirm:DoseConfirmScreen",
+    "pre_dose": "pre_dose:PreDoseScreen",
     "correction": "correction:CorrectionScreen",
     "controlled": "controlled:ControlledScreen",
 }
 PAGE_ORDER = ("main", "checkin", "discharge", "scale", "medication", "note", "settings", "lock", "dose_confirm",
-              "correction", "patient_forms", "controlled")
+              "correction", "patient_forms", "controlled", "pre_dose")
 
 
 class Pages(Mapping[str, Any]):
@@ -150,6 +152,7 @@ class RoomWindow(QMainWindow):
         self.banner = AlarmBanner(controller, self.blinker, scale)
         self.call_banner = CallBanner(controller, scale)
         self.flag = FlagBar(controller, scale)  # a questionnaire's flag for the nurse
+        self.advisory = AdvisoryBar(controller, scale)  # a protocol's advisory waiting for the nurse's response
         self.stack = PageStack()
         self.stack.currentChanged.connect(lambda _: self.stack.updateGeometry())
         # The top bar stays (Lock and Settings always where they are); every active alarm, then a waiting call,
@@ -163,7 +166,7 @@ class RoomWindow(QMainWindow):
         rows = QVBoxLayout()  # the banner rows keep the panels' side margins (MainScreen's), inside the window
         rows.setContentsMargins(theme.px(10, scale), 0, theme.px(10, scale), 0)
         rows.setSpacing(theme.px(4, scale))
-        for part in (self.banner, self.call_banner, self.flag):
+        for part in (self.banner, self.call_banner, self.flag, self.advisory):
             rows.addWidget(part)
         head.addLayout(rows)
         self.header.setMinimumWidth(theme.TOUCH)  # a long alarm text is cut at the screen's edge, never widens it
@@ -286,6 +289,7 @@ class RoomWindow(QMainWindow):
         self.banner.setVisible(self.banner.active)
         self.call_banner.setVisible(self.call_banner.pending)
         self.flag.setVisible(self.flag.seq is not None)
+        self.advisory.setVisible(self.advisory.advisory is not None)
 
     def _ambient(self, status: dict) -> None:
         scene = self.controller.config.scenes.get(status.get("scene") or "")

@@ -15,8 +15,9 @@ from tests.core.helpers import NURSE, OPEN_ARGS, make_room
 
 
 def test_every_command_is_declared_once_and_handled_once(tmp_path):
-    # + acknowledge_flag, answer_call (#11), change_rate, record_draw, record_waste, give_device (#15)
-    assert len(C.CATALOGUE) == len({cls.__name__ for cls in C.CATALOGUE.values()}) == 30
+    # + acknowledge_flag, answer_call (#11), change_rate, record_draw, record_waste, give_device, answer_check,
+    # decide_pre_dose, respond_advisory (#15)
+    assert len(C.CATALOGUE) == len({cls.__name__ for cls in C.CATALOGUE.values()}) == 33
     assert all(cls.name == name for name, cls in C.CATALOGUE.items())
     with pytest.raises(ValueError, match="declared twice"):
         C.command("add_note")(type("AddNoteAgain", (C.Command,), {"__annotations__": {"text": "str"}}))

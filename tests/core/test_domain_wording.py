@@ -43,3 +43,21 @@ def test_a_corrected_dose_plan_reads_as_a_nurse_says_it_with_each_unit_after_the
     assert correction_changes(changes, was) == "weight 70 → 72 kg, total dose 140 → 144 mg, rate 210 → 216 mg/h"
     assert correction_changes({"hours_since_solids": 8}, {"hours_since_solids": 6}) == "hours since solids 6 → 8 h"
     assert correction_changes({"spo2": 97}, {}) == "SpO2 – → 97 %"  # an unknown old value is a dash
+
+
+def test_clinical_alarms_are_worded_by_their_own_text_and_condition():
+    from roomcontrol.domain.alarms import Alarm, AlarmView
+    from roomcontrol.domain.wording import alarm_text, condition_label
+    assert condition_label("responsiveness") == "No response to the check"
+    assert condition_label("advisory:hr-sustained") == "Advisory hr-sustained"
+    alarm = Alarm("a", "advisory:spo2-low", "medium", datetime(2026, 1, 5, tzinfo=timezone.utc), 90,
+                  text="SpO2 below 92 — SpO2 90 %")
+    assert alarm_text(AlarmView(alarm)) == "SpO₂ below 92 — SpO₂ 90 %"
+
+
+def test_a_clinical_alarm_raised_is_described_by_its_text():
+    raised = event(K.ALARM_RAISED, {"alarm_id": "a", "condition": "responsiveness", "priority": "medium",
+                                     "text": "No response to the check (2 min)"})
+    assert describe(raised) == "Alarm raised: No response to the check (2 min), medium priority"
+    acked = event(K.ALARM_ACKNOWLEDGED, {"alarm_id": "a", "condition": "responsiveness"})
+    assert describe(acked) == "Alarm acknowledged: No response to the check"

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from roomcontrol.clock import FakeClock
-from roomcontrol.config import RoomConfig
+from roomcontrol.config import RoomConfig, load_config
 from roomcontrol.domain.errors import Refused
 from roomcontrol.engine.room import Room
 from roomcontrol.engine.scenario import ScenarioError, load_scenario, play
@@ -98,11 +98,12 @@ def test_ticks_publish_snapshots(tmp_path):
 
 def test_standard_scenario_plays_through_every_phase(tmp_path):
     clock = FakeClock()
-    room = make_room(tmp_path, clock=clock)
+    room = make_room(tmp_path, load_config(None), clock=clock)  # the default room: its protocol's checks answered
     kinds = []
     room.subscribe(on_event=lambda e: kinds.append(e.kind))
     play(load_scenario(SCENARIO), room, clock)
     assert room.state.phase == "discharged"
+    assert kinds.count("responsiveness.asked") == kinds.count("responsiveness.answered") == 3
     s = room.state.session
     assert s.infused_s == 40 * 60 and len(s.pauses) == 1 and s.scores["PADSS"] == 10
     assert kinds.count("checklist.confirmed") == 5

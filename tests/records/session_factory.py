@@ -9,11 +9,13 @@ Used by the tests and by scripts/make_report_sample.py (the picture in docs/).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from roomcontrol.clock import FakeClock
 from roomcontrol.config import RoomConfig
+from roomcontrol.config.protocols import SHIPPED_DIR, load_protocols
 from roomcontrol.domain.vitals import UNITS, Reading
 from roomcontrol.engine.room import Room
 from roomcontrol.engine.scenario import load_scenario, play
@@ -21,7 +23,11 @@ from roomcontrol.engine.scenario import load_scenario, play
 ROOT = Path(__file__).resolve().parents[2]
 STANDARD = ROOT / "scenarios" / "standard-session.toml"
 START = datetime(2026, 3, 9, 8, 30, 0, tzinfo=timezone.utc)
-CONFIG = RoomConfig(room_id="room-3", room_name="Room 3 (Willow)", clinic_name="Lakeside Ketamine Clinic")
+# The room runs the default protocol, as a room.toml without `protocols` does (its "tap if you're OK" check is
+# answered by the scenario's patient).
+CONFIG = RoomConfig(room_id="room-3", room_name="Room 3 (Willow)", clinic_name="Lakeside Ketamine Clinic",
+                    session=replace(RoomConfig().session,
+                                    protocols=load_protocols(("ketamine-depression",), SHIPPED_DIR, [])))
 
 
 def vitals_at(t: float) -> dict[str, float]:

@@ -162,6 +162,7 @@ class Report:
         self.checks(d)
         self.vitals_table(d)
         self.alarms(d)
+        self.checks_advisories(d)
         self.symptoms_medications(d)
         self.assessments(d)
         self.notes(d)
@@ -354,11 +355,28 @@ class Report:
             if a.audio_paused_by:
                 ack += f"; sound paused by {', '.join(self.r.name(x) for x in a.audio_paused_by)}"
             cleared = f"{self.t(a.cleared_at)} {a.clear_reason or ''}".strip() if a.cleared_at else "not cleared"
-            rows.append([f"A{n}", self.t(a.raised_at, True), condition_label(a.condition),
+            rows.append([f"A{n}", self.t(a.raised_at, True), a.text or condition_label(a.condition),
                          number(a.value, 0) if a.value is not None else "–", prio, ack, cleared])
         d.table([Column("Ref", 0.5, C), Column("Raised", 0.9, C), Column("Alarm", 1.8), Column("Value", 0.6, R),
                  Column("Priority", 1.1), Column("Acknowledged", 1.6), Column("Cleared", 1.7)], rows,
                 empty="No alarms.")
+
+    def checks_advisories(self, d: Doc) -> None:
+        """The "tap if you're OK" checks (a count and the answer times) and each advisory decision and response."""
+        mine = [e for e in self.r.events if e.kind.startswith(("responsiveness.", "advisory."))]
+        if not mine:
+            return
+        d.heading("Responsiveness checks and advisories")
+        asked = sum(e.kind == K.RESPONSIVENESS_ASKED for e in mine)
+        answers = sorted(e.payload.get("after_s", 0) for e in mine if e.kind == K.RESPONSIVENESS_ANSWERED)
+        missed = sum(e.kind == K.RESPONSIVENESS_MISSED for e in mine)
+        if asked:
+            median = f", median answer {number(answers[len(answers) // 2], 0)} s" if answers else ""
+            d.key_values([("Tap if you're OK", f"asked {asked}, answered {len(answers)}{median}, missed {missed}")])
+        rows = [[self.t(e.ts, True), self.r.name(e.actor), describe(e)] for e in mine
+                if e.kind in (K.RESPONSIVENESS_MISSED, K.ADVISORY_PRE_DOSE_DECIDED, K.ADVISORY_RESPONDED)]
+        if rows:
+            d.table([Column("Time", 0.9, C), Column("By", 1.0), Column("What", 6.5)], rows)
 
     def symptoms_medications(self, d: Doc) -> None:
         d.heading("Symptoms and medications")

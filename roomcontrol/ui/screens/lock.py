@@ -16,6 +16,7 @@ from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
 from roomcontrol.ui.controller import RoomController
+from roomcontrol.ui.screens.check_prompt import CheckPrompt
 from roomcontrol.ui.widgets.ambient import AmbientPanel
 from roomcontrol.ui.widgets.blink import Blinker
 from roomcontrol.ui.widgets.buttons import Choice, button
@@ -84,6 +85,9 @@ class LockScreen(QWidget):
         self.staff = self._staff_view()
         self.stack.addWidget(self.patient)
         self.stack.addWidget(self.staff)
+        self.check = CheckPrompt(scale)  # "If you're OK, tap anywhere" over the patient's page while asked
+        self.check.tapped.connect(self._answer_check)
+        self.stack.addWidget(self.check)
         self._back = QTimer(self, singleShot=True, interval=STAFF_VIEW_TIMEOUT_MS)
         self._back.timeout.connect(self.show_patient)
         self._call_failed = False
@@ -166,6 +170,22 @@ class LockScreen(QWidget):
         self.call.setEnabled(True)
         self._call_failed = True
         self.called.setText("The call did not go through. Please call out or wave.")
+
+    def _answer_check(self) -> None:
+        if self.quiet:  # a finger aimed at the PIN pad a moment ago
+            return
+        self.check.thanked()
+        self.controller.ops.answer_check(on_error=lambda _: self.check.asking())
+
+    def _follow_check(self, snap: RoomSnapshot) -> None:
+        """The prompt covers the patient's page while a check waits (never the sign-in a nurse is using)."""
+        waiting = snap.session is not None and snap.session.is_open and snap.session.check.waiting
+        current = self.stack.currentWidget()
+        if waiting and current is self.patient:
+            self.check.asking()
+            self.stack.setCurrentWidget(self.check)
+        elif not waiting and current is self.check:
+            self.stack.setCurrentWidget(self.patient)
 
     # -- staff sign-in -------------------------------------------------------------------------------
     def _staff_view(self) -> QWidget:
@@ -262,6 +282,7 @@ class LockScreen(QWidget):
         if self.sign_in.styleSheet() != style:
             self.sign_in.setStyleSheet(style)
         self.questionnaires.setVisible(snap.session is not None and snap.session.is_open)
+        self._follow_check(snap)
 
     def _band_text(self) -> None:
         """The room's name stays readable on the band, lit or not."""

@@ -130,7 +130,7 @@ class SessionCard(QWidget):
         self.b = {
             "checkin": button("Check in a patient", lambda: self.navigate.emit("checkin"), kind="primary"),
             "continue": button("Check-in", lambda: self.navigate.emit("checkin")),
-            "start": button("Start infusion", lambda: c.ops.start_infusion(), kind="primary"),
+            "start": button("Start infusion", self._start, kind="primary"),
             "device": button("Device given", lambda: c.ops.give_device(), kind="primary"),  # a nasal dose
             "pause": button("Pause", lambda: self._reason("pause")),
             "rate": button("Change rate…", self._rate),
@@ -222,6 +222,14 @@ class SessionCard(QWidget):
         if s.infusion_started_at is not None:
             text += f"<br>given {snap.dose_given_mg:.1f} mg"
         return text
+
+    def _start(self) -> None:
+        """Readings above a protocol's pre-dose limits: the nurse decides first (ui/screens/pre_dose.py)."""
+        last = self.controller.last
+        if last is not None and last.pre_dose:
+            self.navigate.emit("pre_dose")
+        else:
+            self.controller.ops.start_infusion()
 
     def show_snapshot(self, snap: RoomSnapshot) -> None:
         s = snap.session

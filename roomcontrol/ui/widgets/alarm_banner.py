@@ -45,6 +45,7 @@ class AlarmRow(QWidget):
         box = QHBoxLayout(self)
         box.setContentsMargins(theme.px(14, scale), 2, theme.px(10, scale), 2)
         self.label = QLabel("")
+        self.label.setMinimumWidth(1)  # a long text (a clinical alarm's) is cut at the edge; the buttons keep their size
         box.addWidget(self.label, 1)
         self.setMinimumHeight(theme.px(32, scale))
         blinker.changed.connect(self._blink)

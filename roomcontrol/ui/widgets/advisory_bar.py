@@ -1,0 +1,86 @@
+"""A during-session advisory (domain.advisories: "two readings > 180/110 within 5 min — consider pausing") waiting
+for the nurse's response, below the alarm banner on every page of the nurse's screen. The advisory never acts on
+the pump: "Pause infusion" pauses it as the nurse (the card's own Pause) and logs the response "paused";
+"Continue" needs a reason and logs "continued". Either acknowledges the advisory's alarm (respond_advisory)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from roomcontrol.domain.advisories import ADVISORY_PREFIX
+from roomcontrol.engine.snapshot import RoomSnapshot
+from roomcontrol.ui import theme
+from roomcontrol.ui.controller import RoomController
+from roomcontrol.ui.widgets.buttons import button
+
+ADVICE = "The room does not pause by itself: pause, or continue with a reason. Logged under your name."
+
+
+class AdvisoryBar(QWidget):
+    def __init__(self, controller: RoomController, scale: float = 1.0) -> None:
+        super().__init__()
+        self.controller = controller
+        self.advisory: str | None = None  # the rule's id shown, None when none waits
+        self.running = False
+        self.setObjectName("advisorybar")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(f"QWidget#advisorybar {{ background: {theme.PANEL}; border: 2px solid "
+                           f"{theme.ALARM['medium']}; border-radius: {theme.px(10, scale)}px; }}")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(theme.px(16, scale), 4, 8, 4)
+        row.setSpacing(theme.px(8, scale))
+        words = QVBoxLayout()
+        words.setSpacing(0)
+        self.text = QLabel("")
+        self.text.setWordWrap(True)
+        self.text.setStyleSheet(f"color: {theme.TEXT}; font-size: {theme.px(18, scale)}px; font-weight: 600;")
+        self.advice = QLabel(ADVICE)  # or why the room refused
+        self.advice.setWordWrap(True)
+        self.advice.setStyleSheet(f"color: {theme.DIM}; font-size: {theme.px(15, scale)}px;")
+        words.addWidget(self.text)
+        words.addWidget(self.advice)
+        row.addLayout(words, 1)
+        self.reason = QLineEdit(placeholderText="reason to continue")
+        self.reason.setAccessibleName("advisory reason")
+        self.reason.setMinimumWidth(theme.px(220, scale))
+        row.addWidget(self.reason)
+        self.go_on = button("Continue", self._continue, name="continue after advisory")
+        self.pause = button("Pause infusion", self._pause, kind="primary", name="pause after advisory")
+        row.addWidget(self.go_on)
+        row.addWidget(self.pause)
+        self.setMinimumHeight(theme.px(64, scale))
+        controller.snapshot.connect(self.show_snapshot)
+
+    def show_snapshot(self, snap: RoomSnapshot) -> None:
+        waiting = [a for a in snap.alarms if a.condition.startswith(ADVISORY_PREFIX) and a.acknowledged_by is None]
+        if not waiting:
+            self.advisory = None
+            return
+        alarm = waiting[0]
+        advisory = alarm.condition[len(ADVISORY_PREFIX):]
+        if advisory != self.advisory:
+            self.advice.setText(ADVICE)
+            self.reason.clear()
+        self.advisory = advisory
+        self.text.setText(alarm.text or advisory)
+        self.running = snap.phase == "infusing"
+        self.pause.setText("Pause infusion" if self.running else "Paused")
+
+    def _continue(self) -> None:
+        if self.advisory is not None:
+            self.controller.ops.respond_advisory(self.advisory, "continued", self.reason.text().strip(),
+                                                 on_ok=lambda _: None, on_error=self.advice.setText)
+
+    def _pause(self) -> None:
+        advisory = self.advisory
+        if advisory is None:
+            return
+        def responded(_: object = None) -> None:
+            self.controller.ops.respond_advisory(advisory, "paused", self.reason.text().strip(),
+                                                 on_ok=lambda _: None, on_error=self.advice.setText)
+        if self.running:
+            self.controller.ops.pause_infusion(f"advisory {advisory}", on_ok=responded,
+                                               on_error=self.advice.setText)
+        else:
+            responded()
