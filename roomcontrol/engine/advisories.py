@@ -68,7 +68,8 @@ class Advisories:
         return () if s is None or s.pre_dose_decision == "proceed" else self.pre_dose(s)
 
     def _guard(self, command: C.Command, actor: str) -> None:
-        if not isinstance(command, C.StartInfusion):
+        # the first nasal device starts dosing as Start infusion does (pre_dose() is empty once dosing started)
+        if not isinstance(command, (C.StartInfusion, C.GiveDevice)):
             return
         findings = self.pending()
         if findings:

@@ -74,3 +74,14 @@ def test_the_first_device_needs_the_protocols_checks_and_completing_needs_every_
     assert kinds == ["dose.device_given", "infusion.completed", "recovery.started"]
     done = [e for e in room.log.events() if e.kind == "infusion.completed"][-1]
     assert done.payload["given_mg"] == 56.0 and room.state.phase == "recovery"
+
+
+def test_a_high_pre_dose_bp_holds_the_first_device_as_it_holds_a_start(room):  # noqa: F811
+    room.command("open_session", NURSE, protocol="esketamine-nasal", patient_ref="PT-3", weight_kg=70, dose_mg=56)
+    for item in ("consent", "escort", "medications_reviewed", "identity_confirmed"):
+        room.command("confirm_checklist", NURSE, item=item)
+    room.command("record_baseline", NURSE, heart_rate=70, spo2=98, nibp_systolic=152, nibp_diastolic=94)
+    with pytest.raises(Refused, match=r"Blood pressure above 140/90 .* BP 152/94\. Decide first"):
+        room.command("give_device", NURSE)
+    room.command("decide_pre_dose", NURSE, decision="proceed", reason="white-coat; prescriber consulted")
+    assert [e.kind for e in room.command("give_device", NURSE)] == ["infusion.started", "dose.device_given"]

@@ -131,7 +131,7 @@ class SessionCard(QWidget):
             "checkin": button("Check in a patient", lambda: self.navigate.emit("checkin"), kind="primary"),
             "continue": button("Check-in", lambda: self.navigate.emit("checkin")),
             "start": button("Start infusion", self._start, kind="primary"),
-            "device": button("Device given", lambda: c.ops.give_device(), kind="primary"),  # a nasal dose
+            "device": button("Device given", self._device, kind="primary"),  # a nasal dose
             "pause": button("Pause", lambda: self._reason("pause")),
             "rate": button("Change rate…", self._rate),
             "resume": button("Resume", lambda: c.ops.resume_infusion(), kind="primary"),
@@ -230,6 +230,14 @@ class SessionCard(QWidget):
             self.navigate.emit("pre_dose")
         else:
             self.controller.ops.start_infusion()
+
+    def _device(self) -> None:
+        """The first nasal device starts dosing: the same pre-dose decision first."""
+        last = self.controller.last
+        if last is not None and last.pre_dose:
+            self.navigate.emit("pre_dose")
+        else:
+            self.controller.ops.give_device()
 
     def show_snapshot(self, snap: RoomSnapshot) -> None:
         s = snap.session
