@@ -44,3 +44,5 @@ NURSE_CALL_ANSWERED = "nurse.call_answered"  # a nurse answered the pending call
 DISCHARGE_OVERRIDE = "discharge.override"  # an admin discharged past a guard: who, why, the alarms still open
 BACKUP_MADE = "backup.made"  # the nightly backup: where, up to which seq, how many bytes
 BACKUP_FAILED = "backup.failed"  # the nightly backup did not happen: why
+VITALS_NIBP_REQUESTED = "vitals.nibp_requested"  # a nurse asked the monitor to measure NIBP now: who, the item
+VITALS_VALIDATED = "vitals.validated"  # a nurse charted a monitor reading (values, device ts) for a schedule item

@@ -178,6 +178,12 @@ def _describe(event: Event) -> str:
         return "Patient called the nurse"
     if k == K.NURSE_CALL_ANSWERED:
         return f"Call answered after {waited(p.get('response_s'))}"
+    if k == K.VITALS_NIBP_REQUESTED:
+        return "NIBP measurement requested from the monitor"
+    if k == K.VITALS_VALIDATED:
+        r, item = p.get("reading") or {}, p.get("item") or {}
+        bp = f"{number(r.get('nibp_systolic'))}/{number(r.get('nibp_diastolic'))}" if "nibp_systolic" in r else ""
+        return f"Reading charted{' for ' + str(item['label']) if item.get('label') else ''}: {bp or details(r)}"
     if k == K.DISCHARGE_OVERRIDE:
         open_ = ", ".join(condition_label(a.get("condition", "")) for a in p.get("alarms", ()))
         return f"Discharge override with alarm open ({open_}): {p.get('reason', '')}"
@@ -316,4 +322,5 @@ ACT_NAMES = {
     K.STAFF_UNLOCKED: "unlocked the screen", K.EVENT_CORRECTED: "corrected entries",
     K.DOSE_HIGH_CONFIRMED: "confirmed a high dose",
     K.NURSE_CALL_ANSWERED: "answered calls", K.DISCHARGE_OVERRIDE: "overrode a discharge guard",
+    K.VITALS_NIBP_REQUESTED: "started NIBP measurements", K.VITALS_VALIDATED: "charted readings",
 }
