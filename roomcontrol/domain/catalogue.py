@@ -201,6 +201,18 @@ class CaptureBaseline(Command):
     pass
 
 
+@command("start_nibp")
+class StartNibp(Command):
+    """Ask the monitor to measure NIBP now (a monitor that accepts it); `item`: the schedule item it answers."""
+    item: str | None = None
+
+
+@command("validate_reading")
+class ValidateReading(Command):
+    """Chart the monitor's latest reading of the item's measure for schedule item `item` (domain/schedule.py)."""
+    item: str
+
+
 @command("correct_event")
 class CorrectEvent(Command):
     seq: int

@@ -213,12 +213,15 @@ def _minutes(entry: Scheduled, start: datetime, stop: datetime | None, now: date
 def validation(all_items: tuple[Item, ...], key: str, values: dict[str, Any], received: datetime | None,
                now: datetime) -> dict[str, Any]:
     """The payload of `vitals.validated`: the nurse charts the latest reading (`values`, received at `received`)
-    for item `key`. Refused for an unknown or finished item, no reading, or one too old to be current."""
+    for item `key` (also one the monitor's reading already answered: charting is the nurse's confirmation).
+    Refused for an unknown, missed or already charted item, no reading, or one too old to be current."""
     item = next((i for i in all_items if i.key == key), None)
     if item is None:
         raise Refused(f"nothing on this session's schedule is called {key!r}")
-    if item.state not in (*PROMPTING, UPCOMING):
-        raise Refused(f"{item.label} is {item.state}; nothing to chart for it")
+    if item.state == MISSED:
+        raise Refused(f"{item.label} is missed; nothing to chart for it")
+    if item.satisfied_by is not None and item.satisfied_by.source == "validated":
+        raise Refused(f"{item.label} is already charted, by {item.satisfied_by.by}")
     if received is None or not values:
         raise Refused(f"no {item.short} reading from the monitor yet; measure first")
     if now - received > VALIDATE_MAX_AGE:

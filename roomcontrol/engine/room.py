@@ -30,6 +30,7 @@ from roomcontrol.domain.vitals import HealthChange, Reading
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.monitoring import Monitoring
 from roomcontrol.domain.wording import STATION
+from roomcontrol.engine.schedule import ScheduleKeeper
 from roomcontrol.engine.snapshot import RoomSnapshot, make_snapshot
 from roomcontrol.store import database
 from roomcontrol.store.errors import StoreError
@@ -79,6 +80,7 @@ class Room:
         self._bind(C.CaptureBaseline, self._capture_baseline)
         self._bind(C.CorrectEvent, self._correct_event)
         self._guards: list[Guard] = []
+        self.schedule = ScheduleKeeper(self)  # the protocol's due/overdue items (engine/schedule.py)
         self._deferred: list[Callable[[], None]] = []
         self._depth = 0  # nesting of _record, so deferred work runs once the outermost record is done
         self._plan_cued: str | None = None  # the session whose planned infusion time is already in the log
@@ -250,6 +252,7 @@ class Room:
     def _on_reading(self, reading: Reading) -> None:
         now = self.clock.now()
         store, pairs = self.monitoring.reading(reading, now, self._armed)
+        self.schedule.reading(reading)
         if store:
             session = self.state.open_session
             self.add_vital(VitalRow(reading.kind, reading.value, reading.unit, reading.received_ts,
@@ -337,9 +340,11 @@ class Room:
         return list(self.log.events(after_seq=max(0, self.log.last_seq - room_events))), []
 
     def snapshot(self) -> RoomSnapshot:
-        return make_snapshot(self.config.room_id, self.config.room_name, self.state, self.clock.now(),
+        now = self.clock.now()
+        snap = make_snapshot(self.config.room_id, self.config.room_name, self.state, now,
                              rules_for(self.state, self.config.session).min_recovery_min, self.storage_error,
                              self.monitoring)
+        return replace(snap, due=self.schedule.due(now), start_nibp_note=self.schedule.start_nibp_note)
 
     def tick(self) -> RoomSnapshot:
         if self._thread is None:

@@ -38,6 +38,8 @@ class RoomSnapshot:
     alarm_views: tuple[AlarmView, ...] = ()  # each of `alarms` with its live value and limits, same order
     call: NurseCall | None = None     # the patient's call, until a nurse answers it
     call_waiting_s: float = 0.0       # how long the call has waited
+    due: tuple = ()                   # the protocol's schedule items due or overdue now (domain.schedule.Item)
+    start_nibp_note: str | None = None  # why "Measure now" cannot ask this monitor (None: it can)
 
     @property
     def alarm_priority(self) -> str | None:

@@ -14,7 +14,7 @@ from tests.core.helpers import NURSE, OPEN_ARGS, make_room
 
 
 def test_every_command_is_declared_once_and_handled_once(tmp_path):
-    assert len(C.CATALOGUE) == len({cls.__name__ for cls in C.CATALOGUE.values()}) == 27  # + acknowledge_flag, answer_call (#11), change_rate (#15)
+    assert len(C.CATALOGUE) == len({cls.__name__ for cls in C.CATALOGUE.values()}) == 29  # + acknowledge_flag, answer_call (#11), change_rate, start_nibp, validate_reading (#15)
     assert all(cls.name == name for name, cls in C.CATALOGUE.items())
     with pytest.raises(ValueError, match="declared twice"):
         C.command("add_note")(type("AddNoteAgain", (C.Command,), {"__annotations__": {"text": "str"}}))

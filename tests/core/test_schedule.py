@@ -202,6 +202,11 @@ def test_validation_is_refused_with_the_reason():
         S.validation(now_items, "nibp@dose+99", {"nibp_systolic": 1}, at(25), at(26))
     with pytest.raises(Refused, match="BP before dosing is missed; nothing to chart"):
         S.validation(now_items, "nibp@pre_dose", {"nibp_systolic": 1}, at(25), at(26))
+    measured = S.items(p, s, S.reading(S.Record(), "nibp", at(24)), at(26))
+    assert S.validation(measured, "nibp@dose+15", {"nibp_systolic": 1}, at(24), at(26))["what"] == "nibp"
+    charted = S.fold(S.Record(), event(3, K.VITALS_VALIDATED, at(26), {"item": {"key": "nibp@dose+15"}}))
+    with pytest.raises(Refused, match="BP during the infusion is already charted, by rn.ada"):
+        S.validation(S.items(p, s, charted, at(27)), "nibp@dose+15", {"nibp_systolic": 1}, at(24), at(27))
     with pytest.raises(Refused, match="no BP reading from the monitor yet"):
         S.validation(now_items, "nibp@dose+15", {}, None, at(26))
     with pytest.raises(Refused, match="the last BP reading is 16 min old; measure again"):
