@@ -201,18 +201,6 @@ class CaptureBaseline(Command):
     pass
 
 
-@command("start_nibp")
-class StartNibp(Command):
-    """Ask the monitor to measure NIBP now (a monitor that accepts it); `item`: the schedule item it answers."""
-    item: str | None = None
-
-
-@command("validate_reading")
-class ValidateReading(Command):
-    """Chart the monitor's latest reading of the item's measure for schedule item `item` (domain/schedule.py)."""
-    item: str
-
-
 @command("correct_event")
 class CorrectEvent(Command):
     seq: int
@@ -250,6 +238,18 @@ class Lock(Command):
 
 _TYPE_WORDS = {str: "text", float: "a number", int: "a whole number", bool: "true or false", dict: "a table",
                type(None): "none"}
+
+
+@command("start_nibp")
+class StartNibp(Command):
+    """Ask the monitor to measure NIBP now (a monitor that accepts it); `item`: the schedule item it answers."""
+    item: str | None = None
+
+
+@command("validate_reading")
+class ValidateReading(Command):
+    """Chart the monitor's latest reading of the item's measure for schedule item `item` (domain/schedule.py)."""
+    item: str
 
 
 def parse(name: str, args: dict[str, Any]) -> Command:

@@ -19,7 +19,7 @@ def test_every_command_is_declared_once_and_handled_once(tmp_path):
     with pytest.raises(ValueError, match="declared twice"):
         C.command("add_note")(type("AddNoteAgain", (C.Command,), {"__annotations__": {"text": "str"}}))
     room = make_room(tmp_path)
-    assert set(room.unbound()) == {"apply_scene", "set_ambient", "test_device", "unlock", "lock"}
+    assert set(room.unbound()) == {"apply_scene", "set_ambient", "test_device", "start_nibp", "unlock", "lock"}
     with pytest.raises(RuntimeError, match="no handler bound for apply_scene"):
         room.start()
     with pytest.raises(ValueError, match="already has a handler"):
