@@ -31,6 +31,7 @@ from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import Event
 from roomcontrol.domain.protocol import Protocol, Scheduled
 from roomcontrol.domain.session import Session
+from roomcontrol.domain.timefmt import iso_utc, parse_iso
 
 NIBP = "nibp"
 UPCOMING, DUE, OVERDUE, DONE, MISSED = "upcoming", "due", "overdue", "done", "missed"
@@ -51,7 +52,7 @@ class Evidence:
     item: str | None = None      # validated: the item the nurse charted it for
 
     def as_dict(self) -> dict[str, Any]:
-        return {"at": self.at.isoformat(), "source": self.source, "by": self.by}
+        return {"at": iso_utc(self.at), "source": self.source, "by": self.by}
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ class Item:
 
     def as_dict(self, now: datetime) -> dict[str, Any]:
         """The item as the live state and docs/STATION.md carry it."""
-        return {"key": self.key, "what": self.what, "label": self.label, "due_at": self.due_at.isoformat(),
+        return {"key": self.key, "what": self.what, "label": self.label, "due_at": iso_utc(self.due_at),
                 "state": self.state, "late_min": self.late_min(now) if self.state == OVERDUE else 0,
                 "prompt": self.prompt(now),
                 "satisfied_by": self.satisfied_by.as_dict() if self.satisfied_by else None}
@@ -227,9 +228,9 @@ def validation(all_items: tuple[Item, ...], key: str, values: dict[str, Any], re
     if now - received > VALIDATE_MAX_AGE:
         raise Refused(f"the last {item.short} reading is {int((now - received).total_seconds() // 60)} min old; "
                       "measure again")
-    return {"what": item.what, "item": {"key": item.key, "label": item.label, "due_at": item.due_at.isoformat()},
-            "reading": {**values, "received_ts": received.isoformat()}}
+    return {"what": item.what, "item": {"key": item.key, "label": item.label, "due_at": iso_utc(item.due_at)},
+            "reading": {**values, "received_ts": iso_utc(received)}}
 
 
 def _time(value: object) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) else None
+    return parse_iso(value) if isinstance(value, str) else None

@@ -13,7 +13,7 @@ from roomcontrol.records.model import GRID_KINDS, SessionRecord
 from roomcontrol.domain.wording import describe
 
 VITALS_COLUMNS = ("session_id", "patient_ref", "course_no", "ts_utc", "minute", "phase", "kind", "value", "unit",
-                  "trusted", "flags", "source")
+                  "trusted", "flags", "source", "validated_by")  # validated_by: the nurse who charted it
 GRID_COLUMNS = ("session_id", "patient_ref", "course_no", "ts_utc", "minute", "phase") + GRID_KINDS
 EVENT_COLUMNS = ("session_id", "patient_ref", "course_no", "seq", "event_id", "ts_utc", "minute", "kind", "actor",
                  "description", "payload_json", "hash")
@@ -31,7 +31,8 @@ def vitals_rows(record: SessionRecord):
     for v in record.vitals:
         yield {**_head(record), "ts_utc": iso_utc(v.ts), "minute": _minute(record, v.ts),
                "phase": record.phase_at(v.ts), "kind": v.kind, "value": "" if v.value is None else v.value,
-               "unit": v.unit, "trusted": int(v.trusted), "flags": ";".join(v.flags), "source": v.source}
+               "unit": v.unit, "trusted": int(v.trusted), "flags": ";".join(v.flags), "source": v.source,
+               "validated_by": charted.by if (charted := record.validation_of(v.ts)) else ""}
 
 
 def grid_rows(record: SessionRecord):

@@ -11,6 +11,8 @@ import re
 
 import pytest
 
+from roomcontrol.domain.timefmt import iso_utc
+
 from roomcontrol.config.protocols import SHIPPED_DIR, load_protocols
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain import schedule as S
@@ -98,7 +100,7 @@ def test_a_monitor_reading_inside_the_window_satisfies_the_item_and_one_outside_
     ok = S.reading(early, "nibp", at(21))             # within its grace before the due time
     item = {i.key: i for i in S.items(p, s, ok, at(26))}["nibp@dose+15"]
     assert item.state == "done" and item.satisfied_by == S.Evidence("nibp", at(21), "monitor")
-    assert item.as_dict(at(26))["satisfied_by"] == {"at": at(21).isoformat(), "source": "monitor", "by": None}
+    assert item.as_dict(at(26))["satisfied_by"] == {"at": iso_utc(at(21)), "source": "monitor", "by": None}
     assert table(p, s, ok, at(26))["nibp@pre_dose"][0] == "missed"
 
 
@@ -159,7 +161,7 @@ def test_the_record_folds_scores_baselines_and_validations_and_a_new_session_sta
         event(2, K.VITALS_BASELINE, at(6), {"heart_rate": 70}),          # no NIBP in it: not a BP
         event(3, K.ASSESSMENT_RECORDED, at(7), {"scale": "PHQ-9", "score": 12}, actor="patient"),
         event(4, K.VITALS_VALIDATED, at(40), {"what": "nibp", "item": {"key": "nibp@dose+15"},
-                                              "reading": {"nibp_systolic": 130, "received_ts": at(39).isoformat()}}),
+                                              "reading": {"nibp_systolic": 130, "received_ts": iso_utc(at(39))}}),
         event(5, K.NOTE_ADDED, at(41), {"text": "fine"}),
     ]
     for e in log:
@@ -184,12 +186,12 @@ def test_the_record_folds_scores_baselines_and_validations_and_a_new_session_sta
 def test_a_validated_reading_satisfies_its_item_even_from_before_its_window():
     p, s = protocol("ketamine-depression"), dosing(10)
     payload = S.validation(S.items(p, s, S.Record(), at(26)), "nibp@dose+15",
-                           {"nibp_systolic": 128, "nibp_diastolic": 82, "device_ts": at(18).isoformat()},
+                           {"nibp_systolic": 128, "nibp_diastolic": 82, "device_ts": iso_utc(at(18))},
                            at(18), at(26))
     assert payload == {"what": "nibp", "item": {"key": "nibp@dose+15", "label": "BP during the infusion",
-                                                "due_at": at(25).isoformat()},
-                       "reading": {"nibp_systolic": 128, "nibp_diastolic": 82, "device_ts": at(18).isoformat(),
-                                   "received_ts": at(18).isoformat()}}
+                                                "due_at": iso_utc(at(25))},
+                       "reading": {"nibp_systolic": 128, "nibp_diastolic": 82, "device_ts": iso_utc(at(18)),
+                                   "received_ts": iso_utc(at(18))}}
     record = S.fold(S.Record(), event(3, K.VITALS_VALIDATED, at(26), payload))
     item = {i.key: i for i in S.items(p, s, record, at(26))}["nibp@dose+15"]
     assert item.state == "done" and item.satisfied_by is not None and item.satisfied_by.source == "validated"
@@ -221,7 +223,7 @@ def test_prompts_and_the_live_shape():
     due = {i.key: i for i in S.items(p, s, S.Record(), at(26))}["MOAA/S@dose+15"]
     assert due.prompt(at(26)) == "MOAA/S due now" and due.short == "MOAA/S"
     assert due.as_dict(at(26)) == {"key": "MOAA/S@dose+15", "what": "MOAA/S", "label": "MOAA/S",
-                                   "due_at": at(25).isoformat(), "state": "due", "late_min": 0,
+                                   "due_at": iso_utc(at(25)), "state": "due", "late_min": 0,
                                    "prompt": "MOAA/S due now", "satisfied_by": None}
     late = {i.key: i for i in S.items(p, s, S.Record(), at(33))}["MOAA/S@dose+15"]
     assert late.as_dict(at(33))["late_min"] == 8

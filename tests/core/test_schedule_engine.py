@@ -9,6 +9,8 @@ from datetime import datetime
 
 import pytest
 
+from roomcontrol.domain.timefmt import iso_utc
+
 from roomcontrol.clock import FakeClock, ScaledClock
 from roomcontrol.config import load_config
 from roomcontrol.devices.vitals.physiology import VitalsModel
@@ -120,7 +122,7 @@ def test_validate_reading_charts_the_latest_bp_for_the_item_with_who_and_its_dev
                                   "due_at": e.payload["item"]["due_at"]},
                          "reading": {"nibp_systolic": 131, "nibp_diastolic": 84, "nibp_mean": 99,
                                      "device_ts": e.payload["reading"]["device_ts"],
-                                     "received_ts": taken.isoformat()}}
+                                     "received_ts": iso_utc(taken)}}
     assert e.payload["reading"]["device_ts"].startswith(taken.strftime("%Y-%m-%dT%H:%M:%S"))
     item = next(i for i in room.schedule.items(room.clock.now()) if i.key == BP_15)
     assert item.satisfied_by.source == "validated" and item.satisfied_by.by == NURSE
