@@ -172,3 +172,10 @@ def test_a_room_without_a_protocol_has_nothing_due(tmp_path):
     room.clock.advance(60 * 60)
     assert room.schedule.items(room.clock.now()) == () and room.snapshot().due == ()
     room.close()
+
+
+def test_charting_needs_an_open_session(tmp_path):
+    room = make_room(tmp_path)
+    with pytest.raises(Refused, match="no session is open"):
+        room.command("validate_reading", NURSE, item=BP_15)
+    room.close()
