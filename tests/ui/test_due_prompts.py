@@ -127,3 +127,22 @@ def test_a_monitor_that_cannot_be_started_says_so_on_the_button(ui, qtbot):
     assert bp.measure.toolTip() == bp.note.text() and bp.chart.isEnabled()
     if SHOTS:
         ui.window.grab().save(os.path.join(SHOTS, "due-hl7-1280x800.png"))
+
+
+def test_in_recovery_the_card_opens_the_moaas_form_the_discharge_reads(ui, qtbot):
+    sign_in(qtbot, ui, NURSE, PIN)
+    qtbot.waitUntil(lambda: ui.window.current == "main", timeout=WAIT_MS)
+    walk_to(ui.room, "recovery")
+    card = ui.window.main.card
+    qtbot.waitUntil(lambda: card.b["moaas"].isVisible(), timeout=WAIT_MS)
+    click(qtbot, card.b["moaas"])
+    qtbot.waitUntil(lambda: ui.window.current == "scale", timeout=WAIT_MS)
+    form = ui.window.pages["scale"].form
+    assert form.scale.name == "MOAA/S" and list(form.answers) == ["responsiveness"]
+    assert form.answers["responsiveness"].buttons[5].text() == "5 readily"
+    click(qtbot, form.answers["responsiveness"].buttons[5])
+    if SHOTS:
+        ui.window.grab().save(os.path.join(SHOTS, "moaas-form-1280x800.png"))
+    click(qtbot, form.save)
+    qtbot.waitUntil(lambda: ui.window.current == "main", timeout=WAIT_MS)
+    assert ui.room.state.session.scores["MOAA/S"] == 5
