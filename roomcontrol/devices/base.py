@@ -91,6 +91,14 @@ class Device:
 
     thread_role = "worker"
     close_timeout = 2.0
+    # Start-NIBP (issue #15): a vitals driver whose monitor takes a "measure now" command sets this and implements
+    # start_nibp(), which returns at once (its thread inflates the cuff; the reading arrives as any other). An
+    # HL7 feed, a Nonin or a Masimo only listens: the nurse starts NIBP on the monitor itself.
+    can_start_nibp = False
+    cannot_start_nibp = "This monitor can't be started from here: start NIBP on the monitor"
+
+    def start_nibp(self) -> None:
+        raise NotImplementedError(self.cannot_start_nibp)
 
     def __init__(self, name: str, *, clock=None, on_health: HealthCallback | None = None):
         self.name = name

@@ -293,6 +293,18 @@ _TYPE_WORDS = {str: "text", float: "a number", int: "a whole number", bool: "tru
                type(None): "none"}
 
 
+@command("start_nibp")
+class StartNibp(Command):
+    """Ask the monitor to measure NIBP now (a monitor that accepts it); `item`: the schedule item it answers."""
+    item: str | None = None
+
+
+@command("validate_reading")
+class ValidateReading(Command):
+    """Chart the monitor's latest reading of the item's measure for schedule item `item` (domain/schedule.py)."""
+    item: str
+
+
 def parse(name: str, args: dict[str, Any]) -> Command:
     """The typed command for a by-name one, or Refused saying what is wrong and what is allowed."""
     cls = CATALOGUE.get(name)

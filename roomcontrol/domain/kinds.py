@@ -54,3 +54,5 @@ RESPONSIVENESS_ANSWERED = "responsiveness.answered"  # the patient tapped: after
 RESPONSIVENESS_MISSED = "responsiveness.missed"  # no tap in time: the medium alarm "responsiveness" follows
 ADVISORY_PRE_DOSE_DECIDED = "advisory.pre_dose_decided"  # the nurse's decision on pre-dose vitals over the limits
 ADVISORY_RESPONDED = "advisory.responded"  # the nurse's response to a during-session advisory: paused/continued
+VITALS_NIBP_REQUESTED = "vitals.nibp_requested"  # a nurse asked the monitor to measure NIBP now: who, the item
+VITALS_VALIDATED = "vitals.validated"  # a nurse charted a monitor reading (values, device ts) for a schedule item

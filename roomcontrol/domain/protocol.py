@@ -25,8 +25,7 @@ IV_INFUSION, INTRANASAL = "iv_infusion", "intranasal"
 SESSION_TYPES = (IV_INFUSION, INTRANASAL)
 ANCHORS = ("pre_dose", "dose", "recovery", "discharge")
 MEASURES = ("nibp", "heart_rate", "spo2", "respiratory_rate", "etco2")
-# MOAA/S (Chernik et al., J Clin Psychopharmacol 1990): 0–5, 5 = responds readily to name in a normal tone.
-PROTOCOL_SCALES = (*SCALES, "MOAA/S")
+PROTOCOL_SCALES = tuple(SCALES)  # MOAA/S among them (domain/scales.py)
 ADVISORY_WHEN = ("pre_dose", "during")
 ADVISORY_VITALS = ("nibp", "heart_rate", "spo2", "respiratory_rate")
 ESCORT_POLICIES = ("required", "advised", "not_required")
@@ -88,6 +87,7 @@ class Scheduled:
     at_min: tuple[float, ...]
     every_min: float | None
     label: str
+    grace_min: float = 5.0  # due this long before it is overdue (domain/schedule.py)
 
 
 @dataclass(frozen=True)
@@ -278,7 +278,8 @@ _WEIGHT_DEFAULT = Range(30, 250)
 _PHASES_KEYS = ("infusion_min", "infusion_bounds_min", "min_recovery_min")
 _IV_DOSE_KEYS = ("mg_per_kg", "soft_max_mg_per_kg", "bounds_mg_per_kg", "weight_bounds_kg")
 _FIXED_DOSE_KEYS = ("choices_mg", "default_mg", "device_mg", "device_interval_min", "weight_bounds_kg")
-_SCHEDULE_KEYS = ("anchor", "at_min", "every_min", "label")
+_SCHEDULE_KEYS = ("anchor", "at_min", "every_min", "label", "grace_min")
+GRACE_MIN = (1.0, 60.0)
 _ADVISORY_KEYS = ("id", "when", "vital", "above", "below", "diastolic_above", "readings", "within_min",
                   "sustained_s", "says")
 _CHECK_KEYS = ("every_min", "answer_within_s", "from", "until")
@@ -393,12 +394,13 @@ def _schedule(r: _Reader, raw: Mapping[str, Any], key: str, what_key: str,
         every = r.get(e, "every_min", where, _number(1, 240), _between(1, 240))
         label = r.get(e, "label", where, _text(r"\S.*", 80), "must be a non-empty text of at most 80 characters",
                       "") or ""
+        grace = r.get(e, "grace_min", where, _number(*GRACE_MIN), _between(*GRACE_MIN), 5.0) or 5.0
         if anchor in ("pre_dose", "discharge") and (at or every):
             r.problems.append(f"{where}: anchor \"{anchor}\" is one check (before dosing, before leaving); "
                               "at_min and every_min are for the anchors dose and recovery")
         elif anchor in ("dose", "recovery") and not at and every is None:
             r.problems.append(f"{where}: anchor \"{anchor}\" needs at_min (minutes from the anchor) or every_min")
-        out.append(Scheduled(what, anchor or ANCHORS[0], at, every, label))
+        out.append(Scheduled(what, anchor or ANCHORS[0], at, every, label, grace))
     return tuple(out)
 
 

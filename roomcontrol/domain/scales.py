@@ -26,6 +26,9 @@ SCALES = {
                                   "colours_changed"), 4),
     "PHQ-9": Scale("PHQ-9", tuple(f"q{n}" for n in range(1, 10)), 3),
     "GAD-7": Scale("GAD-7", tuple(f"q{n}" for n in range(1, 8)), 3),
+    # Modified Observer's Assessment of Alertness/Sedation, responsiveness (Chernik et al., J Clin Psychopharmacol
+    # 1990): one nurse-rated item 0–5, 5 = responds readily to name spoken in a normal tone.
+    "MOAA/S": Scale("MOAA/S", ("responsiveness",), 5),
 }
 
 

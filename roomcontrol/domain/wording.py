@@ -213,6 +213,12 @@ def _describe(event: Event) -> str:
             f"discrepancy {number(off)} mg: {p.get('explanation') or '–'}"
         return (f"Wasted: {number(p.get('mg'))} mg ({number(p.get('ml'))} mL), witnessed by {p.get('witness')}; "
                 f"given {number(p.get('given_mg'))} mg; {balance}")
+    if k == K.VITALS_NIBP_REQUESTED:
+        return "NIBP measurement requested from the monitor"
+    if k == K.VITALS_VALIDATED:
+        r, item = p.get("reading") or {}, p.get("item") or {}
+        bp = f"{number(r.get('nibp_systolic'))}/{number(r.get('nibp_diastolic'))}" if "nibp_systolic" in r else ""
+        return f"Reading charted{' for ' + str(item['label']) if item.get('label') else ''}: {bp or details(r)}"
     if k == K.DISCHARGE_OVERRIDE:
         open_ = ", ".join(condition_label(a.get("condition", "")) for a in p.get("alarms", ()))
         return f"Discharge override with alarm open ({open_}): {p.get('reason', '')}"
@@ -366,4 +372,5 @@ ACT_NAMES = {
     K.DISCHARGE_RULE_OVERRIDDEN: "overrode a discharge rule", K.REMS_FORM_COMPLETED: "completed the REMS form",
     K.RESPONSIVENESS_ANSWERED: "answered checks", K.ADVISORY_PRE_DOSE_DECIDED: "decided on a pre-dose advisory",
     K.ADVISORY_RESPONDED: "responded to advisories",
+    K.VITALS_NIBP_REQUESTED: "started NIBP measurements", K.VITALS_VALIDATED: "charted readings",
 }

@@ -20,6 +20,7 @@ from roomcontrol.domain.ambient import PATIENT_LIMITS, PatientLimits, check_chan
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import NewEvent
 from roomcontrol.engine.room import Room
+from roomcontrol.engine.schedule import start_nibp
 
 log = logging.getLogger(__name__)
 TEST_S = 5  # a diffuser test mists this long
@@ -50,6 +51,9 @@ class RoomDevices:
         room.bind(C.ApplyScene, self._apply_scene_command)
         room.bind(C.SetAmbient, self._set_ambient_command)
         room.bind(C.DeviceTest, self._test_device_command)
+        room.bind(C.StartNibp, lambda command, actor, now: start_nibp(room, self.vitals, command, actor))
+        room.schedule.start_nibp_note = None if getattr(self.vitals, "can_start_nibp", False) else getattr(
+            self.vitals, "cannot_start_nibp", "This monitor can't be started from here")
 
     def _open(self, kind: str):
         """One device through the registry; a wrong option in [devices.KIND.options] is a config error naming

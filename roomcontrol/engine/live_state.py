@@ -36,7 +36,7 @@ def live_state(snap: RoomSnapshot, *, sync: Any = None, show_patient: str = "ini
         "call": ({"called_at": iso_utc(snap.call.called_at), "waiting_s": round(snap.call_waiting_s, 1),
                   "presses": snap.call.presses} if snap.call else None),
         "devices": dict(snap.devices),
-        "due": [],  # vitals and checks due: filled once protocols exist
+        "due": [item.as_dict(snap.now) for item in snap.due],  # the protocol's schedule: due and overdue items
         "sync": ({"state": sync.state, "backlog_events": sync.backlog_events} if sync is not None
                  else {"state": "disabled", "backlog_events": 0}),
         "storage_error": snap.storage_error,
@@ -45,8 +45,8 @@ def live_state(snap: RoomSnapshot, *, sync: Any = None, show_patient: str = "ini
 
 def substance(state: dict[str, Any]) -> tuple:
     """What makes a state worth sending at once: alarms (raised, acknowledged, escalated, cleared), the call,
-    the phase, device health, the session (opened, paused, closed) and a storage failure — not ages, timers or
-    the live values, which the heartbeat carries."""
+    the phase, device health, the session (opened, paused, closed), a storage failure and a schedule item
+    coming due, turning overdue or answered — not ages, timers or the live values, which the heartbeat carries."""
     session = state["session"]
     call = state["call"]
     return (state["phase"],
@@ -54,7 +54,8 @@ def substance(state: dict[str, Any]) -> tuple:
             (call["called_at"], call["presses"]) if call else None,
             tuple(sorted(state["devices"].items())),
             (session["session_id"], session["paused"], session["patient"]) if session else None,
-            state["storage_error"])
+            state["storage_error"],
+            tuple((d["key"], d["state"]) for d in state["due"]))
 
 
 def initials(reference: str) -> str | None:

@@ -33,6 +33,7 @@ from roomcontrol.domain.monitoring import Monitoring
 from roomcontrol.domain.wording import STATION
 from roomcontrol.engine.advisories import Advisories
 from roomcontrol.engine.responsiveness import ResponsivenessChecks
+from roomcontrol.engine.schedule import ScheduleKeeper
 from roomcontrol.engine.snapshot import RoomSnapshot, make_snapshot
 from roomcontrol.store import database
 from roomcontrol.store.errors import StoreError
@@ -82,6 +83,7 @@ class Room:
         self._bind(C.CaptureBaseline, self._capture_baseline)
         self._bind(C.CorrectEvent, self._correct_event)
         self._guards: list[Guard] = []
+        self.schedule = ScheduleKeeper(self)  # the protocol's due/overdue items (engine/schedule.py)
         self._deferred: list[Callable[[], None]] = []
         self._depth = 0  # nesting of _record, so deferred work runs once the outermost record is done
         self._plan_cued: str | None = None  # the session whose planned infusion time is already in the log
@@ -257,6 +259,7 @@ class Room:
     def _on_reading(self, reading: Reading) -> None:
         now = self.clock.now()
         store, pairs = self.monitoring.reading(reading, now, self._armed)
+        self.schedule.reading(reading)
         if store:
             session = self.state.open_session
             self.add_vital(VitalRow(reading.kind, reading.value, reading.unit, reading.received_ts,
@@ -346,9 +349,11 @@ class Room:
         return list(self.log.events(after_seq=max(0, self.log.last_seq - room_events))), []
 
     def snapshot(self) -> RoomSnapshot:
-        snap = make_snapshot(self.config.room_id, self.config.room_name, self.state, self.clock.now(),
+        now = self.clock.now()
+        snap = make_snapshot(self.config.room_id, self.config.room_name, self.state, now,
                              rules_for(self.state, self.config.session).min_recovery_min, self.storage_error,
                              self.monitoring)
+        snap = replace(snap, due=self.schedule.due(now), start_nibp_note=self.schedule.start_nibp_note)
         pending = self.advisories.pending()
         return replace(snap, pre_dose=pending) if pending else snap
 

@@ -39,6 +39,8 @@ class RoomSnapshot:
     call: NurseCall | None = None     # the patient's call, until a nurse answers it
     call_waiting_s: float = 0.0       # how long the call has waited
     pre_dose: tuple = ()              # domain.advisories.Finding: pre-dose rules broken, no decision to proceed yet
+    due: tuple = ()                   # the protocol's schedule items due or overdue now (domain.schedule.Item)
+    start_nibp_note: str | None = None  # why "Measure now" cannot ask this monitor (None: it can)
 
     @property
     def alarm_priority(self) -> str | None:

@@ -53,6 +53,7 @@ SCALE_NAMES = {
     "CADSS-6": "Clinician-Administered Dissociative States Scale, 6-item short form",
     "PHQ-9": "Patient Health Questionnaire 9 item",
     "GAD-7": "Generalized anxiety disorder 7 item",
+    "MOAA/S": "Modified Observer's Assessment of Alertness/Sedation, responsiveness (Chernik 1990)",
 }
 
 # The room's routes (roomcontrol.domain.commands.ROUTES) → SNOMED CT route of administration.

@@ -15,7 +15,7 @@ from roomcontrol.domain.wording import describe
 
 HEAD_COLUMNS = ("session_id", "patient_ref", "course_no", "protocol", "protocol_version")
 VITALS_COLUMNS = HEAD_COLUMNS + ("ts_utc", "minute", "phase", "kind", "value", "unit", "trusted", "flags",
-                                 "source")
+                                 "source", "validated_by")  # validated_by: the nurse who charted it
 GRID_COLUMNS = HEAD_COLUMNS + ("ts_utc", "minute", "phase") + GRID_KINDS
 EVENT_COLUMNS = HEAD_COLUMNS + ("seq", "event_id", "ts_utc", "minute", "kind", "actor", "description",
                                 "payload_json", "hash")
@@ -35,7 +35,8 @@ def vitals_rows(record: SessionRecord):
     for v in record.vitals:
         yield {**_head(record), "ts_utc": iso_utc(v.ts), "minute": _minute(record, v.ts),
                "phase": record.phase_at(v.ts), "kind": v.kind, "value": "" if v.value is None else v.value,
-               "unit": v.unit, "trusted": int(v.trusted), "flags": ";".join(v.flags), "source": v.source}
+               "unit": v.unit, "trusted": int(v.trusted), "flags": ";".join(v.flags), "source": v.source,
+               "validated_by": charted.by if (charted := record.validation_of(v.ts)) else ""}
 
 
 def grid_rows(record: SessionRecord):

@@ -263,7 +263,10 @@ class _Builder:
                 by_time.setdefault(s.ts, {})[kind] = s
         for ts in sorted(by_time):
             values = {k: s.value for k, s in by_time[ts].items()}
-            self._bp(values, ts, f"{r.session_id}/nibp/{iso_utc(ts)}")
+            charted = r.validation_of(ts)  # the nurse validated it (vitals.validated): her name and when
+            said = (f"Validated by {r.name(charted.by)} at {iso_utc(charted.at)} for {charted.item}"
+                    if charted else None)
+            self._bp(values, ts, f"{r.session_id}/nibp/{iso_utc(ts)}", said, charted.by if charted else None)
         # Streaming kinds: the reading charted at each mark of the vitals table.
         seen = set()
         for _, chosen in r.grid_samples(every_s, GRID_FHIR_KINDS):

@@ -21,7 +21,7 @@ from roomcontrol.domain.dose import Segment, given_over, rerated
 from roomcontrol.domain.vitals import trusted
 from roomcontrol.domain.events import Event
 from roomcontrol.domain.scales import SCALES
-from roomcontrol.domain.timefmt import parse_iso
+from roomcontrol.domain.timefmt import iso_utc, parse_iso
 from roomcontrol.records.errors import RecordError, SessionStillOpen
 from roomcontrol.domain.wording import ACT_NAMES, DEVICE_LABELS, SYSTEM_ACTORS, number, phase_label
 
@@ -180,6 +180,18 @@ class Infusion:
 
 
 @dataclass(frozen=True)
+class Validated:
+    """A monitor reading the nurse charted for a schedule item (vitals.validated): nurse-validated, as anaesthesia
+    records tell it from auto-captured vitals."""
+    event_id: str
+    at: datetime            # when she charted it
+    by: str
+    item: str               # the schedule item's label ("BP during the infusion")
+    reading: dict           # the values as the monitor gave them
+    reading_at: datetime | None  # when the room received the reading (the stored vitals' time)
+
+
+@dataclass(frozen=True)
 class Assessment(Correctable):
     event_id: str
     at: datetime
@@ -317,6 +329,12 @@ class SessionRecord:
     staff_names: dict = field(default_factory=dict)  # staff id → the person's name (the room's staff table)
     controlled: Ledger = Ledger()  # the controlled substance drawn and wasted, as the session's fold has it
     fixed_given_mg: float | None = None       # a fixed-dose (intranasal) session's dose given, from the fold
+    validated: tuple[Validated, ...] = ()     # readings the nurse charted for the protocol's schedule
+
+    def validation_of(self, ts: datetime | None) -> Validated | None:
+        """The nurse's charting of the reading stored at `ts`, if she charted it."""
+        return next((v for v in self.validated if ts is not None and v.reading_at is not None
+                     and iso_utc(v.reading_at) == iso_utc(ts)), None)  # both as stored: to the millisecond
 
     def name(self, actor: str | None) -> str:
         """Who did it, as the chart says it: the staff member's name, else the id as logged."""
@@ -470,7 +488,7 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
     for c in corrections:
         fixes[c.corrects_seq] = fixes.get(c.corrects_seq, ()) + (c,)
     flags = {f.seq: f for f in session.flags}  # flagged answers and their acknowledgement, from the fold
-    checklist, assessments, symptoms, medications, notes = [], [], [], [], []
+    checklist, assessments, symptoms, medications, notes, validated = [], [], [], [], [], []
     baseline = closing = None
     started = ended = None
     rate_changes = []
@@ -511,6 +529,11 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
                                           p.get("route", ""), p.get("indication"), fixed))
         elif e.kind == K.NOTE_ADDED:
             notes.append(Note(e.ts, e.actor, p.get("text", ""), e.id, fixed))
+        elif e.kind == K.VITALS_VALIDATED:
+            reading, item = dict(p.get("reading") or {}), p.get("item") or {}
+            received = reading.get("received_ts")
+            validated.append(Validated(e.id, e.ts, e.actor, str(item.get("label") or item.get("key") or ""),
+                                       reading, parse_iso(received) if isinstance(received, str) else None))
         elif e.kind.startswith("alarm."):
             _fold_alarm(alarms, e, closing)
         elif e.kind == K.DISCHARGE_OVERRIDE:
@@ -545,7 +568,8 @@ def build_record(events: Iterable[Event], vitals_rows: Iterable[dict | VitalSamp
         medications=tuple(medications), alarms=tuple(alarms.values()), notes=tuple(notes), closing=closing,
         events=events, vitals=tuple(samples), phases=session.phases, corrections=corrections, prescribed=prescribed,
         staff_names=dict(staff_names or {}), controlled=session.controlled,
-        fixed_given_mg=session.given_mg(closing.at) if session.plan.get("devices") is not None else None)
+        fixed_given_mg=session.given_mg(closing.at) if session.plan.get("devices") is not None else None,
+        validated=tuple(validated))
 
 
 def _corrections(events: tuple[Event, ...]) -> tuple[Correction, ...]:

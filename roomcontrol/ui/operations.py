@@ -73,6 +73,12 @@ class Operations:
                           on_error: OnError = None) -> None:
         self._send(C.RecordAssessment(scale=scale, items=items), on_ok, on_error, actor)
 
+    def start_nibp(self, item: str | None = None, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.StartNibp(item=item), on_ok, on_error)
+
+    def validate_reading(self, item: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.ValidateReading(item=item), on_ok, on_error)
+
     def acknowledge_flag(self, assessment_seq: int, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
         self._send(C.AcknowledgeFlag(assessment_seq=assessment_seq), on_ok, on_error)
 

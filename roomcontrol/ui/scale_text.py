@@ -43,6 +43,17 @@ TEXT: dict[str, ScaleText] = {
             "colours_changed": "Colours or sounds seemed different",
         },
     },
+    "MOAA/S": {  # Chernik et al., J Clin Psychopharmacol 1990 (modified OAA/S, responsiveness)
+        "title": "MOAA/S — sedation",
+        "hint": "Say the patient's name in a normal tone first; go down the list only if there is no ready response.",
+        "anchors": ("0 none", "1 squeeze", "2 prodding", "3 loud name", "4 lethargic", "5 readily"),
+        "items": {
+            "responsiveness": ("Responsiveness — 5: responds readily to name spoken in a normal tone · 4: lethargic "
+                               "response to name in a normal tone · 3: responds only after name is called loudly "
+                               "and/or repeatedly · 2: only after mild prodding or shaking · 1: only after a painful "
+                               "trapezius squeeze · 0: no response to a painful trapezius squeeze"),
+        },
+    },
     "PHQ-9": {
         "title": "How have you been feeling? (PHQ-9)",
         "hint": "Over the last 2 weeks, how often have you been bothered by any of the following problems?",

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QMainWindow, QStackedWidget, QVBoxLayout,
                                QWidget)
 
 from roomcontrol.domain.catalogue import PATIENT_SCALES
+from roomcontrol.domain.scales import SCALES
 from roomcontrol.ui import theme
 from roomcontrol.ui.screens.checkin import CheckInScreen
 from roomcontrol.ui.screens.lock import LockScreen
@@ -50,6 +51,9 @@ LAZY_PAGES = {
 }
 PAGE_ORDER = ("main", "checkin", "discharge", "scale", "medication", "note", "settings", "lock", "dose_confirm",
               "correction", "patient_forms", "controlled", "pre_dose")
+
+
+NURSE_SCALES = frozenset(SCALES) - PATIENT_SCALES
 
 
 class Pages(Mapping[str, Any]):
@@ -242,7 +246,7 @@ class RoomWindow(QMainWindow):
             self._patient_forms.open()
         if self.controller.staff is None and name not in PATIENT_PAGES:
             name = "lock"
-        if name == "CADSS-6":
+        if name in NURSE_SCALES:  # CADSS-6, MOAA/S, PADSS: the nurse's scale form
             self.pages["scale"].open(name)
             name = "scale"
         if name == "settings" and not self.controller.is_admin:

@@ -279,3 +279,15 @@ def _answers(url: str) -> bool:
         return httpx.get(f"{url}/station", timeout=1).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def test_a_room_s_due_checks_show_small_on_its_tile(clinic, page):
+    """Issue 15 item 2: the protocol's due/overdue items (docs/STATION.md `due`) on the tile's status line, in the
+    room's words; room-2's patient is checked in, the BP before dosing and the PHQ-9 not yet taken."""
+    sign_in(page, clinic.url, clinic.nurse_pin)
+    due = tile(page, "room-2").locator(".status .due")
+    expect(due.first).to_be_visible()
+    texts = due.all_text_contents()
+    assert "BP due now" in texts and "PHQ-9 due now" in texts
+    assert not any("overdue" in t for t in texts)      # a one-off check before dosing is due, never overdue
+    assert tile(page, "room-2").locator(".status .warn.due").count() == 0

@@ -233,9 +233,12 @@ def _encoder(protocol: str, model: VitalsModel, clock, vendor_labels: bool):
 # -- the simulated driver --------------------------------------------------------------------------------------
 
 class SimulatedVitalsDriver(Device):
-    """Readings straight from the model, once a second (NIBP every model.nibp_interval_s), pleth at 75 Hz."""
+    """Readings straight from the model, once a second (NIBP every model.nibp_interval_s, or CUFF_S after
+    start_nibp(), as a monitor's cuff inflates and deflates), pleth at 75 Hz."""
 
     thread_role = "simulated"
+    can_start_nibp = True
+    CUFF_S = 30.0  # an oscillometric measurement takes about this long from "start" to the numbers
 
     def __init__(self, *, on_reading, on_health, clock=None, name: str = "vitals", model: VitalsModel | None = None,
                  infusion_minutes: Callable[[], float | None] | None = None, infusion_start_s: float | None = None,
@@ -249,6 +252,7 @@ class SimulatedVitalsDriver(Device):
         self._infusion_start_s = infusion_start_s
         self._t = 0.0
         self._counters = {"readings": 0, "pleth_batches": 0}
+        self._nibp_asked = threading.Event()  # set by start_nibp() on the engine's thread, taken by ours
 
     @property
     def counters(self) -> dict:
@@ -260,6 +264,11 @@ class SimulatedVitalsDriver(Device):
         self.model.events = self.model.events + [event]  # rebinding, so the thread never sees a half-built list
         return event
 
+    def start_nibp(self) -> None:
+        """Inflate the cuff now (returns at once); the reading follows CUFF_S later. A request while the cuff is
+        already up is the same measurement, as on a monitor."""
+        self._nibp_asked.set()
+
     def _infusion(self, t: float) -> float | None:
         if self._infusion_minutes is not None:
             return self._infusion_minutes()
@@ -270,6 +279,7 @@ class SimulatedVitalsDriver(Device):
         self._health.set(Health.CONNECTING, "simulated monitor starting")
         pleth = PlethGenerator(model)
         t0, k, last_nibp = clock.monotonic(), 0, None
+        cuff_up: float | None = None  # model time the asked-for measurement started
         stride = packet_stride(clock)
         while not self._stopping.is_set():
             t = self._t = k / 3
@@ -286,8 +296,15 @@ class SimulatedVitalsDriver(Device):
                     self._on_pleth(samples, now)
                 second = k % 3 == 0 or stride >= 3
                 readings = self._readings(t, inf_min, now) if second else []
-                if second and model.nibp_due(last_nibp, t):
-                    last_nibp = t
+                if self._nibp_asked.is_set() and cuff_up is None:
+                    self._nibp_asked.clear()
+                    cuff_up = t
+                asked = cuff_up is not None and t - cuff_up >= self.CUFF_S
+                if second and (asked or model.nibp_due(last_nibp, t)):
+                    if asked:
+                        cuff_up = None
+                    else:
+                        last_nibp = t
                     readings += [Reading(kind, float(v), UNITS[kind], now, now, frozenset(), self.source)
                                  for kind, v in zip(("nibp_systolic", "nibp_diastolic", "nibp_mean"),
                                                     model.nibp(t, inf_min))]

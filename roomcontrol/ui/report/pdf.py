@@ -326,10 +326,13 @@ class Report:
     def vitals_table(self, d: Doc) -> None:
         d.heading("Vitals every 5 minutes")
         rows = []
-        for row in self.r.grid():
+        for row, (_, chosen) in zip(self.r.grid(), self.r.grid_samples()):
             v = row.values
             nibp = "–" if v["nibp_systolic"] is None and v["nibp_diastolic"] is None else \
                 f"{number(v['nibp_systolic'], 0)}/{number(v['nibp_diastolic'], 0)}"
+            sample = chosen.get("nibp_systolic")
+            if self.r.validation_of(sample.ts if sample else None):
+                nibp += " ✓"  # charted by the nurse (vitals.validated)
             rows.append([self.t(row.at), f"{row.minute}", self.r.phase_name(row.phase),
                          number(v["heart_rate"], 0), number(v["spo2"], 0), nibp, number(v["respiratory_rate"], 0),
                          number(v["etco2"], 0)])
@@ -344,7 +347,14 @@ class Report:
                 empty="No vitals were stored for this session.",
                 emphasis=[r[1] == "BL" for r in rows])
         d.paragraph("Each row: the reading nearest the time, within 2.5 min either side; readings flagged sensor-off "
-                    "or artefact are left out; – = none.", font(6.8, italic=True), GREY)
+                    "or artefact are left out; – = none; ✓ = charted by the nurse (below).", font(6.8, italic=True),
+                    GREY)
+        if self.r.validated:
+            d.heading("Readings charted by the nurse")
+            d.table([Column("Reading at", 0.9, C), Column("For", 2.2), Column("Reading", 2.2),
+                     Column("Charted", 0.9, C), Column("By", 1.4)],
+                    [[self.t(v.reading_at) if v.reading_at else "–", v.item, _reading_text(v.reading),
+                      self.t(v.at), self.r.name(v.by)] for v in self.r.validated])
 
     def alarms(self, d: Doc) -> None:
         d.heading("Alarms")
@@ -491,3 +501,13 @@ def _zero_margins():
     from PySide6.QtCore import QMarginsF
 
     return QMarginsF(0, 0, 0, 0)
+
+
+def _reading_text(reading: dict) -> str:
+    """A charted reading as the nurse reads it: "NIBP 128/82 (97) mmHg", or its values by name."""
+    if "nibp_systolic" in reading:
+        mean = f" ({number(reading['nibp_mean'], 0)})" if reading.get("nibp_mean") is not None else ""
+        return (f"NIBP {number(reading.get('nibp_systolic'), 0)}/{number(reading.get('nibp_diastolic'), 0)}"
+                f"{mean} mmHg")
+    return ", ".join(f"{k} {number(v) if isinstance(v, (int, float)) else v}" for k, v in reading.items()
+                     if not k.endswith("_ts"))

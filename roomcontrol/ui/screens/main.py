@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSt
 from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import theme
 from roomcontrol.ui.controller import RoomController
+from roomcontrol.ui.screens.due_strip import DueStrip
 from roomcontrol.ui.screens.session_card import SessionCard
 from roomcontrol.ui.screens.vitals_panel import VitalsPanel
 from roomcontrol.ui.widgets.ambient import AmbientPanel
@@ -126,7 +127,9 @@ class MainScreen(QWidget):
         self.card = SessionCard(controller, scale)
         self.timeline = Timeline(controller)
         self.quick = QuickEvents(controller, self.timeline.status, scale)
+        self.due = DueStrip(controller, self.timeline.status, scale)
         right.addWidget(self.card)
+        right.addWidget(self.due)
         right.addWidget(self.quick)
         bottom = QHBoxLayout()
         bottom.setSpacing(theme.px(10, scale))
@@ -139,9 +142,11 @@ class MainScreen(QWidget):
         outer.addLayout(right, 66)
         self.card.navigate.connect(self.navigate)
         self.quick.navigate.connect(self.navigate)
+        self.due.navigate.connect(self.navigate)
         controller.snapshot.connect(self.show_snapshot)
 
     def show_snapshot(self, snap: RoomSnapshot) -> None:
         self.vitals.show_snapshot(snap)
         self.card.show_snapshot(snap)
+        self.due.show_snapshot(snap)
         self.quick.show_phase(snap.phase)

@@ -138,6 +138,7 @@ class SessionCard(QWidget):
             "complete": button("Complete", lambda: c.ops.complete_infusion(), kind="primary"),
             "stop": button("Stop early…", lambda: self._reason("stop"), kind="danger"),
             "cadss": button("CADSS-6", lambda: self.navigate.emit("CADSS-6")),
+            "moaas": button("MOAA/S", lambda: self.navigate.emit("MOAA/S")),
             "discharge": button("Discharge…", lambda: self.navigate.emit("discharge"), kind="primary"),
             "drawn": button("Drawn…", lambda: self.navigate.emit("controlled")),  # ui/screens/controlled.py
             "waste": button("Waste…", lambda: self.navigate.emit("controlled")),
@@ -190,9 +191,9 @@ class SessionCard(QWidget):
         shown = {
             "idle": ("checkin",), "discharged": ("checkin",), "aborted": ("checkin",),
             "pre_infusion": ("continue", "drawn", "start", "abort"),
-            "infusing": ("pause", "rate", "complete", "cadss", "stop"),
+            "infusing": ("pause", "rate", "complete", "cadss", "stop"),  # MOAA/S: the due strip, when due
             "paused": ("resume", "rate", "complete", "cadss", "stop"),
-            "recovery": ("waste", "discharge", "cadss", "abort"),
+            "recovery": ("waste", "discharge", "cadss", "moaas", "abort"),  # discharge reads the last MOAA/S
         }.get(phase, ())
         for key, b in self.b.items():
             b.setVisible(key in shown)

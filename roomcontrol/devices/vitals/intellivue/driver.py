@@ -28,6 +28,10 @@ OPTIONS = ("baudrate", "poll_interval", "alert_interval", "keepalive_s", "no_dat
 
 
 class IntelliVueDriver(Device):
+    # Start-NIBP: not possible. The Data Export Interface Programming Guide's remote operations are association
+    # control, "MDS Create Event Report", "Poll Data Request"/extended poll (actions NOM_ACT_POLL_MDIB_DATA[_EXT]),
+    # Get and the Set of the poll priority list ("Set Priority List"): none starts a measurement, the protocol
+    # reads the monitor and never controls it. The nurse starts NIBP on the monitor (the default refusal).
     thread_role = "intellivue"
     close_timeout = 4.0  # the thread releases the association before it ends
 

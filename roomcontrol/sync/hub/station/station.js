@@ -294,7 +294,8 @@ function renderTile(tile, entry) {
   const sync = r.sync || {};
   patch(tile, "status", JSON.stringify([devs, due, sync.state, sync.backlog_events, r.storage_error]), () => el("div", {},
     ...devs.map(([d, st]) => el("span", { class: "warn", text: `${S.labels.devices[d] || d}: ${String(st).replaceAll("_", " ")}` })),
-    ...due.map((d) => el("span", { class: d.overdue ? "warn" : "", text: `${d.what} ${d.overdue ? "overdue" : "due"}` })),
+    // the protocol's schedule (docs/STATION.md "due"): "BP overdue 6 min" in the warning colour, "MOAA/S due now"
+    ...due.map((d) => el("span", { class: d.state === "overdue" ? "warn due" : "due", text: d.prompt || `${d.what} ${d.state}` })),
     sync.state && sync.state !== "synced" ? el("span", { class: "warn", text: `sync ${sync.state}${sync.backlog_events ? `, ${sync.backlog_events} events waiting` : ""}` }) : null,
     r.storage_error ? el("span", { class: "warn", text: `storage: ${r.storage_error}` }) : null));
 }
