@@ -53,7 +53,7 @@ def event_rows(record: SessionRecord):
 
 
 # One row per draw, the waste (with its witness and the balance) on each: the controlled-substance record.
-CONTROLLED_COLUMNS = ("session_id", "patient_ref", "course_no", "drug", "mg_per_ml", "drawn_ml", "drawn_mg", "lot",
+CONTROLLED_COLUMNS = HEAD_COLUMNS + ("drug", "mg_per_ml", "drawn_ml", "drawn_mg", "lot",
                       "expiry", "drawn_by", "given_mg", "wasted_ml", "wasted_mg", "wasted_by", "witness",
                       "discrepancy_mg", "explanation")
 

@@ -1,13 +1,10 @@
 """Helpers for discharges under a protocol's rules: the readings and scores that meet them, and a complete REMS
-form. MOAA/S is logged as the assessment event it will be once the scale is recordable (the part "sched" adds it
-to domain/scales.py); the rules read any scale event named "MOAA/S"."""
+form."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from roomcontrol.domain import kinds as K
-from roomcontrol.domain.events import NewEvent
 from roomcontrol.domain.timefmt import iso_utc
 from roomcontrol.domain.vitals import UNITS, Reading
 from tests.core.helpers import NURSE
@@ -17,10 +14,7 @@ ESCORT = dict(escort_name="Grace Hopper", escort_phone="+1 555 010 2030")
 
 
 def moaas(room, score: int, actor: str = NURSE) -> None:
-    s = room.state.session
-    event = NewEvent(K.ASSESSMENT_RECORDED, {"scale": "MOAA/S", "items": {"moaas": score}, "score": score}, actor,
-                     s.session_id)
-    room.call(lambda: room.record(event)).result(10)
+    room.command("record_assessment", actor, scale="MOAA/S", items={"responsiveness": score})
 
 
 def vitals(room, hr: float = 72, sys_: float = 124, dia: float = 80) -> None:

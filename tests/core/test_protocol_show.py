@@ -14,6 +14,7 @@ from roomcontrol.domain.protocol import SHORT_TITLE_MAX, short_title
 from roomcontrol.engine.live_state import live_state
 from roomcontrol.engine.room import Room
 from roomcontrol.records.loader import load_record
+from tests.core.discharge_help import ESCORT, meet_rules, rems_form
 from tests.core.helpers import BASELINE, NURSE, OPEN_ARGS, PADSS_10, make_room
 from tests.core.protocol_crash_child import SHIPPED, protocols_config
 
@@ -100,4 +101,5 @@ def test_a_nasal_dose_completes_only_when_its_last_device_is_due(room):
     assert room.state.session.given_mg(room.clock.now()) == 84.0
     room.clock.advance(120 * 60)
     room.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
-    room.command("discharge", NURSE, escort_confirmed=True)
+    meet_rules(room)
+    room.command("discharge", NURSE, **ESCORT, rems=rems_form(room))

@@ -45,7 +45,7 @@ def test_the_pdf_holds_the_key_facts(report_text):
                  "PHQ-9", "10 / 27", "CADSS-6", "PADSS at discharge 10 / 10",
                  "Escort confirmed YES, confirmed", "Discharged: PADSS 10, escort Sam Okafor (+1 555 014 7788)",
                  "SpO2 low", "VITALS EVERY 5 MINUTES", "BL baseline 72 98 124/78",
-                 "WHO DID WHAT", "rn.ada", "name Sam (partner)", "Page 1 of 3"):
+                 "WHO DID WHAT", "rn.ada", "name Sam (partner)", "Page 1 of 4"):
         assert fact in flat, fact
     assert "ﬁ" not in text  # no ligatures: "confirmed" is found as typed
 
