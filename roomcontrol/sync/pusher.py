@@ -225,12 +225,12 @@ class SyncPusher:
             if not events and not vitals:
                 # Empty: the cursor only moves on acks, so everything was acknowledged at some point.
                 self._board.update(state=S.SYNCED if self.status.last_success or totals["batches"] else S.IDLE,
-                                 backlog_events=0, backlog_vitals=0, next_attempt_at=None)
+                                   backlog_events=0, backlog_vitals=0, next_attempt_at=None)
                 return
             if totals["batches"] == 0:
                 backlog = outbox.backlog(cursor)
                 self._board.update(state=S.SYNCING, backlog_events=backlog.events, backlog_vitals=backlog.vitals,
-                                 next_attempt_at=None)
+                                   next_attempt_at=None)
             response = self._post(events, vitals)
             body = json_body(response)
             if response.status_code == 200:
@@ -253,7 +253,7 @@ class SyncPusher:
                 totals["quarantined_events"] += self._quarantined(outbox, body.get("quarantined"), acked_at)
                 backlog = outbox.backlog()
                 self._board.update(last_success=acked_at, backlog_events=backlog.events,
-                                 backlog_vitals=backlog.vitals, last_error=None, last_error_at=None)
+                                   backlog_vitals=backlog.vitals, last_error=None, last_error_at=None)
                 if self._stopping.is_set() and (self._final_deadline is None
                                                 or time.monotonic() >= self._final_deadline):
                     return
@@ -360,10 +360,10 @@ class SyncPusher:
             q = self._outbox.quarantined(latest=1)
             backlog = self._outbox.backlog(cursor)
             self._board.update(backlog_events=backlog.events, backlog_vitals=backlog.vitals,
-                             last_success=parse_ts(cursor.updated_ts), last_error=notes.get("last_error"),
-                             last_error_at=parse_ts(notes.get("last_error_at")),
-                             last_attempt=parse_ts(notes.get("last_attempt_at")), quarantined=q.count,
-                             quarantine_reason=q.reason)
+                               last_success=parse_ts(cursor.updated_ts), last_error=notes.get("last_error"),
+                               last_error_at=parse_ts(notes.get("last_error_at")),
+                               last_attempt=parse_ts(notes.get("last_attempt_at")), quarantined=q.count,
+                               quarantine_reason=q.reason)
         return self._outbox
 
     def _http(self) -> httpx.Client:
