@@ -113,11 +113,8 @@ def test_contact_lost_within_5_s_when_the_socket_closes_or_the_room_goes_silent(
 
     async def go():
         station = await station_client(hub.url, reader=reader)
-        closing = await room_client(hub.url, "room-1", tokens["room-1"])
-        silent = await room_client(hub.url, "room-2", tokens["room-2"])
-        for room, room_id in ((closing, "room-1"), (silent, "room-2")):
-            await room.send(json.dumps(state(room_id)))
-            await recv_until(station, room_is(room_id, contact="live"))
+        closing = await live_room(station, hub.url, "room-1", tokens["room-1"])
+        silent = await live_room(station, hub.url, "room-2", tokens["room-2"])
         closed_at = time.monotonic()
         await closing.close()
         await recv_until(station, room_is("room-1", contact="lost"), 5)
