@@ -6,11 +6,12 @@
 
 (a) SIGKILL: a child process runs a room headless (simulated monitor, an LCUS relay diffuser on a pty this run
     holds, every next command chosen from the phase the log says the room is in, as tests/core/crash_child.py
-    does) and prints "seq phase" after each command the engine acknowledged. It is killed at a random moment and
-    started again, N times. Counted: acknowledged events missing from the log, databases failing integrity_check
-    or the hash chain, restarts that resumed in another phase than the last acknowledged one (or the one after,
-    when a command committed but was killed before it could print), and restarts whose first byte to the relay
-    was not OFF (A0 01 00 A1; the diffuser's safety rule, DESIGN.md "diffuser").
+    does: both run tests/core/crash_sessions.py) and prints "seq phase" after each command the engine
+    acknowledged. It is killed at a random moment and started again, N times. Counted: acknowledged events
+    missing from the log, databases failing integrity_check or the hash chain, restarts that resumed in another
+    phase than the last acknowledged one (or the one after, when a command committed but was killed before it
+    could print), and restarts whose first byte to the relay was not OFF (A0 01 00 A1; the diffuser's safety
+    rule, DESIGN.md "diffuser").
 (b) Unplug/replug: a room in session reads a Nonin oximeter on a pty behind a stable symlink (as
     /dev/serial/by-id); the pty is closed (the USB adapter pulled) until the room raises its technical alarm,
     then a new one is plugged at the same path. Counted per replug: time from plug to the monitor connected again
@@ -29,7 +30,6 @@ import logging
 import os
 import random
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -65,7 +65,7 @@ def child_session(data_dir: str, relay: str) -> None:
     from roomcontrol.engine.runtime import start_room
     from roomcontrol.store import database
     from roomcontrol.store.eventlog import read_events
-    from tests.core.crash_child import next_command
+    from tests.core.crash_sessions import run_sessions
 
     clock = OffsetClock()
     db_file = Path(data_dir) / database.DB_NAME
@@ -77,14 +77,7 @@ def child_session(data_dir: str, relay: str) -> None:
             clock.offset = last[-1].ts - clock.now() + timedelta(seconds=1)
     config = _config({"diffuser": {"driver": "lcus_relay", "url": relay}})
     runtime = start_room(config, data_dir, clock=clock, staff_gate=False)
-    room = runtime.room
-    print(f"{room.log.last_seq} {room.state.phase}", flush=True)
-    while True:
-        name, args, wait = next_command(room)
-        clock.advance(wait)
-        events = room.command(name, "rn.crash", **args)
-        print(f"{events[-1].seq} {room.state.phase}", flush=True)
-        time.sleep(0.01)  # the devices and the engine's tick get their turn, as in a real room
+    run_sessions(runtime.room, clock, pause_s=0.01)  # the devices and the engine's tick get their turn
 
 
 def _last_seq(db) -> int:
@@ -92,26 +85,19 @@ def _last_seq(db) -> int:
 
 
 def _run_and_kill(data: Path, relay, after_s: float) -> tuple[list[tuple[int, str]], bytes, str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    from tests.core.crash_sessions import ChildDidNotStart, run_and_kill
     relay.clear()
-    proc = subprocess.Popen([sys.executable, "-u", __file__, "--child", str(data), relay.path], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
-    reader.start()
-    deadline = time.monotonic() + 60
-    while not lines and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.01)
-    if not lines:
-        proc.kill()
-        raise SystemExit(f"bench: the child did not start: {proc.stderr.read()[-2000:]}")
-    first = relay.wait_for(lambda d: d[:4] if len(d) >= 4 else None, timeout=10) or relay.data()
-    time.sleep(after_s)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    reader.join(timeout=5)
-    proc.stderr.close()
-    acked = [(int(s), p) for s, p in (line.split() for line in lines if line.endswith("\n"))]
+    first = b""
+
+    def first_bytes() -> None:  # what the restarted room sent the relay first
+        nonlocal first
+        first = relay.wait_for(lambda d: d[:4] if len(d) >= 4 else None, timeout=10) or relay.data()
+
+    try:
+        acked = run_and_kill([sys.executable, "-u", __file__, "--child", str(data), relay.path], after_s,
+                             start_timeout_s=60, on_started=first_bytes)
+    except ChildDidNotStart as exc:
+        raise SystemExit(f"bench: the child did not start: {exc}") from None
     return acked, first, acked[0][1]
 
 

@@ -1,11 +1,13 @@
 """Build tests/fixtures/schemas/: a room database made by each earlier room schema version, and a hub database
-made by each earlier hub schema version, each by that version's own code.
+made by each earlier hub schema version, each by that version's own code, kept as an SQL text dump.
 
 For each version the code of the last commit that wrote it is unpacked (`git archive`) into a temporary folder
 and run there with this venv's Python: a scripted session (the scenario of that commit, --headless --simulate),
 a staff account where the version has them, and for the hub a sync of that session plus one refused batch (a
-report row). The database is then copied here, vacuumed (its rows unchanged, its free pages gone) so each
-fixture stays small. tests/store/test_upgrades.py opens them with today's code.
+report row). The database is then written here as SQL text (NAME.sql: its PRAGMA user_version, its tables as that
+code created them, every row, its indexes and triggers), so a fixture diffs as text and git holds no binary
+database; the dump is checked to build back into the same rows. tests/store/test_upgrades.py builds each into a
+temporary database (build_fixture) and opens that with today's code.
 
     .venv/bin/python scripts/make_schema_fixtures.py        # rebuilds every fixture (about a minute)
 
@@ -36,6 +38,7 @@ HUB_COMMITS = {1: "f91bfdc", 2: "5b07959",  # parents of 8eac0b8 (made schema 2)
                3: "4329ae6"}  # the base of session 4, before the course index (4)
 SPEED = "2000"   # the scenario's clock speed: few enough vitals that a fixture stays well under 200 KB
 TIMEOUT_S = 300
+HEADER = "scripts/make_schema_fixtures.py; tests/store/test_upgrades.py builds it into a database"
 
 # Run inside the old tree: its hub, its sync client, one session synced and a batch it refuses (a report row).
 _HUB_SCRIPT = r"""
@@ -90,7 +93,9 @@ def run(tree: Path, *args: str, stdin: str | None = None) -> str:
 
 def old_replay(tree: Path, fixture: Path, scratch: Path) -> dict:
     scratch.mkdir()
-    shutil.copy(fixture, scratch / "room.db")
+    built = sqlite3.connect(scratch / "room.db")  # the fixture as the test builds it
+    built.executescript(fixture.read_text(encoding="utf-8"))
+    built.close()
     return json.loads(run(tree, "-c", _REPLAY_SCRIPT, str(scratch)).strip().splitlines()[-1])
 
 
@@ -104,22 +109,37 @@ def room_session(tree: Path, data: Path, version: int) -> Path:
     return data / "room.db"
 
 
-def settle(src: Path, dest: Path, version_sql: str, expected: int) -> dict:
-    """Copy a finished database here, checkpointed and vacuumed; returns its counts for the record."""
-    dest.unlink(missing_ok=True)
+def dump_sql(conn: sqlite3.Connection, header: str) -> str:
+    """The database as SQL text: a comment, its PRAGMA user_version (the room's schema version; sqlite3's dump
+    leaves it out), then sqlite3's own dump (tables and rows, indexes, triggers, the AUTOINCREMENT counters)."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    return "\n".join([f"-- {header}", f"PRAGMA user_version = {version};", *conn.iterdump()]) + "\n"
+
+
+def _rows(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
+
+
+def settle(src: Path, dest: Path, version_sql: str, expected: int, header: str) -> dict:
+    """Write a finished database here as SQL text, checked to build back into the same rows and schema version;
+    returns its counts for the record."""
     conn = sqlite3.connect(src)
     try:
         got = int(conn.execute(version_sql).fetchone()[0])
         if got != expected:
             raise SystemExit(f"{src}: schema version {got}, expected {expected}")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.execute("VACUUM INTO ?", [str(dest)])
+        text = dump_sql(conn, header)
+        rebuilt = sqlite3.connect(":memory:")
+        rebuilt.executescript(text)
+        if _rows(rebuilt) != _rows(conn) or int(rebuilt.execute(version_sql).fetchone()[0]) != expected:
+            raise SystemExit(f"{src}: its SQL dump does not build back into the same database")
+        counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("events", "vitals")}
+        rebuilt.close()
     finally:
         conn.close()
-    copy = sqlite3.connect(dest)
-    copy.execute("PRAGMA journal_mode = DELETE")
-    counts = {t: copy.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("events", "vitals")}
-    copy.close()
+    dest.write_text(text, encoding="utf-8")
     return {"file": dest.name, "bytes": dest.stat().st_size, **counts}
 
 
@@ -132,8 +152,9 @@ def main() -> int:
             tree.mkdir()
             unpack(commit, tree)
             db = room_session(tree, data, version)
-            facts = settle(db, OUT / f"room-v{version}.db", "PRAGMA user_version", version)
-            replay = old_replay(tree, OUT / f"room-v{version}.db", Path(tmp) / f"room-v{version}-replay")
+            facts = settle(db, OUT / f"room-v{version}.sql", "PRAGMA user_version", version,
+                           f"room schema v{version}, made by commit {commit}'s own code ({HEADER})")
+            replay = old_replay(tree, OUT / f"room-v{version}.sql", Path(tmp) / f"room-v{version}-replay")
             made[f"room-v{version}"] = {"commit": commit, **facts, "replay": replay}
         for version, commit in HUB_COMMITS.items():
             tree, data = Path(tmp) / f"hub-v{version}", Path(tmp) / f"hub-v{version}-room"
@@ -143,7 +164,8 @@ def main() -> int:
             hub = Path(tmp) / f"hub-v{version}.db"
             run(tree, "-c", _HUB_SCRIPT, str(hub), str(room_db))
             made[f"hub-v{version}"] = {"commit": commit, **settle(
-                hub, OUT / f"hub-v{version}.db", "SELECT value FROM hub_meta WHERE key = 'schema_version'", version)}
+                hub, OUT / f"hub-v{version}.sql", "SELECT value FROM hub_meta WHERE key = 'schema_version'", version,
+                f"hub schema v{version}, made by commit {commit}'s own code ({HEADER})")}
     (OUT / "fixtures.json").write_text(json.dumps(made, indent=2) + "\n", encoding="utf-8")
     for name, facts in made.items():
         print(f"{name}: {facts}")

@@ -84,11 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     hub = sub.add_parser("hub", help="the clinic hub that the rooms sync their logs to")
     hsub = hub.add_subparsers(dest="hub_command", required=True)
     serve = hsub.add_parser("serve", help="run the hub (HTTP, or HTTPS with --cert and --key)")
-    serve.add_argument("--db", help="hub database: a file path (SQLite, the default) or a postgresql:// URL")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8750)
-    serve.add_argument("--cert", type=Path, help="TLS certificate (PEM)")
-    serve.add_argument("--key", type=Path, help="TLS private key (PEM)")
+    _hub_db_option(serve, "hub database: a file path (SQLite, the default) or a postgresql:// URL")
+    _listen_options(serve, "127.0.0.1")
     serve.add_argument("--body-timeout-s", type=float, default=30.0,
                        help="a request body must arrive within this many seconds (default 30)")
     serve.add_argument("--max-connections", type=int, default=200,
@@ -102,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
                        ("add-reader", "a read-only token for reports and dashboards"),
                        ("verify", "check a room's hash chain and sequence at the hub")):
         p = hsub.add_parser(name, help=what)
-        p.add_argument("--db", help="hub database (as for serve)")
+        _hub_db_option(p)
         p.add_argument("name", metavar="ROOM" if name != "add-reader" else "NAME")
     cs = hsub.add_parser("cs-log", help="the clinic-wide controlled-substance log (CSV): one row per session with "
                                         "a draw: drawn, given, wasted, by, witness, discrepancy")
@@ -128,25 +125,21 @@ def build_parser() -> argparse.ArgumentParser:
                        ("disable", "disable an account (it is never deleted: the logs name it)"),
                        ("reset-pin", "a new PIN; asks for it twice (or --pin-stdin); clears a lock-out")):
         p = hstsub.add_parser(name, help=what)
-        p.add_argument("--db", help="hub database (as for serve)")
+        _hub_db_option(p)
         if name != "list":
             p.add_argument("staff_id", metavar="ID")
         if name == "add":
-            p.add_argument("--name", required=True)
-            p.add_argument("--role", choices=("nurse", "admin"), required=True)
-        if name in ("add", "reset-pin"):
-            p.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input (scripts)")
+            _account_options(p, role_default=None)
+        elif name == "reset-pin":
+            _pin_stdin_option(p)
     hsvc = hsub.add_parser("install-service", help="a systemd unit for the hub (/etc/systemd/system), "
                                                    "Restart=always; --print to see it")
-    hsvc.add_argument("--db", help="hub database (default: /var/lib/roomcontrol-hub/hub.db)")
-    hsvc.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
-    hsvc.add_argument("--port", type=int, default=8750)
-    hsvc.add_argument("--cert", type=Path, help="TLS certificate (PEM)")
-    hsvc.add_argument("--key", type=Path, help="TLS private key (PEM)")
+    _hub_db_option(hsvc, "hub database (default: /var/lib/roomcontrol-hub/hub.db)")
+    _listen_options(hsvc, "0.0.0.0", "address to listen on (default: all)")
     hsvc.add_argument("--user", help="the account the hub runs as (default: the one calling sudo)")
     hsvc.add_argument("--print", action="store_true", help="print the unit instead of installing it")
     hb = hsub.add_parser("backup", help="online backup of a SQLite hub database, verified and rotated")
-    hb.add_argument("--db", help="hub database (as for serve)")
+    _hub_db_option(hb)
     _backup_options(hb)
 
     demo = sub.add_parser("demo", help="try the clinic on one machine")
@@ -180,9 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     sa = stsub.add_parser("add", help="add an account (or reset its PIN); asks for the PIN twice")
     room_options(sa)
     sa.add_argument("staff_id")
-    sa.add_argument("--name", required=True)
-    sa.add_argument("--role", choices=("nurse", "admin"), default="nurse")
-    sa.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input (scripts)")
+    _account_options(sa, role_default="nurse")
     room_options(stsub.add_parser("list", help="the accounts of this room"))
     sd = stsub.add_parser("disable", help="disable an account (its history stays)")
     room_options(sd)
@@ -224,6 +215,33 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--session", help="only this session's events")
     export.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
     return parser
+
+
+def _hub_db_option(p: argparse.ArgumentParser, what: str = "hub database (as for serve)") -> None:
+    p.add_argument("--db", help=what)
+
+
+def _listen_options(p: argparse.ArgumentParser, host: str, host_help: str | None = None) -> None:
+    """Where a hub listens (`hub serve`, `hub install-service`): address, port and its TLS pair."""
+    p.add_argument("--host", default=host, help=host_help)
+    p.add_argument("--port", type=int, default=8750)
+    p.add_argument("--cert", type=Path, help="TLS certificate (PEM)")
+    p.add_argument("--key", type=Path, help="TLS private key (PEM)")
+
+
+def _account_options(p: argparse.ArgumentParser, role_default: str | None) -> None:
+    """A new staff account (room or hub directory): its name, its role (required where role_default is None),
+    its PIN from standard input for scripts."""
+    p.add_argument("--name", required=True)
+    if role_default is None:
+        p.add_argument("--role", choices=("nurse", "admin"), required=True)
+    else:
+        p.add_argument("--role", choices=("nurse", "admin"), default=role_default)
+    _pin_stdin_option(p)
+
+
+def _pin_stdin_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input (scripts)")
 
 
 def _backup_options(p: argparse.ArgumentParser) -> None:

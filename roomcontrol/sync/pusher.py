@@ -13,29 +13,34 @@ quarantines (content it will not take, the chain intact) are recorded in the roo
 log behind them goes on; a hub that refuses a batch outright (an older hub) is shown as refused, with its reason.
 
 It reads through `roomcontrol.store.outbox` (its own connections; the engine thread stays the only writer of
-events), and needs only httpx: importing it does not pull in the hub's FastAPI or the database drivers.
+events), and needs only httpx: importing it does not pull in the hub's FastAPI or the database drivers. Beside
+it: the back-off (backoff.py), what a drain ends with (push_result.py), reading the hub's answers (replies.py),
+the status shared with the screen (status_board.py).
 """
 
 from __future__ import annotations
 
 import logging
-import random
 import ssl
 import threading
 import time
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from roomcontrol import __version__
+from roomcontrol.clock import SystemClock
 from roomcontrol.domain.timefmt import iso_utc
 from roomcontrol.store.errors import StoreError
 from roomcontrol.store.outbox import Outbox
 from roomcontrol.sync import protocol as P
 from roomcontrol.sync import status as S
+from roomcontrol.sync.backoff import BACKOFF_MAX_S, REFUSED_BACKOFF_MAX_S, PushBackoff
 from roomcontrol.sync.batch_json import batch_body
+from roomcontrol.sync.replies import json_body, refusal, unreachable_reason
+from roomcontrol.sync.push_result import PushFailed, SyncResult
 from roomcontrol.sync.status import SyncStatus, parse_ts
+from roomcontrol.sync.status_board import StatusBoard
 
 if TYPE_CHECKING:
     import httpx  # imported when the first batch is sent: a room's window need not wait for it at start-up
@@ -46,35 +51,10 @@ STATUS_REFRESH_S = 2.0   # how stale the backlog on the room screen may get whil
                          # soon new vitals (which do not notify) are pushed after they are committed
 TIMEOUT_S = 5.0          # read/write/pool: a hub that has not answered by then is treated as out of reach
 CONNECT_TIMEOUT_S = 3.0
-BACKOFF_MAX_S = 8.0      # offline: probe at most this far apart, so a returning hub has the backlog within ~10 s
-REFUSED_BACKOFF_MAX_S = 60.0  # refused: the hub is up and said no; retry, but without hammering it
 STOP_TIMEOUT_S = 2.0
 MAX_REWINDS = 3          # per drain: a hub that keeps asking for older rows is a fault, not a loop to follow
-
-
-@dataclass(frozen=True)
-class SyncResult:
-    ok: bool
-    sent_events: int = 0       # acknowledged as new by the hub
-    sent_vitals: int = 0
-    duplicate_events: int = 0  # the hub already held them (a resend after a crash or a lost ack)
-    duplicate_vitals: int = 0
-    quarantined_events: int = 0  # taken by the hub into quarantine (content it will not store as is)
-    batches: int = 0
-    error: str | None = None
-    status: SyncStatus | None = None
-
-    def to_dict(self) -> dict:
-        d = {k: getattr(self, k) for k in ("ok", "sent_events", "sent_vitals", "duplicate_events",
-                                           "duplicate_vitals", "quarantined_events", "batches", "error")}
-        d["status"] = self.status.to_dict() if self.status else None
-        return d
-
-
-class _Failed(Exception):
-    def __init__(self, state: str, message: str):
-        super().__init__(message)
-        self.state = state
+_CLOCK = SystemClock()   # the wall clock (UTC) the status and the notes are stamped with
+__all__ = ["BACKOFF_MAX_S", "REFUSED_BACKOFF_MAX_S", "STATUS_REFRESH_S", "SyncPusher", "SyncResult"]
 
 
 class SyncPusher:
@@ -96,19 +76,15 @@ class SyncPusher:
         self.token = token
         self.batch_size = batch_size
         self.interval_s = float(interval_s)
-        self.on_status = on_status
         self.enabled = enabled and bool(hub_url)
         self.target = target
         self.timeout_s = timeout_s
-        self.backoff_base_s = backoff_base_s
-        self.backoff_max_s = backoff_max_s
+        self._backoffs = PushBackoff(backoff_base_s, backoff_max_s)
         # A CA file (a clinic's own certificate authority or the hub's self-signed certificate) or True/False.
         self._verify = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
         self._transport = transport
         self._batch = batch_size          # shrinks after a 413, so one huge event cannot block the outbox
-        self._failures = 0
         self.attempts = 0                 # drains tried (for tests and benchmarks: the back-off schedule)
-        self.waits: list[float] = []      # the back-off waits chosen after failures, the latest 100
         self._final_deadline: float | None = None  # monotonic; set by stop(final_push=True)
         self._hub_checked = False         # see _check_hub
         self._lock = threading.Lock()     # one drain at a time (thread and sync_now share the cursor)
@@ -117,8 +93,8 @@ class SyncPusher:
         self._thread: threading.Thread | None = None
         self._outbox: Outbox | None = None
         self._client: httpx.Client | None = None
-        self._status = SyncStatus(S.IDLE if self.enabled else S.DISABLED, hub_url=self.hub_url)
-        self._status_lock = threading.Lock()
+        self._board = StatusBoard(SyncStatus(S.IDLE if self.enabled else S.DISABLED, hub_url=self.hub_url),
+                                  on_status)
 
     @classmethod
     def from_config(cls, db_path: Path | str, config, on_status=None, **kwargs) -> "SyncPusher":
@@ -130,7 +106,7 @@ class SyncPusher:
     # -- the thread ---------------------------------------------------------------------------------------
     def start(self) -> "SyncPusher":
         if not self.enabled or self._thread is not None:
-            self._emit(self._status)
+            self._board.announce()
             return self
         self._stopping.clear()
         self._thread = threading.Thread(target=self._loop, name="sync-pusher", daemon=True)
@@ -167,8 +143,12 @@ class SyncPusher:
 
     @property
     def status(self) -> SyncStatus:
-        with self._status_lock:
-            return self._status
+        return self._board.status
+
+    @property
+    def waits(self) -> list[float]:
+        """The back-off waits chosen after failures, the latest 100."""
+        return self._backoffs.waits
 
     def _loop(self) -> None:
         try:
@@ -178,8 +158,8 @@ class SyncPusher:
                     wait = self.interval_s
                 else:
                     wait = self._backoff(result.status.state if result.status else S.OFFLINE)
-                    self._set_status(next_attempt_at=_after(wait))
-                    self._note(next_attempt_at=iso_utc(_after(wait)))
+                    self._board.update(next_attempt_at=_CLOCK.now() + timedelta(seconds=wait))
+                    self._note(next_attempt_at=iso_utc(_CLOCK.now() + timedelta(seconds=wait)))
                 self._sleep(wait, idle=result.ok)
             if self._final_deadline is not None and time.monotonic() < self._final_deadline:
                 self._drain()  # one last push on a clean exit, bounded by the deadline (checked between batches)
@@ -203,14 +183,8 @@ class SyncPusher:
                 return
 
     def _backoff(self, state: str = S.OFFLINE) -> float:
-        """Exponential back-off with jitter, so rooms that lost the hub together do not return in lockstep.
-        Offline, it is capped at seconds (each try is one cheap empty-batch probe until the hub answers)."""
-        self._failures += 1
-        top = self.backoff_max_s if state != S.REFUSED else max(self.backoff_max_s, REFUSED_BACKOFF_MAX_S)
-        cap = min(top, self.backoff_base_s * 2 ** min(self._failures - 1, 30))
-        wait = cap / 2 + random.uniform(0, cap / 2)
-        self.waits = [*self.waits[-99:], wait]
-        return wait
+        """The wait after one more failed drain (backoff.py: seconds offline, up to a minute refused)."""
+        return self._backoffs.next(state)
 
     # -- one drain ----------------------------------------------------------------------------------------
     def sync_now(self) -> SyncResult:
@@ -228,15 +202,15 @@ class SyncPusher:
                                           quarantined_events=0, batches=0)
             try:
                 self._push_all(totals)
-            except _Failed as failure:
+            except PushFailed as failure:
                 return self._failed(failure, totals)
             except StoreError as exc:
-                return self._failed(_Failed(S.ERROR, str(exc)), totals)
-            self._failures = 0
+                return self._failed(PushFailed(S.ERROR, str(exc)), totals)
+            self._backoffs.reset()
             if totals["batches"] or self.status.last_error:
                 # The hub answered: the error that was shown is over (it stays in the room's log file).
                 self._note(last_state=S.SYNCED, last_error=None, last_error_at=None, next_attempt_at=None)
-                self._set_status(last_error=None, last_error_at=None)
+                self._board.update(last_error=None, last_error_at=None)
             return SyncResult(True, **totals, status=self.status)
 
     def _push_all(self, totals: dict[str, Any]) -> None:
@@ -250,23 +224,23 @@ class SyncPusher:
             vitals = outbox.vitals_after(cursor.last_vitals_id, self._batch)
             if not events and not vitals:
                 # Empty: the cursor only moves on acks, so everything was acknowledged at some point.
-                self._set_status(state=S.SYNCED if self.status.last_success or totals["batches"] else S.IDLE,
-                                 backlog_events=0, backlog_vitals=0, next_attempt_at=None)
+                self._board.update(state=S.SYNCED if self.status.last_success or totals["batches"] else S.IDLE,
+                                   backlog_events=0, backlog_vitals=0, next_attempt_at=None)
                 return
             if totals["batches"] == 0:
                 backlog = outbox.backlog(cursor)
-                self._set_status(state=S.SYNCING, backlog_events=backlog.events, backlog_vitals=backlog.vitals,
-                                 next_attempt_at=None)
+                self._board.update(state=S.SYNCING, backlog_events=backlog.events, backlog_vitals=backlog.vitals,
+                                   next_attempt_at=None)
             response = self._post(events, vitals)
-            body = _json(response)
+            body = json_body(response)
             if response.status_code == 200:
                 last_seq = events[-1][0] if events else cursor.last_seq
                 last_vid = vitals[-1][0] if vitals else cursor.last_vitals_id
                 hub_seq = body.get("last_seq")
                 if not isinstance(hub_seq, int) or (hub_seq < last_seq and (events or rewinds >= MAX_REWINDS)):
                     # An ack that does not cover the events it acknowledges is no ack.
-                    raise _Failed(S.REFUSED, f"the hub acknowledged up to seq {hub_seq}, not {last_seq}")
-                acked_at = _now()
+                    raise PushFailed(S.REFUSED, f"the hub acknowledged up to seq {hub_seq}, not {last_seq}")
+                acked_at = _CLOCK.now()
                 outbox.advance(last_seq, last_vid, iso_utc(acked_at))
                 if hub_seq < last_seq:  # a vitals-only batch showed the hub lacks events the cursor counts as sent
                     outbox.rewind(hub_seq)
@@ -278,8 +252,8 @@ class SyncPusher:
                 totals["duplicate_vitals"] += body.get("duplicate_vitals", 0)
                 totals["quarantined_events"] += self._quarantined(outbox, body.get("quarantined"), acked_at)
                 backlog = outbox.backlog()
-                self._set_status(last_success=acked_at, backlog_events=backlog.events,
-                                 backlog_vitals=backlog.vitals, last_error=None, last_error_at=None)
+                self._board.update(last_success=acked_at, backlog_events=backlog.events,
+                                   backlog_vitals=backlog.vitals, last_error=None, last_error_at=None)
                 if self._stopping.is_set() and (self._final_deadline is None
                                                 or time.monotonic() >= self._final_deadline):
                     return
@@ -297,7 +271,7 @@ class SyncPusher:
                 self._batch = max(1, self._batch // 2)
                 log.warning("sync: the hub found the batch too large; batches of %d from now on", self._batch)
                 continue
-            self._refuse(response, body, events)
+            raise refusal(response, body, events)
 
     def _quarantined(self, outbox: Outbox, entries: object, at: datetime) -> int:
         """Record the events the hub quarantined in this batch (the ack covers them: the log goes on)."""
@@ -313,16 +287,16 @@ class SyncPusher:
         for seq, reason in found:
             log.warning("sync: the hub quarantined event seq %d: %s", seq, reason)
         q = outbox.quarantined(latest=1)
-        self._set_status(quarantined=q.count, quarantine_reason=q.reason)
+        self._board.update(quarantined=q.count, quarantine_reason=q.reason)
         return new
 
     def _check_hub(self, outbox: Outbox) -> None:
         """Once per start: an empty batch tells what the hub holds. A hub that holds less than the cursor says
         (a new hub, or one restored from a backup) gets it all again, even when nothing new is logged."""
         response = self._post([], [])
-        body = _json(response)
+        body = json_body(response)
         if response.status_code != 200:
-            self._refuse(response, body)
+            raise refusal(response, body)
         cursor = outbox.cursor()
         hub_seq, hub_vid = body.get("last_seq", 0), body.get("last_vitals_id", 0)
         if hub_seq < cursor.last_seq or hub_vid < cursor.last_vitals_id:
@@ -331,32 +305,25 @@ class SyncPusher:
             outbox.rewind(hub_seq, hub_vid)
         self._hub_checked = True
 
-    def _refuse(self, response: httpx.Response, body: dict, events: list[tuple] | None = None):
-        error, detail = body.get("error", ""), body.get("detail") or response.text[:300]
-        state = S.OFFLINE if response.status_code >= 500 else S.REFUSED
-        # A refusal for content (an older hub without quarantine) blocks everything after it: name the events.
-        what = f" to events {events[0][0]}–{events[-1][0]}" if events and state == S.REFUSED else ""
-        raise _Failed(state, f"the hub answered {response.status_code}{f' ({error})' if error else ''}{what}: "
-                             f"{detail}")
-
     def _post(self, events: list[tuple], vitals: list[tuple]) -> httpx.Response:
         import httpx
         body = batch_body(events, vitals)
-        self._set_status(in_flight_since=_now(), next_attempt_at=None)
+        self._board.update(in_flight_since=_CLOCK.now(), next_attempt_at=None)
         try:
             return self._http().post(P.BATCH_PATH.format(room_id=self.room_id), content=body)
         except httpx.HTTPError as exc:  # refused, reset, timed out, TLS, DNS: all "the hub is out of reach"
             self._close_client()  # a half-dead keep-alive connection must not be reused
             self._hub_checked = False  # what comes back may be another (restored) hub
-            raise _Failed(S.OFFLINE, f"cannot reach the hub at {self.hub_url}: {_reason(exc)}") from None
+            raise PushFailed(S.OFFLINE,
+                             f"cannot reach the hub at {self.hub_url}: {unreachable_reason(exc)}") from None
         finally:
-            self._set_status(in_flight_since=None)
+            self._board.update(in_flight_since=None)
 
-    def _failed(self, failure: _Failed, totals: dict[str, Any]) -> SyncResult:
+    def _failed(self, failure: PushFailed, totals: dict[str, Any]) -> SyncResult:
         message = str(failure)
         if failure.state != self.status.state or message != self.status.last_error:
             log.warning("sync %s: %s", failure.state, message)
-        now = _now()
+        now = _CLOCK.now()
         backlog = None
         try:
             if self._outbox is not None:
@@ -368,11 +335,11 @@ class SyncPusher:
         changes = dict(state=failure.state, last_error=message, last_error_at=now, last_attempt=now)
         if backlog is not None:
             changes.update(backlog_events=backlog.events, backlog_vitals=backlog.vitals)
-        self._set_status(**changes)
+        self._board.update(**changes)
         return SyncResult(False, **totals, error=message, status=self.status)
 
     def _note(self, **values) -> None:
-        values.setdefault("last_attempt_at", iso_utc(_now()))
+        values.setdefault("last_attempt_at", iso_utc(_CLOCK.now()))
         try:
             self._open_outbox().note(**values)
         except StoreError as exc:  # notes are for `sync status`; failing to keep one must not stop the sync
@@ -386,16 +353,17 @@ class SyncPusher:
             if owner is not None and owner != self.room_id:
                 self._outbox.close()
                 self._outbox = None
-                raise _Failed(S.ERROR, f"the database {self.db_path} belongs to room {owner!r}, not {self.room_id!r}")
+                raise PushFailed(S.ERROR,
+                                 f"the database {self.db_path} belongs to room {owner!r}, not {self.room_id!r}")
             cursor = self._outbox.cursor()
             notes = self._outbox.notes()
             q = self._outbox.quarantined(latest=1)
             backlog = self._outbox.backlog(cursor)
-            self._set_status(backlog_events=backlog.events, backlog_vitals=backlog.vitals,
-                             last_success=parse_ts(cursor.updated_ts), last_error=notes.get("last_error"),
-                             last_error_at=parse_ts(notes.get("last_error_at")),
-                             last_attempt=parse_ts(notes.get("last_attempt_at")), quarantined=q.count,
-                             quarantine_reason=q.reason)
+            self._board.update(backlog_events=backlog.events, backlog_vitals=backlog.vitals,
+                               last_success=parse_ts(cursor.updated_ts), last_error=notes.get("last_error"),
+                               last_error_at=parse_ts(notes.get("last_error_at")),
+                               last_attempt=parse_ts(notes.get("last_attempt_at")), quarantined=q.count,
+                               quarantine_reason=q.reason)
         return self._outbox
 
     def _http(self) -> httpx.Client:
@@ -425,46 +393,9 @@ class SyncPusher:
             return False  # a drain is running and keeps the status current itself
         try:
             backlog = self._open_outbox().backlog()
-            self._set_status(backlog_events=backlog.events, backlog_vitals=backlog.vitals)
+            self._board.update(backlog_events=backlog.events, backlog_vitals=backlog.vitals)
             return not backlog.empty
-        except (StoreError, _Failed):
+        except (StoreError, PushFailed):
             return False
         finally:
             self._lock.release()
-
-    def _set_status(self, **changes) -> None:
-        with self._status_lock:
-            new = replace(self._status, **changes)
-            changed = new != self._status
-            self._status = new
-        if changed:
-            self._emit(new)
-
-    def _emit(self, status: SyncStatus) -> None:
-        if self.on_status is not None:
-            try:
-                self.on_status(status)
-            except Exception:  # a broken listener must not stop the sync
-                log.exception("sync: on_status listener failed")
-
-
-def _json(response: httpx.Response) -> dict:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def _reason(exc: httpx.HTTPError) -> str:
-    text = str(exc) or type(exc).__name__
-    return text if len(text) < 200 else text[:200] + "…"
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _after(seconds: float) -> datetime:
-    return _now() + timedelta(seconds=seconds)
-

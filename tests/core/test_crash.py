@@ -1,12 +1,7 @@
 """SIGKILL the room at random moments: the database stays sound and every acknowledged event is there."""
 
-import os
 import random
-import signal
-import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -17,34 +12,15 @@ from roomcontrol.domain.session import replay
 from roomcontrol.engine.room import Room
 from roomcontrol.store import database
 from roomcontrol.store.eventlog import read_events, verify_chain
+from tests.core import crash_sessions
 from tests.core.test_session_property import LEGAL
 
-ROOT = Path(__file__).resolve().parents[2]
 KILLS = 20
 
 
 def run_and_kill(data_dir: Path, after_s: float) -> list[tuple[int, str]]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-u", "-m", "tests.core.crash_child", str(data_dir)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
-    reader.start()
-    deadline = time.monotonic() + 30
-    while not lines and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.01)  # wait until the child is up, then let it run a random while
-    assert lines, proc.stderr.read()
-    time.sleep(after_s)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    reader.join(timeout=5)
-    proc.stderr.close()
-    acked = []
-    for line in lines:
-        if line.endswith("\n"):  # a half-printed last line was not acknowledged yet
-            seq, phase = line.split()
-            acked.append((int(seq), phase))
-    return acked
+    """tests/core/crash_child.py on `data_dir`, SIGKILLed `after_s` after it started: its acknowledged lines."""
+    return crash_sessions.run_and_kill([sys.executable, "-u", "-m", "tests.core.crash_child", str(data_dir)], after_s)
 
 
 @pytest.mark.slow

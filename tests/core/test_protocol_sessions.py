@@ -30,18 +30,20 @@ def room_toml(folder: Path, session: str) -> Path:
     return path
 
 
-def config_with(tmp_path: Path, protocols=ALL) -> RoomConfig:
-    quoted = ", ".join(f'"{p}"' for p in protocols)
-    return load_config(room_toml(tmp_path, f"protocols = [{quoted}]"))
-
-
 def opened(room: Room):
     return [e for e in room.log.events() if e.kind == "session.opened"][-1]
 
 
+def refuses_to_open(room: Room, match: str, error: type[Exception] = Refused, **args) -> None:
+    """open_session for an 80 kg patient with `args` is refused with a message matching `match`."""
+    args.setdefault("patient_ref", "PT-2")
+    with pytest.raises(error, match=match):
+        room.command("open_session", NURSE, weight_kg=80, **args)
+
+
 # -- room.toml -------------------------------------------------------------------------------------------------
-def test_the_room_enables_its_protocols_in_order_and_the_depression_one_by_default(tmp_path):
-    assert [p.id for p in config_with(tmp_path).session.protocols] == ALL
+def test_the_room_enables_its_protocols_in_order_and_the_depression_one_by_default(tmp_path, protocols_config):
+    assert [p.id for p in protocols_config.session.protocols] == ALL
     assert [p.id for p in load_config(room_toml(tmp_path, "")).session.protocols] == ["ketamine-depression"]
     assert [p.id for p in load_config(None).session.protocols] == ["ketamine-depression"]
     example = load_config(Path(__file__).resolve().parents[2] / "room.example.toml")
@@ -95,8 +97,8 @@ def test_wrong_protocol_keys_in_room_toml(tmp_path, session, match):
 
 
 # -- sessions under a protocol -------------------------------------------------------------------------------------
-def test_open_session_under_the_default_protocol(tmp_path):
-    r = make_room(tmp_path, config_with(tmp_path))
+def test_open_session_under_the_default_protocol(protocol_room):
+    r = protocol_room
     r.command("open_session", NURSE, patient_ref="PT-1", weight_kg=80)
     p = opened(r).payload
     assert (p["protocol"], p["protocol_version"]) == ("ketamine-depression", 1)
@@ -109,17 +111,13 @@ def test_open_session_under_the_default_protocol(tmp_path):
     assert "protocol" not in s.plan and s.plan["total_dose_mg"] == 40.0
 
 
-def test_open_session_under_the_pain_protocol_uses_its_dose_bounds_and_time(tmp_path):
-    r = make_room(tmp_path, config_with(tmp_path))
-    with pytest.raises(Refused, match=r"planned infusion time 40 min is outside the allowed 60–480 min"):
-        r.command("open_session", NURSE, patient_ref="PT-1", weight_kg=80, protocol="ketamine-pain",
-                  planned_infusion_min=40)
-    with pytest.raises(HighDoseUnconfirmed, match="usual maximum of 1.5 mg/kg"):
-        r.command("open_session", NURSE, patient_ref="PT-1", weight_kg=80, protocol="ketamine-pain",
-                  dose_mg_per_kg=1.8)
-    with pytest.raises(Refused, match=r"dose 0.2 mg/kg is outside the allowed 0.25–2 mg/kg"):
-        r.command("open_session", NURSE, patient_ref="PT-1", weight_kg=80, protocol="ketamine-pain",
-                  dose_mg_per_kg=0.2)
+def test_open_session_under_the_pain_protocol_uses_its_dose_bounds_and_time(protocol_room):
+    r = protocol_room
+    pain = dict(patient_ref="PT-1", protocol="ketamine-pain")
+    refuses_to_open(r, r"planned infusion time 40 min is outside the allowed 60–480 min", **pain,
+                    planned_infusion_min=40)
+    refuses_to_open(r, "usual maximum of 1.5 mg/kg", HighDoseUnconfirmed, **pain, dose_mg_per_kg=1.8)
+    refuses_to_open(r, r"dose 0.2 mg/kg is outside the allowed 0.25–2 mg/kg", **pain, dose_mg_per_kg=0.2)
     r.command("open_session", NURSE, patient_ref="PT-1", weight_kg=80, protocol="ketamine-pain")
     p = opened(r).payload
     assert (p["protocol"], p["dose_mg_per_kg"], p["total_dose_mg"], p["planned_infusion_min"],
@@ -145,17 +143,13 @@ def test_open_session_under_the_pain_protocol_uses_its_dose_bounds_and_time(tmp_
     assert r.snapshot().recovery_remaining_s == pytest.approx(15 * 60)
 
 
-def test_open_session_under_the_esketamine_protocol(tmp_path):
-    r = make_room(tmp_path, config_with(tmp_path))
-    with pytest.raises(Refused, match=r"gives a fixed dose in mg \(dose_mg\)"):
-        r.command("open_session", NURSE, patient_ref="PT-2", weight_kg=80, protocol="esketamine-nasal",
-                  dose_mg_per_kg=0.5)
-    with pytest.raises(Refused, match="the dose must be one of this protocol's: 56 mg or 84 mg, got 70"):
-        r.command("open_session", NURSE, patient_ref="PT-2", weight_kg=80, protocol="esketamine-nasal", dose_mg=70)
-    with pytest.raises(Refused, match="dose_mg is for a fixed-dose"):
-        r.command("open_session", NURSE, patient_ref="PT-2", weight_kg=80, dose_mg=56)
-    with pytest.raises(Refused, match="protocol 'spravato' is not enabled"):
-        r.command("open_session", NURSE, patient_ref="PT-2", weight_kg=80, protocol="spravato")
+def test_open_session_under_the_esketamine_protocol(protocol_room):
+    r = protocol_room
+    refuses_to_open(r, r"gives a fixed dose in mg \(dose_mg\)", protocol="esketamine-nasal", dose_mg_per_kg=0.5)
+    refuses_to_open(r, "the dose must be one of this protocol's: 56 mg or 84 mg, got 70", protocol="esketamine-nasal",
+                    dose_mg=70)
+    refuses_to_open(r, "dose_mg is for a fixed-dose", dose_mg=56)
+    refuses_to_open(r, "protocol 'spravato' is not enabled", protocol="spravato")
     r.command("open_session", NURSE, patient_ref="PT-2", weight_kg=80, protocol="esketamine-nasal", dose_mg=84)
     p = opened(r).payload
     assert (p["protocol"], p["dose_mg"], p["devices"], p["device_interval_min"], p["total_dose_mg"],
@@ -181,8 +175,8 @@ def test_open_session_under_the_esketamine_protocol(tmp_path):
     assert r.state.phase == "discharged"
 
 
-def test_the_replay_after_a_restart_keeps_the_protocol(tmp_path):
-    config, clock = config_with(tmp_path), FakeClock()
+def test_the_replay_after_a_restart_keeps_the_protocol(tmp_path, protocols_config):
+    config, clock = protocols_config, FakeClock()
     r = make_room(tmp_path, config, clock)
     r.command("open_session", NURSE, patient_ref="PT-2", weight_kg=80, protocol="esketamine-nasal")
     r.close()
@@ -194,8 +188,8 @@ def test_the_replay_after_a_restart_keeps_the_protocol(tmp_path):
     again.close()
 
 
-def test_a_correction_keeps_the_protocol_and_its_rules(tmp_path):
-    r = make_room(tmp_path, config_with(tmp_path))
+def test_a_correction_keeps_the_protocol_and_its_rules(tmp_path, protocols_config, protocol_room):
+    r = protocol_room
     r.command("open_session", NURSE, patient_ref="PT-2", weight_kg=80, protocol="esketamine-nasal")
     seq = opened(r).seq
     with pytest.raises(Refused, match="the protocol of a session cannot be corrected"):
@@ -207,7 +201,7 @@ def test_a_correction_keeps_the_protocol_and_its_rules(tmp_path):
     assert (s.protocol, s.plan["dose_mg"], s.plan["devices"], s.plan["planned_infusion_min"]) == \
         ("esketamine-nasal", 84.0, 3, 10.0)
 
-    other = make_room(tmp_path / "b", config_with(tmp_path))
+    other = make_room(tmp_path / "b", protocols_config)
     other.command("open_session", NURSE, patient_ref="PT-3", weight_kg=80, protocol="ketamine-pain")
     with pytest.raises(Refused, match=r"planned infusion time 30 min is outside the allowed 60–480 min"):
         other.command("correct_event", NURSE, seq=opened(other).seq, reason="x",
@@ -216,8 +210,8 @@ def test_a_correction_keeps_the_protocol_and_its_rules(tmp_path):
     assert other.state.session.plan["total_dose_mg"] == 90.0 and other.state.session.protocol == "ketamine-pain"
 
 
-def test_a_session_under_a_protocol_the_room_no_longer_enables_follows_the_room(tmp_path):
-    r = make_room(tmp_path, config_with(tmp_path))
+def test_a_session_under_a_protocol_the_room_no_longer_enables_follows_the_room(tmp_path, protocol_room):
+    r = protocol_room
     r.command("open_session", NURSE, patient_ref="PT-2", weight_kg=80, protocol="ketamine-pain")
     r.close()
     config = replace(RoomConfig(), session=replace(RoomConfig().session, protocols=()))

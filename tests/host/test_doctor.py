@@ -15,9 +15,6 @@ from roomcontrol.cli.main import main
 from roomcontrol.config import load_config
 from roomcontrol.host import doctor as D
 from roomcontrol.store.backup import backup_room
-from roomcontrol.sync.hub.db import HubDB
-from roomcontrol.sync.hub.server import ThreadedHub
-from roomcontrol.sync.hub.store import add_room
 from tests.host.dbus_service import FakeDesktop, start_bus
 from tests.sync.helpers import ROOM, RoomDB, free_port
 
@@ -47,15 +44,6 @@ def oximeter():
     yield path[0]
     stop.set()
     t.join(10)
-
-
-@pytest.fixture
-def hub(tmp_path):
-    db = HubDB(str(tmp_path / "hub.db"))
-    token = add_room(db, ROOM)
-    with ThreadedHub(db) as server:
-        yield server, token
-    db.close()
 
 
 def room_toml(tmp_path: Path, vitals_url: str, hub_url: str = "", token: str = "", backup: Path | None = None) -> Path:

@@ -20,11 +20,8 @@ from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.host import doctor as D
 from roomcontrol.store import database
 from roomcontrol.store.backup import backup_room
-from roomcontrol.sync.hub.db import HubDB
-from roomcontrol.sync.hub.server import ThreadedHub
-from roomcontrol.sync.hub.store import add_room
 from roomcontrol.sync.live_client import CONNECTED, LiveClient
-from tests.sync.helpers import ROOM, RoomDB, free_port
+from tests.sync.helpers import ROOM, RoomDB, free_port, wait_until
 
 NOW = datetime.now(timezone.utc)
 
@@ -163,27 +160,9 @@ def test_a_backup_disk_that_cannot_hold_keep_more_is_a_warning(tmp_path, mount):
     assert D.check_backup(config_with(tmp_path, backup_toml(folder, keep=1)), data, now=NOW).status == D.OK
 
 
-# -- station -----------------------------------------------------------------------------------------------------
-@pytest.fixture
-def hub(tmp_path):
-    db = HubDB(str(tmp_path / "hub.db"))
-    token = add_room(db, ROOM)
-    with ThreadedHub(db) as server:
-        yield server, token
-    db.close()
-
-
+# -- station (the `hub` fixture: conftest.py) --------------------------------------------------------------------
 def station_toml(url: str, token: str) -> str:
     return f'[sync]\nenabled = true\nhub_url = "{url}"\ntoken = "{token}"\n'
-
-
-def wait_for(predicate, timeout_s: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 def test_station_off_gives_no_line(tmp_path):
@@ -197,7 +176,7 @@ def test_the_hub_accepts_the_rooms_state(tmp_path, hub):
     assert check is not None and check.status == D.OK, check
     assert check.message.startswith("the hub's live channel accepts this room")
     # The hub validated the state (an invalid one is counted and not heard) and saw the socket close.
-    assert wait_for(lambda: server.live.views.get(ROOM, {}).get("contact") == "lost")
+    wait_until(lambda: server.live.views.get(ROOM, {}).get("contact") == "lost", timeout_s=5.0, what="lost")
     view = server.live.views[ROOM]
     assert view["last_heard"] is not None and view["phase"] == "idle" and view["session"] is None
     assert server.live.malformed[ROOM] == 0
@@ -229,7 +208,8 @@ def test_a_running_rooms_channel_is_left_alone(tmp_path, hub):
     client = LiveClient(server.url, ROOM, token, lambda s: live_state(s), lambda s: s["phase"]).start()
     try:
         client.offer(snap)
-        assert wait_for(lambda: client.status == CONNECTED and ROOM in server.live.local)
+        wait_until(lambda: client.status == CONNECTED and ROOM in server.live.local, timeout_s=5.0,
+                   what="the room's channel")
         socket = server.live.local[ROOM].ws
         check = D.check_station(config, data)
         assert check is not None and check.status == D.WARN

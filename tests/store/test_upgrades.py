@@ -1,12 +1,12 @@
 """Upgrades: a database made by every earlier schema version (tests/fixtures/schemas, each made by that version's
-own code: scripts/make_schema_fixtures.py) opens with today's code, migrates to today's SCHEMA_VERSION, keeps
+own code and kept as its SQL dump: scripts/make_schema_fixtures.py), built into a temporary database, opens with
+today's code, migrates to today's SCHEMA_VERSION, keeps
 every event and vital, its chain verifies, and its session replays into the phase and record the old code had.
 A database newer than today's is refused, as it always was."""
 
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -33,7 +33,19 @@ def test_every_earlier_schema_version_has_a_fixture_and_each_is_small():
     assert set(range(1, SCHEMA_VERSION)) <= set(ROOM_VERSIONS)
     assert set(range(1, hub_db.SCHEMA_VERSION)) <= set(HUB_VERSIONS)
     for facts in MADE.values():
+        assert facts["file"].endswith(".sql")  # text dumps: git holds no binary database
         assert (FIXTURES / facts["file"]).stat().st_size == facts["bytes"] < 256_000
+    assert not list(FIXTURES.glob("*.db"))
+
+
+def build_fixture(name: str, dest: Path) -> Path:
+    """The fixture NAME (e.g. "room-v1") built from its SQL dump into a new database file at dest."""
+    conn = sqlite3.connect(dest)
+    try:
+        conn.executescript((FIXTURES / MADE[name]["file"]).read_text(encoding="utf-8"))
+    finally:
+        conn.close()
+    return dest
 
 
 def _counts(path: Path) -> tuple[int, int]:
@@ -48,7 +60,7 @@ def _counts(path: Path) -> tuple[int, int]:
 def old_room(request, tmp_path):
     version = request.param
     facts = MADE[f"room-v{version}"]
-    shutil.copy(FIXTURES / facts["file"], db_path(tmp_path))
+    build_fixture(f"room-v{version}", db_path(tmp_path))
     return version, facts, tmp_path
 
 
@@ -90,7 +102,7 @@ def test_an_old_rooms_session_replays_into_the_same_phase_and_record(old_room):
 
 
 def test_a_newer_room_database_is_refused(tmp_path):
-    shutil.copy(FIXTURES / MADE[f"room-v{ROOM_VERSIONS[-1]}"]["file"], db_path(tmp_path))
+    build_fixture(f"room-v{ROOM_VERSIONS[-1]}", db_path(tmp_path))
     raw = sqlite3.connect(db_path(tmp_path))
     raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     raw.close()
@@ -105,8 +117,7 @@ def test_a_newer_room_database_is_refused(tmp_path):
 @pytest.mark.parametrize("version", HUB_VERSIONS, ids=lambda v: f"hub-v{v}")
 def test_an_old_hub_database_migrates_and_its_rooms_verify(tmp_path, version):
     facts = MADE[f"hub-v{version}"]
-    path = tmp_path / "hub.db"
-    shutil.copy(FIXTURES / facts["file"], path)
+    path = build_fixture(f"hub-v{version}", tmp_path / "hub.db")
     before = _counts(path)
     db = HubDB(path)
     try:
@@ -122,8 +133,7 @@ def test_an_old_hub_database_migrates_and_its_rooms_verify(tmp_path, version):
 
 
 def test_a_newer_hub_database_is_refused(tmp_path):
-    path = tmp_path / "hub.db"
-    shutil.copy(FIXTURES / MADE[f"hub-v{HUB_VERSIONS[-1]}"]["file"], path)
+    path = build_fixture(f"hub-v{HUB_VERSIONS[-1]}", tmp_path / "hub.db")
     HubDB(path).close()  # today's schema
     raw = sqlite3.connect(path)
     raw.execute("UPDATE hub_meta SET value = ? WHERE key = 'schema_version'", [str(hub_db.SCHEMA_VERSION + 1)])
@@ -134,7 +144,7 @@ def test_a_newer_hub_database_is_refused(tmp_path):
         HubDB(path)
 
 
-def test_an_old_hub_on_postgresql_migrates_and_its_rooms_verify():
+def test_an_old_hub_on_postgresql_migrates_and_its_rooms_verify(tmp_path):
     """The v1 hub's own tables (its DDL as that code wrote it, with PostgreSQL's auto-increment) and rows, on a
     real PostgreSQL; today's HubDB migrates them in place."""
     import os
@@ -147,7 +157,8 @@ def test_an_old_hub_on_postgresql_migrates_and_its_rooms_verify():
     facts = MADE[f"hub-v{version}"]
     schema = f"t_{uuid.uuid4().hex[:12]}"
     url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    src = sqlite3.connect(f"file:{FIXTURES / facts['file']}?mode=ro", uri=True)
+    built = build_fixture(f"hub-v{version}", tmp_path / "hub.db")
+    src = sqlite3.connect(f"file:{built}?mode=ro", uri=True)
     with psycopg.connect(base, autocommit=True) as admin:
         admin.execute(f"CREATE SCHEMA {schema}")
     try:

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from roomcontrol.domain.events import NewEvent
 from roomcontrol.store import database
 from roomcontrol.store.eventlog import EventLog
 from roomcontrol.store.vitals import VitalRow, VitalsWriter
+from roomcontrol.sync import protocol as P
 from roomcontrol.sync.hub import store as hubstore
 from roomcontrol.sync.hub.db import HubDB
 
@@ -162,3 +164,26 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+@contextmanager
+def served_hub(db_url: str, *args: str, stop_timeout_s: float = 15.0):
+    """`python -m roomcontrol.sync.hub serve` on `db_url` and a free loopback port (`args` added) in a process of
+    its own, once its health answers: yields (the process, its port, its URL); terminated afterwards."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "roomcontrol.sync.hub", "serve", "--db", db_url, "--port",
+                             str(port), "--log-level", "warning", *args], cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+
+    def up():
+        try:
+            return httpx.get(url + P.HEALTH_PATH, timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_until(up, what="the hub to come up")
+        yield proc, port, url
+    finally:
+        proc.terminate()
+        proc.wait(stop_timeout_s)

@@ -95,3 +95,17 @@ def signed_in(hub_url: str, staff_id: str, pin: str) -> str:
     response = httpx.post(hub_url + SIGNIN_PATH, json={"staff_id": staff_id, "pin": pin}, timeout=10)
     response.raise_for_status()
     return response.cookies[STATION_COOKIE]
+
+
+def run(coro, timeout_s: float = 30.0):
+    """A test's async body on a loop of its own, bounded: a hung socket fails that test, never the whole run."""
+    return asyncio.run(asyncio.wait_for(coro, timeout_s))
+
+
+async def live_room(station: ClientConnection, hub_url: str, room_id: str, token: str, **fields: Any
+                    ) -> ClientConnection:
+    """A room connected with `token` that sent its `state` (`fields` as for state()), once `station` saw it live."""
+    room = await room_client(hub_url, room_id, token)
+    await room.send(json.dumps(state(room_id, **fields)))
+    await recv_until(station, room_is(room_id, contact="live"))
+    return room

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
-import sys
 import time
 
 import httpx
@@ -15,7 +13,7 @@ import pytest
 from roomcontrol.sync import protocol as P
 from roomcontrol.sync.hub import store as hubstore
 from roomcontrol.sync.hub.db import HubDB
-from tests.sync.helpers import ROOM, ROOT, free_port, wait_until
+from tests.sync.helpers import ROOM, served_hub, wait_until
 
 MIB = 1024 * 1024
 BATCH = P.BATCH_PATH.format(room_id=ROOM)
@@ -27,22 +25,9 @@ def hub_proc(tmp_path):
     db = HubDB(db_path)
     token = hubstore.add_room(db, ROOM)
     db.close()
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "roomcontrol.sync.hub", "serve", "--db", str(db_path),
-                             "--port", str(port), "--log-level", "warning", "--body-timeout-s", "1",
-                             "--max-connections", "30"], cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
-
-    def up():
-        try:
-            return httpx.get(url + P.HEALTH_PATH, timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    wait_until(up, what="the hub to come up")
-    yield proc, port, token
-    proc.terminate()
-    proc.wait(10)
+    with served_hub(str(db_path), "--body-timeout-s", "1", "--max-connections", "30", stop_timeout_s=10) as (
+            proc, port, _url):
+        yield proc, port, token
 
 
 def rss_mib(pid: int) -> float:

@@ -16,7 +16,7 @@ from roomcontrol.sync.hub import store as hubstore
 from roomcontrol.sync.hub.db import HubDB
 from roomcontrol.sync.hub.live_messages import CONTACT_LOST_S, MAX_MESSAGE_BYTES
 from roomcontrol.sync.hub.server import ThreadedHub
-from tests.sync.live_helpers import (alarm, heartbeat, recv_until, room_client, room_is, state,
+from tests.sync.live_helpers import (alarm, heartbeat, live_room, recv_until, room_client, room_is, run, state,
                                      station_client)
 
 
@@ -33,10 +33,6 @@ def clinic(tmp_path):
 def hub(clinic):
     with ThreadedHub(clinic[0]) as hub:
         yield hub
-
-
-def run(coro):
-    return asyncio.run(asyncio.wait_for(coro, 30))
 
 
 def refused_status(coro) -> int:
@@ -117,11 +113,8 @@ def test_contact_lost_within_5_s_when_the_socket_closes_or_the_room_goes_silent(
 
     async def go():
         station = await station_client(hub.url, reader=reader)
-        closing = await room_client(hub.url, "room-1", tokens["room-1"])
-        silent = await room_client(hub.url, "room-2", tokens["room-2"])
-        for room, room_id in ((closing, "room-1"), (silent, "room-2")):
-            await room.send(json.dumps(state(room_id)))
-            await recv_until(station, room_is(room_id, contact="live"))
+        closing = await live_room(station, hub.url, "room-1", tokens["room-1"])
+        silent = await live_room(station, hub.url, "room-2", tokens["room-2"])
         closed_at = time.monotonic()
         await closing.close()
         await recv_until(station, room_is("room-1", contact="lost"), 5)
@@ -246,9 +239,7 @@ def test_a_room_that_reconnects_replaces_its_old_socket_without_a_lost_blip(hub,
 
     async def go():
         station = await station_client(hub.url, reader=reader)
-        old = await room_client(hub.url, "room-1", tokens["room-1"])
-        await old.send(json.dumps(state("room-1")))
-        await recv_until(station, room_is("room-1", contact="live"))
+        old = await live_room(station, hub.url, "room-1", tokens["room-1"])
         new = await room_client(hub.url, "room-1", tokens["room-1"])  # before the old socket is seen closed
         await asyncio.wait_for(old.wait_closed(), 3)
         assert old.close_code == 4000

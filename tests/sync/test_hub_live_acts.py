@@ -16,8 +16,8 @@ from roomcontrol.sync.hub.db import HubDB
 from roomcontrol.sync.hub.live_messages import ACT_TIMEOUT_S
 from roomcontrol.sync.hub.server import ThreadedHub
 from roomcontrol.sync.hub.station_auth import SIGNOUT_PATH
-from tests.sync.live_helpers import (alarm, answer_acts, recv_until, room_client, room_is, signed_in, state,
-                                     station_client)
+from tests.sync.live_helpers import (alarm, answer_acts, live_room, recv_until, room_client, room_is, run,
+                                     signed_in, state, station_client)
 
 PIN = "2580"
 
@@ -30,10 +30,6 @@ def clinic(tmp_path):
     with ThreadedHub(db) as hub:
         yield hub, tokens, signed_in(hub.url, "ann", PIN)
     db.close()
-
-
-def run(coro):
-    return asyncio.run(asyncio.wait_for(coro, 30))
 
 
 def act(act_id: str, room_id: str, command: str = "acknowledge_alarm", **args) -> str:
@@ -103,9 +99,7 @@ def test_an_act_the_room_never_answers_fails_after_the_timeout(clinic):
 
     async def go():
         nurse = await station_client(hub.url, cookie=cookie)
-        room = await room_client(hub.url, "room-1", tokens["room-1"])  # takes the act, never answers
-        await room.send(json.dumps(state("room-1")))
-        await recv_until(nurse, room_is("room-1", contact="live"))
+        room = await live_room(nurse, hub.url, "room-1", tokens["room-1"])  # takes the act, never answers
         t0 = time.monotonic()
         await nurse.send(act("t-1", "room-1"))
         assert json.loads(await asyncio.wait_for(room.recv(), 2))["type"] == "act"
@@ -123,9 +117,7 @@ def test_a_signed_out_station_may_no_longer_act(clinic):
 
     async def go():
         nurse = await station_client(hub.url, cookie=cookie)
-        room = await room_client(hub.url, "room-1", tokens["room-1"])
-        await room.send(json.dumps(state("room-1")))
-        await recv_until(nurse, room_is("room-1", contact="live"))
+        room = await live_room(nurse, hub.url, "room-1", tokens["room-1"])
         await asyncio.to_thread(httpx.post, hub.url + SIGNOUT_PATH, cookies={"rc_station": cookie}, timeout=5)
         await nurse.send(act("o-1", "room-1"))
         result = await recv_until(nurse, is_result("o-1"), 2)

@@ -8,25 +8,15 @@ import asyncio
 import base64
 import json
 import os
-import subprocess
-import sys
 
-import httpx
-import pytest
-
-from roomcontrol.sync import protocol as P
 from roomcontrol.sync.hub import store as hubstore
 from roomcontrol.sync.hub.db import HubDB
 from roomcontrol.sync.hub.live_bus import NOTIFY_LIMIT
 from roomcontrol.sync.hub.server import ThreadedHub
-from tests.sync.helpers import ROOT, free_port, wait_until
+from tests.sync.helpers import served_hub
 from roomcontrol.sync.hub import staff as hubstaff
-from tests.sync.live_helpers import (alarm, answer_acts, recv_until, room_client, room_is, signed_in, state,
-                                     station_client)
-
-
-def run(coro):
-    return asyncio.run(asyncio.wait_for(coro, 40))
+from tests.sync.live_helpers import (alarm, answer_acts, recv_until, room_client, room_is, run, signed_in,
+                                     state, station_client)
 
 
 def test_a_room_on_hub_a_is_seen_on_hub_b(pg_url):
@@ -66,7 +56,7 @@ def test_a_room_on_hub_a_is_seen_on_hub_b(pg_url):
     try:
         with ThreadedHub(db_a) as a, ThreadedHub(db_b) as b:
             assert a.live.bus.channel == b.live.bus.channel != "roomcontrol_live"  # this test's schema only
-            run(go(a, b))
+            run(go(a, b), 40)
     finally:
         db_a.close()
         db_b.close()
@@ -77,18 +67,8 @@ def test_serve_with_two_workers_serves_stations_that_see_every_room(pg_url):
     tokens = {f"room-{i}": hubstore.add_room(db, f"room-{i}") for i in range(1, 5)}
     reader = hubstore.add_reader(db, "wall")
     db.close()
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "roomcontrol.sync.hub", "serve", "--db", pg_url, "--port",
-                             str(port), "--workers", "2", "--log-level", "warning"], cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
 
-    def up():
-        try:
-            return httpx.get(url + P.HEALTH_PATH, timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    async def go():
+    async def go(url):
         # Several sockets each way: the kernel spreads them over both workers; every station sees every room.
         stations = [await station_client(url, reader=reader) for _ in range(4)]
         rooms = {r: await room_client(url, r, t) for r, t in tokens.items()}
@@ -105,9 +85,5 @@ def test_serve_with_two_workers_serves_stations_that_see_every_room(pg_url):
         for ws in [*rooms.values(), *stations]:
             await ws.close()
 
-    try:
-        wait_until(up, what="the hub's workers to come up")
-        run(go())
-    finally:
-        proc.terminate()
-        proc.wait(15)
+    with served_hub(pg_url, "--workers", "2") as (_proc, _port, url):
+        run(go(url), 40)
