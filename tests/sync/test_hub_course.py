@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -26,9 +25,9 @@ from roomcontrol.sync.hub.__main__ import main as hub_main
 from roomcontrol.sync.hub.db import HubDB
 from roomcontrol.sync.hub.server import ThreadedHub
 from roomcontrol.sync.hub.store import add_reader, add_room, read_events, read_vitals
+from tests.store.test_upgrades import build_fixture
 from tests.sync.course_rooms import PATIENT, play_course, sync_rooms
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "schemas"
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +156,7 @@ def test_access_rooms_read_the_summary_only_by_policy_and_every_read_is_logged(s
 def test_a_hub_database_from_before_the_course_indexes_the_sessions_it_holds(tmp_path):
     """Schema 3 → 4: the sessions already synced are found by patient reference after the upgrade."""
     path = tmp_path / "hub.db"
-    shutil.copy(FIXTURES / "hub-v3.db", path)
+    build_fixture("hub-v3", path)
     raw = sqlite3.connect(path)
     assert raw.execute("SELECT value FROM hub_meta WHERE key = 'schema_version'").fetchone() == ("3",)
     raw.close()
