@@ -174,6 +174,7 @@ class AnswerCall(Command):
 class Discharge(Command):
     escort_confirmed: bool = False
     override_reason: str | None = None  # an administrator discharges despite an active high-priority alarm
+    save_comfort_plan: bool = True  # keep the session's comfort plan for next time (comfort.plan_saved)
 
     def needs_admin(self) -> bool:
         return self.override_reason is not None
@@ -218,6 +219,13 @@ class SetAmbient(Command):
     target: str
     value: float | bool | str
     final: bool = True  # false while a slider moves: applied, not logged
+
+
+@command("set_comfort_plan", PATIENT)
+class SetComfortPlan(Command):
+    """The patient's comfort plan (roomcontrol.domain.comfort's keys) for this session, by the nurse or the patient."""
+    plan: dict[str, Any]
+    source: str = "room"  # "course": the nurse loaded it from the patient's course at check-in
 
 
 @command("test_device")

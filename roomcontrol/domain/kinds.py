@@ -44,3 +44,5 @@ NURSE_CALL_ANSWERED = "nurse.call_answered"  # a nurse answered the pending call
 DISCHARGE_OVERRIDE = "discharge.override"  # an admin discharged past a guard: who, why, the alarms still open
 BACKUP_MADE = "backup.made"  # the nightly backup: where, up to which seq, how many bytes
 BACKUP_FAILED = "backup.failed"  # the nightly backup did not happen: why
+COMFORT_PLAN_SET = "comfort.plan_set"  # the patient's comfort plan set or changed (nurse or patient), applied by the scenes
+COMFORT_PLAN_SAVED = "comfort.plan_saved"  # at discharge, the plan kept for the next session (the course carries it)

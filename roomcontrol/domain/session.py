@@ -68,6 +68,7 @@ class Session:
     rate_mg_per_h: float | None = None              # the pump's rate now (set at start, changed by titration)
     segments: tuple[Segment, ...] = ()              # the infusion at each rate, pauses left out
     titrated: bool = False                          # the rate was changed at least once
+    comfort: dict[str, Any] | None = None           # the patient's comfort plan (comfort.plan_set), for the scenes
 
     def given_mg(self, now: datetime) -> float:
         """Ketamine given so far: exactly over the rate segments; for a fixed-dose (intranasal) plan, the devices due
@@ -288,6 +289,10 @@ def _corrected(s: Session, e: Event) -> Session:
     return s
 
 
+def _comfort(s: Session, e: Event) -> Session:
+    return replace(s, comfort=dict(e.payload.get("plan") or {}))
+
+
 def _closed(phase: str) -> Callable[[Session, Event], Session]:
     def fold(s: Session, e: Event) -> Session:
         ended = _ended(s, e) if s.running_since is not None or s.phase == PAUSED else s
@@ -310,4 +315,5 @@ _FOLD = {
     K.SESSION_DISCHARGED: _closed(DISCHARGED),
     K.SESSION_ABORTED: _closed(ABORTED),
     K.EVENT_CORRECTED: _corrected,
+    K.COMFORT_PLAN_SET: _comfort,
 }

@@ -14,12 +14,12 @@ from tests.core.helpers import NURSE, OPEN_ARGS, make_room
 
 
 def test_every_command_is_declared_once_and_handled_once(tmp_path):
-    assert len(C.CATALOGUE) == len({cls.__name__ for cls in C.CATALOGUE.values()}) == 27  # + acknowledge_flag, answer_call (#11), change_rate (#15)
+    assert len(C.CATALOGUE) == len({cls.__name__ for cls in C.CATALOGUE.values()}) == 28  # + acknowledge_flag, answer_call (#11), change_rate (#15), set_comfort_plan (#16)
     assert all(cls.name == name for name, cls in C.CATALOGUE.items())
     with pytest.raises(ValueError, match="declared twice"):
         C.command("add_note")(type("AddNoteAgain", (C.Command,), {"__annotations__": {"text": "str"}}))
     room = make_room(tmp_path)
-    assert set(room.unbound()) == {"apply_scene", "set_ambient", "test_device", "unlock", "lock"}
+    assert set(room.unbound()) == {"apply_scene", "set_ambient", "set_comfort_plan", "test_device", "unlock", "lock"}
     with pytest.raises(RuntimeError, match="no handler bound for apply_scene"):
         room.start()
     with pytest.raises(ValueError, match="already has a handler"):
