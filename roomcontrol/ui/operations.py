@@ -91,9 +91,10 @@ class Operations:
     def answer_call(self, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
         self._send(C.AnswerCall(), on_ok, on_error)
 
-    def discharge(self, escort_confirmed: bool, *, override_reason: str | None = None, on_ok: OnOk = None,
-                  on_error: OnError = None) -> None:
-        self._send(C.Discharge(escort_confirmed=escort_confirmed, override_reason=override_reason), on_ok, on_error)
+    def discharge(self, escort_confirmed: bool, *, override_reason: str | None = None, save_comfort_plan: bool = True,
+                  on_ok: OnOk = None, on_error: OnError = None) -> None:
+        self._send(C.Discharge(escort_confirmed=escort_confirmed, override_reason=override_reason,
+                               save_comfort_plan=save_comfort_plan), on_ok, on_error)
 
     def abort_session(self, reason: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
         self._send(C.AbortSession(reason=reason), on_ok, on_error)
@@ -116,6 +117,10 @@ class Operations:
     def set_ambient(self, target: str, value: float | bool | str, *, final: bool = True, actor: str | None = None,
                     on_ok: OnOk = None, on_error: OnError = None) -> None:
         self._send(C.SetAmbient(target=target, value=value, final=final), on_ok, on_error, actor)
+
+    def set_comfort_plan(self, plan: dict, *, source: str = "room", actor: str | None = None, on_ok: OnOk = None,
+                         on_error: OnError = None) -> None:
+        self._send(C.SetComfortPlan(plan=plan, source=source), on_ok, on_error, actor)
 
     def test_device(self, device: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
         self._send(C.DeviceTest(device=device), on_ok, on_error)

@@ -57,6 +57,10 @@ class DischargeScreen(QWidget):
         sbox.addWidget(named(QLabel("ESCORT"), "title"))
         self.escort = button("Escort present and confirmed", checkable=True, name="escort confirmed")
         sbox.addWidget(self.escort)
+        # On by default: the patient's comfort plan is kept for the next session (comfort.plan_saved).
+        self.save_comfort = button("Save comfort plan for next time", checkable=True, name="save comfort plan")
+        self.save_comfort.setChecked(True)
+        sbox.addWidget(self.save_comfort)
         sbox.addStretch(1)
         self.message = named(QLabel(""), "message")
         self.message.setWordWrap(True)
@@ -86,21 +90,23 @@ class DischargeScreen(QWidget):
         controller.snapshot.connect(self.show_snapshot)
 
     def _discharge(self) -> None:
-        self.controller.ops.discharge(self.escort.isChecked(), on_ok=lambda _: self._done(),
-                                      on_error=self.message.setText)
+        self.controller.ops.discharge(self.escort.isChecked(), save_comfort_plan=self.save_comfort.isChecked(),
+                                      on_ok=lambda _: self._done(), on_error=self.message.setText)
 
     def _override(self) -> None:
         reason = self.override_reason.text().strip()
         if not reason:
             self.message.setText("Type the reason to discharge with the alarm open.")
             return
-        self.controller.ops.discharge(self.escort.isChecked(), override_reason=reason, on_ok=lambda _: self._done(),
+        self.controller.ops.discharge(self.escort.isChecked(), override_reason=reason,
+                                      save_comfort_plan=self.save_comfort.isChecked(), on_ok=lambda _: self._done(),
                                       on_error=self.message.setText)
 
     def _done(self) -> None:
         self.message.setText("")
         self.override_reason.clear()
         self.escort.setChecked(False)
+        self.save_comfort.setChecked(True)
         self.padss.clear()
         self.navigate.emit("main")
 
@@ -132,4 +138,5 @@ class DischargeScreen(QWidget):
         else:
             self.score.setText(f"{padss} / 10  ({'ready' if padss >= need else f'needs {need}'})")
         self.escort.setVisible(self.policy.require_escort)
+        self.save_comfort.setVisible(bool(s.comfort))  # nothing to save without a plan
         self.discharge.setEnabled(True)
