@@ -126,8 +126,9 @@ class ComfortScreen(QWidget):
         patient, p = self.patient, self.plan
         self.title.setText("My comfort" if patient else f"Comfort plan · {s.patient_ref}" if s else "Comfort plan")
         self.save.setText("Save my comfort" if patient else "Save comfort plan")
-        self.light.set(*(PATIENT_LIMITS["light"] if patient else (0, 100)), p.light)
-        self.volume.set(*(PATIENT_LIMITS["volume"] if patient else (0, 100)), p.volume)
+        for slider, target, value in ((self.light, "light", p.light), (self.volume, "volume", p.volume)):
+            low, high = PATIENT_LIMITS[target] if patient else (0.0, 100.0)
+            slider.set(low, high, value)
         self.colour.set_value(_nearest_colour(p.colour_temp_k))
         playlist = p.playlist if p.playlist in self.playlists else SCENE_MUSIC
         self.music.set_value(SILENCE if p.prefers_silence else playlist)

@@ -33,7 +33,7 @@ NOTABLE_SHOWN = 5
 
 def trend(points: list[dict[str, Any]]) -> str:
     """'18 → 12 → 8 ↓' (the last five scores, and where the latest went from the one before)."""
-    scores = [p.get("score") for p in points if isinstance(p.get("score"), int)]
+    scores: list[int] = [p["score"] for p in points if isinstance(p.get("score"), int)]
     if not scores:
         return "none yet"
     shown = " → ".join(str(s) for s in scores[-5:])
