@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QSlider, QVBoxLayout, QWidget
 
 from roomcontrol.domain.ambient import PATIENT_LIMITS
@@ -23,6 +23,7 @@ from roomcontrol.ui.widgets.named import named
 from roomcontrol.ui.widgets.page import page
 
 COLOURS = {2200: "Warm", 2700: "Soft", 4000: "Neutral"}
+IDLE_BACK_MS = 5 * 60_000  # left open this long, the page goes back (to the lock screen for the patient)
 SILENCE, SCENE_MUSIC = "(silence)", "(room)"
 
 
@@ -107,6 +108,8 @@ class ComfortScreen(QWidget):
         outer.addLayout(foot)
         outer.addStretch(1)
         self.music.changed.connect(lambda _: self._music_changed())
+        self._idle = QTimer(self, singleShot=True, interval=IDLE_BACK_MS)
+        self._idle.timeout.connect(lambda: self.navigate.emit("main"))
 
     @property
     def patient(self) -> bool:
@@ -115,6 +118,11 @@ class ComfortScreen(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # every visit starts from the session's plan as it is now
         super().showEvent(event)
         self.load()
+        self._idle.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self._idle.stop()
 
     def load(self) -> None:
         snap = self.controller.last
@@ -155,6 +163,7 @@ class ComfortScreen(QWidget):
             blanket=self.blanket.isChecked(), note=self.note.text().strip()).to_dict()
 
     def _save(self) -> None:
+        self._idle.start()
         self.save.setEnabled(False)
         self.controller.ops.set_comfort_plan(self.chosen(), actor="patient" if self.patient else None,
                                              on_ok=lambda _: self._saved(), on_error=self._refused)
