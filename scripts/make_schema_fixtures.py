@@ -32,7 +32,8 @@ ROOM_COMMITS = {
     3: "5b07959",  # the base of session 3, before st-staff's _v4
 }
 # Hub schema version → the last commit that wrote it (git log -G'SCHEMA_VERSION' -- roomcontrol/sync/hub/db.py).
-HUB_COMMITS = {1: "f91bfdc", 2: "5b07959"}  # parents of 8eac0b8 (made schema 2) and of the staff directory (3)
+HUB_COMMITS = {1: "f91bfdc", 2: "5b07959",  # parents of 8eac0b8 (made schema 2) and of the staff directory (3)
+               3: "4329ae6"}  # the base of session 4, before the course index (4)
 SPEED = "2000"   # the scenario's clock speed: few enough vitals that a fixture stays well under 200 KB
 TIMEOUT_S = 300
 

@@ -38,6 +38,12 @@ def hub(args) -> int:
     if args.hub_command == "openapi":
         print(hub_cli.hub_openapi())
         return 0
+    if args.hub_command == "course-policy":
+        print(hub_cli.hub_course_policy(args.db, args.rooms))
+        return 0
+    if args.hub_command == "course-reads":
+        print(hub_cli.hub_course_reads(args.db, args.who, args.patient, args.limit))
+        return 0
     if args.hub_command == "verify":
         result = hub_cli.hub_verify(args.db, args.name)
         print(json.dumps(result, indent=2, default=str))

@@ -48,7 +48,7 @@ def _is_expected(exc: Exception) -> bool:
 
 # Subcommand → its handler; anything else (or nothing) is `run`.
 COMMANDS = {
-    "log": records.log, "report": records.report, "export": records.export,
+    "log": records.log, "report": records.report, "export": records.export, "course": records.course,
     "probe": installer.probe, "simulate-device": installer.simulate_device, "ports": lambda _args: installer.ports(),
     "hub": lambda args: (hub_staff.run if args.hub_command == "staff" else admin.hub)(args),
     "staff": admin.staff, "sync": admin.sync,

@@ -97,6 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--db", help="hub database (as for serve)")
         p.add_argument("name", metavar="ROOM" if name != "add-reader" else "NAME")
     hsub.add_parser("openapi", help="print the hub's OpenAPI description")
+    hcp = hsub.add_parser("course-policy", help="may rooms read a patient's course summary at check-in? "
+                                                "(docs/COURSE.md)")
+    hcp.add_argument("--db", help="hub database (as for serve)")
+    hcp.add_argument("--rooms", choices=("allow", "deny"), help="set it (without: show it)")
+    hcr = hsub.add_parser("course-reads", help="who read which patient's course, newest first")
+    hcr.add_argument("--db", help="hub database (as for serve)")
+    hcr.add_argument("--who", help="one room id or reader name")
+    hcr.add_argument("--patient", help="one patient reference")
+    hcr.add_argument("--limit", type=int, default=100)
     hub_staff = hsub.add_parser("staff", help="the clinic's staff directory (rooms and stations sign in with it)")
     hstsub = hub_staff.add_subparsers(dest="hub_staff_command", required=True)
     for name, what in (("add", "add an account; asks for the PIN twice (or --pin-stdin)"),
@@ -179,6 +188,16 @@ def build_parser() -> argparse.ArgumentParser:
     room_options(csvp)
     csvp.add_argument("session")
     csvp.add_argument("--out", type=Path, default=Path("."), help="folder to write into (default: here)")
+
+    course = sub.add_parser("course", help="a patient's course from the clinic hub: PDF, FHIR R4 Bundle, CSV")
+    course.add_argument("patient_ref")
+    course.add_argument("--hub", required=True, help="the hub's URL (https://hub:8443)")
+    course.add_argument("--token", help="a reader token (default: $ROOMCONTROL_HUB_TOKEN)")
+    course.add_argument("--pdf", type=Path, help="the course record PDF to write")
+    course.add_argument("--fhir", type=Path, help="the course's FHIR R4 Bundle (JSON) to write")
+    course.add_argument("--csv", type=Path, help="folder for the sessions and scores CSV files")
+    course.add_argument("--clinic", default="", help="the clinic's name on the PDF (default: room.toml's)")
+    room_options(course)
 
     logp = sub.add_parser("log", help="check or export the event log")
     logsub = logp.add_subparsers(dest="log_command", required=True)

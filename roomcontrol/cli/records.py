@@ -67,3 +67,29 @@ def export(args) -> int:
     else:
         print(text)
     return 0
+
+
+def course(args) -> int:
+    """`roomcontrol course PT --hub URL [--pdf F] [--fhir F] [--csv DIR]` (docs/COURSE.md, Exports)."""
+    import os
+
+    from roomcontrol.records.course import course_bundle, fetch_course, write_course_csv
+    token = args.token or os.environ.get("ROOMCONTROL_HUB_TOKEN")
+    if not token:
+        raise CliError("course needs a reader token: --token or $ROOMCONTROL_HUB_TOKEN (`hub add-reader NAME`)")
+    if not (args.pdf or args.fhir or args.csv):
+        raise CliError("course needs --pdf FILE, --fhir FILE and/or --csv DIR")
+    export = fetch_course(args.hub, token, args.patient_ref)
+    for sid in export.open_sessions:
+        print(f"session {sid[:8]} is still open: left out of the FHIR bundle")
+    if args.fhir:
+        args.fhir.write_text(json.dumps(course_bundle(export), indent=2, ensure_ascii=False), encoding="utf-8")
+        print(f"wrote {args.fhir}")
+    if args.csv:
+        for path in write_course_csv(export.course, args.csv):
+            print(f"wrote {path}")
+    if args.pdf:
+        from roomcontrol.ui.report.course_pdf import render_course_pdf
+        clinic = args.clinic or load_config(args.config).clinic_name
+        print(f"wrote {render_course_pdf(export.course, args.pdf, clinic_name=clinic)}")
+    return 0

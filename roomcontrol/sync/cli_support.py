@@ -80,6 +80,27 @@ def hub_add_reader(db_url: str | Path | None, name: str) -> str:
         return add_reader(db, name)
 
 
+def hub_course_policy(db_url: str | Path | None, rooms: str | None = None) -> str:
+    """Show (or with rooms="allow"/"deny" set) whether room tokens may read a patient's course summary."""
+    from roomcontrol.sync.hub import course_store
+    with _hub_db(db_url) as db:
+        if rooms:
+            course_store.set_rooms_may_read(db, rooms == "allow")
+        allowed = course_store.rooms_may_read(db)
+    return f"rooms {'may' if allowed else 'may not'} read a patient's course summary"
+
+
+def hub_course_reads(db_url: str | Path | None, who: str | None = None, patient_ref: str | None = None,
+                     limit: int = 100) -> str:
+    """Who read which patient's course (rooms and readers), newest first, one line each."""
+    from roomcontrol.sync.hub import course_store
+    with _hub_db(db_url) as db:
+        rows = course_store.read_log(db, who=who, patient_ref=patient_ref, limit=limit)
+    lines = [f"{r['at']}  {r['who_kind']:<6} {r['who']:<16} {r['patient_ref']:<16} {r['what']:<8} {r['answer']}"
+             for r in rows]
+    return "\n".join(lines) if lines else "no course reads"
+
+
 def hub_verify(db_url: str | Path | None, room_id: str) -> dict:
     """Recompute a room's chain at the hub: {"ok", "checked", "first_bad_seq", "reason"}."""
     from roomcontrol.sync.hub.store import verify_room

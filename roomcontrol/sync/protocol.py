@@ -13,6 +13,9 @@ from roomcontrol.domain.event_rules import MAX_PAYLOAD_BYTES as MAX_PAYLOAD_BYTE
 API = "/api/v1"
 HEALTH_PATH = f"{API}/health"
 BATCH_PATH = API + "/rooms/{room_id}/batches"
+# A patient's course (issue #16, docs/COURSE.md); the patient reference is URL-quoted into the path.
+COURSE_SUMMARY_PATH = API + "/patients/{patient_ref}/course/summary"
+COURSE_PATH = API + "/patients/{patient_ref}/course"
 
 MAX_BATCH_EVENTS = 5000        # the room's sync.batch_size is at most this
 MAX_BATCH_VITALS = 5000
@@ -26,6 +29,8 @@ GAP = "gap"                            # [409] the batch starts after the hub's 
 CHAIN_BROKEN = "chain_broken"          # [409] prev_hash/hash do not chain: refused and reported
 CONFLICT = "conflict"                  # [409] a seq (or vitals id) the hub holds arrives with other content
 TIMEOUT = "timeout"                    # [408] the body did not arrive within the hub's deadline
+FORBIDDEN = "forbidden"                # [403] a valid token that may not read this (a room reading a course)
+NOT_FOUND = "not_found"                # [404] nothing of this at the hub (a course: the body says infusions 0)
 
 # A batch's answer (200) lists the events whose chain held but whose content breaks the event rules:
 # `"quarantined": [{"seq": N, "reason": "..."}]`. The hub keeps them aside and its head moves past them.

@@ -64,13 +64,13 @@ def open_windows(controller: RoomController, app: QApplication, kiosk: bool = Fa
         window.setScreen(screen)
         geometry = screen.availableGeometry()
         window.move(geometry.topLeft())
-        window.resize(min(1280, geometry.width()), min(800, geometry.height())) if not kiosk and i == 0 else None
+        window.resize(geometry.size()) if not kiosk and i == 0 else None  # also where no window manager maximizes
         if kiosk or i == 1:  # the touchscreen always fullscreen, without a frame
             window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
             window.setGeometry(screen.geometry())  # the whole screen, also where fullscreen alone is not honoured
             window.showFullScreen()
-        else:
-            window.show()
+        else:  # the nurse's workstation: the whole screen, as the layout was scaled for it
+            window.showMaximized()
         windows.append(window)
     return windows
 

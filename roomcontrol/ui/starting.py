@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel
 
 from roomcontrol.ui import theme
@@ -31,8 +32,9 @@ def show_starting(room_name: str, kiosk: bool = False) -> QLabel:
         frame.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
         frame.showFullScreen()
     else:
-        frame.resize(1280, 800)
-        frame.show()
+        screen = QGuiApplication.primaryScreen()
+        frame.resize(screen.availableGeometry().size() if screen else QSize(1280, 800))  # where the room window opens
+        frame.showMaximized()
     frame.repaint()  # painted now, not when the event loop first runs (after the room is assembled)
     app.processEvents()
     return frame

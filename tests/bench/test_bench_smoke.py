@@ -52,3 +52,8 @@ def test_faults_with_a_few_kills_and_replugs_lose_nothing():
         disk = out.split("(c) a disk that fills")[1]
         assert _count(disk, "acknowledged events lost") == "0"
         assert _count(disk, "recovered when space returned (error cleared)") == "True"
+
+
+def test_the_course_bench_runs_and_its_answers_agree():
+    out = run_bench("bench/course.py", "--rooms", "2", "--patients", "3", "--sessions", "2", "--reads", "2")
+    assert re.search(r"baseline ÷ index\s+\d+\.\d×", out) and _count(out, "answers that differ") == "0"

@@ -1,74 +1,84 @@
-"""A patient's earlier session in one room, synced to a real hub: what check-in in another room asks for."""
+"""Rooms that play a patient's sessions for the course tests and docs/course-first-page.png: the standard
+scenario (tests/records/session_factory.py) in a real room fed monitor readings, with the PHQ-9 and GAD-7 given."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from roomcontrol.clock import FakeClock
-from roomcontrol.config.room import RoomConfig, parse_config
-from roomcontrol.domain.comfort import ComfortPlan
-from roomcontrol.engine.devices import RoomDevices
+from roomcontrol.config import RoomConfig
+from roomcontrol.domain.course import COMFORT_PLAN_SAVED
+from roomcontrol.domain.events import NewEvent
+from roomcontrol.engine.room import Room
+from roomcontrol.engine.scenario import load_scenario, play
 from roomcontrol.store import database
+from roomcontrol.store.eventlog import EventLog
+from roomcontrol.sync.hub.db import HubDB
+from roomcontrol.sync.hub.store import add_room
 from roomcontrol.sync.pusher import SyncPusher
-from tests.core.helpers import CHECKLIST, NURSE, PADSS_10, make_room
+from tests.records.session_factory import STANDARD, FeedingClock
 
-PATIENT = "PT-7"
-PLAN = ComfortPlan(playlist="nature", track="02_ocean.ogg", volume=20, light=10, colour_temp_k=2200,
-                   eye_mask=True, blanket=True, note="likes to hold a stone")
-PHQ9_18 = {f"q{n}": 2 for n in range(1, 10)}  # 18, item 9 answered 2: flagged
-
-
-def phq9(score_each: int, q9: int = 0) -> dict[str, int]:
-    return {**{f"q{n}": score_each for n in range(1, 9)}, "q9": q9}
+PATIENT = "PT-1042"
+DAY0 = datetime(2026, 3, 2, 8, 30, tzinfo=timezone.utc)
+PHQ_LINE = 'args = { scale = "PHQ-9", items = { q1 = 2, q2 = 2, q3 = 1, q4 = 2, q5 = 1, q6 = 1, q7 = 1, q8 = 0, q9 = 0 } }'
+GAD_STEP = '\n\n[[step]]\nat = "02:10"\ndo = "record_assessment"\nactor = "patient"\nargs = {{ scale = "GAD-7", items = {{ {} }} }}'
 
 
-def room_config(room_id: str, **sync) -> RoomConfig:
-    """A room whose phase scenes have no fades (the light is at the scene's level at once)."""
-    errors: list[str] = []
-    raw = {"room": {"id": room_id}, "scenes": {s: {"fade_s": 0} for s in ("welcome", "infusion", "recovery")}}
-    if sync:
-        raw["sync"] = {"enabled": True, "interval_s": 3600, **sync}
-    config = parse_config(raw, errors)
-    assert not errors, errors
-    return config
+def _items(n: int, total: int, q9: int = 0) -> str:
+    """n items summing to `total` (item 9 of PHQ-9 set apart), each 0..3."""
+    values = [0] * n
+    left = total - q9
+    for i in range(n - (1 if q9 or n == 9 else 0)):
+        values[i] = min(3, left)
+        left -= values[i]
+    if n == 9:
+        values[8] = q9
+    return ", ".join(f"q{i + 1} = {v}" for i, v in enumerate(values))
 
 
-def earlier_session(data_dir: Path, room_id: str = "room-1", *, dose_mg_per_kg: float = 0.6,
-                    plan: ComfortPlan | None = PLAN, phq9_items: dict[str, int] | None = None,
-                    clock: FakeClock | None = None) -> None:
-    """PT-7's infusion in `room_id`: PHQ-9 at check-in, nausea and ondansetron, the comfort plan set and saved at
-    discharge, all through the room's commands."""
-    room = make_room(data_dir, room_config(room_id), clock)
-    devices = RoomDevices(room, room.config, audio=False)
-    devices.start()
+def play_session(data_dir: Path, room_id: str, start: datetime, phq: int, gad: int, *, q9: int = 0,
+                 patient: str = PATIENT, tmp: Path) -> str:
+    """The standard scenario (nausea, a pause, SpO2 dip) in a real room fed monitor readings, with this PHQ-9 and
+    GAD-7 at check-in. Returns the session id."""
+    text = STANDARD.read_text(encoding="utf-8").replace(PATIENT, patient)
+    text = text.replace(PHQ_LINE, f'args = {{ scale = "PHQ-9", items = {{ {_items(9, phq, q9)} }} }}'
+                        + GAD_STEP.format(_items(7, gad)))
+    scenario = tmp / f"{room_id}-{start:%d%H}.toml"
+    scenario.write_text(text, encoding="utf-8")
+    clock = FeedingClock(start)
+    room = Room(RoomConfig(room_id=room_id, room_name=room_id), data_dir, clock)
+    clock.room = room
     try:
-        room.command("open_session", NURSE, patient_ref=PATIENT, weight_kg=80, dose_mg_per_kg=dose_mg_per_kg,
-                     planned_infusion_min=40)
-        room.command("record_assessment", "patient", scale="PHQ-9", items=phq9_items or PHQ9_18)
-        for item, extra in CHECKLIST:
-            room.command("confirm_checklist", NURSE, item=item, **extra)
-        room.command("record_baseline", NURSE, heart_rate=70, spo2=98, nibp_systolic=120, nibp_diastolic=80)
-        room.command("start_infusion", NURSE)
-        room.clock.advance(10 * 60)
-        room.command("note_symptom", NURSE, symptom="nausea", severity="moderate")
-        room.command("give_medication", NURSE, drug="ondansetron", dose=4, unit="mg", route="IV",
-                     indication="nausea")
-        room.clock.advance(30 * 60)
-        room.command("complete_infusion", NURSE)
-        if plan is not None:
-            room.command("set_comfort_plan", NURSE, plan=plan.to_dict())
-        room.clock.advance(30 * 60)
-        room.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
-        room.command("discharge", NURSE, escort_confirmed=True)
+        clock.sleep(60)
+        play(load_scenario(scenario), room, clock)
+        clock.sleep(30)
+        return room.state.session.session_id
     finally:
-        devices.close()
         room.close()
 
 
-def push(data_dir: Path, room_id: str, hub_url: str, token: str) -> None:
-    pusher = SyncPusher(database.db_path(data_dir), room_id, hub_url, token, interval_s=3600)
-    try:
+def play_course(tmp: Path) -> tuple[dict[str, Path], list[str], str]:
+    """Three rooms' logs: PT-1042 on day 0 (room-1), day 3 (room-2), day 7 (room-3); PT-9 on day 4 (room-2); and
+    the comfort plan saved at the room-2 discharge, as the comfort part logs it. (room dirs, PT-1042's session ids,
+    PT-9's session id)."""
+    dirs = {r: tmp / r for r in ("room-1", "room-2", "room-3")}
+    ids = [play_session(dirs["room-1"], "room-1", DAY0, 20, 15, tmp=tmp),
+           play_session(dirs["room-2"], "room-2", DAY0 + timedelta(days=3), 14, 12, q9=1, tmp=tmp),
+           play_session(dirs["room-3"], "room-3", DAY0 + timedelta(days=7), 9, 8, tmp=tmp)]
+    other = play_session(dirs["room-2"], "room-2", DAY0 + timedelta(days=4), 5, 4, patient="PT-9", tmp=tmp)
+    db = database.connect(database.db_path(dirs["room-2"]))
+    plan = {"playlist": "ocean", "volume": 30, "light": 10, "colour_temp_k": 2700, "diffuser": False,
+            "prefers_silence": True, "eye_mask": True, "blanket": True, "note": "likes to hold a stone"}
+    EventLog(db, "room-2").append_many([NewEvent(COMFORT_PLAN_SAVED, {"plan": plan}, "rn.ada", ids[1])],
+                                       DAY0 + timedelta(days=3, hours=2))
+    db.conn.close()
+    return dirs, ids, other
+
+
+def sync_rooms(hubdb: HubDB, dirs: dict[str, Path], hub_url: str) -> None:
+    """Each room's real pusher sends its log to the hub (a fresh room token each)."""
+    for room_id, data_dir in dirs.items():
+        pusher = SyncPusher(database.db_path(data_dir), room_id, hub_url, add_room(hubdb, room_id), batch_size=200)
         result = pusher.sync_now()
-        assert result.ok, result.error
-    finally:
         pusher.stop()
+        assert result.ok, result

@@ -20,7 +20,7 @@ from roomcontrol.sync.course_client import FROM_HUB, FROM_ROOM, NO_HUB, OFFLINE,
 from roomcontrol.sync.hub.server import ThreadedHub
 from roomcontrol.sync.hub.store import add_room
 from tests.core.helpers import CHECKLIST, NURSE, make_room
-from tests.sync.course_rooms import PATIENT, PLAN, earlier_session, phq9, push, room_config
+from tests.sync.comfort_rooms import PATIENT, PLAN, earlier_session, phq9, push, room_config
 from tests.sync.helpers import free_port
 
 

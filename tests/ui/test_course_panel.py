@@ -18,7 +18,7 @@ from roomcontrol.sync.hub.store import add_room
 from roomcontrol.ui.app import start_screen
 from roomcontrol.ui.widgets.buttons import HoldButton
 from roomcontrol.ui.window import RoomWindow
-from tests.sync.course_rooms import PATIENT, PLAN, earlier_session, push, room_config
+from tests.sync.comfort_rooms import PATIENT, PLAN, earlier_session, push, room_config
 from tests.sync.helpers import free_port
 from tests.ui.conftest import NURSE, PIN
 from tests.ui.helpers import WAIT_MS, click, sign_in, wait_phase

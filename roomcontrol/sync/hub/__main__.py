@@ -31,10 +31,24 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("room_id")
     add.add_argument("--db")
     sub.add_parser("openapi").add_argument("--db")
+    policy = sub.add_parser("course-policy", help="may rooms read a patient's course summary (check-in)?")
+    policy.add_argument("--rooms", choices=("allow", "deny"), help="set it (without: show it)")
+    policy.add_argument("--db")
+    reads = sub.add_parser("course-reads", help="who read which patient's course, newest first")
+    reads.add_argument("--who", help="one room id or reader name")
+    reads.add_argument("--patient", help="one patient reference")
+    reads.add_argument("--limit", type=int, default=100)
+    reads.add_argument("--db")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command == "add-room":
         print(cli_support.hub_add_room(args.db, args.room_id))
+        return 0
+    if args.command == "course-policy":
+        print(cli_support.hub_course_policy(args.db, args.rooms))
+        return 0
+    if args.command == "course-reads":
+        print(cli_support.hub_course_reads(args.db, args.who, args.patient, args.limit))
         return 0
     if args.command == "openapi":
         print(cli_support.hub_openapi(args.db))

@@ -24,7 +24,7 @@ from roomcontrol import __version__
 from roomcontrol.domain import event_rules as rules
 from roomcontrol.sync import protocol as P
 from roomcontrol.sync.hub import live as live_channel
-from roomcontrol.sync.hub import station_auth, store
+from roomcontrol.sync.hub import course_api, station_auth, store
 from roomcontrol.sync.hub.db import HubDB
 from roomcontrol.sync.hub.store import Principal, Refusal
 
@@ -387,6 +387,7 @@ def create_app(db: HubDB, *, max_body_bytes: int = P.MAX_BODY_BYTES, hold_s: flo
         return store.read_quarantine(db, room_id, after_seq=after_seq, limit=limit)
 
     app.include_router(station_auth.router)  # the staff directory and station sign-in (docs/STATION.md)
+    course_api.mount_course(app, db, Problem)  # a patient's course across rooms (issue #16, docs/COURSE.md)
     return Gate(app, db, max_body_bytes, body_timeout_s)
 
 

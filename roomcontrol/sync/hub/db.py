@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlparse
 
-SCHEMA_VERSION = 3  # 2: reports fold repeats (count, last_seen); the quarantine table. 3: staff, station_sessions
+SCHEMA_VERSION = 4  # 2: reports fold repeats (count, last_seen); the quarantine table. 3: staff, station_sessions
+# 4: course_sessions (a patient's sessions by reference, filled at ingest), course_reads (issue #16)
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -58,6 +59,15 @@ CREATE TABLE IF NOT EXISTS station_sessions (
     token_hash TEXT PRIMARY KEY, staff_id TEXT NOT NULL REFERENCES staff (staff_id), created_at TEXT NOT NULL,
     expires_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS station_sessions_by_expiry ON station_sessions (expires_at);
+CREATE TABLE IF NOT EXISTS course_sessions (
+    room_id TEXT NOT NULL, session_id TEXT NOT NULL, patient_ref TEXT NOT NULL, opened_at TEXT NOT NULL,
+    opened_seq BIGINT NOT NULL,
+    PRIMARY KEY (room_id, session_id));
+CREATE INDEX IF NOT EXISTS course_sessions_by_patient ON course_sessions (patient_ref, opened_at, room_id, session_id);
+CREATE TABLE IF NOT EXISTS course_reads (
+    read_id {autoinc}, at TEXT NOT NULL, who_kind TEXT NOT NULL, who TEXT NOT NULL, patient_ref TEXT NOT NULL,
+    what TEXT NOT NULL, answer TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS course_reads_by_patient ON course_reads (patient_ref, read_id);
 """
 
 
@@ -199,6 +209,9 @@ class HubDB:
                     c.execute("ALTER TABLE reports ADD COLUMN count BIGINT NOT NULL DEFAULT 1")
                     c.execute("ALTER TABLE reports ADD COLUMN last_seen TEXT")
                 # 2 → 3 (issue #14): the staff and station_sessions tables, new, made by CREATE IF NOT EXISTS above
+                if version < 4:  # 3 → 4 (issue #16): index the sessions the hub already holds by patient reference
+                    from roomcontrol.sync.hub.course_store import index_held_sessions  # it imports this module
+                    index_held_sessions(c)
                 if version < SCHEMA_VERSION:
                     c.execute("UPDATE hub_meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
 

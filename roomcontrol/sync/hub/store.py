@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from roomcontrol.domain.chain import GAP, GENESIS, ChainWalker, canonical_json
 from roomcontrol.domain.event_rules import EventRefused, check_event
 from roomcontrol.sync import protocol as P
+from roomcontrol.sync.hub import course_store
 from roomcontrol.sync.hub.db import Conn, HubDB, is_integrity_error
 
 ROOM_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")  # as room.toml's [room] id
@@ -183,6 +184,7 @@ def ingest(db: HubDB, room_id: str, events: list[dict], vitals: list[dict], *,
                 c.executemany(f"INSERT INTO events ({_ROW_COLUMNS}, received_at) "
                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                               [r + (received,) for r in good])
+                course_store.index_sessions(c, good)  # a patient's course is found by index (issue #16)
             # An event whose content breaks the rules but whose chain holds is kept aside with its reason, and
             # the head moves through it: one bad event must not stop the room's log behind it (issue #13).
             bad = [(r, reason) for r, reason in new_rows if reason is not None]
