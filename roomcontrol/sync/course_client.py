@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TIMEOUT_S = 1.5  # check-in must not wait: past this the room's own log answers
-SUMMARY_PATH = P.API + "/patients/{ref}/course/summary"
 OFFLINE = "Hub not reached — showing this room's own sessions"
 NO_HUB = "No clinic hub configured — showing this room's own sessions"
 REFUSED = "The hub refused the course ({why}) — showing this room's own sessions"
@@ -85,7 +84,7 @@ class CourseClient:
         if not (self.hub_url and self.token):
             raise CourseUnavailable(NO_HUB)
         import httpx
-        url = self.hub_url + SUMMARY_PATH.format(ref=quote(patient_ref, safe=""))
+        url = self.hub_url + P.COURSE_SUMMARY_PATH.format(patient_ref=quote(patient_ref, safe=""))
         try:
             with httpx.Client(timeout=httpx.Timeout(self.timeout_s), verify=self._verify, transport=self._transport,
                               headers={"User-Agent": f"roomcontrol/{__version__}"}) as client:

@@ -18,6 +18,7 @@ from roomcontrol.engine.devices import RoomDevices
 from roomcontrol.store import database
 from roomcontrol.sync.course_client import FROM_HUB, FROM_ROOM, NO_HUB, OFFLINE, CourseClient
 from roomcontrol.sync.hub.server import ThreadedHub
+from roomcontrol.sync.hub.course_store import set_rooms_may_read
 from roomcontrol.sync.hub.store import add_room
 from tests.core.helpers import CHECKLIST, NURSE, make_room
 from tests.sync.comfort_rooms import PATIENT, PLAN, earlier_session, phq9, push, room_config
@@ -100,14 +101,21 @@ def test_hub_down_or_too_slow_the_rooms_own_sessions_with_a_notice(tmp_path):
     assert first.summary["infusions"] == 0 and first.summary["last"] is None
 
 
-def test_an_answer_that_is_not_a_course_and_a_wrong_token_fall_back_too(hubdb, tmp_path):
+def test_refused_by_the_hubs_policy_a_wrong_token_or_not_a_course_fall_back_too(hubdb, tmp_path):
     earlier_session(tmp_path, "room-2")
+    token = add_room(hubdb, "room-2")
     with ThreadedHub(hubdb) as hub:
         wrong = CourseClient(database.db_path(tmp_path), hub.url, "rct_not_a_token").lookup(PATIENT)
         assert wrong.source == FROM_ROOM and wrong.notice.startswith("The hub refused the course")
         assert wrong.summary["infusions"] == 1
+        set_rooms_may_read(hubdb, False)  # the clinic's hub keeps courses from the rooms
+        denied = CourseClient(database.db_path(tmp_path), hub.url, token).lookup(PATIENT)
+        assert denied.source == FROM_ROOM and denied.summary["infusions"] == 1
+        assert denied.notice == ("The hub refused the course (this hub's policy does not let rooms read courses "
+                                 "(course-policy --rooms allow)) — showing this room's own sessions")
+        set_rooms_may_read(hubdb, True)
         # a server that is not the hub (its 404 has no course in it)
-        other = CourseClient(database.db_path(tmp_path), hub.url + "/nowhere", add_room(hubdb, "room-2"))
+        other = CourseClient(database.db_path(tmp_path), hub.url + "/nowhere", token)
         answer = other.lookup(PATIENT)
         assert (answer.source, answer.notice) == (FROM_ROOM, OFFLINE)
 

@@ -79,7 +79,7 @@ def test_check_in_with_the_hub_up_shows_the_course_offers_the_dose_and_loads_the
     click(qtbot, checkin.open_button)
     wait_phase(qtbot, ui, "pre_infusion")
     room = ui.room
-    qtbot.waitUntil(lambda: list(room.log.events(kinds=["comfort.plan_set"])), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bool(list(room.log.events(kinds=["comfort.plan_set"]))), timeout=WAIT_MS)
     loaded = list(room.log.events(kinds=["comfort.plan_set"]))[-1]
     assert (loaded.actor, loaded.payload["source"], loaded.payload["plan"]) == (NURSE, "course", PLAN.to_dict())
     opened = list(room.log.events(kinds=["session.opened"]))[-1].payload
