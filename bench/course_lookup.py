@@ -120,7 +120,8 @@ def main() -> int:
           f"(log made in {made_s:.1f} s)")
     print(f"  {'baseline: hub health check':44} {health * 1000:8.1f} ms")
     print(f"  {'course summary from the hub':44} {from_hub * 1000:8.1f} ms  {from_hub / health:6.1f}× baseline")
-    print(f"  {'hub down: this room own log':44} {from_room * 1000:8.1f} ms  {from_room / health:6.1f}× baseline")
+    own = "hub down: this room's own log"
+    print(f"  {own:44} {from_room * 1000:8.1f} ms  {from_room / health:6.1f}× baseline")
     print(f"  {'hub silent: 1.5 s timeout + own log':44} {silent_s * 1000:8.1f} ms  {silent_s / health:6.1f}× baseline")
     return 0
 
