@@ -157,6 +157,18 @@ ABOUT: dict[str, tuple[str, str, dict]] = {
     K.AMBIENT_SCENE_APPLIED: ("system or nurse", "a scene (light, colour, music, mist) for the phase or by hand",
                               {"scene": "infusion", "reason": "infusion.started", "light_percent": 12,
                                "volume_percent": 35, "fade_s": 120}),
+    K.COMFORT_PLAN_SET: ("nurse or patient", "the patient's comfort plan set or changed (the patient within the room's "
+                         "limits; source \"course\" when the nurse loaded it from the patient's course at check-in); "
+                         "the phase scenes take it from then on",
+                         {"plan": {"playlist": "nature", "track": "", "volume": 20.0, "light": 10.0,
+                                   "colour_temp_k": 2400, "diffuser": False, "prefers_silence": False,
+                                   "eye_mask": True, "blanket": True, "note": "likes to hold a stone"},
+                          "source": "room"}),
+    K.COMFORT_PLAN_SAVED: ("nurse", "at discharge, the session's comfort plan kept for the next session in any room "
+                           "(\"Save comfort plan for next time\")",
+                           {"plan": {"playlist": "nature", "track": "", "volume": 20.0, "light": 10.0,
+                                     "colour_temp_k": 2400, "diffuser": False, "prefers_silence": False,
+                                     "eye_mask": True, "blanket": True, "note": "likes to hold a stone"}}),
     K.AMBIENT_CHANGED: ("nurse or patient", "light, volume, track or mist changed by hand (the patient within "
                         "the scene's limits)", {"target": "light", "value": 30.0}),
     K.STAFF_UNLOCKED: ("nurse", "signed in with the PIN", {"staff_id": "rn.ada"}),

@@ -492,6 +492,94 @@ def phq9_flag(r: Room) -> None:
     r.snap(1.5)
 
 
+# The patient's course at check-in and the comfort plan (issue #16, docs/COMFORT.md) --------------------------
+COMFORT = {"playlist": "nature", "track": "02_ocean.ogg", "volume": 20.0, "light": 10.0, "colour_temp_k": 2200,
+           "diffuser": False, "prefers_silence": False, "eye_mask": True, "blanket": True,
+           "note": "likes to hold a stone"}
+
+
+def earlier_infusions(r: Room) -> None:
+    """PT-1042's last two infusions in this room, a week apart: PHQ-9 falling, nausea and ondansetron, titrated,
+    the comfort plan saved at discharge."""
+    r.sign_in()
+    for no, (phq, rate) in enumerate((([2, 2, 2, 3, 2, 2, 2, 2, 1], 45), ([1, 1, 1, 2, 1, 1, 1, 1, 0], None)), 1):
+        r.open_session(course_no=no, dose_mg_per_kg=0.5 if no == 1 else 0.6)
+        r.command("record_assessment", scale="PHQ-9", items={f"q{i + 1}": v for i, v in enumerate(phq)})
+        r.check()
+        r.baseline()
+        r.command("start_infusion")
+        r.advance(minutes=12)
+        if rate:
+            r.command("change_rate", rate_mg_per_h=rate, reason="dissociation")
+        r.command("note_symptom", symptom="nausea", severity="moderate")
+        r.command("give_medication", drug="Ondansetron", dose=4, unit="mg", route="IV", indication="nausea")
+        r.advance(minutes=30)
+        r.command("complete_infusion")
+        r.command("set_comfort_plan", plan=COMFORT)
+        r.advance(minutes=31)
+        r.command("record_assessment", scale="PADSS", items=PADSS)
+        r.command("discharge", escort_confirmed=True)
+        r.wait(lambda: r.last.phase == "discharged", what="the discharge")
+        r.advance(days=7)
+    r.pump(2.0)  # the screen catches up with the snapshots of two sessions run in a second
+
+
+def course_at_checkin(r: Room, client=None) -> None:
+    """Check-in of PT-1042's third infusion: the reference typed, the course panel filled in."""
+    earlier_infusions(r)
+    r.go("checkin")
+    for window in r.windows.values():
+        panel = window.pages["checkin"].course_panel
+        if client is not None:
+            panel.client = client
+        window.pages["checkin"].patient_ref.setText("PT-1042")
+    r.wait(lambda: all(w.pages["checkin"].course_panel.answer for w in r.windows.values()), what="the course")
+
+
+@shot("checkin-course")
+def checkin_course(r: Room) -> None:
+    """Check-in with the course panel: the clinic hub's answer (a hub on loopback that received this room's log)."""
+    from roomcontrol.sync.course_client import CourseClient
+    from roomcontrol.sync.hub.db import HubDB
+    from roomcontrol.sync.hub.server import ThreadedHub
+    from roomcontrol.sync.hub.store import add_room
+    from roomcontrol.sync.pusher import SyncPusher
+    hubdb = HubDB(str(r.data / "hub.db"))
+    token = add_room(hubdb, CONFIG.room_id)
+    with ThreadedHub(hubdb) as hub:
+        earlier_infusions(r)
+        pusher = SyncPusher(r.room.db_path, CONFIG.room_id, hub.url, token, interval_s=3600)
+        r.room.vitals.flush()
+        if not pusher.sync_now().ok:
+            raise SystemExit("screenshots: the hub did not take the room's log")
+        pusher.stop()
+        r.go("checkin")
+        for window in r.windows.values():
+            window.pages["checkin"].course_panel.client = CourseClient(r.room.db_path, hub.url, token)
+            window.pages["checkin"].patient_ref.setText("PT-1042")
+        r.wait(lambda: all(w.pages["checkin"].course_panel.answer for w in r.windows.values()), what="the course")
+    hubdb.close()
+    r.snap(1.0)
+
+
+@shot("checkin-course-offline")
+def checkin_course_offline(r: Room) -> None:
+    """Check-in with the course panel when no hub answers: this room's own sessions, and the notice."""
+    course_at_checkin(r)
+    r.snap(1.0)
+
+
+@shot("my-comfort", kiosk=True)
+def my_comfort(r: Room) -> None:
+    """The patient's "My comfort" page from the locked screen, the plan loaded from the course."""
+    r.sign_in()
+    r.open_session("PT-2002", weight_kg=68, course_no=2, dose_mg_per_kg=0.5)
+    r.command("set_comfort_plan", plan=COMFORT, source="course")
+    r.lock()
+    r.go("comfort")
+    r.snap(1.0)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")

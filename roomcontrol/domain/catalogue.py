@@ -185,6 +185,7 @@ class Discharge(Command):
     overrides: dict[str, Any] = dataclasses.field(default_factory=dict)  # unmet protocol rule → admin's reason
     signed_by: str | None = None        # the administrator who signed the overrides with their PIN just now
     rems: dict[str, Any] | None = None  # the REMS Patient Monitoring Form's fields (a protocol with rems = true)
+    save_comfort_plan: bool = True  # keep the session's comfort plan for next time (comfort.plan_saved)
 
     def needs_admin(self) -> bool:
         return self.override_reason is not None
@@ -271,6 +272,13 @@ class SetAmbient(Command):
     target: str
     value: float | bool | str
     final: bool = True  # false while a slider moves: applied, not logged
+
+
+@command("set_comfort_plan", PATIENT)
+class SetComfortPlan(Command):
+    """The patient's comfort plan (roomcontrol.domain.comfort's keys) for this session, by the nurse or the patient."""
+    plan: dict[str, Any]
+    source: str = "room"  # "course": the nurse loaded it from the patient's course at check-in
 
 
 @command("test_device")

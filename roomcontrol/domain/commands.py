@@ -17,6 +17,7 @@ from roomcontrol.domain.controlled import unreconciled
 from roomcontrol.domain.discharge_rules import checks_at_discharge, escort
 from roomcontrol.domain.dose import (HighDoseUnconfirmed, HighRateUnconfirmed, checked_rate, high_dose_payload,
                                      high_rate_payload, is_high, plan_dose, rate_dose_per_kg)
+from roomcontrol.domain.comfort import saving_plan
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import NewEvent
 from roomcontrol.domain.policy import KNOWN_CHECKLIST_ITEMS, SessionPolicy
@@ -443,7 +444,7 @@ DECIDES: dict[type, Handler] = {
     C.GiveMedication: _give_medication,
     C.AddNote: _add_note,
     C.CallNurse: _call_nurse,
-    C.Discharge: _discharge,
+    C.Discharge: saving_plan(_discharge),  # + comfort.plan_saved (roomcontrol.domain.comfort)
     C.AnswerCall: _answer_call,
     C.AbortSession: _abort,
 }

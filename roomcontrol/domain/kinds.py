@@ -56,3 +56,5 @@ ADVISORY_PRE_DOSE_DECIDED = "advisory.pre_dose_decided"  # the nurse's decision 
 ADVISORY_RESPONDED = "advisory.responded"  # the nurse's response to a during-session advisory: paused/continued
 VITALS_NIBP_REQUESTED = "vitals.nibp_requested"  # a nurse asked the monitor to measure NIBP now: who, the item
 VITALS_VALIDATED = "vitals.validated"  # a nurse charted a monitor reading (values, device ts) for a schedule item
+COMFORT_PLAN_SET = "comfort.plan_set"  # the patient's comfort plan set or changed (nurse or patient), applied by the scenes
+COMFORT_PLAN_SAVED = "comfort.plan_saved"  # at discharge, the plan kept for the next session (the course carries it)

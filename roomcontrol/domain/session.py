@@ -77,6 +77,7 @@ class Session:
     last_device_at: datetime | None = None          # and when
     check: R.CheckState = R.CheckState()            # the "tap if you're OK" check (domain.responsiveness)
     pre_dose_decision: str | None = None            # the nurse's last decision on pre-dose advisories
+    comfort: dict[str, Any] | None = None           # the patient's comfort plan (comfort.plan_set), for the scenes
 
     def given_mg(self, now: datetime) -> float:
         """Ketamine given so far: exactly over the rate segments; for a fixed-dose (intranasal) plan, the devices due
@@ -314,6 +315,8 @@ def _cs_drawn(s: Session, e: Event) -> Session:
 
 def _cs_wasted(s: Session, e: Event) -> Session:
     return replace(s, controlled=s.controlled.wasted(e.payload, e.actor))
+def _comfort(s: Session, e: Event) -> Session:
+    return replace(s, comfort=dict(e.payload.get("plan") or {}))
 
 
 def _closed(phase: str) -> Callable[[Session, Event], Session]:
@@ -351,4 +354,5 @@ _FOLD = {
     K.EVENT_CORRECTED: _corrected,
     K.CS_DRAWN: _cs_drawn,
     K.CS_WASTED: _cs_wasted,
+    K.COMFORT_PLAN_SET: _comfort,
 }

@@ -8,6 +8,8 @@ from typing import Any
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain.advisories import ADVISORY_PREFIX
 from roomcontrol.domain.alarms import AlarmView
+from roomcontrol.domain.comfort import read_plan, summary
+from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import Event
 from roomcontrol.domain.flags import flag_text, flagged_item
 from roomcontrol.domain.responsiveness import CONDITION as RESPONSIVENESS
@@ -256,7 +258,9 @@ def _describe(event: Event) -> str:
     if k == K.DEVICE_TESTED:
         return f"{DEVICE_LABELS.get(p.get('device', ''), p.get('device'))} tested: {p.get('outcome')}"
     if k == K.AMBIENT_SCENE_APPLIED:
-        return f"Room scene '{p.get('scene')}' applied"
+        return f"Room scene '{p.get('scene')}' applied" + (" with the comfort plan" if p.get("comfort") else "")
+    if k in (K.COMFORT_PLAN_SET, K.COMFORT_PLAN_SAVED):
+        return comfort_words(k, p)
     if k == K.AMBIENT_CHANGED:
         return f"Room {label(str(p.get('target', '')))} set to {number(p.get('value'))}"
     if k == K.STAFF_UNLOCKED:
@@ -283,6 +287,17 @@ def _describe(event: Event) -> str:
                 f"at {number(p.get('rate_mg_per_h'))} mg/h, above the usual maximum of "
                 f"{number(p.get('soft_max_mg_per_kg'))} mg/kg")
     return f"{k}: {details(p, skip=('via',))}" if p else k
+
+
+def comfort_words(kind: str, p: dict[str, Any]) -> str:
+    """"Comfort plan set (from the course): light 10 % · … · "likes to hold a stone"" (the plan's own words)."""
+    what = "Comfort plan saved for next time" if kind == K.COMFORT_PLAN_SAVED else \
+        "Comfort plan set" + (" (from the course)" if p.get("source") == "course" else "")
+    try:
+        plan = read_plan(p.get("plan"))
+    except Refused:
+        return f"{what}: {details(p)}"
+    return f"{what}: {summary(plan)}" + (f' · "{plan.note}"' if plan.note else "")
 
 
 def _flag_words(scale: object, item: object, value: object) -> str:

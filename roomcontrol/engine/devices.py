@@ -19,6 +19,8 @@ from roomcontrol.domain import kinds as K
 from roomcontrol.domain.ambient import PATIENT_LIMITS, PatientLimits, check_change, rgb_for, warmth
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import NewEvent
+from roomcontrol.engine.comfort import ComfortLink
+from roomcontrol.engine.comfort_scene import comfort_scene
 from roomcontrol.engine.room import Room
 from roomcontrol.engine.schedule import start_nibp
 
@@ -45,6 +47,7 @@ class RoomDevices:
         self.audio = opened.get("audio")
         self._max_mist_s = self.diffuser.max_run_s
         self.scene: str | None = None
+        self._music: tuple[str, str] | None = None  # the (playlist, track) a scene loaded last
         room.subscribe(on_event=self._on_event)
         room.add_tick_hook(self._follow_alarms)
         room.add_tick_hook(self._follow_call)
@@ -54,6 +57,7 @@ class RoomDevices:
         room.bind(C.StartNibp, lambda command, actor, now: start_nibp(room, self.vitals, command, actor))
         room.schedule.start_nibp_note = None if getattr(self.vitals, "can_start_nibp", False) else getattr(
             self.vitals, "cannot_start_nibp", "This monitor can't be started from here")
+        ComfortLink(room, self)  # set_comfort_plan, and the scene again with a new plan
 
     def _open(self, kind: str):
         """One device through the registry; a wrong option in [devices.KIND.options] is a config error naming
@@ -73,7 +77,7 @@ class RoomDevices:
     def start(self) -> "RoomDevices":
         for device in self._devices():
             device.start()
-        self.room.call(lambda: self._enter_phase(self.room.state.phase, "start-up"))
+        self.room.call(lambda: self.enter_phase(self.room.state.phase, "start-up"))
         return self
 
     def close(self) -> None:
@@ -87,7 +91,7 @@ class RoomDevices:
     def _on_event(self, event) -> None:
         if event.kind in PHASE_KINDS:
             phase = self.room.state.phase
-            self.room.defer(lambda: self._enter_phase(phase, event.kind))
+            self.room.defer(lambda: self.enter_phase(phase, event.kind))
         if event.kind in CHIMES and self.audio:
             self.audio.play_chime()
         if event.kind in (K.SESSION_DISCHARGED, K.SESSION_ABORTED):
@@ -97,14 +101,18 @@ class RoomDevices:
         if event.kind in (K.NURSE_CALLED, K.NURSE_CALL_ANSWERED):
             self._follow_call()
 
-    def _enter_phase(self, phase: str, why: str) -> None:
+    def enter_phase(self, phase: str, why: str, *, again: bool = False) -> None:
+        """The phase's scene, with the session's comfort plan in the open phases; `again`: even if it is on."""
         name = self.config.phase_scenes.get(phase)
-        if name and name != self.scene:
-            pairs = self._apply_scene(self.config.scenes[name], why)
+        if name and (again or name != self.scene):
             session = self.room.state.open_session
+            scene, track, comfort = comfort_scene(self.config.scenes[name], session.comfort if session else None,
+                                                  phase)
+            pairs = self._apply_scene(scene, why, track, comfort)
             self.room.record(NewEvent(*pairs[0], "system", session.session_id if session else None))
 
-    def _apply_scene(self, scene: Scene, why: str) -> list[tuple[str, dict[str, Any]]]:
+    def _apply_scene(self, scene: Scene, why: str, track: str = "",
+                     comfort: bool = False) -> list[tuple[str, dict[str, Any]]]:
         level = scene.light_percent / 100.0
         targets = {}
         for zone in self.lighting.config.zones:
@@ -120,18 +128,29 @@ class RoomDevices:
         else:
             self.diffuser.off(f"scene {scene.name}")
         if self.audio:
-            from roomcontrol.devices.audio.player import DEFAULT_ASSETS  # the player (numpy) only with sound
+            from roomcontrol.devices.audio.player import DEFAULT_ASSETS, list_tracks  # the player (numpy): with sound
             if scene.playlist and (DEFAULT_ASSETS / scene.playlist).is_dir():
                 self.audio.set_volume(scene.volume_percent / 100.0, fade_s=scene.fade_s)
-                if self.audio.status().playlist != scene.playlist:
+                if track and self._music != (scene.playlist, track):  # the plan's track first, then the rest
+                    tracks = list_tracks(DEFAULT_ASSETS / scene.playlist)
+                    first = next((i for i, p in enumerate(tracks) if p.name == track), 0)
+                    self.audio.load_playlist(tracks[first:] + tracks[:first], play=True)
+                elif track:
+                    self.audio.play()
+                elif self.audio.status().playlist != scene.playlist:
                     self.audio.load_playlist(DEFAULT_ASSETS / scene.playlist, play=True)
                 else:  # the same playlist a scene without music stopped (the day's next patient): play it again
                     self.audio.play()
             else:
                 self.audio.stop(fade_s=min(scene.fade_s, 10))
+            self._music = (scene.playlist, track) if scene.playlist else None
         self.scene = scene.name
-        return [(K.AMBIENT_SCENE_APPLIED, {"scene": scene.name, "reason": why, "light_percent": scene.light_percent,
-                                           "volume_percent": scene.volume_percent, "fade_s": scene.fade_s})]
+        payload = {"scene": scene.name, "reason": why, "light_percent": scene.light_percent,
+                   "volume_percent": scene.volume_percent, "fade_s": scene.fade_s}
+        if comfort:  # the patient's plan: the log says what the room was given instead of the scene's defaults
+            payload.update(comfort=True, colour_temp_k=scene.colour_temp_k, playlist=scene.playlist, track=track,
+                           diffuser=scene.diffuser_on_s > 0)
+        return [(K.AMBIENT_SCENE_APPLIED, payload)]
 
     def _follow_alarms(self) -> None:
         """The tone of the loudest unacknowledged, un-paused alarm, or high while the log cannot be written;

@@ -100,11 +100,11 @@ class Operations:
     def answer_call(self, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
         self._send(C.AnswerCall(), on_ok, on_error)
 
-    def discharge(self, escort_confirmed: bool, *, override_reason: str | None = None, on_ok: OnOk = None,
-                  on_error: OnError = None, **protocol_rules: Any) -> None:
+    def discharge(self, escort_confirmed: bool, *, override_reason: str | None = None, save_comfort_plan: bool = True,
+                  on_ok: OnOk = None, on_error: OnError = None, **protocol_rules: Any) -> None:
         """`protocol_rules`: escort_name/escort_phone, overrides + signed_by, rems (a protocol's discharge)."""
-        self._send(C.Discharge(escort_confirmed=escort_confirmed, override_reason=override_reason, **protocol_rules),
-                   on_ok, on_error)
+        self._send(C.Discharge(escort_confirmed=escort_confirmed, override_reason=override_reason,
+                               save_comfort_plan=save_comfort_plan, **protocol_rules), on_ok, on_error)
 
     def abort_session(self, reason: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
         self._send(C.AbortSession(reason=reason), on_ok, on_error)
@@ -151,6 +151,10 @@ class Operations:
     def set_ambient(self, target: str, value: float | bool | str, *, final: bool = True, actor: str | None = None,
                     on_ok: OnOk = None, on_error: OnError = None) -> None:
         self._send(C.SetAmbient(target=target, value=value, final=final), on_ok, on_error, actor)
+
+    def set_comfort_plan(self, plan: dict, *, source: str = "room", actor: str | None = None, on_ok: OnOk = None,
+                         on_error: OnError = None) -> None:
+        self._send(C.SetComfortPlan(plan=plan, source=source), on_ok, on_error, actor)
 
     def test_device(self, device: str, *, on_ok: OnOk = None, on_error: OnError = None) -> None:
         self._send(C.DeviceTest(device=device), on_ok, on_error)

@@ -32,10 +32,10 @@ from roomcontrol.ui.widgets.vitals_strip import VitalsStrip
 DIM_BELOW_LIGHT = 25   # a scene with less light than this (the infusion scene) dims the screen too
 DIM_ALPHA = 70         # of 255
 DIM_PHASES = ("infusing", "paused")
-PATIENT_PAGES = ("lock", "patient_forms")  # the patient's own pages: no top bar, banner or staff controls
+PATIENT_PAGES = ("lock", "patient_forms", "comfort")  # the patient's own pages: no top bar, banner or staff controls
 
 
-NO_STRIP = ("main", "lock", "patient_forms")  # pages with their own vitals (main) or none (the patient's)
+NO_STRIP = ("main", "lock", "patient_forms", "comfort")  # pages with their own vitals (main) or none (the patient's)
 # Pages seldom on show, imported and built on their first visit (module:class), so the window's first frame does
 # not wait for them. Each takes (controller, scale) and draws itself from controller.last when built late.
 LAZY_PAGES = {
@@ -48,9 +48,10 @@ LAZY_PAGES = {
     "pre_dose": "pre_dose:PreDoseScreen",
     "correction": "correction:CorrectionScreen",
     "controlled": "controlled:ControlledScreen",
+    "comfort": "comfort:ComfortScreen",
 }
 PAGE_ORDER = ("main", "checkin", "discharge", "scale", "medication", "note", "settings", "lock", "dose_confirm",
-              "correction", "patient_forms", "controlled", "pre_dose")
+              "correction", "patient_forms", "controlled", "pre_dose", "comfort")
 
 
 NURSE_SCALES = frozenset(SCALES) - PATIENT_SCALES

@@ -16,14 +16,15 @@ from tests.core.helpers import NURSE, OPEN_ARGS, make_room
 
 def test_every_command_is_declared_once_and_handled_once(tmp_path):
     # + acknowledge_flag, answer_call (#11), change_rate, record_draw, record_waste, give_device, answer_check,
-    # decide_pre_dose, respond_advisory, start_nibp, validate_reading (#15)
-    assert len(C.CATALOGUE) == len({cls.__name__ for cls in C.CATALOGUE.values()}) == 35
+    # decide_pre_dose, respond_advisory, start_nibp, validate_reading (#15),
+    # set_comfort_plan (#16)
+    assert len(C.CATALOGUE) == len({cls.__name__ for cls in C.CATALOGUE.values()}) == 36
     assert all(cls.name == name for name, cls in C.CATALOGUE.items())
     with pytest.raises(ValueError, match="declared twice"):
         C.command("add_note")(type("AddNoteAgain", (C.Command,), {"__annotations__": {"text": "str"}}))
     room = make_room(tmp_path)
     assert set(room.unbound()) == {"apply_scene", "set_ambient", "test_device", "start_nibp", "unlock", "lock",
-                                   "record_draw", "record_waste"}
+                                   "record_draw", "record_waste", "set_comfort_plan"}
     with pytest.raises(RuntimeError, match="no handler bound for .*apply_scene"):
         room.start()
     with pytest.raises(ValueError, match="already has a handler"):

@@ -8,7 +8,6 @@ import csv
 import json
 import sqlite3
 import subprocess
-from pathlib import Path
 
 import httpx
 import pytest

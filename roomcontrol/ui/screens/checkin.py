@@ -13,8 +13,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QStackedWidget, QVBoxLayout, QWidget)
 
 from roomcontrol.domain.dose import HIGH_DOSE_UNCONFIRMED, DosePlan, is_high, plan_dose
 from roomcontrol.domain.errors import Refused
@@ -25,6 +25,7 @@ from roomcontrol.ui import format as F
 from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import theme
 from roomcontrol.ui.controller import RoomController
+from roomcontrol.ui.screens.course_panel import CoursePanel
 from roomcontrol.ui.widgets.buttons import Stepper, button
 from roomcontrol.ui.widgets.feedback import say, show_done
 from roomcontrol.ui.widgets.named import named
@@ -83,8 +84,10 @@ class CheckInScreen(QWidget):
         self.prompt.setWordWrap(True)
         says.addWidget(self.message)
         says.addWidget(self.prompt)
+        self.course_toggle = button("Course", self._toggle_course, checkable=True, name="show course")
+        self.course_toggle.setMaximumWidth(theme.px(200, scale))
         outer, self.heading = page(self, "Check-in", lambda: self.navigate.emit("main"), scale=scale, side=14,
-                                   top=2, bottom=8, back=self.back, beside=(words,))
+                                   top=2, bottom=8, back=self.back, beside=(words, self.course_toggle))
         outer.setSpacing(theme.px(6, scale))
         cols = QHBoxLayout()
         cols.setSpacing(theme.px(12, scale))
@@ -204,7 +207,18 @@ class CheckInScreen(QWidget):
         typed.addWidget(self.record, 1, 4)
         rbox.addLayout(typed)
         rbox.addStretch(1)
-        cols.addWidget(right, 6)
+        # -- the patient's course (the hub's, or this room's own sessions) in the checklist's place, filled in
+        # when it comes (ui/screens/course_panel.py); the heading's toggle switches between the two
+        self.course_panel = CoursePanel(controller, scale)
+        self.patient_ref.textChanged.connect(self.course_panel.ask)
+        self.course_panel.take_dose.connect(self._take_course_dose)
+        self.course_panel.answered.connect(self._course_answered)
+        self.right = QStackedWidget()
+        self.right.addWidget(right)
+        course, cbox = _panel(scale)
+        cbox.addWidget(self.course_panel)
+        self.right.addWidget(course)
+        cols.addWidget(self.right, 6)
         outer.addLayout(cols, 1)
         self.prompt.hide()
         self.start.hide()
@@ -272,6 +286,7 @@ class CheckInScreen(QWidget):
         self.baseline.setText("")
         self.show_prompt("")
         self._show_protocol()
+        self.show_course(False)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -349,6 +364,24 @@ class CheckInScreen(QWidget):
                                          on_ok=lambda _: self._say("Session opened: now the checklist", True),
                                          on_error=refused)
 
+    def _toggle_course(self) -> None:
+        self.show_course(self.course_toggle.isChecked())
+
+    def show_course(self, on: bool) -> None:
+        """The course panel in the checklist's place (on), or the checklist."""
+        self.course_toggle.setChecked(on)
+        self.course_toggle.setText("Checklist" if on else "Course")
+        self.right.setCurrentIndex(1 if on else 0)
+
+    def _course_answered(self) -> None:
+        if not self._opened:  # before the session opens, the course is what the nurse needs
+            self.show_course(True)
+
+    def _take_course_dose(self, mg_per_kg: float, infusion_no: int) -> None:
+        """The nurse took the course panel's offer: last session's dose and the next infusion's number."""
+        self.dose.setValue(mg_per_kg)
+        self.course.setValue(min(99, infusion_no))
+
     def _confirm(self, item: str) -> None:
         extra: dict[str, float] = {}
         if item == "npo":
@@ -376,6 +409,8 @@ class CheckInScreen(QWidget):
     def show_snapshot(self, snap: RoomSnapshot) -> None:
         self._clear_after_close(snap)
         s = snap.session if snap.phase in OPEN else None  # the open session
+        if s is not None and not self._opened:
+            self.show_course(False)  # opened: the checklist is next
         opened = self._opened = s is not None
         for w in (self.patient_ref, self.weight, self.dose, self.course, self.minutes, *self.protocol_buttons.values(),
                   *self.dose_mg_buttons.values()):

@@ -106,6 +106,10 @@ class DischargeScreen(QWidget):
             field.setVisible(False)
             field.textChanged.connect(lambda _: self._refresh())
             sbox.addWidget(field)
+        # On by default: the patient's comfort plan is kept for the next session (comfort.plan_saved).
+        self.save_comfort = button("Save comfort plan for next time", checkable=True, name="save comfort plan")
+        self.save_comfort.setChecked(True)
+        sbox.addWidget(self.save_comfort)
         sbox.addStretch(1)
         self.missing = named(QLabel(""), "dim")  # the REMS form's fields still empty
         self.missing.setWordWrap(True)
@@ -150,8 +154,9 @@ class DischargeScreen(QWidget):
         return args
 
     def _discharge(self) -> None:
-        self.controller.ops.discharge(self.escort.isChecked(), on_ok=lambda _: self._done(),
-                                      on_error=self.message.setText, **self._protocol_args())
+        self.controller.ops.discharge(self.escort.isChecked(), save_comfort_plan=self.save_comfort.isChecked(),
+                                      on_ok=lambda _: self._done(), on_error=self.message.setText,
+                                      **self._protocol_args())
 
     def _page(self, key: str) -> None:
         self.stack.setCurrentIndex(PAGES.index(key))
@@ -172,7 +177,8 @@ class DischargeScreen(QWidget):
         if not reason:
             self.message.setText("Type the reason to discharge with the alarm open.")
             return
-        self.controller.ops.discharge(self.escort.isChecked(), override_reason=reason, on_ok=lambda _: self._done(),
+        self.controller.ops.discharge(self.escort.isChecked(), override_reason=reason,
+                                      save_comfort_plan=self.save_comfort.isChecked(), on_ok=lambda _: self._done(),
                                       on_error=self.message.setText, **self._protocol_args())
 
     def _done(self) -> None:
@@ -185,6 +191,7 @@ class DischargeScreen(QWidget):
         self.rems.clear()
         self.missing.setText("")
         self.pages.set_value("padss")
+        self.save_comfort.setChecked(True)
         self.padss.clear()
         self.navigate.emit("main")
 
@@ -217,6 +224,7 @@ class DischargeScreen(QWidget):
             self.score.setText(f"{padss} / 10  ({'ready' if padss >= need else f'needs {need}'})")
         self.protocol = enabled(room, s.protocol)
         self.escort.setVisible(self.policy.require_escort and self.protocol is None)
+        self.save_comfort.setVisible(bool(s.comfort))  # nothing to save without a plan
         self.discharge.setEnabled(True)
         self.discharge.setText("Hold to discharge")
         self._show_protocol(snap)

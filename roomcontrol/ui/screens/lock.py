@@ -152,6 +152,9 @@ class LockScreen(QWidget):
                                      name="questionnaires")
         self.questionnaires.hide()
         call_box.addWidget(self.questionnaires)
+        self.comfort = button("My comfort", lambda: self.navigate.emit("comfort"), name="my comfort")
+        self.comfort.hide()
+        call_box.addWidget(self.comfort)
         row.addLayout(call_box, 2)
         box.addLayout(row)
         box.addStretch(1)
@@ -283,6 +286,7 @@ class LockScreen(QWidget):
             self.sign_in.setStyleSheet(style)
         self.questionnaires.setVisible(snap.session is not None and snap.session.is_open)
         self._follow_check(snap)
+        self.comfort.setVisible(snap.session is not None and snap.session.is_open)
 
     def _band_text(self) -> None:
         """The room's name stays readable on the band, lit or not."""

@@ -49,6 +49,8 @@ class QuickEvents(QWidget):
         self.buttons["note"] = button("Note", lambda: self.navigate.emit("note"))
         row.addWidget(self.buttons["medication"], 0, 4)
         row.addWidget(self.buttons["note"], 0, 5)
+        self.buttons["comfort"] = button("Comfort", lambda: self.navigate.emit("comfort"), name="comfort plan")
+        row.addWidget(self.buttons["comfort"], 0, 6)
         for b in self.buttons.values():
             b.setStyleSheet("padding: 0 8px;")
             b.setMinimumWidth(theme.TOUCH)
