@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from roomcontrol.config import RoomConfig, load_config
-from tests.core.helpers import make_room
-
-SHIPPED_PROTOCOLS = ("ketamine-depression", "ketamine-pain", "esketamine-nasal")
+from roomcontrol.config import RoomConfig
+from tests.core.helpers import make_room, shipped_protocols_config
 
 
 @pytest.fixture
 def protocols_config(tmp_path) -> RoomConfig:
     """A room.toml (in tmp_path) whose [session] enables every shipped protocol, loaded as the room loads it."""
-    path = tmp_path / "room.toml"
-    quoted = ", ".join(f'"{p}"' for p in SHIPPED_PROTOCOLS)
-    path.write_text(f"[session]\nprotocols = [{quoted}]\n")
-    return load_config(path)
+    return shipped_protocols_config(tmp_path)
 
 
 @pytest.fixture

@@ -49,3 +49,15 @@ def walk_to(room: Room, phase: str) -> None:
     room.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
     room.command("discharge", NURSE, escort_confirmed=True)
     assert phase == "discharged"
+
+
+SHIPPED_PROTOCOLS = ("ketamine-depression", "ketamine-pain", "esketamine-nasal")
+
+
+def shipped_protocols_config(folder):
+    """A room.toml (in `folder`) whose [session] enables every shipped protocol, loaded as the room loads it."""
+    from roomcontrol.config import load_config
+    path = folder / "room.toml"
+    quoted = ", ".join(f'"{p}"' for p in SHIPPED_PROTOCOLS)
+    path.write_text(f"[session]\nprotocols = [{quoted}]\n")
+    return load_config(path)
