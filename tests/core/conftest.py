@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from roomcontrol.config import RoomConfig, load_config
+from roomcontrol.config import RoomConfig
+from tests.core import helpers as H
 from tests.core.helpers import make_room
-
-SHIPPED_PROTOCOLS = ("ketamine-depression", "ketamine-pain", "esketamine-nasal")
 
 
 @pytest.fixture
-def protocols_config(tmp_path) -> RoomConfig:
-    """A room.toml (in tmp_path) whose [session] enables every shipped protocol, loaded as the room loads it."""
-    path = tmp_path / "room.toml"
-    quoted = ", ".join(f'"{p}"' for p in SHIPPED_PROTOCOLS)
-    path.write_text(f"[session]\nprotocols = [{quoted}]\n")
-    return load_config(path)
+def protocols_config() -> RoomConfig:
+    """A room config whose [session] enables every shipped protocol."""
+    return H.protocols_config()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from roomcontrol.clock import FakeClock, SystemClock
 from roomcontrol.config import RoomConfig
+from roomcontrol.config.room import parse_config
 from roomcontrol.engine.room import Room
 from roomcontrol.engine.runtime import RoomRuntime, start_room
 
@@ -14,6 +15,15 @@ CHECKLIST = [("consent", {}), ("npo", {"hours_since_solids": 8, "hours_since_cle
              ("escort", {}), ("pregnancy_screen", {}), ("iv_access", {})]
 BASELINE = dict(heart_rate=70, spo2=98, nibp_systolic=120, nibp_diastolic=80)
 PADSS_10 = dict(vital_signs=2, activity=2, nausea_vomiting=2, pain=2, bleeding=2)
+SHIPPED_PROTOCOLS = ("ketamine-depression", "ketamine-pain", "esketamine-nasal")
+
+
+def protocols_config(protocols=SHIPPED_PROTOCOLS) -> RoomConfig:
+    """A room whose [session] enables these shipped protocols (the first the default), read as room.toml is."""
+    errors: list[str] = []
+    config = parse_config({"session": {"protocols": list(protocols)}}, errors, source="test")
+    assert not errors, errors
+    return config
 
 
 def make_room(tmp_path, config: RoomConfig | None = None, clock: FakeClock | None = None) -> Room:
