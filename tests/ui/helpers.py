@@ -2,11 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
 from PySide6.QtCore import Qt
 
+from roomcontrol.clock import OffsetClock
+from roomcontrol.config import RoomConfig
+from roomcontrol.ui.app import start_screen
 from roomcontrol.ui.widgets.buttons import HoldButton
+from roomcontrol.ui.window import RoomWindow
 
 WAIT_MS = 5000
+
+
+@dataclass
+class UI:
+    room: object
+    devices: object
+    controller: object
+    window: RoomWindow
+    clock: OffsetClock
+
+
+@contextmanager
+def room_window(data_dir, qtbot, config: RoomConfig, idle_lock_s: float = 600) -> Iterator[UI]:
+    """A started room (simulated devices, no sound card) and its window at 1280x800 on the offscreen platform,
+    once the first snapshot is in; on the system clock plus an offset the test moves forward. Closed after."""
+    clock = OffsetClock()
+    screen = start_screen(config, data_dir, clock=clock, audio=False, idle_lock_s=idle_lock_s)
+    window = RoomWindow(screen.controller, scale=1.0)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitUntil(lambda: screen.controller.last is not None, timeout=WAIT_MS)
+    yield UI(screen.runtime.room, screen.runtime.devices, screen.controller, window, clock)
+    window.close()
+    screen.close()
 
 
 def click(qtbot, widget) -> None:
