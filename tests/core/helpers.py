@@ -59,3 +59,19 @@ def walk_to(room: Room, phase: str) -> None:
     room.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
     room.command("discharge", NURSE, escort_confirmed=True)
     assert phase == "discharged"
+
+
+def open_esketamine(room: Room, baseline=BASELINE, **open_args) -> None:
+    """Open a session under the esketamine protocol, confirm its checks and record a baseline: ready to dose."""
+    room.command("open_session", NURSE, protocol="esketamine-nasal", **open_args)
+    for item in ("consent", "escort", "medications_reviewed", "identity_confirmed"):
+        room.command("confirm_checklist", NURSE, item=item)
+    room.command("record_baseline", NURSE, **baseline)
+
+
+def dose_esketamine(room: Room, minutes: float = 5, **open_args) -> None:
+    """`open_esketamine`, then the first device and, `minutes` later, the dose complete: the room in recovery."""
+    open_esketamine(room, **open_args)
+    room.command("start_infusion", NURSE)
+    room.clock.advance(minutes * 60)
+    room.command("complete_infusion", NURSE)

@@ -9,7 +9,7 @@ import pytest
 from roomcontrol.cli.staff import add_staff
 from roomcontrol.ui.widgets.buttons import HoldButton
 from tests.ui.conftest import NURSE, PIN
-from tests.core.helpers import BASELINE, protocols_config
+from tests.core.helpers import dose_esketamine, protocols_config
 from tests.ui.helpers import WAIT_MS, click, room_window, sign_in, wait_phase
 
 ALL = ("ketamine-depression", "ketamine-pain", "esketamine-nasal")
@@ -76,13 +76,7 @@ def test_the_discharge_page_says_the_protocols_minimum_monitoring(ui, qtbot):
     sign_in(qtbot, ui, NURSE, PIN)
     qtbot.waitUntil(lambda: ui.window.current == "main", timeout=WAIT_MS)
     room = ui.room
-    room.command("open_session", NURSE, patient_ref="PT-5152", weight_kg=70, protocol="esketamine-nasal")
-    for item in ("consent", "escort", "medications_reviewed", "identity_confirmed"):
-        room.command("confirm_checklist", NURSE, item=item)
-    room.command("record_baseline", NURSE, **BASELINE)
-    room.command("start_infusion", NURSE)
-    ui.clock.advance(5 * 60)
-    room.command("complete_infusion", NURSE)
+    dose_esketamine(room, 5, patient_ref="PT-5152", weight_kg=70)
     ui.clock.advance(31 * 60)
     wait_phase(qtbot, ui, "recovery")
     main = ui.window.main

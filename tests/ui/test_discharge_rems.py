@@ -11,7 +11,7 @@ import pytest
 from roomcontrol.cli.staff import add_staff
 from roomcontrol.ui.widgets.buttons import HoldButton
 from tests.core.discharge_help import CADSS_0, vitals
-from tests.core.helpers import BASELINE, PADSS_10, protocols_config
+from tests.core.helpers import PADSS_10, dose_esketamine, protocols_config
 from tests.ui.conftest import NURSE, PIN
 from tests.ui.helpers import WAIT_MS, click, hold, room_window, sign_in, wait_phase
 
@@ -31,13 +31,7 @@ def _to_recovery(ui, qtbot):
     sign_in(qtbot, ui, NURSE, PIN)
     qtbot.waitUntil(lambda: ui.window.current == "main", timeout=WAIT_MS)
     room = ui.room
-    room.command("open_session", NURSE, patient_ref="PT-5150", weight_kg=80, protocol="esketamine-nasal", dose_mg=56)
-    for item in ("consent", "escort", "medications_reviewed", "identity_confirmed"):
-        room.command("confirm_checklist", NURSE, item=item)
-    room.command("record_baseline", NURSE, **BASELINE)
-    room.command("start_infusion", NURSE)
-    ui.clock.advance(5 * 60)
-    room.command("complete_infusion", NURSE)
+    dose_esketamine(room, 5, patient_ref="PT-5150", weight_kg=80, dose_mg=56)
     ui.clock.advance(125 * 60)
     room.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
     room.command("record_assessment", NURSE, scale="CADSS-6", items=CADSS_0)
