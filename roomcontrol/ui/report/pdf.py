@@ -471,15 +471,22 @@ def render_pdf(record: SessionRecord, path: Path | str, *, clinic_name: str, roo
     path.parent.mkdir(parents=True, exist_ok=True)
     report = Report(record, clinic_name, room_name, tz or _local_tz(),
                     generated_at or datetime.now(timezone.utc))
+    return write_report(report, path,
+                        f"Session record {record.patient_ref} course {record.course_no} {record.session_id[:8]}")
+
+
+def write_report(report, path: Path, title: str) -> Path:
+    """Draw `report` (its header, footer and body) into an A4 PDF at `path`, in two passes so that every footer
+    can say "page X of Y"."""
     writer = QPdfWriter(str(path))
     writer.setResolution(DPI)
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
                                      _zero_margins()))
-    writer.setTitle(f"Session record {record.patient_ref} course {record.course_no} {record.session_id[:8]}")
+    writer.setTitle(title)
     writer.setCreator(f"RoomControl {__version__}")
     size = writer.pageLayout().fullRectPixels(DPI)
     w, h = float(size.width()), float(size.height())
-    # dry pass: count the pages, so every footer can say "page X of Y"
+    # dry pass: count the pages
     dry = Doc(writer, None, w, h, report.header, report.footer)
     dry.start()
     report.body(dry)
