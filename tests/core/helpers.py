@@ -61,6 +61,17 @@ def walk_to(room: Room, phase: str) -> None:
     assert phase == "discharged"
 
 
+def discharged(room: Room, recovery_min: float = 31) -> str:
+    """After the dose: `recovery_min` of recovery, PADSS 10, the discharge (escort confirmed); the room closed.
+    Gives the session's id."""
+    room.clock.advance(recovery_min * 60)
+    room.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
+    room.command("discharge", NURSE, escort_confirmed=True)
+    sid = room.state.session.session_id
+    room.close()
+    return sid
+
+
 def open_esketamine(room: Room, baseline=BASELINE, **open_args) -> None:
     """Open a session under the esketamine protocol, confirm its checks and record a baseline: ready to dose."""
     room.command("open_session", NURSE, protocol="esketamine-nasal", **open_args)

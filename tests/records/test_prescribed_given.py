@@ -7,7 +7,7 @@ import subprocess
 
 from roomcontrol.records.loader import load_record
 from roomcontrol.ui.report import write_report
-from tests.core.helpers import CHECKLIST, BASELINE, NURSE, PADSS_10, make_room
+from tests.core.helpers import BASELINE, CHECKLIST, NURSE, discharged, make_room
 from tests.records.test_pdf import needs_pdftotext
 
 
@@ -23,11 +23,7 @@ def _session(tmp_path):
     room.command("start_infusion", NURSE)
     room.clock.advance(20 * 60)
     room.command("stop_infusion", NURSE, reason="patient asked to stop")
-    room.clock.advance(31 * 60)
-    room.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
-    room.command("discharge", NURSE, escort_confirmed=True)
-    sid = room.state.session.session_id
-    room.close()
+    sid = discharged(room)
     return sid
 
 
