@@ -9,9 +9,7 @@ import pytest
 from roomcontrol.config import RoomConfig
 from roomcontrol.cli.staff import add_staff
 from roomcontrol.ui.widgets.buttons import HoldButton
-from tests.ui.helpers import room_window
-
-NURSE, PIN = "rn.ada", "2468"
+from tests.ui.helpers import NURSE, PIN, room_window  # noqa: F401 (NURSE, PIN: the tests import them here)
 
 
 @pytest.fixture

@@ -13,7 +13,9 @@ from roomcontrol.config import RoomConfig
 from roomcontrol.ui.app import start_screen
 from roomcontrol.ui.widgets.buttons import HoldButton
 from roomcontrol.ui.window import RoomWindow
+from tests.core.helpers import BASELINE, CHECKLIST, OPEN_ARGS
 
+NURSE, PIN = "rn.ada", "2468"  # the account the ui fixtures add
 WAIT_MS = 5000
 
 
@@ -74,3 +76,16 @@ def wait_phase(qtbot, ui, phase: str) -> None:
 
 def kinds(room, **match) -> list[str]:
     return [e.kind for e in room.log.events() if all(e.payload.get(k) == v for k, v in match.items())]
+
+
+def ready(ui, qtbot, baseline=BASELINE) -> None:
+    """Signed in as the nurse, a session open with its checks and a baseline (the session's own buttons are
+    tested elsewhere)."""
+    sign_in(qtbot, ui, NURSE, PIN)
+    qtbot.waitUntil(lambda: ui.window.current == "main", timeout=WAIT_MS)
+    c = ui.room.command
+    c("open_session", NURSE, **OPEN_ARGS)
+    for item, extra in CHECKLIST:
+        c("confirm_checklist", NURSE, item=item, **extra)
+    c("record_baseline", NURSE, **baseline)
+    wait_phase(qtbot, ui, "pre_infusion")

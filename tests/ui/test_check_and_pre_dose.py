@@ -12,9 +12,9 @@ from roomcontrol.cli.staff import add_staff
 from roomcontrol.ui.screens.check_prompt import ASK_TEXT
 from roomcontrol.ui.screens.lock import LockScreen
 from roomcontrol.ui.widgets.buttons import HoldButton
-from tests.core.helpers import BASELINE, CHECKLIST, OPEN_ARGS, protocols_config
+from tests.core.helpers import BASELINE, protocols_config
 from tests.ui.conftest import NURSE, PIN
-from tests.ui.helpers import WAIT_MS, click, hold, room_window, sign_in, wait_phase
+from tests.ui.helpers import WAIT_MS, click, hold, ready, room_window, wait_phase
 
 
 @pytest.fixture
@@ -28,17 +28,6 @@ def ui(tmp_path, qtbot, monkeypatch):
 
 def kinds(room, prefix):
     return [e.kind for e in room.log.events() if e.kind.startswith(prefix)]
-
-
-def ready(ui, qtbot, baseline=BASELINE):
-    sign_in(qtbot, ui, NURSE, PIN)
-    qtbot.waitUntil(lambda: ui.window.current == "main", timeout=WAIT_MS)
-    c = ui.room.command
-    c("open_session", NURSE, **OPEN_ARGS)
-    for item, extra in CHECKLIST:
-        c("confirm_checklist", NURSE, item=item, **extra)
-    c("record_baseline", NURSE, **baseline)
-    wait_phase(qtbot, ui, "pre_infusion")
 
 
 def test_a_missed_tap_raises_the_alarm_and_a_tap_anywhere_clears_it(ui, qtbot):
