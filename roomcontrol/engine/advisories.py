@@ -76,11 +76,8 @@ class Advisories:
         s = self.room.state.open_session
         if s is None or s.phase != PRE_INFUSION:
             raise Refused("a pre-dose decision is made before the infusion starts")
-        if command.decision not in A.DECISIONS:
-            raise Refused(f"decision must be one of {', '.join(A.DECISIONS)}, got {command.decision!r}")
-        reason = command.reason.strip()
-        if command.decision == "proceed" and not reason:
-            raise Refused("proceeding past a pre-dose advisory needs a reason")
+        reason = A.reason_for("decision", command.decision, A.DECISIONS, command.reason, "proceed",
+                              "proceeding past a pre-dose advisory needs a reason")
         findings = self.pre_dose(s)
         if not findings:
             raise Refused("the last readings are within the protocol's pre-dose limits: nothing to decide")
@@ -129,11 +126,8 @@ class Advisories:
         s = self.room.state.open_session
         if s is None:
             raise Refused("no session is open")
-        if command.response not in A.RESPONSES:
-            raise Refused(f"response must be one of {', '.join(A.RESPONSES)}, got {command.response!r}")
-        reason = command.reason.strip()
-        if command.response == "continued" and not reason:
-            raise Refused("continuing past an advisory needs a reason")
+        reason = A.reason_for("response", command.response, A.RESPONSES, command.reason, "continued",
+                              "continuing past an advisory needs a reason")
         if command.response == "paused" and s.running_since is not None:
             raise Refused("pause the infusion first: an advisory never acts on the pump")
         condition = A.condition(command.advisory)
