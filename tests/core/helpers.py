@@ -36,15 +36,20 @@ def running_room(data_dir, config: RoomConfig | None = None, clock=None, *, audi
     return start_room(config or RoomConfig(), data_dir, clock=clock or SystemClock(), audio=audio, staff_gate=False)
 
 
+def confirm_checks(room: Room, actor: str = NURSE, baseline=BASELINE) -> None:
+    """The room's own checklist confirmed (as OPEN_ARGS's session needs it) and a baseline recorded."""
+    for item, extra in CHECKLIST:
+        room.command("confirm_checklist", actor, item=item, **extra)
+    room.command("record_baseline", actor, **baseline)
+
+
 def walk_to(room: Room, phase: str) -> None:
     """Drive a fresh room to `phase` through the real commands."""
     clock = room.clock
     room.command("open_session", NURSE, **OPEN_ARGS)
     if phase == "pre_infusion":
         return
-    for item, extra in CHECKLIST:
-        room.command("confirm_checklist", NURSE, item=item, **extra)
-    room.command("record_baseline", NURSE, **BASELINE)
+    confirm_checks(room)
     room.command("start_infusion", NURSE)
     if phase == "infusing":
         return

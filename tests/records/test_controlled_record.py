@@ -15,7 +15,7 @@ from roomcontrol.records import commands
 from roomcontrol.records.fhir import validate_bundle
 from roomcontrol.records.loader import load_record
 from roomcontrol.ui.report import write_report
-from tests.core.helpers import BASELINE, CHECKLIST, NURSE, OPEN_ARGS, discharged, make_room
+from tests.core.helpers import NURSE, OPEN_ARGS, confirm_checks, discharged, make_room
 from tests.records.test_pdf import needs_pdftotext, pdf_text
 
 WITNESS = "rn.bo"
@@ -40,9 +40,7 @@ def wasted(tmp_path_factory):
     c("open_session", NURSE, **OPEN_ARGS)
     c("record_draw", NURSE, mg_per_ml=10, ml=3, lot="KT2291A", expiry="2030-06")
     c("record_draw", NURSE, mg_per_ml=10, ml=2, lot="KT2300B", expiry="2029-12-31")
-    for item, extra in CHECKLIST:
-        c("confirm_checklist", NURSE, item=item, **extra)
-    c("record_baseline", NURSE, **BASELINE)
+    confirm_checks(room)
     c("start_infusion", NURSE)
     room.clock.advance(40 * 60)
     c("complete_infusion", NURSE)

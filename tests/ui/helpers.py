@@ -13,7 +13,7 @@ from roomcontrol.config import RoomConfig
 from roomcontrol.ui.app import start_screen
 from roomcontrol.ui.widgets.buttons import HoldButton
 from roomcontrol.ui.window import RoomWindow
-from tests.core.helpers import BASELINE, CHECKLIST, OPEN_ARGS
+from tests.core.helpers import BASELINE, OPEN_ARGS, confirm_checks
 
 NURSE, PIN = "rn.ada", "2468"  # the account the ui fixtures add
 WAIT_MS = 5000
@@ -85,7 +85,5 @@ def ready(ui, qtbot, baseline=BASELINE) -> None:
     qtbot.waitUntil(lambda: ui.window.current == "main", timeout=WAIT_MS)
     c = ui.room.command
     c("open_session", NURSE, **OPEN_ARGS)
-    for item, extra in CHECKLIST:
-        c("confirm_checklist", NURSE, item=item, **extra)
-    c("record_baseline", NURSE, **baseline)
+    confirm_checks(ui.room, baseline=baseline)
     wait_phase(qtbot, ui, "pre_infusion")
