@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.protocol import Advisory, Protocol
 from roomcontrol.domain.vitals import Reading, trusted
 
@@ -26,6 +27,18 @@ NIBP_PAIR_S = 5.0  # a systolic and a diastolic this close in time are one measu
 VITAL_KINDS = {"nibp": ("nibp_systolic", "nibp_diastolic"), "heart_rate": ("heart_rate", "pulse_rate"),
                "spo2": ("spo2",), "respiratory_rate": ("respiratory_rate",)}
 Values = Mapping[str, float]  # a sample: "nibp_systolic"/"nibp_diastolic" for nibp, "value" for the others
+
+
+def reason_for(key: str, value: str, allowed: tuple[str, ...], reason: str, needs_reason: str,
+               refusal: str) -> str:
+    """The nurse's answer to an advisory (`key` = `value`, one of `allowed`): its reason, stripped; Refused for
+    another value, or (`refusal`) for `needs_reason` without a reason: going on past an advisory is argued."""
+    if value not in allowed:
+        raise Refused(f"{key} must be one of {', '.join(allowed)}, got {value!r}")
+    reason = reason.strip()
+    if value == needs_reason and not reason:
+        raise Refused(refusal)
+    return reason
 
 
 def condition(advisory_id: str) -> str:

@@ -184,11 +184,9 @@ def _describe(event: Event) -> str:
     if k == K.RESPONSIVENESS_MISSED:
         return f"Check {p.get('check')} missed: no tap within {waited(p.get('answer_within_s'))}"
     if k == K.ADVISORY_PRE_DOSE_DECIDED:
-        why = f": {p['reason']}" if p.get("reason") else ""
-        return f"Pre-dose advisory, decided to {p.get('decision')}{why} ({p.get('text', '')})"
+        return f"Pre-dose advisory, decided to {p.get('decision')}{_why(p)} ({p.get('text', '')})"
     if k == K.ADVISORY_RESPONDED:
-        why = f": {p['reason']}" if p.get("reason") else ""
-        return f"Advisory {p.get('advisory')} answered, infusion {p.get('response')}{why}"
+        return f"Advisory {p.get('advisory')} answered, infusion {p.get('response')}{_why(p)}"
     if k == K.ASSESSMENT_RECORDED:
         return f"{p.get('scale')} recorded: score {p.get('score')}" + _flag(p)
     if k == K.ASSESSMENT_FLAG_ACKNOWLEDGED:
@@ -303,6 +301,11 @@ def comfort_words(kind: str, p: dict[str, Any]) -> str:
 def _flag_words(scale: object, item: object, value: object) -> str:
     item_max = SCALES[scale].item_max if scale in SCALES else 0
     return flag_text(str(scale), str(item), value if isinstance(value, int) else 0, item_max)
+
+
+def _why(p: dict[str, Any]) -> str:
+    """': <the reason>' where the payload gives one."""
+    return f": {p['reason']}" if p.get("reason") else ""
 
 
 def _flag(p: dict[str, object]) -> str:

@@ -21,7 +21,6 @@ from roomcontrol.domain import kinds as K
 from roomcontrol.domain.commands import decide
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import Event, NewEvent
-from roomcontrol.domain.protocol import Protocol, enabled
 from roomcontrol.domain.session import CLOSED_PHASES, PRE_INFUSION, Session
 from roomcontrol.domain.timefmt import parse_iso
 from roomcontrol.domain.vitals import Reading, trusted
@@ -41,11 +40,8 @@ class Advisories:
         room.subscribe(on_event=self._on_event)
         s = room.state.open_session
         if s is not None and s.infusion_started_at is not None:  # a restart during the session
-            self.watch = A.AdvisoryWatch(self.protocol(s))
+            self.watch = A.AdvisoryWatch(self.room.protocol_of(s))
             self._prime(self.watch, s)
-
-    def protocol(self, s: Session | None) -> Protocol | None:
-        return enabled(self.room.config.session, s.protocol) if s else None
 
     # -- pre-dose --------------------------------------------------------------------------------------
     def pre_dose_values(self, s: Session) -> dict[str, float]:
@@ -60,7 +56,7 @@ class Advisories:
     def pre_dose(self, s: Session | None) -> tuple[A.Finding, ...]:
         if s is None or not s.is_open or s.infusion_started_at is not None:
             return ()
-        return A.pre_dose_findings(self.protocol(s), self.pre_dose_values(s), self.room.clock.now())
+        return A.pre_dose_findings(self.room.protocol_of(s), self.pre_dose_values(s), self.room.clock.now())
 
     def pending(self) -> tuple[A.Finding, ...]:
         """The pre-dose findings the nurse must still decide on (the screen's decision panel)."""
@@ -80,11 +76,8 @@ class Advisories:
         s = self.room.state.open_session
         if s is None or s.phase != PRE_INFUSION:
             raise Refused("a pre-dose decision is made before the infusion starts")
-        if command.decision not in A.DECISIONS:
-            raise Refused(f"decision must be one of {', '.join(A.DECISIONS)}, got {command.decision!r}")
-        reason = command.reason.strip()
-        if command.decision == "proceed" and not reason:
-            raise Refused("proceeding past a pre-dose advisory needs a reason")
+        reason = A.reason_for("decision", command.decision, A.DECISIONS, command.reason, "proceed",
+                              "proceeding past a pre-dose advisory needs a reason")
         findings = self.pre_dose(s)
         if not findings:
             raise Refused("the last readings are within the protocol's pre-dose limits: nothing to decide")
@@ -101,7 +94,7 @@ class Advisories:
     # -- during ----------------------------------------------------------------------------------------
     def _on_event(self, event: Event) -> None:
         if event.kind == K.INFUSION_STARTED:
-            self.watch = A.AdvisoryWatch(self.protocol(self.room.state.open_session))
+            self.watch = A.AdvisoryWatch(self.room.protocol_of(self.room.state.open_session))
         elif self.room.state.phase in CLOSED_PHASES or self.room.state.open_session is None:
             self.watch = None
 
@@ -133,11 +126,8 @@ class Advisories:
         s = self.room.state.open_session
         if s is None:
             raise Refused("no session is open")
-        if command.response not in A.RESPONSES:
-            raise Refused(f"response must be one of {', '.join(A.RESPONSES)}, got {command.response!r}")
-        reason = command.reason.strip()
-        if command.response == "continued" and not reason:
-            raise Refused("continuing past an advisory needs a reason")
+        reason = A.reason_for("response", command.response, A.RESPONSES, command.reason, "continued",
+                              "continuing past an advisory needs a reason")
         if command.response == "paused" and s.running_since is not None:
             raise Refused("pause the infusion first: an advisory never acts on the pump")
         condition = A.condition(command.advisory)

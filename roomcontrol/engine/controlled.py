@@ -19,7 +19,7 @@ from roomcontrol.domain.controlled import draw_payload, waste_payload
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.protocol import session_drug
 from roomcontrol.engine.room import CommandResult, Room
-from roomcontrol.engine.staff import _PIN_CHECKS, check_account, wrong_pin
+from roomcontrol.engine.staff import check_account, clear_failures, pin_checked, pin_matches, wrong_pin
 from roomcontrol.store.staff import StaffStore
 
 WITNESS = "witness: "
@@ -67,24 +67,14 @@ class ControlledRecord:
         if wrong:
             raise wrong[0] if len(wrong) == 1 else Refused(f"both PINs are wrong: {wrong[0]}; {wrong[1]}")
         for row in (nurse, witness):
-            if row.failures or row.locked_until:
-                self.store.set_attempts(row.staff_id, 0, None)
+            clear_failures(self.store, row)
         return [(K.CS_WASTED, payload)]
 
     # -- the screen ----------------------------------------------------------------------------------------
     def record_waste(self, command: C.RecordWaste, actor: str) -> Future:
-        """The waste panel's path: checks on the engine thread, both hashes on the pin-check worker, then the
-        command runs on the engine thread with that verdict (guards and rules again: the room may have moved on).
-        The future gives a CommandResult, or raises Refused."""
-        out: Future = Future()
-
-        def fail(exc: BaseException) -> None:
-            out.set_exception(exc)
-
-        def concluded(f: Future) -> None:
-            exc = f.exception()
-            fail(exc) if exc else out.set_result(f.result())
-
+        """The waste panel's path (`pin_checked`): both hashes on the pin-check worker, then the command runs on
+        the engine thread with that verdict (guards and rules again: the room may have moved on). The future
+        gives a CommandResult, or raises Refused."""
         def run_with(verdict: tuple[bool, bool]) -> CommandResult:
             self._verified = verdict
             try:
@@ -92,20 +82,6 @@ class ControlledRecord:
             finally:
                 self._verified = None
 
-        def verified(f: Future) -> None:
-            if exc := f.exception():
-                return fail(exc)
-            verdict = f.result()
-            self.room.call(lambda: run_with(verdict)).add_done_callback(concluded)
-
-        def checked(f: Future) -> None:
-            if exc := f.exception():
-                return fail(exc)
-            _, nurse, witness = f.result()
-            _PIN_CHECKS.submit(lambda: (isinstance(command.pin, str) and D.verify_pin(command.pin, nurse.pin_hash),
-                                        isinstance(command.witness_pin, str)
-                                        and D.verify_pin(command.witness_pin, witness.pin_hash))) \
-                .add_done_callback(verified)
-
-        self.room.call(lambda: self._prepared(command, actor, self.room.clock.now())).add_done_callback(checked)
-        return out
+        return pin_checked(self.room, lambda: self._prepared(command, actor, self.room.clock.now()),
+                           lambda p: (pin_matches(command.pin, p[1]), pin_matches(command.witness_pin, p[2])),
+                           lambda _, verdict: run_with(verdict))

@@ -33,35 +33,19 @@ class Countersign:
     def sign(self, staff_id: str, pin: str) -> Future:
         """The future gives {"staff_id", "name", "role"} of who signed, or raises Refused (wrong PIN, locked out,
         not an administrator)."""
-        from roomcontrol.engine.staff import _PIN_CHECKS, check_account  # (staff.py makes this module's object)
-        out: Future = Future()
-
-        def step(f: Future, then) -> None:
-            exc = f.exception()
-            out.set_exception(exc) if exc else then(f.result())
-
-        def verified(result) -> None:
-            row, ok = result
-            self.room.call(lambda: self._conclude(row.staff_id, ok)).add_done_callback(
-                lambda f: step(f, out.set_result))
-
-        def checked(row) -> None:
-            _PIN_CHECKS.submit(lambda: (row, isinstance(pin, str) and D.verify_pin(pin, row.pin_hash))) \
-                .add_done_callback(lambda f: step(f, verified))
-
-        self.room.call(lambda: check_account(self.gate.store, staff_id, self.room.clock.now())).add_done_callback(
-            lambda f: step(f, checked))
-        return out
+        from roomcontrol.engine.staff import check_account, pin_checked, pin_matches  # (staff.py makes this object)
+        now = self.room.clock.now
+        return pin_checked(self.room, lambda: check_account(self.gate.store, staff_id, now()),
+                           lambda row: pin_matches(pin, row), lambda row, ok: self._conclude(row.staff_id, ok))
 
     def _conclude(self, staff_id: str, pin_ok: bool) -> dict:
         """Engine thread: count a wrong PIN (as the sign-in does), or keep the signature."""
         now = self.room.clock.now()
-        from roomcontrol.engine.staff import check_account, wrong_pin
+        from roomcontrol.engine.staff import check_account, clear_failures, wrong_pin
         row = check_account(self.gate.store, staff_id, now)
         if not pin_ok:
             raise wrong_pin(self.room, self.gate.store, row, now, f"{row.name}: ", countersign=True)
-        if row.failures or row.locked_until:
-            self.gate.store.set_attempts(staff_id, 0, None)
+        clear_failures(self.gate.store, row)
         if row.role != SIGNER_ROLE:
             raise Refused(f"{row.name} is not an administrator: only an administrator may override")
         self.signed[staff_id] = (row.name, row.role, now)

@@ -9,7 +9,7 @@ from roomcontrol.domain import catalogue as C
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain import responsiveness as R
 from roomcontrol.domain.events import NewEvent
-from roomcontrol.domain.protocol import ResponsivenessCheck, enabled
+from roomcontrol.domain.protocol import ResponsivenessCheck
 
 
 class ResponsivenessChecks:
@@ -20,8 +20,7 @@ class ResponsivenessChecks:
         room.subscribe(on_event=self._on_event)
 
     def rule(self) -> ResponsivenessCheck | None:
-        s = self.room.state.open_session
-        protocol = enabled(self.room.config.session, s.protocol) if s else None
+        protocol = self.room.protocol_of(self.room.state.open_session)
         return protocol.responsiveness if protocol else None
 
     def tick(self) -> None:

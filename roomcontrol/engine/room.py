@@ -26,7 +26,8 @@ from roomcontrol.domain.discharge_rules import last_vitals
 from roomcontrol.domain.commands import DECIDES, decide, rules_for
 from roomcontrol.domain.corrections import correct
 from roomcontrol.domain.events import Event, NewEvent
-from roomcontrol.domain.session import RoomState, apply
+from roomcontrol.domain.protocol import Protocol, enabled
+from roomcontrol.domain.session import RoomState, Session, apply
 from roomcontrol.domain.vitals import HealthChange, Reading
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.monitoring import Monitoring
@@ -390,6 +391,11 @@ class Room:
                                    {"planned_infusion_min": s.plan["planned_infusion_min"],
                                     "infused_min": round(elapsed / 60.0, 2)}, "system", s.session_id)], now)
         self._plan_cued = s.session_id
+
+    def protocol_of(self, s: Session | None) -> Protocol | None:
+        """`s`'s protocol among the room's enabled ones; None without a session or a protocol (the room's own
+        [session] values): how every engine part reads "the session's protocol"."""
+        return enabled(self.config.session, s.protocol) if s else None
 
     # -- thread -------------------------------------------------------------------------------------------
     def start(self, *, partial: bool = False) -> "Room":

@@ -17,7 +17,6 @@ from roomcontrol.domain import kinds as K
 from roomcontrol.domain import schedule as S
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import Event
-from roomcontrol.domain.protocol import enabled
 from roomcontrol.domain.timefmt import iso_utc
 from roomcontrol.domain.vitals import Reading
 from roomcontrol.store.vitals import read_vitals
@@ -54,7 +53,7 @@ class ScheduleKeeper:
     def items(self, now: datetime) -> tuple[S.Item, ...]:
         """Every item of the open session's protocol so far; none without a protocol (the room's own policy)."""
         session = self.room.state.open_session
-        protocol = enabled(self.room.config.session, session.protocol) if session else None
+        protocol = self.room.protocol_of(session)
         if session is None or protocol is None:
             return ()
         return S.items(protocol, session, self.record, now)

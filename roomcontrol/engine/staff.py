@@ -91,35 +91,13 @@ class StaffGate:
         return self._conclude(row, D.verify_pin(command.pin, row.pin_hash), now)
 
     def unlock(self, staff_id: str, pin: str) -> Future:
-        """The screen's sign-in. The slow salted hash (~0.1 s of scrypt) runs on a worker thread, so readings and
-        alarms never wait behind it; the account check before and the outcome after run on the engine thread,
-        in order with everything else. The future gives a CommandResult, as a command's does, or raises Refused."""
-        out: Future = Future()
-
-        def fail(exc: BaseException) -> None:
-            out.set_exception(exc)
-
-        def concluded(f: Future) -> None:
-            exc = f.exception()
-            fail(exc) if exc else out.set_result(f.result())
-
-        def verified(f: Future) -> None:
-            if exc := f.exception():
-                return fail(exc)
-            row, ok = f.result()
-            self.room.call(lambda: CommandResult(self._record(self._conclude(row, ok, self.room.clock.now()),
-                                                              row.staff_id), self.room.snapshot())) \
-                .add_done_callback(concluded)
-
-        def checked(f: Future) -> None:
-            if exc := f.exception():
-                return fail(exc)
-            row = f.result()
-            _PIN_CHECKS.submit(lambda: (row, isinstance(pin, str) and D.verify_pin(pin, row.pin_hash))) \
-                .add_done_callback(verified)
-
-        self.room.call(lambda: self._check(staff_id, self.room.clock.now())).add_done_callback(checked)
-        return out
+        """The screen's sign-in (the PIN path of `pin_checked`), so readings and alarms never wait behind the
+        hash. The future gives a CommandResult, as a command's does, or raises Refused."""
+        now = self.room.clock.now
+        return pin_checked(self.room, lambda: self._check(staff_id, now()),
+                           lambda row: pin_matches(pin, row),
+                           lambda row, ok: CommandResult(self._record(self._conclude(row, ok, now()), row.staff_id),
+                                                         self.room.snapshot()))
 
     def _check(self, staff_id, now):
         return check_account(self.store, staff_id, now)
@@ -131,8 +109,7 @@ class StaffGate:
         staff_id = row.staff_id
         if not pin_ok:
             raise wrong_pin(self.room, self.store, row, now)
-        if row.failures or row.locked_until:
-            self.store.set_attempts(staff_id, 0, None)
+        clear_failures(self.store, row)
         pairs = []
         if self.signed_in and self.signed_in["staff_id"] != staff_id:
             pairs.append((D.STAFF_LOCKED, {"staff_id": self.signed_in["staff_id"], "reason": "another sign-in"}))
@@ -163,6 +140,39 @@ def check_account(store: StaffStore, staff_id, now, whose: str = ""):
     except Refused as exc:
         raise Refused(f"{whose}{exc}") from None
     return row
+
+
+def pin_matches(pin, row) -> bool:
+    """The slow salted hash (~0.1 s of scrypt): on the pin-check worker for a screen, inline for a command."""
+    return isinstance(pin, str) and D.verify_pin(pin, row.pin_hash)
+
+
+def pin_checked(room: Room, prepare, verify, conclude) -> Future:
+    """A screen's PIN path (sign-in, a countersignature, a witnessed waste): `prepare()` on the engine thread (the
+    accounts, the rules), `verify(prepared)` — the slow hash — on the pin-check worker so neither the GUI nor the
+    engine thread waits, then `conclude(prepared, verdict)` on the engine thread, in order with everything else
+    (the accounts and the room may have moved on meanwhile). The future gives conclude's result, or raises what
+    a step raised."""
+    out: Future = Future()
+
+    def then(step):
+        def done(f: Future) -> None:
+            exc = f.exception()
+            out.set_exception(exc) if exc else step(f.result())
+        return done
+
+    def prepared(p) -> None:
+        _PIN_CHECKS.submit(lambda: verify(p)).add_done_callback(
+            then(lambda verdict: room.call(lambda: conclude(p, verdict)).add_done_callback(then(out.set_result))))
+
+    room.call(prepare).add_done_callback(then(prepared))
+    return out
+
+
+def clear_failures(store: StaffStore, row) -> None:
+    """A good PIN ends the run of wrong ones."""
+    if row.failures or row.locked_until:
+        store.set_attempts(row.staff_id, 0, None)
 
 
 def wrong_pin(room: Room, store: StaffStore, row, now, whose: str = "", **noted) -> Refused:

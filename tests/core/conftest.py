@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from roomcontrol.config import RoomConfig
-from tests.core.helpers import make_room, shipped_protocols_config
+from tests.core import helpers as H
+from tests.core.helpers import make_room
 
 
 @pytest.fixture
-def protocols_config(tmp_path) -> RoomConfig:
-    """A room.toml (in tmp_path) whose [session] enables every shipped protocol, loaded as the room loads it."""
-    return shipped_protocols_config(tmp_path)
+def protocols_config() -> RoomConfig:
+    """A room config whose [session] enables every shipped protocol."""
+    return H.protocols_config()
 
 
 @pytest.fixture

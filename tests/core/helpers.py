@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from roomcontrol.clock import FakeClock, SystemClock
 from roomcontrol.config import RoomConfig
+from roomcontrol.config.room import parse_config
 from roomcontrol.engine.room import Room
 from roomcontrol.engine.runtime import RoomRuntime, start_room
 
@@ -14,6 +15,15 @@ CHECKLIST = [("consent", {}), ("npo", {"hours_since_solids": 8, "hours_since_cle
              ("escort", {}), ("pregnancy_screen", {}), ("iv_access", {})]
 BASELINE = dict(heart_rate=70, spo2=98, nibp_systolic=120, nibp_diastolic=80)
 PADSS_10 = dict(vital_signs=2, activity=2, nausea_vomiting=2, pain=2, bleeding=2)
+SHIPPED_PROTOCOLS = ("ketamine-depression", "ketamine-pain", "esketamine-nasal")
+
+
+def protocols_config(protocols=SHIPPED_PROTOCOLS) -> RoomConfig:
+    """A room whose [session] enables these shipped protocols (the first the default), read as room.toml is."""
+    errors: list[str] = []
+    config = parse_config({"session": {"protocols": list(protocols)}}, errors, source="test")
+    assert not errors, errors
+    return config
 
 
 def make_room(tmp_path, config: RoomConfig | None = None, clock: FakeClock | None = None) -> Room:
@@ -26,15 +36,20 @@ def running_room(data_dir, config: RoomConfig | None = None, clock=None, *, audi
     return start_room(config or RoomConfig(), data_dir, clock=clock or SystemClock(), audio=audio, staff_gate=False)
 
 
+def confirm_checks(room: Room, actor: str = NURSE, baseline=BASELINE) -> None:
+    """The room's own checklist confirmed (as OPEN_ARGS's session needs it) and a baseline recorded."""
+    for item, extra in CHECKLIST:
+        room.command("confirm_checklist", actor, item=item, **extra)
+    room.command("record_baseline", actor, **baseline)
+
+
 def walk_to(room: Room, phase: str) -> None:
     """Drive a fresh room to `phase` through the real commands."""
     clock = room.clock
     room.command("open_session", NURSE, **OPEN_ARGS)
     if phase == "pre_infusion":
         return
-    for item, extra in CHECKLIST:
-        room.command("confirm_checklist", NURSE, item=item, **extra)
-    room.command("record_baseline", NURSE, **BASELINE)
+    confirm_checks(room)
     room.command("start_infusion", NURSE)
     if phase == "infusing":
         return
@@ -51,13 +66,34 @@ def walk_to(room: Room, phase: str) -> None:
     assert phase == "discharged"
 
 
-SHIPPED_PROTOCOLS = ("ketamine-depression", "ketamine-pain", "esketamine-nasal")
+def discharged(room: Room, recovery_min: float = 31) -> str:
+    """After the dose: `recovery_min` of recovery, PADSS 10, the discharge (escort confirmed, or a protocol's rules
+    met); the room closed.
+    Gives the session's id."""
+    room.clock.advance(recovery_min * 60)
+    room.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
+    if room.state.session.protocol is None:
+        room.command("discharge", NURSE, escort_confirmed=True)
+    else:  # the protocol's discharge rules: MOAA/S, CADSS, a BP since the dose, the escort named
+        from tests.core.discharge_help import ESCORT, meet_rules
+        meet_rules(room)
+        room.command("discharge", NURSE, **ESCORT)
+    sid = room.state.session.session_id
+    room.close()
+    return sid
 
 
-def shipped_protocols_config(folder):
-    """A room.toml (in `folder`) whose [session] enables every shipped protocol, loaded as the room loads it."""
-    from roomcontrol.config import load_config
-    path = folder / "room.toml"
-    quoted = ", ".join(f'"{p}"' for p in SHIPPED_PROTOCOLS)
-    path.write_text(f"[session]\nprotocols = [{quoted}]\n")
-    return load_config(path)
+def open_esketamine(room: Room, baseline=BASELINE, **open_args) -> None:
+    """Open a session under the esketamine protocol, confirm its checks and record a baseline: ready to dose."""
+    room.command("open_session", NURSE, protocol="esketamine-nasal", **open_args)
+    for item in ("consent", "escort", "medications_reviewed", "identity_confirmed"):
+        room.command("confirm_checklist", NURSE, item=item)
+    room.command("record_baseline", NURSE, **baseline)
+
+
+def dose_esketamine(room: Room, minutes: float = 5, **open_args) -> None:
+    """`open_esketamine`, then the first device and, `minutes` later, the dose complete: the room in recovery."""
+    open_esketamine(room, **open_args)
+    room.command("start_infusion", NURSE)
+    room.clock.advance(minutes * 60)
+    room.command("complete_infusion", NURSE)

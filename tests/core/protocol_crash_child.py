@@ -11,22 +11,13 @@ import time
 from datetime import datetime, timezone
 
 from roomcontrol.clock import FakeClock
-from roomcontrol.config import RoomConfig
-from roomcontrol.config.room import parse_config
 from roomcontrol.domain.nasal import device_status
 from roomcontrol.engine.room import Room
-from tests.core.helpers import BASELINE
+from tests.core.helpers import BASELINE, SHIPPED_PROTOCOLS, protocols_config
 
 START = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 NURSE = "rn.kill"
-SHIPPED = ("ketamine-depression", "ketamine-pain", "esketamine-nasal")
-
-
-def protocols_config() -> RoomConfig:
-    errors: list[str] = []
-    config = parse_config({"session": {"protocols": list(SHIPPED)}}, errors, source="test")
-    assert not errors, errors
-    return config
+SHIPPED = SHIPPED_PROTOCOLS
 
 
 def held(room: Room) -> dict:

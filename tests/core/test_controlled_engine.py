@@ -16,7 +16,7 @@ from roomcontrol.engine.controlled import ControlledRecord
 from roomcontrol.engine.room import Room
 from roomcontrol.engine.staff import StaffGate
 from roomcontrol.store.staff import StaffStore
-from tests.core.helpers import PADSS_10, make_room, walk_to
+from tests.core.helpers import PADSS_10, confirm_checks, make_room, walk_to
 
 ADA, BO, CY = ("rn.ada", "2468"), ("rn.bo", "1357"), ("rn.cy", "8642")
 DRAW = dict(mg_per_ml=10, ml=5, lot="KT2291A", expiry="2030-06")
@@ -72,9 +72,7 @@ def test_draw_waste_and_discharge_with_the_given_dose_from_the_fold(room):
 
 def walk_to_recovery(room: Room) -> None:
     from tests.core.helpers import BASELINE, CHECKLIST
-    for item, extra in CHECKLIST:
-        room.command("confirm_checklist", ADA[0], item=item, **extra)
-    room.command("record_baseline", ADA[0], **BASELINE)
+    confirm_checks(room, ADA[0])
     room.command("start_infusion", ADA[0])
     room.clock.advance(40 * 60)
     room.command("complete_infusion", ADA[0])

@@ -13,7 +13,7 @@ from roomcontrol.domain.errors import Refused
 from roomcontrol.engine.countersign import SIGNATURE_S
 from roomcontrol.engine.staff import StaffGate
 from tests.core.discharge_help import CADSS_0, ESCORT, rems_form, vitals
-from tests.core.helpers import BASELINE, PADSS_10, make_room, shipped_protocols_config
+from tests.core.helpers import PADSS_10, dose_esketamine, make_room, protocols_config
 
 NURSE, ADMIN = "rn.ada", "adm.kim"
 
@@ -23,16 +23,10 @@ def held(tmp_path):
     """An esketamine session 2 h after its last device, every rule met but MOAA/S (not scored)."""
     add_staff(tmp_path, NURSE, "Ada Lee", "nurse", "2468")
     add_staff(tmp_path, ADMIN, "Kim Park", "admin", "3579")
-    room = make_room(tmp_path, shipped_protocols_config(tmp_path)).start(partial=True)
+    room = make_room(tmp_path, protocols_config()).start(partial=True)
     gate = StaffGate(room)
     gate.unlock(NURSE, "2468").result(10)
-    room.command("open_session", NURSE, patient_ref="PT-2", weight_kg=80, protocol="esketamine-nasal", dose_mg=56)
-    for item in ("consent", "escort", "medications_reviewed", "identity_confirmed"):
-        room.command("confirm_checklist", NURSE, item=item)
-    room.command("record_baseline", NURSE, **BASELINE)
-    room.command("start_infusion", NURSE)
-    room.clock.advance(5 * 60)
-    room.command("complete_infusion", NURSE)
+    dose_esketamine(room, 5, patient_ref="PT-2", weight_kg=80, dose_mg=56)
     room.clock.advance(120 * 60)
     room.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
     room.command("record_assessment", NURSE, scale="CADSS-6", items=CADSS_0)
@@ -98,15 +92,9 @@ def test_after_a_restart_the_scores_still_count_and_the_vitals_wait_for_a_new_re
     from roomcontrol.clock import FakeClock
     from roomcontrol.engine.room import Room
     from tests.core.discharge_help import moaas
-    config, clock = shipped_protocols_config(tmp_path), FakeClock()
+    config, clock = protocols_config(), FakeClock()
     r = make_room(tmp_path, config, clock)
-    r.command("open_session", NURSE, patient_ref="PT-2", weight_kg=80, protocol="esketamine-nasal")
-    for item in ("consent", "escort", "medications_reviewed", "identity_confirmed"):
-        r.command("confirm_checklist", NURSE, item=item)
-    r.command("record_baseline", NURSE, **BASELINE)
-    r.command("start_infusion", NURSE)
-    clock.advance(5 * 60)
-    r.command("complete_infusion", NURSE)
+    dose_esketamine(r, 5, patient_ref="PT-2", weight_kg=80)
     clock.advance(121 * 60)
     r.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
     r.command("record_assessment", NURSE, scale="CADSS-6", items=CADSS_0)

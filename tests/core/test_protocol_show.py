@@ -15,7 +15,7 @@ from roomcontrol.engine.live_state import live_state
 from roomcontrol.engine.room import Room
 from roomcontrol.records.loader import load_record
 from tests.core.discharge_help import ESCORT, meet_rules, rems_form
-from tests.core.helpers import BASELINE, NURSE, OPEN_ARGS, PADSS_10, make_room
+from tests.core.helpers import NURSE, OPEN_ARGS, PADSS_10, make_room, open_esketamine
 from tests.core.protocol_crash_child import SHIPPED, protocols_config
 
 
@@ -87,10 +87,7 @@ def test_a_log_from_before_titles_names_the_protocol_by_its_id(tmp_path):
 
 
 def test_a_nasal_dose_completes_only_when_its_last_device_is_due(room):
-    room.command("open_session", NURSE, protocol="esketamine-nasal", patient_ref="PT-2", weight_kg=70, dose_mg=84)
-    for item in ("consent", "escort", "medications_reviewed", "identity_confirmed"):
-        room.command("confirm_checklist", NURSE, item=item)
-    room.command("record_baseline", NURSE, **BASELINE)
+    open_esketamine(room, patient_ref="PT-2", weight_kg=70, dose_mg=84)
     room.command("start_infusion", NURSE)
     room.clock.advance(9 * 60 + 30)  # within complete_infusion's usual minute, but before the third device
     with pytest.raises(Refused, match=r"the last nasal device is due 10 min after the first \(5 min between "

@@ -78,20 +78,6 @@ class ProtocolFeedingClock(FeedingClock):
                 "etco2": round(etco2), "nibp_systolic": round(sys_), "nibp_diastolic": round(dia),
                 "nibp_mean": round((sys_ + 2 * dia) / 3)}
 
-    def feed(self) -> None:
-        from roomcontrol.domain.vitals import UNITS, Reading
-
-        if self.room is None:
-            return
-        values, now = self.values(self.t), self.now()
-        kinds = ["heart_rate", "spo2", "respiratory_rate", "etco2"]
-        if self.t >= self._next_nibp:
-            kinds += ["nibp_systolic", "nibp_diastolic", "nibp_mean"]
-            self._next_nibp += self.NIBP_EVERY_S
-        for kind in kinds:
-            self.room.post_reading(Reading(kind, float(values[kind]), UNITS[kind], now, source="simulated"))
-        self.room.tick()
-
 
 def protocol_session(data_dir: Path, protocol_id: str, config: RoomConfig | None = None) -> str:
     """Play the protocol's scenario with vitals into `data_dir`; return the session id (the room is closed)."""

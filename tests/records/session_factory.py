@@ -73,11 +73,13 @@ class FeedingClock(FakeClock):
             self.t += step
             self.feed()
 
+    def values(self, t: float) -> dict[str, float]:
+        return vitals_at(t)
+
     def feed(self) -> None:
         if self.room is None:
             return
-        values = vitals_at(self.t)
-        now = self.now()
+        values, now = self.values(self.t), self.now()
         kinds = ["heart_rate", "spo2", "respiratory_rate", "etco2"]
         if self.t >= self._next_nibp:
             kinds += ["nibp_systolic", "nibp_diastolic", "nibp_mean"]

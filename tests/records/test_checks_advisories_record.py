@@ -8,7 +8,7 @@ from datetime import timezone
 from roomcontrol.config import load_config
 from roomcontrol.domain.vitals import UNITS, Reading
 from roomcontrol.ui.report import write_report
-from tests.core.helpers import BASELINE, CHECKLIST, NURSE, OPEN_ARGS, make_room
+from tests.core.helpers import BASELINE, NURSE, OPEN_ARGS, confirm_checks, make_room
 from tests.records.test_pdf import needs_pdftotext, pdf_text
 
 
@@ -23,9 +23,7 @@ def test_the_pdf_lists_checks_advisory_alarms_and_decisions(tmp_path):
     config = load_config(None)
     room = make_room(tmp_path, config)
     room.command("open_session", NURSE, **OPEN_ARGS)
-    for item, extra in CHECKLIST:
-        room.command("confirm_checklist", NURSE, item=item, **extra)
-    room.command("record_baseline", NURSE, **dict(BASELINE, nibp_systolic=168, nibp_diastolic=96))
+    confirm_checks(room, baseline=dict(BASELINE, nibp_systolic=168, nibp_diastolic=96))
     room.command("decide_pre_dose", NURSE, decision="proceed", reason="white-coat, falling")
     room.command("start_infusion", NURSE)
     run(room, 10 * 60 + 4)

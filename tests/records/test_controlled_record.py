@@ -15,7 +15,7 @@ from roomcontrol.records import commands
 from roomcontrol.records.fhir import validate_bundle
 from roomcontrol.records.loader import load_record
 from roomcontrol.ui.report import write_report
-from tests.core.helpers import BASELINE, CHECKLIST, NURSE, OPEN_ARGS, PADSS_10, make_room
+from tests.core.helpers import NURSE, OPEN_ARGS, confirm_checks, discharged, make_room
 from tests.records.test_pdf import needs_pdftotext, pdf_text
 
 WITNESS = "rn.bo"
@@ -40,19 +40,13 @@ def wasted(tmp_path_factory):
     c("open_session", NURSE, **OPEN_ARGS)
     c("record_draw", NURSE, mg_per_ml=10, ml=3, lot="KT2291A", expiry="2030-06")
     c("record_draw", NURSE, mg_per_ml=10, ml=2, lot="KT2300B", expiry="2029-12-31")
-    for item, extra in CHECKLIST:
-        c("confirm_checklist", NURSE, item=item, **extra)
-    c("record_baseline", NURSE, **BASELINE)
+    confirm_checks(room)
     c("start_infusion", NURSE)
     room.clock.advance(40 * 60)
     c("complete_infusion", NURSE)
     c("record_waste", NURSE, ml=0.7, pin="2468", witness=WITNESS, witness_pin="1357",
       explanation="0.3 mL left in the line")
-    room.clock.advance(31 * 60)
-    c("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
-    c("discharge", NURSE, escort_confirmed=True)
-    sid = room.state.session.session_id
-    room.close()
+    sid = discharged(room)
     return data_dir, sid
 
 

@@ -7,7 +7,7 @@ import subprocess
 
 from roomcontrol.records.loader import load_record
 from roomcontrol.ui.report import write_report
-from tests.core.helpers import CHECKLIST, BASELINE, NURSE, PADSS_10, make_room
+from tests.core.helpers import NURSE, confirm_checks, discharged, make_room
 from tests.records.test_pdf import needs_pdftotext
 
 
@@ -15,19 +15,13 @@ def _session(tmp_path):
     room = make_room(tmp_path)
     room.command("open_session", NURSE, patient_ref="PT-9", weight_kg=70, dose_mg_per_kg=1.5,
                  planned_infusion_min=40, high_dose_confirmed=True)
-    for item, extra in CHECKLIST:
-        room.command("confirm_checklist", NURSE, item=item, **extra)
-    room.command("record_baseline", NURSE, **BASELINE)
+    confirm_checks(room)
     opened = next(e for e in room.log.events() if e.kind == "session.opened")
     room.command("correct_event", NURSE, seq=opened.seq, reason="scale re-read: 80 kg", changes={"weight_kg": 80})
     room.command("start_infusion", NURSE)
     room.clock.advance(20 * 60)
     room.command("stop_infusion", NURSE, reason="patient asked to stop")
-    room.clock.advance(31 * 60)
-    room.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
-    room.command("discharge", NURSE, escort_confirmed=True)
-    sid = room.state.session.session_id
-    room.close()
+    sid = discharged(room)
     return sid
 
 

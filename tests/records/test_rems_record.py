@@ -11,21 +11,15 @@ import pytest
 from roomcontrol.records.loader import load_record
 from roomcontrol.ui.report import render_pdf
 from tests.core.discharge_help import CADSS_0, ESCORT, rems_form, vitals
-from tests.core.helpers import BASELINE, NURSE, PADSS_10, make_room, shipped_protocols_config
+from tests.core.helpers import NURSE, PADSS_10, dose_esketamine, make_room, protocols_config
 from tests.records.test_pdf import needs_pdftotext, pdf_text
 
 
 @pytest.fixture(scope="module")
 def discharged(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("rems")
-    r = make_room(data_dir, shipped_protocols_config(data_dir))
-    r.command("open_session", NURSE, patient_ref="PT-2", weight_kg=80, protocol="esketamine-nasal", dose_mg=84)
-    for item in ("consent", "escort", "medications_reviewed", "identity_confirmed"):
-        r.command("confirm_checklist", NURSE, item=item)
-    r.command("record_baseline", NURSE, **BASELINE)
-    r.command("start_infusion", NURSE)
-    r.clock.advance(10 * 60)
-    r.command("complete_infusion", NURSE)
+    r = make_room(data_dir, protocols_config())
+    dose_esketamine(r, 10, patient_ref="PT-2", weight_kg=80, dose_mg=84)
     r.clock.advance(122 * 60)
     r.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
     r.command("record_assessment", NURSE, scale="CADSS-6", items=CADSS_0)

@@ -14,7 +14,7 @@ from roomcontrol.records import commands
 from roomcontrol.records.fhir import validate_bundle
 from roomcontrol.records.loader import load_record
 from roomcontrol.ui.report import write_report
-from tests.core.helpers import NURSE, PADSS_10, make_room, walk_to
+from tests.core.helpers import NURSE, discharged, make_room, walk_to
 from tests.records.test_pdf import needs_pdftotext
 
 
@@ -33,11 +33,7 @@ def titrated(tmp_path_factory):
     room.command("resume_infusion", NURSE)
     room.clock.advance(10 * 60)
     room.command("complete_infusion", NURSE)
-    room.clock.advance(31 * 60)
-    room.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
-    room.command("discharge", NURSE, escort_confirmed=True)
-    sid = room.state.session.session_id
-    room.close()
+    sid = discharged(room)
     return data_dir, sid
 
 

@@ -15,8 +15,7 @@ from roomcontrol.records import commands
 from roomcontrol.records.fhir import validate_bundle
 from roomcontrol.records.loader import load_record
 from roomcontrol.ui.report import write_report
-from tests.core.discharge_help import ESCORT, meet_rules
-from tests.core.helpers import NURSE, PADSS_10, make_room, walk_to
+from tests.core.helpers import NURSE, discharged, make_room, walk_to
 from tests.records.test_pdf import needs_pdftotext
 
 
@@ -34,12 +33,7 @@ def charted(tmp_path_factory):
     room.command("record_assessment", NURSE, scale="MOAA/S", items={"responsiveness": 4})
     room.clock.advance(19 * 60)
     room.command("complete_infusion", NURSE)
-    room.clock.advance(31 * 60)
-    room.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
-    meet_rules(room)
-    room.command("discharge", NURSE, **ESCORT)
-    sid = room.state.session.session_id
-    room.close()
+    sid = discharged(room)
     return data_dir, sid
 
 

@@ -19,7 +19,7 @@ from roomcontrol.engine.staff import StaffGate
 from roomcontrol.sync import cli_support
 from roomcontrol.sync.hub.server import ThreadedHub
 from roomcontrol.sync.hub.store import add_room
-from tests.core.helpers import BASELINE, CHECKLIST, OPEN_ARGS, PADSS_10
+from tests.core.helpers import OPEN_ARGS, PADSS_10, confirm_checks
 from tests.sync.helpers import free_port
 
 ADA, BO = ("rn.ada", "2468"), ("rn.bo", "1357")
@@ -42,9 +42,7 @@ def _session(room: Room, patient: str, lot: str, waste_ml: float | None, explana
     if waste_ml is None:
         c("abort_session", ADA[0], reason="patient declined")
         return
-    for item, extra in CHECKLIST:
-        c("confirm_checklist", ADA[0], item=item, **extra)
-    c("record_baseline", ADA[0], **BASELINE)
+    confirm_checks(room, ADA[0])
     c("start_infusion", ADA[0])
     clock.advance(40 * 60)
     c("complete_infusion", ADA[0])

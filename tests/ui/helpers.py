@@ -2,11 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
 from PySide6.QtCore import Qt
 
+from roomcontrol.clock import OffsetClock
+from roomcontrol.config import RoomConfig
+from roomcontrol.ui.app import start_screen
 from roomcontrol.ui.widgets.buttons import HoldButton
+from roomcontrol.ui.window import RoomWindow
+from tests.core.helpers import BASELINE, OPEN_ARGS, confirm_checks
 
+NURSE, PIN = "rn.ada", "2468"  # the account the ui fixtures add
 WAIT_MS = 5000
+
+
+@dataclass
+class UI:
+    room: object
+    devices: object
+    controller: object
+    window: RoomWindow
+    clock: OffsetClock
+
+
+@contextmanager
+def room_window(data_dir, qtbot, config: RoomConfig, idle_lock_s: float = 600) -> Iterator[UI]:
+    """A started room (simulated devices, no sound card) and its window at 1280x800 on the offscreen platform,
+    once the first snapshot is in; on the system clock plus an offset the test moves forward. Closed after."""
+    clock = OffsetClock()
+    screen = start_screen(config, data_dir, clock=clock, audio=False, idle_lock_s=idle_lock_s)
+    window = RoomWindow(screen.controller, scale=1.0)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitUntil(lambda: screen.controller.last is not None, timeout=WAIT_MS)
+    yield UI(screen.runtime.room, screen.runtime.devices, screen.controller, window, clock)
+    window.close()
+    screen.close()
 
 
 def click(qtbot, widget) -> None:
@@ -41,3 +76,14 @@ def wait_phase(qtbot, ui, phase: str) -> None:
 
 def kinds(room, **match) -> list[str]:
     return [e.kind for e in room.log.events() if all(e.payload.get(k) == v for k, v in match.items())]
+
+
+def ready(ui, qtbot, baseline=BASELINE) -> None:
+    """Signed in as the nurse, a session open with its checks and a baseline (the session's own buttons are
+    tested elsewhere)."""
+    sign_in(qtbot, ui, NURSE, PIN)
+    qtbot.waitUntil(lambda: ui.window.current == "main", timeout=WAIT_MS)
+    c = ui.room.command
+    c("open_session", NURSE, **OPEN_ARGS)
+    confirm_checks(ui.room, baseline=baseline)
+    wait_phase(qtbot, ui, "pre_infusion")

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QPushButton
 from roomcontrol.domain.vitals import Reading
 from roomcontrol.ui import theme
 from roomcontrol.ui.screens.lock import CALLED_TEXT, LockScreen
-from tests.core.helpers import BASELINE, CHECKLIST, OPEN_ARGS, PADSS_10
+from tests.core.helpers import PADSS_10
 from tests.ui.conftest import NURSE, PIN
-from tests.ui.helpers import WAIT_MS, click, hold, sign_in, wait_phase
+from tests.ui.helpers import WAIT_MS, click, hold, ready, sign_in, wait_phase
 from tests.ui.test_screen_rules import visible_texts
 
 ADMIN, ADMIN_PIN = "admin.grace", "9753"
@@ -26,14 +26,8 @@ def events(room, kind):
 
 def infusing(ui, qtbot):
     """Signed in as the nurse, a session infusing (the session's own buttons are tested elsewhere)."""
-    sign_in(qtbot, ui, NURSE, PIN)
-    qtbot.waitUntil(lambda: ui.window.current == "main", timeout=WAIT_MS)
-    c = ui.room.command
-    c("open_session", NURSE, **OPEN_ARGS)
-    for item, extra in CHECKLIST:
-        c("confirm_checklist", NURSE, item=item, **extra)
-    c("record_baseline", NURSE, **BASELINE)
-    c("start_infusion", NURSE)
+    ready(ui, qtbot)
+    ui.room.command("start_infusion", NURSE)
     wait_phase(qtbot, ui, "infusing")
 
 

@@ -5,24 +5,16 @@ refused without a reason, then logged under the nurse and the infusion started."
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import replace
-
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from roomcontrol.clock import OffsetClock
 from roomcontrol.cli.staff import add_staff
-from roomcontrol.config import RoomConfig
-from roomcontrol.config.protocols import SHIPPED_DIR, load_protocols
-from roomcontrol.ui.app import start_screen
 from roomcontrol.ui.screens.check_prompt import ASK_TEXT
 from roomcontrol.ui.screens.lock import LockScreen
 from roomcontrol.ui.widgets.buttons import HoldButton
-from roomcontrol.ui.window import RoomWindow
-from tests.core.helpers import BASELINE, CHECKLIST, OPEN_ARGS
+from tests.core.helpers import BASELINE, protocols_config
 from tests.ui.conftest import NURSE, PIN
-from tests.ui.helpers import WAIT_MS, click, hold, sign_in, wait_phase
+from tests.ui.helpers import WAIT_MS, click, hold, ready, room_window, wait_phase
 
 
 @pytest.fixture
@@ -30,36 +22,12 @@ def ui(tmp_path, qtbot, monkeypatch):
     monkeypatch.setattr(HoldButton, "hold_ms", 150)
     monkeypatch.setattr(LockScreen, "QUIET_MS", 0)
     add_staff(tmp_path, NURSE, "Ada Lovelace", "nurse", PIN)
-    errors: list[str] = []
-    base = RoomConfig()
-    protocols = load_protocols(("ketamine-depression",), SHIPPED_DIR, errors)
-    clock = OffsetClock()
-    screen = start_screen(replace(base, session=replace(base.session, protocols=protocols)), tmp_path, clock=clock,
-                          audio=False, idle_lock_s=600)
-    window = RoomWindow(screen.controller, scale=1.0)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitUntil(lambda: screen.controller.last is not None, timeout=5000)
-    yield dataclasses.make_dataclass("UI", ["room", "controller", "window", "clock"])(
-        screen.runtime.room, screen.controller, window, clock)
-    window.close()
-    screen.close()
+    with room_window(tmp_path, qtbot, protocols_config(("ketamine-depression",))) as ui:
+        yield ui
 
 
 def kinds(room, prefix):
     return [e.kind for e in room.log.events() if e.kind.startswith(prefix)]
-
-
-def ready(ui, qtbot, baseline=BASELINE):
-    sign_in(qtbot, ui, NURSE, PIN)
-    qtbot.waitUntil(lambda: ui.window.current == "main", timeout=WAIT_MS)
-    c = ui.room.command
-    c("open_session", NURSE, **OPEN_ARGS)
-    for item, extra in CHECKLIST:
-        c("confirm_checklist", NURSE, item=item, **extra)
-    c("record_baseline", NURSE, **baseline)
-    wait_phase(qtbot, ui, "pre_infusion")
 
 
 def test_a_missed_tap_raises_the_alarm_and_a_tap_anywhere_clears_it(ui, qtbot):

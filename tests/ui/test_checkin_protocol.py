@@ -4,21 +4,13 @@ under the chosen protocol and the room logs its id and version."""
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import replace
-
 import pytest
 
-from roomcontrol.clock import OffsetClock
 from roomcontrol.cli.staff import add_staff
-from roomcontrol.config import RoomConfig
-from roomcontrol.config.protocols import SHIPPED_DIR, load_protocols
-from roomcontrol.ui.app import start_screen
 from roomcontrol.ui.widgets.buttons import HoldButton
-from roomcontrol.ui.window import RoomWindow
 from tests.ui.conftest import NURSE, PIN
-from tests.core.helpers import BASELINE
-from tests.ui.helpers import WAIT_MS, click, sign_in, wait_phase
+from tests.core.helpers import dose_esketamine, protocols_config
+from tests.ui.helpers import WAIT_MS, click, room_window, sign_in, wait_phase
 
 ALL = ("ketamine-depression", "ketamine-pain", "esketamine-nasal")
 
@@ -27,21 +19,8 @@ ALL = ("ketamine-depression", "ketamine-pain", "esketamine-nasal")
 def ui(tmp_path, qtbot, monkeypatch):
     monkeypatch.setattr(HoldButton, "hold_ms", 150)
     add_staff(tmp_path, NURSE, "Ada Lovelace", "nurse", PIN)
-    errors: list[str] = []
-    base = RoomConfig()
-    config = replace(base, session=replace(base.session, protocols=load_protocols(ALL, SHIPPED_DIR, errors)))
-    assert errors == []
-    clock = OffsetClock()
-    screen = start_screen(config, tmp_path, clock=clock, audio=False, idle_lock_s=600)
-    window = RoomWindow(screen.controller, scale=1.0)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitUntil(lambda: screen.controller.last is not None, timeout=5000)
-    yield dataclasses.make_dataclass("UI", ["room", "controller", "window", "clock"])(
-        screen.runtime.room, screen.controller, window, clock)
-    window.close()
-    screen.close()
+    with room_window(tmp_path, qtbot, protocols_config(ALL)) as ui:
+        yield ui
 
 
 def _to_checkin(ui, qtbot):
@@ -97,13 +76,7 @@ def test_the_discharge_page_says_the_protocols_minimum_monitoring(ui, qtbot):
     sign_in(qtbot, ui, NURSE, PIN)
     qtbot.waitUntil(lambda: ui.window.current == "main", timeout=WAIT_MS)
     room = ui.room
-    room.command("open_session", NURSE, patient_ref="PT-5152", weight_kg=70, protocol="esketamine-nasal")
-    for item in ("consent", "escort", "medications_reviewed", "identity_confirmed"):
-        room.command("confirm_checklist", NURSE, item=item)
-    room.command("record_baseline", NURSE, **BASELINE)
-    room.command("start_infusion", NURSE)
-    ui.clock.advance(5 * 60)
-    room.command("complete_infusion", NURSE)
+    dose_esketamine(room, 5, patient_ref="PT-5152", weight_kg=70)
     ui.clock.advance(31 * 60)
     wait_phase(qtbot, ui, "recovery")
     main = ui.window.main

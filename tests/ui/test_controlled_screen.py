@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from roomcontrol.cli.staff import add_staff
-from tests.core.helpers import BASELINE, CHECKLIST, OPEN_ARGS, PADSS_10
+from tests.core.helpers import OPEN_ARGS, PADSS_10, confirm_checks
 from tests.ui.conftest import NURSE, PIN
 from tests.ui.helpers import WAIT_MS, click, sign_in, wait_phase
 
@@ -57,9 +57,7 @@ def test_a_witnessed_waste_with_two_pins_by_the_real_buttons(ui, qtbot, tmp_path
     assert [e.payload["mg"] for e in room.log.events() if e.kind == "cs.drawn"] == [50.0]
     assert not page.pad.isEnabled()  # no waste before the infusion has ended
 
-    for item, extra in CHECKLIST:
-        c("confirm_checklist", NURSE, item=item, **extra)
-    c("record_baseline", NURSE, **BASELINE)
+    confirm_checks(ui.room)
     c("start_infusion", NURSE)
     ui.clock.advance(40 * 60)
     c("complete_infusion", NURSE)

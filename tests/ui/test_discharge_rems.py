@@ -6,22 +6,14 @@ administrator and the REMS form and discharge under the nurse."""
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import replace
-
 import pytest
 
 from roomcontrol.cli.staff import add_staff
-from roomcontrol.clock import OffsetClock
-from roomcontrol.config import RoomConfig
-from roomcontrol.config.protocols import SHIPPED_DIR, load_protocols
-from roomcontrol.ui.app import start_screen
 from roomcontrol.ui.widgets.buttons import HoldButton
-from roomcontrol.ui.window import RoomWindow
 from tests.core.discharge_help import CADSS_0, vitals
-from tests.core.helpers import BASELINE, PADSS_10
+from tests.core.helpers import PADSS_10, dose_esketamine, protocols_config
 from tests.ui.conftest import NURSE, PIN
-from tests.ui.helpers import WAIT_MS, click, hold, sign_in, wait_phase
+from tests.ui.helpers import WAIT_MS, click, hold, room_window, sign_in, wait_phase
 
 ADMIN, ADMIN_PIN = "adm.kim", "3579"
 
@@ -31,34 +23,15 @@ def ui(tmp_path, qtbot, monkeypatch):
     monkeypatch.setattr(HoldButton, "hold_ms", 150)
     add_staff(tmp_path, NURSE, "Ada Lovelace", "nurse", PIN)
     add_staff(tmp_path, ADMIN, "Kim Park", "admin", ADMIN_PIN)
-    errors: list[str] = []
-    base = RoomConfig()
-    config = replace(base, session=replace(base.session, protocols=load_protocols(["esketamine-nasal"], SHIPPED_DIR,
-                                                                                  errors)))
-    clock = OffsetClock()
-    screen = start_screen(config, tmp_path, clock=clock, audio=False, idle_lock_s=600)
-    window = RoomWindow(screen.controller, scale=1.0)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitUntil(lambda: screen.controller.last is not None, timeout=5000)
-    yield dataclasses.make_dataclass("UI", ["room", "controller", "window", "clock"])(
-        screen.runtime.room, screen.controller, window, clock)
-    window.close()
-    screen.close()
+    with room_window(tmp_path, qtbot, protocols_config(["esketamine-nasal"])) as ui:
+        yield ui
 
 
 def _to_recovery(ui, qtbot):
     sign_in(qtbot, ui, NURSE, PIN)
     qtbot.waitUntil(lambda: ui.window.current == "main", timeout=WAIT_MS)
     room = ui.room
-    room.command("open_session", NURSE, patient_ref="PT-5150", weight_kg=80, protocol="esketamine-nasal", dose_mg=56)
-    for item in ("consent", "escort", "medications_reviewed", "identity_confirmed"):
-        room.command("confirm_checklist", NURSE, item=item)
-    room.command("record_baseline", NURSE, **BASELINE)
-    room.command("start_infusion", NURSE)
-    ui.clock.advance(5 * 60)
-    room.command("complete_infusion", NURSE)
+    dose_esketamine(room, 5, patient_ref="PT-5150", weight_kg=80, dose_mg=56)
     ui.clock.advance(125 * 60)
     room.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
     room.command("record_assessment", NURSE, scale="CADSS-6", items=CADSS_0)

@@ -4,23 +4,19 @@ reading charted as vitals.validated) and the MOAA/S form."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 
 import pytest
 
-from roomcontrol.clock import OffsetClock
 from roomcontrol.cli.staff import add_staff
 from roomcontrol.config import load_config
 from roomcontrol.devices.vitals.simulator import SimulatedVitalsDriver
 from roomcontrol.domain import kinds as K
 from roomcontrol.ui import theme
-from roomcontrol.ui.app import start_screen
 from roomcontrol.ui.widgets.buttons import HoldButton
-from roomcontrol.ui.window import RoomWindow
 from tests.core.helpers import walk_to
 from tests.ui.conftest import NURSE, PIN
-from tests.ui.helpers import WAIT_MS, click, sign_in
+from tests.ui.helpers import WAIT_MS, click, room_window, sign_in
 
 SHOTS = os.environ.get("ROOMCONTROL_SHOTS")  # a folder: the test saves what it showed, to look at
 
@@ -30,17 +26,8 @@ def ui(tmp_path, qtbot, monkeypatch):
     monkeypatch.setattr(HoldButton, "hold_ms", 150)
     monkeypatch.setattr(SimulatedVitalsDriver, "CUFF_S", 1.0)  # the 30 s cuff in a second of real time
     add_staff(tmp_path, NURSE, "Ada Lovelace", "nurse", PIN)
-    clock = OffsetClock()
-    screen = start_screen(load_config(None), tmp_path, clock=clock, audio=False, idle_lock_s=3600)
-    window = RoomWindow(screen.controller, scale=1.0)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitUntil(lambda: screen.controller.last is not None, timeout=WAIT_MS)
-    yield dataclasses.make_dataclass("UI", ["room", "controller", "window", "clock"])(
-        screen.runtime.room, screen.controller, window, clock)
-    window.close()
-    screen.close()
+    with room_window(tmp_path, qtbot, load_config(None), idle_lock_s=3600) as ui:
+        yield ui
 
 
 def prompts(strip) -> list[str]:

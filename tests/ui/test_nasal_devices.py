@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 
 from roomcontrol.domain import kinds as K
-from tests.core.helpers import BASELINE
+from tests.core.helpers import open_esketamine
 from tests.ui.conftest import NURSE, PIN
 from tests.ui.helpers import WAIT_MS, click, sign_in, wait_phase
 from tests.ui.test_checkin_protocol import ui  # noqa: F401  (the fixture: a room offering the shipped protocols)
@@ -26,10 +26,7 @@ def test_a_nasal_dose_given_device_by_device_from_the_card(ui, qtbot):  # noqa: 
     sign_in(qtbot, ui, NURSE, PIN)
     qtbot.waitUntil(lambda: ui.window.current == "main", timeout=WAIT_MS)
     room = ui.room
-    room.command("open_session", NURSE, patient_ref="PT-6001", weight_kg=70, protocol="esketamine-nasal")
-    for item in ("consent", "escort", "medications_reviewed", "identity_confirmed"):
-        room.command("confirm_checklist", NURSE, item=item)
-    room.command("record_baseline", NURSE, **BASELINE)
+    open_esketamine(room, patient_ref="PT-6001", weight_kg=70)
     wait_phase(qtbot, ui, "pre_infusion")
     card = ui.window.main.card
     device = card.b["device"]

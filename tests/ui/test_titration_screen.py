@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from tests.core.helpers import BASELINE, CHECKLIST, OPEN_ARGS
+from tests.core.helpers import OPEN_ARGS, confirm_checks
 from tests.ui.conftest import NURSE, PIN
 from tests.ui.helpers import WAIT_MS, click, sign_in, wait_phase
 
@@ -16,9 +16,7 @@ def _infusing(ui, qtbot):
     qtbot.waitUntil(lambda: ui.window.current == "main", timeout=WAIT_MS)
     c = ui.room.command
     c("open_session", NURSE, **OPEN_ARGS, concentration_mg_per_ml=2.0)  # 60 mg/h = 30 mL/h
-    for item, extra in CHECKLIST:
-        c("confirm_checklist", NURSE, item=item, **extra)
-    c("record_baseline", NURSE, **BASELINE)
+    confirm_checks(ui.room)
     c("start_infusion", NURSE)
     wait_phase(qtbot, ui, "infusing")
 

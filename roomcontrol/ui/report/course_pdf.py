@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPageLayout, QPageSize, QPainter, QPen, QPdfWriter
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 
 from roomcontrol import __version__
 from roomcontrol.domain.timefmt import parse_iso
 from roomcontrol.domain.wording import number
-from roomcontrol.ui.report.layout import DPI, GREY, INK, RULE, Column, Doc, font, mm, pt
-from roomcontrol.ui.report.pdf import _ensure_app, _local_tz, _zero_margins
+from roomcontrol.ui.report.layout import GREY, INK, RULE, Column, Doc, font, mm, pt
+from roomcontrol.ui.report.pdf import _ensure_app, _local_tz, write_report
 
 R = Qt.AlignmentFlag.AlignRight
 C = Qt.AlignmentFlag.AlignHCenter
@@ -242,26 +242,4 @@ def render_course_pdf(course: dict[str, Any], path: Path | str, *, clinic_name: 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     report = CourseReport(course, clinic_name, tz or _local_tz(), generated_at or datetime.now(timezone.utc))
-    writer = QPdfWriter(str(path))
-    writer.setResolution(DPI)
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-                                     _zero_margins()))
-    writer.setTitle(f"Course record {course['patient_ref']}")
-    writer.setCreator(f"RoomControl {__version__}")
-    size = writer.pageLayout().fullRectPixels(DPI)
-    w, h = float(size.width()), float(size.height())
-    dry = Doc(writer, None, w, h, report.header, report.footer)
-    dry.start()
-    report.body(dry)
-    report.pages = dry.page
-    painter = QPainter()
-    if not painter.begin(writer):
-        raise OSError(f"cannot write the PDF {path}")
-    try:
-        doc = Doc(writer, painter, w, h, report.header, report.footer)
-        doc.start()
-        report.body(doc)
-        doc.finish()
-    finally:
-        painter.end()
-    return path
+    return write_report(report, path, f"Course record {course['patient_ref']}")

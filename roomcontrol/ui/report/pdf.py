@@ -177,16 +177,20 @@ class Report:
             return [("Protocol", "none: the room's own session values")]
         return [("Protocol", f"{p.id}, version {p.version}")]
 
+    def ended(self, completed: str) -> str:
+        """How the dose ended: `completed` (the words for a dose given in full), stopped early, or aborted."""
+        r, inf = self.r, self.r.infusion
+        if inf.end_kind == "completed":
+            return f"{self.t(inf.ended_at)} {completed}, by {r.name(inf.ended_by)}"
+        if inf.end_kind == "stopped":
+            return f"{self.t(inf.ended_at)} STOPPED EARLY, by {r.name(inf.ended_by)}"
+        return "not started" if inf.started_at is None else f"{self.t(inf.ended_at)} (session aborted)"
+
     def fixed_dose(self, d: Doc) -> None:
         """A fixed dose in mg given as nasal devices a set time apart: no rate, no bag, no titration."""
         r, inf, plan = self.r, self.r.infusion, self.r.plan
         d.heading("Dose")
-        if inf.end_kind == "completed":
-            ended = f"{self.t(inf.ended_at)} all devices given, by {r.name(inf.ended_by)}"
-        elif inf.end_kind == "stopped":
-            ended = f"{self.t(inf.ended_at)} STOPPED EARLY, by {r.name(inf.ended_by)}"
-        else:
-            ended = "not started" if inf.started_at is None else f"{self.t(inf.ended_at)} (session aborted)"
+        ended = self.ended("all devices given")
         pairs = self.protocol_pairs() + [
             ("PRESCRIBED dose", plan_text(plan) + (_plan_corrected(r.prescribed) if r.prescribed else "")),
             ("First device", f"{self.t(inf.started_at)} by {r.name(inf.started_by)}" if inf.started_at
@@ -211,12 +215,7 @@ class Report:
         rate = f"{number(inf.rate_mg_per_h)} mg/h"
         if plan.get("rate_ml_per_h"):
             rate += f" = {number(plan['rate_ml_per_h'])} mL/h of {number(plan.get('concentration_mg_per_ml'))} mg/mL"
-        if inf.end_kind == "completed":
-            ended = f"{self.t(inf.ended_at)} completed, by {r.name(inf.ended_by)}"
-        elif inf.end_kind == "stopped":
-            ended = f"{self.t(inf.ended_at)} STOPPED EARLY, by {r.name(inf.ended_by)}"
-        else:
-            ended = "not started" if inf.started_at is None else f"{self.t(inf.ended_at)} (session aborted)"
+        ended = self.ended("completed")
         rx = r.prescribed
         pairs = self.protocol_pairs() + [
             ("PRESCRIBED dose", f"{number(plan.get('dose_mg_per_kg'))} mg/kg × {number(plan.get('weight_kg'))} kg = "
@@ -471,15 +470,22 @@ def render_pdf(record: SessionRecord, path: Path | str, *, clinic_name: str, roo
     path.parent.mkdir(parents=True, exist_ok=True)
     report = Report(record, clinic_name, room_name, tz or _local_tz(),
                     generated_at or datetime.now(timezone.utc))
+    return write_report(report, path,
+                        f"Session record {record.patient_ref} course {record.course_no} {record.session_id[:8]}")
+
+
+def write_report(report, path: Path, title: str) -> Path:
+    """Draw `report` (its header, footer and body) into an A4 PDF at `path`, in two passes so that every footer
+    can say "page X of Y"."""
     writer = QPdfWriter(str(path))
     writer.setResolution(DPI)
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
                                      _zero_margins()))
-    writer.setTitle(f"Session record {record.patient_ref} course {record.course_no} {record.session_id[:8]}")
+    writer.setTitle(title)
     writer.setCreator(f"RoomControl {__version__}")
     size = writer.pageLayout().fullRectPixels(DPI)
     w, h = float(size.width()), float(size.height())
-    # dry pass: count the pages, so every footer can say "page X of Y"
+    # dry pass: count the pages
     dry = Doc(writer, None, w, h, report.header, report.footer)
     dry.start()
     report.body(dry)

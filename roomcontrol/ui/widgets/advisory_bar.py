@@ -5,42 +5,25 @@ the pump: "Pause infusion" pauses it as the nurse (the card's own Pause) and log
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit
 
 from roomcontrol.domain.advisories import ADVISORY_PREFIX
 from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import theme
 from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import button
+from roomcontrol.ui.widgets.notice_bar import NoticeBar
 
 ADVICE = "The room does not pause by itself: pause, or continue with a reason. Logged under your name."
 
 
-class AdvisoryBar(QWidget):
+class AdvisoryBar(NoticeBar):
     def __init__(self, controller: RoomController, scale: float = 1.0) -> None:
-        super().__init__()
-        self.controller = controller
+        super().__init__(controller, scale, "advisorybar", f"background: {theme.PANEL}; border: 2px solid "
+                         f"{theme.ALARM['medium']};", theme.TEXT, 18, ADVICE, theme.DIM)  # or why the room refused
         self.advisory: str | None = None  # the rule's id shown, None when none waits
         self.running = False
-        self.setObjectName("advisorybar")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(f"QWidget#advisorybar {{ background: {theme.PANEL}; border: 2px solid "
-                           f"{theme.ALARM['medium']}; border-radius: {theme.px(10, scale)}px; }}")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(theme.px(16, scale), 4, 8, 4)
-        row.setSpacing(theme.px(8, scale))
-        words = QVBoxLayout()
-        words.setSpacing(0)
-        self.text = QLabel("")
-        self.text.setWordWrap(True)
-        self.text.setStyleSheet(f"color: {theme.TEXT}; font-size: {theme.px(18, scale)}px; font-weight: 600;")
-        self.advice = QLabel(ADVICE)  # or why the room refused
-        self.advice.setWordWrap(True)
-        self.advice.setStyleSheet(f"color: {theme.DIM}; font-size: {theme.px(15, scale)}px;")
-        words.addWidget(self.text)
-        words.addWidget(self.advice)
-        row.addLayout(words, 1)
+        row = self.row
         self.reason = QLineEdit(placeholderText="reason to continue")
         self.reason.setAccessibleName("advisory reason")
         self.reason.setMinimumWidth(theme.px(220, scale))
@@ -49,8 +32,6 @@ class AdvisoryBar(QWidget):
         self.pause = button("Pause infusion", self._pause, kind="primary", name="pause after advisory")
         row.addWidget(self.go_on)
         row.addWidget(self.pause)
-        self.setMinimumHeight(theme.px(64, scale))
-        controller.snapshot.connect(self.show_snapshot)
 
     def show_snapshot(self, snap: RoomSnapshot) -> None:
         waiting = [a for a in snap.alarms if a.condition.startswith(ADVISORY_PREFIX) and a.acknowledged_by is None]

@@ -7,43 +7,22 @@ is the one Lock on the screen."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
-
 from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import theme
 from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import button
+from roomcontrol.ui.widgets.notice_bar import NoticeBar
 
 ADVICE = "Talk with the patient and follow the clinic's safety protocol before going on."
 
 
-class FlagBar(QWidget):
+class FlagBar(NoticeBar):
     def __init__(self, controller: RoomController, scale: float = 1.0) -> None:
-        super().__init__()
-        self.controller = controller
+        super().__init__(controller, scale, "flagbar", f"background: #3a1c1f; border: 2px solid {theme.DANGER};",
+                         "#ffffff", 19, ADVICE, "#ffd7d7", wrap_advice=False)  # or why an acknowledgement was refused
         self.seq: int | None = None
-        self.setObjectName("flagbar")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(f"QWidget#flagbar {{ background: #3a1c1f; border: 2px solid {theme.DANGER}; "
-                           f"border-radius: {theme.px(10, scale)}px; }}")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(theme.px(16, scale), 4, 8, 4)
-        row.setSpacing(theme.px(8, scale))
-        words = QVBoxLayout()
-        words.setSpacing(0)
-        self.text = QLabel("")
-        self.text.setWordWrap(True)
-        self.text.setStyleSheet(f"color: #ffffff; font-size: {theme.px(19, scale)}px; font-weight: 600;")
-        self.advice = QLabel(ADVICE)  # or why an acknowledgement was refused
-        self.advice.setStyleSheet(f"color: #ffd7d7; font-size: {theme.px(15, scale)}px;")
-        words.addWidget(self.text)
-        words.addWidget(self.advice)
-        row.addLayout(words, 1)
         self.ack = button("Acknowledge", self._acknowledge, kind="primary", name="acknowledge flag")
-        row.addWidget(self.ack)
-        self.setMinimumHeight(theme.px(64, scale))
-        controller.snapshot.connect(self.show_snapshot)
+        self.row.addWidget(self.ack)
 
     def show_snapshot(self, snap: RoomSnapshot) -> None:
         flags = snap.session.pending_flags if snap.session is not None else ()
