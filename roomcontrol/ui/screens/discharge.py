@@ -253,7 +253,7 @@ class DischargeScreen(QWidget):
             self.missing.setText("REMS form missing: " + ", ".join(gaps[:MISSING_NAMED]) + more if gaps else "")
             if gaps:
                 self.discharge.setEnabled(False)
-                self.discharge.setText(f"REMS form: {gaps[0]}" + (f" +{len(gaps) - 1}" if len(gaps) > 1 else ""))
+                self.discharge.setText(f"REMS form: {len(gaps)} answer{'s' if len(gaps) > 1 else ''} missing")
 
     def _prefill_rems(self, snap: RoomSnapshot) -> None:
         s = snap.session

@@ -222,7 +222,7 @@ class SessionCard(QWidget):
         if plan.get("dose_mg") is not None:  # a fixed-dose (intranasal) protocol: devices, no rate
             text = total + f"<br>{plan.get('devices')} devices, {plan.get('device_interval_min'):g} min apart"
             if s.infusion_started_at is not None:
-                text += f"<br>given {snap.dose_given_mg:g} mg"
+                text += f" · given {snap.dose_given_mg:g} mg"  # three lines: the card fits under the banners
             status = device_status(s, snap.now)
             return text + (f"<br><b>{status}</b>" if status else "")
         rate = plan.get("rate_mg_per_h") if s.rate_mg_per_h is None else s.rate_mg_per_h
@@ -232,7 +232,7 @@ class SessionCard(QWidget):
         if s.titrated and s.infusion_ended_at is None:
             text += f" (planned {plan.get('rate_mg_per_h'):g})"
         if s.infusion_started_at is not None:
-            text += f"<br>given {snap.dose_given_mg:.1f} mg"
+            text += f" · given {snap.dose_given_mg:.1f} mg"  # three lines: the card fits under the banners
         return text
 
     def _start(self) -> None:
