@@ -753,7 +753,7 @@ def card_paused(r: Room) -> None:
 
 @shot("nasal-devices", config=PROTOCOLS)
 def nasal_devices(r: Room) -> None:
-    """Esketamine 84 mg, the first device given 1:48 ago: "Device 2 of 3 in 3:12" on the card."""
+    """Esketamine 84 mg, the first device given 1:48 ago: "Device 2 of 3 in 3:1x" counting down on the card."""
     nasal_started(r)
     r.advance(seconds=108)
     r.room.call(r.room.tick).result(timeout=5)

@@ -163,8 +163,7 @@ class SessionCard(QWidget):
     def _fit_stack(self, _: int = 0) -> None:
         """The stack as tall as the page it shows: the rate and reason panels' height kept under the buttons
         pushed the main screen past 1280×800 once the due strip or the advisory bar showed."""
-        for i in range(self.stack.count()):
-            page = self.stack.widget(i)
+        for page in (self.action_row, self.reasons, self.rate_panel):
             policy = QSizePolicy.Policy.Preferred if page is self.stack.currentWidget() else QSizePolicy.Policy.Ignored
             page.setSizePolicy(policy, policy)
         self.stack.updateGeometry()
