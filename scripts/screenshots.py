@@ -20,6 +20,7 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Callable
@@ -34,13 +35,21 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from roomcontrol.cli.staff import add_staff  # noqa: E402
 from roomcontrol.clock import OffsetClock  # noqa: E402
 from roomcontrol.config import RoomConfig  # noqa: E402
+from roomcontrol.config.protocols import SHIPPED_DIR, load_protocols  # noqa: E402
 from roomcontrol.domain.vitals import Reading  # noqa: E402
 from roomcontrol.ui import theme  # noqa: E402
 from roomcontrol.ui.app import start_screen  # noqa: E402
 from roomcontrol.ui.window import RoomWindow  # noqa: E402
 
 NURSE, NURSE_NAME, PIN = "rn.ada", "Ada Lovelace", "2468"
+WITNESS, WITNESS_PIN, ADMIN, ADMIN_PIN = "rn.bo", "1357", "adm.kim", "3579"
+OTHER_STAFF = ((WITNESS, "Bo Chen", "nurse", WITNESS_PIN), (ADMIN, "Kim Park", "admin", ADMIN_PIN))
 CONFIG = RoomConfig(room_name="Room 3 · Willow", clinic_name="Harbour Ketamine Clinic")
+_errors: list[str] = []
+# the shipped protocols, as a room.toml naming them gives them (the protocol shots; the older ones keep the policy)
+PROTOCOLS = replace(CONFIG, session=replace(CONFIG.session, protocols=load_protocols(
+    ("ketamine-depression", "esketamine-nasal"), SHIPPED_DIR, _errors)))
+assert not _errors, _errors
 SMALL, WIDE = (1280, 800), (1920, 1080)
 BOTH = (SMALL, WIDE)
 CHECKLIST = (("consent", {}), ("npo", {"hours_since_solids": 8, "hours_since_clear_fluids": 3}), ("escort", {}),
@@ -70,12 +79,15 @@ class Room:
 
     `kiosk` gives the windows the on-screen keyboard the room's config gives a touchscreen."""
 
-    def __init__(self, app: QApplication, out: Path, name: str, sizes=BOTH, *, kiosk: bool = False):
+    def __init__(self, app: QApplication, out: Path, name: str, sizes=BOTH, *, kiosk: bool = False,
+                 config: RoomConfig = CONFIG):
         self.app, self.out, self.name = app, out, name
         self.data = Path(tempfile.mkdtemp(prefix="roomcontrol-shots-"))
         add_staff(self.data, NURSE, NURSE_NAME, "nurse", PIN)
+        for staff_id, name_, role, pin in OTHER_STAFF:
+            add_staff(self.data, staff_id, name_, role, pin)
         self.clock = OffsetClock()
-        self.screen = start_screen(CONFIG, self.data, clock=self.clock, audio=False)
+        self.screen = start_screen(config, self.data, clock=self.clock, audio=False)
         self.room, self.devices = self.screen.runtime.room, self.screen.runtime.devices
         self.controller = self.screen.controller
         self.windows: dict[str, RoomWindow] = {}
@@ -235,12 +247,12 @@ class Room:
 
 
 # -- the shots ----------------------------------------------------------------------------------------------
-SHOTS: dict[str, tuple[Callable[[Room], None], tuple, bool]] = {}
+SHOTS: dict[str, tuple[Callable[[Room], None], tuple, bool, RoomConfig]] = {}
 
 
-def shot(name: str, sizes=BOTH, *, kiosk: bool = False):
+def shot(name: str, sizes=BOTH, *, kiosk: bool = False, config: RoomConfig = CONFIG):
     def register(fn: Callable[[Room], None]):
-        SHOTS[name] = (fn, sizes, kiosk)
+        SHOTS[name] = (fn, sizes, kiosk, config)
         return fn
     return register
 
@@ -580,6 +592,220 @@ def my_comfort(r: Room) -> None:
     r.snap(1.0)
 
 
+# The treatment protocols on the room screen (issue #15) -----------------------------------------------------
+NASAL_CHECKLIST = ("consent", "escort", "medications_reviewed", "identity_confirmed")
+CADSS_0 = dict(slow_motion=0, unreal=0, body_changed=0, separated=0, time_changed=0, colours_changed=0)
+
+
+def ready_to_start(r: Room, **baseline) -> None:
+    """Signed in, PT-1042 checked in under ketamine-depression (the room's first protocol), the baseline taken."""
+    r.sign_in()
+    r.open_session()
+    r.check()
+    r.command("record_baseline", **{"heart_rate": 72, "spo2": 98, "nibp_systolic": 124, "nibp_diastolic": 78,
+                                    **baseline})
+    r.wait(lambda: r.last.phase == "pre_infusion", what="the check-in")
+
+
+def started(r: Room, minutes: float = 0) -> None:
+    ready_to_start(r)
+    r.advance(minutes=4)
+    r.command("start_infusion")
+    r.advance(minutes=minutes)
+
+
+def nasal_started(r: Room, dose_mg: float = 84) -> None:
+    """PT-5150's esketamine session (84 mg: three devices), checked in, the first device given."""
+    r.sign_in()
+    r.command("open_session", patient_ref="PT-5150", weight_kg=80, course_no=5, protocol="esketamine-nasal",
+              dose_mg=dose_mg)
+    for item in NASAL_CHECKLIST:
+        r.command("confirm_checklist", item=item)
+    r.baseline()
+    r.advance(minutes=3)
+    r.command("give_device")
+    r.wait(lambda: r.last.phase == "infusing", what="the first device")
+
+
+@shot("due-strip", config=PROTOCOLS)
+def due_strip(r: Room) -> None:
+    """21 minutes into the infusion under ketamine-depression: the BP and MOAA/S due at 15 min, overdue."""
+    started(r, 21)
+    r.wait(lambda: all(len([x for x in w.main.due.rows if x.isVisible()]) == 2 for w in r.windows.values()),
+           what="the due strip")
+    r.backfill()
+    r.snap()
+
+
+@shot("pre-dose", config=PROTOCOLS)
+def pre_dose(r: Room) -> None:
+    """Start infusion pressed with a baseline BP of 172/104: the pre-dose decision."""
+    ready_to_start(r, nibp_systolic=172, nibp_diastolic=104)
+    for kind, value in (("nibp_systolic", 172), ("nibp_diastolic", 104), ("nibp_mean", 127)):  # the monitor agrees
+        r.room.post_reading(Reading(kind, value, "mmHg", r.clock.now(), source="screenshots"))
+    r.wait(lambda: bool(r.last.pre_dose), what="the pre-dose finding")
+    for window in r.windows.values():
+        window.main.card.b["start"].click()
+    r.on_page("pre_dose")
+    r.snap(1.0)
+
+
+@shot("advisory", config=PROTOCOLS)
+def advisory(r: Room) -> None:
+    """Two BPs above 180/110 within 5 minutes during the infusion: the advisory bar and its medium alarm."""
+    started(r, 12)
+    for _ in range(2):
+        for kind, value in (("nibp_systolic", 186), ("nibp_diastolic", 112), ("nibp_mean", 137)):
+            r.room.post_reading(Reading(kind, value, "mmHg", r.clock.now(), source="screenshots"))
+        r.advance(seconds=120)
+    r.wait(lambda: all(w.advisory.isVisible() for w in r.windows.values()), what="the advisory")
+    r.backfill()
+    r.snap(1.5)
+
+
+@shot("check-prompt", kiosk=True, config=PROTOCOLS)
+def check_prompt(r: Room) -> None:
+    """The patient's "If you're OK, tap anywhere" on the locked screen, 10 minutes into the infusion."""
+    started(r)
+    r.lock()
+    r.advance(minutes=10)
+    r.wait(lambda: all(w.pages["lock"].stack.currentWidget() is w.pages["lock"].check
+                       for w in r.windows.values()), what="the check")
+    r.snap(1.0)
+
+
+def fill_draw(r: Room) -> None:
+    for window in r.windows.values():
+        page = window.pages["controlled"]
+        page.conc.setValue(10)
+        page.volume.setValue(5)
+        page.lot.setText("KT2291A")
+        page.expiry.setText("2027-06")
+
+
+@shot("controlled-drawn", config=PROTOCOLS)
+def controlled_drawn(r: Room) -> None:
+    """Drawn… before the start: the vial's concentration, volume, lot and expiry typed, not yet recorded."""
+    ready_to_start(r)
+    for window in r.windows.values():
+        window.main.card.b["drawn"].click()
+    r.on_page("controlled")
+    fill_draw(r)
+    r.snap(1.0)
+
+
+def drawn_to_recovery(r: Room) -> None:
+    ready_to_start(r)
+    r.command("record_draw", mg_per_ml=10, ml=5, lot="KT2291A", expiry="2027-06")
+    r.advance(minutes=4)
+    r.command("start_infusion")
+    r.advance(minutes=40, seconds=30)
+    r.command("complete_infusion")
+    r.advance(minutes=31)
+    r.cuff()
+    r.command("record_assessment", scale="PADSS", items=PADSS)
+    r.wait(lambda: r.last.phase == "recovery" and bool(r.last.session.controlled.draws), what="the recovery")
+
+
+@shot("controlled-waste", config=PROTOCOLS)
+def controlled_waste(r: Room) -> None:
+    """Waste… in recovery: the arithmetic, the nurse's PIN entered, the witness chosen on the same pad."""
+    drawn_to_recovery(r)
+    for window in r.windows.values():
+        window.main.card.b["waste"].click()
+    r.on_page("controlled")
+    for window in r.windows.values():
+        page = window.pages["controlled"]
+        r.wait(lambda page=page: page.witness is not None, what="the witness list")
+        for digit in PIN:
+            page.pad.keys[digit].click()
+        page.pad.keys["Enter"].click()
+        page.witness.buttons[WITNESS].click()
+        for digit in WITNESS_PIN[:2]:
+            page.pad.keys[digit].click()
+    r.snap(1.0)
+
+
+@shot("card-recovery", (SMALL,), config=PROTOCOLS)
+def card_recovery(r: Room) -> None:
+    """The card in recovery with a drawn vial: Waste, Discharge, CADSS-6, MOAA/S and Abort on one row."""
+    drawn_to_recovery(r)
+    r.backfill()
+    r.snap()
+
+
+@shot("card-pre-infusion", (SMALL,), config=PROTOCOLS)
+def card_pre_infusion(r: Room) -> None:
+    """The card before the start: Check-in, Drawn…, Start infusion, Abort."""
+    ready_to_start(r)
+    r.snap()
+
+
+@shot("card-paused", (SMALL,), config=PROTOCOLS)
+def card_paused(r: Room) -> None:
+    """The card with the infusion paused: the pause's time and reason under the timer."""
+    started(r, 9)
+    r.command("pause_infusion", reason="bathroom")
+    r.advance(minutes=2, seconds=10)
+    r.backfill()
+    r.snap()
+
+
+@shot("nasal-devices", config=PROTOCOLS)
+def nasal_devices(r: Room) -> None:
+    """Esketamine 84 mg, the first device given 1:48 ago: "Device 2 of 3 in 3:1x" counting down on the card."""
+    nasal_started(r)
+    r.advance(seconds=108)
+    r.room.call(r.room.tick).result(timeout=5)
+    r.wait(lambda: all("in 3:1" in w.main.card.b["device"].text() for w in r.windows.values()),
+           what="the next device's wait")
+    r.backfill()
+    r.snap()
+
+
+def nasal_discharge(r: Room) -> None:
+    """The esketamine session past its devices and two hours' monitoring, MOAA/S not scored: the discharge page."""
+    nasal_started(r, 56)
+    r.advance(minutes=5)
+    r.command("give_device")
+    r.wait(lambda: r.last.phase == "recovery", what="the last device")
+    r.advance(minutes=125)
+    r.cuff()
+    r.command("record_assessment", scale="PADSS", items=PADSS)
+    r.command("record_assessment", scale="CADSS-6", items=CADSS_0)
+    r.pump(1.0)
+    r.go("discharge")
+
+
+@shot("discharge-rules", config=PROTOCOLS)
+def discharge_rules(r: Room) -> None:
+    """The protocol's unmet discharge rules, a reason for each typed and an administrator signing the override."""
+    nasal_discharge(r)
+    for window in r.windows.values():
+        d = window.pages["discharge"]
+        d.pages.buttons["rules"].click()
+        r.wait(lambda d=d: d.rules.rows["moaas"].isVisible(), what="the rules")
+        for rule, row in d.rules.rows.items():
+            if row.isVisible():
+                d.rules.reasons[rule].setText("baseline MOAA/S is 4: hearing loss" if rule == "moaas" else
+                                              "escort waiting in the lobby")
+        d.rules.admin.setText(ADMIN)
+        d.rules.pin.setText(ADMIN_PIN)
+    r.snap(1.0)
+
+
+@shot("discharge-rems", config=PROTOCOLS)
+def discharge_rems(r: Room) -> None:
+    """The esketamine REMS Patient Monitoring Form at discharge, half filled (from the session and the readings)."""
+    nasal_discharge(r)
+    for window in r.windows.values():
+        d = window.pages["discharge"]
+        d.pages.buttons["rems"].click()
+        for key in ("benzodiazepines", "sedative_hypnotics", "psychostimulants", "maois"):
+            d.rems.choices[key].buttons[False].click()
+    r.snap(1.0)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
@@ -588,7 +814,7 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="list the shots and their sizes, make none")
     args = parser.parse_args()
     if args.list:
-        for name, (fn, sizes, _) in SHOTS.items():
+        for name, (fn, sizes, _, _) in SHOTS.items():
             print(f"{name:24} {' '.join(f'{w}x{h}' for w, h in sizes):20} {(fn.__doc__ or '').strip()}")
         return 0
     unknown = [n for n in args.only if n not in SHOTS]
@@ -597,10 +823,10 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("RoomControl")
-    for name, (fn, sizes, kiosk) in SHOTS.items():
+    for name, (fn, sizes, kiosk, config) in SHOTS.items():
         if args.only and name not in args.only:
             continue
-        room = Room(app, args.out, name, sizes, kiosk=kiosk)
+        room = Room(app, args.out, name, sizes, kiosk=kiosk, config=config)
         try:
             fn(room)
         finally:

@@ -19,7 +19,7 @@ from roomcontrol.domain.vitals.tiles import limit_text
 VITAL_LABELS = {
     "heart_rate": "Heart rate", "pulse_rate": "Pulse rate", "spo2": "SpO2", "perfusion_index": "Perfusion index",
     "nibp_systolic": "NIBP systolic", "nibp_diastolic": "NIBP diastolic", "nibp_mean": "NIBP mean",
-    "respiratory_rate": "Resp. rate",
+    "respiratory_rate": "Resp. rate", "etco2": "EtCO2",
 }
 VITAL_SHORT = {"heart_rate": "HR", "pulse_rate": "PR", "spo2": "SpO2", "perfusion_index": "PI",
                "nibp_systolic": "Sys", "nibp_diastolic": "Dia", "nibp_mean": "MAP", "respiratory_rate": "RR"}

@@ -42,7 +42,9 @@ def ago(seconds: float) -> str:
         return "just now"
     if seconds < 3600:
         return f"{int(seconds // 60)} min ago"
-    return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60)} min ago"
+    if seconds < 48 * 3600:
+        return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60)} min ago"
+    return f"{int(seconds // 86400)} days ago"  # "338 h 26 min ago" (a reading from the last visit) said nothing
 
 
 # Logged, but not what a nurse needs to read in the room's timeline.

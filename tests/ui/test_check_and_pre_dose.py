@@ -119,6 +119,7 @@ def test_an_advisory_during_the_infusion_is_answered_continue_with_a_reason(ui, 
     ui.room.command("start_infusion", NURSE)
     wait_phase(qtbot, ui, "infusing")
     bar = high_bp_twice(ui, qtbot)
+    assert ui.window.minimumSizeHint().height() <= 800  # three alarm rows and the bar: still inside 1280×800
     assert bar.text.text().startswith("Two readings above 180/110 within 5 min: consider pausing the infusion — BP "
                                       "186/112, 186/112 (2 min apart)")
     click(qtbot, bar.go_on)  # no reason: refused, said on the bar

@@ -79,6 +79,7 @@ def test_a_witnessed_waste_with_two_pins_by_the_real_buttons(ui, qtbot, tmp_path
                     timeout=WAIT_MS)
     assert page.wasted.value() == 1.0 and "discrepancy 0 mg (within 0.5 mg)" in page.balance.text()
     window.grab().save(str(tmp_path / "controlled-1280.png"))
+    assert window.minimumSizeHint().height() <= 800 and window.height() <= 800  # the pad fits at 1280×800
 
     _pin(qtbot, page.pad, PIN)  # the nurse signs…
     assert page.step.text().startswith("2 · Witness")

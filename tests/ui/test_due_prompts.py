@@ -54,6 +54,7 @@ def test_an_overdue_bp_prompt_is_answered_by_measure_now_and_chart_reading_and_m
     assert bp.note.text() == "BP during the infusion"
     for b in (bp.measure, bp.chart):  # the whole word on each button, nothing clipped
         assert b.width() >= b.sizeHint().width()
+    assert ui.window.minimumSizeHint().height() <= 800  # two prompts under the card: still inside 1280×800
     if SHOTS:
         ui.window.grab().save(os.path.join(SHOTS, "due-1280x800.png"))
         ui.window.resize(1920, 1080)

@@ -125,3 +125,9 @@ def test_the_banner_rows_buttons_lie_inside_the_window_with_the_panels_margins(u
         assert _inside_margin(b, window, margin), (b.text(), b.mapTo(window, b.rect().topRight()), window.width())
     if window is not ui.window:
         window.close()
+
+
+def test_a_readings_age_reads_in_days_after_two_days():
+    from roomcontrol.ui.format import ago
+    assert [ago(s) for s in (30, 600, 5 * 3600 + 120, 338 * 3600 + 26 * 60)] == [
+        "just now", "10 min ago", "5 h 2 min ago", "14 days ago"]

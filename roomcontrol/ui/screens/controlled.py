@@ -108,7 +108,7 @@ class ControlledScreen(QWidget):
     # -- waste ---------------------------------------------------------------------------------------------
     def _waste_panel(self, scale: float) -> QWidget:
         panel, box = _panel("WASTE", scale)
-        self.sums = named(QLabel(""), "big")
+        self.sums = named(QLabel(""), "heading")  # two lines at 1280×800: "big" pushed the pad off the screen
         self.sums.setAccessibleName("waste arithmetic")
         self.sums.setWordWrap(True)
         box.addWidget(self.sums)
@@ -138,6 +138,7 @@ class ControlledScreen(QWidget):
         right = QVBoxLayout()
         self.step = named(QLabel(NURSE_STEP), "heading")
         self.step.setAccessibleName("whose PIN")
+        self.step.setWordWrap(True)  # "2 · Witness: tap your name, …" must not widen the pad's column
         right.addWidget(self.step)
         self.pad = PinPad(scale)
         self.pad.entered.connect(self._pin)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QScrollArea, QScr
 
 from roomcontrol.domain import discharge_rules as D
 from roomcontrol.domain.errors import Refused
-from roomcontrol.domain.protocol import Protocol, enabled, session_policy
+from roomcontrol.domain.protocol import Protocol, enabled, session_drug, session_policy
 from roomcontrol.domain.session import Session
 from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import format as F
@@ -28,6 +28,7 @@ from roomcontrol.ui.widgets.scale_form import ScaleForm
 
 
 PAGES = ("padss", "rules", "rems")
+MISSING_NAMED = 3  # the REMS form's missing fields named under the escort; the rest counted
 PAGE_LABELS = {"padss": "PADSS", "rules": "Discharge rules", "rems": "REMS form"}
 
 
@@ -214,7 +215,8 @@ class DischargeScreen(QWidget):
         self.minimum.setText(f"Minimum recovery {self.policy.min_recovery_min} min: "
                              + (f"{F.mmss(left)} to go" if left > 0 else "reached"))
         segments = len(s.segments)
-        self.given.setText(f"Ketamine given {snap.dose_given_mg:g} mg of {s.plan.get('total_dose_mg'):g} mg planned"
+        drug = session_drug(room, s.protocol).capitalize()  # "Esketamine given" in a nasal session
+        self.given.setText(f"{drug} given {snap.dose_given_mg:g} mg of {s.plan.get('total_dose_mg'):g} mg planned"
                            + (f" ({segments} rate segments)" if s.titrated else ""))
         padss = s.scores.get("PADSS")
         need = self.policy.min_padss_for_discharge
@@ -246,10 +248,12 @@ class DischargeScreen(QWidget):
         if p.rems:
             self._prefill_rems(snap)
             gaps = self.rems.missing()
-            self.missing.setText("REMS form missing: " + ", ".join(gaps) if gaps else "")
+            # the first few by name: the whole list of a fresh form pushed the Discharge button off a 1280×800 screen
+            more = f" and {len(gaps) - MISSING_NAMED} more" if len(gaps) > MISSING_NAMED else ""
+            self.missing.setText("REMS form missing: " + ", ".join(gaps[:MISSING_NAMED]) + more if gaps else "")
             if gaps:
                 self.discharge.setEnabled(False)
-                self.discharge.setText(f"REMS form: {gaps[0]}" + (f" +{len(gaps) - 1}" if len(gaps) > 1 else ""))
+                self.discharge.setText(f"REMS form: {len(gaps)} answer{'s' if len(gaps) > 1 else ''} missing")
 
     def _prefill_rems(self, snap: RoomSnapshot) -> None:
         s = snap.session

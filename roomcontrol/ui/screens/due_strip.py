@@ -85,6 +85,7 @@ class DueStrip(QWidget):
         self.message = QLabel("")
         self.message.setStyleSheet(f"padding-left: {theme.px(12, scale)}px;")
         box.addWidget(self.message)
+        self.message.setVisible(feedback is None)  # the main screen says it in the timeline's status line
         self.feedback = feedback or self.message
         self.measuring: dict[str, QTimer] = {}   # item key → until when "Measuring…" shows
         self.last: RoomSnapshot | None = None

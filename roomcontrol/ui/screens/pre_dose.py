@@ -34,6 +34,7 @@ class PreDoseScreen(QWidget):
         self.rules = named(QLabel(""), "message")
         self.rules.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.rules.setWordWrap(True)
+        self.rules.setStyleSheet(f"font-size: {theme.px(22, scale)}px;")  # the rule's words, read with the numbers
         box.addWidget(self.rules)
         self.status = named(QLabel(""), "dim")
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -52,12 +53,11 @@ class PreDoseScreen(QWidget):
         self.cancel = HoldButton("Hold: Cancel the session", kind="danger")
         self.cancel.setAccessibleName("cancel the session")
         self.cancel.confirmed.connect(lambda: self._decide("cancel"))
+        # widths by stretch: the theme's QPushButton min-width wins over setMinimumWidth; Cancel kept apart
         for b in (self.proceed, self.delay):
-            b.setMinimumWidth(theme.px(260, scale))
-            row.addWidget(b)
+            row.addWidget(b, 3)
         row.addStretch(1)
-        self.cancel.setMinimumWidth(theme.px(360, scale))
-        row.addWidget(self.cancel)
+        row.addWidget(self.cancel, 4)
         box.addLayout(row)
         controller.snapshot.connect(self.show_snapshot)
         if controller.last is not None:
@@ -70,8 +70,8 @@ class PreDoseScreen(QWidget):
         s = snap.session
         decided = s.pre_dose_decision if s is not None and s.is_open else None
         self.status.setText(f"Decided earlier: {decided}. The readings are still above the limits." if decided
-                            else "The last readings before the start (the monitor's since check-in, else the baseline). "
-                                 "Decide before starting; your decision is logged under your name.")
+                            else "From the monitor since check-in, or the baseline if none. "
+                                 "Decide before the start: your decision is logged under your name.")
         for b in (self.proceed, self.delay, self.cancel):
             b.setEnabled(bool(findings))
 

@@ -29,6 +29,7 @@ class RemsForm(QWidget):
         box.setSpacing(theme.px(6, scale))
         box.addWidget(named(QLabel("SPRAVATO REMS · PATIENT MONITORING FORM"), "title"))
         self.started: datetime | None = None  # the first device (from the session)
+        self.label_w = theme.px(340, scale)  # one label column for every section: the answers line up
         self.choices: dict[str, Choice] = {}
         self.texts: dict[str, QLineEdit] = {}
         self.session_line = named(QLabel(""), "dim")  # dose, first device, minutes: from the session
@@ -62,6 +63,7 @@ class RemsForm(QWidget):
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(4)
         grid.setColumnStretch(1, 1)
+        grid.setColumnMinimumWidth(0, self.label_w)
         for n, (key, words) in enumerate(fields):
             grid.addWidget(QLabel(words), n, 0)
             if key in dict(R.YES_NO) or key.endswith("_resolved"):

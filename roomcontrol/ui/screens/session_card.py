@@ -5,8 +5,8 @@ runs at and the dose given so far, and the actions the phase allows. Stopping ea
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QProgressBar, QStackedWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QProgressBar, QSizePolicy, QStackedWidget,
+                               QVBoxLayout, QWidget)
 
 from roomcontrol.domain.commands import COMPLETE_TOLERANCE_S
 from roomcontrol.domain.nasal import device_status, upcoming
@@ -130,6 +130,7 @@ class SessionCard(QWidget):
         self.b = {
             "checkin": button("Check in a patient", lambda: self.navigate.emit("checkin"), kind="primary"),
             "continue": button("Check-in", lambda: self.navigate.emit("checkin")),
+            "drawn": button("Drawn…", lambda: self.navigate.emit("controlled")),  # ui/screens/controlled.py
             "start": button("Start infusion", self._start, kind="primary"),
             "device": button("Device given", self._device, kind="primary"),  # a nasal dose
             "pause": button("Pause", lambda: self._reason("pause")),
@@ -139,9 +140,8 @@ class SessionCard(QWidget):
             "stop": button("Stop early…", lambda: self._reason("stop"), kind="danger"),
             "cadss": button("CADSS-6", lambda: self.navigate.emit("CADSS-6")),
             "moaas": button("MOAA/S", lambda: self.navigate.emit("MOAA/S")),
+            "waste": button("Waste…", lambda: self.navigate.emit("controlled")),  # before Discharge, as done
             "discharge": button("Discharge…", lambda: self.navigate.emit("discharge"), kind="primary"),
-            "drawn": button("Drawn…", lambda: self.navigate.emit("controlled")),  # ui/screens/controlled.py
-            "waste": button("Waste…", lambda: self.navigate.emit("controlled")),
             "abort": button("Abort…", lambda: self._reason("abort"), kind="quiet"),
         }
         for key, b in self.b.items():
@@ -155,8 +155,18 @@ class SessionCard(QWidget):
         self.stack.addWidget(self.reasons)
         self.stack.addWidget(self.rate_panel)
         box.addWidget(self.stack)
+        self.stack.currentChanged.connect(self._fit_stack)
+        self._fit_stack()
         self._cue(False)
         self.show_phase("idle")
+
+    def _fit_stack(self, _: int = 0) -> None:
+        """The stack as tall as the page it shows: the rate and reason panels' height kept under the buttons
+        pushed the main screen past 1280×800 once the due strip or the advisory bar showed."""
+        for page in (self.action_row, self.reasons, self.rate_panel):
+            policy = QSizePolicy.Policy.Preferred if page is self.stack.currentWidget() else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.stack.updateGeometry()
 
     def _cue(self, due: bool) -> None:
         """At the planned time the timer and its bar turn amber and "Complete" becomes the big green action."""
@@ -211,7 +221,7 @@ class SessionCard(QWidget):
         if plan.get("dose_mg") is not None:  # a fixed-dose (intranasal) protocol: devices, no rate
             text = total + f"<br>{plan.get('devices')} devices, {plan.get('device_interval_min'):g} min apart"
             if s.infusion_started_at is not None:
-                text += f"<br>given {snap.dose_given_mg:g} mg"
+                text += f" · given {snap.dose_given_mg:g} mg"  # three lines: the card fits under the banners
             status = device_status(s, snap.now)
             return text + (f"<br><b>{status}</b>" if status else "")
         rate = plan.get("rate_mg_per_h") if s.rate_mg_per_h is None else s.rate_mg_per_h
@@ -221,7 +231,7 @@ class SessionCard(QWidget):
         if s.titrated and s.infusion_ended_at is None:
             text += f" (planned {plan.get('rate_mg_per_h'):g})"
         if s.infusion_started_at is not None:
-            text += f"<br>given {snap.dose_given_mg:.1f} mg"
+            text += f" · given {snap.dose_given_mg:.1f} mg"  # three lines: the card fits under the banners
         return text
 
     def _start(self) -> None:

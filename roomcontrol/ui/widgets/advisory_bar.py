@@ -14,7 +14,8 @@ from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import button
 from roomcontrol.ui.widgets.notice_bar import NoticeBar
 
-ADVICE = "The room does not pause by itself: pause, or continue with a reason. Logged under your name."
+# one line at 1280×800: the bar shares the height with the alarm rows above the main screen
+ADVICE = "Pause, or continue with a reason: the room does not pause by itself."
 
 
 class AdvisoryBar(NoticeBar):

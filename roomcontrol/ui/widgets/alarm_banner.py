@@ -7,7 +7,7 @@ logged. What each row says comes decided in the snapshot (`snap.alarm_views`).""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from roomcontrol.domain.alarms import Alarm, AlarmView
@@ -32,6 +32,23 @@ def row_text(view: AlarmView) -> str:
     return ALARM_SEPARATOR.join(parts)
 
 
+class ElidedLabel(QLabel):
+    """A one-line label that ends a text too long for it with "…" (a clinical alarm's words at 1280×800) rather
+    than cutting it mid-word; text() keeps the whole words (the tooltip shows them)."""
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(text)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        p = QPainter(self)
+        self.style().drawItemText(p, rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                                  self.palette(), self.isEnabled(), text, QPalette.ColorRole.WindowText)
+        p.end()
+
+
 class AlarmRow(QWidget):
     """One alarm: flashing in its colour while unacknowledged, steady dark with a coloured edge once acknowledged."""
 
@@ -44,8 +61,8 @@ class AlarmRow(QWidget):
         self._size = theme.px(20, scale)
         box = QHBoxLayout(self)
         box.setContentsMargins(theme.px(14, scale), 2, theme.px(10, scale), 2)
-        self.label = QLabel("")
-        self.label.setMinimumWidth(1)  # a long text (a clinical alarm's) is cut at the edge; the buttons keep their size
+        self.label = ElidedLabel("")
+        self.label.setMinimumWidth(1)  # a long text (a clinical alarm's) ends in "…"; the buttons keep their size
         box.addWidget(self.label, 1)
         self.setMinimumHeight(theme.px(32, scale))
         blinker.changed.connect(self._blink)
