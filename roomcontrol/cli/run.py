@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import sys
 from pathlib import Path
 
@@ -72,10 +71,14 @@ def _clock(speed: float):
 
 
 def _for_speed(config: RoomConfig, speed: float) -> RoomConfig:
-    """Above 10× the simulated monitor reports every speed/10 s of scenario time; judge staleness against that."""
+    """Above 10× the simulated monitor reports every stride/3 s of scenario time (at most 10 s); judge staleness
+    against that, with room to spare."""
     if speed <= 10:
         return config
-    stale = max(config.alarms.stale_after_s, math.ceil(speed / 10) * 3)
+    from types import SimpleNamespace
+
+    from roomcontrol.devices.vitals.simulator import packet_stride
+    stale = max(config.alarms.stale_after_s, packet_stride(SimpleNamespace(speed=speed)) * 3)
     return dataclasses.replace(config, alarms=dataclasses.replace(config.alarms, stale_after_s=stale))
 
 
