@@ -97,7 +97,7 @@ def test_the_pdf_names_the_protocol_and_its_plan(records, pid, tmp_path):
     assert "Intravenous ketamine infusion" not in first
     if pid == "esketamine-nasal":
         for fact in ("DOSE ", "PRESCRIBED dose 56 mg as 2 devices of 28 mg, 5 min apart",
-                     "Devices", "1 at 08:34 by rn.cleo;", "2 at 08:39 by",
+                     "Devices", "1 at 08:37 by rn.cleo;", "2 at 08:42 by",
                      "Dose GIVEN 56 mg of 56 mg prescribed", "CHECKS BEFORE DOSING AND BASELINE",
                      "Identity confirmed"):
             assert fact in first, fact

@@ -12,14 +12,14 @@ from roomcontrol.records.loader import load_record
 from roomcontrol.ui.report import render_pdf
 from tests.core.discharge_help import CADSS_0, ESCORT, rems_form, vitals
 from tests.core.helpers import BASELINE, NURSE, PADSS_10, make_room
-from tests.core.test_protocol_sessions import config_with
+from tests.core.protocol_crash_child import protocols_config
 from tests.records.test_pdf import needs_pdftotext, pdf_text
 
 
 @pytest.fixture(scope="module")
 def discharged(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("rems")
-    r = make_room(data_dir, config_with(data_dir))
+    r = make_room(data_dir, protocols_config())
     r.command("open_session", NURSE, patient_ref="PT-2", weight_kg=80, protocol="esketamine-nasal", dose_mg=84)
     for item in ("consent", "escort", "medications_reviewed", "identity_confirmed"):
         r.command("confirm_checklist", NURSE, item=item)

@@ -15,6 +15,7 @@ from roomcontrol.records import commands
 from roomcontrol.records.fhir import validate_bundle
 from roomcontrol.records.loader import load_record
 from roomcontrol.ui.report import write_report
+from tests.core.discharge_help import ESCORT, meet_rules
 from tests.core.helpers import NURSE, PADSS_10, make_room, walk_to
 from tests.records.test_pdf import needs_pdftotext
 
@@ -35,7 +36,8 @@ def charted(tmp_path_factory):
     room.command("complete_infusion", NURSE)
     room.clock.advance(31 * 60)
     room.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
-    room.command("discharge", NURSE, escort_confirmed=True)
+    meet_rules(room)  # the protocol's discharge rules: MOAA/S 5, CADSS-6 0, vitals at baseline, the escort named
+    room.command("discharge", NURSE, escort_confirmed=True, **ESCORT)
     sid = room.state.session.session_id
     room.close()
     return data_dir, sid
@@ -48,7 +50,7 @@ def test_the_record_holds_the_charted_reading_and_matches_it_to_the_stored_bp(ch
         NURSE, "BP during the infusion", 128, 82)
     (bp,) = [s for s in r.samples("nibp_systolic") if s.value == 128]
     assert r.validation_of(bp.ts) == v and r.validation_of(None) is None
-    assert [(a.scale, a.score) for a in r.assessments if a.scale == "MOAA/S"] == [("MOAA/S", 4)]
+    assert [(a.scale, a.score) for a in r.assessments if a.scale == "MOAA/S"] == [("MOAA/S", 4), ("MOAA/S", 5)]
 
 
 @needs_pdftotext
@@ -77,8 +79,10 @@ def test_fhir_gives_the_charted_bp_its_performer_and_note_and_moaas_its_observat
     assert bp["note"][0]["text"].startswith(f"Validated by {NURSE} at ") and "BP during the infusion" in \
         bp["note"][0]["text"]
     others = [o for o in obs if o["code"]["coding"][0]["code"] == "85354-9" and o is not bp]
-    assert [o["note"][0]["text"] for o in others] == ["Baseline before the infusion (typed)"]
-    (moaas,) = [o for o in obs if o["code"]["coding"][0]["code"] == "MOAA/S"]
+    # the baseline, and the monitor's BP before discharge (auto-captured: no performer, no note)
+    assert [o.get("note", [{}])[0].get("text") for o in others] == ["Baseline before the infusion (typed)", None]
+    assert "performer" not in others[1]
+    moaas, _ = [o for o in obs if o["code"]["coding"][0]["code"] == "MOAA/S"]
     assert moaas["code"]["coding"][0]["display"].startswith("Modified Observer's Assessment of Alertness/Sedation")
     assert (moaas["valueInteger"], moaas["note"][0]["text"]) == (4, "score 4 of 5")
 
