@@ -14,7 +14,7 @@ from roomcontrol.engine.countersign import SIGNATURE_S
 from roomcontrol.engine.staff import StaffGate
 from tests.core.discharge_help import CADSS_0, ESCORT, rems_form, vitals
 from tests.core.helpers import BASELINE, PADSS_10, make_room
-from tests.core.test_protocol_sessions import config_with
+from tests.core.protocol_crash_child import protocols_config
 
 NURSE, ADMIN = "rn.ada", "adm.kim"
 
@@ -24,7 +24,7 @@ def held(tmp_path):
     """An esketamine session 2 h after its last device, every rule met but MOAA/S (not scored)."""
     add_staff(tmp_path, NURSE, "Ada Lee", "nurse", "2468")
     add_staff(tmp_path, ADMIN, "Kim Park", "admin", "3579")
-    room = make_room(tmp_path, config_with(tmp_path)).start(partial=True)
+    room = make_room(tmp_path, protocols_config()).start(partial=True)
     gate = StaffGate(room)
     gate.unlock(NURSE, "2468").result(10)
     room.command("open_session", NURSE, patient_ref="PT-2", weight_kg=80, protocol="esketamine-nasal", dose_mg=56)
@@ -99,7 +99,7 @@ def test_after_a_restart_the_scores_still_count_and_the_vitals_wait_for_a_new_re
     from roomcontrol.clock import FakeClock
     from roomcontrol.engine.room import Room
     from tests.core.discharge_help import moaas
-    config, clock = config_with(tmp_path), FakeClock()
+    config, clock = protocols_config(), FakeClock()
     r = make_room(tmp_path, config, clock)
     r.command("open_session", NURSE, patient_ref="PT-2", weight_kg=80, protocol="esketamine-nasal")
     for item in ("consent", "escort", "medications_reviewed", "identity_confirmed"):
