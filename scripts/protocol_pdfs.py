@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Make docs/protocols/<protocol>-page1.png (and -page2.png): play each shipped protocol's scenario
 (scenarios/<protocol>.toml) with scripted vitals (tests/records/protocol_sessions.py), write its PDF record and
-render the first pages to PNG with pdftoppm (Debian package poppler-utils).
+render the first pages to PNG with pdftoppm (Debian package poppler-utils), and an esketamine record's REMS
+Patient Monitoring Form page as <protocol>-rems.png.
 
     .venv/bin/python scripts/protocol_pdfs.py [--out docs/protocols] [--pdf-dir DIR] [--pages 2] [--dpi 110]
 """
@@ -50,12 +51,22 @@ def main() -> int:
             pdf.parent.mkdir(parents=True, exist_ok=True)
             render_pdf(load_record(data, sid), pdf, clinic_name=CLINIC_NAME, room_name=ROOM_NAME,
                        tz=timezone.utc, generated_at=START.replace(hour=15))
-            for page in range(1, args.pages + 1):
-                png = args.out / f"{pid}-page{page}.png"
+            pages = {page: args.out / f"{pid}-page{page}.png" for page in range(1, args.pages + 1)}
+            rems = _rems_page(pdf)
+            if rems is not None:  # esketamine: the REMS Patient Monitoring Form, the record's last page
+                pages[rems] = args.out / f"{pid}-rems.png"
+            for page, png in pages.items():
                 subprocess.run(["pdftoppm", "-png", "-r", str(args.dpi), "-f", str(page), "-l", str(page),
                                 "-singlefile", str(pdf), str(png.with_suffix(""))], check=True)
                 print(png)
     return 0
+
+
+def _rems_page(pdf: Path) -> int | None:
+    """The page number of the REMS form in `pdf` (pdftotext, from the same poppler-utils), or None."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return next((n for n, page in enumerate(text.split("\f"), start=1) if "SPRAVATO REMS" in page), None)
 
 
 if __name__ == "__main__":

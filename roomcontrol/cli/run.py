@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import sys
 from pathlib import Path
 
@@ -27,6 +26,8 @@ def run(args) -> int:
     show_starting(config.room_name, kiosk=args.kiosk)  # the first frame, before the room is assembled
     if args.simulate:
         _demo_account(data_dir_of(args))
+        if scenario is not None:
+            _scenario_accounts(data_dir_of(args), scenario)
     from roomcontrol.ui.app import run_app
     if scenario is None:
         return run_app(config, data_dir_of(args), kiosk=args.kiosk)
@@ -70,10 +71,14 @@ def _clock(speed: float):
 
 
 def _for_speed(config: RoomConfig, speed: float) -> RoomConfig:
-    """Above 10× the simulated monitor reports every speed/10 s of scenario time; judge staleness against that."""
+    """Above 10× the simulated monitor reports every stride/3 s of scenario time (at most 10 s); judge staleness
+    against that, with room to spare."""
     if speed <= 10:
         return config
-    stale = max(config.alarms.stale_after_s, math.ceil(speed / 10) * 3)
+    from types import SimpleNamespace
+
+    from roomcontrol.devices.vitals.simulator import packet_stride
+    stale = max(config.alarms.stale_after_s, packet_stride(SimpleNamespace(speed=speed)) * 3)
     return dataclasses.replace(config, alarms=dataclasses.replace(config.alarms, stale_after_s=stale))
 
 
@@ -107,6 +112,21 @@ def _demo_account(data_dir: Path) -> None:
               f"{DEMO_STAFF[3]}", file=sys.stderr)
 
 
+def _scenario_accounts(data_dir: Path, scenario) -> None:
+    """The scenario's [[staff]] in a simulated room that has no accounts of its own yet (none, or only the demo
+    nurse: a training PC, a test's data dir), so its steps can sign with PINs (a witnessed waste); a room with
+    accounts keeps its own, untouched (a step needing a PIN is then refused, naming the account)."""
+    from roomcontrol.cli import staff
+    have = {a["staff_id"] for a in staff.list_staff(data_dir)}
+    if not scenario.staff or have - {DEMO_STAFF[0]} - {a.staff_id for a in scenario.staff}:
+        return  # a room with its own accounts
+    for a in scenario.staff:
+        if a.staff_id not in have:  # played before in this data dir: made then
+            staff.add_staff(data_dir, a.staff_id, a.name, a.role, a.pin)
+    print(f"# simulated room: the scenario's accounts {', '.join(a.staff_id for a in scenario.staff)}",
+          file=sys.stderr, flush=True)
+
+
 def _run_headless(config: RoomConfig, data_dir: Path, scenario_path: Path | None, speed: float,
                   simulated: bool = False) -> int:
     from roomcontrol.engine.runtime import start_room
@@ -118,6 +138,8 @@ def _run_headless(config: RoomConfig, data_dir: Path, scenario_path: Path | None
     config = _for_speed(config, speed)
     if scenario is not None:
         config = _with_protocols(config, scenario, simulated)
+    if scenario is not None and simulated:
+        _scenario_accounts(data_dir, scenario)
     stop = stop_on_signals()
     # No staff gate: nobody signs in without a screen, and a scenario's steps name the nurse who acts.
     with start_room(config, data_dir, clock=clock, staff_gate=False, listeners=[_print_event]) as runtime, \

@@ -44,6 +44,9 @@ from roomcontrol.store.vitals import VitalRow, VitalsWriter, read_vitals
 log = logging.getLogger(__name__)
 COMMAND_TIMEOUT_S = 30.0
 TICK_S = 1.0  # snapshot and housekeeping period, in real seconds
+# A sped-up clock (a scenario at --speed 3000) also ticks whenever this much room time has passed, so the room's
+# timers (a check's 2 min answer window, a due BP) are judged to the clock's own step, not once per 50 room minutes.
+CLOCK_TICK_S = 10.0
 
 EventListener = Callable[[Event], None]
 SnapshotListener = Callable[[RoomSnapshot], None]
@@ -412,15 +415,20 @@ class Room:
 
     def _loop(self) -> None:
         next_tick = time.monotonic()
+        speed = getattr(self.clock, "speed", 1.0)
+        sped_up = 1.0 < speed < float("inf")  # a FakeClock (tests step it) and real time keep the 1 s tick
+        poll_s = min(TICK_S, CLOCK_TICK_S / speed) if sped_up else TICK_S
+        next_clock_tick = self.clock.monotonic() + CLOCK_TICK_S
         while not self._stopping.is_set():
             try:
-                fn, future = self._inbox.get(timeout=max(0.0, next_tick - time.monotonic()))
+                fn, future = self._inbox.get(timeout=max(0.0, min(next_tick - time.monotonic(), poll_s)))
                 self._run(fn, future)
             except queue.Empty:
                 pass
-            if time.monotonic() >= next_tick:
+            if time.monotonic() >= next_tick or (sped_up and self.clock.monotonic() >= next_clock_tick):
                 self.tick()
                 next_tick = time.monotonic() + TICK_S
+                next_clock_tick = self.clock.monotonic() + CLOCK_TICK_S
         self.pump()  # answer what is still queued, so no caller waits forever
 
     def close(self) -> None:

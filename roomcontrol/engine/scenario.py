@@ -5,7 +5,13 @@
     at = "03:00"                 # mm:ss (or h:mm:ss) after the scenario starts, in room-clock time
     do = "start_infusion"        # a command of roomcontrol.domain.catalogue
     actor = "rn.ada"             # staff id, "patient" or "system"
-    args = { }                   # the command's arguments
+    args = { }                   # the command's arguments; "@h:mm:ss" names a moment of the scenario (ISO time)
+
+    [[staff]]                    # a simulated room with no accounts makes these (a witnessed waste needs two PINs)
+    id = "rn.ada"
+    name = "Ada Lovelace"
+    role = "nurse"
+    pin = "1357"
 
 Later issues add steps that drive simulated devices (`do = "vitals.desaturation"`); a step whose `do` is not a
 command of the catalogue is handed to the registered step handlers.
@@ -14,7 +20,7 @@ command of the catalogue is handed to the registered step handlers.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -41,9 +47,20 @@ class Step:
 
 
 @dataclass(frozen=True)
+class StaffAccount:
+    """A training room's account a scenario names (`[[staff]]`), made only in a simulated room with no accounts, so
+    a witnessed waste is signed with two real PINs checked by the room as on the screen."""
+    staff_id: str
+    name: str
+    role: str
+    pin: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     steps: tuple[Step, ...]
+    staff: tuple[StaffAccount, ...] = ()
 
     @property
     def protocols(self) -> tuple[str, ...]:
@@ -114,13 +131,38 @@ def load_scenario(path: Path | str, extra_steps: tuple[str, ...] = ()) -> Scenar
         last = at
     if not steps:
         raise ScenarioError(f"{path}: no [[step]] entries")
-    return Scenario(str(raw.get("name", path.stem)), tuple(steps))
+    return Scenario(str(raw.get("name", path.stem)), tuple(steps), _staff(path, raw.get("staff", [])))
+
+
+def _staff(path: Path, entries) -> tuple[StaffAccount, ...]:
+    out = []
+    for number, entry in enumerate(entries if isinstance(entries, list) else [entries], start=1):
+        keys = ("id", "name", "role", "pin")
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in keys):
+            raise ScenarioError(f"{path.name} staff {number}: needs id, name, role and pin, each as text")
+        out.append(StaffAccount(entry["id"], entry["name"], entry["role"], entry["pin"]))
+    return tuple(out)
+
+
+def scenario_time(value, origin):
+    """Arguments naming a moment of the scenario: a text "@h:mm:ss" becomes the room clock's time then (ISO, UTC),
+    for a field that takes a time (the REMS form's "ready to leave"); tables and lists are looked through."""
+    from datetime import timedelta
+
+    from roomcontrol.domain.timefmt import iso_utc
+    if isinstance(value, str) and value.startswith("@"):
+        return iso_utc(origin + timedelta(seconds=parse_at(value[1:])))
+    if isinstance(value, dict):
+        return {k: scenario_time(v, origin) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scenario_time(v, origin) for v in value]
+    return value
 
 
 def play(scenario: Scenario, room, clock, *, on_step: Callable[[Step], None] | None = None,
          handlers: dict[str, Callable[[Step], None]] | None = None, stop=None) -> None:
     """Run each step when its time comes on `clock`; raise ScenarioError at the first refused step."""
-    start = clock.monotonic()
+    start, origin = clock.monotonic(), clock.now()
     handlers = handlers or {}
     held = hasattr(clock, "hold_at")  # a SteppedClock: stop time at each step, so it runs exactly on time
     try:
@@ -133,7 +175,7 @@ def play(scenario: Scenario, room, clock, *, on_step: Callable[[Step], None] | N
                 wait = step.at_s - (clock.monotonic() - start)
                 if wait > 0:
                     clock.sleep(wait)  # a FakeClock: instant
-            _run_step(step, room, handlers, on_step)
+            _run_step(replace(step, args=scenario_time(step.args, origin)), room, handlers, on_step)
     finally:
         if held:
             clock.hold_at(None)

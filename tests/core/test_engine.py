@@ -9,6 +9,7 @@ from roomcontrol.config import RoomConfig, load_config
 from roomcontrol.domain.errors import Refused
 from roomcontrol.engine.room import Room
 from roomcontrol.engine.scenario import ScenarioError, load_scenario, play
+from tests.records.session_factory import FeedingClock
 from roomcontrol.store.eventlog import verify_chain
 from tests.core.helpers import NURSE, make_room, walk_to
 
@@ -97,8 +98,9 @@ def test_ticks_publish_snapshots(tmp_path):
 
 
 def test_standard_scenario_plays_through_every_phase(tmp_path):
-    clock = FakeClock()
+    clock = FeedingClock()  # a monitor's readings every 10 s and a BP every 5 min: the scenario charts them
     room = make_room(tmp_path, load_config(None), clock=clock)  # the default room: its protocol's checks answered
+    clock.room = room
     kinds = []
     room.subscribe(on_event=lambda e: kinds.append(e.kind))
     play(load_scenario(SCENARIO), room, clock)
@@ -107,6 +109,9 @@ def test_standard_scenario_plays_through_every_phase(tmp_path):
     s = room.state.session
     assert s.infused_s == 40 * 60 and len(s.pauses) == 1 and s.scores["PADSS"] == 10
     assert kinds.count("checklist.confirmed") == 5
+    # the protocol's rules met by real steps: MOAA/S charted, the scheduled BPs validated, no admin override
+    assert s.scores["MOAA/S"] == 5 and kinds.count("vitals.validated") == 4
+    assert "discharge.rule_overridden" not in kinds
     for kind in ("symptom.noted", "medication.given", "infusion.paused", "infusion.resumed",
                  "infusion.completed", "recovery.started", "session.discharged"):
         assert kind in kinds

@@ -50,6 +50,26 @@ def test_each_protocols_scenario_runs_headless_to_a_discharge_under_its_protocol
     discharged = next(e for e in session if e["kind"] == "session.discharged")["payload"]
     minimum = {"ketamine-depression": 30, "ketamine-pain": 60, "esketamine-nasal": 120}[pid]
     assert discharged["recovery_min"] >= minimum and discharged["padss_score"] >= 9
+    # Real steps, no admin standing in: MOAA/S charted, every check answered in time, the scheduled BPs charted by
+    # the nurse, the escort named with a phone number, and no discharge rule overridden.
+    assert "discharge.rule_overridden" not in kinds and "responsiveness.missed" not in kinds
+    assert discharged["escort"]["name"] and discharged["escort"]["phone"]
+    asked = [e for e in session if e["kind"] == "responsiveness.asked"]
+    answered = [e["payload"] for e in session if e["kind"] == "responsiveness.answered"]
+    assert len(asked) == len(answered) >= 4 and not any(a["late"] for a in answered)
+    assert all(a["after_s"] <= 120 for a in answered)
+    moaas = [e["payload"]["score"] for e in session if e["kind"] == "assessment.recorded"
+             and e["payload"]["scale"] == "MOAA/S"]
+    assert len(moaas) >= 4 and moaas[-1] == 5
+    validated = [e["payload"]["item"]["key"] for e in session if e["kind"] == "vitals.validated"]
+    assert "nibp@pre_dose" in validated or pid == "ketamine-depression"
+    assert "nibp@discharge" in validated and any("@dose+" in k for k in validated)
+    if pid == "ketamine-depression":  # the ketamine drawn, and the rest wasted under a second nurse's PIN
+        drawn = next(e for e in session if e["kind"] == "cs.drawn")["payload"]
+        wasted = next(e for e in session if e["kind"] == "cs.wasted")
+        assert (drawn["drug"], drawn["mg"]) == ("ketamine", 50.0)
+        assert (wasted["actor"], wasted["payload"]["witness"]) == ("rn.ada", "rn.ben")
+        assert abs(wasted["payload"]["discrepancy_mg"]) <= wasted["payload"]["tolerance_mg"]
     if pid == "ketamine-pain":  # titrated up, then back down, each with its reason
         changes = [e["payload"] for e in session if e["kind"] == "infusion.rate_changed"]
         assert [(c["from_mg_per_h"], c["to_mg_per_h"]) for c in changes] == [(20.0, 25.0), (25.0, 20.0)]
@@ -60,11 +80,18 @@ def test_each_protocols_scenario_runs_headless_to_a_discharge_under_its_protocol
         devices = [e for e in session if e["kind"] == "dose.device_given"]
         assert [e["payload"] for e in devices] == [{"n": 1, "of": 2, "mg": 28.0}, {"n": 2, "of": 2, "mg": 28.0}]
         assert [e["actor"] for e in devices] == ["rn.cleo", "rn.cleo"]
+        # the BP before dosing above the label's 140/90: the nurse decided before the first device
+        decided = next(i for i, e in enumerate(session) if e["kind"] == "advisory.pre_dose_decided")
+        assert session[decided]["payload"]["decision"] == "proceed" and decided < session.index(devices[0])
+        rems = next(e for e in session if e["kind"] == "rems.form_completed")["payload"]
+        assert rems["dose_mg"] == 56.0 and rems["lot"] == "EK2291" and rems["devices"] == 2
+        assert rems["dissociation"] == {"observed": True, "resolved": True}
+        assert 90 <= rems["ready_min"] < discharged["recovery_min"] + 10  # "@1:36:00": the room's time then
 
 
 def test_the_scenarios_name_their_protocols_and_the_older_ones_none():
     for pid in SHIPPED:
-        assert load_scenario(ROOT / "scenarios" / f"{pid}.toml").protocols == (pid,)
+        assert load_scenario(ROOT / "scenarios" / f"{pid}.toml", extra_steps=("simulate",)).protocols == (pid,)
     for name in ("standard-session", "alarms-session"):
         assert load_scenario(ROOT / "scenarios" / f"{name}.toml", extra_steps=("simulate",)).protocols == ()
 

@@ -11,13 +11,19 @@ dose (label 5.6). No value crosses an alarm limit: these sessions show each prot
 from __future__ import annotations
 
 import math
+import secrets
 from datetime import datetime, timezone
 from pathlib import Path
 
 from roomcontrol.config import RoomConfig
 from roomcontrol.config.room import parse_config
 from roomcontrol.engine.room import Room
+from roomcontrol.domain import catalogue as C
+from roomcontrol.domain import staff as D
+from roomcontrol.engine.controlled import ControlledRecord
 from roomcontrol.engine.scenario import Scenario, load_scenario, play
+from roomcontrol.engine.schedule import start_nibp
+from roomcontrol.store.staff import StaffStore
 from tests.records.session_factory import FeedingClock
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,11 +55,24 @@ def dosing_window(scenario: Scenario) -> tuple[float, float]:
 class ProtocolFeedingClock(FeedingClock):
     """Vitals shaped by one scenario's dosing window (t: seconds since the scenario started)."""
 
+    can_start_nibp = True  # a monitor that takes "measure now" (engine/schedule.py start_nibp), as the simulator
+    CUFF_S = 30.0
+
     def __init__(self, window: tuple[float, float], nasal: bool):
         super().__init__(START)
         self.window, self.nasal = window, nasal
         self.t = -60.0  # the monitor is on a minute before the session opens
         self._next_nibp = 0.0  # an NIBP as the session opens, then every 5 min
+        self._asked: float | None = None  # a measurement asked for: its cuff is done at this t
+        self.raised: list[tuple[float, float, float]] = []  # (from t, to t, magnitude): a scripted hypertension
+
+    def start_nibp(self) -> None:
+        self._asked = self.t + self.CUFF_S
+
+    def simulate(self, step) -> None:
+        """The scenario's `simulate` step: a hypertension raises the BP for its duration (the simulator's shift)."""
+        assert step.args["event"] == "hypertension", step.args
+        self.raised.append((self.t, self.t + float(step.args["duration_s"]), float(step.args.get("magnitude", 1))))
 
     def effect(self, t: float) -> float:
         start, end = self.window
@@ -72,22 +91,48 @@ class ProtocolFeedingClock(FeedingClock):
         spo2 = 97.4 + 0.5 * math.sin(t / 173.0) - 0.5 * e
         rr = 14 + 1.5 * math.sin(t / 90.0)
         etco2 = 38 + 2 * math.sin(t / 120.0)
-        sys_ = 126 + 18 * e + 3 * math.sin(t / 300.0)
-        dia = 80 + 9 * e + 2 * math.sin(t / 260.0)
+        up = sum(m for t0, t1, m in self.raised if t0 <= t < t1)
+        sys_ = 126 + 18 * e + 3 * math.sin(t / 300.0) + 45 * up
+        dia = 80 + 9 * e + 2 * math.sin(t / 260.0) + 22 * up
         return {"heart_rate": round(hr), "spo2": round(spo2), "respiratory_rate": round(rr),
                 "etco2": round(etco2), "nibp_systolic": round(sys_), "nibp_diastolic": round(dia),
                 "nibp_mean": round((sys_ + 2 * dia) / 3)}
 
+    def feed(self) -> None:
+        from roomcontrol.domain.vitals import UNITS, Reading
+
+        if self.room is None:
+            return
+        values, now = self.values(self.t), self.now()
+        kinds = ["heart_rate", "spo2", "respiratory_rate", "etco2"]
+        if self.t >= self._next_nibp or (self._asked is not None and self.t >= self._asked):
+            kinds += ["nibp_systolic", "nibp_diastolic", "nibp_mean"]
+            if self.t >= self._next_nibp:
+                self._next_nibp += self.NIBP_EVERY_S
+            else:
+                self._asked = None
+        for kind in kinds:
+            self.room.post_reading(Reading(kind, float(values[kind]), UNITS[kind], now, source="simulated"))
+        self.room.tick()
+
 
 def protocol_session(data_dir: Path, protocol_id: str, config: RoomConfig | None = None) -> str:
     """Play the protocol's scenario with vitals into `data_dir`; return the session id (the room is closed)."""
-    scenario = load_scenario(scenario_of(protocol_id))
+    scenario = load_scenario(scenario_of(protocol_id), extra_steps=("simulate",))
     clock = ProtocolFeedingClock(dosing_window(scenario), nasal=protocol_id == "esketamine-nasal")
     room = Room(config or clinic_config(), data_dir, clock)
     clock.room = room
+    # the parts the scenarios' steps need, as the runtime binds them: the monitor's "measure now", and the
+    # controlled-substance record with the scenario's staff accounts (their PINs hashed, as `roomcontrol staff add`)
+    room.bind(C.StartNibp, lambda command, actor, now: start_nibp(room, clock, command, actor))
+    room.schedule.start_nibp_note = None
+    store = StaffStore(room.db)
+    for a in scenario.staff:
+        store.add(a.staff_id, a.name, a.role, D.hash_pin(a.pin, secrets.token_bytes(16)).encode(), clock.now())
+    ControlledRecord(room, store)
     try:
         clock.sleep(60)
-        play(scenario, room, clock)
+        play(scenario, room, clock, handlers={"simulate": clock.simulate})
         clock.sleep(30)
         session_id = room.state.session.session_id
     finally:

@@ -54,8 +54,9 @@ def test_the_pdf_holds_the_key_facts(report_text):
 def test_the_vitals_table_has_a_row_every_5_minutes(report_text):
     text, _ = report_text
     rows = re.findall(r"^\s*(\d\d:\d\d)\s+(\d+)\s+(Pre-infusion|Infusing|Paused|Recovery)\s+(\d+)\s+(\d+)"
-                      r"\s+(?:\d+/\d+|–)\s+(\d+)\s+(\d+)\s*$", text, flags=re.M)
+                      r"\s+(?:\d+/\d+(?: ✓)?|–)\s+(\d+)\s+(\d+)\s*$", text, flags=re.M)
     assert [int(r[1]) for r in rows] == list(range(0, 80, 5))
+    assert text.count(" ✓") >= 4  # the BPs the scenario's nurse charted (its validate_reading steps)
     assert all(12 <= int(r[5]) <= 16 and 36 <= int(r[6]) <= 40 for r in rows)  # RR and EtCO2 columns
     assert "EtCO2 mmHg" in text  # the column head and the chart's legend
     assert rows[0][0] == "08:31" and rows[4][2] == "Infusing" and rows[5][2] == "Paused" and rows[-1][2] == "Recovery"

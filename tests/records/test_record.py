@@ -24,8 +24,9 @@ def test_the_record_of_the_standard_session(played):
     [pause] = r.infusion.pauses
     assert pause.reason == "patient asked for a short break" and pause.minutes == 3
     assert [m.drug for m in r.medications] == ["ondansetron"]
-    assert [(a.scale, a.score) for a in r.assessments] == [("PHQ-9", 10), ("CADSS-6", 9), ("PADSS", 9),
-                                                           ("PADSS", 10), ("CADSS-6", 0)]
+    assert [(a.scale, a.score) for a in r.assessments] == [
+        ("PHQ-9", 10), ("MOAA/S", 5), ("CADSS-6", 9), ("MOAA/S", 4), ("CADSS-6", 4), ("MOAA/S", 5), ("PADSS", 9),
+        ("MOAA/S", 5), ("PADSS", 10), ("CADSS-6", 0)]
     assert r.closing.padss_score == 10 and r.closing.escort_confirmed is True
     [alarm] = r.alarms
     assert alarm.condition == "spo2.low" and alarm.cleared_at is not None

@@ -44,7 +44,7 @@ def test_the_record_holds_the_charted_reading_and_matches_it_to_the_stored_bp(ch
         NURSE, "BP during the infusion", 128, 82)
     (bp,) = [s for s in r.samples("nibp_systolic") if s.value == 128]
     assert r.validation_of(bp.ts) == v and r.validation_of(None) is None
-    assert [(a.scale, a.score) for a in r.assessments if a.scale == "MOAA/S"] == [("MOAA/S", 4), ("MOAA/S", 5)]  # in the infusion; at discharge
+    assert [(a.scale, a.score) for a in r.assessments if a.scale == "MOAA/S"] == [("MOAA/S", 4), ("MOAA/S", 5)]
 
 
 @needs_pdftotext
@@ -73,8 +73,10 @@ def test_fhir_gives_the_charted_bp_its_performer_and_note_and_moaas_its_observat
     assert bp["note"][0]["text"].startswith(f"Validated by {NURSE} at ") and "BP during the infusion" in \
         bp["note"][0]["text"]
     others = [o for o in obs if o["code"]["coding"][0]["code"] == "85354-9" and o is not bp]
-    assert [o["note"][0]["text"] for o in others if "note" in o] == ["Baseline before the infusion (typed)"]
-    moaas, _at_discharge = [o for o in obs if o["code"]["coding"][0]["code"] == "MOAA/S"]
+    # the baseline, and the monitor's BP before discharge (auto-captured: no performer, no note)
+    assert [o.get("note", [{}])[0].get("text") for o in others] == ["Baseline before the infusion (typed)", None]
+    assert "performer" not in others[1]
+    moaas, _ = [o for o in obs if o["code"]["coding"][0]["code"] == "MOAA/S"]
     assert moaas["code"]["coding"][0]["display"].startswith("Modified Observer's Assessment of Alertness/Sedation")
     assert (moaas["valueInteger"], moaas["note"][0]["text"]) == (4, "score 4 of 5")
 

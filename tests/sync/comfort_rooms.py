@@ -10,6 +10,7 @@ from roomcontrol.domain.comfort import ComfortPlan
 from roomcontrol.engine.devices import RoomDevices
 from roomcontrol.store import database
 from roomcontrol.sync.pusher import SyncPusher
+from tests.core.discharge_help import ESCORT, meet_rules
 from tests.core.helpers import CHECKLIST, NURSE, PADSS_10, make_room
 
 PATIENT = "PT-7"
@@ -59,7 +60,8 @@ def earlier_session(data_dir: Path, room_id: str = "room-1", *, dose_mg_per_kg: 
             room.command("set_comfort_plan", NURSE, plan=plan.to_dict())
         room.clock.advance(30 * 60)
         room.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
-        room.command("discharge", NURSE, escort_confirmed=True)
+        meet_rules(room)  # the protocol's discharge rules: MOAA/S 5, CADSS-6 0, vitals at baseline, the escort named
+        room.command("discharge", NURSE, escort_confirmed=True, **ESCORT)
     finally:
         devices.close()
         room.close()

@@ -3,10 +3,10 @@ scenario (tests/records/session_factory.py) in a real room fed monitor readings,
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from roomcontrol.config import RoomConfig
 from roomcontrol.domain.course import COMFORT_PLAN_SAVED
 from roomcontrol.domain.events import NewEvent
 from roomcontrol.engine.room import Room
@@ -16,7 +16,7 @@ from roomcontrol.store.eventlog import EventLog
 from roomcontrol.sync.hub.db import HubDB
 from roomcontrol.sync.hub.store import add_room
 from roomcontrol.sync.pusher import SyncPusher
-from tests.records.session_factory import STANDARD, FeedingClock
+from tests.records.session_factory import CONFIG, STANDARD, FeedingClock
 
 PATIENT = "PT-1042"
 DAY0 = datetime(2026, 3, 2, 8, 30, tzinfo=timezone.utc)
@@ -46,7 +46,8 @@ def play_session(data_dir: Path, room_id: str, start: datetime, phq: int, gad: i
     scenario = tmp / f"{room_id}-{start:%d%H}.toml"
     scenario.write_text(text, encoding="utf-8")
     clock = FeedingClock(start)
-    room = Room(RoomConfig(room_id=room_id, room_name=room_id), data_dir, clock)
+    # the default room's protocol, as a room.toml without `protocols` runs it (its checks, its discharge rules)
+    room = Room(replace(CONFIG, room_id=room_id, room_name=room_id), data_dir, clock)
     clock.room = room
     try:
         clock.sleep(60)

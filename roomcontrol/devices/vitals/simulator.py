@@ -326,10 +326,16 @@ class SimulatedVitalsDriver(Device):
                 for kind, (v, flags) in values.items()]
 
 
+# At most 10 s of clock time per pass (30 packets): above 300× a scenario's scripted desaturation or hypertension
+# must still be seen by several readings, as the alarms' hold times and the advisories' "two readings 5 min apart"
+# need (at 3000× this is 300 small passes a real second, which the engine takes easily).
+MAX_STRIDE = 30
+
+
 def packet_stride(clock) -> int:
     """Packets (1/3 s of clock time each) per pass: 1 in real time; on a sped-up clock (a scenario at --speed N)
-    enough that the simulator makes at most ~30 passes a real second instead of flooding the engine."""
+    enough that the simulator makes at most ~30 passes a real second instead of flooding the engine, up to 10 s."""
     speed = getattr(clock, "speed", 1.0)
     if speed == float("inf") or speed <= 10:
         return 1
-    return int(speed // 10)
+    return min(int(speed // 10), MAX_STRIDE)
