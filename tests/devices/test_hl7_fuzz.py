@@ -64,7 +64,9 @@ def test_garbage_never_escapes_and_every_valid_message_is_recovered(data):
     for i in range(0, len(stream), chunk):
         for message in deframer.feed(bytes(stream[i:i + chunk])):
             result = feed.handle(message, NOW, 0.0)
-            msa = result.ack.decode().split("\r")[1].split("|")
+            # MLLP-framed, in the sender's delimiters when its MSH-2 is a whole set (MSH-1 may not be "|")
+            ack = result.ack.decode().lstrip("\x0b")
+            msa = ack.split("\r")[1].split(ack[3])
             acks[msa[2]] = msa[1]
             readings[msa[2]] = [(r.kind, r.value) for r in result.readings]
     for control_id, which in sent:
