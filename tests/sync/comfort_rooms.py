@@ -34,14 +34,21 @@ def room_config(room_id: str, **sync) -> RoomConfig:
     return config
 
 
+def ambient_devices(room, config: RoomConfig) -> RoomDevices:
+    """The room's lighting, diffuser (and comfort link) started, without the simulated monitor: on a FakeClock a
+    free-running simulator advances the test's clock itself (its sleep() moves time) and floods the engine."""
+    devices = RoomDevices(room, config, audio=False)
+    devices.vitals = None
+    return devices.start()
+
+
 def earlier_session(data_dir: Path, room_id: str = "room-1", *, dose_mg_per_kg: float = 0.6,
                     plan: ComfortPlan | None = PLAN, phq9_items: dict[str, int] | None = None,
                     clock: FakeClock | None = None) -> None:
     """PT-7's infusion in `room_id`: PHQ-9 at check-in, nausea and ondansetron, the comfort plan set and saved at
     discharge, all through the room's commands."""
     room = make_room(data_dir, room_config(room_id), clock)
-    devices = RoomDevices(room, room.config, audio=False)
-    devices.start()
+    devices = ambient_devices(room, room.config)
     try:
         room.command("open_session", NURSE, patient_ref=PATIENT, weight_kg=80, dose_mg_per_kg=dose_mg_per_kg,
                      planned_infusion_min=40)

@@ -14,14 +14,13 @@ import pytest
 from roomcontrol.clock import FakeClock
 from roomcontrol.domain.comfort import fitted, read_plan
 from roomcontrol.engine.comfort_scene import room_playlists
-from roomcontrol.engine.devices import RoomDevices
 from roomcontrol.store import database
 from roomcontrol.sync.course_client import FROM_HUB, FROM_ROOM, NO_HUB, OFFLINE, CourseClient
 from roomcontrol.sync.hub.server import ThreadedHub
 from roomcontrol.sync.hub.course_store import set_rooms_may_read
 from roomcontrol.sync.hub.store import add_room
 from tests.core.helpers import CHECKLIST, NURSE, make_room
-from tests.sync.comfort_rooms import PATIENT, PLAN, earlier_session, phq9, push, room_config
+from tests.sync.comfort_rooms import PATIENT, ambient_devices, PLAN, earlier_session, phq9, push, room_config
 from tests.sync.helpers import free_port
 
 
@@ -43,8 +42,7 @@ def test_check_in_in_another_room_sees_the_course_and_the_infusion_scene_takes_t
 
     # room-2: the nurse takes the last dose, the plan from the course is loaded, the infusion scene applies it
     room = make_room(tmp_path / "r2", config)
-    devices = RoomDevices(room, config, audio=False)
-    devices.start()
+    devices = ambient_devices(room, config)
     try:
         room.command("open_session", NURSE, patient_ref=PATIENT, weight_kg=80, course_no=s["infusions"] + 1,
                      dose_mg_per_kg=s["last"]["mg_per_kg"], planned_infusion_min=40)
