@@ -235,20 +235,18 @@ class SessionCard(QWidget):
         return text
 
     def _start(self) -> None:
+        self._dose_first(self.controller.ops.start_infusion)
+
+    def _device(self) -> None:
+        self._dose_first(self.controller.ops.give_device)  # the first nasal device starts dosing as Start does
+
+    def _dose_first(self, send) -> None:
         """Readings above a protocol's pre-dose limits: the nurse decides first (ui/screens/pre_dose.py)."""
         last = self.controller.last
         if last is not None and last.pre_dose:
             self.navigate.emit("pre_dose")
         else:
-            self.controller.ops.start_infusion()
-
-    def _device(self) -> None:
-        """The first nasal device starts dosing: the same pre-dose decision first."""
-        last = self.controller.last
-        if last is not None and last.pre_dose:
-            self.navigate.emit("pre_dose")
-        else:
-            self.controller.ops.give_device()
+            send()
 
     def show_snapshot(self, snap: RoomSnapshot) -> None:
         s = snap.session
