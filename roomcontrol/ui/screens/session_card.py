@@ -4,6 +4,8 @@ runs at and the dose given so far, and the actions the phase allows. Stopping ea
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QProgressBar, QSizePolicy, QStackedWidget,
                                QVBoxLayout, QWidget)
@@ -240,7 +242,7 @@ class SessionCard(QWidget):
     def _device(self) -> None:
         self._dose_first(self.controller.ops.give_device)  # the first nasal device starts dosing as Start does
 
-    def _dose_first(self, send) -> None:
+    def _dose_first(self, send: Callable[[], None]) -> None:
         """Readings above a protocol's pre-dose limits: the nurse decides first (ui/screens/pre_dose.py)."""
         last = self.controller.last
         if last is not None and last.pre_dose:
