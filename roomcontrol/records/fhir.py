@@ -27,7 +27,8 @@ from typing import Any
 from roomcontrol.config import RoomConfig
 from roomcontrol.domain.timefmt import iso_utc
 from roomcontrol.records import codes as C
-from roomcontrol.records.model import SessionRecord, VitalSample, plan_text
+from roomcontrol.records.entries import VitalSample, plan_text
+from roomcontrol.records.model import SessionRecord
 from roomcontrol.domain.wording import number
 
 # Fixed for ever: changing it would give every exported resource a new identity.

@@ -9,7 +9,7 @@ import pytest
 
 from roomcontrol.cli.staff import add_staff
 from roomcontrol.records.loader import load_record
-from roomcontrol.records.model import duration
+from roomcontrol.records.entries import duration
 from roomcontrol.ui.report import render_pdf
 from tests.records.session_factory import START
 from tests.records.test_pdf import needs_pdftotext, pdf_text

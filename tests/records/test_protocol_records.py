@@ -15,7 +15,7 @@ import pytest
 from roomcontrol.records.csvout import write_csv
 from roomcontrol.records.fhir import build_bundle, validate_bundle
 from roomcontrol.records.loader import load_record
-from roomcontrol.records.model import ProtocolRef, plan_text
+from roomcontrol.records.entries import ProtocolRef, plan_text
 from roomcontrol.ui.report import render_pdf
 from tests.records.protocol_sessions import SHIPPED, START, clinic_config, protocol_session
 

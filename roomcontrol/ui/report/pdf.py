@@ -11,7 +11,8 @@ from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter
 
 from roomcontrol import __version__
 from roomcontrol.domain import kinds as K
-from roomcontrol.records.model import SessionRecord, duration, plan_text
+from roomcontrol.records.entries import duration, plan_text
+from roomcontrol.records.model import SessionRecord
 from roomcontrol.domain.wording import CHECKLIST_LABELS, condition_label, describe, details, label, number, phase_label
 from roomcontrol.ui.report.chart import Chart
 from roomcontrol.ui.report.discharge_rules import escort_and_overrides, rems_page
