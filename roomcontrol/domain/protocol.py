@@ -11,12 +11,12 @@ session.opened logs the protocol's id and version with the plan, so a replay nev
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any
 
 from roomcontrol.domain.controlled import DEFAULT_DRUG, DRUG_ALLOWED, DRUG_PATTERN
+from roomcontrol.domain import protocol_fields as F
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.policy import KNOWN_CHECKLIST_ITEMS, DoseBounds, Range, SessionPolicy
 from roomcontrol.domain.scales import SCALES
@@ -148,127 +148,6 @@ class Protocol:
         return self.dose if isinstance(self.dose, FixedDose) else None
 
 
-T = TypeVar("T")
-
-
-class _Reader:
-    """Reads values by dotted key, collecting a problem for each wrong one (and returning a usable stand-in)."""
-
-    def __init__(self, source: str):
-        self.source = source
-        self.problems: list[str] = []
-
-    def bad(self, key: str, value: object, allowed: str) -> None:
-        self.problems.append(f"{key} = {_show(value)}: {allowed}")
-
-    def missing(self, key: str, allowed: str) -> None:
-        self.problems.append(f"{key}: missing; {allowed}")
-
-    def table(self, raw: Mapping[str, Any], key: str, known: tuple[str, ...], where: str) -> Mapping[str, Any]:
-        value = raw.get(key, {})
-        if not isinstance(value, dict):
-            self.bad(where, value, "must be a table")
-            return {}
-        self.unknown(value, known, where)
-        return value
-
-    def unknown(self, table: Mapping[str, Any], known: tuple[str, ...], where: str) -> None:
-        for name in table:
-            if name not in known:
-                self.problems.append(f"{where}.{name}: unknown key; known keys in [{where}]: {', '.join(known)}")
-
-    def get(self, table: Mapping[str, Any], name: str, where: str, check: Callable[[object], T | None],
-            allowed: str, default: T | None = None, required: bool = False) -> T | None:
-        key = f"{where}.{name}" if where else name
-        if name not in table:
-            if required:
-                self.missing(key, allowed)
-            return default
-        value = table[name]
-        checked = check(value)
-        if checked is None:
-            self.bad(key, value, allowed)
-            return default
-        return checked
-
-
-def _number(low: float, high: float) -> Callable[[object], float | None]:
-    def check(v: object) -> float | None:
-        ok = isinstance(v, (int, float)) and not isinstance(v, bool) and low <= v <= high
-        return float(v) if ok else None  # type: ignore[arg-type]
-    return check
-
-
-def _whole(low: int, high: int) -> Callable[[object], int | None]:
-    def check(v: object) -> int | None:
-        return v if isinstance(v, int) and not isinstance(v, bool) and low <= v <= high else None
-    return check
-
-
-def _text(pattern: str, max_len: int) -> Callable[[object], str | None]:
-    def check(v: object) -> str | None:
-        return v if isinstance(v, str) and len(v) <= max_len and re.fullmatch(pattern, v) else None
-    return check
-
-
-def _flag(v: object) -> bool | None:
-    return v if isinstance(v, bool) else None
-
-
-def _choice(options: tuple[str, ...]) -> Callable[[object], str | None]:
-    def check(v: object) -> str | None:
-        return v if isinstance(v, str) and v in options else None
-    return check
-
-
-def _choices(options: tuple[str, ...]) -> Callable[[object], tuple[str, ...] | None]:
-    def check(v: object) -> tuple[str, ...] | None:
-        ok = isinstance(v, list) and all(isinstance(x, str) and x in options for x in v) and len(set(v)) == len(v)
-        return tuple(v) if ok else None  # type: ignore[arg-type]
-    return check
-
-
-def _numbers(low: float, high: float, max_len: int) -> Callable[[object], tuple[float, ...] | None]:
-    def check(v: object) -> tuple[float, ...] | None:
-        if not isinstance(v, list) or not 1 <= len(v) <= max_len:
-            return None
-        out = tuple(_number(low, high)(x) for x in v)
-        return tuple(x for x in out if x is not None) if None not in out and len(set(out)) == len(out) else None
-    return check
-
-
-def _span(low: float, high: float) -> Callable[[object], Range | None]:
-    def check(v: object) -> Range | None:
-        pair = _numbers(low, high, 2)(v)
-        return Range(pair[0], pair[1]) if pair is not None and len(pair) == 2 and pair[0] < pair[1] else None
-    return check
-
-
-def _one_of(options: tuple[str, ...]) -> str:
-    return "must be one of " + ", ".join(f'"{o}"' for o in options)
-
-
-def _list_of(options: tuple[str, ...]) -> str:
-    return "must be a list without repeats of " + ", ".join(f'"{o}"' for o in options)
-
-
-def _between(low: float, high: float, whole: bool = False) -> str:
-    return f"must be a {'whole number' if whole else 'number'} from {low:g} to {high:g}"
-
-
-def _pair(low: float, high: float) -> str:
-    return f"must be [low, high] with {low:g} ≤ low < high ≤ {high:g}"
-
-
-def _show(value: object) -> str:
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-# The absolute ranges a protocol's values must stay in (the clinic's own choices go inside these).
 WEIGHT_KG = (10.0, 400.0)
 MG_PER_KG = (0.05, 5.0)
 INFUSION_MIN = (5.0, 480.0)
@@ -288,18 +167,18 @@ _DISCHARGE_KEYS = ("min_after_last_dose_min", "moaas", "cadss_max", "vitals_with
 
 def parse_protocol(raw: Mapping[str, Any], source: str) -> Protocol:
     """The protocol of one TOML table, or ProtocolError naming every wrong key (`source`: the file, for messages)."""
-    r = _Reader(source)
+    r = F.Reader(source)
     r.unknown(raw, TOP_KEYS, "(top level)")
-    pid = r.get(raw, "id", "", _text(ID_PATTERN, 48), "must be 1–48 lower-case letters, digits or '-'",
+    pid = r.get(raw, "id", "", F.text(ID_PATTERN, 48), "must be 1–48 lower-case letters, digits or '-'",
                 "", required=True) or ""
-    version = r.get(raw, "version", "", _whole(1, 9999), _between(1, 9999, True), 1, required=True) or 1
-    title = r.get(raw, "title", "", _text(r"\S.*", 80), "must be a non-empty title of at most 80 characters",
+    version = r.get(raw, "version", "", F.whole(1, 9999), F.between(1, 9999, True), 1, required=True) or 1
+    title = r.get(raw, "title", "", F.text(r"\S.*", 80), "must be a non-empty title of at most 80 characters",
                   pid, required=True) or pid
-    kind = r.get(raw, "session_type", "", _choice(SESSION_TYPES), _one_of(SESSION_TYPES), IV_INFUSION,
+    kind = r.get(raw, "session_type", "", F.choice(SESSION_TYPES), F.one_of(SESSION_TYPES), IV_INFUSION,
                  required=True) or IV_INFUSION
-    drug = r.get(raw, "drug", "", _text(DRUG_PATTERN, 40), DRUG_ALLOWED, DEFAULT_DRUG[kind]) or DEFAULT_DRUG[kind]
+    drug = r.get(raw, "drug", "", F.text(DRUG_PATTERN, 40), DRUG_ALLOWED, DEFAULT_DRUG[kind]) or DEFAULT_DRUG[kind]
     no_checks: tuple[str, ...] = ()
-    checks = r.get(raw, "checks", "", _choices(KNOWN_CHECKLIST_ITEMS), _list_of(KNOWN_CHECKLIST_ITEMS),
+    checks = r.get(raw, "checks", "", F.choices(KNOWN_CHECKLIST_ITEMS), F.list_of(KNOWN_CHECKLIST_ITEMS),
                    no_checks) or no_checks
     phases = _phases(r, raw, kind)
     dose = _weight_dose(r, raw) if kind == IV_INFUSION else _fixed_dose(r, raw)
@@ -307,7 +186,7 @@ def parse_protocol(raw: Mapping[str, Any], source: str) -> Protocol:
     scales = _schedule(r, raw, "scales", "scale", PROTOCOL_SCALES)
     advisories = _advisories(r, raw)
     discharge = _discharge(r, raw, phases.min_recovery_min)
-    rems = r.get(raw, "rems", "", _flag, "must be true or false", False) or False
+    rems = r.get(raw, "rems", "", F.flag, "must be true or false", False) or False
     if rems and kind != INTRANASAL:
         r.bad("rems", True, 'the REMS form is for an esketamine (session_type = "intranasal") protocol')
     check = _responsiveness(r, raw)
@@ -317,12 +196,12 @@ def parse_protocol(raw: Mapping[str, Any], source: str) -> Protocol:
                     drug, rems, check)
 
 
-def _phases(r: _Reader, raw: Mapping[str, Any], kind: str) -> Phases:
+def _phases(r: F.Reader, raw: Mapping[str, Any], kind: str) -> Phases:
     t = r.table(raw, "phases", _PHASES_KEYS, "phases")
     iv = kind == IV_INFUSION
-    minutes = r.get(t, "infusion_min", "phases", _number(*INFUSION_MIN), _between(*INFUSION_MIN), 40.0,
+    minutes = r.get(t, "infusion_min", "phases", F.number(*INFUSION_MIN), F.between(*INFUSION_MIN), 40.0,
                     required=iv) if iv else None
-    bounds = r.get(t, "infusion_bounds_min", "phases", _span(*INFUSION_MIN), _pair(*INFUSION_MIN),
+    bounds = r.get(t, "infusion_bounds_min", "phases", F.span(*INFUSION_MIN), F.pair(*INFUSION_MIN),
                    Range(*INFUSION_MIN)) or Range(*INFUSION_MIN)
     if not iv and ("infusion_min" in t or "infusion_bounds_min" in t):
         r.problems.append("phases.infusion_min: only for session_type = \"iv_infusion\"; an intranasal protocol's "
@@ -330,19 +209,19 @@ def _phases(r: _Reader, raw: Mapping[str, Any], kind: str) -> Phases:
     if minutes is not None and minutes not in bounds:
         r.bad("phases.infusion_min", minutes, f"must lie inside phases.infusion_bounds_min "
               f"[{bounds.low:g}, {bounds.high:g}]")
-    recovery = r.get(t, "min_recovery_min", "phases", _whole(0, 600), _between(0, 600, True), 30,
+    recovery = r.get(t, "min_recovery_min", "phases", F.whole(0, 600), F.between(0, 600, True), 30,
                      required=True) or 0
     return Phases(minutes, bounds, recovery)
 
 
-def _weight_dose(r: _Reader, raw: Mapping[str, Any]) -> WeightDose:
+def _weight_dose(r: F.Reader, raw: Mapping[str, Any]) -> WeightDose:
     t = r.table(raw, "dose", _IV_DOSE_KEYS, "dose")
-    default = r.get(t, "mg_per_kg", "dose", _number(*MG_PER_KG), _between(*MG_PER_KG), 0.5, required=True) or 0.5
-    bounds = r.get(t, "bounds_mg_per_kg", "dose", _span(*MG_PER_KG), _pair(*MG_PER_KG), Range(*MG_PER_KG),
+    default = r.get(t, "mg_per_kg", "dose", F.number(*MG_PER_KG), F.between(*MG_PER_KG), 0.5, required=True) or 0.5
+    bounds = r.get(t, "bounds_mg_per_kg", "dose", F.span(*MG_PER_KG), F.pair(*MG_PER_KG), Range(*MG_PER_KG),
                    required=True) or Range(*MG_PER_KG)
-    soft = r.get(t, "soft_max_mg_per_kg", "dose", _number(*MG_PER_KG), _between(*MG_PER_KG), bounds.high,
+    soft = r.get(t, "soft_max_mg_per_kg", "dose", F.number(*MG_PER_KG), F.between(*MG_PER_KG), bounds.high,
                  required=True) or bounds.high
-    weight = r.get(t, "weight_bounds_kg", "dose", _span(*WEIGHT_KG), _pair(*WEIGHT_KG),
+    weight = r.get(t, "weight_bounds_kg", "dose", F.span(*WEIGHT_KG), F.pair(*WEIGHT_KG),
                    _WEIGHT_DEFAULT) or _WEIGHT_DEFAULT
     if default not in bounds:
         r.bad("dose.mg_per_kg", default, f"must lie inside dose.bounds_mg_per_kg [{bounds.low:g}, {bounds.high:g}]")
@@ -352,16 +231,16 @@ def _weight_dose(r: _Reader, raw: Mapping[str, Any]) -> WeightDose:
     return WeightDose(default, soft, bounds, weight)
 
 
-def _fixed_dose(r: _Reader, raw: Mapping[str, Any]) -> FixedDose:
+def _fixed_dose(r: F.Reader, raw: Mapping[str, Any]) -> FixedDose:
     t = r.table(raw, "dose", _FIXED_DOSE_KEYS, "dose")
-    device = r.get(t, "device_mg", "dose", _number(*FIXED_MG), _between(*FIXED_MG), 1.0, required=True) or 1.0
+    device = r.get(t, "device_mg", "dose", F.number(*FIXED_MG), F.between(*FIXED_MG), 1.0, required=True) or 1.0
     one: tuple[float, ...] = (device,)
-    choices = r.get(t, "choices_mg", "dose", _numbers(*FIXED_MG, 6), "must be a list of 1 to 6 different doses "
+    choices = r.get(t, "choices_mg", "dose", F.numbers(*FIXED_MG, 6), "must be a list of 1 to 6 different doses "
                     f"in mg from {FIXED_MG[0]:g} to {FIXED_MG[1]:g}", one, required=True) or one
-    default = r.get(t, "default_mg", "dose", _number(*FIXED_MG), _between(*FIXED_MG), choices[0]) or choices[0]
-    interval = r.get(t, "device_interval_min", "dose", _number(0, 60), _between(0, 60), 5.0,
+    default = r.get(t, "default_mg", "dose", F.number(*FIXED_MG), F.between(*FIXED_MG), choices[0]) or choices[0]
+    interval = r.get(t, "device_interval_min", "dose", F.number(0, 60), F.between(0, 60), 5.0,
                      required=True) or 0.0
-    weight = r.get(t, "weight_bounds_kg", "dose", _span(*WEIGHT_KG), _pair(*WEIGHT_KG),
+    weight = r.get(t, "weight_bounds_kg", "dose", F.span(*WEIGHT_KG), F.pair(*WEIGHT_KG),
                    _WEIGHT_DEFAULT) or _WEIGHT_DEFAULT
     uneven = [c for c in choices if abs(c / device - round(c / device)) > 1e-9]
     if uneven:
@@ -373,7 +252,7 @@ def _fixed_dose(r: _Reader, raw: Mapping[str, Any]) -> FixedDose:
     return FixedDose(choices, default, device, interval, weight)
 
 
-def _entries(r: _Reader, raw: Mapping[str, Any], key: str) -> list[tuple[str, Mapping[str, Any]]]:
+def _entries(r: F.Reader, raw: Mapping[str, Any], key: str) -> list[tuple[str, Mapping[str, Any]]]:
     value = raw.get(key, [])
     if not isinstance(value, list) or not all(isinstance(e, dict) for e in value):
         r.bad(key, value, f"must be an array of tables ([[{key}]])")
@@ -381,20 +260,20 @@ def _entries(r: _Reader, raw: Mapping[str, Any], key: str) -> list[tuple[str, Ma
     return [(f"{key}[{n}]", e) for n, e in enumerate(value)]
 
 
-def _schedule(r: _Reader, raw: Mapping[str, Any], key: str, what_key: str,
+def _schedule(r: F.Reader, raw: Mapping[str, Any], key: str, what_key: str,
               options: tuple[str, ...]) -> tuple[Scheduled, ...]:
     out = []
     for where, e in _entries(r, raw, key):
         r.unknown(e, (what_key, *_SCHEDULE_KEYS), where)
-        what = r.get(e, what_key, where, _choice(options), _one_of(options), "", required=True) or ""
-        anchor = r.get(e, "anchor", where, _choice(ANCHORS), _one_of(ANCHORS), ANCHORS[0], required=True)
+        what = r.get(e, what_key, where, F.choice(options), F.one_of(options), "", required=True) or ""
+        anchor = r.get(e, "anchor", where, F.choice(ANCHORS), F.one_of(ANCHORS), ANCHORS[0], required=True)
         none: tuple[float, ...] = ()
-        at = r.get(e, "at_min", where, _numbers(*SCHEDULE_MIN, 48), "must be a list of 1 to 48 different minutes "
+        at = r.get(e, "at_min", where, F.numbers(*SCHEDULE_MIN, 48), "must be a list of 1 to 48 different minutes "
                    f"from {SCHEDULE_MIN[0]:g} to {SCHEDULE_MIN[1]:g}", none) or none
-        every = r.get(e, "every_min", where, _number(1, 240), _between(1, 240))
-        label = r.get(e, "label", where, _text(r"\S.*", 80), "must be a non-empty text of at most 80 characters",
+        every = r.get(e, "every_min", where, F.number(1, 240), F.between(1, 240))
+        label = r.get(e, "label", where, F.text(r"\S.*", 80), "must be a non-empty text of at most 80 characters",
                       "") or ""
-        grace = r.get(e, "grace_min", where, _number(*GRACE_MIN), _between(*GRACE_MIN), 5.0) or 5.0
+        grace = r.get(e, "grace_min", where, F.number(*GRACE_MIN), F.between(*GRACE_MIN), 5.0) or 5.0
         if anchor in ("pre_dose", "discharge") and (at or every):
             r.problems.append(f"{where}: anchor \"{anchor}\" is one check (before dosing, before leaving); "
                               "at_min and every_min are for the anchors dose and recovery")
@@ -404,25 +283,25 @@ def _schedule(r: _Reader, raw: Mapping[str, Any], key: str, what_key: str,
     return tuple(out)
 
 
-def _advisories(r: _Reader, raw: Mapping[str, Any]) -> tuple[Advisory, ...]:
+def _advisories(r: F.Reader, raw: Mapping[str, Any]) -> tuple[Advisory, ...]:
     out: list[Advisory] = []
     for where, e in _entries(r, raw, "advisories"):
         r.unknown(e, _ADVISORY_KEYS, where)
-        aid = r.get(e, "id", where, _text(ID_PATTERN, 48), "must be 1–48 lower-case letters, digits or '-'", "",
+        aid = r.get(e, "id", where, F.text(ID_PATTERN, 48), "must be 1–48 lower-case letters, digits or '-'", "",
                     required=True) or ""
         if aid and any(a.id == aid for a in out):
             r.bad(f"{where}.id", aid, "must differ from every other advisory's id")
-        when = r.get(e, "when", where, _choice(ADVISORY_WHEN), _one_of(ADVISORY_WHEN), "during",
+        when = r.get(e, "when", where, F.choice(ADVISORY_WHEN), F.one_of(ADVISORY_WHEN), "during",
                      required=True) or "during"
-        vital = r.get(e, "vital", where, _choice(ADVISORY_VITALS), _one_of(ADVISORY_VITALS), "nibp",
+        vital = r.get(e, "vital", where, F.choice(ADVISORY_VITALS), F.one_of(ADVISORY_VITALS), "nibp",
                       required=True) or "nibp"
-        above = r.get(e, "above", where, _number(0, 300), _between(0, 300))
-        below = r.get(e, "below", where, _number(0, 300), _between(0, 300))
-        diastolic = r.get(e, "diastolic_above", where, _number(0, 300), _between(0, 300))
-        readings = r.get(e, "readings", where, _whole(1, 10), _between(1, 10, True), 1) or 1
-        within = r.get(e, "within_min", where, _number(1, 120), _between(1, 120))
-        sustained = r.get(e, "sustained_s", where, _whole(1, 3600), _between(1, 3600, True))
-        says = r.get(e, "says", where, _text(r"\S.*", 200), "must be a non-empty text of at most 200 characters",
+        above = r.get(e, "above", where, F.number(0, 300), F.between(0, 300))
+        below = r.get(e, "below", where, F.number(0, 300), F.between(0, 300))
+        diastolic = r.get(e, "diastolic_above", where, F.number(0, 300), F.between(0, 300))
+        readings = r.get(e, "readings", where, F.whole(1, 10), F.between(1, 10, True), 1) or 1
+        within = r.get(e, "within_min", where, F.number(1, 120), F.between(1, 120))
+        sustained = r.get(e, "sustained_s", where, F.whole(1, 3600), F.between(1, 3600, True))
+        says = r.get(e, "says", where, F.text(r"\S.*", 200), "must be a non-empty text of at most 200 characters",
                      "", required=True) or ""
         if above is None and below is None and diastolic is None:
             r.problems.append(f"{where}: needs a limit: above, below (or diastolic_above for nibp)")
@@ -435,27 +314,27 @@ def _advisories(r: _Reader, raw: Mapping[str, Any]) -> tuple[Advisory, ...]:
     return tuple(out)
 
 
-def _discharge(r: _Reader, raw: Mapping[str, Any], min_recovery: int) -> Discharge:
+def _discharge(r: F.Reader, raw: Mapping[str, Any], min_recovery: int) -> Discharge:
     t = r.table(raw, "discharge", _DISCHARGE_KEYS, "discharge")
-    after = r.get(t, "min_after_last_dose_min", "discharge", _whole(0, 600), _between(0, 600, True),
+    after = r.get(t, "min_after_last_dose_min", "discharge", F.whole(0, 600), F.between(0, 600, True),
                   min_recovery) or 0
-    moaas = r.get(t, "moaas", "discharge", _whole(0, 5), _between(0, 5, True), 5)
-    cadss = r.get(t, "cadss_max", "discharge", _whole(0, 24), _between(0, 24, True))
-    pct = r.get(t, "vitals_within_pct", "discharge", _number(1, 100), _between(1, 100))
-    escort = r.get(t, "escort", "discharge", _choice(ESCORT_POLICIES), _one_of(ESCORT_POLICIES), "required")
-    padss = r.get(t, "min_padss", "discharge", _whole(0, 10), _between(0, 10, True))
+    moaas = r.get(t, "moaas", "discharge", F.whole(0, 5), F.between(0, 5, True), 5)
+    cadss = r.get(t, "cadss_max", "discharge", F.whole(0, 24), F.between(0, 24, True))
+    pct = r.get(t, "vitals_within_pct", "discharge", F.number(1, 100), F.between(1, 100))
+    escort = r.get(t, "escort", "discharge", F.choice(ESCORT_POLICIES), F.one_of(ESCORT_POLICIES), "required")
+    padss = r.get(t, "min_padss", "discharge", F.whole(0, 10), F.between(0, 10, True))
     return Discharge(after, 5 if moaas is None else moaas, cadss, pct, escort or "required", padss)
 
 
-def _responsiveness(r: _Reader, raw: Mapping[str, Any]) -> ResponsivenessCheck | None:
+def _responsiveness(r: F.Reader, raw: Mapping[str, Any]) -> ResponsivenessCheck | None:
     if "responsiveness" not in raw:
         return None
     t = r.table(raw, "responsiveness", _CHECK_KEYS, "responsiveness")
     where = "responsiveness"
-    every = r.get(t, "every_min", where, _number(1, 120), _between(1, 120), 15.0, required=True) or 15.0
-    within = r.get(t, "answer_within_s", where, _whole(15, 600), _between(15, 600, True), 120, required=True) or 120
-    start = r.get(t, "from", where, _choice(CHECK_FROM), _one_of(CHECK_FROM), CHECK_FROM[0]) or CHECK_FROM[0]
-    until = r.get(t, "until", where, _choice(CHECK_UNTIL), _one_of(CHECK_UNTIL), CHECK_UNTIL[1]) or CHECK_UNTIL[1]
+    every = r.get(t, "every_min", where, F.number(1, 120), F.between(1, 120), 15.0, required=True) or 15.0
+    within = r.get(t, "answer_within_s", where, F.whole(15, 600), F.between(15, 600, True), 120, required=True) or 120
+    start = r.get(t, "from", where, F.choice(CHECK_FROM), F.one_of(CHECK_FROM), CHECK_FROM[0]) or CHECK_FROM[0]
+    until = r.get(t, "until", where, F.choice(CHECK_UNTIL), F.one_of(CHECK_UNTIL), CHECK_UNTIL[1]) or CHECK_UNTIL[1]
     if start == "recovery" and until == "recovery":
         r.bad("responsiveness.until", until, 'must be "discharge" when from = "recovery"')
     if within >= every * 60:
@@ -513,7 +392,7 @@ def fixed_plan(dose: FixedDose, weight_kg: object, dose_mg: object) -> dict[str,
         raise Refused(f"weight must be a number ({dose.weight_kg.describe('kg')}), got {weight_kg!r}")
     mg = dose.default_mg if dose_mg is None else dose_mg
     if isinstance(mg, bool) or not isinstance(mg, (int, float)) or float(mg) not in dose.choices_mg:
-        raise Refused(f"the dose must be one of this protocol's: "
+        raise Refused("the dose must be one of this protocol's: "
                       + " or ".join(f"{c:g} mg" for c in dose.choices_mg) + f", got {mg!r}")
     mg, weight = float(mg), float(weight_kg)
     return {"weight_kg": weight, "dose_mg": mg, "devices": dose.devices(mg),
