@@ -6,6 +6,7 @@ from __future__ import annotations
 from roomcontrol.clock import FakeClock, SystemClock
 from roomcontrol.config import RoomConfig
 from roomcontrol.config.room import parse_config
+from roomcontrol.engine.devices import RoomDevices
 from roomcontrol.engine.room import Room
 from roomcontrol.engine.runtime import RoomRuntime, start_room
 
@@ -28,6 +29,15 @@ def protocols_config(protocols=SHIPPED_PROTOCOLS) -> RoomConfig:
 
 def make_room(tmp_path, config: RoomConfig | None = None, clock: FakeClock | None = None) -> Room:
     return Room(config or RoomConfig(), tmp_path, clock or FakeClock())
+
+
+def ambient_devices(room: Room, config: RoomConfig | None = None, *, audio: bool = False) -> RoomDevices:
+    """The room's lighting, diffuser, sound if asked (and comfort link) started, without the simulated monitor: on a
+    FakeClock a free-running simulator advances the test's clock itself (its sleep() moves time), floods the engine
+    and starves the other threads (the sound player took 20 s to open)."""
+    devices = RoomDevices(room, config or room.config, audio=audio)
+    devices.vitals = None
+    return devices.start()
 
 
 def running_room(data_dir, config: RoomConfig | None = None, clock=None, *, audio: bool = True) -> RoomRuntime:

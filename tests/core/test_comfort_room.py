@@ -8,8 +8,7 @@ from roomcontrol.config.room import parse_config
 from roomcontrol.domain import brightness as b
 from roomcontrol.domain.comfort import ComfortPlan
 from roomcontrol.domain.errors import Refused
-from roomcontrol.engine.devices import RoomDevices
-from tests.core.helpers import NURSE, PADSS_10, make_room, walk_to
+from tests.core.helpers import NURSE, PADSS_10, ambient_devices, make_room, walk_to
 from tests.devices.ptyhelp import PtyDevice
 from tests.devices.test_dmx import FRAME_LEN, frames
 
@@ -42,8 +41,7 @@ def applied(room):
 def test_with_a_plan_the_infusion_scene_sets_the_plans_dmx_level_and_track(tmp_path):
     pty = PtyDevice()
     room = make_room(tmp_path, _config(pty.path))
-    devices = RoomDevices(room, room.config, audio=True)  # SDL's dummy driver (tests/conftest.py)
-    devices.start()
+    devices = ambient_devices(room, audio=True)  # SDL's dummy driver (tests/conftest.py)
     try:
         walk_to(room, "pre_infusion")
         assert _universe_has(pty, 1, b.level_to_dmx(0.60))  # the room's welcome scene: 60 %
@@ -72,8 +70,7 @@ def test_with_a_plan_the_infusion_scene_sets_the_plans_dmx_level_and_track(tmp_p
 
 def test_the_patient_sets_the_plan_within_limits_and_silence_means_no_music(tmp_path):
     room = make_room(tmp_path)
-    devices = RoomDevices(room, room.config, audio=False)
-    devices.start()
+    devices = ambient_devices(room)
     try:
         with pytest.raises(Refused, match="no session is open"):
             room.command("set_comfort_plan", NURSE, plan={})
@@ -103,16 +100,14 @@ def test_the_patient_sets_the_plan_within_limits_and_silence_means_no_music(tmp_
 def test_the_plan_survives_a_restart_and_is_saved_at_discharge(tmp_path):
     room = make_room(tmp_path)
     clock = room.clock
-    devices = RoomDevices(room, room.config, audio=False)
-    devices.start()
+    devices = ambient_devices(room)
     walk_to(room, "recovery")
     room.command("set_comfort_plan", NURSE, plan=PLAN.to_dict(), source="course")
     devices.close()
     room.close()
     room = make_room(tmp_path, clock=clock)  # the engine rebuilt from the log
     assert room.state.session.comfort == PLAN.to_dict()
-    devices = RoomDevices(room, room.config, audio=False)
-    devices.start()
+    devices = ambient_devices(room)
     try:
         assert applied(room)[-1]["comfort"] is True and applied(room)[-1]["reason"] == "start-up"
         clock.advance(30 * 60)

@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from roomcontrol.domain.errors import Refused
-from roomcontrol.engine.devices import RoomDevices
 from roomcontrol.store.vitals import read_vitals
-from tests.core.helpers import NURSE, make_room, running_room, walk_to
+from tests.core.helpers import NURSE, ambient_devices, make_room, running_room, walk_to
 from tests.devices.ptyhelp import PtyDevice
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,8 +22,7 @@ LCUS_ON, LCUS_OFF = bytes([0xA0, 0x01, 0x01, 0xA2]), bytes([0xA0, 0x01, 0x00, 0x
 @pytest.fixture
 def room_and_devices(tmp_path):
     room = make_room(tmp_path)
-    devices = RoomDevices(room, room.config, audio=False)
-    devices.start()
+    devices = ambient_devices(room)
     yield room, devices
     devices.close()
     room.close()
@@ -139,8 +137,7 @@ def test_the_next_patient_hears_the_music_a_discharge_stopped(tmp_path):
     """Discharge stops the music but keeps the playlist loaded; the next session's welcome scene (same playlist)
     must start it again (found by bench/day.py: the day's second patient had silence)."""
     room = make_room(tmp_path)
-    devices = RoomDevices(room, room.config, audio=True)  # SDL's dummy driver (tests/conftest.py)
-    devices.start()
+    devices = ambient_devices(room, audio=True)  # SDL's dummy driver (tests/conftest.py)
     try:
         def playing(want: bool) -> bool:
             return PtyDevice.wait_until(lambda: devices.audio.status().playing == want, timeout=15)

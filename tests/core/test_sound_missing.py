@@ -3,8 +3,7 @@
 
 from roomcontrol.config.room import parse_config
 from roomcontrol.domain.vitals import Health, HealthChange
-from roomcontrol.engine.devices import RoomDevices
-from tests.core.helpers import NURSE, OPEN_ARGS, make_room, walk_to
+from tests.core.helpers import NURSE, OPEN_ARGS, ambient_devices, make_room, walk_to
 
 
 def alarms(room):
@@ -53,7 +52,7 @@ def test_a_room_configured_without_sound_has_no_sound_alarm(tmp_path):
     config = parse_config({"devices": {"audio": {"driver": "none"}}}, errors)
     assert errors == []
     room = make_room(tmp_path, config)
-    devices = RoomDevices(room, config).start()
+    devices = ambient_devices(room, audio=True)  # asked for, but the config says none
     try:
         assert devices.audio is None
         room.command("open_session", NURSE, **OPEN_ARGS)

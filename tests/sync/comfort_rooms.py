@@ -7,11 +7,10 @@ from pathlib import Path
 from roomcontrol.clock import FakeClock
 from roomcontrol.config.room import RoomConfig, parse_config
 from roomcontrol.domain.comfort import ComfortPlan
-from roomcontrol.engine.devices import RoomDevices
 from roomcontrol.store import database
 from roomcontrol.sync.pusher import SyncPusher
 from tests.core.discharge_help import ESCORT, meet_rules
-from tests.core.helpers import CHECKLIST, NURSE, PADSS_10, make_room
+from tests.core.helpers import CHECKLIST, NURSE, PADSS_10, ambient_devices, make_room
 
 PATIENT = "PT-7"
 PLAN = ComfortPlan(playlist="nature", track="02_ocean.ogg", volume=20, light=10, colour_temp_k=2200,
@@ -32,14 +31,6 @@ def room_config(room_id: str, **sync) -> RoomConfig:
     config = parse_config(raw, errors)
     assert not errors, errors
     return config
-
-
-def ambient_devices(room, config: RoomConfig) -> RoomDevices:
-    """The room's lighting, diffuser (and comfort link) started, without the simulated monitor: on a FakeClock a
-    free-running simulator advances the test's clock itself (its sleep() moves time) and floods the engine."""
-    devices = RoomDevices(room, config, audio=False)
-    devices.vitals = None
-    return devices.start()
 
 
 def earlier_session(data_dir: Path, room_id: str = "room-1", *, dose_mg_per_kg: float = 0.6,

@@ -20,7 +20,8 @@ from roomcontrol.sync.hub.server import ThreadedHub
 from roomcontrol.sync.hub.course_store import set_rooms_may_read
 from roomcontrol.sync.hub.store import add_room
 from tests.core.helpers import CHECKLIST, NURSE, make_room
-from tests.sync.comfort_rooms import PATIENT, ambient_devices, PLAN, earlier_session, phq9, push, room_config
+from tests.core.helpers import ambient_devices
+from tests.sync.comfort_rooms import PATIENT, PLAN, earlier_session, phq9, push, room_config
 from tests.sync.helpers import free_port
 
 

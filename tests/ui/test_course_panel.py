@@ -85,8 +85,12 @@ def test_check_in_with_the_hub_up_shows_the_course_offers_the_dose_and_loads_the
     opened = list(room.log.events(kinds=["session.opened"]))[-1].payload
     assert (opened["dose_mg_per_kg"], opened["course_no"]) == (0.6, 2)
     assert checkin.right.currentIndex() == 0  # opened: the checklist is next
-    qtbot.waitUntil(lambda: ui.room.state.session.comfort is not None, timeout=WAIT_MS)
-    welcome = list(room.log.events(kinds=["ambient.scene_applied"]))[-1].payload
+    # the plan's scene comes after comfort.plan_set (deferred by the engine): wait for it, not for the state
+    def welcomed() -> list:
+        return [e.payload for e in room.log.events(kinds=["ambient.scene_applied"]) if e.payload.get("comfort")]
+    qtbot.waitUntil(lambda: bool(welcomed()), timeout=WAIT_MS)
+    assert ui.room.state.session.comfort is not None
+    welcome = welcomed()[-1]
     assert (welcome["scene"], welcome["light_percent"], welcome["comfort"]) == ("welcome", 10.0, True)
 
 
