@@ -25,8 +25,11 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # ARGS narrows pytest (e.g. ARGS=tests/core); the perfect-files check then only means something for the whole suite.
+# Two workers (pytest-xdist; WORKERS=0 runs in one process): most tests wait on real devices, sockets and clocks, so
+# two halves on two cores take about half the time.
+WORKERS ?= 2
 test: lint typecheck
-	$(BIN)/python -m pytest --cov --cov-report=term-missing:skip-covered $(ARGS)
+	$(BIN)/python -m pytest -n $(WORKERS) --cov --cov-report=term-missing:skip-covered $(ARGS)
 	$(BIN)/python scripts/check_coverage.py
 
 bench: $(STAMP)
