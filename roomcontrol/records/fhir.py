@@ -27,6 +27,7 @@ from typing import Any
 from roomcontrol.config import RoomConfig
 from roomcontrol.domain.timefmt import iso_utc
 from roomcontrol.records import codes as C
+from roomcontrol.records import fhir_protocol as P
 from roomcontrol.records.entries import VitalSample, plan_text
 from roomcontrol.records.model import SessionRecord
 from roomcontrol.domain.wording import number
@@ -35,6 +36,7 @@ from roomcontrol.domain.wording import number
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:roomcontrol:fhir")
 VITALS_EVERY_S = 300
 GRID_FHIR_KINDS = ("heart_rate", "spo2", "respiratory_rate", "etco2")
+SINGLE_IDENTIFIER = ("QuestionnaireResponse",)
 
 
 def stable_uuid(room_id: str, source_id: str, what: str) -> str:
@@ -55,9 +57,11 @@ class _Builder:
     def add(self, resource: dict, source_id: str, what: str) -> str:
         uid = stable_uuid(self.r.room_id, source_id, what)
         url = f"urn:uuid:{uid}"
-        resource = {"resourceType": resource.pop("resourceType"),
-                    "identifier": [{"system": C.URI_IDENTIFIER, "value": url}], **resource}
-        kind = resource["resourceType"]
+        kind = resource.pop("resourceType")
+        identifier = {"system": C.URI_IDENTIFIER, "value": url}
+        # QuestionnaireResponse.identifier is 0..1 in R4 and R4B (a list elsewhere)
+        resource = {"resourceType": kind, "identifier": identifier if kind in SINGLE_IDENTIFIER else [identifier],
+                    **_clean(resource)}
         self.entries.append({"fullUrl": url, "resource": resource,
                              "request": {"method": "POST", "url": kind,
                                          "ifNoneExist": f"identifier={C.URI_IDENTIFIER}|{url}"}})
@@ -103,6 +107,7 @@ class _Builder:
         for n, p in enumerate(inf.pauses, 1):
             end = iso_utc(p.ended) if p.ended else "end of infusion"
             notes.append(f"Pause {n}: {iso_utc(p.started)} to {end}, reason: {p.reason}")
+        notes += P.decision_notes(self)  # the pre-dose decision, advisory responses, overrides, missed checks
         c = r.closing
         if c.kind == "discharged":
             notes.append(f"Discharged {iso_utc(c.at)} by {c.by}: PADSS {c.padss_score}, escort "
@@ -346,6 +351,9 @@ def build_bundle(record: SessionRecord, config: RoomConfig | None = None, *,
     b.vitals(vitals_every_s)
     b.scales()
     b.symptoms()
+    P.detected_issues(b)
+    P.missed_check_observations(b)
+    P.rems_questionnaire_response(b)
     bundle_id = stable_uuid(record.room_id, record.session_id, "Bundle")
     return {"resourceType": "Bundle", "id": bundle_id,
             "identifier": {"system": C.URI_IDENTIFIER, "value": f"urn:uuid:{bundle_id}"},
