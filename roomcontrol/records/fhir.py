@@ -12,7 +12,10 @@ MedicationAdministration for the ketamine (dose given, summed over the rate segm
 given, vital-sign Observations with LOINC and IEEE 11073 codes side by side (the baseline, every NIBP measurement,
 and HR, SpO2, respiratory rate and EtCO2 at each 5-minute mark of the record's vitals table), an Observation per scale
 score (LOINC for PHQ-9 and GAD-7, the room's own code system for PADSS and CADSS-6), and an Observation per
-symptom noted. The patient and the staff are referred to by identifier (the room knows no FHIR ids of its own).
+symptom noted. The protocol's decisions (pre-dose decision, advisory responses, an administrator's discharge
+overrides) as DetectedIssues, each missed "tap if you're OK" check as an Observation and the SPRAVATO REMS form as a
+QuestionnaireResponse come from records/fhir_protocol.py, and say the same in the Procedure's notes. The patient and
+the staff are referred to by identifier (the room knows no FHIR ids of its own).
 
 Validated with the fhir.resources models. fhir.resources ships FHIR R5 and R4B (4.3) models, not 4.0.1; every
 element used here is the same in R4 and R4B, so a Bundle that validates against R4B is valid R4 JSON.
