@@ -24,8 +24,8 @@ WHY_MOAAS = "baseline MOAA/S is 4 (hearing loss)"
 
 
 def esketamine_session(data_dir, guard: bool = False) -> str:
-    """The session above on a FakeClock (about 0.3 s). `guard`: the BP alarms are left open, so the administrator
-    discharges past them too (discharge.override)."""
+    """The session above on a FakeClock (about 0.3 s). `guard`: the patient taps the missed check late, and the BP
+    alarms are left open, so the administrator discharges past them too (discharge.override)."""
     r = make_room(data_dir, protocols_config())
     open_esketamine(r, baseline=dict(BASELINE, nibp_systolic=150, nibp_diastolic=92), patient_ref="PT-2",
                     weight_kg=80, dose_mg=84)
@@ -43,8 +43,11 @@ def esketamine_session(data_dir, guard: bool = False) -> str:
     minutes(10)
     r.command("complete_infusion", NURSE)
     minutes(19)
-    minutes(4, answer=False)  # check 2 (at 30 min) times out after 120 s: the nurse goes and sees
-    r.command("acknowledge_alarm", NURSE, condition="responsiveness")
+    minutes(4, answer=False)  # check 2 (at 30 min) times out after 120 s: the nurse goes and sees (or a late tap)
+    if guard:
+        r.command("answer_check", "patient")
+    else:
+        r.command("acknowledge_alarm", NURSE, condition="responsiveness")
     for sys_, dia in ((186, 112), (184, 111), (130, 84)):
         for kind, value in (("nibp_systolic", sys_), ("nibp_diastolic", dia)):
             r.post_reading(Reading(kind, value, UNITS[kind], r.clock.now(), source="test"))
@@ -195,6 +198,28 @@ def test_an_admin_discharge_past_an_open_high_alarm(tmp_path):
     assert guard["detail"] == "active high-priority alarm: NIBP systolic high, NIBP diastolic high"
     assert guard["mitigation"][0]["author"]["identifier"]["value"] == ADMIN
     assert guard["mitigation"][0]["action"]["text"].endswith("by an administrator: BP alarms latched; 130/84 since")
+    [missed] = [o for o in of_type(bundle, "Observation") if "valueBoolean" in o]
+    assert missed["note"][0]["text"] == "Check 2 missed: no tap within 120 s; answered late by the patient after 180 s"
+
+
+def test_a_cancelled_dose_after_a_delay(tmp_path):
+    r = make_room(tmp_path, protocols_config())
+    open_esketamine(r, baseline=dict(BASELINE, nibp_systolic=150, nibp_diastolic=92), patient_ref="PT-3", weight_kg=70)
+    r.command("decide_pre_dose", NURSE, decision="delay")
+    r.clock.advance(600)
+    r.command("decide_pre_dose", NURSE, decision="cancel", reason="still 150/92 after 10 min rest")
+    sid = r.state.session.session_id
+    r.close()
+    record = load_record(tmp_path, sid)
+    bundle = build_bundle(record)
+    validate_bundle(bundle)
+    procedure = of_type(bundle, "Procedure")[0]
+    assert procedure["status"] == "not-done"
+    assert procedure["statusReason"]["text"] == "pre-dose advisory: still 150/92 after 10 min rest"
+    assert [(i["mitigation"][0]["action"]["coding"][0]["code"], i["mitigation"][0]["action"]["text"])
+            for i in of_type(bundle, "DetectedIssue")] == [
+        ("delay", "delayed the dose"), ("cancel", "cancelled the session: still 150/92 after 10 min rest")]
+    assert not of_type(bundle, "QuestionnaireResponse")
 
 
 def test_a_session_without_decisions_has_none_of_them(played, tmp_path):
