@@ -70,6 +70,17 @@ class _Builder:
                                          "ifNoneExist": f"identifier={C.URI_IDENTIFIER}|{url}"}})
         return url
 
+    def add_definition(self, resource: dict) -> str:
+        """A definition (a Questionnaire) shared by every session: its identity is its url and version, the same
+        fullUrl in every Bundle, created once (ifNoneExist on url and version)."""
+        url, version, kind = resource["url"], resource["version"], resource["resourceType"]
+        full_url = f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{url}|{version}')}"
+        if all(e["fullUrl"] != full_url for e in self.entries):
+            self.entries.append({"fullUrl": full_url, "resource": resource,
+                                 "request": {"method": "POST", "url": kind,
+                                             "ifNoneExist": f"url={url}&version={version}"}})
+        return full_url
+
     @property
     def subject(self) -> dict:
         return {"identifier": {"system": self.patient_system, "value": self.r.patient_ref},

@@ -13,8 +13,9 @@ them as data, not only as the Procedure's notes:
   a note saying what closed it (a late tap, a nurse seeing to the patient).
 - the SPRAVATO REMS Patient Monitoring Form → a `QuestionnaireResponse` (status completed, authored = the discharge,
   author = the nurse who completed it, `questionnaire` urn:roomcontrol:questionnaire:spravato-rems-pmf|1), a group
-  item per form section and one item per field with its answer typed: boolean, integer, decimal, string, dateTime
-  (records/rems_answers.py).
+  item per form section and one item per field with its answer typed: boolean, integer, string, dateTime
+  (records/rems_answers.py). The Questionnaire itself rides along (created once: conditional on url and version),
+  so a receiving server can resolve the canonical and check the answers against it.
 
 Identifiers are stable_uuid(room, event id, what), as every resource of the Bundle.
 """
@@ -28,7 +29,8 @@ from roomcontrol.domain.timefmt import iso_utc
 from roomcontrol.records import codes as C
 from roomcontrol.records.decisions import (ADVISORY, DISCHARGE_GUARD, DISCHARGE_RULE, OUTCOME_WORDS, PRE_DOSE,
                                            checks_summary, decisions, missed_checks)
-from roomcontrol.records.rems_answers import QUESTIONNAIRE, QUESTIONNAIRE_VERSION, SECTIONS, Value, answers, form_event
+from roomcontrol.records.rems_answers import (QUESTIONNAIRE, QUESTIONNAIRE_VERSION, SECTIONS, Value, answers,
+                                              form_event, questionnaire)
 
 if TYPE_CHECKING:
     from roomcontrol.records.fhir import _Builder
@@ -94,10 +96,11 @@ def rems_questionnaire_response(b: "_Builder") -> None:
     given = answers(e.payload)
     items = []
     for section, text, _ in SECTIONS:
-        fields = [{"linkId": a.link_id, "text": a.text, "answer": [_answer(a.value)]}
+        fields = [{"linkId": a.link_id, "text": a.text, "answer": [_answer(a.type, a.value)]}
                   for a in given if a.section == section and a.value is not None]
         if fields:
             items.append({"linkId": section, "text": text, "item": fields})
+    b.add_definition(questionnaire())  # the form the answers belong to, created once on the receiving server
     res = {"resourceType": "QuestionnaireResponse",
            "questionnaire": f"{QUESTIONNAIRE}|{QUESTIONNAIRE_VERSION}", "status": "completed",
            "subject": b.subject, "partOf": b.part_of(), "authored": iso_utc(e.ts), "author": b.who(e.actor),
@@ -105,15 +108,13 @@ def rems_questionnaire_response(b: "_Builder") -> None:
     b.add(res, e.id, "QuestionnaireResponse")
 
 
-def _answer(value: Value) -> dict[str, Any]:
-    """A form value as its FHIR answer type (bool before int: a bool is an int in Python)."""
-    if isinstance(value, bool):
-        return {"valueBoolean": value}
-    if isinstance(value, int):
-        return {"valueInteger": value}
-    if isinstance(value, float):
-        return {"valueDecimal": value}
-    if isinstance(value, datetime):
+def _answer(kind: str, value: Value) -> dict[str, Any]:
+    """A form value as the answer of its item's type (rems_answers.SECTIONS)."""
+    if kind == "boolean":
+        return {"valueBoolean": bool(value)}
+    if kind == "integer":
+        return {"valueInteger": int(round(float(value)))}  # type: ignore[arg-type]
+    if kind == "dateTime":
+        assert isinstance(value, datetime)
         return {"valueDateTime": iso_utc(value)}
     return {"valueString": str(value)}
-

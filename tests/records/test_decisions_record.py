@@ -163,6 +163,23 @@ def test_the_rems_form_is_a_questionnaire_response_with_typed_answers(record, bu
     assert not {"effects.dissociation.resolved", "adverse-events.what"} & set(answer)
 
 
+def test_the_questionnaire_rides_along_and_the_answers_fit_it(bundle):
+    [entry] = [e for e in bundle["entry"] if e["resource"]["resourceType"] == "Questionnaire"]
+    q = entry["resource"]
+    assert (q["url"], q["version"], q["status"]) == ("urn:roomcontrol:questionnaire:spravato-rems-pmf", "1", "active")
+    assert entry["request"]["ifNoneExist"] == "url=urn:roomcontrol:questionnaire:spravato-rems-pmf&version=1"
+    declared = {i["linkId"]: i for s in q["item"] for i in s["item"]}
+    [qr] = of_type(bundle, "QuestionnaireResponse")
+    for section in qr["item"]:
+        for item in section["item"]:  # every answer is of its question's type
+            [(key, _)] = item["answer"][0].items()
+            assert key == "value" + declared[item["linkId"]]["type"][0].upper() + declared[item["linkId"]]["type"][1:]
+    assert declared["effects.sedation.resolved"]["enableWhen"] == [
+        {"question": "effects.sedation", "operator": "=", "answerBoolean": True}]
+    assert declared["medication.which"]["enableBehavior"] == "any"
+    assert all(i["required"] for i in declared.values())
+
+
 def test_exporting_twice_gives_the_same_json_and_files(record, bundle, tmp_path):
     assert json.dumps(build_bundle(record), sort_keys=True) == json.dumps(bundle, sort_keys=True)
     first = {p.name: p.read_bytes() for p in write_csv(record, tmp_path / "a")}
