@@ -1,4 +1,4 @@
-"""CSV files of one session for the clinic's own analysis. Each file is `session-<first 8 of the session id>-<what>.csv`:
+"""CSV files of one session for the clinic's own analysis, each `session-<first 8 of the session id>-<what>.csv`:
 
 - `-vitals.csv`: every stored vitals row (with the nurse who charted it, if she did);
 - `-vitals-5min.csv`: the 5-minute vitals grid of the PDF;

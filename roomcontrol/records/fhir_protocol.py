@@ -4,7 +4,7 @@ them as data, not only as the Procedure's notes:
 - each decision on something the protocol flagged (records/decisions.py) → a `DetectedIssue`: the finding in
   `detail` (its readings), `identifiedDateTime` when it was found, `implicated` the session's Procedure, and the
   clinician's decision as its `mitigation` (action, date, author). FHIR R4 DetectedIssue: "an actual or potential
-  clinical issue with … one or more … proposed clinical actions", its mitigation "what was done … and who". A pre-dose
+  clinical issue with … one or more … proposed clinical actions", its mitigation what was done and who. A pre-dose
   advisory and an advisory during the session are severity moderate; a discharge past an unmet protocol rule or an
   open high alarm, overridden by an administrator, is severity high and names the rule, the administrator and why.
   The same lines go in the Procedure's notes (decision_notes) for a system that reads only those.

@@ -83,11 +83,13 @@ SECTIONS: tuple[tuple[str, str, tuple[tuple[str, str, str, Callable[[dict[str, A
         ("session.devices", "integer", "Nasal spray devices", _get("devices")),
         ("session.lot", "string", "Lot number", _get("lot")))),
     ("duration", "Treatment duration", (
-        ("duration.total-min", "integer", "Total time in minutes from the 1st device administration to completion of "
-                               "monitoring (at least 2 hours)", _get("total_monitoring_min")),)),
+        ("duration.total-min", "integer",
+         "Total time in minutes from the 1st device administration to completion of monitoring (at least 2 hours)",
+         _get("total_monitoring_min")),)),
     ("evaluation", "REMS evaluation question", (
-        ("evaluation.ready-min", "integer", "Without the 2-hour minimum, when would the patient have been ready to leave / no "
-                                 "longer require monitoring (minutes from the start of administration)",
+        ("evaluation.ready-min", "integer",
+         "Without the 2-hour minimum, when would the patient have been ready to leave / no longer require "
+         "monitoring (minutes from the start of administration)",
          _get("ready_min")),
         ("evaluation.ready-at", "dateTime", "Ready to leave at", _time("ready_at")))),
     ("vital-signs", "Monitoring of vital signs: in acceptable range", (
@@ -99,18 +101,21 @@ SECTIONS: tuple[tuple[str, str, tuple[tuple[str, str, str, Callable[[dict[str, A
         ("blood-pressure.40min.systolic", "integer", "40 min post-administration, systolic", _bp("bp_40", 0)),
         ("blood-pressure.40min.diastolic", "integer", "40 min post-administration, diastolic", _bp("bp_40", 1)),
         ("blood-pressure.end.systolic", "integer", "Prior to treatment session completion, systolic", _bp("bp_end", 0)),
-        ("blood-pressure.end.diastolic", "integer", "Prior to treatment session completion, diastolic", _bp("bp_end", 1)))),
+        ("blood-pressure.end.diastolic", "integer", "Prior to treatment session completion, diastolic",
+         _bp("bp_end", 1)))),
     ("effects", "Did the patient experience", (
         ("effects.sedation", "boolean", "Sedation", _get("sedation", "observed")),
         ("effects.sedation.resolved", "boolean", "Sedation resolved", _get("sedation", "resolved")),
         ("effects.dissociation", "boolean", "Dissociation", _get("dissociation", "observed")),
         ("effects.dissociation.resolved", "boolean", "Dissociation resolved", _get("dissociation", "resolved")),
-        ("effects.respiratory-depression", "boolean", "Respiratory depression", _get("respiratory_depression", "observed")),
+        ("effects.respiratory-depression", "boolean", "Respiratory depression",
+         _get("respiratory_depression", "observed")),
         ("effects.respiratory-depression.resolved", "boolean", "Respiratory depression resolved",
          _get("respiratory_depression", "resolved")))),
     ("adverse-events", "Serious adverse events", (
         ("adverse-events.any", "boolean", "Any serious adverse event", _get("serious_adverse_events", "any")),
-        ("adverse-events.what", "string", "What the serious adverse event was", _get("serious_adverse_events", "what")))),
+        ("adverse-events.what", "string", "What the serious adverse event was",
+         _get("serious_adverse_events", "what")))),
 )
 LINK_IDS = tuple(link for _, _, items in SECTIONS for link, _, _, _ in items)
 # A follow-up is asked when any of these is answered yes (Questionnaire.item.enableWhen, enableBehavior any).
