@@ -35,6 +35,7 @@ from roomcontrol.records.rems_answers import (QUESTIONNAIRE, QUESTIONNAIRE_VERSI
 if TYPE_CHECKING:
     from roomcontrol.records.fhir import _Builder
 
+GUARD_CODE = "high-alarm-open"  # discharge.override's guard, "active high-priority alarm", as a code
 SEVERITY = {PRE_DOSE: "moderate", ADVISORY: "moderate", DISCHARGE_RULE: "high", DISCHARGE_GUARD: "high"}
 ISSUE_SYSTEM = {PRE_DOSE: C.LOCAL_ADVISORY, ADVISORY: C.LOCAL_ADVISORY, DISCHARGE_RULE: C.LOCAL_DISCHARGE_RULE,
                 DISCHARGE_GUARD: C.LOCAL_DISCHARGE_RULE}
@@ -58,7 +59,8 @@ def decision_notes(b: "_Builder") -> list[str]:
 
 def detected_issues(b: "_Builder") -> None:
     for d in decisions(b.r):
-        codes = d.about.split(", ") if d.kind == PRE_DOSE and d.about else [d.about]
+        codes = (d.about.split(", ") if d.kind == PRE_DOSE and d.about else
+                 [GUARD_CODE] if d.kind == DISCHARGE_GUARD else [d.about])
         mitigation = {"action": {"coding": [{"system": C.LOCAL_DECISION, "code": d.outcome,
                                               "display": OUTCOME_WORDS.get(d.outcome, d.outcome)}],
                                  "text": OUTCOME_WORDS.get(d.outcome, d.outcome)

@@ -211,7 +211,7 @@ def test_an_admin_discharge_past_an_open_high_alarm(tmp_path):
     bundle = build_bundle(record)
     validate_bundle(bundle)
     guard = of_type(bundle, "DetectedIssue")[-1]
-    assert guard["severity"] == "high" and guard["code"]["coding"][0]["code"] == "active high-priority alarm"
+    assert guard["severity"] == "high" and guard["code"]["coding"][0]["code"] == "high-alarm-open"
     assert guard["detail"] == "active high-priority alarm: NIBP systolic high, NIBP diastolic high"
     assert guard["mitigation"][0]["author"]["identifier"]["value"] == ADMIN
     assert guard["mitigation"][0]["action"]["text"].endswith("by an administrator: BP alarms latched; 130/84 since")
