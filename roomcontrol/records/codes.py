@@ -14,6 +14,11 @@ LOCAL_SCALE = "urn:roomcontrol:scale"          # PADSS, CADSS-6 and their items:
 # A session's protocol as a canonical reference (Procedure.instantiatesCanonical): <this>:<id>|<version>, the
 # protocols/<id>.toml of that version; a clinic publishing PlanDefinitions would map these names to its own URLs.
 PROTOCOL_CANONICAL = "urn:roomcontrol:protocol"
+# The protocol's decisions and checks (records/fhir_protocol.py): the room's own code systems, no standard has them.
+LOCAL_ADVISORY = "urn:roomcontrol:advisory"              # a protocol's advisory id ("pre-dose-bp")
+LOCAL_DISCHARGE_RULE = "urn:roomcontrol:discharge-rule"  # a protocol's discharge rule ("moaas") or guard
+LOCAL_DECISION = "urn:roomcontrol:decision"              # proceed, delay, cancel, paused, continued, overridden
+LOCAL_OBSERVATION = "urn:roomcontrol:observation"        # responsiveness-check ("tap if you're OK")
 URI_IDENTIFIER = "urn:ietf:rfc:3986"           # identifier.value is a urn:uuid
 DEFAULT_PATIENT_SYSTEM = "urn:roomcontrol:patient-ref"
 DEFAULT_STAFF_SYSTEM = "urn:roomcontrol:staff-id"

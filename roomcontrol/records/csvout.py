@@ -1,5 +1,18 @@
-"""CSV files of one session for the clinic's own analysis: every stored vitals row, the 5-minute vitals grid of
-the PDF, and every event. Each row carries the session id, patient reference, course number and the protocol the
+"""CSV files of one session for the clinic's own analysis, each `session-<first 8 of the session id>-<what>.csv`:
+
+- `-vitals.csv`: every stored vitals row (with the nurse who charted it, if she did);
+- `-vitals-5min.csv`: the 5-minute vitals grid of the PDF;
+- `-events.csv`: every event of the log, described in words;
+- `-controlled.csv` (a session that drew a controlled substance): one row per draw, the witnessed waste on each;
+- `-decisions.csv` (a session with any): one row per decision on what the protocol flagged (records/decisions.py):
+  the pre-dose decision (proceed/delay/cancel), each advisory response (paused/continued), each discharge past an
+  unmet rule or an open high alarm by an administrator, and one per missed "tap if you're OK" check, each with
+  who, when, the finding and the reason;
+- `-rems.csv` (an esketamine session under a REMS protocol): ONE row, the SPRAVATO REMS Patient Monitoring Form, a
+  column per field named by its link id (records/rems_answers.py: the QuestionnaireResponse's), so a clinic's REMS
+  log is these files concatenated.
+
+Each row carries the session id, patient reference, course number and the protocol the
 session ran under (id and version; empty for a session under the room's own values), so the files of many sessions
 can simply be concatenated and grouped by protocol. UTF-8, comma-separated, a header row, times in UTC ISO-8601."""
 
@@ -7,10 +20,13 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import datetime
 from pathlib import Path
 
 from roomcontrol.domain.timefmt import iso_utc
+from roomcontrol.records.decisions import decisions, missed_checks
 from roomcontrol.records.model import GRID_KINDS, SessionRecord
+from roomcontrol.records.rems_answers import LINK_IDS, answers, form_event
 from roomcontrol.domain.wording import describe
 
 HEAD_COLUMNS = ("session_id", "patient_ref", "course_no", "protocol", "protocol_version")
@@ -67,6 +83,46 @@ def controlled_rows(record: SessionRecord):
                "lot": d.lot, "expiry": d.expiry, "drawn_by": d.by, **waste}
 
 
+# One row per decision or missed check: `decision` is proceed/delay/cancel, paused/continued, overridden or missed.
+DECISION_COLUMNS = HEAD_COLUMNS + ("ts_utc", "minute", "kind", "about", "decision", "by", "by_admin", "reason",
+                                   "finding", "found_utc")
+
+
+def decision_rows(record: SessionRecord):
+    rows = [(d.at, {"ts_utc": iso_utc(d.at), "minute": _minute(record, d.at), "kind": d.kind, "about": d.about,
+                    "decision": d.outcome, "by": d.by, "by_admin": int(d.by_admin), "reason": d.reason,
+                    "finding": d.finding, "found_utc": iso_utc(d.found_at)}) for d in decisions(record)]
+    rows += [(m.missed_at, {"ts_utc": iso_utc(m.missed_at), "minute": _minute(record, m.missed_at),
+                            "kind": "check", "about": f"check {m.check}", "decision": "missed", "by": m.seen_by or "",
+                            "by_admin": 0, "reason": m.outcome(),
+                            "finding": f"no tap within {round(m.answer_within_s)} s",
+                            "found_utc": iso_utc(m.asked_at)}) for m in missed_checks(record)]
+    for _, row in sorted(rows, key=lambda t: t[0]):
+        yield {**_head(record), **row}
+
+
+# The REMS form in one row: who completed it and when, then a column per field (booleans as yes/no).
+REMS_COLUMNS = HEAD_COLUMNS + ("completed_utc", "completed_by") + LINK_IDS
+
+
+def rems_rows(record: SessionRecord):
+    e = form_event(record)
+    if e is None:
+        return
+    yield {**_head(record), "completed_utc": iso_utc(e.ts), "completed_by": e.actor,
+           **{a.link_id: _cell(a.value) for a in answers(e.payload)}}
+
+
+def _cell(value) -> str | int | float:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    return value
+
+
 def _write(path: Path, columns, rows) -> Path:
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=columns)
@@ -77,7 +133,7 @@ def _write(path: Path, columns, rows) -> Path:
 
 def write_csv(record: SessionRecord, out_dir: Path | str) -> list[Path]:
     """Write <prefix>-vitals.csv, <prefix>-vitals-5min.csv and <prefix>-events.csv into `out_dir`, and
-    <prefix>-controlled.csv when the session drew a controlled substance."""
+    <prefix>-controlled.csv, -decisions.csv and -rems.csv when the session has them (see the module's docstring)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     prefix = f"session-{record.session_id[:8]}"
@@ -88,4 +144,8 @@ def write_csv(record: SessionRecord, out_dir: Path | str) -> list[Path]:
     ]
     if record.controlled.draws:  # <prefix>-controlled.csv: only for a session that drew one
         written.append(_write(out / f"{prefix}-controlled.csv", CONTROLLED_COLUMNS, controlled_rows(record)))
+    if decisions(record) or missed_checks(record):
+        written.append(_write(out / f"{prefix}-decisions.csv", DECISION_COLUMNS, decision_rows(record)))
+    if form_event(record) is not None:
+        written.append(_write(out / f"{prefix}-rems.csv", REMS_COLUMNS, rems_rows(record)))
     return written

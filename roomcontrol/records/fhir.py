@@ -12,7 +12,10 @@ MedicationAdministration for the ketamine (dose given, summed over the rate segm
 given, vital-sign Observations with LOINC and IEEE 11073 codes side by side (the baseline, every NIBP measurement,
 and HR, SpO2, respiratory rate and EtCO2 at each 5-minute mark of the record's vitals table), an Observation per scale
 score (LOINC for PHQ-9 and GAD-7, the room's own code system for PADSS and CADSS-6), and an Observation per
-symptom noted. The patient and the staff are referred to by identifier (the room knows no FHIR ids of its own).
+symptom noted. The protocol's decisions (pre-dose decision, advisory responses, an administrator's discharge
+overrides) as DetectedIssues, each missed "tap if you're OK" check as an Observation and the SPRAVATO REMS form as a
+QuestionnaireResponse come from records/fhir_protocol.py, and say the same in the Procedure's notes. The patient and
+the staff are referred to by identifier (the room knows no FHIR ids of its own).
 
 Validated with the fhir.resources models. fhir.resources ships FHIR R5 and R4B (4.3) models, not 4.0.1; every
 element used here is the same in R4 and R4B, so a Bundle that validates against R4B is valid R4 JSON.
@@ -27,6 +30,7 @@ from typing import Any
 from roomcontrol.config import RoomConfig
 from roomcontrol.domain.timefmt import iso_utc
 from roomcontrol.records import codes as C
+from roomcontrol.records import fhir_protocol as P
 from roomcontrol.records.entries import VitalSample, plan_text
 from roomcontrol.records.model import SessionRecord
 from roomcontrol.domain.wording import number
@@ -35,6 +39,7 @@ from roomcontrol.domain.wording import number
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:roomcontrol:fhir")
 VITALS_EVERY_S = 300
 GRID_FHIR_KINDS = ("heart_rate", "spo2", "respiratory_rate", "etco2")
+SINGLE_IDENTIFIER = ("QuestionnaireResponse",)
 
 
 def stable_uuid(room_id: str, source_id: str, what: str) -> str:
@@ -55,13 +60,26 @@ class _Builder:
     def add(self, resource: dict, source_id: str, what: str) -> str:
         uid = stable_uuid(self.r.room_id, source_id, what)
         url = f"urn:uuid:{uid}"
-        resource = {"resourceType": resource.pop("resourceType"),
-                    "identifier": [{"system": C.URI_IDENTIFIER, "value": url}], **resource}
-        kind = resource["resourceType"]
+        kind = resource.pop("resourceType")
+        identifier = {"system": C.URI_IDENTIFIER, "value": url}
+        # QuestionnaireResponse.identifier is 0..1 in R4 and R4B (a list elsewhere)
+        resource = {"resourceType": kind, "identifier": identifier if kind in SINGLE_IDENTIFIER else [identifier],
+                    **_clean(resource)}
         self.entries.append({"fullUrl": url, "resource": resource,
                              "request": {"method": "POST", "url": kind,
                                          "ifNoneExist": f"identifier={C.URI_IDENTIFIER}|{url}"}})
         return url
+
+    def add_definition(self, resource: dict) -> str:
+        """A definition (a Questionnaire) shared by every session: its identity is its url and version, the same
+        fullUrl in every Bundle, created once (ifNoneExist on url and version)."""
+        url, version, kind = resource["url"], resource["version"], resource["resourceType"]
+        full_url = f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{url}|{version}')}"
+        if all(e["fullUrl"] != full_url for e in self.entries):
+            self.entries.append({"fullUrl": full_url, "resource": resource,
+                                 "request": {"method": "POST", "url": kind,
+                                             "ifNoneExist": f"url={url}&version={version}"}})
+        return full_url
 
     @property
     def subject(self) -> dict:
@@ -103,6 +121,7 @@ class _Builder:
         for n, p in enumerate(inf.pauses, 1):
             end = iso_utc(p.ended) if p.ended else "end of infusion"
             notes.append(f"Pause {n}: {iso_utc(p.started)} to {end}, reason: {p.reason}")
+        notes += P.decision_notes(self)  # the pre-dose decision, advisory responses, overrides, missed checks
         c = r.closing
         if c.kind == "discharged":
             notes.append(f"Discharged {iso_utc(c.at)} by {c.by}: PADSS {c.padss_score}, escort "
@@ -346,6 +365,9 @@ def build_bundle(record: SessionRecord, config: RoomConfig | None = None, *,
     b.vitals(vitals_every_s)
     b.scales()
     b.symptoms()
+    P.detected_issues(b)
+    P.missed_check_observations(b)
+    P.rems_questionnaire_response(b)
     bundle_id = stable_uuid(record.room_id, record.session_id, "Bundle")
     return {"resourceType": "Bundle", "id": bundle_id,
             "identifier": {"system": C.URI_IDENTIFIER, "value": f"urn:uuid:{bundle_id}"},
