@@ -15,6 +15,7 @@ from roomcontrol.domain.protocol import short_title
 from roomcontrol.domain.session import Session
 from roomcontrol.domain.timefmt import iso_utc
 from roomcontrol.domain.vitals import Reading
+from roomcontrol.domain.waiting import waiting
 from roomcontrol.domain.wording import alarm_text, storage_alarm_text
 from roomcontrol.engine.snapshot import RoomSnapshot
 
@@ -37,6 +38,8 @@ def live_state(snap: RoomSnapshot, *, sync: Any = None, show_patient: str = "ini
                   "presses": snap.call.presses} if snap.call else None),
         "devices": dict(snap.devices),
         "due": [item.as_dict(snap.now) for item in snap.due],  # the protocol's schedule: due and overdue items
+        # what else waits on the nurse: a pre-dose hold, an OK-check not answered yet (domain/waiting.py)
+        "waiting": [w.as_dict(snap.now) for w in waiting(snap.session, snap.pre_dose)],
         "sync": ({"state": sync.state, "backlog_events": sync.backlog_events} if sync is not None
                  else {"state": "disabled", "backlog_events": 0}),
         "storage_error": snap.storage_error,
@@ -45,8 +48,9 @@ def live_state(snap: RoomSnapshot, *, sync: Any = None, show_patient: str = "ini
 
 def substance(state: dict[str, Any]) -> tuple:
     """What makes a state worth sending at once: alarms (raised, acknowledged, escalated, cleared), the call,
-    the phase, device health, the session (opened, paused, closed), a storage failure and a schedule item
-    coming due, turning overdue or answered — not ages, timers or the live values, which the heartbeat carries."""
+    the phase, device health, the session (opened, paused, closed), a storage failure, a schedule item
+    coming due, turning overdue or answered, and a wait on the nurse starting, changing its words or ending — not
+    ages, timers or the live values, which the heartbeat carries."""
     session = state["session"]
     call = state["call"]
     return (state["phase"],
@@ -55,7 +59,8 @@ def substance(state: dict[str, Any]) -> tuple:
             tuple(sorted(state["devices"].items())),
             (session["session_id"], session["paused"], session["patient"]) if session else None,
             state["storage_error"],
-            tuple((d["key"], d["state"]) for d in state["due"]))
+            tuple((d["key"], d["state"]) for d in state["due"]),
+            tuple((w["key"], w["state"], w["text"]) for w in state["waiting"]))
 
 
 def initials(reference: str) -> str | None:

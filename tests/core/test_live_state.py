@@ -39,7 +39,7 @@ def room(tmp_path):
 def test_no_session_gives_null_session_and_every_top_level_field(room):
     state = live_state(room.snapshot())
     assert list(state) == ["type", "v", "room_id", "room_name", "sent_at", "phase", "session", "vitals", "alarms",
-                           "call", "devices", "due", "sync", "storage_error"]
+                           "call", "devices", "due", "waiting", "sync", "storage_error"]
     assert state["type"] == "state" and state["v"] == 1
     assert (state["room_id"], state["room_name"], state["phase"]) == ("room-1", "Room 1", "idle")
     assert state["session"] is None and state["call"] is None and state["alarms"] == []

@@ -40,7 +40,7 @@ NEVER = "never"
 STATIONS = "(stations)"  # the malformed counter of station messages (no room id has parentheses)
 _HUB = store.Principal(reader="live channel")  # the hub itself lists every room
 _EMPTY_ROOM: dict[str, Any] = {"phase": None, "session": None, "vitals": {}, "alarms": [], "call": None, "devices": {}, "due": [],
-               "sync": None, "storage_error": None}
+               "waiting": [], "sync": None, "storage_error": None}
 
 
 @dataclass(eq=False)

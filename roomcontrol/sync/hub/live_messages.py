@@ -64,6 +64,17 @@ class CallIn(_Open):
     presses: int = 1
 
 
+class WaitingIn(_Open):
+    """A wait on the nurse (domain/waiting.py): a pre-dose hold, an OK-check asked."""
+    key: str = _ID
+    what: str = Field(max_length=32)
+    state: str = Field(max_length=32)
+    text: str = _TEXT
+    since: str | None = Field(None, max_length=40)
+    age_s: float | None = Field(None, allow_inf_nan=False)
+    prompt: str = _TEXT
+
+
 class StateIn(BaseModel):
     """A room's `state` (docs/STATION.md). Unknown top-level fields are dropped, not relayed."""
     model_config = ConfigDict(extra="ignore")
@@ -79,6 +90,7 @@ class StateIn(BaseModel):
     call: CallIn | None = None
     devices: dict[str, str] = Field(default_factory=dict, max_length=32)
     due: list[dict[str, Any]] = Field(default_factory=list, max_length=32)
+    waiting: list[WaitingIn] = Field(default_factory=list, max_length=16)  # additive: v stays 1
     sync: dict[str, Any] | None = None
     storage_error: str | None = Field(None, max_length=500)
 

@@ -288,16 +288,26 @@ function renderTile(tile, entry) {
   if (res && performance.now() - res.at > RESULT_SHOWN_MS) { S.results.delete(r.room_id); res = undefined; }
   patch(tile, "result", JSON.stringify(res ? [res.ok, res.text] : null), () => res ? el("p", { class: res.ok ? "ok" : "bad", role: "status", text: res.text }) : null);
 
-  // devices, due checks, sync
+  // devices, what waits on the nurse, due checks, sync
   const devs = Object.entries(r.devices || {}).filter(([, st]) => st && st !== "ok" && st !== "off");
   const due = r.due || [];
+  const waits = r.waiting || [];
   const sync = r.sync || {};
-  patch(tile, "status", JSON.stringify([devs, due, sync.state, sync.backlog_events, r.storage_error]), () => el("div", {},
+  const status = patch(tile, "status", JSON.stringify([devs, waits.map((w) => [w.key, w.state, w.text]), due, sync.state, sync.backlog_events, r.storage_error]), () => el("div", {},
     ...devs.map(([d, st]) => el("span", { class: "warn", text: `${S.labels.devices[d] || d}: ${String(st).replaceAll("_", " ")}` })),
+    // waits on the nurse (docs/STATION.md "waiting"), as the due checks look: a pre-dose hold that needs her
+    // decision in the warning colour; a delayed hold and an OK-check asked dim (its age counts up below)
+    ...waits.map((w) => el("span", { class: w.state === "decision_needed" ? "warn due waiting" : "due waiting",
+      "data-wait": w.key, text: w.prompt || w.text })),
     // the protocol's schedule (docs/STATION.md "due"): "BP overdue 6 min" in the warning colour, "MOAA/S due now"
     ...due.map((d) => el("span", { class: d.state === "overdue" ? "warn due" : "due", text: d.prompt || `${d.what} ${d.state}` })),
     sync.state && sync.state !== "synced" ? el("span", { class: "warn", text: `sync ${sync.state}${sync.backlog_events ? `, ${sync.backlog_events} events waiting` : ""}` }) : null,
     r.storage_error ? el("span", { class: "warn", text: `storage: ${r.storage_error}` }) : null));
+  for (const w of waits) {
+    const span = w.age_s === null || w.age_s === undefined ? null
+      : [...status.querySelectorAll(".waiting")].find((n) => n.dataset.wait === w.key);
+    if (span) span.textContent = `${w.text} ${clock(w.age_s + (lost ? 0 : grow))} ago`;
+  }
 }
 
 function vital(key, label, reading, value, unit, alarm) {
