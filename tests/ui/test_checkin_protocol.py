@@ -103,7 +103,7 @@ def test_an_esketamine_dose_is_corrected_in_mg_from_the_timeline(ui, qtbot):
 
     qtbot.waitUntil(lambda: opened_row() is not None, timeout=WAIT_MS)
     item = opened_row()
-    assert "(esketamine-nasal v1)" in item.text() and "56 mg over 5 min" in item.text()
+    assert "(esketamine-nasal v2)" in item.text() and "56 mg over 5 min" in item.text()
     timeline.list.scrollToItem(item)
     qtbot.mouseClick(timeline.list.viewport(), Qt.MouseButton.LeftButton,
                      pos=timeline.list.visualItemRect(item).center())
