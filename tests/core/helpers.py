@@ -3,6 +3,8 @@ given phase."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from roomcontrol.cli.staff import add_staff
 from roomcontrol.clock import FakeClock, SystemClock
 from roomcontrol.config import RoomConfig
@@ -31,6 +33,13 @@ def protocols_config(protocols=SHIPPED_PROTOCOLS) -> RoomConfig:
     config = parse_config({"session": {"protocols": list(protocols)}}, errors, source="test")
     assert not errors, errors
     return config
+
+
+def draw_first_config(protocols=("ketamine-depression",)) -> RoomConfig:
+    """`protocols_config` with each protocol's draw_before_dose on (the shipped ketamine ones have it off)."""
+    config = protocols_config(protocols)
+    drawn_first = tuple(replace(p, draw_before_dose=True) for p in config.session.protocols)
+    return replace(config, session=replace(config.session, protocols=drawn_first))
 
 
 def make_room(tmp_path, config: RoomConfig | None = None, clock: FakeClock | None = None) -> Room:

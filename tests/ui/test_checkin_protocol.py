@@ -56,7 +56,7 @@ def test_the_nurse_chooses_the_protocol_at_check_in(ui, qtbot):
     wait_phase(qtbot, ui, "pre_infusion")
     opened = next(e for e in ui.room.log.events() if e.kind == "session.opened")
     assert (opened.payload["protocol"], opened.payload["protocol_version"], opened.payload["dose_mg"],
-            opened.actor) == ("esketamine-nasal", 1, 84.0, NURSE)
+            opened.actor) == ("esketamine-nasal", 2, 84.0, NURSE)
     qtbot.waitUntil(lambda: not buttons["ketamine-pain"].isEnabled(), timeout=WAIT_MS)  # chosen for this session
     assert buttons["esketamine-nasal"].isChecked() and "PT-5150, session 1: 3 devices" in checkin.plan.text()
 
