@@ -136,6 +136,7 @@ def draw_devices(room: Room, actor: str = NURSE) -> None:
 def reconcile(room: Room) -> None:
     """In recovery: what was drawn and not given recorded as wasted by NURSE under a witness's PIN (both accounts
     made here when the room's database has none), so discharge does not wait for the controlled substance."""
+    controlled_record(room)
     data_dir = room.db_path.parent
     for who, name, pin in ((NURSE, "Ada Lovelace", NURSE_PIN), (WITNESS, "Wit Ness", WITNESS_PIN)):
         try:

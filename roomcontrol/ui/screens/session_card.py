@@ -263,6 +263,8 @@ class SessionCard(QWidget):
         if s is not None and not s.controlled.draws:  # nothing drawn: no waste to record
             self.b["waste"].setVisible(False)
         self._cue(snap.phase in ("infusing", "paused") and snap.planned_time_reached)
+        if snap.phase != "pre_infusion":
+            self._draw_first(None)  # dosing started (or no session): nothing waits for a draw
         self.phase_label.setText(phase_label(snap.phase))
         if s is None:
             self.patient.setText("No patient")
@@ -318,8 +320,6 @@ class SessionCard(QWidget):
             self.timer.setText(F.clock(snap.now))
             self.timer_note.setText(phase_label(snap.phase).lower())
             self.progress.setValue(0)
-        if snap.phase != "pre_infusion":
-            self._draw_first(None)
         if plan.get("dose_mg") is not None:
             self._devices(snap)
 
