@@ -14,6 +14,7 @@ from roomcontrol.domain import kinds as K
 from roomcontrol.domain import session as S
 from roomcontrol.domain.alarms import Alarm
 from roomcontrol.domain.controlled import unreconciled
+from roomcontrol.domain.draw_first import draw_missing
 from roomcontrol.domain.discharge_rules import checks_at_discharge, escort
 from roomcontrol.domain.dose import (HighDoseUnconfirmed, HighRateUnconfirmed, checked_rate, high_dose_payload,
                                      high_rate_payload, is_high, plan_dose, rate_dose_per_kg)
@@ -233,6 +234,9 @@ def _start_infusion(state: S.RoomState, c: C.StartInfusion, actor: str, now: dat
         raise Refused("cannot start the infusion: not yet confirmed: " + ", ".join(i.replace("_", " ") for i in missing))
     if policy.require_baseline_vitals and s.baseline is None:
         raise Refused("cannot start the infusion: no baseline vitals recorded")
+    draw = draw_missing(enabled(policy, s.protocol), s.controlled)
+    if draw is not None:
+        raise Refused(draw)
     return [NewEvent(K.INFUSION_STARTED, {"rate_mg_per_h": s.plan.get("rate_mg_per_h")}, actor, s.session_id)]
 
 

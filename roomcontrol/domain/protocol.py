@@ -31,7 +31,7 @@ ADVISORY_VITALS = ("nibp", "heart_rate", "spo2", "respiratory_rate")
 ESCORT_POLICIES = ("required", "advised", "not_required")
 ID_PATTERN = r"[a-z0-9][a-z0-9-]{0,47}"
 TOP_KEYS = ("id", "version", "title", "session_type", "drug", "checks", "phases", "dose", "vitals", "scales",
-            "advisories", "discharge", "rems", "responsiveness")
+            "advisories", "discharge", "rems", "responsiveness", "draw_before_dose")
 # The "tap if you're OK" check runs from the start of dosing or of recovery until recovery starts or discharge.
 CHECK_FROM = ("dose", "recovery")
 CHECK_UNTIL = ("recovery", "discharge")
@@ -142,6 +142,7 @@ class Protocol:
     drug: str = "ketamine"  # the controlled substance it gives: a draw of any other drug is refused
     rems: bool = False  # esketamine: the REMS Patient Monitoring Form is required at discharge (domain.rems)
     responsiveness: ResponsivenessCheck | None = None  # None: no "tap if you're OK" check
+    draw_before_dose: bool = False  # the drug's draw (cs.drawn) is required before the first dose (domain.draw_first)
 
     @property
     def fixed_dose(self) -> FixedDose | None:
@@ -190,10 +191,11 @@ def parse_protocol(raw: Mapping[str, Any], source: str) -> Protocol:
     if rems and kind != INTRANASAL:
         r.bad("rems", True, 'the REMS form is for an esketamine (session_type = "intranasal") protocol')
     check = _responsiveness(r, raw)
+    draw_first = r.get(raw, "draw_before_dose", "", F.flag, "must be true or false", False) or False
     if r.problems:
         raise ProtocolError(source, r.problems)
     return Protocol(pid, version, title, kind, checks, phases, dose, vitals, scales, advisories, discharge, source,
-                    drug, rems, check)
+                    drug, rems, check, draw_first)
 
 
 def _phases(r: F.Reader, raw: Mapping[str, Any], kind: str) -> Phases:

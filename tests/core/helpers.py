@@ -3,14 +3,22 @@ given phase."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from roomcontrol.cli.staff import add_staff
 from roomcontrol.clock import FakeClock, SystemClock
 from roomcontrol.config import RoomConfig
 from roomcontrol.config.room import parse_config
+from roomcontrol.engine.controlled import ControlledRecord
 from roomcontrol.engine.devices import RoomDevices
 from roomcontrol.engine.room import Room
 from roomcontrol.engine.runtime import RoomRuntime, start_room
+from roomcontrol.store.errors import StoreError
 
-NURSE = "rn.ada"
+NURSE, NURSE_PIN = "rn.ada", "2468"  # the PIN the ui fixtures give the same account (tests/ui/helpers.py)
+WITNESS, WITNESS_PIN = "rn.wit", "1357"
+# Esketamine devices as the esketamine protocol's draw_before_dose records them: 28 mg in 0.2 mL each (140 mg/mL).
+DEVICE_MG_PER_ML, DEVICE_LOT, DEVICE_EXPIRY = 140, "EK2291", "2030-06"
 OPEN_ARGS = dict(patient_ref="PT-7", weight_kg=80, dose_mg_per_kg=0.5, planned_infusion_min=40)
 CHECKLIST = [("consent", {}), ("npo", {"hours_since_solids": 8, "hours_since_clear_fluids": 3}),
              ("escort", {}), ("pregnancy_screen", {}), ("iv_access", {})]
@@ -25,6 +33,13 @@ def protocols_config(protocols=SHIPPED_PROTOCOLS) -> RoomConfig:
     config = parse_config({"session": {"protocols": list(protocols)}}, errors, source="test")
     assert not errors, errors
     return config
+
+
+def draw_first_config(protocols=("ketamine-depression",)) -> RoomConfig:
+    """`protocols_config` with each protocol's draw_before_dose on (the shipped ketamine ones have it off)."""
+    config = protocols_config(protocols)
+    drawn_first = tuple(replace(p, draw_before_dose=True) for p in config.session.protocols)
+    return replace(config, session=replace(config.session, protocols=drawn_first))
 
 
 def make_room(tmp_path, config: RoomConfig | None = None, clock: FakeClock | None = None) -> Room:
@@ -93,17 +108,52 @@ def discharged(room: Room, recovery_min: float = 31) -> str:
     return sid
 
 
-def open_esketamine(room: Room, baseline=BASELINE, **open_args) -> None:
-    """Open a session under the esketamine protocol, confirm its checks and record a baseline: ready to dose."""
+def open_esketamine(room: Room, baseline=BASELINE, *, draw: bool = True, **open_args) -> None:
+    """Open a session under the esketamine protocol, confirm its checks, record a baseline and (`draw`) the devices
+    drawn, as the protocol's draw_before_dose requires: ready to dose."""
     room.command("open_session", NURSE, protocol="esketamine-nasal", **open_args)
     for item in ("consent", "escort", "medications_reviewed", "identity_confirmed"):
         room.command("confirm_checklist", NURSE, item=item)
     room.command("record_baseline", NURSE, **baseline)
+    if draw:
+        draw_devices(room)
+
+
+def controlled_record(room: Room) -> None:
+    """The room's draw and waste commands bound (a bare make_room binds only the core's; a runtime binds them)."""
+    if "record_draw" in room.unbound():
+        ControlledRecord(room)
+
+
+def draw_devices(room: Room, actor: str = NURSE) -> None:
+    """The devices of the open session's dose recorded as drawn (cs.drawn)."""
+    controlled_record(room)
+    mg = float(room.state.open_session.plan["dose_mg"])
+    room.command("record_draw", actor, mg_per_ml=DEVICE_MG_PER_ML, ml=round(mg / DEVICE_MG_PER_ML, 3),
+                 lot=DEVICE_LOT, expiry=DEVICE_EXPIRY)
+
+
+def reconcile(room: Room) -> None:
+    """In recovery: what was drawn and not given recorded as wasted by NURSE under a witness's PIN (both accounts
+    made here when the room's database has none), so discharge does not wait for the controlled substance."""
+    controlled_record(room)
+    data_dir = room.db_path.parent
+    for who, name, pin in ((NURSE, "Ada Lovelace", NURSE_PIN), (WITNESS, "Wit Ness", WITNESS_PIN)):
+        try:
+            add_staff(data_dir, who, name, "nurse", pin)
+        except StoreError:
+            pass  # the test's own account (the ui fixtures add NURSE with NURSE_PIN)
+    s = room.state.open_session
+    left_mg = s.controlled.drawn_mg - s.given_mg(room.clock.now())
+    room.command("record_waste", NURSE, ml=round(left_mg / s.controlled.mg_per_ml, 3), pin=NURSE_PIN,
+                 witness=WITNESS, witness_pin=WITNESS_PIN)
 
 
 def dose_esketamine(room: Room, minutes: float = 5, **open_args) -> None:
-    """`open_esketamine`, then the first device and, `minutes` later, the dose complete: the room in recovery."""
+    """`open_esketamine` (the devices drawn), then the first device and, `minutes` later, the dose complete and the
+    draw reconciled: the room in recovery."""
     open_esketamine(room, **open_args)
     room.command("start_infusion", NURSE)
     room.clock.advance(minutes * 60)
     room.command("complete_infusion", NURSE)
+    reconcile(room)

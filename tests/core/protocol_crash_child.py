@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from roomcontrol.clock import FakeClock
 from roomcontrol.domain.nasal import device_status
 from roomcontrol.engine.room import Room
-from tests.core.helpers import BASELINE, SHIPPED_PROTOCOLS, protocols_config
+from tests.core.helpers import BASELINE, SHIPPED_PROTOCOLS, draw_devices, protocols_config
 
 START = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 NURSE = "rn.kill"
@@ -31,7 +31,7 @@ def held(room: Room) -> dict:
             "segments": [[seg.start.isoformat(), seg.end.isoformat() if seg.end else None, seg.rate_mg_per_h,
                           seg.planned] for seg in s.segments],
             "remaining_s": snap.infusion_remaining_s, "dose_given_mg": snap.dose_given_mg,
-            "plan": s.plan, "device": device_status(s, now)}
+            "plan": s.plan, "device": device_status(s, now), "drawn_mg": s.controlled.drawn_mg}
 
 
 def dose(room: Room, clock: FakeClock, protocol_id: str) -> None:
@@ -43,6 +43,8 @@ def dose(room: Room, clock: FakeClock, protocol_id: str) -> None:
         extra = {"hours_since_solids": 8, "hours_since_clear_fluids": 3} if item == "npo" else {}
         room.command("confirm_checklist", NURSE, item=item, **extra)
     room.command("record_baseline", NURSE, **BASELINE)
+    if protocol.draw_before_dose:  # esketamine: the devices drawn before the first
+        draw_devices(room, NURSE)
     clock.advance(60)
     if fixed:  # device by device: the first starts the dosing, the second 6 min later (due at 5)
         room.command("give_device", NURSE)

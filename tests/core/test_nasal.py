@@ -11,7 +11,7 @@ import pytest
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.nasal import device_status, given_devices, next_device, upcoming
 from roomcontrol.domain.session import Session
-from tests.core.helpers import NURSE
+from tests.core.helpers import NURSE, draw_devices
 from tests.core.test_protocol_show import room  # noqa: F401  (a room offering the shipped protocols)
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
@@ -63,6 +63,11 @@ def test_the_first_device_needs_the_protocols_checks_and_completing_needs_every_
     for item in ("consent", "escort", "medications_reviewed", "identity_confirmed"):
         room.command("confirm_checklist", NURSE, item=item)
     room.command("record_baseline", NURSE, heart_rate=70, spo2=98, nibp_systolic=120, nibp_diastolic=80)
+    with pytest.raises(Refused, match=r"Record the esketamine drawn \(lot, expiry\) before the first dose: this "
+                                      "protocol requires it"):
+        room.command("give_device", NURSE)  # draw_before_dose: the devices' draw first
+    assert room.state.session.device_n == 0 and room.state.phase == "pre_infusion"
+    draw_devices(room)
     kinds = [e.kind for e in room.command("give_device", NURSE)]
     assert kinds == ["infusion.started", "dose.device_given"]
     assert room.state.session.given_mg(room.clock.now()) == 28.0
@@ -81,6 +86,7 @@ def test_a_high_pre_dose_bp_holds_the_first_device_as_it_holds_a_start(room):  #
     for item in ("consent", "escort", "medications_reviewed", "identity_confirmed"):
         room.command("confirm_checklist", NURSE, item=item)
     room.command("record_baseline", NURSE, heart_rate=70, spo2=98, nibp_systolic=152, nibp_diastolic=94)
+    draw_devices(room)
     with pytest.raises(Refused, match=r"Blood pressure above 140/90 .* BP 152/94\. Decide first"):
         room.command("give_device", NURSE)
     room.command("decide_pre_dose", NURSE, decision="proceed", reason="white-coat; prescriber consulted")

@@ -3,7 +3,8 @@
 Whatever a nurse (or a script) sends, in any order and at any time, the room under a protocol never: plans a dose
 outside the protocol's hard bounds (or off its fixed choices), plans or titrates above the soft maximum without a
 logged confirmation, runs a rate above the hard maximum, starts dosing before the protocol's checks and a baseline,
-gives a nasal device sooner than the protocol's interval (or more devices than the dose), discharges before the protocol's minimum monitoring time
+gives a nasal device sooner than the protocol's interval (or more devices than the dose), starts dosing before the
+draw a protocol with draw_before_dose requires, discharges before the protocol's minimum monitoring time
 (or without the PADSS it needs), or counts more ketamine given than the plan and the titration allow. Afterwards
 the log's chain verifies and replaying it gives the room it lived.
 """
@@ -27,7 +28,10 @@ from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.policy import KNOWN_CHECKLIST_ITEMS
 from roomcontrol.domain.protocol import Protocol, WeightDose, enabled
 from roomcontrol.domain.session import replay
+from roomcontrol.domain import staff as D
+from roomcontrol.engine.controlled import ControlledRecord
 from roomcontrol.engine.room import Room
+from roomcontrol.store.staff import StaffStore
 from roomcontrol.store.eventlog import read_events, verify_chain
 from tests.core.helpers import BASELINE
 
@@ -57,7 +61,12 @@ def open_args(protocol: str):
     }).map(lambda a: ("open_session", a))
 
 
-PREPARE = ("prepare", {})  # the protocol's checks and a baseline, each its own real command
+PREPARE = ("prepare", {})  # the protocol's checks, a baseline and (draw_before_dose) the draw, each a real command
+RECONCILE = ("reconcile", {})  # in recovery: what was drawn and not given wasted under a witness (record_waste)
+# The draw each protocol's drug comes in: a 50 mg/mL ketamine vial; esketamine devices, 28 mg in 0.2 mL.
+DRAWS = {"ketamine": {"mg_per_ml": 50, "ml": 2}, "esketamine": {"mg_per_ml": 140, "ml": 0.6}}
+NURSE_PIN, WITNESS_PIN = "2468", "1357"
+HASHES = {pin: D.hash_pin(pin, bytes(16)).encode() for pin in (NURSE_PIN, WITNESS_PIN)}  # hashed once, not per run
 
 
 def commands(protocol: str):
@@ -68,6 +77,8 @@ def commands(protocol: str):
             lambda i: ("confirm_checklist", {"item": i, **({"hours_since_solids": 9, "hours_since_clear_fluids": 9}
                                                             if i == "npo" else {})})),
         st.just(("record_baseline", BASELINE)),
+        st.just(("record_draw", {**DRAWS[enabled(CONFIG.session, protocol).drug], "lot": "L1", "expiry": "2030-01"})),
+        st.just(RECONCILE),
         st.just(("start_infusion", {})),
         st.just(("give_device", {})),
         st.just(("pause_infusion", {"reason": "break"})),
@@ -104,7 +115,7 @@ def runs(draw):
               draw(st.sampled_from([("complete_infusion", {}), ("stop_infusion", {"reason": "early"})]))]
     if protocol == "esketamine-nasal" and draw(st.booleans()):  # device by device (3 for the largest dose)
         dosing = [("give_device", {})] * 3
-    walk = [draw(open_args(protocol)), PREPARE, *dosing,
+    walk = [draw(open_args(protocol)), PREPARE, *dosing, RECONCILE,
             ("record_assessment", {"scale": "PADSS", "items": PADSS}), ("discharge", {"escort_confirmed": True})]
     walk = [step for step in walk if draw(st.integers(0, 9)) > 0]  # each usual step kept 9 times in 10
     for _ in range(draw(st.integers(0, 12))):
@@ -113,9 +124,20 @@ def runs(draw):
 
 
 def run_step(room: Room, protocol: Protocol, name: str, args: dict) -> None:
+    if name == "reconcile":
+        s = room.state.open_session
+        left = round(s.controlled.drawn_mg - s.given_mg(room.clock.now()), 2) if s and s.controlled.draws else 0.0
+        room.command("record_waste", "rn.prop", ml=round(max(0.0, left) / DRAWS[protocol.drug]["mg_per_ml"], 3),
+                     pin=NURSE_PIN, witness="rn.wit", witness_pin=WITNESS_PIN, explanation="property run")
+        return
     if name != "prepare":
         room.command(name, "rn.prop", **args)
         return
+    if protocol.draw_before_dose:
+        try:
+            room.command("record_draw", "rn.prop", **DRAWS[protocol.drug], lot="L1", expiry="2030-01")
+        except Refused:
+            pass  # no session open, or its waste already recorded
     for item in protocol.checks:
         extra = {"hours_since_solids": 9, "hours_since_clear_fluids": 9} if item == "npo" else {}
         try:
@@ -144,6 +166,9 @@ def check_hard_rules(room: Room, protocol: Protocol) -> None:
     started = s.infusion_started_at is not None
     if started:  # no dosing before the protocol's checks and a baseline
         assert set(protocol.checks) <= s.checklist and s.baseline is not None
+    if started and protocol.draw_before_dose:  # nor before a draw of its drug
+        first = next(e for e in events if e.kind == K.INFUSION_STARTED)
+        assert any(e.kind == K.CS_DRAWN and e.payload["drug"] == protocol.drug and e.seq < first.seq for e in events)
     if isinstance(dose, WeightDose):
         per_kg = float(plan["dose_mg_per_kg"])
         assert per_kg in dose.bounds_mg_per_kg
@@ -221,6 +246,10 @@ def test_random_commands_never_break_a_protocols_hard_rules(run):
     try:
         clock = FakeClock()
         room = Room(CONFIG, tmp, clock)
+        ControlledRecord(room)
+        staff = StaffStore(room.db)
+        for who, pin in (("rn.prop", NURSE_PIN), ("rn.wit", WITNESS_PIN)):
+            staff.add(who, who, "nurse", HASHES[pin], clock.now())
         for (name, args), wait in steps:
             clock.advance(wait)
             before = room.state

@@ -21,7 +21,7 @@ from roomcontrol.domain.errors import Refused
 from roomcontrol.engine.room import Room
 from roomcontrol.store.eventlog import verify_chain
 from tests.core.discharge_help import ESCORT, meet_rules, rems_form
-from tests.core.helpers import PADSS_10
+from tests.core.helpers import PADSS_10, reconcile
 from tests.core.protocol_crash_child import SHIPPED, held, protocols_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,6 +58,7 @@ def test_a_session_killed_mid_dose_comes_back_with_its_protocol_segments_and_dos
     else:  # 84 mg: three devices 5 min apart, two given (the second at 6 min), the third's timer running
         assert after["plan"]["devices"] == 3 and after["given_mg"] == 56.0 and after["planned_s"] == 600.0
         assert after["device"] == "Device 3 of 3 in 3:00"
+        assert after["drawn_mg"] == 84.0  # the draw draw_before_dose asked for, back from the log
 
     s = room.state.open_session
     if protocol.fixed_dose is not None:  # the third device no sooner than 5 min after the second, restart or not
@@ -67,6 +68,7 @@ def test_a_session_killed_mid_dose_comes_back_with_its_protocol_segments_and_dos
         clock.advance(1)
         room.command("give_device", "rn.next")  # the last: the dosing ends, recovery starts
         assert room.state.phase == "recovery"
+        reconcile(room)  # the devices drawn, all given: 0 mL wasted under a witness
     else:  # the infusion runs on to the plan's time, and completes then, not before
         clock.advance(s.planned_infusion_s - s.infusion_elapsed_s(clock.now()) - 120)
         with pytest.raises(Refused):

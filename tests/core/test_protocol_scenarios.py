@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TITLES = {"ketamine-depression": "IV ketamine, depression (0.5 mg/kg over 40 min)",
           "ketamine-pain": "IV ketamine, chronic pain (1.0 mg/kg over 4 h)",
           "esketamine-nasal": "Esketamine nasal spray (Spravato) 56/84 mg"}
+VERSIONS = {"ketamine-depression": 1, "ketamine-pain": 1, "esketamine-nasal": 2}  # 2: draw_before_dose
 
 
 def rc(*args, check=True):
@@ -42,7 +43,7 @@ def test_each_protocols_scenario_runs_headless_to_a_discharge_under_its_protocol
     opened = [e for e in events if e["kind"] == "session.opened"]
     assert len(opened) == 1
     p = opened[0]["payload"]
-    assert (p["protocol"], p["protocol_version"], p["protocol_title"]) == (pid, 1, TITLES[pid])
+    assert (p["protocol"], p["protocol_version"], p["protocol_title"]) == (pid, VERSIONS[pid], TITLES[pid])
     session = [e for e in events if e["session_id"] == opened[0]["session_id"]]
     kinds = [e["kind"] for e in session]
     assert kinds[-1] in ("session.discharged", "ambient.scene_applied") and "session.discharged" in kinds
@@ -80,6 +81,14 @@ def test_each_protocols_scenario_runs_headless_to_a_discharge_under_its_protocol
         devices = [e for e in session if e["kind"] == "dose.device_given"]
         assert [e["payload"] for e in devices] == [{"n": 1, "of": 2, "mg": 28.0}, {"n": 2, "of": 2, "mg": 28.0}]
         assert [e["actor"] for e in devices] == ["rn.cleo", "rn.cleo"]
+        # draw_before_dose: the devices drawn (lot, expiry) before the first; nothing wasted, witnessed
+        drawn = next(i for i, e in enumerate(session) if e["kind"] == "cs.drawn")
+        assert session[drawn]["payload"] | {"ml": 0} == {"drug": "esketamine", "mg_per_ml": 140.0, "ml": 0,
+                                                        "mg": 56.0, "lot": "EK2291", "expiry": "2027-08-31"}
+        assert drawn < session.index(devices[0])
+        wasted = next(e for e in session if e["kind"] == "cs.wasted")
+        assert (wasted["actor"], wasted["payload"]["witness"], wasted["payload"]["mg"]) == ("rn.cleo", "rn.dev", 0.0)
+        assert wasted["payload"]["discrepancy_mg"] == 0.0
         # the BP before dosing above the label's 140/90: the nurse decided before the first device
         decided = next(i for i, e in enumerate(session) if e["kind"] == "advisory.pre_dose_decided")
         assert session[decided]["payload"]["decision"] == "proceed" and decided < session.index(devices[0])

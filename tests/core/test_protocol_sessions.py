@@ -19,7 +19,7 @@ from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.wording import describe
 from roomcontrol.engine.room import Room
 from tests.core.discharge_help import ESCORT, meet_rules, rems_form
-from tests.core.helpers import BASELINE, NURSE, PADSS_10, make_room
+from tests.core.helpers import BASELINE, NURSE, PADSS_10, draw_devices, make_room, reconcile
 
 ALL = ["ketamine-depression", "ketamine-pain", "esketamine-nasal"]
 
@@ -157,11 +157,13 @@ def test_open_session_under_the_esketamine_protocol(protocol_room):
     for item in ("consent", "escort", "medications_reviewed", "identity_confirmed"):
         r.command("confirm_checklist", NURSE, item=item)
     r.command("record_baseline", NURSE, **BASELINE)
+    draw_devices(r)                                          # the protocol's draw_before_dose
     r.command("start_infusion", NURSE)                       # the first device
     with pytest.raises(Refused, match="no infusion rate to change"):
         r.command("change_rate", NURSE, rate_mg_per_h=60, reason="pain")
     r.clock.advance(10 * 60)
     r.command("complete_infusion", NURSE)                    # the last device, 10 min later
+    reconcile(r)                                             # the devices used whole: 0 mL wasted, witnessed
     assert r.state.session.given_mg(r.clock.now()) == 84.0
     r.clock.advance(90 * 60)
     r.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
@@ -183,7 +185,7 @@ def test_the_replay_after_a_restart_keeps_the_protocol(tmp_path, protocols_confi
     again = Room(config, tmp_path, clock)
     s = again.state.session
     assert (s.protocol, s.protocol_version, s.plan["dose_mg"], s.plan["planned_infusion_min"]) == \
-        ("esketamine-nasal", 1, 56.0, 5.0)
+        ("esketamine-nasal", 2, 56.0, 5.0)
     assert again.snapshot().session is not None
     again.close()
 

@@ -15,7 +15,7 @@ from roomcontrol.engine.live_state import live_state
 from roomcontrol.engine.room import Room
 from roomcontrol.records.loader import load_record
 from tests.core.discharge_help import ESCORT, meet_rules, rems_form
-from tests.core.helpers import NURSE, OPEN_ARGS, PADSS_10, make_room, open_esketamine
+from tests.core.helpers import NURSE, OPEN_ARGS, PADSS_10, make_room, open_esketamine, reconcile
 from tests.core.protocol_crash_child import SHIPPED, protocols_config
 
 
@@ -96,6 +96,7 @@ def test_a_nasal_dose_completes_only_when_its_last_device_is_due(room):
     room.clock.advance(30)
     room.command("complete_infusion", NURSE)
     assert room.state.session.given_mg(room.clock.now()) == 84.0
+    reconcile(room)
     room.clock.advance(120 * 60)
     room.command("record_assessment", NURSE, scale="PADSS", items=PADSS_10)
     meet_rules(room)

@@ -14,7 +14,7 @@ from roomcontrol.domain import kinds as K
 from roomcontrol.domain.wording import describe
 from roomcontrol.engine.live_state import live_state
 from roomcontrol.engine.room import Room
-from tests.core.helpers import NURSE, make_room, walk_to
+from tests.core.helpers import NURSE, draw_devices, make_room, walk_to
 
 QUESTION = "No response to the check (2 min)"
 
@@ -122,6 +122,7 @@ def test_esketamine_checks_through_recovery_until_discharge(tmp_path):
     for item in ("consent", "escort", "medications_reviewed", "identity_confirmed"):
         room.command("confirm_checklist", NURSE, item=item)
     room.command("record_baseline", NURSE, heart_rate=70, spo2=98, nibp_systolic=125, nibp_diastolic=80)
+    draw_devices(room)
     room.command("start_infusion", NURSE)
     run(room, 5 * 60)
     room.command("complete_infusion", NURSE)

@@ -22,6 +22,7 @@ from tests.records.protocol_sessions import SHIPPED, START, clinic_config, proto
 TITLES = {"ketamine-depression": "IV ketamine, depression (0.5 mg/kg over 40 min)",
           "ketamine-pain": "IV ketamine, chronic pain (1.0 mg/kg over 4 h)",
           "esketamine-nasal": "Esketamine nasal spray (Spravato) 56/84 mg"}
+VERSIONS = {"ketamine-depression": 1, "ketamine-pain": 1, "esketamine-nasal": 2}  # 2: draw_before_dose
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +38,8 @@ def records(tmp_path_factory):
 @pytest.mark.parametrize("pid", SHIPPED)
 def test_the_record_names_the_protocol_as_logged(records, pid):
     record = records[pid]
-    assert record.protocol == ProtocolRef(pid, 1, TITLES[pid])
-    assert record.protocol.cited == f"{pid} v1"
+    assert record.protocol == ProtocolRef(pid, VERSIONS[pid], TITLES[pid])
+    assert record.protocol.cited == f"{pid} v{VERSIONS[pid]}"
     assert record.outcome == "discharged"
 
 
@@ -64,9 +65,9 @@ def test_fhir_procedure_instantiates_the_protocol(records, pid):
     for e in bundle["entry"]:  # the first of each type: the Procedure, then the dose's MedicationAdministration
         resources.setdefault(e["resource"]["resourceType"], e["resource"])
     procedure = resources["Procedure"]
-    assert procedure["instantiatesCanonical"] == [f"urn:roomcontrol:protocol:{pid}|1"]
+    assert procedure["instantiatesCanonical"] == [f"urn:roomcontrol:protocol:{pid}|{VERSIONS[pid]}"]
     assert procedure["code"]["text"] == TITLES[pid]
-    assert procedure["note"][0]["text"] == f"Protocol: {TITLES[pid]} ({pid} v1)"
+    assert procedure["note"][0]["text"] == f"Protocol: {TITLES[pid]} ({pid} v{VERSIONS[pid]})"
     given = resources["MedicationAdministration"]
     drug = given["medicationCodeableConcept"]["coding"][0]
     route = given["dosage"]["route"]["coding"][0]
@@ -82,7 +83,8 @@ def test_csv_rows_carry_the_protocol(records, tmp_path):
     for pid in SHIPPED:
         for path in write_csv(records[pid], tmp_path / pid):
             rows = list(csv.DictReader(path.open(encoding="utf-8")))
-            assert rows and all((r["protocol"], r["protocol_version"]) == (pid, "1") for r in rows), path.name
+            assert rows and all((r["protocol"], r["protocol_version"]) == (pid, str(VERSIONS[pid])) for r in rows), \
+                path.name
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext is missing: apt-get install poppler-utils")
@@ -93,14 +95,16 @@ def test_the_pdf_names_the_protocol_and_its_plan(records, pid, tmp_path):
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     first = " ".join(text.split("\f")[0].split())
-    assert TITLES[pid] in first and f"Protocol {pid}, version 1" in first
+    assert TITLES[pid] in first and f"Protocol {pid}, version {VERSIONS[pid]}" in first
     assert "Intravenous ketamine infusion" not in first
     if pid == "esketamine-nasal":
         for fact in ("DOSE ", "PRESCRIBED dose 56 mg as 2 devices of 28 mg, 5 min apart",
-                     "Devices", "1 at 08:37 by rn.cleo;", "2 at 08:42 by",
-                     "Dose GIVEN 56 mg of 56 mg prescribed", "CHECKS BEFORE DOSING AND BASELINE",
-                     "Identity confirmed"):
+                     "Devices", "1 at 08:37 by Cleo Ramos;", "08:42 by Cleo Ramos",  # named: the scenario's accounts
+                     "Dose GIVEN 56 mg of 56 mg prescribed", "CONTROLLED SUBSTANCE",
+                     "56 mg drawn = 56 mg given + 0 mg wasted"):  # draw_before_dose: the devices drawn
             assert fact in first, fact
+        whole = " ".join(text.split())
+        assert "CHECKS BEFORE DOSING AND BASELINE" in whole and "Identity confirmed" in whole
         assert "mg/h" not in first and "Infusing" not in first
     else:
         assert "DOSE AND INFUSION" in first and "mg/kg ×" in first

@@ -56,7 +56,7 @@ def test_the_nurse_chooses_the_protocol_at_check_in(ui, qtbot):
     wait_phase(qtbot, ui, "pre_infusion")
     opened = next(e for e in ui.room.log.events() if e.kind == "session.opened")
     assert (opened.payload["protocol"], opened.payload["protocol_version"], opened.payload["dose_mg"],
-            opened.actor) == ("esketamine-nasal", 1, 84.0, NURSE)
+            opened.actor) == ("esketamine-nasal", 2, 84.0, NURSE)
     qtbot.waitUntil(lambda: not buttons["ketamine-pain"].isEnabled(), timeout=WAIT_MS)  # chosen for this session
     assert buttons["esketamine-nasal"].isChecked() and "PT-5150, session 1: 3 devices" in checkin.plan.text()
 
@@ -103,7 +103,7 @@ def test_an_esketamine_dose_is_corrected_in_mg_from_the_timeline(ui, qtbot):
 
     qtbot.waitUntil(lambda: opened_row() is not None, timeout=WAIT_MS)
     item = opened_row()
-    assert "(esketamine-nasal v1)" in item.text() and "56 mg over 5 min" in item.text()
+    assert "(esketamine-nasal v2)" in item.text() and "56 mg over 5 min" in item.text()
     timeline.list.scrollToItem(item)
     qtbot.mouseClick(timeline.list.viewport(), Qt.MouseButton.LeftButton,
                      pos=timeline.list.visualItemRect(item).center())

@@ -13,7 +13,8 @@ from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from roomcontrol.domain.controlled import Ledger, expected_waste, tolerance_mg
-from roomcontrol.domain.protocol import session_drug
+from roomcontrol.domain.draw_first import draw_missing
+from roomcontrol.domain.protocol import enabled, session_drug
 from roomcontrol.domain.wording import number
 from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import theme
@@ -234,7 +235,8 @@ class ControlledScreen(QWidget):
         ledger = s.controlled
         self.ledger, self.given = ledger, float(snap.dose_given_mg)
         self.draws.setText("\n".join(f"{number(d.mg)} mg ({number(d.ml)} mL) · lot {d.lot} · exp {d.expiry} · "
-                                     f"by {d.by}" for d in ledger.draws) or "Nothing drawn yet.")
+                                     f"by {d.by}" for d in ledger.draws)
+                           or draw_missing(enabled(room, s.protocol), ledger) or "Nothing drawn yet.")
         open_waste = phase == "recovery" and bool(ledger.draws) and ledger.waste is None
         for part in self.waste_area:
             part.setEnabled(open_waste)

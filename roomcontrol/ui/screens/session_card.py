@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QProgressBar, QSi
                                QVBoxLayout, QWidget)
 
 from roomcontrol.domain.commands import COMPLETE_TOLERANCE_S
+from roomcontrol.domain.draw_first import draw_missing
 from roomcontrol.domain.nasal import device_status, upcoming
 from roomcontrol.domain.protocol import enabled, session_policy
 from roomcontrol.domain.wording import phase_label
@@ -124,6 +125,7 @@ class SessionCard(QWidget):
         self.progress.setFixedHeight(theme.px(10, scale))
         box.addWidget(self.progress)
         self.due: bool | None = None  # the planned time reached: timer, bar and Complete take the cue
+        self.draw_first: str | None = None  # why dosing waits for the draw (domain/draw_first.py), or None
         self.stack = QStackedWidget()
         self.action_row = QWidget()  # not `actions`: that is QWidget's
         row = QHBoxLayout(self.action_row)
@@ -243,10 +245,13 @@ class SessionCard(QWidget):
         self._dose_first(self.controller.ops.give_device)  # the first nasal device starts dosing as Start does
 
     def _dose_first(self, send: Callable[[], None]) -> None:
-        """Readings above a protocol's pre-dose limits: the nurse decides first (ui/screens/pre_dose.py)."""
+        """Readings above a protocol's pre-dose limits: the nurse decides first (ui/screens/pre_dose.py); a
+        protocol that wants the draw before the first dose: the controlled-substance page, in the same tap."""
         last = self.controller.last
         if last is not None and last.pre_dose:
             self.navigate.emit("pre_dose")
+        elif self.draw_first is not None:
+            self.navigate.emit("controlled")
         else:
             send()
 
@@ -258,6 +263,8 @@ class SessionCard(QWidget):
         if s is not None and not s.controlled.draws:  # nothing drawn: no waste to record
             self.b["waste"].setVisible(False)
         self._cue(snap.phase in ("infusing", "paused") and snap.planned_time_reached)
+        if snap.phase != "pre_infusion":
+            self._draw_first(None)  # dosing started (or no session): nothing waits for a draw
         self.phase_label.setText(phase_label(snap.phase))
         if s is None:
             self.patient.setText("No patient")
@@ -295,14 +302,19 @@ class SessionCard(QWidget):
             self.progress.setValue(int(1000 * min(1.0, snap.recovery_elapsed_s / minimum)))
         elif snap.phase == "pre_infusion":
             self.timer.setText(F.mmss(planned))
-            rules = session_policy(self.controller.config.session, enabled(self.controller.config.session,
-                                                                            s.protocol))  # the protocol's checks
-            missing = [i for i in rules.required_checklist if i not in s.checklist]
+            protocol = enabled(self.controller.config.session, s.protocol)
+            rules = session_policy(self.controller.config.session, protocol)  # the protocol's checks
+            missing = [F.words(i) for i in rules.required_checklist if i not in s.checklist]
             if rules.require_baseline_vitals and s.baseline is None:
                 missing.append("baseline vitals")
-            self.timer_note.setText("planned · " + ("to do: " + ", ".join(F.words(m) for m in missing)
-                                                    if missing else "ready to start"))
-            self.b["start"].setEnabled(not missing)
+            checks_done = not missing
+            self._draw_first(draw_missing(protocol, s.controlled))
+            if self.draw_first is not None and protocol is not None:
+                missing.append(f"the {protocol.drug} drawn (lot, expiry)")
+            todo = "to do: " + ", ".join(missing) if missing else "ready to start"
+            # the draw alone left: the rule in the words the room would refuse Start with
+            self.timer_note.setText("planned · " + (self.draw_first if checks_done and self.draw_first else todo))
+            self.b["start"].setEnabled(checks_done)  # the draw alone: Start's tap opens its page
             self.progress.setValue(0)
         else:
             self.timer.setText(F.clock(snap.now))
@@ -310,6 +322,14 @@ class SessionCard(QWidget):
             self.progress.setValue(0)
         if plan.get("dose_mg") is not None:
             self._devices(snap)
+
+    def _draw_first(self, why: str | None) -> None:
+        """The protocol's draw before the first dose (domain/draw_first.py) not recorded yet: Start says so and
+        its tap opens the controlled-substance page; the full rule in its tooltip, as the room would refuse."""
+        self.draw_first = why
+        self.b["start"].setText("Start infusion" if why is None else "Record the draw first…")
+        self.b["start"].setToolTip(why or "")
+        self.b["start"].setAccessibleDescription(why or "")
 
     def _devices(self, snap: RoomSnapshot) -> None:
         """A nasal dose is given device by device (domain/nasal.py): "Device 1 of 2 given" starts it, each next
@@ -325,5 +345,8 @@ class SessionCard(QWidget):
         status = device_status(s, snap.now)
         due = status is None or status.endswith("due now")
         b.setText(f"Device {device.n} of {device.of} given" if status is None or due else status)
+        if snap.phase == "pre_infusion" and self.draw_first is not None:  # the first device waits for the draw
+            b.setText("Record the draw first…")
+        b.setToolTip(self.draw_first or "")
         # the first device starts the dosing: only once the checks are done (the Start button's own rule)
         b.setEnabled(due and (snap.phase != "pre_infusion" or self.b["start"].isEnabled()))
