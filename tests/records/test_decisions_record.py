@@ -17,7 +17,7 @@ from roomcontrol.records.csvout import REMS_COLUMNS, write_csv
 from roomcontrol.records.fhir import build_bundle, stable_uuid, validate_bundle
 from roomcontrol.records.loader import load_record
 from tests.core.discharge_help import CADSS_0, ESCORT, rems_form, vitals
-from tests.core.helpers import BASELINE, NURSE, PADSS_10, make_room, open_esketamine, protocols_config
+from tests.core.helpers import BASELINE, NURSE, PADSS_10, make_room, open_esketamine, protocols_config, reconcile
 
 ADMIN = "adm.kim"
 WHY_MOAAS = "baseline MOAA/S is 4 (hearing loss)"
@@ -42,6 +42,7 @@ def esketamine_session(data_dir, guard: bool = False) -> str:
 
     minutes(10)
     r.command("complete_infusion", NURSE)
+    reconcile(r)  # the devices drawn (draw_before_dose) and all given: a 0 mL waste under a witness
     minutes(19)
     minutes(4, answer=False)  # check 2 (at 30 min) times out after 120 s: the nurse goes and sees (or a late tap)
     if guard:
@@ -116,10 +117,10 @@ def test_each_decision_is_a_detected_issue_with_who_when_and_why(record, bundle)
 
 def test_the_procedure_notes_say_the_same_for_a_system_that_reads_only_notes(bundle):
     notes = [n["text"] for n in of_type(bundle, "Procedure")[0]["note"]]
-    assert any(n.endswith("proceeded with the dose by rn.ada: white-coat, 2nd reading falling") for n in notes)
+    assert any(n.endswith("proceeded with the dose by Ada Lovelace: white-coat, 2nd reading falling") for n in notes)
     assert any(n.endswith(f"discharged past it by an administrator, {ADMIN}: {WHY_MOAAS}") for n in notes)
     assert "Tap if you're OK checks: asked 9, answered 8, missed 1" in notes
-    assert any(n.startswith("Check 2 missed at ") and n.endswith("seen to by rn.ada") for n in notes)
+    assert any(n.startswith("Check 2 missed at ") and n.endswith("seen to by Ada Lovelace") for n in notes)
 
 
 def test_the_missed_check_is_an_observation(bundle):
@@ -128,7 +129,7 @@ def test_the_missed_check_is_an_observation(bundle):
     o = missed[0]
     assert o["valueBoolean"] is False and o["category"][0]["coding"][0]["code"] == "exam"
     assert o["effectivePeriod"] == {"start": "2026-01-05T09:30:05.000Z", "end": "2026-01-05T09:32:05.000Z"}
-    assert o["note"][0]["text"] == ("Check 2 missed: no tap within 120 s; seen to by rn.ada at "
+    assert o["note"][0]["text"] == ("Check 2 missed: no tap within 120 s; seen to by Ada Lovelace at "
                                     "2026-01-05T09:33:05.000Z")
 
 
