@@ -32,7 +32,7 @@ def fixed_dose(report: "Report", d: Doc) -> None:
     devices = [e for e in r.events if e.kind == K.DOSE_DEVICE_GIVEN]
     if devices:  # each device as logged, with who gave it (the first one's row says no more)
         pairs[2] = ("Devices", "; ".join(f"{e.payload.get('n')} at {report.t(e.ts)} by {r.name(e.actor)}"
-                                              for e in devices))
+                                               for e in devices))
     d.key_values(pairs, label_share=0.3)
     if inf.stop_reason:
         d.paragraph(f"Stopped early: {inf.stop_reason}", font(8.5, bold=True))
