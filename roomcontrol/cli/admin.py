@@ -23,11 +23,11 @@ def staff(args) -> int:
 
 
 def hub(args) -> int:
-    from roomcontrol.sync import cli_support as hub_cli
-    if args.hub_command == "serve":
-        return hub_cli.hub_serve(args.db, args.host, args.port, args.cert, args.key,
-                                 body_timeout_s=args.body_timeout_s, max_connections=args.max_connections,
-                                 workers=args.workers, escalate_after_s=args.escalate_after_s, webhook=args.webhook)
+    """`roomcontrol hub ...`: the hub's own table (sync/hub/admin_commands.py) and the subcommands that need the
+    room's layers (its PIN prompt, the host's installer, the backup command)."""
+    if args.hub_command == "staff":
+        from roomcontrol.cli import hub_staff
+        return hub_staff.run(args)
     if args.hub_command == "install-service":
         from roomcontrol.host.install import install_hub_service
         return install_hub_service(args.db, args.host, args.port, args.cert, args.key, user=args.user,
@@ -35,30 +35,8 @@ def hub(args) -> int:
     if args.hub_command == "backup":
         from roomcontrol.cli.backup import hub_backup
         return hub_backup(args)
-    if args.hub_command == "openapi":
-        print(hub_cli.hub_openapi())
-        return 0
-    if args.hub_command == "course-policy":
-        print(hub_cli.hub_course_policy(args.db, args.rooms))
-        return 0
-    if args.hub_command == "course-reads":
-        print(hub_cli.hub_course_reads(args.db, args.who, args.patient, args.limit))
-        return 0
-    if args.hub_command == "cs-log":
-        try:
-            count = hub_cli.hub_cs_log(args.db, args.start, args.end, args.out)
-        except ValueError as exc:
-            raise CliError(str(exc)) from None
-        if args.out is not None:
-            print(f"{count} session{'' if count == 1 else 's'} written to {args.out}")
-        return 0
-    if args.hub_command == "verify":
-        result = hub_cli.hub_verify(args.db, args.name)
-        print(json.dumps(result, indent=2, default=str))
-        return 0 if result.get("ok", True) else EXIT_FAILED
-    token = (hub_cli.hub_add_room if args.hub_command == "add-room" else hub_cli.hub_add_reader)(args.db, args.name)
-    print(token)
-    return 0
+    from roomcontrol.sync.hub import admin_commands
+    return admin_commands.run(args.hub_command, args)
 
 
 def sync(args) -> int:

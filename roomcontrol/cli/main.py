@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from roomcontrol.cli import admin, backup, doctor, hub_staff, installer, records, run
+from roomcontrol.cli import admin, backup, doctor, installer, records, run
 from roomcontrol.cli.common import EXIT_ERROR, CliError
 from roomcontrol.cli.parser import build_parser
 from roomcontrol.config import ConfigError
@@ -50,8 +50,7 @@ def _is_expected(exc: Exception) -> bool:
 COMMANDS = {
     "log": records.log, "report": records.report, "export": records.export, "course": records.course,
     "probe": installer.probe, "simulate-device": installer.simulate_device, "ports": lambda _args: installer.ports(),
-    "hub": lambda args: (hub_staff.run if args.hub_command == "staff" else admin.hub)(args),
-    "staff": admin.staff, "sync": admin.sync,
+    "hub": admin.hub, "staff": admin.staff, "sync": admin.sync,
     "install": doctor.install, "uninstall": doctor.uninstall, "doctor": doctor.doctor,
     "backup": backup.backup, "restore": backup.restore,
 }

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
 from roomcontrol import __version__
 from roomcontrol.cli.common import room_options
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date: use YYYY-MM-DD") from None
+from roomcontrol.sync.hub import admin_commands as hub_admin
+from roomcontrol.sync.hub.admin_commands import db_option, listen_options
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,41 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     hub = sub.add_parser("hub", help="the clinic hub that the rooms sync their logs to")
     hsub = hub.add_subparsers(dest="hub_command", required=True)
-    serve = hsub.add_parser("serve", help="run the hub (HTTP, or HTTPS with --cert and --key)")
-    _hub_db_option(serve, "hub database: a file path (SQLite, the default) or a postgresql:// URL")
-    _listen_options(serve, "127.0.0.1")
-    serve.add_argument("--body-timeout-s", type=float, default=30.0,
-                       help="a request body must arrive within this many seconds (default 30)")
-    serve.add_argument("--max-connections", type=int, default=200,
-                       help="open connections (sockets too) beyond this are answered 503 at once (default 200)")
-    serve.add_argument("--workers", type=int, default=1,
-                       help="worker processes (PostgreSQL only; they share the live channel via LISTEN/NOTIFY)")
-    serve.add_argument("--escalate-after-s", type=float, default=60.0,
-                       help="an alarm or call not acknowledged within this escalates on every station (default 60)")
-    serve.add_argument("--webhook", metavar="URL", help="POST each escalation to this URL (pager/messaging gateway)")
-    for name, what in (("add-room", "register a room; prints its token (again: replaces it)"),
-                       ("add-reader", "a read-only token for reports and dashboards"),
-                       ("verify", "check a room's hash chain and sequence at the hub")):
-        p = hsub.add_parser(name, help=what)
-        _hub_db_option(p)
-        p.add_argument("name", metavar="ROOM" if name != "add-reader" else "NAME")
-    cs = hsub.add_parser("cs-log", help="the clinic-wide controlled-substance log (CSV): one row per session with "
-                                        "a draw: drawn, given, wasted, by, witness, discrepancy")
-    cs.add_argument("--db", help="hub database (as for serve)")
-    cs.add_argument("--from", dest="start", type=_day, required=True, help="first day (YYYY-MM-DD, the hub's "
-                                                                           "local calendar)")
-    cs.add_argument("--to", dest="end", type=_day, required=True, help="last day, included (YYYY-MM-DD)")
-    cs.add_argument("--out", type=Path, help="write the CSV here (default: standard output)")
-    hsub.add_parser("openapi", help="print the hub's OpenAPI description")
-    hcp = hsub.add_parser("course-policy", help="may rooms read a patient's course summary at check-in? "
-                                                "(docs/COURSE.md)")
-    hcp.add_argument("--db", help="hub database (as for serve)")
-    hcp.add_argument("--rooms", choices=("allow", "deny"), help="set it (without: show it)")
-    hcr = hsub.add_parser("course-reads", help="who read which patient's course, newest first")
-    hcr.add_argument("--db", help="hub database (as for serve)")
-    hcr.add_argument("--who", help="one room id or reader name")
-    hcr.add_argument("--patient", help="one patient reference")
-    hcr.add_argument("--limit", type=int, default=100)
+    hub_admin.add_commands(hsub)  # serve, add-room, ... (shared with `python -m roomcontrol.sync.hub`)
+    # what needs the room's own layers (its PIN prompt, the host's installer, the backup command):
     hub_staff = hsub.add_parser("staff", help="the clinic's staff directory (rooms and stations sign in with it)")
     hstsub = hub_staff.add_subparsers(dest="hub_staff_command", required=True)
     for name, what in (("add", "add an account; asks for the PIN twice (or --pin-stdin)"),
@@ -125,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
                        ("disable", "disable an account (it is never deleted: the logs name it)"),
                        ("reset-pin", "a new PIN; asks for it twice (or --pin-stdin); clears a lock-out")):
         p = hstsub.add_parser(name, help=what)
-        _hub_db_option(p)
+        db_option(p)
         if name != "list":
             p.add_argument("staff_id", metavar="ID")
         if name == "add":
@@ -134,12 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
             _pin_stdin_option(p)
     hsvc = hsub.add_parser("install-service", help="a systemd unit for the hub (/etc/systemd/system), "
                                                    "Restart=always; --print to see it")
-    _hub_db_option(hsvc, "hub database (default: /var/lib/roomcontrol-hub/hub.db)")
-    _listen_options(hsvc, "0.0.0.0", "address to listen on (default: all)")
+    db_option(hsvc, "hub database (default: /var/lib/roomcontrol-hub/hub.db)")
+    listen_options(hsvc, "0.0.0.0", "address to listen on (default: all)")
     hsvc.add_argument("--user", help="the account the hub runs as (default: the one calling sudo)")
     hsvc.add_argument("--print", action="store_true", help="print the unit instead of installing it")
     hb = hsub.add_parser("backup", help="online backup of a SQLite hub database, verified and rotated")
-    _hub_db_option(hb)
+    db_option(hb)
     _backup_options(hb)
 
     demo = sub.add_parser("demo", help="try the clinic on one machine")
@@ -215,18 +176,6 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--session", help="only this session's events")
     export.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
     return parser
-
-
-def _hub_db_option(p: argparse.ArgumentParser, what: str = "hub database (as for serve)") -> None:
-    p.add_argument("--db", help=what)
-
-
-def _listen_options(p: argparse.ArgumentParser, host: str, host_help: str | None = None) -> None:
-    """Where a hub listens (`hub serve`, `hub install-service`): address, port and its TLS pair."""
-    p.add_argument("--host", default=host, help=host_help)
-    p.add_argument("--port", type=int, default=8750)
-    p.add_argument("--cert", type=Path, help="TLS certificate (PEM)")
-    p.add_argument("--key", type=Path, help="TLS private key (PEM)")
 
 
 def _account_options(p: argparse.ArgumentParser, role_default: str | None) -> None:

@@ -144,8 +144,24 @@ def describe(event: Event) -> str:
     return f"{text} — from the station" if event.payload.get("via") == STATION else text
 
 
+# The words of kinds that carry nothing to say beyond their kind.
+_FIXED_WORDS = {K.RECOVERY_STARTED: "Recovery started", K.NURSE_CALLED: "Patient called the nurse",
+                K.VITALS_NIBP_REQUESTED: "NIBP measurement requested from the monitor"}
+# An alarm's later acts: the condition in the nurse's words, and what the act adds.
+_ALARM_WORDS = {K.ALARM_ACKNOWLEDGED: "Alarm acknowledged: {condition}",
+                K.ALARM_CLEARED: "Alarm cleared: {condition} ({reason})",
+                K.ALARM_ESCALATED: "Alarm escalated: {condition} to {priority} priority",
+                K.ALARM_CONDITION_GONE: "Alarm condition over, awaiting acknowledgement: {condition}"}
+
+
+def _device(p: dict[str, Any]) -> str:
+    return str(DEVICE_LABELS.get(p.get("device", ""), p.get("device")))
+
+
 def _describe(event: Event) -> str:
     p, k = event.payload, event.kind
+    if k in _FIXED_WORDS:
+        return _FIXED_WORDS[k]
     if k == K.SESSION_OPENED:
         under = f" ({p['protocol']} v{p.get('protocol_version')})" if p.get("protocol") else ""
         return (f"Session opened{under}: patient {p.get('patient_ref')}, course {p.get('course_no')}, "
@@ -174,8 +190,6 @@ def _describe(event: Event) -> str:
                 f"{number(p.get('planned_infusion_min'))} min: {p.get('reason', '')}")
     if k == K.INFUSION_PLANNED_TIME_REACHED:
         return f"Planned infusion time reached: {number(p.get('planned_infusion_min'))} min"
-    if k == K.RECOVERY_STARTED:
-        return "Recovery started"
     if k == K.RESPONSIVENESS_ASKED:
         return f"Check {p.get('check')} asked: \"If you're OK, tap anywhere\""
     if k == K.RESPONSIVENESS_ANSWERED:
@@ -200,8 +214,6 @@ def _describe(event: Event) -> str:
         return f"Given: {p.get('drug')} {number(p.get('dose'))} {p.get('unit')} {p.get('route')}{why}"
     if k == K.NOTE_ADDED:
         return f"Note: {p.get('text', '')}"
-    if k == K.NURSE_CALLED:
-        return "Patient called the nurse"
     if k == K.NURSE_CALL_ANSWERED:
         return f"Call answered after {waited(p.get('response_s'))}"
     if k == K.CS_DRAWN:
@@ -213,8 +225,6 @@ def _describe(event: Event) -> str:
             f"discrepancy {number(off)} mg: {p.get('explanation') or '–'}"
         return (f"Wasted: {number(p.get('mg'))} mg ({number(p.get('ml'))} mL), witnessed by {p.get('witness')}; "
                 f"given {number(p.get('given_mg'))} mg; {balance}")
-    if k == K.VITALS_NIBP_REQUESTED:
-        return "NIBP measurement requested from the monitor"
     if k == K.VITALS_VALIDATED:
         r, item = p.get("reading") or {}, p.get("item") or {}
         bp = f"{number(r.get('nibp_systolic'))}/{number(r.get('nibp_diastolic'))}" if "nibp_systolic" in r else ""
@@ -239,22 +249,17 @@ def _describe(event: Event) -> str:
             return f"Alarm raised: {p['text']}, {p.get('priority')} priority"
         value = f" ({number(p['value'])})" if p.get("value") is not None else ""
         return f"Alarm raised: {condition_label(p.get('condition', ''))}{value}, {p.get('priority')} priority"
-    if k == K.ALARM_ACKNOWLEDGED:
-        return f"Alarm acknowledged: {condition_label(p.get('condition', ''))}"
     if k == K.ALARM_AUDIO_PAUSED:
         return f"Alarm sound paused for {number(p.get('seconds'))} s"
-    if k == K.ALARM_CLEARED:
-        return f"Alarm cleared: {condition_label(p.get('condition', ''))} ({p.get('reason', '')})"
-    if k == K.ALARM_ESCALATED:
-        return f"Alarm escalated: {condition_label(p.get('condition', ''))} to {p.get('priority')} priority"
-    if k == K.ALARM_CONDITION_GONE:
-        return f"Alarm condition over, awaiting acknowledgement: {condition_label(p.get('condition', ''))}"
+    if k in _ALARM_WORDS:
+        return _ALARM_WORDS[k].format(condition=condition_label(p.get("condition", "")), reason=p.get("reason", ""),
+                                      priority=p.get("priority"))
     if k in (K.DEVICE_CONNECTED, K.DEVICE_LOST, K.DEVICE_SENSOR_OFF):
         what = {K.DEVICE_CONNECTED: "connected", K.DEVICE_LOST: "lost", K.DEVICE_SENSOR_OFF: "sensor off"}[k]
         extra = f" ({p['detail']})" if p.get("detail") else ""
-        return f"{DEVICE_LABELS.get(p.get('device', ''), p.get('device'))} {what}{extra}"
+        return f"{_device(p)} {what}{extra}"
     if k == K.DEVICE_TESTED:
-        return f"{DEVICE_LABELS.get(p.get('device', ''), p.get('device'))} tested: {p.get('outcome')}"
+        return f"{_device(p)} tested: {p.get('outcome')}"
     if k == K.AMBIENT_SCENE_APPLIED:
         return f"Room scene '{p.get('scene')}' applied" + (" with the comfort plan" if p.get("comfort") else "")
     if k in (K.COMFORT_PLAN_SET, K.COMFORT_PLAN_SAVED):

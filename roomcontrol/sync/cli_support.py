@@ -13,10 +13,9 @@ from pathlib import Path
 from roomcontrol.config.room import RoomConfig, SyncConfig, default_data_dir
 from roomcontrol.store.outbox import Outbox
 from roomcontrol.sync import status as S
+from roomcontrol.sync.protocol import DEFAULT_PORT
 from roomcontrol.sync.pusher import SyncPusher
 from roomcontrol.sync.status import SyncStatus, parse_ts
-
-DEFAULT_HUB_PORT = 8750
 
 
 class SyncError(Exception):
@@ -28,7 +27,7 @@ def default_hub_db() -> Path:
 
 
 # -- the hub ---------------------------------------------------------------------------------------------------
-def hub_serve(db_url: str | Path | None = None, host: str = "127.0.0.1", port: int = DEFAULT_HUB_PORT,
+def hub_serve(db_url: str | Path | None = None, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
               certfile: str | Path | None = None, keyfile: str | Path | None = None, *,
               log_level: str = "info", hold_s: float = 0.0, workers: int = 1, escalate_after_s: float = 60.0,
               webhook: str | None = None, **limits: float) -> int:

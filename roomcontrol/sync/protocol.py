@@ -10,6 +10,7 @@ from __future__ import annotations
 # One event's payload as canonical JSON: the event rules' limit (room and hub check the same).
 from roomcontrol.domain.event_rules import MAX_PAYLOAD_BYTES as MAX_PAYLOAD_BYTES  # noqa: F401
 
+DEFAULT_PORT = 8750             # the hub's port when none is named (serve, install-service, demo)
 API = "/api/v1"
 HEALTH_PATH = f"{API}/health"
 BATCH_PATH = API + "/rooms/{room_id}/batches"

@@ -18,7 +18,7 @@ from roomcontrol.sync.hub.db import HubDB
 from roomcontrol.sync.hub.live_messages import WS_MAX_BYTES
 
 log = logging.getLogger("roomcontrol.hub")
-DEFAULT_PORT = 8750
+DEFAULT_PORT = P.DEFAULT_PORT
 # A clinic has a few dozen rooms; each holds its live socket open and pushes its batches over a second
 # connection, and every station holds one socket: 64 was too few for 40 rooms with the live channel.
 MAX_CONNECTIONS = 200

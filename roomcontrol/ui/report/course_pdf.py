@@ -14,11 +14,9 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from roomcontrol import __version__
 from roomcontrol.domain.timefmt import parse_iso
 from roomcontrol.domain.wording import number
-from roomcontrol.ui.report.layout import GREY, INK, RULE, Column, Doc, font, mm, pt
-from roomcontrol.ui.report.pdf import _ensure_app, _local_tz, write_report
+from roomcontrol.ui.report.layout import C, GREY, INK, R, RULE, Column, Doc, font, mm, pt
+from roomcontrol.ui.report.pdf_writer import local_tz, write_pdf
 
-R = Qt.AlignmentFlag.AlignRight
-C = Qt.AlignmentFlag.AlignHCenter
 PHQ_COLOUR, GAD_COLOUR = QColor(20, 20, 20), QColor(110, 110, 110)  # black and grey: charts are printed
 GIVEN, PLANNED = QColor(60, 60, 60), QColor(200, 200, 200)
 
@@ -238,8 +236,5 @@ class CourseReport:
 def render_course_pdf(course: dict[str, Any], path: Path | str, *, clinic_name: str, tz: tzinfo | None = None,
                       generated_at: datetime | None = None) -> Path:
     """Draw the course (the hub's course JSON, all sessions) into an A4 PDF at `path`."""
-    _ensure_app()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    report = CourseReport(course, clinic_name, tz or _local_tz(), generated_at or datetime.now(timezone.utc))
-    return write_report(report, path, f"Course record {course['patient_ref']}")
+    report = CourseReport(course, clinic_name, tz or local_tz(), generated_at or datetime.now(timezone.utc))
+    return write_pdf(report, path, f"Course record {course['patient_ref']}")

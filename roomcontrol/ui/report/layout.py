@@ -19,6 +19,8 @@ INK = QColor(0, 0, 0)
 GREY = QColor(90, 90, 90)
 RULE = QColor(150, 150, 150)
 SHADE = QColor(236, 236, 236)
+R = Qt.AlignmentFlag.AlignRight  # a column's alignment: figures right, times centred
+C = Qt.AlignmentFlag.AlignHCenter
 
 
 def mm(x: float) -> float:

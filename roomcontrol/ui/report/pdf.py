@@ -6,61 +6,18 @@ from __future__ import annotations
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter
+from PySide6.QtCore import QRectF
 
 from roomcontrol import __version__
-from roomcontrol.domain import kinds as K
-from roomcontrol.records.entries import duration, plan_text
+from roomcontrol.records.entries import duration
 from roomcontrol.records.model import SessionRecord
 from roomcontrol.domain.wording import CHECKLIST_LABELS, condition_label, describe, details, label, number, phase_label
+from roomcontrol.ui.report import protocol_pages
 from roomcontrol.ui.report.chart import Chart
 from roomcontrol.ui.report.discharge_rules import escort_and_overrides, rems_page
-from roomcontrol.ui.report.layout import DPI, GREY, INK, Column, Doc, font, mm, pt
-
-R = Qt.AlignmentFlag.AlignRight
-C = Qt.AlignmentFlag.AlignHCenter
-
-
-def _local_tz() -> tzinfo:
-    return datetime.now().astimezone().tzinfo or timezone.utc
-
-
-_app: object = None  # the QApplication _ensure_app made, kept alive for the process
-
-
-def _ensure_app() -> None:
-    """QPdfWriter and fonts need an application object; the CLI has none (offscreen is enough, no display).
-    A QApplication, not a QGuiApplication, so widgets made later in the same process still work."""
-    import os
-
-    from PySide6.QtWidgets import QApplication
-
-    global _app
-    if QApplication.instance() is None:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        _app = QApplication([])
-
-
-def corrected_mark(entry) -> str:
-    """' — corrected (was dose 4; reason …)': a corrected entry says so where it is shown, not only in the log."""
-    if not entry.corrected:
-        return ""
-    was = "; ".join(f"{label(k)} {number(v) if isinstance(v, (int, float)) else v}"
-                    for c in entry.corrections for k, v in c.was.items() if not isinstance(v, dict))
-    reasons = "; ".join(entry.correction_reasons)
-    return f" — corrected ({'was ' + was + '; ' if was else ''}reason: {reasons})"
-
-
-def _plan_corrected(rx) -> str:
-    """' — corrected (was 1.5 mg/kg × 70 kg = 105 mg over 40 min; reason: …)' for a corrected prescription."""
-    if not rx.corrected:
-        return ""
-    o = rx.original
-    was = plan_text(o) if o.get("devices") is not None else (
-        f"{number(o.get('dose_mg_per_kg'))} mg/kg × {number(o.get('weight_kg'))} kg = "
-        f"{number(o.get('total_dose_mg'))} mg over {number(o.get('planned_infusion_min'))} min")
-    return f" — corrected (was {was}; reason: {'; '.join(rx.correction_reasons)})"
+from roomcontrol.ui.report.entry_text import corrected_mark, plan_corrected, reading_text
+from roomcontrol.ui.report.layout import C, GREY, INK, R, Column, Doc, font, mm, pt
+from roomcontrol.ui.report.pdf_writer import local_tz, write_pdf
 
 
 class Report:
@@ -158,12 +115,12 @@ class Report:
     # -- content ------------------------------------------------------------------------------------------
     def body(self, d: Doc) -> None:
         self.dose(d)
-        self.controlled(d)
+        protocol_pages.controlled(self, d)
         self.chart(d)
         self.checks(d)
         self.vitals_table(d)
         self.alarms(d)
-        self.checks_advisories(d)
+        protocol_pages.checks_advisories(self, d)
         self.symptoms_medications(d)
         self.assessments(d)
         self.notes(d)
@@ -187,29 +144,9 @@ class Report:
             return f"{self.t(inf.ended_at)} STOPPED EARLY, by {r.name(inf.ended_by)}"
         return "not started" if inf.started_at is None else f"{self.t(inf.ended_at)} (session aborted)"
 
-    def fixed_dose(self, d: Doc) -> None:
-        """A fixed dose in mg given as nasal devices a set time apart: no rate, no bag, no titration."""
-        r, inf, plan = self.r, self.r.infusion, self.r.plan
-        d.heading("Dose")
-        ended = self.ended("all devices given")
-        pairs = self.protocol_pairs() + [
-            ("PRESCRIBED dose", plan_text(plan) + (_plan_corrected(r.prescribed) if r.prescribed else "")),
-            ("First device", f"{self.t(inf.started_at)} by {r.name(inf.started_by)}" if inf.started_at
-             else "not given"),
-            ("Dosing ended", ended),
-            ("Dose GIVEN", f"{number(r.dose_given_mg)} mg of {number(r.total_dose_mg)} mg prescribed"),
-        ]
-        devices = [e for e in r.events if e.kind == K.DOSE_DEVICE_GIVEN]
-        if devices:  # each device as logged, with who gave it (the first one's row says no more)
-            pairs[2] = ("Devices", "; ".join(f"{e.payload.get('n')} at {self.t(e.ts)} by {r.name(e.actor)}"
-                                                  for e in devices))
-        d.key_values(pairs, label_share=0.3)
-        if inf.stop_reason:
-            d.paragraph(f"Stopped early: {inf.stop_reason}", font(8.5, bold=True))
-
     def dose(self, d: Doc) -> None:
         if self.r.fixed_dose:
-            self.fixed_dose(d)
+            protocol_pages.fixed_dose(self, d)
             return
         r, inf, plan = self.r, self.r.infusion, self.r.plan
         d.heading("Dose and infusion")
@@ -221,7 +158,7 @@ class Report:
         pairs = self.protocol_pairs() + [
             ("PRESCRIBED dose", f"{number(plan.get('dose_mg_per_kg'))} mg/kg × {number(plan.get('weight_kg'))} kg = "
                                 f"{number(r.total_dose_mg)} mg over {duration(inf.planned_min)}"
-                                + (_plan_corrected(rx) if rx else "")),
+                                + (plan_corrected(rx) if rx else "")),
             ("Rate", rate + (" prescribed; titrated (below)" if inf.titrated else "")),
             ("Infusion started",
              f"{self.t(inf.started_at)} by {r.name(inf.started_by)}" if inf.started_at else "not started"),
@@ -274,35 +211,6 @@ class Report:
                     [[self.t(c.at), f"{number(c.from_mg_per_h)} → {number(c.to_mg_per_h)} mg/h",
                       duration(c.at_infused_s / 60.0), c.reason, r.name(c.by)] for c in inf.rate_changes])
 
-    def controlled(self, d: Doc) -> None:
-        """The controlled-substance record: each draw (lot, expiry, by), the dose given, the waste and its witness,
-        and drawn = given + wasted or the discrepancy with its explanation. Nothing drawn: no section."""
-        r, cs = self.r, self.r.controlled
-        if not cs.draws:
-            return
-        d.heading("Controlled substance")
-        d.table([Column("Drawn", 1.6), Column("Concentration", 1.3, R), Column("Volume", 1.0, R),
-                 Column("Amount", 1.0, R), Column("Lot", 1.4), Column("Expiry", 1.1, C), Column("By", 1.6)],
-                [[dr.drug, f"{number(dr.mg_per_ml)} mg/mL", f"{number(dr.ml)} mL", f"{number(dr.mg)} mg", dr.lot,
-                  dr.expiry, r.name(dr.by)] for dr in cs.draws])
-        w = cs.waste
-        if w is None:
-            d.paragraph(f"NOT RECONCILED: {number(cs.drawn_mg)} mg drawn, no waste recorded (the session was "
-                        f"{r.closing.kind}).", font(8.5, bold=True))
-            return
-        balance = (f"{number(cs.drawn_mg)} mg drawn = {number(w.given_mg)} mg given + {number(w.mg)} mg wasted"
-                   if abs(w.discrepancy_mg) <= 1e-9 else
-                   f"{number(cs.drawn_mg)} mg drawn − {number(w.given_mg)} mg given − {number(w.mg)} mg wasted = "
-                   f"{number(w.discrepancy_mg)} mg")
-        pairs = [("Dose GIVEN", f"{number(w.given_mg)} mg (the infusion's own sum, above)"),
-                 ("Wasted", f"{number(w.mg)} mg ({number(w.ml)} mL) by {r.name(w.by)}"),
-                 ("WITNESS", f"{r.name(w.witness)}, who signed with their own PIN at the time"),
-                 ("Balance", balance)]
-        if w.explanation:
-            pairs.append(("DISCREPANCY explained", w.explanation))
-        d.space(mm(0.5))
-        d.key_values(pairs, columns=1, label_share=0.2)
-
     def checks(self, d: Doc) -> None:
         d.heading("Checks before dosing and baseline" if self.r.fixed_dose else "Pre-infusion checks and baseline")
         rows = [[CHECKLIST_LABELS.get(c.item, label(c.item)), self.t(c.at), self.r.name(c.by), details(c.details) or "confirmed"]
@@ -353,7 +261,7 @@ class Report:
             d.heading("Readings charted by the nurse")
             d.table([Column("Reading at", 0.9, C), Column("For", 2.2), Column("Reading", 2.2),
                      Column("Charted", 0.9, C), Column("By", 1.4)],
-                    [[self.t(v.reading_at) if v.reading_at else "–", v.item, _reading_text(v.reading),
+                    [[self.t(v.reading_at) if v.reading_at else "–", v.item, reading_text(v.reading),
                       self.t(v.at), self.r.name(v.by)] for v in self.r.validated])
 
     def alarms(self, d: Doc) -> None:
@@ -370,23 +278,6 @@ class Report:
         d.table([Column("Ref", 0.5, C), Column("Raised", 0.9, C), Column("Alarm", 1.8), Column("Value", 0.6, R),
                  Column("Priority", 1.1), Column("Acknowledged", 1.6), Column("Cleared", 1.7)], rows,
                 empty="No alarms.")
-
-    def checks_advisories(self, d: Doc) -> None:
-        """The "tap if you're OK" checks (a count and the answer times) and each advisory decision and response."""
-        mine = [e for e in self.r.events if e.kind.startswith(("responsiveness.", "advisory."))]
-        if not mine:
-            return
-        d.heading("Responsiveness checks and advisories")
-        asked = sum(e.kind == K.RESPONSIVENESS_ASKED for e in mine)
-        answers = sorted(e.payload.get("after_s", 0) for e in mine if e.kind == K.RESPONSIVENESS_ANSWERED)
-        missed = sum(e.kind == K.RESPONSIVENESS_MISSED for e in mine)
-        if asked:
-            median = f", median answer {number(answers[len(answers) // 2], 0)} s" if answers else ""
-            d.key_values([("Tap if you're OK", f"asked {asked}, answered {len(answers)}{median}, missed {missed}")])
-        rows = [[self.t(e.ts, True), self.r.name(e.actor), describe(e)] for e in mine
-                if e.kind in (K.RESPONSIVENESS_MISSED, K.ADVISORY_PRE_DOSE_DECIDED, K.ADVISORY_RESPONDED)]
-        if rows:
-            d.table([Column("Time", 0.9, C), Column("By", 1.0), Column("What", 6.5)], rows)
 
     def symptoms_medications(self, d: Doc) -> None:
         d.heading("Symptoms and medications")
@@ -466,55 +357,6 @@ class Report:
 def render_pdf(record: SessionRecord, path: Path | str, *, clinic_name: str, room_name: str,
                tz: tzinfo | None = None, generated_at: datetime | None = None) -> Path:
     """Draw the record into a PDF at `path` (A4). Times print in `tz` (default: this computer's zone)."""
-    _ensure_app()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    report = Report(record, clinic_name, room_name, tz or _local_tz(),
-                    generated_at or datetime.now(timezone.utc))
-    return write_report(report, path,
-                        f"Session record {record.patient_ref} course {record.course_no} {record.session_id[:8]}")
-
-
-def write_report(report, path: Path, title: str) -> Path:
-    """Draw `report` (its header, footer and body) into an A4 PDF at `path`, in two passes so that every footer
-    can say "page X of Y"."""
-    writer = QPdfWriter(str(path))
-    writer.setResolution(DPI)
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-                                     _zero_margins()))
-    writer.setTitle(title)
-    writer.setCreator(f"RoomControl {__version__}")
-    size = writer.pageLayout().fullRectPixels(DPI)
-    w, h = float(size.width()), float(size.height())
-    # dry pass: count the pages
-    dry = Doc(writer, None, w, h, report.header, report.footer)
-    dry.start()
-    report.body(dry)
-    report.pages = dry.page
-    painter = QPainter()
-    if not painter.begin(writer):
-        raise OSError(f"cannot write the PDF {path}")
-    try:
-        doc = Doc(writer, painter, w, h, report.header, report.footer)
-        doc.start()
-        report.body(doc)
-        doc.finish()
-    finally:
-        painter.end()
-    return path
-
-
-def _zero_margins():
-    from PySide6.QtCore import QMarginsF
-
-    return QMarginsF(0, 0, 0, 0)
-
-
-def _reading_text(reading: dict) -> str:
-    """A charted reading as the nurse reads it: "NIBP 128/82 (97) mmHg", or its values by name."""
-    if "nibp_systolic" in reading:
-        mean = f" ({number(reading['nibp_mean'], 0)})" if reading.get("nibp_mean") is not None else ""
-        return (f"NIBP {number(reading.get('nibp_systolic'), 0)}/{number(reading.get('nibp_diastolic'), 0)}"
-                f"{mean} mmHg")
-    return ", ".join(f"{k} {number(v) if isinstance(v, (int, float)) else v}" for k, v in reading.items()
-                     if not k.endswith("_ts"))
+    report = Report(record, clinic_name, room_name, tz or local_tz(), generated_at or datetime.now(timezone.utc))
+    return write_pdf(report, path,
+                     f"Session record {record.patient_ref} course {record.course_no} {record.session_id[:8]}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from roomcontrol.domain.dose import plan_dose
@@ -16,6 +16,7 @@ from roomcontrol.domain.wording import number
 from roomcontrol.ui import theme
 from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import HoldButton, button
+from roomcontrol.ui.widgets.labels import text_label, warning_figure
 from roomcontrol.ui.widgets.named import named
 from roomcontrol.ui.widgets.page import page
 
@@ -32,21 +33,14 @@ class DoseConfirmScreen(QWidget):
         self.patient = named(QLabel(""), "heading")
         box.addWidget(self.patient)
         box.addStretch(1)
-        self.total = named(QLabel(""), "dose_total")
-        self.total.setAccessibleName("total dose")
-        self.total.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.total.setStyleSheet(f"font-size: {theme.px(112, scale)}px; font-weight: bold; color: {theme.WARN};")
+        self.total = warning_figure("dose_total", "total dose", 112, scale)
         box.addWidget(self.total)
-        self.detail = named(QLabel(""), "big")
-        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail = text_label("big", centred=True)
         box.addWidget(self.detail)
-        self.limit = named(QLabel(""), "message")
-        self.limit.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.limit.setWordWrap(True)
+        self.limit = text_label("message", centred=True, wrap=True)
         box.addWidget(self.limit)
         box.addStretch(1)
-        self.message = named(QLabel(""), "error")
-        self.message.setWordWrap(True)
+        self.message = text_label("error", wrap=True)
         box.addWidget(self.message)
         row = QHBoxLayout()
         self.change = button("Change the dose", lambda: self.navigate.emit("checkin"), name="change the dose")

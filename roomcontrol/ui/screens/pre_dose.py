@@ -5,15 +5,15 @@ The decision is logged under the signed-in nurse; the findings are the engine's 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QWidget
 
 from roomcontrol.engine.snapshot import RoomSnapshot
 from roomcontrol.ui import theme
 from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import HoldButton, button
 from roomcontrol.ui.widgets.feedback import say
-from roomcontrol.ui.widgets.named import named
+from roomcontrol.ui.widgets.labels import text_label, warning_figure
 from roomcontrol.ui.widgets.page import page
 
 
@@ -26,26 +26,18 @@ class PreDoseScreen(QWidget):
         box, self.heading = page(self, "Before the infusion: readings above the protocol's limits",
                                  lambda: self.navigate.emit("main"), back_label="Back to the room", scale=scale)
         box.addStretch(1)
-        self.readings = named(QLabel(""), "pre_dose_readings")
-        self.readings.setAccessibleName("pre-dose readings")
-        self.readings.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.readings.setStyleSheet(f"font-size: {theme.px(72, scale)}px; font-weight: bold; color: {theme.WARN};")
+        self.readings = warning_figure("pre_dose_readings", "pre-dose readings", 72, scale)
         box.addWidget(self.readings)
-        self.rules = named(QLabel(""), "message")
-        self.rules.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.rules.setWordWrap(True)
+        self.rules = text_label("message", centred=True, wrap=True)
         self.rules.setStyleSheet(f"font-size: {theme.px(22, scale)}px;")  # the rule's words, read with the numbers
         box.addWidget(self.rules)
-        self.status = named(QLabel(""), "dim")
-        self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.status.setWordWrap(True)
+        self.status = text_label("dim", centred=True, wrap=True)
         box.addWidget(self.status)
         box.addStretch(1)
         self.reason = QLineEdit(placeholderText="Reason (needed to proceed or cancel)")
         self.reason.setAccessibleName("decision reason")
         box.addWidget(self.reason)
-        self.message = named(QLabel(""), "error")
-        self.message.setWordWrap(True)
+        self.message = text_label("error", wrap=True)
         box.addWidget(self.message)
         row = QHBoxLayout()
         self.proceed = button("Proceed", lambda: self._decide("proceed"), kind="primary", name="proceed")

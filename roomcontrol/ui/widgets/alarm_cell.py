@@ -5,8 +5,10 @@ acknowledged, it keeps a coloured edge on a dim fill. The vitals tiles and the v
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
+from roomcontrol.domain.vitals.tiles import TileState
+from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
 from roomcontrol.ui.widgets.blink import Blinker
 
@@ -23,8 +25,30 @@ class AlarmCell(QWidget):
         self.inverted = False  # painted inverted right now
         blinker.changed.connect(self._blink)
 
+    # the subclass's numeric colour and its labels, laid out its own way
+    colour: str
+    title: QLabel
+    value: QLabel
+    unit: QLabel
+    note: QLabel
+
     def restyle(self, inverted: bool) -> None:
         """Colour the cell's labels for the normal or the inverted look (the subclass's labels)."""
+
+    def tones(self, inverted: bool) -> tuple[str, str]:
+        """(main, dim): the numeric's colour and the dim parts' (unit, note); inverted, both the alarm's text colour."""
+        main = theme.ALARM_TEXT[self.alarm] if inverted and self.alarm else self.colour
+        return main, main if inverted else theme.DIM
+
+    def show_texts(self, state: TileState, *more: tuple[QLabel, str]) -> None:
+        """The state's label, value, unit and note (with the reading's age) on the cell, and `more` of the
+        subclass's; a label is set only when its text changed (no relayout at every reading)."""
+        age = F.ago(state.age_s) if state.age_s is not None else ""
+        for label, text in ((self.title, F.screen_text(state.label)), (self.unit, state.unit),
+                            (self.value, state.value), (self.note, " · ".join(t for t in (state.note, age) if t)),
+                            *more):
+            if label.text() != text:
+                label.setText(text)
 
     def set_alarm(self, priority: str | None, acknowledged: bool) -> None:
         if (priority, acknowledged) != (self.alarm, self.acknowledged):

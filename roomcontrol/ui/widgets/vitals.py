@@ -11,7 +11,6 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, Q
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from roomcontrol.domain.vitals.tiles import TileState
-from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
 from roomcontrol.ui.widgets.alarm_cell import AlarmCell
 from roomcontrol.ui.widgets.blink import Blinker
@@ -54,8 +53,7 @@ class VitalTile(AlarmCell):
 
     def restyle(self, inverted: bool) -> None:
         s = self.scale
-        main = theme.ALARM_TEXT[self.alarm] if inverted and self.alarm else self.colour
-        dim = main if inverted else theme.DIM
+        main, dim = self.tones(inverted)
         self.title.setStyleSheet(f"color: {main}; font-size: {theme.px(16, s)}px; letter-spacing: 1px;")
         self.unit.setStyleSheet(f"color: {dim}; font-size: {theme.px(15, s)}px;")
         self.value.setStyleSheet(f"color: {main}; font-size: {self.numeric_px}px; font-weight: 600;")
@@ -64,12 +62,7 @@ class VitalTile(AlarmCell):
 
     def show_state(self, state: TileState) -> None:
         """Render a TileState from the snapshot as it is."""
-        age = F.ago(state.age_s) if state.age_s is not None else ""
-        for label, text in ((self.title, F.screen_text(state.label)), (self.unit, state.unit),
-                            (self.value, state.value), (self.note, " · ".join(t for t in (state.note, age) if t)),
-                            (self.limits, f"limits\n{state.limits}" if state.limits else "")):
-            if label.text() != text:
-                label.setText(text)
+        self.show_texts(state, (self.limits, f"limits\n{state.limits}" if state.limits else ""))
         if (len(state.value), state.limits) != getattr(self, "_fitted_for", None):
             self._fitted_for = (len(state.value), state.limits)
             self.fit_numeric()

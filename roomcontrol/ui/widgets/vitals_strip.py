@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from roomcontrol.domain.vitals.tiles import TileState
 from roomcontrol.engine.snapshot import RoomSnapshot
-from roomcontrol.ui import format as F
 from roomcontrol.ui import theme
 from roomcontrol.ui.widgets.alarm_cell import AlarmCell
 from roomcontrol.ui.widgets.blink import Blinker
@@ -45,19 +44,14 @@ class StripCell(AlarmCell):
 
     def restyle(self, inverted: bool) -> None:
         s = self.ui_scale
-        main = theme.ALARM_TEXT[self.alarm] if inverted and self.alarm else self.colour
-        dim = main if inverted else theme.DIM
+        main, dim = self.tones(inverted)
         self.title.setStyleSheet(f"color: {main}; font-size: {theme.px(16, s)}px;")
         self.value.setStyleSheet(f"color: {main}; font-size: {theme.px(38, s)}px; font-weight: 600;")
         self.unit.setStyleSheet(f"color: {dim}; font-size: {theme.px(15, s)}px;")
         self.note.setStyleSheet(f"color: {dim}; font-size: {theme.px(15, s)}px;")
 
     def show_state(self, state: TileState) -> None:
-        age = F.ago(state.age_s) if state.age_s is not None else ""
-        for label, text in ((self.title, F.screen_text(state.label)), (self.value, state.value),
-                            (self.unit, state.unit), (self.note, " · ".join(t for t in (state.note, age) if t))):
-            if label.text() != text:
-                label.setText(text)
+        self.show_texts(state)
         self.set_alarm(state.priority, state.acknowledged)
 
 
