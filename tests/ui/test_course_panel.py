@@ -70,7 +70,9 @@ def test_check_in_with_the_hub_up_shows_the_course_offers_the_dose_and_loads_the
     assert "0.6 mg/kg" in panel.dose.text() and "48 mg planned" in panel.dose.text()
     assert "ondansetron" in panel.notable.text()
     assert panel.phq.text().startswith("PHQ-9 18") and panel.flag.isVisible()
-    assert "light 10 %" in panel.comfort.text() and "likes to hold a stone" in panel.comfort.text()
+    assert panel.comfort.text().startswith("Comfort: very warm light at 10 % · Ocean (Nature) at 20 %")
+    assert "likes to hold a stone" in panel.comfort.text()
+    assert "2200" not in panel.comfort.text() and ".ogg" not in panel.comfort.text()  # words, not kelvin or files
     # the dose is offered, not applied: the form keeps the room's default until the nurse takes it
     assert checkin.dose.value() == 0.5
     click(qtbot, panel.use_dose)

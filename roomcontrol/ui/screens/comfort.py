@@ -12,6 +12,7 @@ from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QSlider, QVBoxLayout, QWidget
 
 from roomcontrol.domain.ambient import PATIENT_LIMITS
+from roomcontrol.domain.ambient_words import light_colour, playlist_title, track_title
 from roomcontrol.domain.comfort import NOTE_MAX, ComfortPlan, read_plan
 from roomcontrol.domain.errors import Refused
 from roomcontrol.engine.comfort_scene import room_playlists
@@ -22,7 +23,7 @@ from roomcontrol.ui.widgets.buttons import Choice, button
 from roomcontrol.ui.widgets.named import named
 from roomcontrol.ui.widgets.page import page
 
-COLOURS = {2200: "Warm", 2700: "Soft", 4000: "Neutral"}
+COLOURS = {k: light_colour(k).capitalize() for k in (2200, 2700, 4000)}  # "Very warm", "Warm", "Neutral"
 IDLE_BACK_MS = 5 * 60_000  # left open this long, the page goes back (to the lock screen for the patient)
 SILENCE, SCENE_MUSIC = "(silence)", "(room)"
 
@@ -76,7 +77,8 @@ class ComfortScreen(QWidget):
         self.playlists = room_playlists()
         music = [SILENCE, SCENE_MUSIC, *self.playlists]
         self.music = Choice(music, {SILENCE: "Silence", SCENE_MUSIC: "Room's music",
-                                    **{p: p.replace("_", " ").capitalize() for p in self.playlists}})
+                                    **{p: playlist_title(p) for p in self.playlists}})
+        self.starts = named(QLabel(""), "dim")  # the plan's first track, by title (the form has no track list)
         self.volume = Percent("Volume", "comfort volume")
         self.mist = button("Mist (scent)", checkable=True, name="comfort mist")
         self.eye_mask = button("Eye mask", checkable=True, name="comfort eye mask")
@@ -85,7 +87,7 @@ class ComfortScreen(QWidget):
         self.note.setMaxLength(NOTE_MAX)
         self.note.setAccessibleName("comfort note")
         rows: list[tuple[str, Any]] = [("", self.light), ("Colour", self.colour), ("Music", self.music),
-                                       ("", self.volume)]
+                                       ("", self.starts), ("", self.volume)]
         for i, (label, widget) in enumerate(rows):
             if label:
                 grid.addWidget(QLabel(label), i, 0)
@@ -149,6 +151,9 @@ class ComfortScreen(QWidget):
 
     def _music_changed(self) -> None:
         self.volume.setEnabled(self.music.value != SILENCE)
+        track = self.plan.track if self.plan.track and self.music.value == self.plan.playlist else ""
+        self.starts.setText(f"Starts with {track_title(track)}" if track else "")
+        self.starts.setVisible(bool(track))
 
     def chosen(self) -> dict[str, Any]:
         """The plan the form shows, as its dict (the track kept if the playlist did not change)."""
