@@ -48,6 +48,7 @@ class ControlledScreen(QWidget):
         self.ledger = Ledger()
         self.given = 0.0
         self.nurse_pin: str | None = None
+        self.names: dict[str, str] = {}  # staff id → name (the engine's staff list): the page names people
         self._filled: tuple[str, float] | None = None  # the session and draw the wasted volume was filled in for
         outer, self.title = page(self, "Controlled substance", lambda: self.navigate.emit("main"),
                                  back_label="Back to the room", scale=scale)
@@ -157,7 +158,13 @@ class ControlledScreen(QWidget):
         self._restart()  # a PIN entered before leaving the page never signs later
 
     def _witnesses(self, staff: list) -> None:
-        """Active accounts other than the nurse signed in (the room refuses her as her own witness anyway)."""
+        """Active accounts other than the nurse signed in (the room refuses her as her own witness anyway); every
+        active account's name for the draw and waste lines."""
+        names = {p["staff_id"]: p["name"] for p in staff}
+        if names != self.names:
+            self.names = names
+            if self.controller.last is not None:
+                self.show_snapshot(self.controller.last)
         others = [p for p in staff if p["staff_id"] != self.controller.actor]
         ids = [p["staff_id"] for p in others]
         if self.witness is not None:
@@ -166,6 +173,10 @@ class ControlledScreen(QWidget):
             self.witness.deleteLater()
         self.witness = Choice(ids, {p["staff_id"]: p["name"] for p in others}, columns=2)
         self.witness_holder.addWidget(self.witness)
+
+    def _name(self, staff_id: str) -> str:
+        """The name, as the sign-in screen shows it; the id as logged for an account no longer active."""
+        return self.names.get(staff_id) or staff_id
 
     def _restart(self) -> None:
         """Both signatures start again (after a refusal, leaving the page, or a waste recorded)."""
@@ -234,13 +245,13 @@ class ControlledScreen(QWidget):
         ledger = s.controlled
         self.ledger, self.given = ledger, float(snap.dose_given_mg)
         self.draws.setText("\n".join(f"{number(d.mg)} mg ({number(d.ml)} mL) · lot {d.lot} · exp {d.expiry} · "
-                                     f"by {d.by}" for d in ledger.draws) or "Nothing drawn yet.")
+                                     f"by {self._name(d.by)}" for d in ledger.draws) or "Nothing drawn yet.")
         open_waste = phase == "recovery" and bool(ledger.draws) and ledger.waste is None
         for part in self.waste_area:
             part.setEnabled(open_waste)
         if ledger.waste is not None:
             w = ledger.waste
-            self.sums.setText(f"Wasted {number(w.mg)} mg ({number(w.ml)} mL), witnessed by {w.witness}; "
+            self.sums.setText(f"Wasted {number(w.mg)} mg ({number(w.ml)} mL), witnessed by {self._name(w.witness)}; "
                               f"discrepancy {number(w.discrepancy_mg)} mg")
         elif not ledger.draws:
             self.sums.setText("Nothing drawn: no waste to record.")
