@@ -24,6 +24,7 @@ from roomcontrol.ui.widgets.named import named
 from roomcontrol.ui.widgets.page import page
 
 COLOURS = {k: light_colour(k).capitalize() for k in (2200, 2700, 4000)}  # "Very warm", "Warm", "Neutral"
+LABEL_W = 110  # the first column's labels (Light, Colour, Music, …), at scale 1
 IDLE_BACK_MS = 5 * 60_000  # left open this long, the page goes back (to the lock screen for the patient)
 SILENCE, SCENE_MUSIC = "(silence)", "(room)"
 
@@ -33,14 +34,15 @@ def _nearest_colour(k: int) -> int:
 
 
 class Percent(QWidget):
-    """A labelled percentage slider."""
+    """A labelled percentage slider, its label as wide as the page's other labels (the rows line up)."""
 
-    def __init__(self, label: str, name: str) -> None:
+    def __init__(self, label: str, name: str, label_w: int, gap: int) -> None:
         super().__init__()
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(gap)
         title = QLabel(label)
-        title.setMinimumWidth(110)
+        title.setFixedWidth(label_w)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setAccessibleName(name)
         self.slider.setPageStep(5)
@@ -72,33 +74,40 @@ class ComfortScreen(QWidget):
         grid = QGridLayout(panel)
         grid.setContentsMargins(theme.px(20, scale), theme.px(14, scale), theme.px(20, scale), theme.px(14, scale))
         grid.setVerticalSpacing(theme.px(12, scale))
-        self.light = Percent("Light", "comfort light")
+        label_w, gap = theme.px(LABEL_W, scale), theme.px(12, scale)
+        grid.setHorizontalSpacing(gap)
+        grid.setColumnMinimumWidth(0, label_w)
+        self.light = Percent("Light", "comfort light", label_w, gap)
         self.colour = Choice(list(COLOURS), COLOURS)
         self.playlists = room_playlists()
         music = [SILENCE, SCENE_MUSIC, *self.playlists]
         self.music = Choice(music, {SILENCE: "Silence", SCENE_MUSIC: "Room's music",
                                     **{p: playlist_title(p) for p in self.playlists}})
         self.starts = named(QLabel(""), "dim")  # the plan's first track, by title (the form has no track list)
-        self.volume = Percent("Volume", "comfort volume")
+        self.volume = Percent("Volume", "comfort volume", label_w, gap)
         self.mist = button("Mist (scent)", checkable=True, name="comfort mist")
         self.eye_mask = button("Eye mask", checkable=True, name="comfort eye mask")
         self.blanket = button("Blanket", checkable=True, name="comfort blanket")
         self.note = QLineEdit(placeholderText="In your own words: what helps you feel calm")
         self.note.setMaxLength(NOTE_MAX)
         self.note.setAccessibleName("comfort note")
-        rows: list[tuple[str, Any]] = [("", self.light), ("Colour", self.colour), ("Music", self.music),
-                                       ("", self.starts), ("", self.volume)]
-        for i, (label, widget) in enumerate(rows):
-            if label:
-                grid.addWidget(QLabel(label), i, 0)
-                grid.addWidget(widget, i, 1)
-            else:
-                grid.addWidget(widget, i, 0, 1, 2)
         extras = QHBoxLayout()
+        extras.setSpacing(gap)
         for b in (self.mist, self.eye_mask, self.blanket):
             extras.addWidget(b)
-        grid.addLayout(extras, len(rows), 0, 1, 2)
-        grid.addWidget(self.note, len(rows) + 1, 0, 1, 2)
+        # (label, what): a label in the first column; None: the row across both (a slider brings its own label)
+        rows: list[tuple[str | None, Any]] = [(None, self.light), ("Colour", self.colour), ("Music", self.music),
+                                              ("", self.starts), (None, self.volume), ("Also", extras),
+                                              ("Note", self.note)]
+        for i, (label, what) in enumerate(rows):
+            if label is None:
+                grid.addWidget(what, i, 0, 1, 2)
+                continue
+            grid.addWidget(QLabel(label), i, 0)
+            if isinstance(what, QHBoxLayout):
+                grid.addLayout(what, i, 1)
+            else:
+                grid.addWidget(what, i, 1)
         outer.addWidget(panel)
         foot = QHBoxLayout()
         self.message = named(QLabel(""), "message")
