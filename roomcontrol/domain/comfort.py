@@ -17,6 +17,7 @@ from typing import Any
 
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain.ambient import COOLEST_K, PATIENT_LIMITS, WARMEST_K, PatientLimits
+from roomcontrol.domain.ambient_words import light_colour, playlist_title, track_title
 from roomcontrol.domain.catalogue import Discharge
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import NewEvent
@@ -148,12 +149,20 @@ def overlay(plan: ComfortPlan, scene: Levels, limits: PatientLimits) -> Levels:
                   diffuser_on_s=on_s if plan.diffuser else 0, diffuser_off_s=off_s if plan.diffuser else 0)
 
 
+def music_words(plan: ComfortPlan) -> str:
+    """"Ocean (Nature)", "Nature" or "the room's music": what plays, by title (domain/ambient_words.py)."""
+    if not plan.playlist:
+        return "the room's music"
+    playlist = playlist_title(plan.playlist)
+    return f"{track_title(plan.track)} ({playlist})" if plan.track else playlist
+
+
 def summary(plan: ComfortPlan) -> str:
-    """One line for the nurse: "light 10 % · 2700 K · silence · mist off · eye mask, blanket"."""
-    music = "silence" if plan.prefers_silence else \
-        f"{plan.playlist or 'scene music'}{' / ' + plan.track if plan.track else ''} at {plan.volume:g} %"
+    """One line for the nurse: "warm light at 10 % · silence · mist off · eye mask, blanket"."""
+    music = "silence" if plan.prefers_silence else f"{music_words(plan)} at {plan.volume:g} %"
     extras = [name for name, on in (("eye mask", plan.eye_mask), ("blanket", plan.blanket)) if on]
-    parts = [f"light {plan.light:g} %", f"{plan.colour_temp_k} K", music, f"mist {'on' if plan.diffuser else 'off'}"]
+    parts = [f"{light_colour(plan.colour_temp_k)} light at {plan.light:g} %", music,
+             f"mist {'on' if plan.diffuser else 'off'}"]
     return " · ".join(parts + ([", ".join(extras)] if extras else []))
 
 

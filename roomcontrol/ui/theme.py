@@ -85,7 +85,7 @@ QPushButton:checked {{ background: {ACCENT_DARK}; border-color: {ACCENT}; color:
 QPushButton[done="true"], QPushButton[done="true"]:disabled {{ background: {PANEL}; color: {DONE};
               border: 1px solid {OK}; font-weight: 600; }}
 QPushButton#primary {{ background: {ACCENT}; border-color: {ACCENT}; color: #ffffff; }}
-QPushButton#primary:disabled {{ background: {ACCENT_DARK}; color: {DIM}; }}
+QPushButton#primary:disabled {{ background: {PANEL_2}; border-color: {ACCENT_DARK}; color: {FAINT}; }} /* not ACCENT_DARK: that is a chosen toggle */
 QPushButton#due {{ background: {OK}; border: 2px solid #8ff0bd; color: {BG}; font-size: {s(24)}px;
                   font-weight: 700; min-width: {s(200)}px; }}
 QPushButton#danger {{ background: #3a1c1f; border-color: {DANGER}; color: #ffd7d7; }}

@@ -89,10 +89,14 @@ def test_the_scene_takes_the_patients_levels_inside_its_limits():
 
 def test_the_nurse_reads_the_plan_in_one_line():
     assert summary(ComfortPlan(light=10, prefers_silence=True, eye_mask=True, blanket=True)) == \
-        "light 10 % · 2700 K · silence · mist off · eye mask, blanket"
+        "warm light at 10 % · silence · mist off · eye mask, blanket"
     assert summary(ComfortPlan(playlist="nature", track="02_ocean.ogg", volume=20, diffuser=True)) == \
-        "light 20 % · 2700 K · nature / 02_ocean.ogg at 20 % · mist on"
-    assert summary(ComfortPlan()) == "light 20 % · 2700 K · scene music at 30 % · mist off"
+        "warm light at 20 % · Ocean (Nature) at 20 % · mist on"
+    assert summary(ComfortPlan()) == "warm light at 20 % · the room's music at 30 % · mist off"
+    assert summary(ComfortPlan(playlist="calm", colour_temp_k=2200, light=5)) == \
+        "very warm light at 5 % · Calm at 30 % · mist off"
+    assert "2200" not in summary(ComfortPlan(colour_temp_k=2200)) and ".ogg" not in summary(
+        ComfortPlan(playlist="nature", track="02_ocean.ogg"))
 
 
 def _state(*kinds_payloads) -> RoomState:
@@ -132,9 +136,9 @@ def test_the_timeline_says_what_the_plan_is_in_the_patients_words():
     def said(kind, payload):
         return describe(Event(1, "e1", "room-1", "s1", T0, kind, "rn.ada", payload))
     assert said(K.COMFORT_PLAN_SET, {"plan": plan, "source": "course"}) == \
-        'Comfort plan set (from the course): light 10 % · 2700 K · silence · mist off · "likes to hold a stone"'
+        'Comfort plan set (from the course): warm light at 10 % · silence · mist off · "likes to hold a stone"'
     assert said(K.COMFORT_PLAN_SAVED, {"plan": ComfortPlan().to_dict()}) == \
-        "Comfort plan saved for next time: light 20 % · 2700 K · scene music at 30 % · mist off"
+        "Comfort plan saved for next time: warm light at 20 % · the room's music at 30 % · mist off"
     assert said(K.COMFORT_PLAN_SET, {"plan": "odd"}) == "Comfort plan set: plan odd"
     assert said(K.AMBIENT_SCENE_APPLIED, {"scene": "infusion", "comfort": True}) == \
         "Room scene 'infusion' applied with the comfort plan"

@@ -205,6 +205,7 @@ def test_the_course_exports_fhir_csv_and_pdf_from_the_hub(synced, tmp_path, caps
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     for shown in ("Course record", PATIENT, "20 → 9 (-55 %) — RESPONSE", "FLAGGED: 1 on 5 Mar 2026",
                   "PHQ-9 AND GAD-7 OVER THE COURSE", "KETAMINE PER SESSION", "room-3", "ondansetron",
-                  "prefers silence"):
+                  "silence", "warm at 10 % (2700 K)", "“likes to hold a stone”"):
         assert shown in text, shown
+    assert "colour temp k" not in text and "prefers silence" not in text  # the plan in words, not its keys
     assert cli_main(["course", PATIENT, "--hub", hub.url, "--token", tokens["reader"]]) != 0  # nothing to write

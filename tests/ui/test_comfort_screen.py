@@ -87,3 +87,25 @@ def test_the_nurse_edits_the_plan_and_discharge_saves_it_for_next_time(ui, qtbot
     wait_phase(qtbot, ui, "discharged")
     saved = list(room.log.events(kinds=["comfort.plan_saved"]))
     assert [(e.actor, e.payload["plan"]["playlist"]) for e in saved] == [(NURSE, "nature")]
+
+
+def test_the_page_names_light_and_music_in_words_not_kelvin_or_file_names(ui, qtbot):
+    window, room = ui.window, ui.room
+    sign_in(qtbot, ui, NURSE, PIN)
+    qtbot.waitUntil(lambda: window.current == "main", timeout=WAIT_MS)
+    room.command("open_session", NURSE, patient_ref="PT-2003", weight_kg=70)
+    wait_phase(qtbot, ui, "pre_infusion")
+    room.command("set_comfort_plan", NURSE, source="course",
+                 plan={"playlist": "nature", "track": "02_ocean.ogg", "colour_temp_k": 2200, "light": 10})
+    qtbot.waitUntil(lambda: ui.controller.last.session.comfort is not None, timeout=WAIT_MS)
+    click(qtbot, window.main.quick.buttons["comfort"])
+    comfort = window.pages["comfort"]
+    assert {k: b.text() for k, b in comfort.colour.buttons.items()} == \
+        {2200: "Very warm", 2700: "Warm", 4000: "Neutral"}
+    assert comfort.colour.value == 2200 and comfort.music.value == "nature"
+    assert comfort.music.buttons["nature"].text() == "Nature"
+    assert comfort.starts.isVisible() and comfort.starts.text() == "Starts with Ocean"
+    words = " ".join(visible_words(window))
+    assert ".ogg" not in words and " K" not in words, words
+    click(qtbot, comfort.music.buttons["calm"])  # another playlist starts from its own first track
+    assert not comfort.starts.isVisible()

@@ -53,7 +53,8 @@ def test_a_witnessed_waste_with_two_pins_by_the_real_buttons(ui, qtbot, tmp_path
     qtbot.waitUntil(lambda: "expired on 2020-01-31: do not use it" in page.draw_message.text(), timeout=WAIT_MS)
     _type(qtbot, page.expiry, "2030-06")
     click(qtbot, page.record)
-    qtbot.waitUntil(lambda: "lot KT2291A · exp 2030-06-30 · by rn.ada" in page.draws.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "lot KT2291A · exp 2030-06-30 · by Ada Lovelace" in page.draws.text(), timeout=WAIT_MS)
+    assert NURSE not in page.draws.text()  # the nurse's name, as the sign-in screen shows it, not her staff id
     assert [e.payload["mg"] for e in room.log.events() if e.kind == "cs.drawn"] == [50.0]
     assert not page.pad.isEnabled()  # no waste before the infusion has ended
 
@@ -97,7 +98,8 @@ def test_a_witnessed_waste_with_two_pins_by_the_real_buttons(ui, qtbot, tmp_path
     assert len(wasted) == 1 and wasted[0].actor == NURSE
     assert wasted[0].payload | {} == {"mg": 10.0, "ml": 1.0, "witness": WITNESS, "given_mg": 40.0, "drawn_mg": 50.0,
                                       "discrepancy_mg": 0.0, "tolerance_mg": 0.5, "explanation": None}
-    qtbot.waitUntil(lambda: "witnessed by rn.bo" in page.sums.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "witnessed by Bo Chen" in page.sums.text(), timeout=WAIT_MS)
+    assert WITNESS not in page.sums.text()
     assert not page.pad.isEnabled()  # no second waste, no later co-signature
 
     window.go("discharge")

@@ -68,14 +68,22 @@ def test_check_in_with_the_hub_up_shows_the_course_offers_the_dose_and_loads_the
     assert panel.count.text() == "1 infusion so far"
     assert panel.last.text().startswith("Last: ") and "room-1" in panel.last.text()
     assert "0.6 mg/kg" in panel.dose.text() and "48 mg planned" in panel.dose.text()
-    assert "ondansetron" in panel.notable.text()
+    assert "Ondansetron" in panel.notable.text()
+    assert all(line[2:3].isupper() for line in panel.notable.text().splitlines() if line.startswith("• "))
+    assert panel.phq.text() == "PHQ-9 18"  # one score: no change to speak of
     assert panel.phq.text().startswith("PHQ-9 18") and panel.flag.isVisible()
-    assert "light 10 %" in panel.comfort.text() and "likes to hold a stone" in panel.comfort.text()
+    assert panel.comfort.text().startswith("Comfort: very warm light at 10 % · Ocean (Nature) at 20 %")
+    assert "likes to hold a stone" in panel.comfort.text()
+    assert "2200" not in panel.comfort.text() and ".ogg" not in panel.comfort.text()  # words, not kelvin or files
     # the dose is offered, not applied: the form keeps the room's default until the nurse takes it
     assert checkin.dose.value() == 0.5
     click(qtbot, panel.use_dose)
     assert (checkin.dose.value(), checkin.course.value()) == (0.6, 2)
     assert panel.load_comfort.isChecked()
+    assert panel.load_comfort.text() == "✓ Comfort plan will be loaded when the session opens"
+    click(qtbot, panel.load_comfort)  # the nurse may leave it out: the button says so, then she puts it back
+    assert panel.load_comfort.text() == "Load the comfort plan when the session opens"
+    click(qtbot, panel.load_comfort)
     click(qtbot, checkin.open_button)
     wait_phase(qtbot, ui, "pre_infusion")
     room = ui.room
@@ -90,6 +98,7 @@ def test_check_in_with_the_hub_up_shows_the_course_offers_the_dose_and_loads_the
         return [e.payload for e in room.log.events(kinds=["ambient.scene_applied"]) if e.payload.get("comfort")]
     qtbot.waitUntil(lambda: bool(welcomed()), timeout=WAIT_MS)
     assert ui.room.state.session.comfort is not None
+    qtbot.waitUntil(lambda: panel.load_comfort.text() == "✓ Comfort plan loaded into this session", timeout=WAIT_MS)
     welcome = welcomed()[-1]
     assert (welcome["scene"], welcome["light_percent"], welcome["comfort"]) == ("welcome", 10.0, True)
 

@@ -96,6 +96,10 @@ def test_play_follows_the_players_real_state(ui, qtbot):
     ui.controller.ambient.emit({"audio": AudioStatus(track="soft_rain.ogg", tracks=3, playing=True),
                                 "light_percent": 10})
     assert panel.play.isEnabled() and panel.play.text() == "Pause"
+    assert panel.track.text() == "♪ Soft rain"  # the track's title, not its file name
+    ui.controller.ambient.emit({"audio": AudioStatus(track="02_ocean.ogg", tracks=3, playing=True),
+                                "light_percent": 10})
+    assert panel.track.text() == "♪ Ocean"  # the playlist's order number is not part of the title
     ui.controller.ambient.emit({"audio": AudioStatus(track="soft_rain.ogg", tracks=3, playing=True, paused=True),
                                 "light_percent": 10})
     assert panel.play.text() == "Play"

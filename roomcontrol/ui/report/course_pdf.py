@@ -12,6 +12,9 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 
 from roomcontrol import __version__
+from roomcontrol.domain.ambient_words import light_colour
+from roomcontrol.domain.comfort import music_words, read_plan
+from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.timefmt import parse_iso
 from roomcontrol.domain.wording import number
 from roomcontrol.ui.report.layout import C, GREY, INK, R, RULE, Column, Doc, font, mm, pt
@@ -26,12 +29,25 @@ def _n(value: Any, unit: str = "") -> str:
 
 
 def _plain(value: Any) -> str:
-    """A comfort plan's value as the chart reads it (the plan's keys are the comfort part's: shown as given)."""
+    """A value of a plan this version cannot read, shown as given."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if value is None or value == "":
         return "–"
     return number(value) if isinstance(value, (int, float)) else str(value)
+
+
+def comfort_rows(raw: Any) -> list[tuple[str, str]]:
+    """The comfort plan as the chart reads it: light and music in words (domain/ambient_words.py), the kelvin kept
+    in brackets for the record; a plan this version cannot read, key by key as given."""
+    try:
+        p = read_plan(raw)
+    except Refused:
+        return [(str(k).replace("_", " "), _plain(v)) for k, v in raw.items()] if isinstance(raw, dict) else []
+    music = "silence" if p.prefers_silence else f"{music_words(p)} at {p.volume:g} %"
+    return [("Light", f"{light_colour(p.colour_temp_k)} at {p.light:g} % ({p.colour_temp_k} K)"), ("Music", music),
+            ("Mist", "on" if p.diffuser else "off"), ("Eye mask", "yes" if p.eye_mask else "no"),
+            ("Blanket", "yes" if p.blanket else "no"), ("Patient's words", f"“{p.note}”" if p.note else "–")]
 
 
 class CourseReport:
@@ -88,7 +104,7 @@ class CourseReport:
         d.heading("Comfort plan (saved at the last discharge)", keep=mm(20))
         plan = c.get("comfort")
         if plan:
-            d.key_values([(str(k).replace("_", " "), _plain(v)) for k, v in plan.items()], columns=3)
+            d.key_values(comfort_rows(plan), columns=2, label_share=0.28)
         else:
             d.paragraph("None saved.", d.body, GREY)
 

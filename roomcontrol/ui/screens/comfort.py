@@ -12,6 +12,7 @@ from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QSlider, QVBoxLayout, QWidget
 
 from roomcontrol.domain.ambient import PATIENT_LIMITS
+from roomcontrol.domain.ambient_words import light_colour, playlist_title, track_title
 from roomcontrol.domain.comfort import NOTE_MAX, ComfortPlan, read_plan
 from roomcontrol.domain.errors import Refused
 from roomcontrol.engine.comfort_scene import room_playlists
@@ -22,7 +23,8 @@ from roomcontrol.ui.widgets.buttons import Choice, button
 from roomcontrol.ui.widgets.named import named
 from roomcontrol.ui.widgets.page import page
 
-COLOURS = {2200: "Warm", 2700: "Soft", 4000: "Neutral"}
+COLOURS = {k: light_colour(k).capitalize() for k in (2200, 2700, 4000)}  # "Very warm", "Warm", "Neutral"
+LABEL_W = 110  # the first column's labels (Light, Colour, Music, …), at scale 1
 IDLE_BACK_MS = 5 * 60_000  # left open this long, the page goes back (to the lock screen for the patient)
 SILENCE, SCENE_MUSIC = "(silence)", "(room)"
 
@@ -32,14 +34,15 @@ def _nearest_colour(k: int) -> int:
 
 
 class Percent(QWidget):
-    """A labelled percentage slider."""
+    """A labelled percentage slider, its label as wide as the page's other labels (the rows line up)."""
 
-    def __init__(self, label: str, name: str) -> None:
+    def __init__(self, label: str, name: str, label_w: int, gap: int) -> None:
         super().__init__()
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(gap)
         title = QLabel(label)
-        title.setMinimumWidth(110)
+        title.setFixedWidth(label_w)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setAccessibleName(name)
         self.slider.setPageStep(5)
@@ -71,32 +74,40 @@ class ComfortScreen(QWidget):
         grid = QGridLayout(panel)
         grid.setContentsMargins(theme.px(20, scale), theme.px(14, scale), theme.px(20, scale), theme.px(14, scale))
         grid.setVerticalSpacing(theme.px(12, scale))
-        self.light = Percent("Light", "comfort light")
+        label_w, gap = theme.px(LABEL_W, scale), theme.px(12, scale)
+        grid.setHorizontalSpacing(gap)
+        grid.setColumnMinimumWidth(0, label_w)
+        self.light = Percent("Light", "comfort light", label_w, gap)
         self.colour = Choice(list(COLOURS), COLOURS)
         self.playlists = room_playlists()
         music = [SILENCE, SCENE_MUSIC, *self.playlists]
         self.music = Choice(music, {SILENCE: "Silence", SCENE_MUSIC: "Room's music",
-                                    **{p: p.replace("_", " ").capitalize() for p in self.playlists}})
-        self.volume = Percent("Volume", "comfort volume")
+                                    **{p: playlist_title(p) for p in self.playlists}})
+        self.starts = named(QLabel(""), "dim")  # the plan's first track, by title (the form has no track list)
+        self.volume = Percent("Volume", "comfort volume", label_w, gap)
         self.mist = button("Mist (scent)", checkable=True, name="comfort mist")
         self.eye_mask = button("Eye mask", checkable=True, name="comfort eye mask")
         self.blanket = button("Blanket", checkable=True, name="comfort blanket")
         self.note = QLineEdit(placeholderText="In your own words: what helps you feel calm")
         self.note.setMaxLength(NOTE_MAX)
         self.note.setAccessibleName("comfort note")
-        rows: list[tuple[str, Any]] = [("", self.light), ("Colour", self.colour), ("Music", self.music),
-                                       ("", self.volume)]
-        for i, (label, widget) in enumerate(rows):
-            if label:
-                grid.addWidget(QLabel(label), i, 0)
-                grid.addWidget(widget, i, 1)
-            else:
-                grid.addWidget(widget, i, 0, 1, 2)
         extras = QHBoxLayout()
+        extras.setSpacing(gap)
         for b in (self.mist, self.eye_mask, self.blanket):
             extras.addWidget(b)
-        grid.addLayout(extras, len(rows), 0, 1, 2)
-        grid.addWidget(self.note, len(rows) + 1, 0, 1, 2)
+        # (label, what): a label in the first column; None: the row across both (a slider brings its own label)
+        rows: list[tuple[str | None, Any]] = [(None, self.light), ("Colour", self.colour), ("Music", self.music),
+                                              ("", self.starts), (None, self.volume), ("Also", extras),
+                                              ("Note", self.note)]
+        for i, (label, what) in enumerate(rows):
+            if label is None:
+                grid.addWidget(what, i, 0, 1, 2)
+                continue
+            grid.addWidget(QLabel(label), i, 0)
+            if isinstance(what, QHBoxLayout):
+                grid.addLayout(what, i, 1)
+            else:
+                grid.addWidget(what, i, 1)
         outer.addWidget(panel)
         foot = QHBoxLayout()
         self.message = named(QLabel(""), "message")
@@ -149,6 +160,9 @@ class ComfortScreen(QWidget):
 
     def _music_changed(self) -> None:
         self.volume.setEnabled(self.music.value != SILENCE)
+        track = self.plan.track if self.plan.track and self.music.value == self.plan.playlist else ""
+        self.starts.setText(f"Starts with {track_title(track)}" if track else "")
+        self.starts.setVisible(bool(track))
 
     def chosen(self) -> dict[str, Any]:
         """The plan the form shows, as its dict (the track kept if the playlist did not change)."""

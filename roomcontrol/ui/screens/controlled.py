@@ -27,7 +27,7 @@ from roomcontrol.ui.widgets.pinpad import PinPad
 
 DRAW_PHASES = ("pre_infusion", "infusing", "paused")
 NURSE_STEP = "1 · Nurse: enter your PIN"
-WITNESS_STEP = "2 · Witness: tap your name, then enter your PIN"
+WITNESS_STEP = "2 · Witness: tap your name, then your PIN"  # two lines at 1280×800: a third scrolled the pad
 
 
 def _panel(title: str, scale: float) -> tuple[QWidget, QVBoxLayout]:
@@ -35,7 +35,7 @@ def _panel(title: str, scale: float) -> tuple[QWidget, QVBoxLayout]:
     panel.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
     box = QVBoxLayout(panel)
     box.setContentsMargins(theme.px(18, scale), theme.px(12, scale), theme.px(18, scale), theme.px(12, scale))
-    box.setSpacing(theme.px(8, scale))
+    box.setSpacing(theme.px(6, scale))  # 8 scrolled the page at 1280×800 once a draw was listed
     box.addWidget(named(QLabel(title), "title"))
     return panel, box
 
@@ -49,6 +49,7 @@ class ControlledScreen(QWidget):
         self.ledger = Ledger()
         self.given = 0.0
         self.nurse_pin: str | None = None
+        self.names: dict[str, str] = {}  # staff id → name (the engine's staff list): the page names people
         self._filled: tuple[str, float] | None = None  # the session and draw the wasted volume was filled in for
         outer, self.title = page(self, "Controlled substance", lambda: self.navigate.emit("main"),
                                  back_label="Back to the room", scale=scale)
@@ -158,7 +159,13 @@ class ControlledScreen(QWidget):
         self._restart()  # a PIN entered before leaving the page never signs later
 
     def _witnesses(self, staff: list) -> None:
-        """Active accounts other than the nurse signed in (the room refuses her as her own witness anyway)."""
+        """Active accounts other than the nurse signed in (the room refuses her as her own witness anyway); every
+        active account's name for the draw and waste lines."""
+        names = {p["staff_id"]: p["name"] for p in staff}
+        if names != self.names:
+            self.names = names
+            if self.controller.last is not None:
+                self.show_snapshot(self.controller.last)
         others = [p for p in staff if p["staff_id"] != self.controller.actor]
         ids = [p["staff_id"] for p in others]
         if self.witness is not None:
@@ -167,6 +174,10 @@ class ControlledScreen(QWidget):
             self.witness.deleteLater()
         self.witness = Choice(ids, {p["staff_id"]: p["name"] for p in others}, columns=2)
         self.witness_holder.addWidget(self.witness)
+
+    def _name(self, staff_id: str) -> str:
+        """The name, as the sign-in screen shows it; the id as logged for an account no longer active."""
+        return self.names.get(staff_id) or staff_id
 
     def _restart(self) -> None:
         """Both signatures start again (after a refusal, leaving the page, or a waste recorded)."""
@@ -235,14 +246,14 @@ class ControlledScreen(QWidget):
         ledger = s.controlled
         self.ledger, self.given = ledger, float(snap.dose_given_mg)
         self.draws.setText("\n".join(f"{number(d.mg)} mg ({number(d.ml)} mL) · lot {d.lot} · exp {d.expiry} · "
-                                     f"by {d.by}" for d in ledger.draws)
+                                     f"by {self._name(d.by)}" for d in ledger.draws)
                            or draw_missing(enabled(room, s.protocol), ledger) or "Nothing drawn yet.")
         open_waste = phase == "recovery" and bool(ledger.draws) and ledger.waste is None
         for part in self.waste_area:
             part.setEnabled(open_waste)
         if ledger.waste is not None:
             w = ledger.waste
-            self.sums.setText(f"Wasted {number(w.mg)} mg ({number(w.ml)} mL), witnessed by {w.witness}; "
+            self.sums.setText(f"Wasted {number(w.mg)} mg ({number(w.ml)} mL), witnessed by {self._name(w.witness)}; "
                               f"discrepancy {number(w.discrepancy_mg)} mg")
         elif not ledger.draws:
             self.sums.setText("Nothing drawn: no waste to record.")

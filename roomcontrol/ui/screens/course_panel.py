@@ -10,6 +10,7 @@ is loaded into the session once it opens, as the nurse's comfort.plan_set "from 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
@@ -29,6 +30,8 @@ from roomcontrol.ui.widgets.named import named
 
 ASK_AFTER_MS = 600  # the reference stopped changing this long: ask (each keystroke is not a request)
 NOTABLE_SHOWN = 5
+LOAD_PLAN = {True: "✓ Comfort plan will be loaded when the session opens",
+             False: "Load the comfort plan when the session opens"}
 
 
 def trend(points: list[dict[str, Any]]) -> str:
@@ -44,10 +47,27 @@ def trend(points: list[dict[str, Any]]) -> str:
 
 
 def response_text(r: dict[str, Any] | None) -> str:
+    """"50 % lower than the first · response (≥ 50 % fall)": the change in words, not a signed number."""
     if not r or r.get("change_pct") is None:
         return ""
-    text = f"{number(r['change_pct'])} % from the first"
+    change = float(r["change_pct"])
+    text = "the same as the first" if change == 0 else \
+        f"{number(abs(change))} % {'lower' if change < 0 else 'higher'} than the first"
     return text + (" · response (≥ 50 % fall)" if r.get("response") else "")
+
+
+def day(iso: object) -> str:
+    """'5 Dec 2026' from the summary's '2026-12-05' (as the course PDF writes it); anything else as given."""
+    try:
+        d = date.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
+    return f"{d.day} {d:%b %Y}"
+
+
+def sentence(text: str) -> str:
+    """A notable event as a line of its own: its first letter capitalised ("nausea (moderate)" → "Nausea …")."""
+    return text[:1].upper() + text[1:]
 
 
 def last_lines(last: dict[str, Any]) -> tuple[str, str]:
@@ -55,7 +75,7 @@ def last_lines(last: dict[str, Any]) -> tuple[str, str]:
     protocol = last.get("protocol") or "no protocol"
     if last.get("protocol_version") is not None:
         protocol += f" v{last['protocol_version']}"
-    where = f"{last.get('date', '?')} · {last.get('room_id', '?')} · {protocol}"
+    where = f"{day(last.get('date', '?'))} · {last.get('room_id', '?')} · {protocol}"
     outcome = last.get("outcome")
     if outcome and outcome != "discharged":
         where += f" · {outcome}"
@@ -100,7 +120,8 @@ class CoursePanel(QWidget):
         self.flag = named(QLabel(""), "error")
         self.use_dose = button("Use last dose", self._take_dose, name="use last dose")
         self.comfort = named(QLabel(""), "dim")
-        self.load_comfort = button("Load comfort plan into this session", checkable=True, name="load comfort plan")
+        self.load_comfort = button(LOAD_PLAN[False], checkable=True, name="load comfort plan")
+        self.load_comfort.toggled.connect(self._show_load)
         for w in (self.notice, self.status, self.count, self.last, self.dose, self.notable, self.phq, self.flag,
                   self.use_dose, self.comfort, self.load_comfort):
             if isinstance(w, QLabel):
@@ -139,8 +160,8 @@ class CoursePanel(QWidget):
             w.setVisible(False)
         self.use_dose.setVisible(False)
         self.load_comfort.setVisible(False)
-        self.load_comfort.setText("Load comfort plan into this session")
         self.load_comfort.setEnabled(True)
+        self._show_load(self.load_comfort.isChecked())
 
     # -- showing --------------------------------------------------------------------------------------
     def _show(self, answer: CourseAnswer) -> None:
@@ -161,7 +182,7 @@ class CoursePanel(QWidget):
             where, dose = last_lines(last)
             self.last.setText(f"Last: {where}")
             self.dose.setText(dose)
-            notable = [str(n) for n in last.get("notable") or ()]
+            notable = [sentence(str(n)) for n in last.get("notable") or ()]
             more = len(notable) - NOTABLE_SHOWN
             self.notable.setText("\n".join(f"• {n}" for n in notable[:NOTABLE_SHOWN])
                                  + (f"\n… and {more} more" if more > 0 else "") if notable else "Nothing notable.")
@@ -175,7 +196,8 @@ class CoursePanel(QWidget):
             self.use_dose.setEnabled(True)
         phq = [p for p in s.get("phq9") or () if isinstance(p, dict)]
         if phq:
-            response = response_text((s.get("response") or {}).get("phq9"))
+            # one score is not a change: "18 · the same as the first" says nothing
+            response = response_text((s.get("response") or {}).get("phq9")) if len(phq) > 1 else ""
             self.phq.setText(f"PHQ-9 {trend(phq)}" + (f" · {response}" if response else ""))
             self.phq.setVisible(True)
         if s.get("item9_flag"):
@@ -200,6 +222,11 @@ class CoursePanel(QWidget):
         self.comfort.setVisible(True)
         self.load_comfort.setChecked(True)
         self.load_comfort.setVisible(True)
+
+    def _show_load(self, on: bool) -> None:
+        """The toggle says what will happen (a highlighted button alone does not), until the plan is loaded."""
+        if self.load_comfort.isEnabled():
+            self.load_comfort.setText(LOAD_PLAN[on])
 
     def _take_dose(self) -> None:
         dose, infusion = self._offer

@@ -44,7 +44,7 @@ class DoseConfirmScreen(QWidget):
         box.addWidget(self.message)
         row = QHBoxLayout()
         self.change = button("Change the dose", lambda: self.navigate.emit("checkin"), name="change the dose")
-        self.confirm = HoldButton("Hold: Confirm high dose", kind="danger")
+        self.confirm = HoldButton("Hold to confirm the high dose", kind="danger")
         self.confirm.setAccessibleName("confirm high dose")
         self.confirm.setMinimumWidth(theme.px(420, scale))
         self.confirm.confirmed.connect(self._confirm)

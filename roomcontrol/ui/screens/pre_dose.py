@@ -42,7 +42,7 @@ class PreDoseScreen(QWidget):
         row = QHBoxLayout()
         self.proceed = button("Proceed", lambda: self._decide("proceed"), kind="primary", name="proceed")
         self.delay = button("Delay and recheck", lambda: self._decide("delay"), name="delay")
-        self.cancel = HoldButton("Hold: Cancel the session", kind="danger")
+        self.cancel = HoldButton("Hold to cancel the session", kind="danger")
         self.cancel.setAccessibleName("cancel the session")
         self.cancel.confirmed.connect(lambda: self._decide("cancel"))
         # widths by stretch: the theme's QPushButton min-width wins over setMinimumWidth; Cancel kept apart

@@ -8,6 +8,7 @@ from functools import partial
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from roomcontrol.domain.ambient_words import light_colour, playlist_title
 from roomcontrol.domain.events import Event
 from roomcontrol.domain.wording import DEVICE_LABELS
 from roomcontrol.engine.snapshot import RoomSnapshot
@@ -74,9 +75,9 @@ class SettingsScreen(QWidget):
         scenes = controller.config.scenes
         lbox.addWidget(named(QLabel("SCENES"), "title"))
         for scene in scenes.values():
-            lbox.addWidget(named(QLabel(f"{scene.name}: light {scene.light_percent:g} %, {scene.colour_temp_k} K, "
-                                        f"volume {scene.volume_percent:g} %, {scene.playlist or 'no music'}"),
-                                 "dim"))
+            music = f"{playlist_title(scene.playlist)} at {scene.volume_percent:g} %" if scene.playlist else "no music"
+            lbox.addWidget(named(QLabel(f"{scene.name}: {light_colour(scene.colour_temp_k)} light "
+                                        f"({scene.colour_temp_k} K) at {scene.light_percent:g} %, {music}"), "dim"))
         cols.addWidget(limits, 5)
         outer.addLayout(cols, 1)
         controller.snapshot.connect(self.show_snapshot)

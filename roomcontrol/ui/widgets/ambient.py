@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from roomcontrol.domain.ambient import PATIENT_LIMITS, PatientLimits
+from roomcontrol.domain.ambient_words import track_title
 from roomcontrol.ui import theme
 from roomcontrol.ui.controller import RoomController
 from roomcontrol.ui.widgets.buttons import Choice, button
@@ -168,7 +169,7 @@ class AmbientPanel(QWidget):
             self.volume.show_value(audio.volume * 100)
             loaded = bool(audio.track or audio.tracks)  # a track to play, or a playlist to start
             self.playing = loaded and audio.playing and not audio.paused
-            name = (audio.track or "").rsplit(".", 1)[0].replace("_", " ").replace("-", " ")
+            name = track_title(audio.track) if audio.track else ""
             self.track.setText(f"♪ {name}" if name else "No music")
         else:
             loaded, self.playing = False, False
