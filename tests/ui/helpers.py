@@ -74,8 +74,15 @@ def wait_phase(qtbot, ui, phase: str) -> None:
     qtbot.waitUntil(lambda: ui.controller.last is not None and ui.controller.last.phase == phase, timeout=WAIT_MS)
 
 
+def logged(room, *kinds: str) -> list:
+    """The room's events (of `kinds`), read on the engine thread as the screen reads: a test thread stepping a read
+    on the engine's connection pins an old WAL snapshot, and the engine's next write then fails at once with
+    "database is locked" (SQLITE_BUSY_SNAPSHOT) when the sync pusher wrote in between."""
+    return room.call(lambda: list(room.log.events(kinds=list(kinds) or None))).result(timeout=10)
+
+
 def kinds(room, **match) -> list[str]:
-    return [e.kind for e in room.log.events() if all(e.payload.get(k) == v for k, v in match.items())]
+    return [e.kind for e in logged(room) if all(e.payload.get(k) == v for k, v in match.items())]
 
 
 def ready(ui, qtbot, baseline=BASELINE) -> None:

@@ -21,7 +21,7 @@ from roomcontrol.ui.window import RoomWindow
 from tests.sync.comfort_rooms import PATIENT, PLAN, earlier_session, push, room_config
 from tests.sync.helpers import free_port
 from tests.ui.conftest import NURSE, PIN
-from tests.ui.helpers import WAIT_MS, click, sign_in, wait_phase
+from tests.ui.helpers import WAIT_MS, click, logged, sign_in, wait_phase
 
 
 @pytest.fixture
@@ -87,15 +87,15 @@ def test_check_in_with_the_hub_up_shows_the_course_offers_the_dose_and_loads_the
     click(qtbot, checkin.open_button)
     wait_phase(qtbot, ui, "pre_infusion")
     room = ui.room
-    qtbot.waitUntil(lambda: bool(list(room.log.events(kinds=["comfort.plan_set"]))), timeout=WAIT_MS)
-    loaded = list(room.log.events(kinds=["comfort.plan_set"]))[-1]
+    qtbot.waitUntil(lambda: bool(logged(room, "comfort.plan_set")), timeout=WAIT_MS)
+    loaded = logged(room, "comfort.plan_set")[-1]
     assert (loaded.actor, loaded.payload["source"], loaded.payload["plan"]) == (NURSE, "course", PLAN.to_dict())
-    opened = list(room.log.events(kinds=["session.opened"]))[-1].payload
+    opened = logged(room, "session.opened")[-1].payload
     assert (opened["dose_mg_per_kg"], opened["course_no"]) == (0.6, 2)
     assert checkin.right.currentIndex() == 0  # opened: the checklist is next
     # the plan's scene comes after comfort.plan_set (deferred by the engine): wait for it, not for the state
     def welcomed() -> list:
-        return [e.payload for e in room.log.events(kinds=["ambient.scene_applied"]) if e.payload.get("comfort")]
+        return [e.payload for e in logged(room, "ambient.scene_applied") if e.payload.get("comfort")]
     qtbot.waitUntil(lambda: bool(welcomed()), timeout=WAIT_MS)
     assert ui.room.state.session.comfort is not None
     qtbot.waitUntil(lambda: panel.load_comfort.text() == "✓ Comfort plan loaded into this session", timeout=WAIT_MS)
