@@ -637,6 +637,13 @@ def due_strip(r: Room) -> None:
     r.snap()
 
 
+def press_card(r: Room, button: str, page: str) -> None:
+    """The session card's `button` pressed on every window (both sizes), then wait for the `page` it opens."""
+    for window in r.windows.values():
+        window.main.card.b[button].click()
+    r.on_page(page)
+
+
 @shot("pre-dose", config=PROTOCOLS)
 def pre_dose(r: Room) -> None:
     """Start infusion pressed with a baseline BP of 172/104: the pre-dose decision."""
@@ -644,9 +651,7 @@ def pre_dose(r: Room) -> None:
     for kind, value in (("nibp_systolic", 172), ("nibp_diastolic", 104), ("nibp_mean", 127)):  # the monitor agrees
         r.room.post_reading(Reading(kind, value, "mmHg", r.clock.now(), source="screenshots"))
     r.wait(lambda: bool(r.last.pre_dose), what="the pre-dose finding")
-    for window in r.windows.values():
-        window.main.card.b["start"].click()
-    r.on_page("pre_dose")
+    press_card(r, "start", "pre_dose")
     r.snap(1.0)
 
 
@@ -687,9 +692,7 @@ def fill_draw(r: Room) -> None:
 def controlled_drawn(r: Room) -> None:
     """Drawn… before the start: the vial's concentration, volume, lot and expiry typed, not yet recorded."""
     ready_to_start(r)
-    for window in r.windows.values():
-        window.main.card.b["drawn"].click()
-    r.on_page("controlled")
+    press_card(r, "drawn", "controlled")
     fill_draw(r)
     r.snap(1.0)
 
@@ -711,9 +714,7 @@ def drawn_to_recovery(r: Room) -> None:
 def controlled_waste(r: Room) -> None:
     """Waste… in recovery: the arithmetic, the nurse's PIN entered, the witness chosen on the same pad."""
     drawn_to_recovery(r)
-    for window in r.windows.values():
-        window.main.card.b["waste"].click()
-    r.on_page("controlled")
+    press_card(r, "waste", "controlled")
     for window in r.windows.values():
         page = window.pages["controlled"]
         r.wait(lambda page=page: page.witness is not None, what="the witness list")

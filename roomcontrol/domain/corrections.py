@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any, Callable, Iterable
 
 from roomcontrol.domain import kinds as K
-from roomcontrol.domain.commands import (assessment_payload, baseline_payload, checklist_payload, medication_payload,
+from roomcontrol.domain.payloads import (assessment_payload, baseline_payload, checklist_payload, medication_payload,
                                          note_payload, opened_payload, required_text, symptom_payload)
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.events import Event, NewEvent

@@ -61,7 +61,7 @@ SCALE_NAMES = {
     "MOAA/S": "Modified Observer's Assessment of Alertness/Sedation, responsiveness (Chernik 1990)",
 }
 
-# The room's routes (roomcontrol.domain.commands.ROUTES) → SNOMED CT route of administration.
+# The room's routes (roomcontrol.domain.payloads.ROUTES) → SNOMED CT route of administration.
 ROUTES = {
     "IV": ("47625008", "Intravenous route"), "IM": ("78421000", "Intramuscular route"),
     "PO": ("26643006", "Oral route"), "ODT": ("26643006", "Oral route"), "SL": ("37839007", "Sublingual route"),

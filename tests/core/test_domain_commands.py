@@ -3,7 +3,7 @@
 
 import pytest
 
-from roomcontrol.domain.commands import baseline_payload, checklist_payload, medication_payload, required_text
+from roomcontrol.domain.payloads import baseline_payload, checklist_payload, medication_payload, required_text
 from roomcontrol.domain.errors import Refused
 from roomcontrol.domain.policy import SessionPolicy
 
