@@ -118,12 +118,27 @@ def missed_checks(record: SessionRecord) -> tuple[MissedCheck, ...]:
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class CheckCounts:
+    """The session's "tap if you're OK" checks: how many were asked and missed, and each answer's time (seconds
+    after the ask, sorted) — the PDF and the FHIR notes count them here."""
+    asked: int
+    answers_s: tuple[float, ...]
+    missed: int
+
+
+def check_counts(record: SessionRecord) -> CheckCounts:
+    answers = sorted(float(e.payload.get("after_s", 0)) for e in record.events
+                     if e.kind == K.RESPONSIVENESS_ANSWERED)
+    return CheckCounts(sum(e.kind == K.RESPONSIVENESS_ASKED for e in record.events), tuple(answers),
+                       sum(e.kind == K.RESPONSIVENESS_MISSED for e in record.events))
+
+
 def checks_summary(record: SessionRecord) -> str | None:
     """'Tap if you're OK: asked 8, answered 7, missed 1', or None for a session that asked none."""
-    asked = sum(e.kind == K.RESPONSIVENESS_ASKED for e in record.events)
-    if not asked:
+    counts = check_counts(record)
+    if not counts.asked:
         return None
-    answered = sum(e.kind == K.RESPONSIVENESS_ANSWERED for e in record.events)
-    missed = sum(e.kind == K.RESPONSIVENESS_MISSED for e in record.events)
-    return f"Tap if you're OK checks: asked {asked}, answered {answered}, missed {missed}"
+    return (f"Tap if you're OK checks: asked {counts.asked}, answered {len(counts.answers_s)}, "
+            f"missed {counts.missed}")
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from roomcontrol.domain import kinds as K
 from roomcontrol.domain.wording import describe, number
+from roomcontrol.records.decisions import check_counts
 from roomcontrol.records.entries import plan_text
 from roomcontrol.ui.report.entry_text import plan_corrected
 from roomcontrol.ui.report.layout import C, R, Column, Doc, font, mm
@@ -74,12 +75,12 @@ def checks_advisories(report: "Report", d: Doc) -> None:
     if not mine:
         return
     d.heading("Responsiveness checks and advisories")
-    asked = sum(e.kind == K.RESPONSIVENESS_ASKED for e in mine)
-    answers = sorted(e.payload.get("after_s", 0) for e in mine if e.kind == K.RESPONSIVENESS_ANSWERED)
-    missed = sum(e.kind == K.RESPONSIVENESS_MISSED for e in mine)
-    if asked:
+    counts = check_counts(report.r)
+    if counts.asked:
+        answers = counts.answers_s
         median = f", median answer {number(answers[len(answers) // 2], 0)} s" if answers else ""
-        d.key_values([("Tap if you're OK", f"asked {asked}, answered {len(answers)}{median}, missed {missed}")])
+        d.key_values([("Tap if you're OK",
+                       f"asked {counts.asked}, answered {len(answers)}{median}, missed {counts.missed}")])
     rows = [[report.t(e.ts, True), report.r.name(e.actor), describe(e)] for e in mine
             if e.kind in (K.RESPONSIVENESS_MISSED, K.ADVISORY_PRE_DOSE_DECIDED, K.ADVISORY_RESPONDED)]
     if rows:
